@@ -1,0 +1,138 @@
+import { performance } from 'node:perf_hooks';
+import type { Failure, Warning } from './runtime/failure.js';
+import { makeTarget, runExecution, type Target, type TargetOptions } from './run.js';
+import { replayDecisions, sameFailure, traceOf, type StrategyInfo } from './replay.js';
+import type { ScenarioDefinition } from './scenario.js';
+import { createStrategy } from './strategies/index.js';
+import type { Strategy } from './strategies/strategy.js';
+import type { Trace } from './trace/schema.js';
+
+export interface ExploreOptions<P extends object = Record<string, unknown>> extends TargetOptions<P> {
+  /** 'random' (default), 'pct', 'first-enabled', 'round-robin', or a Strategy object. */
+  readonly strategy?: string | Strategy;
+  readonly seed?: number;
+  /** Executions to run (default: the variant's budget, else 1000). */
+  readonly iterations?: number;
+  /** Index of the first execution (for sharding seed ranges). */
+  readonly firstExecution?: number;
+  /** Stop after this much wall time, in ms. */
+  readonly timeLimitMs?: number;
+  /** PCT bug depth. */
+  readonly depth?: number;
+  /** Called every few hundred ms with progress (for progress lines). */
+  readonly onProgress?: (p: Progress) => void;
+  /** Checked between executions; return true to stop (Ctrl-C). */
+  readonly shouldStop?: () => boolean;
+}
+
+export interface Progress {
+  readonly executions: number;
+  readonly elapsedMs: number;
+  readonly failures: number;
+}
+
+export interface ExploreResult {
+  readonly scenario: string;
+  readonly variant: string;
+  readonly strategy: StrategyInfo;
+  readonly executions: number;
+  readonly steps: number;
+  /** The first failure found, or null. */
+  readonly failure: Failure | null;
+  /** Its trace, recorded by replaying the failing schedule (not shrunk). */
+  readonly trace: Trace | null;
+  readonly stoppedBy: 'failure' | 'iterations' | 'time' | 'interrupted';
+  readonly elapsedMs: number;
+  readonly warnings: readonly Warning[];
+}
+
+export const DEFAULT_ITERATIONS = 1000;
+const YIELD_EVERY_MS = 25;
+
+/**
+ * Samples executions of a scenario variant until a failure, the iteration budget, the time
+ * limit or an interruption. A failure is replayed once with recording on before it is
+ * reported: that builds its trace and checks it is reproducible (if not, the result is a
+ * `nondeterminism` failure rather than a trace that lies).
+ */
+export async function explore<P extends object>(scenario: ScenarioDefinition<P>, options: ExploreOptions<P> = {}): Promise<ExploreResult> {
+  const target = makeTarget(scenario, options);
+  const budget = { ...scenario.budget, ...scenario.variants[target.variant]!.budget };
+  const seed = options.seed ?? budget.seed ?? 1;
+  const strategy =
+    typeof options.strategy === 'object'
+      ? options.strategy
+      : createStrategy(options.strategy ?? (budget.strategy === 'pct' ? 'pct' : 'random'), { seed, ...(options.depth ?? budget.depth ? { depth: options.depth ?? budget.depth } : {}) });
+  const iterations = options.iterations ?? budget.iterations ?? DEFAULT_ITERATIONS;
+  const first = options.firstExecution ?? 0;
+  const start = performance.now();
+  let lastYield = start;
+  let lastProgress = start;
+  let steps = 0;
+  const warnings = new Map<string, Warning>();
+  let executions = 0;
+  let stoppedBy: ExploreResult['stoppedBy'] = 'iterations';
+  let failure: Failure | null = null;
+  let trace: Trace | null = null;
+
+  for (let i = first; i < first + iterations; i++) {
+    const result = await runExecution(target as Target<object>, strategy, i, false);
+    executions++;
+    steps += result.steps;
+    for (const w of result.warnings) if (!warnings.has(w.message)) warnings.set(w.message, w);
+    if (result.failure !== null) {
+      const info: StrategyInfo = { name: strategy.name, seed, execution: i };
+      ({ failure, trace } = await recordFailure(target as Target<object>, info, result.decisions, result.failure));
+      stoppedBy = 'failure';
+      break;
+    }
+    const now = performance.now();
+    if (now - lastYield > YIELD_EVERY_MS) {
+      // Let timers and signal handlers run: a long exploration must stay interruptible.
+      await new Promise((r) => setImmediate(r));
+      lastYield = performance.now();
+      if (options.onProgress && lastYield - lastProgress > 250) {
+        options.onProgress({ executions, elapsedMs: lastYield - start, failures: 0 });
+        lastProgress = lastYield;
+      }
+      if (options.shouldStop?.()) {
+        stoppedBy = 'interrupted';
+        break;
+      }
+      if (options.timeLimitMs !== undefined && lastYield - start >= options.timeLimitMs) {
+        stoppedBy = 'time';
+        break;
+      }
+    }
+  }
+  return {
+    scenario: scenario.name,
+    variant: target.variant,
+    strategy: { name: strategy.name, seed },
+    executions,
+    steps,
+    failure,
+    trace,
+    stoppedBy,
+    elapsedMs: performance.now() - start,
+    warnings: [...warnings.values()],
+  };
+}
+
+/**
+ * Replays a failing decision list with recording on and checks it fails the same way.
+ * A failure that does not replay is turned into a `nondeterminism` failure naming both runs.
+ */
+export async function recordFailure(target: Target<object>, info: StrategyInfo, decisions: readonly number[], failure: Failure): Promise<{ failure: Failure; trace: Trace }> {
+  const replayed = await replayDecisions(target, decisions);
+  const trace = traceOf(target, info, replayed);
+  if (replayed.divergence === null && sameFailure(failure, replayed.failure)) return { failure: replayed.failure!, trace };
+  const second = replayed.divergence?.message ?? replayed.failure?.message ?? 'a pass';
+  const nd: Failure = {
+    kind: 'nondeterminism',
+    message: `nondeterminism: the same schedule gave different results: first run ${failure.message}; replay ${second}. Does the scenario use Math.random, Date.now, real timers or state outside t.*?`,
+    step: Math.min(failure.step, replayed.steps),
+    tasks: [...failure.tasks],
+  };
+  return { failure: nd, trace: { ...trace, failure: nd as Trace['failure'] } };
+}

@@ -1,0 +1,54 @@
+/**
+ * interleave: deterministic concurrency fuzzer and model checker.
+ * The public API: define scenarios, explore them, replay traces.
+ */
+export { defineScenario, param, validateScenario, resolveParams } from './scenario.js';
+export type { ScenarioDefinition, VariantSpec, ParamSpec, ParamSpecs, Budget, Expectation, StrategyName } from './scenario.js';
+export { ScenarioContext } from './context.js';
+export { explore, recordFailure, DEFAULT_ITERATIONS } from './explore.js';
+export type { ExploreOptions, ExploreResult, Progress } from './explore.js';
+export { replayTrace, replayDecisions, traceOf, sameFailure } from './replay.js';
+export type { ReplayReport, ReplayOutcome, StrategyInfo } from './replay.js';
+export { makeTarget, runExecution, DEFAULT_MAX_STEPS } from './run.js';
+export type { Target, TargetOptions, RunSettings } from './run.js';
+export { Execution } from './runtime/execution.js';
+export type { ExecutionOptions, ExecutionResult, DivergenceInfo } from './runtime/execution.js';
+export type { Failure, FailureKind, WaitEdge, BlockedTask, ErrorInfo, Warning } from './runtime/failure.js';
+export { FAILURE_KINDS, formatCycle } from './runtime/failure.js';
+export type { TraceEvent } from './runtime/events.js';
+export { describeEvent } from './runtime/events.js';
+export { Operation } from './runtime/operation.js';
+export type { Access, SharedObject, WaitInfo } from './runtime/operation.js';
+export type { TaskView } from './runtime/task.js';
+export {
+  KeyError,
+  IteratorInvalidated,
+  QueueEmpty,
+  QueueFull,
+  QueueClosed,
+  LockError,
+  TimeoutError,
+  PoolError,
+  AssertionFailure,
+  UsageError,
+  InternalError,
+  ScenarioRaisedError,
+} from './runtime/errors.js';
+export type { Strategy, SchedulingView } from './strategies/strategy.js';
+export { Divergence } from './strategies/strategy.js';
+export { RandomStrategy } from './strategies/random.js';
+export { PctStrategy } from './strategies/pct.js';
+export { FirstEnabledStrategy, RoundRobinStrategy } from './strategies/roundRobin.js';
+export { ReplayStrategy } from './strategies/replay.js';
+export { createStrategy } from './strategies/index.js';
+export { TraceSchema, traceJsonSchema } from './trace/schema.js';
+export type { Trace, Race } from './trace/schema.js';
+export { encodeTrace, decodeTrace, readTrace, writeTrace, writeFileAtomic, traceFileName, TraceFileError } from './trace/codec.js';
+export type { SharedMap, MapOptions } from './primitives/map.js';
+export type { SharedVar } from './primitives/variable.js';
+export type { Mutex, ReentrantLock, RwLock, Semaphore } from './primitives/locks.js';
+export type { Condition, Event } from './primitives/condition.js';
+export type { SharedQueue, QueueOptions } from './primitives/queue.js';
+export type { ThreadPool, Future, PoolOptions } from './primitives/pool.js';
+export type { TaskHandle } from './primitives/task.js';
+export type { WaitOptions } from './primitives/base.js';

@@ -1,0 +1,71 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
+import { validateScenario, type ScenarioDefinition } from './scenario.js';
+
+/** A scenario module that cannot be used: names the file and the problem, in one line. */
+export class ScenarioLoadError extends Error {
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
+    super(`${file}: ${detail}`);
+    this.name = 'ScenarioLoadError';
+  }
+}
+
+export interface LoadedScenario {
+  readonly file: string;
+  readonly scenario: ScenarioDefinition<object>;
+}
+
+const EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs']);
+
+/** Imports a scenario module (TypeScript loads directly, no build step) and checks its default export. */
+export async function loadScenario(file: string): Promise<LoadedScenario> {
+  const abs = resolve(file);
+  if (!existsSync(abs)) throw new ScenarioLoadError(file, 'no such file');
+  let mod: { default?: unknown };
+  try {
+    mod = (await tsImport(pathToFileURL(abs).href, import.meta.url)) as { default?: unknown };
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split('\n').find((l) => l.trim() !== '') ?? e.name : String(e);
+    throw new ScenarioLoadError(file, `cannot load the module: ${msg.trim()}`);
+  }
+  let value = mod.default;
+  // tsx may wrap a CommonJS-looking module's default once more.
+  if (typeof value === 'object' && value !== null && 'default' in value && !('run' in value)) value = (value as { default: unknown }).default;
+  if (value === undefined) throw new ScenarioLoadError(file, 'no default export: end the module with `export default defineScenario({...})`');
+  const problems = validateScenario(value);
+  if (problems.length > 0) throw new ScenarioLoadError(file, `invalid scenario: ${problems.join('; ')}`);
+  return { file: abs, scenario: value as ScenarioDefinition<object> };
+}
+
+/** Scenario files in `dir`, sorted by name (helpers starting with `_` are skipped). */
+export function scenarioFiles(dir: string): string[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ScenarioLoadError(dir, 'no such scenarios folder');
+  return readdirSync(dir)
+    .filter((f) => EXTENSIONS.has(extname(f)) && !f.startsWith('_') && !f.endsWith('.d.ts'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+export async function loadAll(dir: string): Promise<LoadedScenario[]> {
+  const out: LoadedScenario[] = [];
+  for (const f of scenarioFiles(dir)) out.push(await loadScenario(f));
+  return out;
+}
+
+/** A scenario by name, file base name or path. */
+export async function findScenario(ref: string, dir: string): Promise<LoadedScenario> {
+  if (EXTENSIONS.has(extname(ref)) && existsSync(ref)) return loadScenario(ref);
+  const direct = scenarioFiles(dir).find((f) => basename(f, extname(f)) === ref);
+  if (direct !== undefined) return loadScenario(direct);
+  const all = await loadAll(dir);
+  const hit = all.find((s) => s.scenario.name === ref);
+  if (hit === undefined) {
+    throw new ScenarioLoadError(ref, `no scenario of that name in ${dir}; known: ${all.map((s) => s.scenario.name).join(', ')}`);
+  }
+  return hit;
+}

@@ -1,0 +1,42 @@
+import type { Execution } from '../runtime/execution.js';
+import { Operation } from '../runtime/operation.js';
+import type { Task } from '../runtime/task.js';
+import { Primitive, type WaitOptions } from './base.js';
+
+/** What `t.spawn` returns: a handle to join the task or ask whether it is alive. */
+export class TaskHandle<T = unknown> extends Primitive {
+  readonly type = 'task';
+
+  constructor(
+    exec: Execution,
+    private readonly task: Task,
+  ) {
+    super(exec, task.name);
+  }
+
+  /** Resolves true once the task finished, false if `timeout` (virtual ms) passed first (Python's `join(timeout)`). */
+  join(options?: WaitOptions): Promise<boolean> {
+    const target = this.task;
+    return this.exec.perform(
+      new Operation(
+        'join',
+        this,
+        undefined,
+        'read',
+        () => target.finished,
+        (timedOut) => !timedOut,
+        this.deadline(options),
+        () => ({ resource: `join ${target.name}`, holders: [target], owned: true }),
+      ),
+    );
+  }
+
+  isAlive(): Promise<boolean> {
+    return this.exec.perform(new Operation('is-alive', this, undefined, 'read', null, () => !this.task.finished));
+  }
+
+  /** The task's return value once it finished (after a successful join). */
+  get result(): T | undefined {
+    return this.task.result as T | undefined;
+  }
+}

@@ -1,0 +1,50 @@
+import type { ExploreResult } from '../explore.js';
+import type { ReplayReport } from '../replay.js';
+import type { Trace } from '../trace/schema.js';
+import { formatTimeline } from './timeline.js';
+
+/** The command that replays a saved trace, as a user would type it. */
+export function replayCommand(file: string): string {
+  return `npx interleave replay ${file}`;
+}
+
+/** Failure block printed by `run`: kind first, then facts, the interleaving, then the replay command. */
+export function formatFailureReport(trace: Trace, file: string | null, options: { verbose?: boolean } = {}): string {
+  const f = trace.failure;
+  if (f === null) return 'no failure';
+  const out: string[] = [f.message];
+  if (f.error?.location !== undefined) out.push(`  at ${f.error.location}`);
+  for (const r of trace.races ?? []) out.push(`  race: ${r.message}`);
+  const c = trace.counts;
+  const shrunk = trace.shrink !== undefined ? ` (shrunk from ${trace.shrink.original.steps} steps, ${trace.shrink.original.preemptions} preemptions)` : '';
+  out.push(`  ${c.steps} steps, ${c.preemptions} preemptions, ${c.tasks} tasks${shrunk}`);
+  out.push('');
+  out.push(formatTimeline(trace, options));
+  if (file !== null) {
+    out.push('');
+    out.push(`replay: ${replayCommand(file)}`);
+  }
+  return out.join('\n');
+}
+
+export function formatExploreLine(r: ExploreResult): string {
+  const rate = r.elapsedMs > 0 ? Math.round((r.executions / r.elapsedMs) * 1000) : 0;
+  const what = r.failure === null ? `no failure (${r.stoppedBy === 'iterations' ? 'budget used' : `stopped: ${r.stoppedBy}`})` : r.failure.kind;
+  return `${r.scenario} [${r.variant}] ${r.strategy.name} seed ${r.strategy.seed}: ${r.executions} executions, ${rate}/s: ${what}`;
+}
+
+export function formatReplay(report: ReplayReport, options: { verbose?: boolean } = {}): string {
+  const lines = [formatTimeline(report.trace, options), '', report.message];
+  if (report.divergence !== undefined) {
+    lines.push(`  recorded: ${report.divergence.expected}`);
+    lines.push(`  now:      ${report.divergence.actual}`);
+  }
+  return lines.join('\n');
+}
+
+/** A plain table: columns padded to their widest cell. */
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}

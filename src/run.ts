@@ -1,0 +1,78 @@
+import { ScenarioContext } from './context.js';
+import { UsageError } from './runtime/errors.js';
+import { Execution, type ExecutionResult } from './runtime/execution.js';
+import { resolveParams, type ScenarioDefinition, type VariantSpec } from './scenario.js';
+import type { Strategy } from './strategies/strategy.js';
+
+/** Options that change what an execution does (and so are stored in traces). */
+export interface RunSettings {
+  readonly maxSteps: number;
+  readonly allowLeaks: boolean;
+  readonly failOnLockOrder: boolean;
+}
+
+export const DEFAULT_MAX_STEPS = 20_000;
+
+/** A scenario, the variant and parameters to run it with, and where it came from. */
+export interface Target<P extends object = Record<string, unknown>> {
+  readonly scenario: ScenarioDefinition<P>;
+  readonly variant: string;
+  readonly params: P;
+  /** The module path, stored in traces so `replay` can find the scenario again. */
+  readonly file?: string;
+  readonly settings: RunSettings;
+}
+
+export interface TargetOptions<P extends object> {
+  readonly variant?: string;
+  readonly params?: Partial<P>;
+  readonly file?: string;
+  readonly maxSteps?: number;
+  readonly allowLeaks?: boolean;
+  readonly failOnLockOrder?: boolean;
+}
+
+/** Resolves variant, parameters and settings (explicit options win over the variant's declaration). */
+export function makeTarget<P extends object>(scenario: ScenarioDefinition<P>, options: TargetOptions<P> = {}): Target<P> {
+  const names = Object.keys(scenario.variants);
+  const variant = options.variant ?? names[0]!;
+  const spec: VariantSpec | undefined = scenario.variants[variant];
+  if (spec === undefined) {
+    throw new UsageError(`scenario ${scenario.name} has no variant "${variant}"; variants are: ${names.join(', ')}`);
+  }
+  return {
+    scenario,
+    variant,
+    params: resolveParams(scenario, options.params),
+    ...(options.file !== undefined ? { file: options.file } : {}),
+    settings: {
+      maxSteps: options.maxSteps ?? spec.budget?.maxSteps ?? scenario.budget?.maxSteps ?? DEFAULT_MAX_STEPS,
+      allowLeaks: options.allowLeaks ?? spec.allowLeaks ?? false,
+      failOnLockOrder: options.failOnLockOrder ?? spec.failOnLockOrder ?? false,
+    },
+  };
+}
+
+/**
+ * Runs one execution of `target` under `strategy`. Every task's awaits must settle within the
+ * microtask queue; if it drains while the execution is unfinished, a task awaited something
+ * interleave does not control, and the run ends as `nondeterminism` instead of hanging.
+ */
+export function runExecution<P extends object>(target: Target<P>, strategy: Strategy, index: number, record: boolean): Promise<ExecutionResult> {
+  const exec = new Execution({ strategy, index, record, ...target.settings });
+  const t = new ScenarioContext<P>(exec, target.variant, target.params);
+  const done = exec.run(() => target.scenario.run(t));
+  return new Promise<ExecutionResult>((resolve, reject) => {
+    const guard = setImmediate(() => exec.failNondeterminism());
+    done.then(
+      (r) => {
+        clearImmediate(guard);
+        resolve(r);
+      },
+      (e: unknown) => {
+        clearImmediate(guard);
+        reject(e);
+      },
+    );
+  });
+}

@@ -1,0 +1,534 @@
+import { AssertionFailure, InternalError, UsageError } from './errors.js';
+import type { BlockedTask, ErrorInfo, Failure, WaitEdge, Warning } from './failure.js';
+import { formatCycle } from './failure.js';
+import { LockOrderDetector } from './lockOrder.js';
+import { Operation, type SharedObject } from './operation.js';
+import { Task } from './task.js';
+import { findCycle, permanentDeadlock, waitOf } from './waitfor.js';
+import { describeOp, formatValue, type TraceEvent } from './events.js';
+import { Divergence, type SchedulingView, type Strategy } from '../strategies/strategy.js';
+
+export interface ExecutionOptions {
+  readonly strategy: Strategy;
+  /** Index of this execution in its exploration, passed to `strategy.beginExecution`. */
+  readonly index?: number;
+  /** Scheduling decisions after which the run is reported as a livelock. */
+  readonly maxSteps?: number;
+  /** Build the human-readable event list (costs time; on for traces, off while exploring). */
+  readonly record?: boolean;
+  /** Tasks still blocked after main returned, and locks held by finished tasks, are not failures. */
+  readonly allowLeaks?: boolean;
+  /** Turn a lock-order inversion into a `potential-deadlock` failure instead of a warning. */
+  readonly failOnLockOrder?: boolean;
+}
+
+export interface DivergenceInfo {
+  readonly step: number;
+  readonly message: string;
+  readonly expected: string;
+  readonly actual: readonly string[];
+}
+
+/** Everything one execution produced. Plain data: safe to keep, compare and serialize. */
+export interface ExecutionResult {
+  readonly failure: Failure | null;
+  readonly divergence: DivergenceInfo | null;
+  /** One entry per decision: a task id at each scheduling point, a value at each `choose`. */
+  readonly decisions: readonly number[];
+  readonly steps: number;
+  readonly preemptions: number;
+  readonly tasks: readonly string[];
+  /** Virtual time at the end, in ms. */
+  readonly time: number;
+  readonly events: readonly TraceEvent[] | null;
+  readonly warnings: readonly Warning[];
+}
+
+const DEFAULT_MAX_STEPS = 20_000;
+const LIVELOCK_WINDOW = 200;
+const noop = (): void => {};
+
+/** A promise that never settles: given to tasks of a stopped execution so they go quiet and get collected. */
+function never<T>(): Promise<T> {
+  return new Promise<T>(noop);
+}
+
+/**
+ * One run of a scenario under a strategy. Exactly one task runs at a time; a task reaching a
+ * scheduling point announces its next operation and hands control directly to the task the
+ * strategy picks (resolving that task's promise), so a switch costs one promise resolution and
+ * no central loop. An execution is used once and then dropped.
+ */
+export class Execution {
+  readonly tasks: Task[] = [];
+  current: Task | null = null;
+  step = 0;
+  now = 0;
+  preemptions = 0;
+  readonly decisions: number[] = [];
+  /** Locks, rwlocks and semaphores, for the end-of-run leak check. */
+  readonly locks: { obj: SharedObject; holders(): readonly Task[] }[] = [];
+
+  private readonly strategy: Strategy;
+  private readonly maxSteps: number;
+  readonly record: boolean;
+  private readonly allowLeaks: boolean;
+  private readonly failOnLockOrder: boolean;
+  private readonly lockOrder = new LockOrderDetector();
+  private readonly warnings: Warning[] = [];
+  private readonly events: TraceEvent[] | null;
+  private readonly enabled: Task[] = [];
+  private readonly view: SchedulingView;
+  private nextObjectId = 0;
+  private failure: Failure | null = null;
+  private divergence: DivergenceInfo | null = null;
+  private stopped = false;
+  private finish: (r: ExecutionResult) => void = noop;
+  private abort: (e: unknown) => void = noop;
+
+  constructor(options: ExecutionOptions) {
+    this.strategy = options.strategy;
+    this.maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
+    this.record = options.record ?? false;
+    this.allowLeaks = options.allowLeaks ?? false;
+    this.failOnLockOrder = options.failOnLockOrder ?? false;
+    this.events = this.record ? [] : null;
+    const self = this;
+    this.view = {
+      get step() {
+        return self.step;
+      },
+      get current() {
+        return self.current;
+      },
+      get enabled() {
+        return self.enabled;
+      },
+      get now() {
+        return self.now;
+      },
+    };
+    this.strategy.beginExecution(options.index ?? 0);
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /**
+   * Runs `body` as the task "main" and resolves when the execution ends: every non-daemon task
+   * finished, a failure was found, or the replayed schedule diverged. Rejects only for a
+   * scenario's misuse of the API (UsageError) or an interleave bug (InternalError).
+   */
+  run(body: () => Promise<unknown>): Promise<ExecutionResult> {
+    const done = new Promise<ExecutionResult>((resolve, reject) => {
+      this.finish = resolve;
+      this.abort = reject;
+    });
+    this.spawn('main', body, false);
+    this.schedule(null);
+    return done;
+  }
+
+  newObjectId(): number {
+    return this.nextObjectId++;
+  }
+
+  /** Creates a task that starts at its first scheduling point. Spawning itself is not one. */
+  spawn(name: string, fn: () => Promise<unknown> | unknown, daemon: boolean): Task {
+    const task = new Task(this.tasks.length, this.uniqueName(name), daemon);
+    task.pending = new Operation('start', null, undefined, 'none', null, noop);
+    this.tasks.push(task);
+    new Promise<unknown>((resolve) => {
+      task.resume = resolve;
+    })
+      .then(() => fn())
+      .then(
+        (value) => this.onTaskEnd(task, value),
+        (error: unknown) => this.onTaskError(task, error),
+      );
+    if (this.events !== null) this.events.push({ step: this.step, task: this.current?.name ?? 'main', op: 'spawn', obj: task.name });
+    return task;
+  }
+
+  /**
+   * The one entry point for operations, called by primitives from the running task. The
+   * operation runs when the strategy picks this task; the promise settles with its result.
+   */
+  perform<T>(op: Operation): Promise<T> {
+    if (this.stopped) return never();
+    const task = this.current;
+    if (task === null) {
+      throw new UsageError(`${describeOp(op)} was called outside any task of the scenario`);
+    }
+    if (task.pending !== null) {
+      // Also how an operation started by a task that already switched away (Promise.all over
+      // operations of one task) is caught: it lands on the next task, whose own next operation
+      // or end then finds this one pending.
+      throw new UsageError(
+        `task "${task.name}" started ${describeOp(op)} while ${describeOp(task.pending)} was still pending: await every operation before the next (no Promise.all over operations of one task)`,
+      );
+    }
+    task.pending = op;
+    if (!op.enabled()) {
+      op.blockedAt = this.step;
+      if (this.events !== null) this.events.push({ ...eventOf(task, op, this.step), note: 'blocked' });
+      if (op.deadline === Infinity && op.waits !== null) {
+        const cycle = permanentDeadlock(task);
+        if (cycle !== null) {
+          this.failDeadlock(cycle, task);
+          return never();
+        }
+      }
+    }
+    return this.schedule(task) as Promise<T>;
+  }
+
+  /** A scenario-level nondeterministic choice in [0, n): a decision like any other. */
+  choose(n: number, label: string): number {
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`choose(${label}): n must be a positive integer, got ${n}`);
+    if (this.stopped) return 0;
+    let value: number;
+    try {
+      value = this.strategy.chooseValue(n, this.view);
+    } catch (e) {
+      if (e instanceof Divergence) {
+        this.diverge(e);
+        return 0;
+      }
+      throw e;
+    }
+    if (!(value >= 0 && value < n && Number.isInteger(value))) {
+      throw new InternalError(`strategy ${this.strategy.name} chose ${value} outside [0, ${n})`);
+    }
+    this.decisions.push(value);
+    if (this.events !== null) {
+      this.events.push({ step: this.step, task: this.current?.name ?? 'main', op: 'choose', obj: label, result: String(value) });
+    }
+    return value;
+  }
+
+  /** Called by lock primitives after an acquisition; feeds the lock-order detector. */
+  lockAcquired(task: Task, lock: SharedObject): void {
+    const warning = this.lockOrder.onAcquire(task.name, lock, task.held, this.step);
+    task.held.push(lock);
+    if (warning !== null) {
+      this.warnings.push(warning);
+      if (this.failOnLockOrder) {
+        this.fail({ kind: 'potential-deadlock', message: warning.message, step: warning.step, task: task.name, tasks: warning.tasks, locks: warning.locks });
+      }
+    }
+  }
+
+  lockReleased(task: Task, lock: SharedObject): void {
+    const i = task.held.lastIndexOf(lock);
+    if (i >= 0) task.held.splice(i, 1);
+  }
+
+  /** Called by the explorer when the microtask queue drained while a task was still running. */
+  failNondeterminism(): void {
+    if (this.stopped) return;
+    const task = this.current;
+    const name = task?.name ?? 'main';
+    this.fail({
+      kind: 'nondeterminism',
+      message:
+        `nondeterminism: task "${name}" awaited something the scheduler does not control ` +
+        `(a real timer, I/O or a foreign promise) after step ${this.step}; use t.sleep for time and interleave primitives for shared state`,
+      step: this.step,
+      task: name,
+      tasks: [name],
+    });
+  }
+
+  // ---- scheduling ------------------------------------------------------------------------
+
+  /** Picks and dispatches the next task. Returns the promise `from` waits on. */
+  private schedule(from: Task | null): Promise<unknown> {
+    for (;;) {
+      if (this.stopped) return never();
+      if (this.step >= this.maxSteps) {
+        this.failLivelock();
+        return never();
+      }
+      const enabled = this.computeEnabled();
+      if (enabled.length === 0) {
+        if (this.advanceTime()) continue;
+        this.stall();
+        return never();
+      }
+      let index: number;
+      try {
+        index = this.strategy.chooseTask(this.view);
+      } catch (e) {
+        if (e instanceof Divergence) {
+          this.diverge(e);
+          return never();
+        }
+        throw e;
+      }
+      const next = enabled[index];
+      if (next === undefined) throw new InternalError(`strategy ${this.strategy.name} chose index ${index} of ${enabled.length} enabled tasks`);
+      this.decisions.push(next.id);
+      const preempted = from !== null && from !== next && from.enabledAt === this.step;
+      if (preempted) this.preemptions++;
+      return this.dispatch(from, next, preempted);
+    }
+  }
+
+  private computeEnabled(): Task[] {
+    const enabled = this.enabled;
+    enabled.length = 0;
+    const stamp = this.step;
+    for (const t of this.tasks) {
+      const op = t.pending;
+      if (op === null || t.finished) continue;
+      if (op.enabled()) {
+        t.enabledAt = stamp;
+        enabled.push(t);
+      } else if (op.blockedAt < 0) {
+        op.blockedAt = stamp;
+      }
+    }
+    return enabled;
+  }
+
+  /** Runs `next`'s pending operation and hands control to it. */
+  private dispatch(from: Task | null, next: Task, preempted: boolean): Promise<unknown> {
+    const op = next.pending!;
+    next.pending = null;
+    const timedOut = op.timedOut && op.ready !== null && !op.ready();
+    const step = this.step++;
+    this.current = next;
+    let value: unknown;
+    let error: unknown;
+    let threw = false;
+    try {
+      value = op.run(timedOut);
+    } catch (e) {
+      error = e;
+      threw = true;
+    }
+    if (this.events !== null) this.recordStep(next, op, step, timedOut, threw ? error : undefined, threw, value, preempted);
+    this.strategy.observe?.(next, op, step);
+    if (this.stopped) return never();
+    if (next === from) return threw ? Promise.reject(error) : Promise.resolve(value);
+    const handOff = threw ? next.fail : next.resume;
+    next.resume = null;
+    next.fail = null;
+    if (handOff === null) throw new InternalError(`task "${next.name}" was picked but is not waiting at a scheduling point`);
+    handOff(threw ? error : value);
+    if (from === null || from.finished) return never();
+    return new Promise((resolve, reject) => {
+      from.resume = resolve;
+      from.fail = reject;
+    });
+  }
+
+  /** Virtual time moves only when nothing can run: to the earliest deadline, firing every timer due then. */
+  private advanceTime(): boolean {
+    let earliest = Infinity;
+    for (const t of this.tasks) {
+      const op = t.pending;
+      if (op !== null && !t.finished && op.deadline < earliest) earliest = op.deadline;
+    }
+    if (earliest === Infinity) return false;
+    if (earliest > this.now) this.now = earliest;
+    for (const t of this.tasks) {
+      const op = t.pending;
+      if (op !== null && !t.finished && op.deadline <= this.now) op.timedOut = true;
+    }
+    if (this.events !== null) this.events.push({ step: this.step, task: '', op: 'time', result: `${this.now}ms`, note: 'time' });
+    return true;
+  }
+
+  // ---- task lifecycle ------------------------------------------------------------------------
+
+  private onTaskEnd(task: Task, value: unknown): void {
+    if (this.stopped) return;
+    if (task.pending !== null) {
+      this.onTaskError(task, new UsageError(`task "${task.name}" ended with ${describeOp(task.pending)} still pending: await every operation (no Promise.all over operations of one task)`));
+      return;
+    }
+    task.finished = true;
+    task.result = value;
+    task.pending = null;
+    if (this.events !== null) this.events.push({ step: this.step, task: task.name, op: 'finish', note: 'finished' });
+    this.current = null;
+    this.schedule(task);
+  }
+
+  private onTaskError(task: Task, error: unknown): void {
+    if (this.stopped) return;
+    if (error instanceof UsageError || error instanceof InternalError) {
+      this.stopped = true;
+      this.abort(error);
+      return;
+    }
+    const info = errorInfo(error);
+    const kind = error instanceof AssertionFailure ? 'assertion' : 'exception';
+    const where = info.location !== undefined ? ` at ${info.location}` : '';
+    this.fail({
+      kind,
+      message: `${kind}: ${info.name}: ${info.message} in task "${task.name}" (step ${this.step}${where})`,
+      step: this.step,
+      task: task.name,
+      tasks: [task.name],
+      error: info,
+    });
+  }
+
+  // ---- endings ---------------------------------------------------------------------------------
+
+  /** Nothing enabled, no timer pending. Either a clean end or a failure naming who waits on what. */
+  private stall(): void {
+    const remaining = this.tasks.filter((t) => !t.finished && !(t.pending?.idle ?? false));
+    if (remaining.length === 0) {
+      this.endNormally();
+      return;
+    }
+    const cycle = findCycle(remaining, waitOf);
+    if (cycle !== null) {
+      this.failDeadlock(cycle, null);
+      return;
+    }
+    const blocked: BlockedTask[] = remaining.map((t) => ({ task: t.name, waitsOn: waitOf(t)?.resource ?? describeOp(t.pending!) }));
+    const list = blocked.map((b) => `${b.task} waits on ${b.waitsOn}`).join('; ');
+    const mainDone = this.tasks[0]!.finished;
+    if (mainDone) {
+      if (this.allowLeaks) {
+        this.endNormally();
+        return;
+      }
+      this.fail({ kind: 'leak', message: `leak: main finished but tasks never did: ${list}`, step: this.step, tasks: blocked.map((b) => b.task), blocked });
+    } else {
+      this.fail({ kind: 'stuck', message: `stuck: every task is blocked and none can wake another: ${list}`, step: this.step, tasks: blocked.map((b) => b.task), blocked });
+    }
+  }
+
+  private endNormally(): void {
+    if (!this.allowLeaks) {
+      for (const { obj, holders } of this.locks) {
+        const dead = holders().filter((t) => t.finished);
+        if (dead.length > 0) {
+          const names = dead.map((t) => t.name);
+          this.fail({
+            kind: 'leak',
+            message: `leak: ${obj.type} "${obj.name}" is still held by finished task${names.length > 1 ? 's' : ''} ${names.join(', ')}`,
+            step: this.step,
+            tasks: names,
+          });
+          return;
+        }
+      }
+    }
+    this.complete();
+  }
+
+  private failDeadlock(cycle: WaitEdge[], detectedBy: Task | null): void {
+    const tasks = [...new Set(cycle.map((e) => e.task))];
+    this.fail({
+      kind: 'deadlock',
+      message: `deadlock: ${formatCycle(cycle)}`,
+      step: this.step,
+      ...(detectedBy !== null ? { task: detectedBy.name } : {}),
+      tasks,
+      cycle,
+    });
+  }
+
+  private failLivelock(): void {
+    const recent = new Map<string, number>();
+    const from = Math.max(0, this.decisions.length - LIVELOCK_WINDOW);
+    for (let i = from; i < this.decisions.length; i++) {
+      const t = this.tasks[this.decisions[i]!];
+      if (t !== undefined) recent.set(t.name, (recent.get(t.name) ?? 0) + 1);
+    }
+    const names = [...recent.entries()].sort((a, b) => b[1] - a[1]).map(([n]) => n);
+    this.fail({
+      kind: 'livelock',
+      message: `livelock: no end after ${this.maxSteps} steps; still running: ${names.join(', ')}`,
+      step: this.step,
+      tasks: names,
+    });
+  }
+
+  private diverge(d: Divergence): void {
+    this.divergence = { step: d.step, message: d.message, expected: d.expected, actual: d.actual };
+    this.complete();
+  }
+
+  private fail(failure: Failure): void {
+    if (this.stopped) return;
+    this.failure = failure;
+    this.complete();
+  }
+
+  private complete(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.finish({
+      failure: this.failure,
+      divergence: this.divergence,
+      decisions: this.decisions,
+      steps: this.step,
+      preemptions: this.preemptions,
+      tasks: this.tasks.map((t) => t.name),
+      time: this.now,
+      events: this.events,
+      warnings: this.warnings,
+    });
+  }
+
+  // ---- helpers ---------------------------------------------------------------------------------
+
+  private uniqueName(name: string): string {
+    if (!this.tasks.some((t) => t.name === name)) return name;
+    let i = 2;
+    while (this.tasks.some((t) => t.name === `${name}#${i}`)) i++;
+    return `${name}#${i}`;
+  }
+
+  private recordStep(task: Task, op: Operation, step: number, timedOut: boolean, error: unknown, threw: boolean, value: unknown, preempted: boolean): void {
+    const ev: TraceEvent = eventOf(task, op, step);
+    if (preempted) ev.preempted = true;
+    if (threw) ev.result = `throws ${error instanceof Error ? error.name : String(error)}`;
+    else if (timedOut) ev.result = 'timeout';
+    else if (value !== undefined) ev.result = formatValue(value);
+    if (op.blockedAt >= 0 && op.kind !== 'start') ev.note = timedOut ? 'timeout' : 'woke';
+    if (this.now > 0) ev.time = this.now;
+    this.events!.push(ev);
+  }
+}
+
+function eventOf(task: Task, op: Operation, step: number): TraceEvent {
+  const ev: TraceEvent = { step, task: task.name, op: op.kind };
+  if (op.obj !== null) ev.obj = op.obj.name;
+  if (op.key !== undefined) ev.key = formatValue(op.key);
+  return ev;
+}
+
+const INTERNAL_FRAME = /[\\/](src|dist)[\\/](runtime|primitives|strategies|explore|context)[\\/.]|node:internal|node_modules[\\/](?!interleave)/;
+
+/** The error's facts, with its first stack frame inside the scenario (not interleave, not Node). */
+export function errorInfo(error: unknown): ErrorInfo {
+  if (!(error instanceof Error)) return { name: 'NonError', message: formatValue(error) };
+  const lines = (error.stack ?? '').split('\n').slice(1);
+  const frames = lines.map((l) => l.trim()).filter((l) => l.startsWith('at '));
+  const own = frames.find((f) => !INTERNAL_FRAME.test(f));
+  const location = own === undefined ? undefined : shortLocation(own);
+  return {
+    name: error.name,
+    message: error.message,
+    ...(location !== undefined ? { location } : {}),
+    stack: frames.filter((f) => !INTERNAL_FRAME.test(f)).join('\n'),
+  };
+}
+
+function shortLocation(frame: string): string {
+  const m = /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?$/.exec(frame);
+  if (m === null) return frame.replace(/^at /, '');
+  const file = m[1]!.replace(/^file:\/\//, '');
+  const rel = file.includes('/scenarios/') ? file.slice(file.lastIndexOf('/scenarios/') + 1) : file.split('/').slice(-2).join('/');
+  return `${rel}:${m[2]}`;
+}

@@ -1,0 +1,78 @@
+/**
+ * Failures form a closed set of kinds, each with its own facts. Results and traces carry
+ * these as plain data; formatting for people lives in the report modules.
+ */
+export type FailureKind =
+  | 'exception'
+  | 'assertion'
+  | 'deadlock'
+  | 'stuck'
+  | 'livelock'
+  | 'leak'
+  | 'potential-deadlock'
+  | 'nondeterminism';
+
+export const FAILURE_KINDS: readonly FailureKind[] = [
+  'exception',
+  'assertion',
+  'deadlock',
+  'stuck',
+  'livelock',
+  'leak',
+  'potential-deadlock',
+  'nondeterminism',
+];
+
+/** One edge of a wait-for cycle: `task` waits on `resource`, which `holder` holds. */
+export interface WaitEdge {
+  readonly task: string;
+  readonly resource: string;
+  readonly holder: string;
+}
+
+/** A task blocked at the end of a run and what it waited on. */
+export interface BlockedTask {
+  readonly task: string;
+  readonly waitsOn: string;
+}
+
+export interface ErrorInfo {
+  readonly name: string;
+  readonly message: string;
+  /** First stack frame outside interleave: where in the scenario it was thrown. */
+  readonly location?: string;
+  readonly stack?: string;
+}
+
+export interface Failure {
+  readonly kind: FailureKind;
+  /** One line, kind first: `deadlock: a -[lock "x"]-> b -[join a]-> a`. */
+  readonly message: string;
+  /** Step (number of scheduling decisions taken) at which it was detected. */
+  readonly step: number;
+  /** The task that failed or detected it, when there is one. */
+  readonly task?: string;
+  /** Every task involved. */
+  readonly tasks: readonly string[];
+  readonly error?: ErrorInfo;
+  readonly cycle?: readonly WaitEdge[];
+  readonly blocked?: readonly BlockedTask[];
+  /** Two locks taken in opposite orders (potential-deadlock). */
+  readonly locks?: readonly string[];
+}
+
+/** A finding that is not a failure unless asked for (lock-order inversion). */
+export interface Warning {
+  readonly kind: 'potential-deadlock';
+  readonly message: string;
+  readonly step: number;
+  readonly tasks: readonly string[];
+  readonly locks: readonly string[];
+}
+
+export function formatCycle(cycle: readonly WaitEdge[]): string {
+  if (cycle.length === 0) return '';
+  let s = cycle[0]!.task;
+  for (const e of cycle) s += ` -[${e.resource}]-> ${e.holder}`;
+  return s;
+}

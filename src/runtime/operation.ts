@@ -1,0 +1,65 @@
+import type { Task } from './task.js';
+
+/**
+ * What an operation does to shared state, as partial-order reduction sees it. Two operations are
+ * dependent when they touch the same object, at least one writes, and their keys overlap
+ * (`key === undefined` means the whole object: a map's key set, a lock, a queue).
+ */
+export type Access = 'none' | 'read' | 'write';
+
+/** Anything tasks share. Ids are given in creation order, so they are stable across executions. */
+export interface SharedObject {
+  readonly id: number;
+  readonly name: string;
+  /** 'map', 'lock', 'queue', ... shown in events and wait-for edges. */
+  readonly type: string;
+}
+
+/** What a blocked operation waits for: the wait-for graph's edge from the task to the holders. */
+export interface WaitInfo {
+  /** Human-readable resource, e.g. `lock "streams"` or `join worker-1`. */
+  readonly resource: string;
+  /** Tasks whose progress can unblock the waiter. */
+  readonly holders: readonly Task[];
+  /**
+   * True when only the holders can ever unblock it (a lock owner, a join target, the worker
+   * running a future). Then a cycle of owned waits is a deadlock the moment it forms; an
+   * un-owned wait (a semaphore anyone may release, a queue anyone may fill) is judged only
+   * when every task has stalled.
+   */
+  readonly owned: boolean;
+}
+
+/**
+ * One announced operation of a task. A task announces its next operation at a scheduling point;
+ * the operation runs atomically when the strategy picks the task, so the strategy and the
+ * explorer always see what every task will do next. Blocking is not a state: a task is blocked
+ * exactly when its pending operation is not enabled.
+ */
+export class Operation {
+  /** Set when virtual time reached `deadline` while the operation was still not ready. */
+  timedOut = false;
+  /** Step at which the operation was first seen blocked (-1: never), for the timeline. */
+  blockedAt = -1;
+
+  constructor(
+    /** Verb: 'get', 'acquire', 'join', 'sleep', 'start', ... */
+    readonly kind: string,
+    readonly obj: SharedObject | null,
+    readonly key: unknown,
+    readonly access: Access,
+    /** null: always enabled. */
+    readonly ready: (() => boolean) | null,
+    /** Runs the operation; `timedOut` is true when it ends by its timeout instead. May throw. */
+    readonly run: (timedOut: boolean) => unknown,
+    /** Virtual time at which a blocked operation gives up (Infinity: never). */
+    readonly deadline: number = Infinity,
+    readonly waits: (() => WaitInfo) | null = null,
+    /** An idle pool worker waiting for work: not a leak, not stuck. */
+    readonly idle: boolean = false,
+  ) {}
+
+  enabled(): boolean {
+    return this.timedOut || this.ready === null || this.ready();
+  }
+}

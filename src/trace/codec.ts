@@ -1,0 +1,84 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { TraceSchema, type Trace } from './schema.js';
+
+/** A trace file that cannot be used: names the file and what is wrong, in one line. */
+export class TraceFileError extends Error {
+  constructor(
+    readonly file: string,
+    detail: string,
+  ) {
+    super(`${file}: ${detail}`);
+    this.name = 'TraceFileError';
+  }
+}
+
+/** Canonical text of a trace: same trace, same bytes (field order is the schema's). */
+export function encodeTrace(trace: Trace): string {
+  return `${JSON.stringify(TraceSchema.parse(trace), null, 2)}\n`;
+}
+
+/** Parses and validates; every problem becomes a TraceFileError naming `file` and the field. */
+export function decodeTrace(text: string, file = '<trace>'): Trace {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (e) {
+    const why = text.trim() === '' ? 'the file is empty' : `not valid JSON (${(e as Error).message.split('\n')[0]}); is it truncated?`;
+    throw new TraceFileError(file, why);
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new TraceFileError(file, 'not a trace: expected a JSON object');
+  const obj = data as Record<string, unknown>;
+  if (obj.format !== 'interleave-trace') {
+    throw new TraceFileError(file, `unknown format ${JSON.stringify(obj.format)}: expected "interleave-trace"`);
+  }
+  if (obj.version !== 1) throw new TraceFileError(file, `unsupported trace version ${JSON.stringify(obj.version)}: this interleave reads version 1`);
+  const parsed = TraceSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';
+    throw new TraceFileError(file, `invalid field ${path}: ${issue.message}`);
+  }
+  const t = parsed.data;
+  return t;
+}
+
+export function readTrace(file: string): Trace {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new TraceFileError(file, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a trace file' : `cannot read (${code})`);
+  }
+  return decodeTrace(text, file);
+}
+
+/**
+ * Writes whole or not at all: a temporary file in the same folder, then a rename, so a crash
+ * or Ctrl-C never leaves a half-written trace.
+ */
+export function writeFileAtomic(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+}
+
+export function writeTrace(file: string, trace: Trace): void {
+  writeFileAtomic(file, encodeTrace(trace));
+}
+
+/** A file name for a trace that cannot escape `dir`, whatever the scenario or variant is called. */
+export function traceFileName(dir: string, trace: Pick<Trace, 'scenario' | 'variant' | 'failure'>): string {
+  const safe = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'x';
+  const kind = trace.failure === null ? 'pass' : trace.failure.kind;
+  const file = resolve(dir, `${safe(trace.scenario.name)}.${safe(trace.variant)}.${safe(kind)}.json`);
+  if (dirname(file) !== resolve(dir)) throw new Error(`refusing to write outside ${dir}`);
+  return file;
+}

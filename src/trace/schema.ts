@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { FAILURE_KINDS, type FailureKind } from '../runtime/failure.js';
+
+/**
+ * The trace format, version 1. This zod schema is the single source of truth: it validates
+ * files on load, gives the TypeScript type, and generates schema/trace.schema.json.
+ */
+const WaitEdge = z.object({ task: z.string(), resource: z.string(), holder: z.string() });
+
+export const FailureSchema = z.object({
+  kind: z.enum(FAILURE_KINDS as unknown as readonly [FailureKind, ...FailureKind[]]),
+  message: z.string(),
+  step: z.number().int().nonnegative(),
+  task: z.string().optional(),
+  tasks: z.array(z.string()),
+  error: z.object({ name: z.string(), message: z.string(), location: z.string().optional() }).optional(),
+  cycle: z.array(WaitEdge).optional(),
+  blocked: z.array(z.object({ task: z.string(), waitsOn: z.string() })).optional(),
+  locks: z.array(z.string()).optional(),
+});
+
+export const EventSchema = z.object({
+  step: z.number().int().nonnegative(),
+  task: z.string(),
+  op: z.string(),
+  obj: z.string().optional(),
+  key: z.string().optional(),
+  result: z.string().optional(),
+  note: z.enum(['blocked', 'woke', 'timeout', 'finished', 'time']).optional(),
+  preempted: z.boolean().optional(),
+  time: z.number().optional(),
+});
+
+export const RaceSchema = z.object({
+  object: z.string(),
+  preempted: z.object({ task: z.string(), step: z.number().int(), op: z.string() }),
+  intruder: z.object({ task: z.string(), step: z.number().int(), op: z.string() }),
+  next: z.object({ task: z.string(), step: z.number().int(), op: z.string() }).optional(),
+  message: z.string(),
+});
+
+export const TraceSchema = z.object({
+  format: z.literal('interleave-trace'),
+  version: z.literal(1),
+  scenario: z.object({ name: z.string().min(1), file: z.string().optional() }),
+  variant: z.string().min(1),
+  params: z.record(z.string(), z.unknown()),
+  strategy: z.object({
+    name: z.string(),
+    seed: z.number().int().optional(),
+    execution: z.number().int().nonnegative().optional(),
+  }),
+  options: z.object({
+    maxSteps: z.number().int().positive(),
+    allowLeaks: z.boolean(),
+    failOnLockOrder: z.boolean(),
+  }),
+  /** One entry per decision: a task id at each scheduling point, a value at each choice. */
+  decisions: z.array(z.number().int().nonnegative()),
+  /** null: the recorded run passed. */
+  failure: FailureSchema.nullable(),
+  counts: z.object({
+    steps: z.number().int().nonnegative(),
+    preemptions: z.number().int().nonnegative(),
+    tasks: z.number().int().nonnegative(),
+  }),
+  tasks: z.array(z.string()),
+  events: z.array(EventSchema),
+  warnings: z.array(z.object({ kind: z.string(), message: z.string(), step: z.number(), tasks: z.array(z.string()), locks: z.array(z.string()) })).optional(),
+  /** Present when the trace was shrunk: counts before shrinking. */
+  shrink: z
+    .object({
+      original: z.object({ steps: z.number().int(), preemptions: z.number().int(), params: z.record(z.string(), z.unknown()).optional() }),
+      attempts: z.number().int(),
+      ms: z.number(),
+    })
+    .optional(),
+  /** The racing operations that decide the failure, when known. */
+  races: z.array(RaceSchema).optional(),
+});
+
+export type Trace = z.infer<typeof TraceSchema>;
+export type Race = z.infer<typeof RaceSchema>;
+
+export function traceJsonSchema(): unknown {
+  return z.toJSONSchema(TraceSchema, { target: 'draft-2020-12' });
+}

@@ -1,0 +1,266 @@
+import { describe, expect, it } from 'vitest';
+import { formatCycle } from 'interleave';
+import { exploreBody, runSequential } from '../../helpers/run.js';
+
+/** Each failure kind has a small scenario that must produce exactly that kind. */
+describe('failure kinds', () => {
+  it('exception: names the task, the error and where in the scenario it was thrown', async () => {
+    const r = await runSequential(async (t) => {
+      const h = t.spawn('handler', async () => {
+        await t.yield();
+        throw new TypeError('bad plan id');
+      });
+      await h.join();
+    });
+    expect(r.failure?.kind).toBe('exception');
+    expect(r.failure?.task).toBe('handler');
+    expect(r.failure?.error).toMatchObject({ name: 'TypeError', message: 'bad plan id' });
+    expect(r.failure?.error?.location).toMatch(/failures\.test\.ts:\d+$/);
+  });
+
+  it('assertion', async () => {
+    const r = await runSequential(async (t) => t.assert(false, 'invariant broken'));
+    expect(r.failure?.kind).toBe('assertion');
+    expect(r.failure?.message).toContain('invariant broken');
+  });
+
+  it('deadlock lock/lock: the cycle names both tasks and both locks', async () => {
+    const r = await exploreBody(async (t) => {
+      const x = t.lock('x');
+      const y = t.lock('y');
+      const a = t.spawn('a', async () => {
+        await x.acquire();
+        await y.acquire();
+        await y.release();
+        await x.release();
+      });
+      const b = t.spawn('b', async () => {
+        await y.acquire();
+        await x.acquire();
+        await x.release();
+        await y.release();
+      });
+      await a.join();
+      await b.join();
+    });
+    expect(r.failure?.kind).toBe('deadlock');
+    const cycle = r.failure!.cycle!;
+    expect(new Set(cycle.map((e) => e.task))).toEqual(new Set(['a', 'b']));
+    expect(new Set(cycle.map((e) => e.resource))).toEqual(new Set(['lock "x"', 'lock "y"']));
+    expect(r.failure?.message).toBe(`deadlock: ${formatCycle(cycle)}`);
+  });
+
+  it('deadlock is reported the moment the cycle forms, while another task still runs', async () => {
+    const r = await runSequential(async (t) => {
+      const x = t.lock('x');
+      const busy = t.spawn('busy', async () => {
+        for (let i = 0; i < 50; i++) await t.yield();
+      });
+      const a = t.spawn('a', async () => {
+        await x.acquire();
+        const b = t.spawn('b', async () => {
+          await x.acquire();
+        });
+        await b.join();
+      });
+      await a.join();
+      await busy.join();
+    }, { strategy: 'round-robin' });
+    expect(r.failure?.kind).toBe('deadlock');
+    expect(r.failure?.message).toBe('deadlock: b -[lock "x"]-> a -[join b]-> b');
+    // "busy" had 50 steps left: detection did not wait for everything to stall.
+    expect(r.failure!.step).toBeLessThan(20);
+  });
+
+  it('deadlock through a join cycle', async () => {
+    const r = await runSequential(async (t) => {
+      const handles: { join(): Promise<boolean> }[] = [];
+      const a = t.spawn('a', async () => {
+        await t.yield();
+        await handles[1]!.join();
+      });
+      const b = t.spawn('b', async () => {
+        await t.yield();
+        await handles[0]!.join();
+      });
+      handles.push(a, b);
+      await a.join();
+    });
+    expect(r.failure?.kind).toBe('deadlock');
+    expect(new Set(r.failure!.cycle!.map((e) => e.resource))).toEqual(new Set(['join a', 'join b']));
+  });
+
+  it('deadlock of a pool: a job waiting on a future that needs a slot', async () => {
+    const r = await runSequential(async (t) => {
+      const pool = t.pool('executor', { workers: 2 });
+      const parent = async (): Promise<number> => {
+        const child = await pool.submit('child', () => 1);
+        return child.result();
+      };
+      const f1 = await pool.submit('parent', parent);
+      const f2 = await pool.submit('parent', parent);
+      await f1.result();
+      await f2.result();
+    });
+    expect(r.failure?.kind).toBe('deadlock');
+    const cycle = r.failure!.cycle!;
+    expect(new Set(cycle.map((e) => e.task))).toEqual(new Set(['executor-worker-1', 'executor-worker-2']));
+    expect(cycle.every((e) => /result of child#\d \(queued: every worker of pool "executor" is busy\)/.test(e.resource))).toBe(true);
+  });
+
+  it('no deadlock when a waiter has a timeout: it gives up instead', async () => {
+    const r = await exploreBody(async (t) => {
+      const x = t.lock('x');
+      const y = t.lock('y');
+      const a = t.spawn('a', async () => {
+        await x.acquire();
+        if (await y.acquire({ timeout: 10 })) await y.release();
+        await x.release();
+      });
+      const b = t.spawn('b', async () => {
+        await y.acquire();
+        if (await x.acquire({ timeout: 10 })) await x.release();
+        await y.release();
+      });
+      await a.join();
+      await b.join();
+    });
+    expect(r.failure).toBeNull();
+  });
+
+  it('stuck: a queue nobody fills, with who waits on what', async () => {
+    const r = await runSequential(async (t) => {
+      const q = t.queue<number>('results');
+      const c = t.spawn('consumer', () => q.get());
+      await c.join();
+    });
+    expect(r.failure?.kind).toBe('stuck');
+    expect(r.failure?.blocked).toEqual([
+      { task: 'main', waitsOn: 'join consumer' },
+      { task: 'consumer', waitsOn: 'queue "results" (empty)' },
+    ]);
+  });
+
+  it('livelock: the step bound, naming the task that kept running', async () => {
+    const r = await runSequential(
+      async (t) => {
+        const flag = t.variable('flag', false);
+        const spinner = t.spawn('spinner', async () => {
+          while (!(await flag.get())) {
+            /* spin */
+          }
+        });
+        await spinner.join();
+      },
+      { maxSteps: 500 },
+    );
+    expect(r.failure?.kind).toBe('livelock');
+    expect(r.failure?.tasks).toEqual(['spinner']);
+  });
+
+  it('leak: main finished but a task waits forever; and a lock held by a finished task', async () => {
+    const blocked = await runSequential(async (t) => {
+      const q = t.queue<number>('q');
+      t.spawn('orphan', () => q.get());
+      await t.yield();
+    });
+    expect(blocked.failure?.kind).toBe('leak');
+    expect(blocked.failure?.tasks).toEqual(['orphan']);
+    const held = await runSequential(async (t) => {
+      const l = t.lock('streams');
+      await l.acquire();
+    });
+    expect(held.failure?.kind).toBe('leak');
+    expect(held.failure?.message).toBe('leak: lock "streams" is still held by finished task main');
+  });
+
+  it('leaks can be allowed by the variant', async () => {
+    const { explore, defineScenario } = await import('interleave');
+    const s = defineScenario({
+      name: 'leaky',
+      description: 'daemon-like thread',
+      variants: { ok: { expect: 'pass', allowLeaks: true } },
+      async run(t) {
+        const q = t.queue<number>('q');
+        t.spawn('daemon', () => q.get());
+      },
+    });
+    expect((await explore(s, { iterations: 5 })).failure).toBeNull();
+  });
+
+  it('potential-deadlock: opposite lock orders warn even when the run did not deadlock', async () => {
+    const r = await runSequential(async (t) => {
+      const a = t.lock('accounts');
+      const b = t.lock('audit');
+      const p1 = t.spawn('transfer', async () => {
+        await a.acquire();
+        await b.acquire();
+        await b.release();
+        await a.release();
+      });
+      await p1.join();
+      const p2 = t.spawn('report', async () => {
+        await b.acquire();
+        await a.acquire();
+        await a.release();
+        await b.release();
+      });
+      await p2.join();
+    });
+    expect(r.failure).toBeNull();
+    expect(r.warnings).toHaveLength(1);
+    expect(r.warnings[0]!.message).toBe(
+      'potential-deadlock: transfer took lock "accounts" then lock "audit", report took lock "audit" then lock "accounts"',
+    );
+    const strict = await runSequential(
+      async (t) => {
+        const a = t.lock('accounts');
+        const b = t.lock('audit');
+        await a.acquire();
+        await b.acquire();
+        await b.release();
+        await a.release();
+        const p2 = t.spawn('report', async () => {
+          await b.acquire();
+          await a.acquire();
+        });
+        await p2.join();
+      },
+      { failOnLockOrder: true },
+    );
+    expect(strict.failure?.kind).toBe('potential-deadlock');
+  });
+
+  it('nondeterminism: awaiting a real timer is reported within bounded time, naming the task', async () => {
+    const started = Date.now();
+    const r = await runSequential(async (t) => {
+      const h = t.spawn('poller', async () => {
+        await t.yield();
+        await new Promise((resolve) => setTimeout(resolve, 10_000));
+      });
+      await h.join();
+    });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(r.failure?.kind).toBe('nondeterminism');
+    expect(r.failure?.task).toBe('poller');
+    expect(r.failure?.message).toContain('awaited something the scheduler does not control');
+  });
+
+  it('nondeterminism: awaiting an unrelated promise that never settles', async () => {
+    const r = await runSequential(async (t) => {
+      await new Promise(() => {});
+    });
+    expect(r.failure?.kind).toBe('nondeterminism');
+    expect(r.failure?.task).toBe('main');
+  });
+
+  it('two operations in flight from one task is a usage error, not a bug of the code under test', async () => {
+    await expect(
+      exploreBody(async (t) => {
+        const m = t.map<string, number>('m');
+        t.spawn('other', () => m.set('a', 1));
+        await Promise.all([m.get('a'), m.get('b')]);
+      }),
+    ).rejects.toThrow(/still pending: await every operation/);
+  });
+});

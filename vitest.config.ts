@@ -1,0 +1,19 @@
+import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+
+// Tests import the package by name, as users do; point that name at the sources so a test
+// never runs against a stale build (the CLI subprocess tests use the build on purpose).
+export default defineConfig({
+  resolve: {
+    alias: {
+      'interleave/vitest': fileURLToPath(new URL('./src/vitest.ts', import.meta.url)),
+      interleave: fileURLToPath(new URL('./src/index.ts', import.meta.url)),
+    },
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
