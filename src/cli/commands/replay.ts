@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import { replayTrace } from '../../replay.js';
+import { formatReplay } from '../../report/text.js';
+import { readTrace } from '../../trace/codec.js';
+import { EXIT } from '../exitCodes.js';
+import { locateScenario } from '../locate.js';
+import type { SetExit } from '../options.js';
+
+interface ReplayOptions {
+  dir: string;
+  json?: boolean;
+  verbose?: boolean;
+}
+
+export async function replayCommand(file: string, o: ReplayOptions): Promise<number> {
+  const trace = readTrace(file);
+  const loaded = await locateScenario(trace.scenario, o.dir, file);
+  const report = await replayTrace(loaded.scenario, trace, loaded.file);
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify({ outcome: report.outcome, message: report.message, divergence: report.divergence ?? null, failure: report.result.failure, trace: report.trace }, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${formatReplay(report, { verbose: o.verbose ?? false })}\n`);
+  }
+  switch (report.outcome) {
+    case 'diverged':
+      return EXIT.DIVERGED;
+    case 'passes-now':
+      return EXIT.OK;
+    case 'reproduced':
+      return trace.failure === null ? EXIT.OK : EXIT.FAILURE;
+    case 'different-failure':
+      return EXIT.FAILURE;
+  }
+}
+
+export function registerReplay(program: Command, setExit: SetExit): Command {
+  return program
+    .command('replay')
+    .description('re-run a saved trace: says reproduced, passes now, or diverged at step N')
+    .argument('<trace>', 'trace file (JSON)')
+    .option('-d, --dir <dir>', 'folder to look for the scenario by name', 'scenarios')
+    .option('--verbose', 'show every event')
+    .option('--json', 'machine-readable output')
+    .action(async (file: string, o: ReplayOptions) => setExit(await replayCommand(file, o)));
+}
