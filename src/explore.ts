@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { Failure, Warning } from './runtime/failure.js';
 import { makeTarget, runExecution, type Target, type TargetOptions } from './run.js';
-import { replayDecisions, sameFailure, traceOf, type StrategyInfo } from './replay.js';
+import { traceOf, type StrategyInfo } from './replay.js';
+import { checkDeterminism, compareWithReplay, nondeterminismFailure } from './robust/determinism.js';
 import type { ScenarioDefinition } from './scenario.js';
 import { createStrategy } from './strategies/index.js';
 import type { Strategy } from './strategies/strategy.js';
@@ -23,6 +24,8 @@ export interface ExploreOptions<P extends object = Record<string, unknown>> exte
   readonly onProgress?: (p: Progress) => void;
   /** Checked between executions; return true to stop (Ctrl-C). */
   readonly shouldStop?: () => boolean;
+  /** Record every execution and replay it once more, comparing event logs (`--check-determinism`). */
+  readonly checkDeterminism?: boolean;
 }
 
 export interface Progress {
@@ -76,9 +79,17 @@ export async function explore<P extends object>(scenario: ScenarioDefinition<P>,
   let trace: Trace | null = null;
 
   for (let i = first; i < first + iterations; i++) {
-    const result = await runExecution(target as Target<object>, strategy, i, false);
+    const result = await runExecution(target as Target<object>, strategy, i, options.checkDeterminism === true);
     executions++;
     steps += result.steps;
+    if (options.checkDeterminism === true && result.failure === null) {
+      const nd = await compareWithReplay(target as Target<object>, { name: strategy.name, seed, execution: i }, result);
+      if (nd !== null) {
+        ({ failure, trace } = nd);
+        stoppedBy = 'failure';
+        break;
+      }
+    }
     for (const w of result.warnings) if (!warnings.has(w.message)) warnings.set(w.message, w);
     if (result.failure !== null) {
       const info: StrategyInfo = { name: strategy.name, seed, execution: i };
@@ -120,19 +131,15 @@ export async function explore<P extends object>(scenario: ScenarioDefinition<P>,
 }
 
 /**
- * Replays a failing decision list with recording on and checks it fails the same way.
- * A failure that does not replay is turned into a `nondeterminism` failure naming both runs.
+ * Replays a failing decision list with recording on, twice, and checks both replays fail the
+ * same way as the exploring run and have the same event log (src/robust/determinism.ts).
+ * A failure that does not replay is turned into a `nondeterminism` failure naming the first
+ * step where two runs differ and what each did there.
  */
 export async function recordFailure(target: Target<object>, info: StrategyInfo, decisions: readonly number[], failure: Failure): Promise<{ failure: Failure; trace: Trace }> {
-  const replayed = await replayDecisions(target, decisions);
-  const trace = traceOf(target, info, replayed);
-  if (replayed.divergence === null && sameFailure(failure, replayed.failure)) return { failure: replayed.failure!, trace };
-  const second = replayed.divergence?.message ?? replayed.failure?.message ?? 'a pass';
-  const nd: Failure = {
-    kind: 'nondeterminism',
-    message: `nondeterminism: the same schedule gave different results: first run ${failure.message}; replay ${second}. Does the scenario use Math.random, Date.now, real timers or state outside t.*?`,
-    step: Math.min(failure.step, replayed.steps),
-    tasks: [...failure.tasks],
-  };
+  const check = await checkDeterminism(target, decisions, failure);
+  const trace = traceOf(target, info, check.result);
+  if (check.difference === null) return { failure: check.result.failure!, trace };
+  const nd = nondeterminismFailure(check.difference, failure.tasks);
   return { failure: nd, trace: { ...trace, failure: nd as Trace['failure'] } };
 }

@@ -1,0 +1,115 @@
+import type { TraceEvent } from '../runtime/events.js';
+import { describeEvent } from '../runtime/events.js';
+import type { ExecutionResult } from '../runtime/execution.js';
+import type { Failure } from '../runtime/failure.js';
+import { replayDecisions, sameFailure, traceOf, type StrategyInfo } from '../replay.js';
+import type { Target } from '../run.js';
+import type { Trace } from '../trace/schema.js';
+
+/**
+ * The determinism check: the same scenario, settings and decisions must give the same event
+ * log and the same ending (ARCHITECTURE.md, Invariants). A scenario that reads `Math.random`,
+ * `Date.now`, real timers or state kept outside `t.*` breaks that, and a trace of it would lie
+ * on replay. Like Shuttle's replay-and-compare check and madsim's "run each seed twice", this
+ * runs one schedule twice with recording on and names the first step where the runs differ.
+ *
+ * Called by `explore` on every fresh failure before it is reported or saved (always), and on
+ * every execution with `checkDeterminism: true` (`interleave run --check-determinism`).
+ */
+
+/** Where two runs of one schedule first differ, and what each side did there. */
+export interface RunDifference {
+  readonly step: number;
+  readonly first: string;
+  readonly second: string;
+}
+
+const HINT = 'does the scenario use Math.random, Date.now, real timers or state outside t.*?';
+
+/** One event as text, every field included (results too: a random value written differs here). */
+export function eventText(e: TraceEvent): string {
+  const result = e.result === undefined ? '' : ` -> ${e.result}`;
+  const note = e.note === undefined ? '' : ` (${e.note})`;
+  const time = e.time === undefined ? '' : ` @${e.time}ms`;
+  return `${e.task === '' ? '' : `${e.task}: `}${describeEvent(e)}${result}${note}${time}`;
+}
+
+/** How a run ended, in words. */
+export function outcomeOf(r: Pick<ExecutionResult, 'divergence' | 'failure'>): string {
+  return r.divergence?.message ?? r.failure?.message ?? 'a clean end';
+}
+
+/**
+ * The first difference between two recorded runs of the same schedule: first the event logs
+ * (every field), then the decisions, then how they ended. Null when they are the same.
+ */
+export function firstRunDifference(a: ExecutionResult, b: ExecutionResult): RunDifference | null {
+  const ea = a.events ?? [];
+  const eb = b.events ?? [];
+  const n = Math.min(ea.length, eb.length);
+  for (let i = 0; i < n; i++) {
+    const x = eventText(ea[i]!);
+    const y = eventText(eb[i]!);
+    if (x !== y || ea[i]!.step !== eb[i]!.step) return { step: Math.min(ea[i]!.step, eb[i]!.step), first: x, second: y };
+  }
+  if (ea.length !== eb.length) {
+    const longer = ea.length > eb.length ? ea : eb;
+    const step = longer[n]!.step;
+    const ended = `the run ended: ${outcomeOf(ea.length > eb.length ? b : a)}`;
+    return ea.length > eb.length ? { step, first: eventText(ea[n]!), second: ended } : { step, first: ended, second: eventText(eb[n]!) };
+  }
+  const d = Math.min(a.decisions.length, b.decisions.length);
+  for (let i = 0; i < d; i++) {
+    if (a.decisions[i] !== b.decisions[i]) return { step: Math.min(a.steps, b.steps), first: `decision ${i} = ${a.decisions[i]}`, second: `decision ${i} = ${b.decisions[i]}` };
+  }
+  const aDiv = a.divergence?.message ?? null;
+  const bDiv = b.divergence?.message ?? null;
+  if (a.decisions.length !== b.decisions.length || aDiv !== bDiv || !sameFailure(a.failure, b.failure)) {
+    return { step: Math.min(a.failure?.step ?? a.steps, b.failure?.step ?? b.steps), first: outcomeOf(a), second: outcomeOf(b) };
+  }
+  return null;
+}
+
+/** The `nondeterminism` failure for a difference: kind first, the step, both sides, the likely cause. */
+export function nondeterminismFailure(diff: RunDifference, tasks: readonly string[]): Failure {
+  return {
+    kind: 'nondeterminism',
+    message: `nondeterminism: two runs of the same schedule differ at step ${diff.step}: first ${diff.first}; then ${diff.second}; ${HINT}`,
+    step: diff.step,
+    tasks: [...tasks],
+  };
+}
+
+export interface DeterminismCheck {
+  /** The first recorded run (use it to build the trace). */
+  readonly result: ExecutionResult;
+  /** Null when both runs (and the expected failure, if given) agree. */
+  readonly difference: RunDifference | null;
+}
+
+/**
+ * Runs `decisions` twice with recording on and compares the two event logs. With `expected`
+ * (the failure an unrecorded run reported for these decisions), the first replay must also end
+ * with that failure, else the difference is between that run and the replay.
+ */
+export async function checkDeterminism(target: Target<object>, decisions: readonly number[], expected?: Failure | null): Promise<DeterminismCheck> {
+  const first = await replayDecisions(target, decisions);
+  if (expected !== undefined && (first.divergence !== null || !sameFailure(expected, first.failure))) {
+    const step = first.divergence?.step ?? Math.min(expected?.step ?? first.steps, first.failure?.step ?? first.steps);
+    return { result: first, difference: { step, first: expected?.message ?? 'a clean end', second: outcomeOf(first) } };
+  }
+  const second = await replayDecisions(target, decisions);
+  return { result: first, difference: firstRunDifference(first, second) };
+}
+
+/**
+ * For `checkDeterminism`: replays a recorded passing execution once and compares. Returns the
+ * `nondeterminism` failure and its trace (of the first run) when they differ, else null.
+ */
+export async function compareWithReplay(target: Target<object>, info: StrategyInfo, recorded: ExecutionResult): Promise<{ failure: Failure; trace: Trace } | null> {
+  const again = await replayDecisions(target, recorded.decisions);
+  const diff = firstRunDifference(recorded, again);
+  if (diff === null) return null;
+  const failure = nondeterminismFailure(diff, recorded.tasks);
+  return { failure, trace: { ...traceOf(target, info, recorded), failure: failure as Trace['failure'] } };
+}
