@@ -52,3 +52,7 @@ export type { SharedQueue, QueueOptions } from './primitives/queue.js';
 export type { ThreadPool, Future, PoolOptions } from './primitives/pool.js';
 export type { TaskHandle } from './primitives/task.js';
 export type { WaitOptions } from './primitives/base.js';
+export { shrinkTrace, DEFAULT_SHRINK_ATTEMPTS, DEFAULT_SHRINK_TIME_MS } from './shrink/shrinkTrace.js';
+export type { ShrinkOptions, ShrinkResult } from './shrink/shrinkTrace.js';
+export { failureSignature, sameBug } from './shrink/signature.js';
+export { findRaces, formatRace, conflicts } from './shrink/races.js';

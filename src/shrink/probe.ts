@@ -1,0 +1,81 @@
+import type { Operation } from '../runtime/operation.js';
+import type { TaskView } from '../runtime/task.js';
+import type { SchedulingView, Strategy } from '../strategies/strategy.js';
+
+/** One recorded decision of a probed execution. */
+export interface DecisionInfo {
+  /** 'task': a scheduling point; 'value': a `t.choose`. */
+  readonly kind: 'task' | 'value';
+  /** The task id or value taken. */
+  readonly value: number;
+  /** Step (scheduling decisions before this one). */
+  readonly step: number;
+  /** The task that reached the scheduling point (null at start or after a task ended). */
+  readonly current: number | null;
+  /** The switch left `current` while it could have continued. */
+  readonly preempted: boolean;
+}
+
+/** An operation that ran, with who ran it and at which step. */
+export interface StepOp {
+  readonly step: number;
+  readonly task: string;
+  readonly op: Operation;
+}
+
+/** At a preemption: who was switched away from and what it was about to do. */
+export interface PreemptionInfo {
+  readonly step: number;
+  readonly task: string;
+  /** Its announced next operation (it runs when the task is picked again, if ever). */
+  readonly pending: Operation | null;
+}
+
+/**
+ * Wraps a strategy and writes down what it decided, for the shrinker: which decisions were
+ * preemptions (to propose removing or moving them) and, when `recordOps` is on, every
+ * operation with its footprint (to name the racing operations). Never changes a decision.
+ * Behaviour added by wrapping, like Shuttle's metrics scheduler.
+ */
+export class ProbeStrategy implements Strategy {
+  readonly decisions: DecisionInfo[] = [];
+  readonly ops: StepOp[] = [];
+  readonly preemptions: PreemptionInfo[] = [];
+
+  constructor(
+    private readonly inner: Strategy,
+    private readonly recordOps = false,
+  ) {}
+
+  get name(): string {
+    return this.inner.name;
+  }
+
+  beginExecution(index: number): void {
+    this.decisions.length = 0;
+    this.ops.length = 0;
+    this.preemptions.length = 0;
+    this.inner.beginExecution(index);
+  }
+
+  chooseTask(view: SchedulingView): number {
+    const i = this.inner.chooseTask(view);
+    const chosen = view.enabled[i];
+    const current: TaskView | null = view.current;
+    const preempted = chosen !== undefined && current !== null && chosen !== current && view.enabled.includes(current);
+    this.decisions.push({ kind: 'task', value: chosen?.id ?? -1, step: view.step, current: current?.id ?? null, preempted });
+    if (preempted && this.recordOps) this.preemptions.push({ step: view.step, task: current.name, pending: current.pending });
+    return i;
+  }
+
+  chooseValue(n: number, view: SchedulingView): number {
+    const v = this.inner.chooseValue(n, view);
+    this.decisions.push({ kind: 'value', value: v, step: view.step, current: view.current?.id ?? null, preempted: false });
+    return v;
+  }
+
+  observe(task: TaskView, op: Operation, step: number): void {
+    if (this.recordOps) this.ops.push({ step, task: task.name, op });
+    this.inner.observe?.(task, op, step);
+  }
+}

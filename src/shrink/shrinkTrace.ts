@@ -1,0 +1,268 @@
+import { performance } from 'node:perf_hooks';
+import { InternalError, UsageError } from '../runtime/errors.js';
+import { replayDecisions, traceOf } from '../replay.js';
+import { makeTarget, runExecution, type Target } from '../run.js';
+import type { ScenarioDefinition } from '../scenario.js';
+import { RandomStrategy } from '../strategies/random.js';
+import { ReplayStrategy } from '../strategies/replay.js';
+import type { Trace } from '../trace/schema.js';
+import { better, replayLeniently, runAttempt, type Attempt } from './attempt.js';
+import { decisionEdits } from './candidates.js';
+import { paramProposals, shrinkableParams } from './params.js';
+import { ProbeStrategy } from './probe.js';
+import { findRaces } from './races.js';
+import { failureSignature, type FailureFacts } from './signature.js';
+
+export interface ShrinkOptions {
+  /** Executions the shrinker may run (default 2000). Shrinking is deterministic while this is what stops it. */
+  readonly maxAttempts?: number;
+  /** Wall-clock limit in ms (default 10000). If it stops the shrinker, the result depends on machine speed. */
+  readonly timeLimitMs?: number;
+  /** The scenario module's path, stored in the shrunk trace (default: the input trace's). */
+  readonly file?: string;
+  /** Shrink parameters through their arbitraries (default true). */
+  readonly params?: boolean;
+  /** Random executions tried per proposed parameter value when the old schedule no longer fails (default 100). */
+  readonly searchRuns?: number;
+}
+
+export interface ShrinkResult {
+  /** The minimal trace found: same bug, replays strictly, with `shrink` counts and `races`. */
+  readonly trace: Trace;
+  /** Executions run. */
+  readonly attempts: number;
+  /** Different bugs met on the way (a different failure kind, error, location or resource set), one trace each. */
+  readonly others: Trace[];
+  readonly elapsedMs: number;
+  /** 'minimal': no edit improves it any more; otherwise the budget that ran out. */
+  readonly stoppedBy: 'minimal' | 'attempts' | 'time';
+}
+
+export const DEFAULT_SHRINK_ATTEMPTS = 2000;
+export const DEFAULT_SHRINK_TIME_MS = 10_000;
+const MAX_OTHERS = 10;
+
+/** A failing schedule of one parameter assignment. */
+interface Candidate {
+  readonly params: Record<string, unknown>;
+  readonly attempt: Attempt;
+}
+
+/**
+ * Shrinks a failing trace to a minimal schedule that fails the same way (see
+ * `failureSignature`): fewest preemptions, then fewest steps, then fewest tasks and smallest
+ * parameters, never growing any of these counts. Greedy: it tries edits of the decision list
+ * (`decisionEdits`) by lenient replay and takes the first that is better, until none is or the
+ * budget runs out; then it shrinks each parameter through its arbitrary, re-finding a failing
+ * schedule for the new value (the old schedule replayed leniently, else a short seeded random
+ * search) and shrinking that. A candidate that fails differently is kept in `others`, never
+ * taken. The result is re-recorded by a strict replay of its own decisions and checked; a
+ * shrunk trace that does not replay would be an interleave bug and throws InternalError.
+ *
+ * Called by `interleave run` (unless --no-shrink), `interleave shrink`, and `explore({ shrink })`.
+ * Same scenario, trace and options ⇒ same result, unless the time limit stops it.
+ */
+export async function shrinkTrace(scenario: ScenarioDefinition<object>, trace: Trace, options: ShrinkOptions = {}): Promise<ShrinkResult> {
+  if (trace.failure === null) throw new UsageError('nothing to shrink: the trace records a passing run');
+  if (trace.failure.kind === 'nondeterminism') throw new UsageError('cannot shrink a nondeterminism failure: its schedule does not replay');
+  const shrinker = new Shrinker(scenario, trace, options);
+  return shrinker.run();
+}
+
+class Shrinker {
+  private readonly start = performance.now();
+  private readonly maxAttempts: number;
+  private readonly timeLimitMs: number;
+  private readonly signature: string;
+  private readonly livelock: boolean;
+  private attempts = 0;
+  private stoppedBy: ShrinkResult['stoppedBy'] = 'minimal';
+  private readonly tried = new Set<string>();
+  private readonly others = new Map<string, { params: Record<string, unknown>; decisions: readonly number[] }>();
+
+  constructor(
+    private readonly scenario: ScenarioDefinition<object>,
+    private readonly input: Trace,
+    private readonly options: ShrinkOptions,
+  ) {
+    this.maxAttempts = options.maxAttempts ?? DEFAULT_SHRINK_ATTEMPTS;
+    this.timeLimitMs = options.timeLimitMs ?? DEFAULT_SHRINK_TIME_MS;
+    this.signature = failureSignature(input.failure as FailureFacts);
+    this.livelock = input.failure!.kind === 'livelock';
+  }
+
+  async run(): Promise<ShrinkResult> {
+    const params = this.input.params;
+    const first = await replayLeniently(this.target(params), this.input.decisions);
+    this.attempts++;
+    if (!this.isBug(first)) {
+      const now = first.failure?.message ?? 'a pass';
+      throw new UsageError(`the trace does not reproduce, so it cannot be shrunk: recorded ${this.input.failure!.message}; the scenario now gives ${now}`);
+    }
+    let best: Candidate = { params, attempt: first };
+    best = await this.shrinkDecisions(best);
+    if (this.options.params !== false) best = await this.shrinkParams(best);
+    const trace = await this.finalTrace(best);
+    const others: Trace[] = [];
+    for (const o of this.others.values()) others.push((await this.record(o.params, o.decisions)).trace);
+    return { trace, attempts: this.attempts, others, elapsedMs: performance.now() - this.start, stoppedBy: this.stoppedBy };
+  }
+
+  // ---- the two phases ----------------------------------------------------------------------
+
+  /** Greedy first-improvement over decision edits, restarting after every improvement. */
+  private async shrinkDecisions(from: Candidate): Promise<Candidate> {
+    let best = from;
+    this.tried.add(this.key(best.params, best.attempt.decisions));
+    improving: for (;;) {
+      for (const edit of decisionEdits(best.attempt)) {
+        const key = this.key(best.params, edit);
+        if (this.tried.has(key)) continue;
+        this.tried.add(key);
+        const a = await this.attempt(best.params, edit, best.attempt.steps);
+        if (a === null) return best;
+        if (this.isBug(a) && better(a, best.attempt)) {
+          best = { params: best.params, attempt: a };
+          this.tried.add(this.key(best.params, a.decisions));
+          continue improving;
+        }
+      }
+      return best;
+    }
+  }
+
+  /** Each shrinkable parameter in turn, through its arbitrary's proposals, as long as one is accepted. */
+  private async shrinkParams(from: Candidate): Promise<Candidate> {
+    let best = from;
+    for (const name of shrinkableParams(this.scenario)) {
+      let improved = true;
+      while (improved && this.stoppedBy === 'minimal') {
+        improved = false;
+        for (const value of paramProposals(this.scenario, name, best.params[name])) {
+          const params = { ...best.params, [name]: value };
+          const found = await this.refind(params, best);
+          if (found === null) continue;
+          const shrunk = await this.shrinkDecisions(found);
+          if (notWorse(shrunk.attempt, best.attempt)) {
+            best = shrunk;
+            improved = true;
+            break;
+          }
+        }
+      }
+    }
+    return best;
+  }
+
+  /** A failing schedule for new parameters: the current one replayed leniently, else a seeded random search. */
+  private async refind(params: Record<string, unknown>, best: Candidate): Promise<Candidate | null> {
+    const replayed = await this.attempt(params, best.attempt.decisions, best.attempt.steps);
+    if (replayed === null) return null;
+    if (this.isBug(replayed)) return { params, attempt: replayed };
+    const target = this.target(params);
+    const runs = this.options.searchRuns ?? 100;
+    for (let i = 0; i < runs; i++) {
+      if (!this.spend()) return null;
+      const a = await runAttempt(target, new RandomStrategy(1), i);
+      if (this.isBug(a)) return { params, attempt: a };
+      this.noteOther(params, a);
+    }
+    return null;
+  }
+
+  // ---- running candidates --------------------------------------------------------------------
+
+  /**
+   * One lenient replay, counted against the budget (null: the budget ran out); runs longer
+   * than `bestSteps` are cut short, since they could not be better.
+   */
+  private async attempt(params: Record<string, unknown>, decisions: readonly number[], bestSteps: number): Promise<Attempt | null> {
+    if (!this.spend()) return null;
+    const a = await replayLeniently(this.target(params, this.livelock ? undefined : bestSteps + 1), decisions);
+    if (!this.isBug(a)) this.noteOther(params, a);
+    return a;
+  }
+
+  /** Takes one execution from the budget; false (and `stoppedBy` set) when it is spent. */
+  private spend(): boolean {
+    if (this.stoppedBy !== 'minimal') return false;
+    if (this.attempts >= this.maxAttempts) this.stoppedBy = 'attempts';
+    else if (performance.now() - this.start >= this.timeLimitMs) this.stoppedBy = 'time';
+    else {
+      this.attempts++;
+      return true;
+    }
+    return false;
+  }
+
+  private isBug(a: Attempt): boolean {
+    return a.failure !== null && failureSignature(a.failure) === this.signature;
+  }
+
+  /** A different bug: kept once per signature. Livelocks are left out: cutting a run short or never preempting a spin loop makes them. */
+  private noteOther(params: Record<string, unknown>, a: Attempt): void {
+    const f = a.failure;
+    if (f === null || f.kind === 'livelock' || f.kind === 'nondeterminism') return;
+    const sig = failureSignature(f);
+    if (sig === this.signature || this.others.has(sig) || this.others.size >= MAX_OTHERS) return;
+    this.others.set(sig, { params, decisions: a.decisions });
+  }
+
+  private target(params: Record<string, unknown>, cap?: number, file?: string): Target<object> {
+    const o = this.input.options;
+    const maxSteps = cap === undefined ? o.maxSteps : Math.min(o.maxSteps, cap);
+    return makeTarget(this.scenario, {
+      variant: this.input.variant,
+      params,
+      maxSteps,
+      allowLeaks: o.allowLeaks,
+      failOnLockOrder: o.failOnLockOrder,
+      ...(file !== undefined ? { file } : {}),
+    });
+  }
+
+  private key(params: Record<string, unknown>, decisions: readonly number[]): string {
+    return `${JSON.stringify(params)}|${decisions.join(',')}`;
+  }
+
+  // ---- the result ----------------------------------------------------------------------------
+
+  /** Strict, recorded replay of the winner; checks it; adds shrink counts and races. */
+  private async finalTrace(best: Candidate): Promise<Trace> {
+    const target = this.target(best.params, undefined, this.options.file);
+    const probe = new ProbeStrategy(new ReplayStrategy(best.attempt.decisions), true);
+    const result = await runExecution(target, probe, 0, true);
+    const ok =
+      result.divergence === null &&
+      result.decisions.length === best.attempt.decisions.length &&
+      result.failure !== null &&
+      failureSignature(result.failure) === this.signature;
+    if (!ok) {
+      const got = result.divergence?.message ?? result.failure?.message ?? 'a pass';
+      throw new InternalError(`[interleave internal bug] the shrunk schedule does not replay strictly: expected ${this.input.failure!.message}; got ${got}`);
+    }
+    const trace = traceOf(target, this.input.strategy, result);
+    const file = this.options.file !== undefined ? trace.scenario.file : this.input.scenario.file;
+    const original = this.input.shrink?.original ?? {
+      steps: this.input.counts.steps,
+      preemptions: this.input.counts.preemptions,
+      ...(JSON.stringify(best.params) !== JSON.stringify(this.input.params) ? { params: this.input.params } : {}),
+    };
+    return {
+      ...trace,
+      scenario: { name: trace.scenario.name, ...(file !== undefined ? { file } : {}) },
+      shrink: { original, attempts: this.attempts, ms: Math.round(performance.now() - this.start) },
+      races: findRaces(probe.ops, probe.preemptions, result.steps),
+    };
+  }
+
+  private async record(params: Record<string, unknown>, decisions: readonly number[]): Promise<{ trace: Trace }> {
+    const target = this.target(params);
+    const result = await replayDecisions(target, decisions);
+    return { trace: traceOf(target, this.input.strategy, result) };
+  }
+}
+
+function notWorse(a: Attempt, b: Attempt): boolean {
+  return a.preemptions <= b.preemptions && a.steps <= b.steps && a.tasks <= b.tasks;
+}
