@@ -18,3 +18,20 @@ export function show(path: string): string {
 
 /** Every command's action reports its exit code through this callback (commander keeps no return value). */
 export type SetExit = (code: number) => void;
+
+/** Commander parser for a number > 0 (seconds may be fractional). */
+export function positive(name: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a number > 0`);
+    return n;
+  };
+}
+
+/** Strategies `run` accepts. dfs and pb need the exhaustive search driver (src/search/). */
+export const RUN_STRATEGIES = ['random', 'pct', 'dfs', 'pb', 'first-enabled', 'round-robin'] as const;
+
+export function strategyName(v: string): string {
+  if (!(RUN_STRATEGIES as readonly string[]).includes(v)) throw new InvalidArgumentError(`choose one of ${RUN_STRATEGIES.join(', ')}`);
+  return v;
+}

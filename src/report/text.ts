@@ -1,6 +1,7 @@
 import type { ExploreResult } from '../explore.js';
 import type { ReplayReport } from '../replay.js';
 import type { Trace } from '../trace/schema.js';
+import { NO_COLOUR, type Colours } from './colour.js';
 import { formatTimeline } from './timeline.js';
 
 /** The command that replays a saved trace, as a user would type it. */
@@ -9,22 +10,32 @@ export function replayCommand(file: string): string {
 }
 
 /** Failure block printed by `run`: kind first, then facts, the interleaving, then the replay command. */
-export function formatFailureReport(trace: Trace, file: string | null, options: { verbose?: boolean } = {}): string {
+export function formatFailureReport(trace: Trace, file: string | null, options: { verbose?: boolean; colours?: Colours } = {}): string {
   const f = trace.failure;
   if (f === null) return 'no failure';
-  const out: string[] = [f.message];
+  const c = options.colours ?? NO_COLOUR;
+  const out: string[] = [c.red(c.bold(f.message))];
   if (f.error?.location !== undefined) out.push(`  at ${f.error.location}`);
-  for (const r of trace.races ?? []) out.push(`  race: ${r.message}`);
-  const c = trace.counts;
+  for (const line of rootCause(trace)) out.push(`  root cause: ${line}`);
+  const n = trace.counts;
   const shrunk = trace.shrink !== undefined ? ` (shrunk from ${trace.shrink.original.steps} steps, ${trace.shrink.original.preemptions} preemptions)` : '';
-  out.push(`  ${c.steps} steps, ${c.preemptions} preemptions, ${c.tasks} tasks${shrunk}`);
+  out.push(`  ${n.steps} steps, ${n.preemptions} preemptions, ${n.tasks} tasks${shrunk}`);
   out.push('');
   out.push(formatTimeline(trace, options));
   if (file !== null) {
     out.push('');
-    out.push(`replay: ${replayCommand(file)}`);
+    out.push(`replay: ${c.cyan(replayCommand(file))}`);
   }
   return out.join('\n');
+}
+
+/** The root cause where it is known: the racing operations (trace.races), else the wait cycle. */
+export function rootCause(trace: Trace): string[] {
+  const races = trace.races ?? [];
+  if (races.length > 0) return races.map((r) => r.message);
+  const f = trace.failure;
+  if (f?.cycle !== undefined && f.cycle.length > 0) return [`each task of the cycle holds what the next waits for: ${f.cycle.map((e) => `${e.holder} holds ${e.resource}`).join(', ')}`];
+  return [];
 }
 
 export function formatExploreLine(r: ExploreResult): string {
@@ -33,7 +44,7 @@ export function formatExploreLine(r: ExploreResult): string {
   return `${r.scenario} [${r.variant}] ${r.strategy.name} seed ${r.strategy.seed}: ${r.executions} executions, ${rate}/s: ${what}`;
 }
 
-export function formatReplay(report: ReplayReport, options: { verbose?: boolean } = {}): string {
+export function formatReplay(report: ReplayReport, options: { verbose?: boolean; colours?: Colours } = {}): string {
   const lines = [formatTimeline(report.trace, options), '', report.message];
   if (report.divergence !== undefined) {
     lines.push(`  recorded: ${report.divergence.expected}`);

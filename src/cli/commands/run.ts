@@ -1,10 +1,15 @@
 import type { Command } from 'commander';
-import { explore } from '../../explore.js';
+import { explore, type ExploreResult } from '../../explore.js';
 import { findScenario, loadAll, type LoadedScenario } from '../../loader.js';
+import type { Colours } from '../../report/colour.js';
+import { ProgressLine } from '../../report/progress.js';
 import { formatExploreLine, formatFailureReport, formatTable } from '../../report/text.js';
+import { UsageError } from '../../runtime/errors.js';
+import type { Trace } from '../../trace/schema.js';
 import { traceFileName, writeTrace } from '../../trace/codec.js';
+import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
-import { int, show, type SetExit } from '../options.js';
+import { int, positive, show, strategyName, type SetExit } from '../options.js';
 
 export interface RunOptions {
   dir: string;
@@ -14,71 +19,157 @@ export interface RunOptions {
   seed?: number;
   iterations?: number;
   timeLimit?: number;
+  depth?: number;
+  preemptionBound?: number;
   maxSteps?: number;
   out: string;
+  shrink: boolean;
   json?: boolean;
   check?: boolean;
   verbose?: boolean;
+  color?: boolean;
+}
+
+/** One variant's outcome, as `run`, `ci` and `npm start` report it. */
+export interface VariantOutcome {
+  readonly scenario: string;
+  readonly variant: string;
+  readonly expected: string;
+  readonly found: string;
+  readonly result: ExploreResult;
+  /** The trace printed and saved (shrunk when shrinking ran). */
+  readonly trace: Trace | null;
+  readonly saved: string | null;
+}
+
+/** Strategies that need the exhaustive search driver, which this build does not have yet. */
+const SEARCH_STRATEGIES = new Set(['dfs', 'pb']);
+
+export function checkStrategy(name: string | undefined): void {
+  if (name !== undefined && SEARCH_STRATEGIES.has(name)) {
+    throw new UsageError(`strategy "${name}" (exhaustive search) is not available in this build yet; use random or pct`);
+  }
+}
+
+export async function loadTargets(refs: readonly string[], o: { dir: string; all?: boolean }): Promise<LoadedScenario[]> {
+  if (refs.length === 0 || o.all === true) return loadAll(o.dir);
+  const out: LoadedScenario[] = [];
+  for (const r of refs) out.push(await findScenario(r, o.dir));
+  return out;
+}
+
+/**
+ * Explores one variant with the budget the options give (else the variant's own), saves the
+ * trace of a failure in `out` and returns the outcome. Progress goes to stderr.
+ */
+export async function runVariant(loaded: LoadedScenario, variant: string, o: Omit<RunOptions, 'dir' | 'out'> & { out: string | null }, progress: ProgressLine | null): Promise<VariantOutcome> {
+  const { file, scenario } = loaded;
+  if (scenario.variants[variant] === undefined) {
+    throw new UsageError(`scenario ${scenario.name} has no variant "${variant}"; variants are: ${Object.keys(scenario.variants).join(', ')}`);
+  }
+  const label = `${scenario.name} [${variant}]`;
+  const r = await explore(scenario, {
+    variant,
+    file,
+    ...(o.strategy !== undefined ? { strategy: o.strategy } : {}),
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    ...(o.iterations !== undefined ? { iterations: o.iterations } : {}),
+    ...(o.timeLimit !== undefined ? { timeLimitMs: o.timeLimit * 1000 } : {}),
+    ...(o.depth !== undefined ? { depth: o.depth } : {}),
+    ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
+    ...(progress !== null ? { onProgress: (p) => progress.update({ label, ...p }, p.elapsedMs) } : {}),
+  });
+  progress?.clear();
+  const expected = scenario.variants[variant]!.expect;
+  const found = r.failure?.kind ?? 'pass';
+  const trace = r.trace;
+  let saved: string | null = null;
+  if (trace !== null && o.out !== null) {
+    saved = traceFileName(o.out, trace);
+    writeTrace(saved, trace);
+  }
+  return { scenario: scenario.name, variant, expected, found, result: r, trace, saved };
+}
+
+export function outcomeRow(v: VariantOutcome): string[] {
+  return [v.scenario, v.variant, v.expected, v.found, String(v.result.executions), v.found === v.expected ? 'ok' : 'MISMATCH', v.saved === null ? '' : show(v.saved)];
+}
+
+export const OUTCOME_HEADER = ['scenario', 'variant', 'expected', 'found', 'executions', 'match', 'trace'] as const;
+
+export function formatOutcomeTable(rows: readonly VariantOutcome[], c: Colours): string {
+  const table = formatTable(OUTCOME_HEADER, rows.map(outcomeRow));
+  return table
+    .split('\n')
+    .map((line) => (line.endsWith('MISMATCH') || / MISMATCH /.test(line) ? c.red(line) : line))
+    .join('\n');
 }
 
 export async function runCommand(refs: string[], o: RunOptions): Promise<number> {
-  const loaded: LoadedScenario[] = refs.length === 0 || o.all ? await loadAll(o.dir) : await Promise.all(refs.map((r) => findScenario(r, o.dir)));
-  const rows: string[][] = [];
-  const json: unknown[] = [];
-  let anyFailure = false;
-  let mismatch = false;
-  for (const { file, scenario } of loaded) {
-    const variants = o.variant !== undefined ? [o.variant] : Object.keys(scenario.variants);
+  checkStrategy(o.strategy);
+  const c = stdoutColours(o);
+  const loaded = await loadTargets(refs, o);
+  const outcomes: VariantOutcome[] = [];
+  const progress = new ProgressLine(process.stderr);
+  for (const l of loaded) {
+    const variants = o.variant !== undefined ? [o.variant] : Object.keys(l.scenario.variants);
     for (const variant of variants) {
-      const r = await explore(scenario, {
-        variant,
-        file,
-        ...(o.strategy !== undefined ? { strategy: o.strategy } : {}),
-        ...(o.seed !== undefined ? { seed: o.seed } : {}),
-        ...(o.iterations !== undefined ? { iterations: o.iterations } : {}),
-        ...(o.timeLimit !== undefined ? { timeLimitMs: o.timeLimit * 1000 } : {}),
-        ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
-      });
-      const expected = scenario.variants[variant]!.expect;
-      const found = r.failure?.kind ?? 'pass';
-      if (r.failure !== null) anyFailure = true;
-      if (found !== expected) mismatch = true;
-      let saved: string | null = null;
-      if (r.trace !== null) {
-        saved = traceFileName(o.out, r.trace);
-        writeTrace(saved, r.trace);
-      }
-      if (o.json) {
-        json.push({ scenario: scenario.name, variant, expected, found, executions: r.executions, failure: r.failure, trace: saved === null ? null : show(saved) });
-      } else {
-        process.stdout.write(`${formatExploreLine(r)}\n`);
-        if (r.trace !== null && saved !== null) process.stdout.write(`\n${formatFailureReport(r.trace, show(saved), { verbose: o.verbose ?? false })}\n\n`);
-      }
-      rows.push([scenario.name, variant, expected, found, String(r.executions), found === expected ? 'ok' : 'MISMATCH', saved === null ? '' : show(saved)]);
+      const v = await runVariant(l, variant, o, progress);
+      outcomes.push(v);
+      if (o.json) continue;
+      process.stdout.write(`${formatExploreLine(v.result)}\n`);
+      if (v.trace !== null) process.stdout.write(`\n${formatFailureReport(v.trace, v.saved === null ? null : show(v.saved), { verbose: o.verbose ?? false, colours: c })}\n\n`);
+      for (const w of v.result.warnings) process.stdout.write(`${c.yellow(`warning: ${w.message}`)}\n`);
     }
   }
-  if (o.json) process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
-  else if (rows.length > 1) process.stdout.write(`\n${formatTable(['scenario', 'variant', 'expected', 'found', 'executions', 'match', 'trace'], rows)}\n`);
-  if (o.check) return mismatch ? EXIT.FAILURE : EXIT.OK;
-  return anyFailure ? EXIT.FAILURE : EXIT.OK;
+  if (o.json) {
+    const json = outcomes.map((v) => ({
+      scenario: v.scenario,
+      variant: v.variant,
+      expected: v.expected,
+      found: v.found,
+      match: v.found === v.expected,
+      executions: v.result.executions,
+      stoppedBy: v.result.stoppedBy,
+      failure: v.result.failure,
+      trace: v.saved === null ? null : show(v.saved),
+    }));
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  } else if (outcomes.length > 1) process.stdout.write(`\n${formatOutcomeTable(outcomes, c)}\n`);
+  if (o.check) return outcomes.some((v) => v.found !== v.expected) ? EXIT.FAILURE : EXIT.OK;
+  return outcomes.some((v) => v.result.failure !== null) ? EXIT.FAILURE : EXIT.OK;
 }
 
 export function registerRun(program: Command, setExit: SetExit): Command {
   return program
     .command('run')
-    .description('explore scenarios; save and print every failure found')
+    .description('explore scenarios; save and print every failure found with its interleaving and replay command')
     .argument('[scenario...]', 'scenario names or files (default: every scenario in --dir)')
     .option('-d, --dir <dir>', 'folder of scenario modules', 'scenarios')
     .option('-a, --all', 'run every scenario in --dir')
     .option('-v, --variant <name>', 'only this variant (default: every variant)')
-    .option('-s, --strategy <name>', 'random | pct | first-enabled | round-robin')
+    .option('-s, --strategy <name>', 'random | pct | dfs | pb | first-enabled | round-robin (default: the variant budget, else random)', strategyName)
     .option('--seed <n>', 'seed of the first execution', int('--seed'))
-    .option('-n, --iterations <n>', 'executions per variant', int('--iterations'))
-    .option('-t, --time-limit <seconds>', 'stop each variant after this long', int('--time-limit'))
+    .option('-n, --iterations <n>', 'executions per variant (default: the variant budget, else 1000)', int('--iterations'))
+    .option('-t, --time-limit <seconds>', 'stop each variant after this long', positive('--time-limit'))
+    .option('--depth <d>', 'PCT bug depth', int('--depth'))
+    .option('--preemption-bound <k>', 'largest preemption bound for pb', int('--preemption-bound'))
     .option('--max-steps <n>', 'steps after which a run is a livelock', int('--max-steps'))
     .option('-o, --out <dir>', 'where traces are saved', 'traces')
-    .option('--check', 'exit 0 when every variant matches its declared expectation')
+    .option('--no-shrink', 'save the failing trace as found, without shrinking it')
+    .option('--check', 'exit 0 when every variant matches its declared expectation (a failure that was expected is fine)')
     .option('--verbose', 'show every event in timelines')
     .option('--json', 'machine-readable output')
+    .option('--no-color', 'no colour (also NO_COLOR=1; colour is only used on a terminal)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  interleave run lost-update --variant buggy        explore one variant, print and save the failure
+  interleave run --all --check                      every scenario; exit 0 when all match expectations
+  interleave run lock-order --strategy pct --depth 2 --iterations 5000 --json
+
+Exit codes: 0 no failure (with --check: everything as expected), 1 failure found (or mismatch), 2 bad usage.`,
+    )
     .action(async (refs: string[], o: RunOptions) => setExit(await runCommand(refs, o)));
 }

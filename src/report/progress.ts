@@ -1,0 +1,55 @@
+/** What a progress line shows. */
+export interface ProgressState {
+  readonly label: string;
+  readonly executions: number;
+  readonly elapsedMs: number;
+  readonly failures: number;
+}
+
+export interface ProgressSink {
+  readonly isTTY?: boolean;
+  write(s: string): unknown;
+}
+
+/**
+ * A live progress line. On a terminal it is redrawn in place with `\r` at most every 100 ms and
+ * erased by `clear()`; elsewhere (piped, CI logs) it prints a plain line at most every
+ * `plainEveryMs` (default 5 s), so logs show liveness without flooding. Wall-clock time is
+ * only used here to throttle output, never to decide a schedule.
+ */
+export class ProgressLine {
+  private lastDraw = -Infinity;
+  private drawn = false;
+  private readonly plainEveryMs: number;
+
+  constructor(
+    private readonly sink: ProgressSink,
+    options: { plainEveryMs?: number } = {},
+  ) {
+    this.plainEveryMs = options.plainEveryMs ?? 5000;
+  }
+
+  update(p: ProgressState, nowMs: number): void {
+    const tty = this.sink.isTTY === true;
+    if (nowMs - this.lastDraw < (tty ? 100 : this.plainEveryMs)) return;
+    this.lastDraw = nowMs;
+    const text = formatProgress(p);
+    if (tty) {
+      this.sink.write(`\r\u001b[2K${text}`);
+      this.drawn = true;
+    } else {
+      this.sink.write(`${text}\n`);
+    }
+  }
+
+  /** Erases the live line (terminal only) before ordinary output is printed. */
+  clear(): void {
+    if (this.drawn) this.sink.write('\r\u001b[2K');
+    this.drawn = false;
+  }
+}
+
+export function formatProgress(p: ProgressState): string {
+  const rate = p.elapsedMs > 0 ? Math.round((p.executions / p.elapsedMs) * 1000) : 0;
+  return `${p.label}: ${p.executions} executions, ${rate}/s, ${(p.elapsedMs / 1000).toFixed(1)}s, ${p.failures} failure${p.failures === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,59 @@
+import type { Trace } from '../trace/schema.js';
+
+/** One edge of a wait-for graph: `task` waits on `resource`, held by `holders` (empty: nobody in particular). */
+export interface WaitForEdge {
+  readonly task: string;
+  readonly resource: string;
+  readonly holders: readonly string[];
+}
+
+/** The wait-for graph a trace records at its failure: the deadlock cycle, or the blocked tasks. */
+export function waitGraphOfTrace(trace: Trace): { edges: WaitForEdge[]; cycle: Set<string> } {
+  const f = trace.failure;
+  const edges: WaitForEdge[] = [];
+  const cycle = new Set<string>();
+  if (f === null) return { edges, cycle };
+  for (const e of f.cycle ?? []) {
+    edges.push({ task: e.task, resource: e.resource, holders: [e.holder] });
+    cycle.add(e.task);
+  }
+  for (const b of f.blocked ?? []) if (!edges.some((e) => e.task === b.task)) edges.push({ task: b.task, resource: b.waitsOn, holders: [] });
+  return { edges, cycle };
+}
+
+const q = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+
+/**
+ * Graphviz DOT of a wait-for graph: tasks are boxes, an edge `a -> b` labelled with the resource
+ * says a waits on something b holds; a wait nobody in particular can end points at the
+ * resource itself (an ellipse). Edges of the deadlock cycle are red and bold.
+ */
+export function waitGraphDot(edges: readonly WaitForEdge[], cycle: ReadonlySet<string> = new Set(), title = 'wait-for graph'): string {
+  const lines = [`digraph ${q(title)} {`, '  rankdir=LR;', '  node [shape=box, style="rounded,filled", fillcolor="#f5f5f5", fontname="Helvetica"];', '  edge [fontname="Helvetica", fontsize=11];'];
+  const tasks = new Set<string>();
+  for (const e of edges) {
+    tasks.add(e.task);
+    for (const h of e.holders) tasks.add(h);
+  }
+  for (const t of tasks) lines.push(`  ${q(t)}${cycle.has(t) ? ' [color="#c0392b", fillcolor="#fdecea", penwidth=2]' : ''};`);
+  for (const e of edges) {
+    if (e.holders.length === 0) {
+      lines.push(`  ${q(`res:${e.resource}`)} [label=${q(e.resource)}, shape=ellipse, fillcolor="#fff8e1"];`);
+      lines.push(`  ${q(e.task)} -> ${q(`res:${e.resource}`)} [label="waits"];`);
+      continue;
+    }
+    for (const h of e.holders) {
+      const red = cycle.has(e.task) && cycle.has(h);
+      lines.push(`  ${q(e.task)} -> ${q(h)} [label=${q(e.resource)}${red ? ', color="#c0392b", fontcolor="#c0392b", penwidth=2' : ''}];`);
+    }
+  }
+  if (edges.length === 0) lines.push('  "nobody waits" [shape=plaintext, style=""];');
+  lines.push('}');
+  return `${lines.join('\n')}\n`;
+}
+
+/** The same graph as text lines, `a -[lock "x"]-> b`, for terminals. */
+export function formatWaitGraph(edges: readonly WaitForEdge[]): string {
+  if (edges.length === 0) return 'nobody waits';
+  return edges.map((e) => (e.holders.length === 0 ? `${e.task} waits on ${e.resource}` : e.holders.map((h) => `${e.task} -[${e.resource}]-> ${h}`).join('\n'))).join('\n');
+}
