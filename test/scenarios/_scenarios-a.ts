@@ -1,0 +1,21 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { explore, readTrace, replayTrace, type ExploreOptions, type ExploreResult, type ReplayReport, type ScenarioDefinition, type Trace } from 'interleave';
+
+/** Shared checks of the scenario tests for seeds 000, 001 and 004 (scenarios 1-6 of issue 5). */
+
+const ROOT = join(import.meta.dirname, '..', '..');
+
+/** Explores one variant with the budget the scenario declares (options override). */
+export function exploreVariant<P extends object>(scenario: ScenarioDefinition<P>, variant: string, options: ExploreOptions<P> = {}): Promise<ExploreResult> {
+  return explore(scenario, { variant, ...options });
+}
+
+/** Loads the committed trace `traces/<name>.<variant>.<kind>.json` and replays it against `scenario`. */
+export async function replayCommitted(scenario: ScenarioDefinition<object>, variant: string, kind: string): Promise<{ trace: Trace; report: ReplayReport }> {
+  const file = join(ROOT, 'traces', `${scenario.name}.${variant}.${kind}.json`);
+  if (!existsSync(file)) throw new Error(`missing committed trace ${file}: run \`node bin/interleave.js run ${scenario.name} --variant ${variant}\``);
+  const trace = readTrace(file);
+  const report = await replayTrace(scenario, trace);
+  return { trace, report };
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import scenario from '../../scenarios/rapid-create-delete.js';
+import { exploreVariant, replayCommitted } from './_scenarios-a.js';
+
+/** seed 001, Scenario 1 and issues 1-3: check-then-act on progress_streams / running_processes. */
+describe('rapid-create-delete', () => {
+  it('buggy: a KeyError on the shared dicts within the declared budget', async () => {
+    const r = await exploreVariant(scenario, 'buggy');
+    expect(r.failure?.kind).toBe(scenario.variants.buggy!.expect);
+    expect(r.failure?.error?.name).toBe('KeyError');
+    expect(r.failure?.error?.message).toMatch(/^KeyError: "plan-[A-C]" not in (progress_streams|running_processes)$/);
+    expect(r.executions).toBeLessThanOrEqual(scenario.budget!.iterations!);
+  });
+
+  it('finding: the KeyError is always on the failing thread\'s own plan, and one plan is enough', async () => {
+    for (let seed = 1; seed <= 12; seed++) {
+      const r = await exploreVariant(scenario, 'buggy', { seed });
+      expect(r.failure?.kind).toBe('exception');
+      const key = /"(plan-[A-C])"/.exec(r.failure!.error!.message)![1]!;
+      // pipeline-plan-B, sse-plan-B and http-delete-plan-A only ever fail on their own plan's key:
+      // another plan's `del progress_streams[other]` never removes this plan's entry.
+      expect(r.failure!.task!.endsWith(key)).toBe(true);
+    }
+    const single = await exploreVariant(scenario, 'buggy', { params: { plans: 1 } });
+    expect(single.failure?.error?.message).toMatch(/^KeyError: "plan-A" not in /);
+  });
+
+  it('fixed: lock-guarded manager with atomic pop is clean (random, 1,000 schedules, 3 plans)', async () => {
+    const r = await exploreVariant(scenario, 'fixed', { iterations: 1000, params: { plans: 3, messages: 1 } });
+    expect(r.failure).toBeNull();
+    expect(r.executions).toBe(1000);
+  });
+
+  it('the committed buggy trace replays to its KeyError', async () => {
+    const { trace, report } = await replayCommitted(scenario, 'buggy', 'exception');
+    expect(trace.failure?.error?.name).toBe('KeyError');
+    expect(report.outcome).toBe('reproduced');
+    expect(report.result.failure?.message).toBe(trace.failure!.message);
+  });
+});
