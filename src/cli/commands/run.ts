@@ -3,12 +3,14 @@ import { explore, type ExploreResult } from '../../explore.js';
 import { findScenario, loadAll, type LoadedScenario } from '../../loader.js';
 import type { Colours } from '../../report/colour.js';
 import { ProgressLine } from '../../report/progress.js';
+import { shrinkTrace } from '../../shrink/shrinkTrace.js';
 import { formatExploreLine, formatFailureReport, formatTable } from '../../report/text.js';
 import { UsageError } from '../../runtime/errors.js';
 import type { Trace } from '../../trace/schema.js';
 import { traceFileName, writeTrace } from '../../trace/codec.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
+import { listenForInterrupt } from '../interrupt.js';
 import { int, positive, show, strategyName, type SetExit } from '../options.js';
 
 export interface RunOptions {
@@ -28,6 +30,7 @@ export interface RunOptions {
   check?: boolean;
   verbose?: boolean;
   color?: boolean;
+  checkDeterminism?: boolean;
 }
 
 /** One variant's outcome, as `run`, `ci` and `npm start` report it. */
@@ -62,7 +65,7 @@ export async function loadTargets(refs: readonly string[], o: { dir: string; all
  * Explores one variant with the budget the options give (else the variant's own), saves the
  * trace of a failure in `out` and returns the outcome. Progress goes to stderr.
  */
-export async function runVariant(loaded: LoadedScenario, variant: string, o: Omit<RunOptions, 'dir' | 'out'> & { out: string | null }, progress: ProgressLine | null): Promise<VariantOutcome> {
+export async function runVariant(loaded: LoadedScenario, variant: string, o: Omit<RunOptions, 'dir' | 'out'> & { out: string | null; shouldStop?: () => boolean }, progress: ProgressLine | null): Promise<VariantOutcome> {
   const { file, scenario } = loaded;
   if (scenario.variants[variant] === undefined) {
     throw new UsageError(`scenario ${scenario.name} has no variant "${variant}"; variants are: ${Object.keys(scenario.variants).join(', ')}`);
@@ -78,15 +81,26 @@ export async function runVariant(loaded: LoadedScenario, variant: string, o: Omi
     ...(o.depth !== undefined ? { depth: o.depth } : {}),
     ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
     ...(progress !== null ? { onProgress: (p) => progress.update({ label, ...p }, p.elapsedMs) } : {}),
+    ...(o.shouldStop !== undefined ? { shouldStop: o.shouldStop } : {}),
+    ...(o.checkDeterminism === true ? { checkDeterminism: true } : {}),
   });
   progress?.clear();
   const expected = scenario.variants[variant]!.expect;
   const found = r.failure?.kind ?? 'pass';
-  const trace = r.trace;
+  let trace = r.trace;
   let saved: string | null = null;
+  // Saved raw first (atomically), so a second Ctrl-C while shrinking still leaves the failure on disk.
   if (trace !== null && o.out !== null) {
     saved = traceFileName(o.out, trace);
     writeTrace(saved, trace);
+  }
+  // After a first Ctrl-C the raw trace is kept: shrinking would delay the exit.
+  if (trace !== null && o.shrink && trace.failure !== null && trace.failure.kind !== 'nondeterminism' && o.shouldStop?.() !== true) {
+    trace = (await shrinkTrace(scenario, trace, { file })).trace;
+    if (o.out !== null) {
+      saved = traceFileName(o.out, trace);
+      writeTrace(saved, trace);
+    }
   }
   return { scenario: scenario.name, variant, expected, found, result: r, trace, saved };
 }
@@ -111,16 +125,23 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
   const loaded = await loadTargets(refs, o);
   const outcomes: VariantOutcome[] = [];
   const progress = new ProgressLine(process.stderr);
-  for (const l of loaded) {
-    const variants = o.variant !== undefined ? [o.variant] : Object.keys(l.scenario.variants);
-    for (const variant of variants) {
-      const v = await runVariant(l, variant, o, progress);
-      outcomes.push(v);
-      if (o.json) continue;
-      process.stdout.write(`${formatExploreLine(v.result)}\n`);
-      if (v.trace !== null) process.stdout.write(`\n${formatFailureReport(v.trace, v.saved === null ? null : show(v.saved), { verbose: o.verbose ?? false, colours: c })}\n\n`);
-      for (const w of v.result.warnings) process.stdout.write(`${c.yellow(`warning: ${w.message}`)}\n`);
+  const interrupt = listenForInterrupt();
+  const shouldStop = (): boolean => interrupt.requested;
+  try {
+    for (const l of loaded) {
+      const variants = o.variant !== undefined ? [o.variant] : Object.keys(l.scenario.variants);
+      for (const variant of variants) {
+        if (interrupt.requested) break;
+        const v = await runVariant(l, variant, { ...o, shouldStop }, progress);
+        outcomes.push(v);
+        if (o.json) continue;
+        process.stdout.write(`${formatExploreLine(v.result)}\n`);
+        if (v.trace !== null) process.stdout.write(`\n${formatFailureReport(v.trace, v.saved === null ? null : show(v.saved), { verbose: o.verbose ?? false, colours: c })}\n\n`);
+        for (const w of v.result.warnings) process.stdout.write(`${c.yellow(`warning: ${w.message}`)}\n`);
+      }
     }
+  } finally {
+    interrupt.dispose();
   }
   if (o.json) {
     const json = outcomes.map((v) => ({
@@ -136,6 +157,12 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
     }));
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   } else if (outcomes.length > 1) process.stdout.write(`\n${formatOutcomeTable(outcomes, c)}\n`);
+  if (interrupt.requested) {
+    const saved = outcomes.filter((v) => v.saved !== null).length;
+    process.stderr.write(`interleave: interrupted: ${outcomes.length} variant${outcomes.length === 1 ? '' : 's'} explored, ${saved} trace${saved === 1 ? '' : 's'} saved\n`);
+    // Failures found are real; without one, an interrupted run is not a pass.
+    if (!outcomes.some((v) => (o.check ? v.found !== v.expected : v.result.failure !== null))) return EXIT.INTERRUPTED;
+  }
   if (o.check) return outcomes.some((v) => v.found !== v.expected) ? EXIT.FAILURE : EXIT.OK;
   return outcomes.some((v) => v.result.failure !== null) ? EXIT.FAILURE : EXIT.OK;
 }
@@ -158,6 +185,7 @@ export function registerRun(program: Command, setExit: SetExit): Command {
     .option('-o, --out <dir>', 'where traces are saved', 'traces')
     .option('--no-shrink', 'save the failing trace as found, without shrinking it')
     .option('--check', 'exit 0 when every variant matches its declared expectation (a failure that was expected is fine)')
+    .option('--check-determinism', 'record every execution and replay it once more, comparing event logs (slower; catches Math.random, Date.now, outside state)')
     .option('--verbose', 'show every event in timelines')
     .option('--json', 'machine-readable output')
     .option('--no-color', 'no colour (also NO_COLOR=1; colour is only used on a terminal)')
@@ -169,7 +197,7 @@ Examples:
   interleave run --all --check                      every scenario; exit 0 when all match expectations
   interleave run lock-order --strategy pct --depth 2 --iterations 5000 --json
 
-Exit codes: 0 no failure (with --check: everything as expected), 1 failure found (or mismatch), 2 bad usage.`,
+Exit codes: 0 no failure (with --check: everything as expected), 1 failure found (or mismatch), 2 bad usage, 130 interrupted before any failure.`,
     )
     .action(async (refs: string[], o: RunOptions) => setExit(await runCommand(refs, o)));
 }
