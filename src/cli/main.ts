@@ -2,9 +2,11 @@ import { Command, CommanderError } from 'commander';
 import { ScenarioLoadError } from '../loader.js';
 import { InternalError, UsageError } from '../runtime/errors.js';
 import { TraceFileError } from '../trace/codec.js';
+import { registerExplore } from './commands/explore.js';
 import { registerList } from './commands/list.js';
 import { registerReplay } from './commands/replay.js';
 import { registerRun } from './commands/run.js';
+import { registerShrink } from './commands/shrink.js';
 import { EXIT } from './exitCodes.js';
 
 export { locateScenario } from './locate.js';
@@ -24,6 +26,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerRun(program, setExit);
   registerReplay(program, setExit);
   registerList(program, setExit);
+  registerShrink(program, setExit);
+  registerExplore(program, setExit);
 
   return program;
 }

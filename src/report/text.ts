@@ -18,8 +18,8 @@ export function formatFailureReport(trace: Trace, file: string | null, options: 
   if (f.error?.location !== undefined) out.push(`  at ${f.error.location}`);
   for (const line of rootCause(trace)) out.push(`  root cause: ${line}`);
   const n = trace.counts;
-  const shrunk = trace.shrink !== undefined ? ` (shrunk from ${trace.shrink.original.steps} steps, ${trace.shrink.original.preemptions} preemptions)` : '';
-  out.push(`  ${n.steps} steps, ${n.preemptions} preemptions, ${n.tasks} tasks${shrunk}`);
+  const shrunk = trace.shrink !== undefined ? ` (shrunk from ${plural(trace.shrink.original.steps, 'step')}, ${plural(trace.shrink.original.preemptions, 'preemption')})` : '';
+  out.push(`  ${plural(n.steps, 'step')}, ${plural(n.preemptions, 'preemption')}, ${plural(n.tasks, 'task')}${shrunk}`);
   out.push('');
   out.push(formatTimeline(trace, options));
   if (file !== null) {
@@ -58,4 +58,9 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** `1 step`, `2 steps`. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }

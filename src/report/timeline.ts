@@ -39,7 +39,7 @@ export function formatTimeline(trace: Trace, options: TimelineOptions = {}): str
   lines.push(row('', tasks.map(() => fit('-'.repeat(Math.min(width - 1, 16))))));
   const failStep = trace.failure?.step;
   for (const e of trace.events) {
-    if (!options.verbose && (e.op === 'start' || e.op === 'spawn')) continue;
+    if (!options.verbose && e.preempted !== true && (e.op === 'start' || e.op === 'spawn')) continue;
     if (e.note === 'time') {
       lines.push(row('', [c.cyan(`-- virtual time ${e.result ?? ''} --`)]));
       continue;

@@ -1,0 +1,168 @@
+import type { Command } from 'commander';
+import { createInterface } from 'node:readline';
+import { makeTarget } from '../../run.js';
+import type { Colours } from '../../report/colour.js';
+import { formatTimeline } from '../../report/timeline.js';
+import { formatWaitGraph } from '../../report/waitGraph.js';
+import { writeTrace } from '../../trace/codec.js';
+import type { Trace } from '../../trace/schema.js';
+import { stdoutColours } from '../colours.js';
+import { EXIT } from '../exitCodes.js';
+import { ExploreSession, type Snapshot } from '../explorer/session.js';
+import { int, show, type SetExit } from '../options.js';
+import { loadTargets } from './run.js';
+
+interface ExploreOptions {
+  dir: string;
+  variant?: string;
+  seed: number;
+  color?: boolean;
+}
+
+export const EXPLORE_HELP = `commands:
+  <n> | <task name>   run that task's next operation (for a choice: the value)
+  run                 finish the execution with random choices (seeded by --seed)
+  back                undo the last step
+  graph               the wait-for graph now
+  timeline            the interleaving so far
+  save [file]         write the trace so far (default: explore.<scenario>.<variant>.json)
+  help                this list
+  quit                leave`;
+
+/** The prompt text for one decision point. */
+export function formatSnapshot(s: Snapshot, c: Colours): string {
+  const out: string[] = [];
+  const time = s.now > 0 ? `, virtual time ${s.now}ms` : '';
+  if (s.kind === 'end') {
+    const r = s.result!;
+    out.push(c.bold(`ended after step ${s.step}${time}: `) + (r.failure === null ? c.green('pass') : c.red(r.failure.message)));
+    return out.join('\n');
+  }
+  out.push(c.bold(`step ${s.step}${time}`));
+  if (s.kind === 'value') {
+    out.push(`  a choice: pick a value 0..${s.values - 1}`);
+  } else {
+    out.push('  enabled:');
+    const w = Math.max(...s.enabled.map((e) => e.name.length));
+    s.enabled.forEach((e, i) => out.push(`    ${c.cyan(String(i + 1))}) ${e.name.padEnd(w)}  ${e.op}`));
+  }
+  if (s.blocked.length > 0) {
+    out.push('  blocked:');
+    const w = Math.max(...s.blocked.map((b) => b.task.length));
+    for (const b of s.blocked) out.push(`    ${b.task.padEnd(w)}  waits ${b.resource}${b.holders.length > 0 ? ` (held by ${b.holders.join(', ')})` : ''}`);
+  }
+  if (s.held.length > 0) out.push(`  held: ${s.held.map((h) => `${h.task} holds ${h.resources.join(', ')}`).join('; ')}`);
+  if (s.finished.length > 0) out.push(`  finished: ${s.finished.join(', ')}`);
+  return out.join('\n');
+}
+
+/** Reads commands one line at a time from stdin (terminal or pipe) until quit or end of input. */
+export async function exploreCommand(ref: string, o: ExploreOptions): Promise<number> {
+  const [loaded] = await loadTargets([ref], { dir: o.dir });
+  const target = makeTarget(loaded!.scenario, { file: loaded!.file, ...(o.variant !== undefined ? { variant: o.variant } : {}) });
+  const session = new ExploreSession(target);
+  const c = stdoutColours(o);
+  const print = (s: string): void => {
+    process.stdout.write(`${s}\n`);
+  };
+  const tty = process.stdin.isTTY === true;
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: tty });
+  const lines = rl[Symbol.asyncIterator]();
+  const traceSoFar = (): Promise<Trace> => session.trace();
+
+  print(`exploring ${target.scenario.name} [${target.variant}]; type help for commands`);
+  let snap = await session.state();
+  print(formatSnapshot(snap, c));
+  try {
+    for (;;) {
+      process.stdout.write(tty ? c.bold('> ') : '> ');
+      const next = await lines.next();
+      if (next.done === true) {
+        if (!tty) print('');
+        break;
+      }
+      const line = next.value.trim();
+      if (!tty) print(line);
+      if (line === '') continue;
+      const [cmd, ...args] = line.split(/\s+/);
+      if (cmd === 'quit' || cmd === 'q' || cmd === 'exit') break;
+      if (cmd === 'help' || cmd === '?') {
+        print(EXPLORE_HELP);
+        continue;
+      }
+      if (cmd === 'graph') {
+        print(formatWaitGraph(snap.blocked));
+        continue;
+      }
+      if (cmd === 'timeline') {
+        print(formatTimeline(await traceSoFar(), { colours: c, legend: false }));
+        continue;
+      }
+      if (cmd === 'save') {
+        const file = args[0] ?? `explore.${target.scenario.name}.${target.variant}.json`;
+        const trace = await traceSoFar();
+        writeTrace(file, trace);
+        print(`saved ${show(file)} (${trace.decisions.length} decisions${trace.failure !== null ? `, ${trace.failure.kind}` : snap.kind === 'end' ? ', pass' : ', unfinished'})`);
+        continue;
+      }
+      if (cmd === 'back') {
+        if (await session.back()) {
+          snap = await session.state();
+          print(formatSnapshot(snap, c));
+        } else print('nothing to undo');
+        continue;
+      }
+      if (cmd === 'run') {
+        if (snap.kind === 'end') {
+          print('the execution has ended; back to undo, save to write it');
+          continue;
+        }
+        snap = await session.finishRandomly(o.seed);
+        print(formatTimeline(await traceSoFar(), { colours: c, legend: false }));
+        print(formatSnapshot(snap, c));
+        continue;
+      }
+      const pick = resolvePick(snap, line);
+      if (typeof pick === 'string') {
+        print(pick);
+        continue;
+      }
+      snap = await session.choose(pick);
+      print(formatSnapshot(snap, c));
+    }
+  } finally {
+    rl.close();
+  }
+  return EXIT.OK;
+}
+
+/** A task id or value for the input, or an error message. */
+export function resolvePick(s: Snapshot, input: string): number | string {
+  if (s.kind === 'end') return `the execution has ended; commands: back, save, timeline, graph, quit`;
+  const n = /^\d+$/.test(input) ? Number(input) : NaN;
+  if (s.kind === 'value') {
+    return Number.isInteger(n) && n < s.values ? n : `pick a value 0..${s.values - 1}`;
+  }
+  if (Number.isInteger(n)) {
+    const e = s.enabled[n - 1];
+    return e === undefined ? `no task number ${input}; pick 1..${s.enabled.length}` : e.id;
+  }
+  const byName = s.enabled.find((e) => e.name === input);
+  if (byName !== undefined) return byName.id;
+  const blocked = s.blocked.find((b) => b.task === input);
+  if (blocked !== undefined) return `${input} is blocked: it waits ${blocked.resource}`;
+  return `unknown command or task "${input}"; type help`;
+}
+
+export function registerExplore(program: Command, setExit: SetExit): Command {
+  return program
+    .command('explore')
+    .description('step through a scenario interactively: pick who runs next, undo, inspect the wait-for graph, save the trace')
+    .argument('<scenario>', 'scenario name or file')
+    .option('-d, --dir <dir>', 'folder of scenario modules', 'scenarios')
+    .option('-v, --variant <name>', 'variant (default: the first)')
+    .option('--seed <n>', 'seed for `run` (finish randomly)', int('--seed'), 1)
+    .option('--no-color', 'no colour')
+    .addHelpText('after', `\nReads commands from stdin, so it can be scripted:\n  printf '2\\nrun\\nsave t.json\\n' | interleave explore lock-order\n\n${EXPLORE_HELP}`)
+    .action(async (ref: string, o: ExploreOptions) => setExit(await exploreCommand(ref, o)));
+}

@@ -1,0 +1,59 @@
+import type { Command } from 'commander';
+import { basename, dirname, extname, join } from 'node:path';
+import { formatFailureReport } from '../../report/text.js';
+import { shrinkTrace } from '../../shrink/shrinkTrace.js';
+import { readTrace, writeTrace } from '../../trace/codec.js';
+import { stdoutColours } from '../colours.js';
+import { EXIT } from '../exitCodes.js';
+import { locateScenario } from '../locate.js';
+import { int, show, type SetExit } from '../options.js';
+
+interface ShrinkCommandOptions {
+  dir: string;
+  out?: string;
+  maxAttempts?: number;
+  json?: boolean;
+  verbose?: boolean;
+  color?: boolean;
+}
+
+/** `x.json` -> `x.shrunk.json`, next to the input. */
+export function shrunkFileName(file: string): string {
+  const ext = extname(file);
+  return join(dirname(file), `${basename(file, ext)}.shrunk${ext || '.json'}`);
+}
+
+export async function shrinkCommand(file: string, o: ShrinkCommandOptions): Promise<number> {
+  const trace = readTrace(file);
+  const loaded = await locateScenario(trace.scenario, o.dir, file);
+  const r = await shrinkTrace(loaded.scenario, trace, { file: loaded.file, ...(o.maxAttempts !== undefined ? { maxAttempts: o.maxAttempts } : {}) });
+  const out = o.out ?? shrunkFileName(file);
+  writeTrace(out, r.trace);
+  const before = `${trace.counts.steps} steps, ${trace.counts.preemptions} preemptions, ${trace.counts.tasks} tasks`;
+  const after = `${r.trace.counts.steps} steps, ${r.trace.counts.preemptions} preemptions, ${r.trace.counts.tasks} tasks`;
+  if (o.json) {
+    process.stdout.write(
+      `${JSON.stringify({ file: show(out), before: trace.counts, after: r.trace.counts, attempts: r.attempts, stoppedBy: r.stoppedBy, failure: r.trace.failure, races: r.trace.races ?? [], others: r.others.length }, null, 2)}\n`,
+    );
+  } else {
+    process.stdout.write(`shrunk ${show(file)}: ${before} -> ${after} (${r.attempts} attempts, ${r.stoppedBy === 'minimal' ? 'minimal' : `stopped by ${r.stoppedBy}`})\n`);
+    process.stdout.write(`saved ${show(out)}\n\n${formatFailureReport(r.trace, show(out), { verbose: o.verbose ?? false, colours: stdoutColours(o) })}\n`);
+    if (r.others.length > 0) process.stdout.write(`\nnote: ${r.others.length} different failure${r.others.length > 1 ? 's were' : ' was'} met while shrinking (not saved)\n`);
+  }
+  return EXIT.OK;
+}
+
+export function registerShrink(program: Command, setExit: SetExit): Command {
+  return program
+    .command('shrink')
+    .description('minimize a failing trace: fewest preemptions, then steps, tasks and parameters, same bug')
+    .argument('<trace>', 'trace file (JSON) recording a failure')
+    .option('-o, --out <file>', 'where to write the shrunk trace (default: <trace>.shrunk.json next to it)')
+    .option('-d, --dir <dir>', 'folder to look for the scenario by name', 'scenarios')
+    .option('--max-attempts <n>', 'executions the shrinker may run (default 2000)', int('--max-attempts'))
+    .option('--verbose', 'show every event in the timeline')
+    .option('--json', 'machine-readable output')
+    .option('--no-color', 'no colour')
+    .addHelpText('after', '\nExit codes: 0 shrunk and saved, 2 bad input (missing or passing trace, unknown scenario).')
+    .action(async (file: string, o: ShrinkCommandOptions) => setExit(await shrinkCommand(file, o)));
+}

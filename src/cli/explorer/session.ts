@@ -1,0 +1,197 @@
+import { ScenarioContext } from '../../context.js';
+import { traceOf } from '../../replay.js';
+import type { Target } from '../../run.js';
+import { describeOp, type TraceEvent } from '../../runtime/events.js';
+import { Execution, type ExecutionResult } from '../../runtime/execution.js';
+import type { Task } from '../../runtime/task.js';
+import { waitOf } from '../../runtime/waitfor.js';
+import { RandomStrategy } from '../../strategies/random.js';
+import { Divergence, type SchedulingView, type Strategy } from '../../strategies/strategy.js';
+import type { Trace } from '../../trace/schema.js';
+import type { WaitForEdge } from '../../report/waitGraph.js';
+
+/** The state of an execution at a decision point, as the interactive explorer shows it. */
+export interface Snapshot {
+  /** 'task': pick a task; 'value': a `t.choose(n)` awaits a value; 'end': the execution ended. */
+  readonly kind: 'task' | 'value' | 'end';
+  readonly step: number;
+  /** Virtual time in ms. */
+  readonly now: number;
+  /** For 'task': enabled tasks with the operation each runs when picked. */
+  readonly enabled: readonly { readonly id: number; readonly name: string; readonly op: string }[];
+  /** For 'value': how many values are offered. */
+  readonly values: number;
+  /** Tasks that cannot run, what they wait on and who holds it. */
+  readonly blocked: readonly WaitForEdge[];
+  /** Locks held, per task. */
+  readonly held: readonly { readonly task: string; readonly resources: readonly string[] }[];
+  readonly finished: readonly string[];
+  /** For 'end': the recorded result (failure or pass). */
+  readonly result: ExecutionResult | null;
+  /** Events recorded up to this point. */
+  readonly events: readonly TraceEvent[];
+}
+
+/** Private signal: the explorer's strategy reached the end of the chosen prefix. */
+const STOP = '(explorer stop)';
+
+/**
+ * Follows `prefix`, then either stops (throws a Divergence the execution turns into a clean
+ * end, after capturing the state) or, with `finish`, continues randomly.
+ */
+class PrefixStrategy implements Strategy {
+  readonly name = 'explore';
+  private pos = 0;
+  snapshot: Omit<Snapshot, 'events' | 'result'> | null = null;
+
+  constructor(
+    private readonly prefix: readonly number[],
+    private readonly tasks: () => readonly Task[],
+    private readonly finish: RandomStrategy | null,
+  ) {}
+
+  beginExecution(): void {
+    this.pos = 0;
+  }
+
+  chooseTask(view: SchedulingView): number {
+    const want = this.prefix[this.pos++];
+    if (want !== undefined) {
+      const i = view.enabled.findIndex((t) => t.id === want);
+      if (i < 0) throw new Divergence(view.step, `task #${want}`, view.enabled.map((t) => t.name), `task #${want} is not enabled`);
+      return i;
+    }
+    if (this.finish !== null) return this.finish.chooseTask(view);
+    this.capture('task', view, 0);
+    throw new Divergence(view.step, STOP, [], 'stopped for the explorer');
+  }
+
+  chooseValue(n: number, view: SchedulingView): number {
+    const want = this.prefix[this.pos++];
+    if (want !== undefined) {
+      if (want >= n) throw new Divergence(view.step, `choice ${want}`, [`choice in [0, ${n})`], `value ${want} is not offered`);
+      return want;
+    }
+    if (this.finish !== null) return this.finish.chooseValue(n);
+    this.capture('value', view, n);
+    throw new Divergence(view.step, STOP, [], 'stopped for the explorer');
+  }
+
+  private capture(kind: 'task' | 'value', view: SchedulingView, values: number): void {
+    const all = this.tasks();
+    const enabledIds = new Set(view.enabled.map((t) => t.id));
+    this.snapshot = {
+      kind,
+      step: view.step,
+      now: view.now,
+      enabled: kind === 'task' ? view.enabled.map((t) => ({ id: t.id, name: t.name, op: t.pending === null ? '?' : describeOp(t.pending) })) : [],
+      values,
+      blocked: all
+        .filter((t) => !t.finished && t.pending !== null && !enabledIds.has(t.id) && !t.pending.enabled())
+        .map((t) => {
+          const w = waitOf(t);
+          return { task: t.name, resource: w?.resource ?? describeOp(t.pending!), holders: w === null ? [] : w.holders.map((h) => h.name) };
+        }),
+      held: all.filter((t) => t.held.length > 0).map((t) => ({ task: t.name, resources: t.held.map((o) => `${o.type} "${o.name}"`) })),
+      finished: all.filter((t) => t.finished).map((t) => t.name),
+    };
+  }
+}
+
+/** Runs `target` following `decisions`, recording; stops at the next decision (or finishes randomly). */
+async function probe(target: Target<object>, decisions: readonly number[], finishSeed: number | null): Promise<{ result: ExecutionResult; snapshot: Snapshot }> {
+  let exec: Execution | null = null;
+  const strategy = new PrefixStrategy(decisions, () => exec?.tasks ?? [], finishSeed === null ? null : new RandomStrategy(finishSeed));
+  exec = new Execution({ strategy, index: 0, record: true, ...target.settings });
+  const ctx = new ScenarioContext<object>(exec, target.variant, target.params);
+  const running = exec;
+  const result = await new Promise<ExecutionResult>((resolve, reject) => {
+    const done = running.run(() => target.scenario.run(ctx));
+    const guard = setImmediate(() => running.failNondeterminism());
+    done.then(
+      (r) => {
+        clearImmediate(guard);
+        resolve(r);
+      },
+      (e: unknown) => {
+        clearImmediate(guard);
+        reject(e);
+      },
+    );
+  });
+  const events = result.events ?? [];
+  if (result.divergence?.expected === STOP && strategy.snapshot !== null) return { result, snapshot: { ...strategy.snapshot, result: null, events } };
+  const end: Snapshot = {
+    kind: 'end',
+    step: result.steps,
+    now: result.time,
+    enabled: [],
+    values: 0,
+    blocked: (result.failure?.cycle ?? []).map((e) => ({ task: e.task, resource: e.resource, holders: [e.holder] })),
+    held: [],
+    finished: [],
+    result,
+    events,
+  };
+  return { result, snapshot: end };
+}
+
+/**
+ * An interactive exploration as data: the decisions chosen so far. Every question is answered by
+ * re-running the scenario from the start along those decisions (executions run in microtasks
+ * only, so one cannot be paused mid-way to wait for a person); determinism makes each re-run
+ * reach the same state. No printing here: the `explore` command renders snapshots.
+ */
+export class ExploreSession {
+  private readonly decisions: number[] = [];
+  private current: Snapshot | null = null;
+
+  constructor(readonly target: Target<object>) {}
+
+  get chosen(): readonly number[] {
+    return this.decisions;
+  }
+
+  /** The state at the current decision point. */
+  async state(): Promise<Snapshot> {
+    if (this.current === null) this.current = (await probe(this.target, this.decisions, null)).snapshot;
+    return this.current;
+  }
+
+  /** Picks a task (by id) or a value for the pending decision. */
+  async choose(value: number): Promise<Snapshot> {
+    this.decisions.push(value);
+    this.current = null;
+    const s = await this.state();
+    if (s.kind === 'end' && s.result?.divergence !== null && s.result?.divergence !== undefined) {
+      this.decisions.pop();
+      this.current = null;
+      throw new Error(`internal: choice ${value} diverged: ${s.result.divergence.message}`);
+    }
+    return s;
+  }
+
+  /** Undoes the last decision; false when there is none. */
+  async back(): Promise<boolean> {
+    if (this.decisions.length === 0) return false;
+    this.decisions.pop();
+    this.current = null;
+    await this.state();
+    return true;
+  }
+
+  /** Finishes the execution with seeded random choices; the decisions become the full run. */
+  async finishRandomly(seed: number): Promise<Snapshot> {
+    const { result } = await probe(this.target, this.decisions, seed);
+    this.decisions.splice(0, this.decisions.length, ...result.decisions);
+    this.current = null;
+    return this.state();
+  }
+
+  /** The trace of the decisions so far: the full trace once the execution ended, else a prefix with failure null. */
+  async trace(): Promise<Trace> {
+    const { result } = await probe(this.target, this.decisions, null);
+    const clean: ExecutionResult = { ...result, divergence: null, decisions: [...this.decisions] };
+    return traceOf(this.target, { name: 'explore' }, clean);
+  }
+}
