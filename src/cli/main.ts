@@ -2,9 +2,11 @@ import { Command, CommanderError } from 'commander';
 import { ScenarioLoadError } from '../loader.js';
 import { InternalError, UsageError } from '../runtime/errors.js';
 import { TraceFileError } from '../trace/codec.js';
+import { registerCi } from './commands/ci.js';
 import { registerExplore } from './commands/explore.js';
 import { registerList } from './commands/list.js';
 import { registerReplay } from './commands/replay.js';
+import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerShrink } from './commands/shrink.js';
 import { EXIT } from './exitCodes.js';
@@ -28,6 +30,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerList(program, setExit);
   registerShrink(program, setExit);
   registerExplore(program, setExit);
+  registerCi(program, setExit);
+  registerReport(program, setExit);
 
   return program;
 }

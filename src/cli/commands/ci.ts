@@ -1,0 +1,114 @@
+import type { Command } from 'commander';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { ScenarioLoadError } from '../../loader.js';
+import { replayTrace } from '../../replay.js';
+import { formatJUnit, type JUnitCase } from '../../report/junit.js';
+import { formatTable } from '../../report/text.js';
+import { readTrace, TraceFileError, writeFileAtomic } from '../../trace/codec.js';
+import { stdoutColours } from '../colours.js';
+import { EXIT } from '../exitCodes.js';
+import { locateScenario } from '../locate.js';
+import { show, type SetExit } from '../options.js';
+import { loadTargets, runVariant } from './run.js';
+
+interface CiOptions {
+  dir: string;
+  traces: string;
+  out?: string;
+  junit?: string;
+  json?: boolean;
+  color?: boolean;
+}
+
+/** One checked item: a scenario variant against its expectation, or a trace against its recorded outcome. */
+interface CiRow {
+  readonly kind: 'variant' | 'trace';
+  readonly name: string;
+  readonly expected: string;
+  readonly found: string;
+  readonly ok: boolean;
+  readonly seconds: number;
+  readonly detail: string;
+}
+
+function traceFiles(dir: string): string[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json') && !f.startsWith('.'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+/**
+ * The race-regression job: every scenario variant explored with its declared budget must end as
+ * declared (a `pass` variant must not fail, a buggy one must fail with its kind), and every saved
+ * trace must still replay to its recorded outcome.
+ */
+export async function ciCommand(o: CiOptions): Promise<number> {
+  const c = stdoutColours(o);
+  const rows: CiRow[] = [];
+  for (const l of await loadTargets([], { dir: o.dir })) {
+    for (const variant of Object.keys(l.scenario.variants)) {
+      const t0 = performance.now();
+      const v = await runVariant(l, variant, { shrink: false, out: o.out ?? null }, null);
+      const ok = v.found === v.expected;
+      const detail = v.result.failure?.message ?? `no failure in ${v.result.executions} executions`;
+      rows.push({ kind: 'variant', name: `${v.scenario} [${variant}]`, expected: v.expected, found: v.found, ok, seconds: (performance.now() - t0) / 1000, detail: v.saved !== null ? `${detail}\ntrace: ${show(v.saved)}` : detail });
+    }
+  }
+  for (const file of traceFiles(o.traces)) {
+    const t0 = performance.now();
+    let row: CiRow;
+    try {
+      const trace = readTrace(file);
+      const expected = trace.failure === null ? 'pass' : trace.failure.kind;
+      const loaded = await locateScenario(trace.scenario, o.dir, file);
+      const r = await replayTrace(loaded.scenario, trace, loaded.file);
+      const found = r.outcome === 'reproduced' ? expected : r.outcome === 'passes-now' ? 'pass' : r.outcome === 'diverged' ? 'diverged' : (r.result.failure?.kind ?? 'pass');
+      row = { kind: 'trace', name: show(file), expected, found, ok: r.outcome === 'reproduced', seconds: 0, detail: r.message };
+    } catch (e) {
+      if (!(e instanceof TraceFileError || e instanceof ScenarioLoadError)) throw e;
+      row = { kind: 'trace', name: show(file), expected: '?', found: 'unreadable', ok: false, seconds: 0, detail: e.message };
+    }
+    rows.push({ ...row, seconds: (performance.now() - t0) / 1000 });
+  }
+  const failed = rows.filter((r) => !r.ok).length;
+  if (o.junit !== undefined) {
+    const cases: JUnitCase[] = rows.map((r) => ({
+      suite: r.kind === 'variant' ? 'scenarios' : 'traces',
+      classname: r.kind === 'variant' ? 'interleave.scenarios' : 'interleave.traces',
+      name: r.name,
+      seconds: r.seconds,
+      failure: r.ok ? null : { message: `expected ${r.expected}, found ${r.found}`, detail: r.detail },
+    }));
+    writeFileAtomic(o.junit, formatJUnit(cases));
+  }
+  if (o.json) {
+    process.stdout.write(`${JSON.stringify({ passed: rows.length - failed, failed, rows: rows.map(({ seconds: _s, ...r }) => r) }, null, 2)}\n`);
+  } else {
+    const table = formatTable(
+      ['kind', 'name', 'expected', 'found', 'result'],
+      rows.map((r) => [r.kind, r.name, r.expected, r.found, r.ok ? 'ok' : 'MISMATCH']),
+    );
+    process.stdout.write(`${table.split('\n').map((l) => (l.endsWith('MISMATCH') ? c.red(l) : l)).join('\n')}\n`);
+    for (const r of rows.filter((x) => !x.ok)) process.stdout.write(`\n${c.red(`MISMATCH ${r.name}: expected ${r.expected}, found ${r.found}`)}\n  ${r.detail.split('\n').join('\n  ')}\n`);
+    process.stdout.write(`\n${rows.length - failed} matched, ${failed} mismatched${o.junit !== undefined ? `; JUnit XML in ${show(o.junit)}` : ''}\n`);
+  }
+  return failed > 0 ? EXIT.FAILURE : EXIT.OK;
+}
+
+export function registerCi(program: Command, setExit: SetExit): Command {
+  return program
+    .command('ci')
+    .description('race-regression check: every scenario variant against its declared expectation and budget, every saved trace replayed to its recorded outcome')
+    .option('-d, --dir <dir>', 'folder of scenario modules', 'scenarios')
+    .option('--traces <dir>', 'folder of saved traces to replay (skipped when missing)', 'traces')
+    .option('-o, --out <dir>', 'also save the trace of every failure found here')
+    .option('--junit <file>', 'write a JUnit XML report')
+    .option('--json', 'machine-readable output')
+    .option('--no-color', 'no colour')
+    .addHelpText('after', '\nExit codes: 0 everything matched, 1 any mismatch, 2 bad usage (missing scenarios folder, broken scenario module).')
+    .action(async (o: CiOptions) => setExit(await ciCommand(o)));
+}
