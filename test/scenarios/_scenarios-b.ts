@@ -21,12 +21,12 @@ export async function expectDeclaredFailure(scenario: Scenario, variant: string)
   return { failure: result.failure!, result };
 }
 
-/** Explores `variant` with several seeds and `iterations` random executions each: no failure. */
-export async function expectClean(scenario: Scenario, variant: string, iterations: number, seeds: readonly number[] = [1, 2]): Promise<number> {
+/** Explores `variant` (with `params` over the defaults) with several seeds and `iterations` random executions each: no failure. */
+export async function expectClean(scenario: Scenario, variant: string, iterations: number, seeds: readonly number[] = [1, 2], params?: Record<string, unknown>): Promise<number> {
   expect(scenario.variants[variant]!.expect).toBe('pass');
   let executions = 0;
   for (const seed of seeds) {
-    const r = await explore(scenario, { variant, seed, iterations });
+    const r = await explore(scenario, { variant, seed, iterations, ...(params !== undefined ? { params } : {}) });
     expect(r.failure?.message ?? null).toBeNull();
     executions += r.executions;
   }

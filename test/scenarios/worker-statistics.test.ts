@@ -1,0 +1,31 @@
+import { explore } from 'interleave';
+import { describe, expect, it } from 'vitest';
+import scenario from '../../scenarios/worker-statistics.js';
+import { expectClean, expectCommittedTraceReplays, expectDeclaredFailure } from './_scenarios-b.js';
+
+const s = scenario as never;
+
+describe('worker-statistics (seed 004, worker_stats and Agent Statistics)', () => {
+  it('buggy: unlocked += loses updates', async () => {
+    const { failure } = await expectDeclaredFailure(s, 'buggy');
+    expect(failure.message).toMatch(/^assertion: AssertionFailure: lost update: /);
+  });
+
+  it('buggy: every audited counter loses updates on some schedule, and the defaultdict factory races', async () => {
+    const seen = new Set<string>();
+    for (let seed = 1; seed <= 40; seed++) {
+      const r = await explore(s, { variant: 'buggy', seed, iterations: 1 });
+      const m = r.failure?.message ?? '';
+      for (const what of ['analysis_count is', 'agent total_time is', "['tasks_completed'] is", "['total_time'] is", 'defaultdict factory ran 2 times']) if (m.includes(what)) seen.add(what);
+    }
+    expect([...seen].sort()).toEqual(["['tasks_completed'] is", "['total_time'] is", 'agent total_time is', 'analysis_count is', 'defaultdict factory ran 2 times'].sort());
+  });
+
+  it('fixed: the stats locks make every update count (random, 3 workers, 2 seeds x 1000 executions)', async () => {
+    expect(await expectClean(s, 'fixed', 1000, [1, 2], { workers: 3 })).toBe(2000);
+  });
+
+  it('the committed buggy trace replays to its failure', async () => {
+    await expectCommittedTraceReplays(s, 'buggy');
+  });
+});
