@@ -7,6 +7,8 @@ export type { ScenarioDefinition, VariantSpec, ParamSpec, ParamSpecs, Budget, Ex
 export { ScenarioContext } from './context.js';
 export { explore, recordFailure, DEFAULT_ITERATIONS } from './explore.js';
 export type { ExploreOptions, ExploreResult, Progress } from './explore.js';
+export { search, splitSearch, checkState as checkSearchState, initialState as initialSearchState, dependent, footprintOf } from './search/index.js';
+export type { SearchOptions, SearchResult, SearchProgress, BoundInfo, SearchState, SearchMode, PathNode, TaskNode, ValueNode, Access, Footprint } from './search/index.js';
 export { replayTrace, replayDecisions, traceOf, sameFailure } from './replay.js';
 export type { ReplayReport, ReplayOutcome, StrategyInfo } from './replay.js';
 export { makeTarget, runExecution, DEFAULT_MAX_STEPS } from './run.js';
@@ -54,5 +56,5 @@ export type { TaskHandle } from './primitives/task.js';
 export type { WaitOptions } from './primitives/base.js';
 export { shrinkTrace, DEFAULT_SHRINK_ATTEMPTS, DEFAULT_SHRINK_TIME_MS } from './shrink/shrinkTrace.js';
 export type { ShrinkOptions, ShrinkResult } from './shrink/shrinkTrace.js';
-export { failureSignature, sameBug } from './shrink/signature.js';
+export { failureSignature, traceSignature, sameBug, OPERATION_ERRORS } from './shrink/signature.js';
 export { findRaces, formatRace, conflicts } from './shrink/races.js';

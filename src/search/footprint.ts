@@ -1,0 +1,88 @@
+import type { Operation } from '../runtime/operation.js';
+
+/**
+ * One access of an event to shared state, as the dependency relation sees it.
+ * `o` names the object: `o<id>` for a primitive (ids are stable across executions), `end:<task>`
+ * for "task <task> has finished" (written by a task's last event, read by join and is-alive),
+ * `*` for an event that is dependent with every other (used once virtual time matters).
+ * `k` is the map key (null: the whole object). `j` marks a join's read of a task's end: a join
+ * is enabled only after the end, so that pair is ordered but never a reversible race.
+ */
+export interface Access {
+  readonly o: string;
+  readonly k: string | null;
+  readonly w: boolean;
+  readonly j?: true;
+}
+
+export type Footprint = readonly Access[];
+
+/** Every event, in every execution, touches everything. */
+export const GLOBAL: Footprint = [{ o: '*', k: null, w: true }];
+
+/** Stable text of a map key; object keys (identity differs per execution) become the whole map. */
+function keyOf(key: unknown): string | null {
+  if (key === undefined) return null;
+  switch (typeof key) {
+    case 'string':
+    case 'number':
+    case 'bigint':
+    case 'boolean':
+      return `${typeof key}:${String(key)}`;
+    default:
+      return key === null ? 'null' : null;
+  }
+}
+
+/**
+ * The footprint of an announced operation (ARCHITECTURE.md, "Operation footprint"): its object
+ * access, plus the task-end accesses that make join and is-alive ordered after a task's end.
+ * A join's wait-for holders (a task handle's target, a pool's worker) are the tasks it waits for.
+ */
+export function footprintOf(op: Operation): Access[] {
+  const out: Access[] = [];
+  const obj = op.obj;
+  if (obj === null) return out;
+  if (op.access !== 'none') out.push({ o: `o${obj.id}`, k: keyOf(op.key), w: op.access === 'write' });
+  if (op.kind === 'join' && op.waits !== null) {
+    for (const h of op.waits().holders) out.push({ o: `end:${h.name}`, k: null, w: false, j: true });
+  } else if (obj.type === 'task') {
+    // is-alive (and any other read of a handle) observes whether the task ended.
+    out.push({ o: `end:${obj.name}`, k: null, w: false });
+  }
+  return out;
+}
+
+/** The access a task's last event adds: the task is finished. */
+export function endAccess(taskName: string): Access {
+  return { o: `end:${taskName}`, k: null, w: true };
+}
+
+function conflict(a: Access, b: Access): boolean {
+  if (a.o === '*' || b.o === '*') return true;
+  return a.o === b.o && (a.w || b.w) && (a.k === null || b.k === null || a.k === b.k);
+}
+
+/**
+ * Dependent: some pair of accesses touches the same object, at least one writes, keys overlap.
+ * Used for happens-before and for waking sleeping tasks. Symmetric.
+ */
+export function dependent(a: Footprint, b: Footprint): boolean {
+  for (const x of a) for (const y of b) if (conflict(x, y)) return true;
+  return false;
+}
+
+/**
+ * Dependent in a way that could be reversed: as `dependent`, but a task's end against a join
+ * of that task does not count (the join cannot run before the end).
+ */
+export function reversiblyDependent(a: Footprint, b: Footprint): boolean {
+  for (const x of a) {
+    for (const y of b) {
+      if (!conflict(x, y)) continue;
+      if ((x.j === true && y.w && y.o === x.o) || (y.j === true && x.w && x.o === y.o)) continue;
+      return true;
+    }
+  }
+  return false;
+}

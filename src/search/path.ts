@@ -1,0 +1,25 @@
+import type { PathNode } from './state.js';
+
+/**
+ * Moves the path to the next branch in depth-first order: the deepest node with an alternative
+ * left takes it (a task node's previous choice joins its `done`, so later branches put it to
+ * sleep) and every deeper node is dropped. Alternatives that are asleep at their node are
+ * skipped: their subtrees are covered by an earlier branch. Returns false when nothing is left.
+ */
+export function advance(path: PathNode[]): boolean {
+  for (let i = path.length - 1; i >= 0; i--) {
+    const node = path[i]!;
+    while (node.todo.length > 0) {
+      const alt = node.todo.shift()!;
+      if (node.kind === 'task') {
+        if (node.sleep.includes(alt) || node.done.includes(alt) || alt === node.chosen) continue;
+        node.done.push(node.chosen);
+      }
+      node.chosen = alt;
+      path.length = i + 1;
+      return true;
+    }
+  }
+  path.length = 0;
+  return false;
+}

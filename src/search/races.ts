@@ -1,0 +1,111 @@
+import { dependent, reversiblyDependent } from './footprint.js';
+import type { StepRecord } from './runner.js';
+import type { PathNode, TaskNode } from './state.js';
+import { get, joinInto, type VectorClock } from './vectorClock.js';
+
+/**
+ * Race analysis of one finished execution, source-DPOR style (Abdulla, Aronis, Jonsson,
+ * Sagonas, "Optimal dynamic partial order reduction", POPL 2014, Algorithm 1).
+ *
+ * Happens-before is program order, spawn (a task's first step comes after the step that
+ * spawned it) and dependency (footprint.ts), tracked with vector clocks. A race is a pair of
+ * dependent steps e1 < e2 of different tasks with no step between them in happens-before. For
+ * each race whose second step is new in this execution (step index >= `firstNew`; earlier ones
+ * were analysed by an execution with the same prefix), let v be the steps after e1 that do not
+ * happen after e1, followed by e2. If no initial of v (a task whose first step in v has no
+ * happens-before predecessor in v) is already in the backtrack set or the sleep set of the node
+ * before e1, one enabled initial is added to that node's `todo`.
+ *
+ * Blocking operations (those with a `ready` condition: lock acquire, join, queue get, waits)
+ * are handled conservatively, in the spirit of Flanagan & Godefroid's co-enabledness. The
+ * dependent step just before a blocking e2 is often what enabled it (a release before an
+ * acquire), a race that cannot be reversed; the reversible race is with an earlier step on the
+ * same object (the other task's acquire), which the release hides in happens-before. So for a
+ * blocking e2 every earlier dependent step of another task that is not ordered before e2's
+ * task by program order or spawn counts as a race, not only the last. And when no initial of v
+ * is enabled at the node before e1, the initials are added at the latest earlier node where
+ * they were enabled. Both rules only add branches: they err towards exploring more, and the
+ * sleep sets keep the extra runs from being counted twice (they end sleep-set blocked).
+ *
+ * Mutates `path` (adds to `todo` of unsealed task nodes). Returns the number of races seen.
+ */
+export function analyzeRaces(steps: readonly StepRecord[], spawnedBy: readonly number[], path: PathNode[], firstNew: number): number {
+  const n = steps.length;
+  const clocks: VectorClock[] = new Array<VectorClock>(n);
+  const seq: number[] = new Array<number>(n);
+  const taskClock: VectorClock[] = [];
+  const count: number[] = [];
+  let races = 0;
+  for (let k = 0; k < n; k++) {
+    const e = steps[k]!;
+    const p = e.task;
+    const parent = spawnedBy[p] ?? -1;
+    const base: readonly number[] = taskClock[p] ?? (parent >= 0 ? clocks[parent]! : []);
+    const c = base.slice();
+    const deps: number[] = [];
+    for (let j = 0; j < k; j++) {
+      const f = steps[j]!;
+      if (f.task !== p && dependent(f.fp, e.fp)) {
+        deps.push(j);
+        joinInto(c, clocks[j]!);
+      }
+    }
+    const s = (count[p] ?? 0) + 1;
+    count[p] = s;
+    while (c.length <= p) c.push(0);
+    c[p] = s;
+    clocks[k] = c;
+    seq[k] = s;
+    taskClock[p] = c;
+    if (k < firstNew) continue;
+    for (const j of deps) {
+      const q = steps[j]!.task;
+      if (!reversiblyDependent(steps[j]!.fp, e.fp)) continue;
+      if (get(base, q) >= seq[j]!) continue;
+      if (!e.blocking && deps.some((m) => m > j && get(clocks[m]!, q) >= seq[j]!)) continue;
+      races++;
+      reverse(j, k);
+    }
+  }
+  return races;
+
+  function hb(a: number, b: number): boolean {
+    return get(clocks[b]!, steps[a]!.task) >= seq[a]!;
+  }
+
+  function reverse(j: number, k: number): void {
+    const node = path[steps[j]!.node] as TaskNode;
+    if (node.sealed) return;
+    const v: number[] = [];
+    for (let m = j + 1; m < k; m++) if (!hb(j, m)) v.push(m);
+    v.push(k);
+    const initials: number[] = [];
+    const seen = new Set<number>();
+    for (let x = 0; x < v.length; x++) {
+      const t = steps[v[x]!]!.task;
+      if (seen.has(t)) continue;
+      seen.add(t);
+      let free = true;
+      for (let y = 0; y < x && free; y++) if (hb(v[y]!, v[x]!)) free = false;
+      if (free) initials.push(t);
+    }
+    if (initials.some((t) => covered(node, t))) return;
+    const enabled = initials.filter((t) => node.enabled.includes(t)).sort((a, b) => a - b);
+    if (enabled.length > 0) {
+      node.todo.push(enabled[0]!);
+      return;
+    }
+    for (const t of initials) {
+      for (let i = steps[j]!.node - 1; i >= 0; i--) {
+        const earlier = path[i]!;
+        if (earlier.kind !== 'task' || !earlier.enabled.includes(t)) continue;
+        if (!earlier.sealed && !covered(earlier, t)) earlier.todo.push(t);
+        break;
+      }
+    }
+  }
+}
+
+function covered(node: TaskNode, t: number): boolean {
+  return node.chosen === t || node.todo.includes(t) || node.done.includes(t) || node.sleep.includes(t);
+}

@@ -1,0 +1,165 @@
+import type { TaskView } from '../runtime/task.js';
+import { Divergence, type SchedulingView, type Strategy } from '../strategies/strategy.js';
+import { dependent, endAccess, footprintOf, GLOBAL, type Access } from './footprint.js';
+import type { SearchState, TaskNode } from './state.js';
+
+/** One executed step: a task's operation plus the local code after it (up to its next operation or its end). */
+export interface StepRecord {
+  readonly task: number;
+  /** Index of its task node in the path. */
+  readonly node: number;
+  /** Grows by the task-end access once the step is known to have ended the task. */
+  readonly fp: Access[];
+  /** The operation can block (lock acquire, join, queue get, wait, ...): see races.ts. */
+  readonly blocking: boolean;
+}
+
+/** Why the runner stopped an execution early (it stops by throwing a Divergence the driver recognizes). */
+export type StopReason = 'sleep-blocked' | 'depth' | 'nondeterminism';
+
+export interface RunnerOptions {
+  /** Steps after which an execution is cut (counted, and the search is then not complete). */
+  readonly maxDepth?: number;
+}
+
+/**
+ * The strategy of one execution of the exhaustive search. It replays the path of `state`, takes
+ * the branch at its last node, then extends the path with fresh nodes (preferring the current
+ * task, so the first execution never preempts), and records each step's footprint for the race
+ * analysis run after the execution (races.ts).
+ *
+ * Sleep sets (Godefroid 1996): a fresh node's sleep set is the previous task node's sleep set
+ * plus its explored alternatives, minus the task that ran and every task whose next operation
+ * is dependent with the step that ran. A sleeping task's next step is read from its announced
+ * operation, conservatively assuming it may end the task. When every enabled task sleeps, the
+ * execution is sleep-set blocked and stopped.
+ *
+ * Virtual time: from the first scheduling point at which some task has an operation with a
+ * deadline (or the clock moved), every step is treated as dependent with every other, because
+ * a timeout fires only when nothing else can run, a global condition no footprint captures.
+ */
+export class SearchRunner implements Strategy {
+  readonly name: string;
+  readonly steps: StepRecord[] = [];
+  /** Step index that spawned each task (-1: main). */
+  readonly spawnedBy: number[] = [];
+  stop: StopReason | null = null;
+  stopMessage = '';
+  /** pb: some alternative was left out because it exceeded the bound. */
+  boundCut = false;
+  /** Path index of the branch taken by this execution (-1: first execution). */
+  readonly branch: number;
+  timed = false;
+
+  private pos = 0;
+  private readonly tasks: TaskView[] = [];
+  private lastTaskNode = -1;
+  private preemptions = 0;
+  private finalized = true;
+
+  constructor(
+    private readonly state: SearchState,
+    private readonly options: RunnerOptions = {},
+  ) {
+    this.name = state.mode;
+    this.branch = state.fresh ? -1 : state.path.length - 1;
+  }
+
+  beginExecution(): void {}
+
+  chooseTask(view: SchedulingView): number {
+    this.finishStep();
+    for (const t of view.enabled) {
+      if (this.tasks[t.id] === undefined) {
+        this.tasks[t.id] = t;
+        this.spawnedBy[t.id] = this.steps.length - 1;
+      }
+    }
+    if (!this.timed && (view.now > 0 || this.tasks.some((t) => t !== undefined && t.pending !== null && t.pending.deadline !== Infinity))) this.timed = true;
+    const enabled = view.enabled.map((t) => t.id);
+    const current = view.current?.id ?? -1;
+    const currentEnabled = current >= 0 && enabled.includes(current);
+    const path = this.state.path;
+    let node: TaskNode;
+    if (this.pos < path.length) {
+      const n = path[this.pos]!;
+      if (n.kind !== 'task' || n.enabled.length !== enabled.length || n.enabled.some((id, i) => id !== enabled[i])) {
+        const was = n.kind === 'task' ? `tasks [${n.enabled.join(', ')}] enabled` : `a choice of ${n.n} values`;
+        return this.halt('nondeterminism', view, `the scenario did something else on the same schedule: at step ${view.step} the search expected ${was}, now tasks [${enabled.join(', ')}] are`);
+      }
+      node = n;
+    } else {
+      if (this.options.maxDepth !== undefined && this.steps.length >= this.options.maxDepth) return this.halt('depth', view, `depth limit ${this.options.maxDepth}`);
+      const sleep = this.sleepSetHere(enabled);
+      const awake = enabled.filter((id) => !sleep.includes(id));
+      if (awake.length === 0) return this.halt('sleep-blocked', view, 'every enabled task sleeps');
+      const chosen = currentEnabled && awake.includes(current) ? current : awake[0]!;
+      const todo: number[] = [];
+      if (!this.state.por) {
+        for (const id of awake) {
+          if (id === chosen) continue;
+          const cost = currentEnabled && id !== current ? 1 : 0;
+          if (this.state.mode === 'pb' && this.preemptions + cost > this.state.bound) this.boundCut = true;
+          else todo.push(id);
+        }
+      }
+      node = { kind: 'task', enabled, current, chosen: chosen, todo, done: [], sleep, preemptions: this.preemptions };
+      path.push(node);
+    }
+    const index = this.pos++;
+    this.lastTaskNode = index;
+    this.preemptions = node.preemptions + (currentEnabled && node.chosen !== current ? 1 : 0);
+    const i = enabled.indexOf(node.chosen);
+    const task = view.enabled[i]!;
+    const op = task.pending!;
+    this.steps.push({ task: task.id, node: index, fp: this.timed ? [...GLOBAL] : footprintOf(op), blocking: op.ready !== null });
+    this.finalized = false;
+    return i;
+  }
+
+  chooseValue(n: number, view: SchedulingView): number {
+    const path = this.state.path;
+    if (this.pos < path.length) {
+      const node = path[this.pos]!;
+      if (node.kind !== 'value' || node.n !== n) {
+        const was = node.kind === 'task' ? `a scheduling point with tasks [${node.enabled.join(', ')}]` : `a choice of ${node.n} values`;
+        return this.halt('nondeterminism', view, `the scenario did something else on the same schedule: at step ${view.step} the search expected ${was}, now a choice of ${n} values`);
+      }
+      this.pos++;
+      return node.chosen;
+    }
+    path.push({ kind: 'value', n, chosen: 0, todo: Array.from({ length: n - 1 }, (_, v) => v + 1) });
+    this.pos++;
+    return 0;
+  }
+
+  /** Completes the last step's footprint: did it end its task? Called at each scheduling point and once after the run. */
+  finishStep(): void {
+    if (this.finalized) return;
+    this.finalized = true;
+    const last = this.steps[this.steps.length - 1]!;
+    const task = this.tasks[last.task]!;
+    if (task.pending === null) last.fp.push(endAccess(task.name));
+  }
+
+  /** Sleep set of a fresh node: inherited from the previous task node, filtered by the step that ran since. */
+  private sleepSetHere(enabled: readonly number[]): number[] {
+    if (!this.state.por || this.lastTaskNode < 0) return [];
+    const prev = this.state.path[this.lastTaskNode] as TaskNode;
+    const ran = this.steps[this.steps.length - 1]!;
+    const out: number[] = [];
+    for (const id of [...prev.sleep, ...prev.done]) {
+      if (id === ran.task || out.includes(id) || !enabled.includes(id)) continue;
+      const t = this.tasks[id]!;
+      const fp: Access[] = this.timed ? [...GLOBAL] : [...footprintOf(t.pending!), endAccess(t.name)];
+      if (!dependent(fp, ran.fp)) out.push(id);
+    }
+    return out.sort((a, b) => a - b);
+  }
+
+  private halt(reason: StopReason, view: SchedulingView, message: string): never {
+    this.stop = reason;
+    this.stopMessage = message;
+    throw new Divergence(view.step, reason, view.enabled.map((t) => t.name), message);
+  }
+}

@@ -1,0 +1,223 @@
+import { performance } from 'node:perf_hooks';
+import { recordFailure } from '../explore.js';
+import type { StrategyInfo } from '../replay.js';
+import { makeTarget, runExecution, type Target, type TargetOptions } from '../run.js';
+import { InternalError, UsageError } from '../runtime/errors.js';
+import type { Failure, Warning } from '../runtime/failure.js';
+import type { ScenarioDefinition } from '../scenario.js';
+import type { Trace } from '../trace/schema.js';
+import { analyzeRaces } from './races.js';
+import { SearchRunner } from './runner.js';
+import { checkState, cloneState, initialState, type SearchMode, type SearchState } from './state.js';
+import { advance } from './path.js';
+
+export interface SearchOptions<P extends object = Record<string, unknown>> extends TargetOptions<P> {
+  /** 'dfs' (default): every execution up to partial-order reduction; 'pb': preemption bounding. */
+  readonly strategy?: SearchMode;
+  /** dfs only: source-DPOR with sleep sets (default true). pb always explores every schedule within the bound. */
+  readonly por?: boolean;
+  /** pb: the largest preemption bound to try (default: the variant's budget.preemptionBound, else 2). */
+  readonly preemptionBound?: number;
+  /** Stop after this many executions (the result then says complete: false). */
+  readonly maxExecutions?: number;
+  /** Cut executions longer than this many scheduling decisions (the result then says complete: false). */
+  readonly maxDepth?: number;
+  readonly timeLimitMs?: number;
+  /** Continue a saved (or split) search state. */
+  readonly resume?: SearchState;
+  /** Keep exploring after a failure (default: stop at the first). */
+  readonly continueAfterFailure?: boolean;
+  readonly onProgress?: (p: SearchProgress) => void;
+  /** Checked between executions; return true to stop (Ctrl-C). */
+  readonly shouldStop?: () => boolean;
+}
+
+export interface SearchProgress {
+  readonly executions: number;
+  readonly elapsedMs: number;
+  readonly bound: number | null;
+}
+
+export interface BoundInfo {
+  /** Largest bound the search may try. */
+  readonly limit: number;
+  /** Bound being explored when the search stopped. */
+  readonly reached: number;
+  /** Largest bound whose every schedule was explored (null: not even bound 0 finished). */
+  readonly completeUpTo: number | null;
+  /** Smallest bound at which a failure appears (bounds are tried in increasing order, so it is minimal). */
+  readonly minimalFailing: number | null;
+}
+
+export interface SearchResult {
+  readonly scenario: string;
+  readonly variant: string;
+  readonly strategy: SearchMode;
+  readonly por: boolean;
+  /** Executions run (complete + sleep-blocked + depth-limited + failing). */
+  readonly executions: number;
+  /** Executions that ran to their end (or to a failure). With POR: one per Mazurkiewicz trace. */
+  readonly completeExecutions: number;
+  /** Partial executions stopped because every enabled task was in the sleep set (redundant; not counted as complete). */
+  readonly sleepBlocked: number;
+  /** Executions cut by maxDepth. */
+  readonly depthLimited: number;
+  /** pb: branches left out by the bound, summed over the rounds. */
+  readonly pruned: number;
+  /** Races found by the DPOR analysis (each may add a branch). */
+  readonly races: number;
+  /** Longest execution, in scheduling decisions. */
+  readonly maxDepth: number;
+  readonly steps: number;
+  readonly elapsedMs: number;
+  readonly failure: Failure | null;
+  readonly trace: Trace | null;
+  /**
+   * True only when every execution of the scenario was explored (up to partial-order
+   * reduction); never after a budget, time limit, interruption, depth cut or bound cut.
+   */
+  readonly complete: boolean;
+  readonly stoppedBy: 'exhausted' | 'failure' | 'executions' | 'time' | 'interrupted' | 'bound';
+  /** pb only. */
+  readonly bound: BoundInfo | null;
+  /** Where the search is: save it to resume, or split it (splitSearch). `finished` when nothing is left. */
+  readonly state: SearchState;
+  readonly warnings: readonly Warning[];
+}
+
+const DEFAULT_BOUND = 2;
+const YIELD_EVERY_MS = 25;
+
+/**
+ * Stateless exhaustive search by re-execution (Godefroid, VeriSoft): every scheduling decision
+ * and every `t.choose` is a branch; each execution replays the path to its last branch and takes
+ * the next alternative. `dfs` adds source-DPOR with sleep sets (races.ts, runner.ts); `pb`
+ * explores all schedules with at most k preemptions for k = 0, 1, ... (Musuvathi & Qadeer,
+ * PLDI 2007) without reduction. A failure is replayed with recording on to build its trace, as
+ * `explore` does.
+ */
+export async function search<P extends object>(scenario: ScenarioDefinition<P>, options: SearchOptions<P> = {}): Promise<SearchResult> {
+  const target = makeTarget(scenario, options) as Target<object>;
+  const spec = scenario.variants[target.variant]!;
+  const budget = { ...scenario.budget, ...spec.budget };
+  const mode: SearchMode = options.strategy ?? options.resume?.mode ?? (budget.strategy === 'pb' ? 'pb' : 'dfs');
+  if (mode !== 'dfs' && mode !== 'pb') throw new UsageError(`search strategy must be dfs or pb, got "${String(mode)}"`);
+  const limit = options.preemptionBound ?? budget.preemptionBound ?? DEFAULT_BOUND;
+  if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`preemption bound must be a whole number >= 0, got ${limit}`);
+  const por = mode === 'dfs' && (options.por ?? true);
+  const state = options.resume !== undefined ? cloneState(checkState(options.resume)) : initialState(scenario.name, target.variant, mode, por, 0);
+  if (state.scenario !== scenario.name || state.variant !== target.variant || state.mode !== mode || state.por !== por) {
+    throw new UsageError(
+      `the search state is for ${state.scenario}/${state.variant} (${state.mode}${state.por ? ', por' : ''}), not ${scenario.name}/${target.variant} (${mode}${por ? ', por' : ''})`,
+    );
+  }
+
+  const start = performance.now();
+  let lastYield = start;
+  let executions = 0;
+  let completeExecutions = 0;
+  let sleepBlocked = 0;
+  let depthLimited = 0;
+  let pruned = 0;
+  let races = 0;
+  let maxDepth = 0;
+  let steps = 0;
+  let failure: Failure | null = null;
+  let trace: Trace | null = null;
+  let minimalFailing: number | null = null;
+  let stoppedBy: SearchResult['stoppedBy'] | null = state.finished ? 'exhausted' : null;
+  const warnings = new Map<string, Warning>();
+
+  while (stoppedBy === null) {
+    if (options.maxExecutions !== undefined && executions >= options.maxExecutions) {
+      stoppedBy = 'executions';
+      break;
+    }
+    const runner = new SearchRunner(state, options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {});
+    const index = executions;
+    const result = await runExecution(target, runner, index, false);
+    runner.finishStep();
+    executions++;
+    steps += result.steps;
+    if (result.steps > maxDepth) maxDepth = result.steps;
+    for (const w of result.warnings) if (!warnings.has(w.message)) warnings.set(w.message, w);
+    let found: Failure | null = result.failure;
+    if (runner.stop === 'sleep-blocked') sleepBlocked++;
+    else if (runner.stop === 'depth') depthLimited++;
+    else if (runner.stop === 'nondeterminism') {
+      found = { kind: 'nondeterminism', message: `nondeterminism: ${runner.stopMessage}. Does the scenario use Math.random, Date.now, real timers or state outside t.*?`, step: result.steps, tasks: [] };
+    } else if (result.divergence !== null) {
+      throw new InternalError(`search execution diverged without a reason: ${result.divergence.message}`);
+    } else completeExecutions++;
+    if (runner.boundCut) {
+      state.boundCut = true;
+      pruned++;
+    }
+    if (state.por) races += analyzeRaces(runner.steps, runner.spawnedBy, state.path, firstNewStep(runner));
+    state.fresh = false;
+
+    if (found !== null && failure === null) {
+      const info: StrategyInfo = { name: mode, execution: index };
+      if (runner.stop === 'nondeterminism') failure = found;
+      else ({ failure, trace } = await recordFailure(target, info, result.decisions, found));
+      if (mode === 'pb') minimalFailing = state.bound;
+    }
+    const more = advance(state.path);
+    if (!more) {
+      if (mode === 'pb' && state.boundCut && state.bound < limit && failure === null) {
+        state.bound++;
+        state.boundCut = false;
+        state.fresh = true;
+      } else {
+        state.finished = true;
+        stoppedBy = failure !== null && !options.continueAfterFailure ? 'failure' : mode === 'pb' && state.boundCut ? 'bound' : 'exhausted';
+      }
+    }
+    if (failure !== null && !options.continueAfterFailure) {
+      stoppedBy = 'failure';
+      break;
+    }
+    if (stoppedBy !== null) break;
+    const now = performance.now();
+    if (now - lastYield > YIELD_EVERY_MS) {
+      await new Promise((r) => setImmediate(r));
+      lastYield = performance.now();
+      options.onProgress?.({ executions, elapsedMs: lastYield - start, bound: mode === 'pb' ? state.bound : null });
+      if (options.shouldStop?.()) stoppedBy = 'interrupted';
+      else if (options.timeLimitMs !== undefined && lastYield - start >= options.timeLimitMs) stoppedBy = 'time';
+    }
+  }
+
+  const exhaustedAll = state.finished && !state.boundCut && depthLimited === 0 && (stoppedBy === 'exhausted' || (stoppedBy === 'failure' && options.continueAfterFailure === true));
+  const completeUpTo = mode !== 'pb' ? null : state.finished && stoppedBy !== 'failure' ? state.bound : state.bound > 0 ? state.bound - 1 : null;
+  return {
+    scenario: scenario.name,
+    variant: target.variant,
+    strategy: mode,
+    por,
+    executions,
+    completeExecutions,
+    sleepBlocked,
+    depthLimited,
+    pruned,
+    races,
+    maxDepth,
+    steps,
+    elapsedMs: performance.now() - start,
+    failure,
+    trace,
+    complete: exhaustedAll,
+    stoppedBy: stoppedBy!,
+    bound: mode === 'pb' ? { limit, reached: state.bound, completeUpTo, minimalFailing } : null,
+    state: cloneState(state),
+    warnings: [...warnings.values()],
+  };
+}
+
+/** First step whose races are new: the step at the branch node (or holding the branched choice). */
+function firstNewStep(runner: SearchRunner): number {
+  if (runner.branch < 0) return 0;
+  let first = 0;
+  for (let i = 0; i < runner.steps.length; i++) if (runner.steps[i]!.node <= runner.branch) first = i;
+  return first;
+}

@@ -1,0 +1,100 @@
+import { UsageError } from '../runtime/errors.js';
+
+/**
+ * The exhaustive search's state: the branch stack (loom calls it the path) that outlives every
+ * execution. Plain JSON: save it with JSON.stringify, resume with `search(..., { resume })`,
+ * split it with `splitSearch`.
+ *
+ * Between executions the path is the prefix of the next execution: every node's `chosen` is
+ * replayed, the last node's `chosen` is the new branch, and after the path the run continues
+ * with fresh nodes. Invariants (checked by `checkState`):
+ *  - a task node's `chosen` is in `enabled`, `todo`/`done` are subsets of `enabled`, and the
+ *    three are pairwise disjoint;
+ *  - a value node has 0 <= chosen < n and `todo` values in (chosen, n);
+ *  - `sealed` nodes never get new alternatives (after a split their remaining work is owned by
+ *    whoever holds it; they were saturated first, so a race cannot ask for more there).
+ */
+export interface TaskNode {
+  readonly kind: 'task';
+  /** Enabled task ids at this scheduling point, ascending. */
+  readonly enabled: number[];
+  /** The task at the scheduling point, -1 when none (start, or after a task ended). */
+  readonly current: number;
+  chosen: number;
+  /** Alternatives still to explore here, in order. */
+  todo: number[];
+  /** Alternatives fully explored here: they join the sleep set of later branches. */
+  done: number[];
+  /** Sleep set on entry (tasks whose next step was already explored from an equivalent state). */
+  readonly sleep: number[];
+  /** Preemptions taken before this node (for preemption bounding). */
+  readonly preemptions: number;
+  sealed?: true;
+}
+
+export interface ValueNode {
+  readonly kind: 'value';
+  readonly n: number;
+  chosen: number;
+  todo: number[];
+  sealed?: true;
+}
+
+export type PathNode = TaskNode | ValueNode;
+
+export type SearchMode = 'dfs' | 'pb';
+
+export interface SearchState {
+  readonly format: 'interleave-search';
+  readonly version: 1;
+  readonly scenario: string;
+  readonly variant: string;
+  readonly mode: SearchMode;
+  /** Partial-order reduction (source-DPOR with sleep sets) on; always false for pb. */
+  readonly por: boolean;
+  /** pb: the bound being explored now. */
+  bound: number;
+  /** pb: some branch was cut by the bound in this round (so a larger bound has more to see). */
+  boundCut: boolean;
+  /** No execution ran yet. */
+  fresh: boolean;
+  /** Nothing left to explore. */
+  finished: boolean;
+  path: PathNode[];
+}
+
+export function initialState(scenario: string, variant: string, mode: SearchMode, por: boolean, bound: number): SearchState {
+  return { format: 'interleave-search', version: 1, scenario, variant, mode, por: mode === 'dfs' && por, bound, boundCut: false, fresh: true, finished: false, path: [] };
+}
+
+/** A deep copy (states handed out are never aliased with the running search). */
+export function cloneState(state: SearchState): SearchState {
+  return JSON.parse(JSON.stringify(state)) as SearchState;
+}
+
+/** Validates a state read from disk; throws UsageError naming the first problem. */
+export function checkState(value: unknown): SearchState {
+  const bad = (why: string): never => {
+    throw new UsageError(`not a search state: ${why}`);
+  };
+  if (typeof value !== 'object' || value === null) bad('not an object');
+  const s = value as SearchState;
+  if (s.format !== 'interleave-search' || s.version !== 1) bad('format must be "interleave-search", version 1');
+  if (s.mode !== 'dfs' && s.mode !== 'pb') bad(`mode must be dfs or pb, got ${String(s.mode)}`);
+  if (!Array.isArray(s.path)) bad('path must be an array');
+  s.path.forEach((node, i) => {
+    if (node.kind === 'task') {
+      const en = new Set(node.enabled);
+      if (!en.has(node.chosen)) bad(`node ${i}: chosen task ${node.chosen} is not enabled`);
+      for (const t of [...node.todo, ...node.done]) if (!en.has(t)) bad(`node ${i}: alternative ${t} is not enabled`);
+      const all = [node.chosen, ...node.todo, ...node.done];
+      if (new Set(all).size !== all.length) bad(`node ${i}: chosen, todo and done overlap`);
+    } else if (node.kind === 'value') {
+      if (!(node.chosen >= 0 && node.chosen < node.n)) bad(`node ${i}: value ${node.chosen} outside [0, ${node.n})`);
+      for (const v of node.todo) if (!(v > node.chosen && v < node.n)) bad(`node ${i}: todo value ${v} outside (${node.chosen}, ${node.n})`);
+    } else {
+      bad(`node ${i}: kind must be task or value`);
+    }
+  });
+  return s;
+}
