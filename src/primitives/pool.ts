@@ -181,10 +181,12 @@ export class Future<T> extends Primitive {
     if (this.state === 'running' && this.worker !== null) {
       return { resource: `result of ${this.name} (running on ${this.worker.name})`, holders: [this.worker], owned: true };
     }
+    const busy = this.pool.busyWorkers();
     return {
       resource: `result of ${this.name} (queued: every worker of pool "${this.pool.name}" is busy)`,
-      holders: this.pool.busyWorkers(),
-      owned: this.pool.full,
+      holders: busy,
+      // Only a permanent wait when no live worker is idle: an idle worker will take the job.
+      owned: this.pool.full && busy.length === this.pool.workers.filter((w) => !w.finished).length,
     };
   }
 }
