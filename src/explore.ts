@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { Failure, Warning } from './runtime/failure.js';
-import { makeTarget, runExecution, type Target, type TargetOptions } from './run.js';
+import { makeTarget, NondeterminismGuard, runExecution, type Target, type TargetOptions } from './run.js';
 import { traceOf, type StrategyInfo } from './replay.js';
 import { checkDeterminism, compareWithReplay, nondeterminismFailure } from './robust/determinism.js';
 import type { ScenarioDefinition } from './scenario.js';
@@ -78,8 +78,9 @@ export async function explore<P extends object>(scenario: ScenarioDefinition<P>,
   let failure: Failure | null = null;
   let trace: Trace | null = null;
 
+  const guard = new NondeterminismGuard();
   for (let i = first; i < first + iterations; i++) {
-    const result = await runExecution(target as Target<object>, strategy, i, options.checkDeterminism === true);
+    const result = await runExecution(target as Target<object>, strategy, i, options.checkDeterminism === true, guard);
     executions++;
     steps += result.steps;
     if (options.checkDeterminism === true && result.failure === null) {

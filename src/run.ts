@@ -58,10 +58,14 @@ export function makeTarget<P extends object>(scenario: ScenarioDefinition<P>, op
  * microtask queue; if it drains while the execution is unfinished, a task awaited something
  * interleave does not control, and the run ends as `nondeterminism` instead of hanging.
  */
-export function runExecution<P extends object>(target: Target<P>, strategy: Strategy, index: number, record: boolean): Promise<ExecutionResult> {
+export function runExecution<P extends object>(target: Target<P>, strategy: Strategy, index: number, record: boolean, guard?: NondeterminismGuard): Promise<ExecutionResult> {
   const exec = new Execution({ strategy, index, record, ...target.settings });
   const t = new ScenarioContext<P>(exec, target.variant, target.params);
   const done = exec.run(() => target.scenario.run(t));
+  if (guard !== undefined) {
+    guard.watch(exec);
+    return done;
+  }
   return new Promise<ExecutionResult>((resolve, reject) => {
     const guard = setImmediate(() => exec.failNondeterminism());
     done.then(
@@ -75,4 +79,31 @@ export function runExecution<P extends object>(target: Target<P>, strategy: Stra
       },
     );
   });
+}
+
+/**
+ * The nondeterminism guard of a whole exploration: one `setImmediate` watches the running
+ * execution instead of one timer per execution. It fires only once the microtask queue has
+ * drained; if the execution it watches is still unfinished then, a task awaited something
+ * interleave does not control (the same rule as the per-execution guard, at a fraction of the
+ * cost). Between executions it finds the last one finished and does nothing; the next
+ * `watch` arms it again. Used by explore (src/explore.ts) and the parallel block runner.
+ */
+export class NondeterminismGuard {
+  private exec: Execution | null = null;
+  private armed = false;
+  private readonly fire = (): void => {
+    this.armed = false;
+    const exec = this.exec;
+    this.exec = null;
+    if (exec !== null && !exec.isStopped) exec.failNondeterminism();
+  };
+
+  watch(exec: Execution): void {
+    this.exec = exec;
+    if (!this.armed) {
+      this.armed = true;
+      setImmediate(this.fire);
+    }
+  }
 }

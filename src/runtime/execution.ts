@@ -74,7 +74,8 @@ export class Execution {
   readonly record: boolean;
   private readonly allowLeaks: boolean;
   private readonly failOnLockOrder: boolean;
-  private readonly lockOrder = new LockOrderDetector();
+  /** Created on the first lock acquisition: most executions never take a lock. */
+  private lockOrder: LockOrderDetector | null = null;
   private readonly warnings: Warning[] = [];
   private readonly events: TraceEvent[] | null;
   private readonly enabled: Task[] = [];
@@ -93,21 +94,7 @@ export class Execution {
     this.allowLeaks = options.allowLeaks ?? false;
     this.failOnLockOrder = options.failOnLockOrder ?? false;
     this.events = this.record ? [] : null;
-    const self = this;
-    this.view = {
-      get step() {
-        return self.step;
-      },
-      get current() {
-        return self.current;
-      },
-      get enabled() {
-        return self.enabled;
-      },
-      get now() {
-        return self.now;
-      },
-    };
+    this.view = new ExecutionView(this, this.enabled);
     this.strategy.beginExecution(options.index ?? 0);
   }
 
@@ -210,7 +197,7 @@ export class Execution {
 
   /** Called by lock primitives after an acquisition; feeds the lock-order detector. */
   lockAcquired(task: Task, lock: SharedObject): void {
-    const warning = this.lockOrder.onAcquire(task.name, lock, task.held, this.step);
+    const warning = (this.lockOrder ??= new LockOrderDetector()).onAcquire(task.name, lock, task.held, this.step);
     task.held.push(lock);
     if (warning !== null) {
       this.warnings.push(warning);
@@ -278,18 +265,22 @@ export class Execution {
 
   private computeEnabled(): Task[] {
     const enabled = this.enabled;
-    enabled.length = 0;
+    const tasks = this.tasks;
     const stamp = this.step;
-    for (const t of this.tasks) {
+    let n = 0;
+    for (let i = 0; i < tasks.length; i++) {
+      const t = tasks[i]!;
       const op = t.pending;
       if (op === null || t.finished) continue;
       if (op.enabled()) {
         t.enabledAt = stamp;
-        enabled.push(t);
+        enabled[n++] = t;
       } else if (op.blockedAt < 0) {
         op.blockedAt = stamp;
       }
     }
+    // Truncating an array is a slow builtin call: only when the set shrank.
+    if (enabled.length !== n) enabled.length = n;
     return enabled;
   }
 
@@ -319,11 +310,18 @@ export class Execution {
     if (handOff === null) throw new InternalError(`task "${next.name}" was picked but is not waiting at a scheduling point`);
     handOff(threw ? error : value);
     if (from === null || from.finished) return never();
-    return new Promise((resolve, reject) => {
-      from.resume = resolve;
-      from.fail = reject;
-    });
+    this.parking = from;
+    return new Promise(this.park);
   }
+
+  /** The task `dispatch` parks next; read by `park` (one executor for every step, no closure per step). */
+  private parking: Task | null = null;
+  private readonly park = (resolve: (value: unknown) => void, reject: (error: unknown) => void): void => {
+    const task = this.parking!;
+    this.parking = null;
+    task.resume = resolve;
+    task.fail = reject;
+  };
 
   /** Virtual time moves only when nothing can run: to the earliest deadline, firing every timer due then. */
   private advanceTime(): boolean {
@@ -498,6 +496,26 @@ export class Execution {
     if (op.blockedAt >= 0 && op.kind !== 'start') ev.note = timedOut ? 'timeout' : 'woke';
     if (this.now > 0) ev.time = this.now;
     this.events!.push(ev);
+  }
+}
+
+/** What strategies see: live reads of the execution's state (one per execution, getters on the prototype). */
+class ExecutionView implements SchedulingView {
+  constructor(
+    private readonly exec: Execution,
+    readonly enabled: readonly Task[],
+  ) {}
+
+  get step(): number {
+    return this.exec.step;
+  }
+
+  get current(): Task | null {
+    return this.exec.current;
+  }
+
+  get now(): number {
+    return this.exec.now;
   }
 }
 

@@ -1,4 +1,4 @@
-import seedrandom from 'seedrandom';
+import { Alea } from './alea.js';
 import type { SchedulingView, Strategy } from './strategy.js';
 
 /** A source of uniform numbers in [0, 1), seeded per execution. */
@@ -6,28 +6,30 @@ export type Rng = () => number;
 
 /** The per-execution generator: execution i of seed s is reproducible on its own, so seed ranges shard cleanly. */
 export function executionRng(seed: number, index: number): Rng {
-  return seedrandom.alea(`${seed}:${index}`);
+  const alea = new Alea(`${seed}:${index}`);
+  return () => alea.next();
 }
 
 /** Uniform random walk: at every scheduling point any enabled task, with equal probability. */
 export class RandomStrategy implements Strategy {
   readonly name = 'random';
-  private rng: Rng;
+  /** One generator, reseeded from (seed, index) at each execution: no allocation per execution. */
+  private readonly rng: Alea;
 
   constructor(private readonly seed: number) {
-    this.rng = executionRng(seed, 0);
+    this.rng = new Alea(`${seed}:0`);
   }
 
   beginExecution(index: number): void {
-    this.rng = executionRng(this.seed, index);
+    this.rng.reseed(`${this.seed}:${index}`);
   }
 
   chooseTask(view: SchedulingView): number {
     const n = view.enabled.length;
-    return n === 1 ? 0 : Math.floor(this.rng() * n);
+    return n === 1 ? 0 : Math.floor(this.rng.next() * n);
   }
 
   chooseValue(n: number): number {
-    return n === 1 ? 0 : Math.floor(this.rng() * n);
+    return n === 1 ? 0 : Math.floor(this.rng.next() * n);
   }
 }
