@@ -1,0 +1,82 @@
+/**
+ * Helpers for users' own vitest suites, exported as `interleave/vitest`:
+ *
+ * ```ts
+ * import { expectNoFailure, replayTraces } from 'interleave/vitest';
+ * it('cache survives concurrent access', () => expectNoFailure(cacheScenario, { variant: 'fixed', iterations: 500 }));
+ * replayTraces('traces');   // one test per saved trace: it must still reproduce its recorded outcome
+ * ```
+ */
+import { readdirSync, existsSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, it } from 'vitest';
+import { locateScenario } from './cli/locate.js';
+import { explore, type ExploreOptions, type ExploreResult } from './explore.js';
+import { replayTrace } from './replay.js';
+import { formatFailureReport, formatReplay } from './report/text.js';
+import type { ScenarioDefinition } from './scenario.js';
+import { shrinkTrace } from './shrink/shrinkTrace.js';
+import { readTrace, traceFileName, writeTrace } from './trace/codec.js';
+
+export interface NoFailureOptions<P extends object> extends ExploreOptions<P> {
+  /** Where the failing trace is saved, so the message can name the replay command (default 'traces'; false: do not save). */
+  readonly out?: string | false;
+  /** Shrink the failing trace before reporting it (default true). */
+  readonly shrink?: boolean;
+}
+
+/** A failure found by `expectNoFailure`; its message is the full report (timeline, root cause, replay command). */
+export class InterleaveFailure extends Error {
+  constructor(
+    message: string,
+    readonly result: ExploreResult,
+    readonly file: string | null,
+  ) {
+    super(message);
+    this.name = 'InterleaveFailure';
+  }
+}
+
+/**
+ * Explores `scenario` over the budget in `options` (else its variant's) and throws an
+ * InterleaveFailure when any execution fails: the message has the failure, the minimal
+ * interleaving as a timeline and the command that replays it. Resolves with the result when
+ * nothing failed.
+ */
+export async function expectNoFailure<P extends object>(scenario: ScenarioDefinition<P>, options: NoFailureOptions<P> = {}): Promise<ExploreResult> {
+  const r = await explore(scenario, options);
+  if (r.failure === null || r.trace === null) return r;
+  let trace = r.trace;
+  if (options.shrink !== false && trace.failure !== null && trace.failure.kind !== 'nondeterminism') {
+    trace = (await shrinkTrace(scenario as ScenarioDefinition<object>, trace, options.file !== undefined ? { file: options.file } : {})).trace;
+  }
+  let file: string | null = null;
+  if (options.out !== false) {
+    file = traceFileName(options.out ?? 'traces', trace);
+    writeTrace(file, trace);
+  }
+  const shown = file === null ? null : relative(process.cwd(), file);
+  const report = formatFailureReport(trace, shown);
+  throw new InterleaveFailure(`${scenario.name} [${r.variant}] failed after ${r.executions} executions\n${report}`, r, file);
+}
+
+/**
+ * Registers one test per `*.json` trace in `dir` (inside a `describe`), each replaying the trace
+ * and failing unless it reproduces its recorded outcome. Scenarios are found by the path stored
+ * in the trace, else by name in `scenarioDir`. Call at the top level of a test file.
+ */
+export function replayTraces(dir: string, options: { scenarioDir?: string } = {}): void {
+  const files = existsSync(dir) && statSync(dir).isDirectory() ? readdirSync(dir).filter((f) => f.endsWith('.json') && !f.startsWith('.')).sort() : [];
+  describe(`interleave traces in ${dir}`, () => {
+    if (files.length === 0) it.skip(`no traces in ${dir}`, () => {});
+    for (const f of files) {
+      const file = join(dir, f);
+      it(`replays ${f}`, async () => {
+        const trace = readTrace(file);
+        const loaded = await locateScenario(trace.scenario, options.scenarioDir ?? 'scenarios', file);
+        const report = await replayTrace(loaded.scenario, trace, loaded.file);
+        if (report.outcome !== 'reproduced') throw new Error(`${file}: ${report.message}\n${formatReplay(report)}`);
+      });
+    }
+  });
+}

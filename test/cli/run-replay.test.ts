@@ -1,0 +1,178 @@
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cli, FIXTURES, stable, workDir } from './cliHarness.js';
+
+const TIMELINE = `assertion: AssertionFailure: lost update: counter is 1 after 2 increments in task "main" (step 9 at scenarios/lost-update.ts:26)
+  at scenarios/lost-update.ts:26
+  9 steps, 4 preemptions, 3 tasks
+
+ step  main                              worker-1                          worker-2
+       ----------------                  ----------------                  ----------------
+       join worker-1 .. waits
+    2  :                                 >> start
+    3  :                                                                   >> read counter -> 0
+    4  :                                 >> read counter -> 0
+    5  :                                                                   >> write counter
+       :                                                                   (done)
+    6  :                                 write counter
+       :                                 (done)
+    7  join worker-1 -> true (woke)
+    8  join worker-2 -> true   <- last step
+    9  !! assertion
+       !! assertion: AssertionFailure: lost update: counter is 1 after 2 increments in task "main" (step 9 at scenarios/lost-update.ts:26)
+legend: >> preempted (the previous task could have continued)  .. blocks  :  waiting  (woke) ran after waiting  !! failure
+
+replay: npx interleave replay t/lost-update.buggy.assertion.json`;
+
+describe('interleave run / replay / shrink / list (built binary)', () => {
+  const cwd = workDir('cli-run');
+  const trace = join(cwd, 't/lost-update.buggy.assertion.json');
+  let raw: Awaited<ReturnType<typeof cli>>;
+
+  beforeAll(async () => {
+    raw = await cli(['run', 'lost-update', '-v', 'buggy', '--dir', FIXTURES, '--out', 't', '--seed', '3', '--no-shrink'], { cwd });
+  });
+
+  it('run prints the failure, the timeline and the replay command, saves the trace, exits 1', () => {
+    expect(raw.code).toBe(1);
+    expect(stable(raw.stdout)).toBe(`lost-update [buggy] random seed 3: 1 executions, N/s: assertion\n\n${TIMELINE}\n\n`);
+    expect(JSON.parse(readFileSync(trace, 'utf8')).failure.kind).toBe('assertion');
+  });
+
+  it('run shrinks by default; --json; --check over every variant; a passing variant exits 0', async () => {
+    const [shrunk, json, check, pass] = await Promise.all([
+      cli(['run', 'lost-update', '-v', 'buggy', '--dir', FIXTURES, '--out', 's', '--seed', '3'], { cwd }),
+      cli(['run', 'lost-update', '-v', 'buggy', '--dir', FIXTURES, '--out', 'j', '--seed', '3', '--json', '--no-shrink'], { cwd }),
+      cli(['run', '--all', '--check', '--dir', FIXTURES, '--out', 'c', '-n', '30'], { cwd }),
+      cli(['run', 'lock-order', '-v', 'fixed', '--dir', FIXTURES, '-n', '20'], { cwd }),
+    ]);
+    expect(shrunk.code).toBe(1);
+    expect(shrunk.stdout).toContain('(shrunk from 9 steps, 4 preemptions)');
+    expect(shrunk.stdout).toMatch(/^ {2}root cause: worker-\d: write counter ran between worker-\d: read counter and worker-\d: write counter$/m);
+    expect(shrunk.stdout).toContain('replay: npx interleave replay s/lost-update.buggy.assertion.json');
+    expect(JSON.parse(readFileSync(join(cwd, 's/lost-update.buggy.assertion.json'), 'utf8')).shrink.original).toEqual({ steps: 9, preemptions: 4 });
+
+    expect(json.code).toBe(1);
+    const rows = JSON.parse(json.stdout) as Record<string, unknown>[];
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ scenario: 'lost-update', variant: 'buggy', expected: 'assertion', found: 'assertion', match: true, executions: 1, stoppedBy: 'failure', trace: 'j/lost-update.buggy.assertion.json' });
+
+    expect(check.code).toBe(0);
+    const table = check.stdout.slice(check.stdout.indexOf('scenario  '));
+    expect(table).toBe(
+      [
+        'scenario     variant  expected   found      executions  match  trace',
+        '-----------  -------  ---------  ---------  ----------  -----  ----------------------------------',
+        'lock-order   buggy    deadlock   deadlock   1           ok     c/lock-order.buggy.deadlock.json',
+        'lock-order   fixed    pass       pass       30          ok',
+        'lost-update  buggy    assertion  assertion  1           ok     c/lost-update.buggy.assertion.json',
+        'lost-update  fixed    pass       pass       30          ok',
+        '',
+      ].join('\n'),
+    );
+    expect(pass.code).toBe(0);
+    expect(stable(pass.stdout)).toBe('lock-order [fixed] random seed 1: 20 executions, N/s: no failure (budget used)\n');
+  });
+
+  it('replay: reproduced (exit 1), passes now (exit 0), diverged at step N with both sides (exit 3), --json', async () => {
+    // passes now: the same scenario without its assertion, under the same name
+    const src = readFileSync(join(FIXTURES, 'lost-update.ts'), 'utf8').replace(/ {4}t\.assert\([^\n]*\n/, '');
+    writeFileSync(join(cwd, 'lost-update-fixed.ts'), src);
+    const t = JSON.parse(readFileSync(trace, 'utf8'));
+    writeFileSync(join(cwd, 'passes.json'), JSON.stringify({ ...t, scenario: { name: 'lost-update', file: 'lost-update-fixed.ts' } }));
+    // diverged: step 3 ran worker-2; claim it ran worker-1 (which is not enabled then? it is: then the op differs)
+    const decisions = [...t.decisions];
+    decisions[3] = 0;
+    writeFileSync(join(cwd, 'diverged.json'), JSON.stringify({ ...t, decisions }));
+
+    const [repro, passes, diverged, json] = await Promise.all([
+      cli(['replay', trace, '--dir', FIXTURES], { cwd }),
+      cli(['replay', 'passes.json', '--dir', FIXTURES], { cwd }),
+      cli(['replay', 'diverged.json', '--dir', FIXTURES], { cwd }),
+      cli(['replay', trace, '--json', '--dir', FIXTURES], { cwd }),
+    ]);
+    expect(repro.code).toBe(1);
+    expect(repro.stdout.trimEnd().split('\n').at(-1)).toBe('reproduced: assertion: AssertionFailure: lost update: counter is 1 after 2 increments in task "main" (step 9 at scenarios/lost-update.ts:26)');
+    expect(repro.stdout).toContain('    3  :                                                                   >> read counter -> 0');
+    expect(passes.code).toBe(0);
+    expect(passes.stdout.trimEnd().split('\n').at(-1)).toBe('passes now: the recorded assertion no longer happens on this schedule');
+    expect(diverged.code).toBe(3);
+    expect(diverged.stdout.trimEnd().split('\n').slice(-3)).toEqual([
+      'diverged at step 3: expected task #0 to be enabled; enabled were [worker-1, worker-2]'.replace('task #0', 'main'),
+      '  recorded: main',
+      '  now:      [worker-1, worker-2]',
+    ]);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ outcome: 'reproduced', divergence: null, failure: { kind: 'assertion', step: 9 } });
+  });
+
+  it('shrink writes a smaller trace that still fails the same way; passing or missing traces are usage errors', async () => {
+    const [ok, pass, missing] = await Promise.all([
+      cli(['shrink', trace, '-o', 'min.json', '--dir', FIXTURES], { cwd }),
+      cli(['shrink', 'passes.json', '--dir', FIXTURES], { cwd }).then(async () => {
+        const t = JSON.parse(readFileSync(trace, 'utf8'));
+        writeFileSync(join(cwd, 'pass-trace.json'), JSON.stringify({ ...t, failure: null }));
+        return cli(['shrink', 'pass-trace.json', '--dir', FIXTURES], { cwd });
+      }),
+      cli(['shrink', 'nope.json'], { cwd }),
+    ]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout.split('\n')[0]).toMatch(/^shrunk t\/lost-update\.buggy\.assertion\.json: 9 steps, 4 preemptions, 3 tasks -> 9 steps, 1 preemptions, 3 tasks \(\d+ attempts, minimal\)$/);
+    expect(ok.stdout.split('\n')[1]).toBe('saved min.json');
+    const min = JSON.parse(readFileSync(join(cwd, 'min.json'), 'utf8'));
+    expect(min.counts.preemptions).toBe(1);
+    expect(min.failure.kind).toBe('assertion');
+    expect(pass.code).toBe(2);
+    expect(pass.stderr).toBe('interleave: nothing to shrink: the trace records a passing run\n');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe('interleave: nope.json: no such file\n');
+    expect(existsSync(join(cwd, 'nope.shrunk.json'))).toBe(false);
+  });
+
+  it('list, list --json', async () => {
+    const [text, json] = await Promise.all([cli(['list', '--dir', FIXTURES], { cwd }), cli(['list', '--json', '--dir', FIXTURES], { cwd })]);
+    expect(text.code).toBe(0);
+    expect(text.stdout).toBe(
+      [
+        'lock-order',
+        '  transfer takes accounts then audit; report takes audit then accounts',
+        '  - buggy: expect deadlock',
+        '  - fixed: expect pass: both take accounts first',
+        'lost-update',
+        '  workers increment a shared counter with get-then-set; fixed: under a lock',
+        '  - buggy: expect assertion: get then set, no lock',
+        '  - fixed: expect pass: increment under a mutex',
+        '',
+      ].join('\n'),
+    );
+    const list = JSON.parse(json.stdout) as { name: string; variants: Record<string, { expect: string }>; params: Record<string, unknown> }[];
+    expect(list.map((s) => s.name)).toEqual(['lock-order', 'lost-update']);
+    expect(list[1]!.variants.buggy!.expect).toBe('assertion');
+    expect(list[1]!.params).toEqual({ workers: 2 });
+  });
+
+  it('bad arguments and missing files exit 2 with one clear line', async () => {
+    const cases = await Promise.all([
+      cli(['frobnicate'], { cwd }),
+      cli(['run', 'lost-update', '--iterations', 'many', '--dir', FIXTURES], { cwd }),
+      cli(['run', 'lost-update', '--strategy', 'bogus', '--dir', FIXTURES], { cwd }),
+      cli(['run', 'lost-update', '--strategy', 'dfs', '--dir', FIXTURES], { cwd }),
+      cli(['run', 'no-such-scenario', '--dir', FIXTURES], { cwd }),
+      cli(['run', '--dir', 'missing-folder'], { cwd }),
+      cli(['run', 'lost-update', '-v', 'nope', '--dir', FIXTURES], { cwd }),
+      cli(['replay', 'missing.json'], { cwd }),
+      cli(['replay', join(FIXTURES, 'lock-order.ts')], { cwd }),
+    ]);
+    for (const c of cases) expect(c.code).toBe(2);
+    expect(cases[0]!.stderr).toContain("error: unknown command 'frobnicate'");
+    expect(cases[1]!.stderr).toContain("error: option '-n, --iterations <n>' argument 'many' is invalid. --iterations must be a whole number >= 0");
+    expect(cases[2]!.stderr).toContain('choose one of random, pct, dfs, pb, first-enabled, round-robin');
+    expect(cases[3]!.stderr).toMatch(/^interleave: strategy "dfs" .* not available|^interleave: /);
+    expect(cases[4]!.stderr).toBe(`interleave: no-such-scenario: no scenario of that name in ${FIXTURES}; known: lock-order, lost-update\n`);
+    expect(cases[5]!.stderr).toBe('interleave: missing-folder: no such scenarios folder\n');
+    expect(cases[6]!.stderr).toBe('interleave: scenario lost-update has no variant "nope"; variants are: buggy, fixed\n');
+    expect(cases[7]!.stderr).toBe('interleave: missing.json: no such file\n');
+    expect(cases[8]!.stderr).toMatch(/^interleave: .*lock-order\.ts: not valid JSON/);
+  });
+});
