@@ -1,6 +1,7 @@
 import type { TraceEvent } from '../runtime/events.js';
 import { describeEvent } from '../runtime/events.js';
 import type { Trace } from '../trace/schema.js';
+import { plural } from './text.js';
 
 export interface HtmlReportInput {
   readonly trace: Trace;
@@ -83,7 +84,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
 <body>
 <header><h1>${esc(trace.scenario.name)} <span class="variant">[${esc(trace.variant)}]</span></h1>
 <p class="failure ${f === null ? 'ok' : ''}" id="failure">${esc(f === null ? 'pass: no failure on this schedule' : f.message)}</p>
-<p class="muted">${c.steps} steps, ${c.preemptions} preemptions, ${c.tasks} tasks${shrunk}; strategy ${esc(trace.strategy.name)}${trace.strategy.seed !== undefined ? ` seed ${trace.strategy.seed}` : ''}</p></header>
+<p class="muted">${plural(c.steps, 'step')}, ${plural(c.preemptions, 'preemption')}, ${plural(c.tasks, 'task')}${shrunk}; strategy ${esc(trace.strategy.name)}${trace.strategy.seed !== undefined ? ` seed ${trace.strategy.seed}` : ''}</p></header>
 <section id="cause"><h2>Root cause</h2>${cause}</section>
 <section><h2>Replay</h2><pre id="replay">${esc(input.replayCommand)}</pre></section>
 <section><h2>Interleaving</h2>
