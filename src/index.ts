@@ -58,3 +58,5 @@ export { shrinkTrace, DEFAULT_SHRINK_ATTEMPTS, DEFAULT_SHRINK_TIME_MS } from './
 export type { ShrinkOptions, ShrinkResult } from './shrink/shrinkTrace.js';
 export { failureSignature, traceSignature, sameBug, OPERATION_ERRORS } from './shrink/signature.js';
 export { findRaces, formatRace, conflicts } from './shrink/races.js';
+export { measureShrink } from './shrink/measure.js';
+export type { ShrinkMeasurement } from './shrink/measure.js';

@@ -10,6 +10,8 @@ export interface Attempt {
   readonly decisions: readonly number[];
   readonly info: readonly DecisionInfo[];
   readonly failure: Failure | null;
+  /** failureSignature of the failure in this run (null: it passed). */
+  readonly signature: string | null;
   readonly steps: number;
   readonly preemptions: number;
   readonly tasks: number;
@@ -27,6 +29,7 @@ export async function runAttempt(target: Target<object>, strategy: Strategy, ind
     decisions: [...r.decisions],
     info: [...probe.decisions],
     failure: r.failure,
+    signature: probe.signatureOf(r.failure, r.tasks),
     steps: r.steps,
     preemptions: r.preemptions,
     tasks: r.tasks.length,

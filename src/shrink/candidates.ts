@@ -8,9 +8,12 @@ import type { Attempt } from './attempt.js';
  *
  * 1. Cut at a preemption: keep the decisions before it; the rest runs without preemption.
  * 2. Remove one preemption: the preempted task keeps running instead; the rest is unchanged.
- * 3. Drop a chunk of decisions (delta debugging, chunks of n/2, n/4, ..., 1).
- * 4. Move a preemption one step later or one step earlier.
- * 5. Make a `t.choose` value smaller (0, then value - 1).
+ * 3. Merge two blocks of one task (a block: consecutive steps of one task, with its choices):
+ *    its next block moves up to join this one, or this one moves down to join the next. Other
+ *    tasks keep their relative order, so the remaining preemptions stay where they were.
+ * 4. Drop a chunk of decisions (delta debugging, chunks of n/2, n/4, ..., 1).
+ * 5. Move a preemption one step later or one step earlier.
+ * 6. Make a `t.choose` value smaller (0, then value - 1).
  */
 export function* decisionEdits(a: Attempt): Generator<readonly number[]> {
   const d = a.decisions;
@@ -25,6 +28,8 @@ export function* decisionEdits(a: Attempt): Generator<readonly number[]> {
     out[p] = current;
     yield out;
   }
+
+  yield* blockMerges(a);
 
   for (let size = Math.floor(d.length / 2); size >= 1; size = Math.floor(size / 2)) {
     for (let start = 0; start < d.length; start += size) yield [...d.slice(0, start), ...d.slice(start + size)];
@@ -76,4 +81,35 @@ function moveEarlier(a: Attempt, p: number): number[] | null {
   out.splice(k, 0, current);
   out.splice(q, 1);
   return out;
+}
+
+/** Maximal runs of decisions owned by one task (a choice belongs to the task making it). */
+function blocksOf(a: Attempt): { owner: number; start: number; end: number }[] {
+  const blocks: { owner: number; start: number; end: number }[] = [];
+  let owner = -1;
+  for (let i = 0; i < a.info.length; i++) {
+    const v = a.info[i]!;
+    const o = v.kind === 'task' ? v.value : owner;
+    const last = blocks[blocks.length - 1];
+    if (last !== undefined && last.owner === o) last.end = i + 1;
+    else blocks.push({ owner: o, start: i, end: i + 1 });
+    owner = o;
+  }
+  return blocks;
+}
+
+function* blockMerges(a: Attempt): Generator<readonly number[]> {
+  const d = a.decisions;
+  const blocks = blocksOf(a);
+  for (let i = 0; i < blocks.length; i++) {
+    const b = blocks[i]!;
+    let j = i + 1;
+    while (j < blocks.length && blocks[j]!.owner !== b.owner) j++;
+    if (j >= blocks.length || j === i + 1) continue;
+    const next = blocks[j]!;
+    // The next block moves up: [.. b next | between ..]
+    yield [...d.slice(0, b.end), ...d.slice(next.start, next.end), ...d.slice(b.end, next.start), ...d.slice(next.end)];
+    // This block moves down: [.. between | b next ..]
+    yield [...d.slice(0, b.start), ...d.slice(b.end, next.start), ...d.slice(b.start, b.end), ...d.slice(next.start)];
+  }
 }

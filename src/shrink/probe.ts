@@ -1,6 +1,9 @@
+import { describeOp } from '../runtime/events.js';
+import type { Failure } from '../runtime/failure.js';
 import type { Operation } from '../runtime/operation.js';
 import type { TaskView } from '../runtime/task.js';
 import type { SchedulingView, Strategy } from '../strategies/strategy.js';
+import { failureSignature } from './signature.js';
 
 /** One recorded decision of a probed execution. */
 export interface DecisionInfo {
@@ -14,6 +17,8 @@ export interface DecisionInfo {
   readonly current: number | null;
   /** The switch left `current` while it could have continued. */
   readonly preempted: boolean;
+  /** The alternatives: enabled task ids at a scheduling point; [0, n) as n values at a choice. */
+  readonly enabled: readonly number[];
 }
 
 /** An operation that ran, with who ran it and at which step. */
@@ -23,12 +28,14 @@ export interface StepOp {
   readonly op: Operation;
 }
 
-/** At a preemption: who was switched away from and what it was about to do. */
+/** At a switch away from an unfinished task: who was switched away from and what it was about to do. */
 export interface PreemptionInfo {
   readonly step: number;
   readonly task: string;
   /** Its announced next operation (it runs when the task is picked again, if ever). */
   readonly pending: Operation | null;
+  /** True when the task was blocked (a forced switch), false for a preemption. */
+  readonly forced: boolean;
 }
 
 /**
@@ -40,7 +47,10 @@ export interface PreemptionInfo {
 export class ProbeStrategy implements Strategy {
   readonly decisions: DecisionInfo[] = [];
   readonly ops: StepOp[] = [];
+  /** With `recordOps`: every switch away from an unfinished task (preemptions and forced switches). */
   readonly preemptions: PreemptionInfo[] = [];
+  /** The last operation each task (by id) ran: for an operation error, the one that raised it. */
+  readonly lastOp: Operation[] = [];
 
   constructor(
     private readonly inner: Strategy,
@@ -55,6 +65,7 @@ export class ProbeStrategy implements Strategy {
     this.decisions.length = 0;
     this.ops.length = 0;
     this.preemptions.length = 0;
+    this.lastOp.length = 0;
     this.inner.beginExecution(index);
   }
 
@@ -63,18 +74,29 @@ export class ProbeStrategy implements Strategy {
     const chosen = view.enabled[i];
     const current: TaskView | null = view.current;
     const preempted = chosen !== undefined && current !== null && chosen !== current && view.enabled.includes(current);
-    this.decisions.push({ kind: 'task', value: chosen?.id ?? -1, step: view.step, current: current?.id ?? null, preempted });
-    if (preempted && this.recordOps) this.preemptions.push({ step: view.step, task: current.name, pending: current.pending });
+    this.decisions.push({ kind: 'task', value: chosen?.id ?? -1, step: view.step, current: current?.id ?? null, preempted, enabled: view.enabled.map((t) => t.id) });
+    if (this.recordOps && chosen !== undefined && current !== null && chosen !== current) {
+      this.preemptions.push({ step: view.step, task: current.name, pending: current.pending, forced: !preempted });
+    }
     return i;
+  }
+
+  /** The signature of `failure` in this execution (see failureSignature); null for a pass. */
+  signatureOf(failure: Failure | null, tasks: readonly string[]): string | null {
+    if (failure === null) return null;
+    const id = failure.task === undefined ? -1 : tasks.indexOf(failure.task);
+    const op = id >= 0 ? this.lastOp[id] : undefined;
+    return failureSignature(failure, op !== undefined && op.kind !== 'start' ? describeOp(op) : undefined);
   }
 
   chooseValue(n: number, view: SchedulingView): number {
     const v = this.inner.chooseValue(n, view);
-    this.decisions.push({ kind: 'value', value: v, step: view.step, current: view.current?.id ?? null, preempted: false });
+    this.decisions.push({ kind: 'value', value: v, step: view.step, current: view.current?.id ?? null, preempted: false, enabled: Array.from({ length: n }, (_, i) => i) });
     return v;
   }
 
   observe(task: TaskView, op: Operation, step: number): void {
+    this.lastOp[task.id] = op;
     if (this.recordOps) this.ops.push({ step, task: task.name, op });
     this.inner.observe?.(task, op, step);
   }

@@ -15,52 +15,73 @@ export function conflicts(a: Operation, b: Operation): boolean {
 }
 
 /**
- * Names the race behind each remaining preemption of a (shrunk) execution: the preempted task's
- * last operation before the switch and the operation it was about to do, and the operation of
- * another task that ran in between and conflicts with them. An intruder conflicting with both
- * wins over one conflicting with the next operation only, which wins over one conflicting with
- * the previous only; ties go to the earliest. A preemption with no conflicting intruder (it only
- * changed timing or blocking) yields no line.
+ * Names the race behind each remaining preemption of a (shrunk) execution. While the preempted
+ * task C was switched out, another task ran an operation w; the race is w together with C's
+ * operations on the same object and key around the switch: the last one C did before
+ * (`preempted`) and the first one C did after (`next`, or the operation C was about to do if it
+ * never ran again, e.g. in a deadlock). Among the operations that ran in the window, one that
+ * conflicts with C's accesses on both sides wins over one that conflicts only after, which wins
+ * over one that conflicts only before; then the one whose pair is closest to the switch; then
+ * the earliest. Where a side has no conflicting access, C's operation right at the switch is
+ * shown. A preemption with no conflicting operation in its window (it only changed timing or
+ * blocking) yields no line. When no preemption yields a line (a bug reached without any), the
+ * switches forced by blocking are examined instead, keeping only check-then-act windows on
+ * shared data (C read a map key or variable, another task wrote it, C then wrote it), once per
+ * distinct line.
  *
  * Called by the shrinker on its final, minimal schedule, where every preemption is needed, so
  * each line is part of the cause. `end` is the step count of the run, used as the step of an
- * operation that never ran (a task left blocked by a deadlock).
+ * operation that never ran.
  */
-export function findRaces(ops: readonly StepOp[], preemptions: readonly PreemptionInfo[], end: number): Race[] {
+export function findRaces(ops: readonly StepOp[], switches: readonly PreemptionInfo[], end: number): Race[] {
+  const races = racesAt(ops, switches.filter((s) => !s.forced), end, false);
+  if (races.length > 0) return races;
+  // A bug reached without preemption: the race is at switches forced by blocking (a task
+  // sleeping or waiting between its check and its act).
+  const seen = new Set<string>();
+  return racesAt(ops, switches.filter((s) => s.forced), end, true).filter((r) => !seen.has(r.message) && seen.add(r.message) !== undefined);
+}
+
+/** Shared data (not locks, queues or other synchronisation): where a check-then-act lives. */
+const DATA_TYPES: ReadonlySet<string> = new Set(['map', 'var']);
+
+function racesAt(ops: readonly StepOp[], preemptions: readonly PreemptionInfo[], end: number, checkThenAct: boolean): Race[] {
   const races: Race[] = [];
   for (const p of preemptions) {
     if (p.pending === null) continue;
-    let prev: StepOp | undefined;
-    let resumed: StepOp | undefined;
+    const before: StepOp[] = [];
+    const after: StepOp[] = [];
     for (const o of ops) {
       if (o.task !== p.task) continue;
-      if (o.step < p.step) prev = o;
-      else {
-        resumed = o;
-        break;
-      }
+      if (o.step < p.step) before.push(o);
+      else after.push(o);
     }
-    const until = resumed?.step ?? Infinity;
-    let best: StepOp | undefined;
-    let bestScore = 0;
-    for (const o of ops) {
-      if (o.step < p.step || o.step >= until || o.task === p.task) continue;
-      const score = (conflicts(o.op, p.pending) ? 2 : 0) + (prev !== undefined && conflicts(o.op, prev.op) ? 1 : 0);
-      if (score > bestScore) {
-        best = o;
-        bestScore = score;
-      }
+    before.reverse(); // nearest first
+    const never = after.length === 0;
+    if (never) after.push({ step: end, task: p.task, op: p.pending });
+    const until = never ? Infinity : after[0]!.step;
+    let best: { w: StepOp; b: number; a: number; score: number; distance: number } | undefined;
+    for (const w of ops) {
+      if (w.step < p.step || w.step >= until || w.task === p.task) continue;
+      if (checkThenAct && (w.op.access !== 'write' || !DATA_TYPES.has(w.op.obj?.type ?? ''))) continue;
+      const b = before.findIndex((o) => conflicts(o.op, w.op) && (!checkThenAct || o.op.access === 'read'));
+      const a = after.findIndex((o) => conflicts(o.op, w.op) && (!checkThenAct || o.op.access === 'write'));
+      const score = (a >= 0 ? 2 : 0) + (b >= 0 ? 1 : 0);
+      if (score < (checkThenAct ? 3 : 1)) continue;
+      const distance = Math.max(a, 0) + Math.max(b, 0);
+      if (best === undefined || score > best.score || (score === best.score && distance < best.distance)) best = { w, b, a, score, distance };
     }
     if (best === undefined) continue;
-    const before = prev !== undefined ? describeOp(prev.op) : 'start';
-    const next = describeOp(p.pending);
-    const tail = resumed === undefined ? ' (which never ran)' : '';
+    const prev = best.b >= 0 ? before[best.b] : before[0];
+    const next = after[Math.max(best.a, 0)]!;
+    const prevText = prev !== undefined ? describeOp(prev.op) : 'start';
+    const tail = never ? ' (which never ran)' : '';
     races.push({
-      object: best.op.obj!.name,
-      preempted: { task: p.task, step: prev?.step ?? p.step, op: before },
-      intruder: { task: best.task, step: best.step, op: describeOp(best.op) },
-      next: { task: p.task, step: resumed?.step ?? end, op: next },
-      message: `${best.task}: ${describeOp(best.op)} ran between ${p.task}: ${before} and ${p.task}: ${next}${tail}`,
+      object: best.w.op.obj!.name,
+      preempted: { task: p.task, step: prev?.step ?? p.step, op: prevText },
+      intruder: { task: best.w.task, step: best.w.step, op: describeOp(best.w.op) },
+      next: { task: p.task, step: next.step, op: describeOp(next.op) },
+      message: `${best.w.task}: ${describeOp(best.w.op)} ran between ${p.task}: ${prevText} and ${p.task}: ${describeOp(next.op)}${tail}`,
     });
   }
   return races;

@@ -7,14 +7,14 @@ import { RandomStrategy } from '../strategies/random.js';
 import { ReplayStrategy } from '../strategies/replay.js';
 import type { Trace } from '../trace/schema.js';
 import { better, replayLeniently, runAttempt, type Attempt } from './attempt.js';
+import { boundedSearch } from './boundedSearch.js';
 import { decisionEdits } from './candidates.js';
 import { paramProposals, shrinkableParams } from './params.js';
 import { ProbeStrategy } from './probe.js';
 import { findRaces } from './races.js';
-import { failureSignature, type FailureFacts } from './signature.js';
 
 export interface ShrinkOptions {
-  /** Executions the shrinker may run (default 2000). Shrinking is deterministic while this is what stops it. */
+  /** Executions the shrinker may run (default 5000). Shrinking is deterministic while this is what stops it. */
   readonly maxAttempts?: number;
   /** Wall-clock limit in ms (default 10000). If it stops the shrinker, the result depends on machine speed. */
   readonly timeLimitMs?: number;
@@ -22,7 +22,7 @@ export interface ShrinkOptions {
   readonly file?: string;
   /** Shrink parameters through their arbitraries (default true). */
   readonly params?: boolean;
-  /** Random executions tried per proposed parameter value when the old schedule no longer fails (default 100). */
+  /** Random executions tried per proposed parameter value when the old schedule no longer fails (default 50). */
   readonly searchRuns?: number;
 }
 
@@ -38,7 +38,7 @@ export interface ShrinkResult {
   readonly stoppedBy: 'minimal' | 'attempts' | 'time';
 }
 
-export const DEFAULT_SHRINK_ATTEMPTS = 2000;
+export const DEFAULT_SHRINK_ATTEMPTS = 5000;
 export const DEFAULT_SHRINK_TIME_MS = 10_000;
 const MAX_OTHERS = 10;
 
@@ -55,7 +55,8 @@ interface Candidate {
  * (`decisionEdits`) by lenient replay and takes the first that is better, until none is or the
  * budget runs out; then it shrinks each parameter through its arbitrary, re-finding a failing
  * schedule for the new value (the old schedule replayed leniently, else a short seeded random
- * search) and shrinking that. A candidate that fails differently is kept in `others`, never
+ * search) and shrinking that. Between the two, a preemption-bounded search checks that no
+ * schedule with fewer preemptions fails the same way (see `fewerPreemptions`). A candidate that fails differently is kept in `others`, never
  * taken. The result is re-recorded by a strict replay of its own decisions and checked; a
  * shrunk trace that does not replay would be an interleave bug and throws InternalError.
  *
@@ -73,7 +74,8 @@ class Shrinker {
   private readonly start = performance.now();
   private readonly maxAttempts: number;
   private readonly timeLimitMs: number;
-  private readonly signature: string;
+  /** The bug's signature, taken from the lenient replay of the input. */
+  private signature = '';
   private readonly livelock: boolean;
   private attempts = 0;
   private stoppedBy: ShrinkResult['stoppedBy'] = 'minimal';
@@ -87,7 +89,6 @@ class Shrinker {
   ) {
     this.maxAttempts = options.maxAttempts ?? DEFAULT_SHRINK_ATTEMPTS;
     this.timeLimitMs = options.timeLimitMs ?? DEFAULT_SHRINK_TIME_MS;
-    this.signature = failureSignature(input.failure as FailureFacts);
     this.livelock = input.failure!.kind === 'livelock';
   }
 
@@ -95,12 +96,16 @@ class Shrinker {
     const params = this.input.params;
     const first = await replayLeniently(this.target(params), this.input.decisions);
     this.attempts++;
-    if (!this.isBug(first)) {
+    const f = first.failure;
+    const want = this.input.failure!;
+    if (f === null || f.kind !== want.kind || f.step !== want.step || f.error?.name !== want.error?.name) {
       const now = first.failure?.message ?? 'a pass';
       throw new UsageError(`the trace does not reproduce, so it cannot be shrunk: recorded ${this.input.failure!.message}; the scenario now gives ${now}`);
     }
+    this.signature = first.signature!;
     let best: Candidate = { params, attempt: first };
     best = await this.shrinkDecisions(best);
+    best = await this.fewerPreemptions(best);
     if (this.options.params !== false) best = await this.shrinkParams(best);
     const trace = await this.finalTrace(best);
     const others: Trace[] = [];
@@ -129,6 +134,31 @@ class Shrinker {
       }
       return best;
     }
+  }
+
+  /**
+   * Greedy edits can stop at a local minimum. This proves the preemption count minimal, or
+   * improves it: exhaustive preemption-bounded search for the bug with 0, 1, ... preemptions,
+   * below `from`'s count, on `from`'s parameters, within the budget and never with more steps
+   * or tasks than the input; what it finds is shrunk again. Runs before parameter shrinking,
+   * which never raises the count, so the count is minimal for the input's parameters.
+   */
+  private async fewerPreemptions(from: Candidate): Promise<Candidate> {
+    const input = this.input.counts;
+    const target = this.target(from.params, this.livelock ? undefined : input.steps + 1);
+    for (let bound = 0; bound < from.attempt.preemptions; bound++) {
+      const { found } = await boundedSearch(target, {
+        bound,
+        isBug: (a) => this.isBug(a) && a.steps <= input.steps && a.tasks <= input.tasks,
+        spend: () => this.spend(),
+        seen: (a) => {
+          if (!this.isBug(a)) this.noteOther(from.params, a);
+        },
+      });
+      if (found !== null) return this.shrinkDecisions({ params: from.params, attempt: found });
+      if (this.stoppedBy !== 'minimal') break;
+    }
+    return from;
   }
 
   /** Each shrinkable parameter in turn, through its arbitrary's proposals, as long as one is accepted. */
@@ -160,7 +190,7 @@ class Shrinker {
     if (replayed === null) return null;
     if (this.isBug(replayed)) return { params, attempt: replayed };
     const target = this.target(params);
-    const runs = this.options.searchRuns ?? 100;
+    const runs = this.options.searchRuns ?? 50;
     for (let i = 0; i < runs; i++) {
       if (!this.spend()) return null;
       const a = await runAttempt(target, new RandomStrategy(1), i);
@@ -196,14 +226,14 @@ class Shrinker {
   }
 
   private isBug(a: Attempt): boolean {
-    return a.failure !== null && failureSignature(a.failure) === this.signature;
+    return a.signature === this.signature;
   }
 
   /** A different bug: kept once per signature. Livelocks are left out: cutting a run short or never preempting a spin loop makes them. */
   private noteOther(params: Record<string, unknown>, a: Attempt): void {
     const f = a.failure;
     if (f === null || f.kind === 'livelock' || f.kind === 'nondeterminism') return;
-    const sig = failureSignature(f);
+    const sig = a.signature!;
     if (sig === this.signature || this.others.has(sig) || this.others.size >= MAX_OTHERS) return;
     this.others.set(sig, { params, decisions: a.decisions });
   }
@@ -236,7 +266,7 @@ class Shrinker {
       result.divergence === null &&
       result.decisions.length === best.attempt.decisions.length &&
       result.failure !== null &&
-      failureSignature(result.failure) === this.signature;
+      probe.signatureOf(result.failure, result.tasks) === this.signature;
     if (!ok) {
       const got = result.divergence?.message ?? result.failure?.message ?? 'a pass';
       throw new InternalError(`[interleave internal bug] the shrunk schedule does not replay strictly: expected ${this.input.failure!.message}; got ${got}`);

@@ -1,4 +1,6 @@
+import { describeEvent } from '../runtime/events.js';
 import type { Failure } from '../runtime/failure.js';
+import type { Trace } from '../trace/schema.js';
 
 /** The facts of a failure the shrinker compares (a runtime Failure or a trace's portable one). */
 export type FailureFacts = Pick<Failure, 'kind' | 'message'> & {
@@ -14,16 +16,20 @@ export type FailureFacts = Pick<Failure, 'kind' | 'message'> & {
  * earlier and with fewer tasks, and that is the point.
  *
  * - exception, assertion: kind, error class and the scenario line that threw (the message
- *   only when the location is unknown).
+ *   only when the location is unknown). For an error raised by an interleave operation
+ *   (KeyError, QueueEmpty, ...: see OPERATION_ERRORS) the operation that raised it, e.g.
+ *   `get streams["B"]`, stands for the location: such an error is created while another task
+ *   may be handing control over, so its stack can show that other task's line.
  * - deadlock: the set of resources on the wait-for cycle (`lock "a"`, `join w-1`), not who held them.
  * - stuck, leak: the set of resources the remaining tasks wait on.
  * - potential-deadlock: the pair of locks.
  * - livelock: the kind alone.
  */
-export function failureSignature(f: FailureFacts): string {
+export function failureSignature(f: FailureFacts, raisedBy?: string): string {
   switch (f.kind) {
     case 'exception':
     case 'assertion':
+      if (raisedBy !== undefined && f.error !== undefined && OPERATION_ERRORS.has(f.error.name)) return `${f.kind}|${f.error.name}|op ${raisedBy}`;
       return `${f.kind}|${f.error?.name ?? '?'}|${f.error?.location ?? f.message}`;
     case 'deadlock':
       return `deadlock|${uniqueSorted((f.cycle ?? []).map((e) => e.resource))}`;
@@ -41,10 +47,27 @@ export function failureSignature(f: FailureFacts): string {
   }
 }
 
-/** Same bug, in the sense above. `null` (a pass) is never the same as a failure. */
-export function sameBug(a: FailureFacts | null, b: FailureFacts | null): boolean {
-  if (a === null || b === null) return a === b;
-  return failureSignature(a) === failureSignature(b);
+/** Errors interleave's operations raise (map, queue, lock, pool, timeout operations). */
+export const OPERATION_ERRORS: ReadonlySet<string> = new Set(['KeyError', 'IteratorInvalidated', 'QueueEmpty', 'QueueFull', 'QueueClosed', 'LockError', 'TimeoutError', 'PoolError']);
+
+/** The signature of a recorded trace's failure (null for a passing trace), using its events to find the raising operation. */
+export function traceSignature(trace: Trace): string | null {
+  const f = trace.failure;
+  if (f === null) return null;
+  let raisedBy: string | undefined;
+  for (let i = trace.events.length - 1; i >= 0; i--) {
+    const e = trace.events[i]!;
+    if (e.task === f.task && e.note !== 'blocked' && e.note !== 'finished' && e.op !== 'spawn' && e.op !== 'choose') {
+      if (e.result?.startsWith('throws ')) raisedBy = describeEvent(e);
+      break;
+    }
+  }
+  return failureSignature(f as FailureFacts, raisedBy);
+}
+
+/** Two traces show the same bug, in the sense of `failureSignature`. Two passing traces are the same. */
+export function sameBug(a: Trace, b: Trace): boolean {
+  return traceSignature(a) === traceSignature(b);
 }
 
 function uniqueSorted(xs: readonly string[]): string {
