@@ -7,6 +7,8 @@ import type { ScenarioDefinition } from './scenario.js';
 import { createStrategy } from './strategies/index.js';
 import type { Strategy } from './strategies/strategy.js';
 import type { Trace } from './trace/schema.js';
+import { exploreBySearch } from './search/asExplore.js';
+import type { SearchResult } from './search/search.js';
 
 export interface ExploreOptions<P extends object = Record<string, unknown>> extends TargetOptions<P> {
   /** 'random' (default), 'pct', 'first-enabled', 'round-robin', or a Strategy object. */
@@ -26,6 +28,12 @@ export interface ExploreOptions<P extends object = Record<string, unknown>> exte
   readonly shouldStop?: () => boolean;
   /** Record every execution and replay it once more, comparing event logs (`--check-determinism`). */
   readonly checkDeterminism?: boolean;
+  /** dfs/pb (src/search): the largest preemption bound for pb. */
+  readonly preemptionBound?: number;
+  /** dfs: partial-order reduction (default true). */
+  readonly por?: boolean;
+  /** dfs/pb: cut executions longer than this many decisions (the search is then not complete). */
+  readonly maxDepth?: number;
 }
 
 export interface Progress {
@@ -47,6 +55,8 @@ export interface ExploreResult {
   readonly stoppedBy: 'failure' | 'iterations' | 'time' | 'interrupted';
   readonly elapsedMs: number;
   readonly warnings: readonly Warning[];
+  /** dfs/pb only: the exhaustive search's own result (complete, counts, bound, resumable state). */
+  readonly search?: SearchResult;
 }
 
 export const DEFAULT_ITERATIONS = 1000;
@@ -61,6 +71,8 @@ const YIELD_EVERY_MS = 25;
 export async function explore<P extends object>(scenario: ScenarioDefinition<P>, options: ExploreOptions<P> = {}): Promise<ExploreResult> {
   const target = makeTarget(scenario, options);
   const budget = { ...scenario.budget, ...scenario.variants[target.variant]!.budget };
+  const searchMode = typeof options.strategy === 'string' ? options.strategy : options.strategy === undefined ? budget.strategy : undefined;
+  if (searchMode === 'dfs' || searchMode === 'pb') return exploreBySearch(scenario, options, searchMode);
   const seed = options.seed ?? budget.seed ?? 1;
   const strategy =
     typeof options.strategy === 'object'

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { replayTrace, search } from 'interleave';
+import { explore, replayTrace, search } from 'interleave';
 import lostUpdate from '../../fixtures/scenarios/lost-update.js';
 import lockOrder from '../../fixtures/scenarios/lock-order.js';
 
@@ -58,5 +58,12 @@ describe('known bugs', () => {
     const cut = await search(lostUpdate, { variant: 'fixed', maxDepth: 4 });
     expect(cut.complete).toBe(false);
     expect(cut.depthLimited).toBeGreaterThan(0);
+  });
+
+  it('explore delegates dfs and pb to the search', async () => {
+    const r = await explore(lostUpdate, { variant: 'buggy', strategy: 'pb' });
+    expect([r.failure?.kind, r.stoppedBy, r.search?.bound?.minimalFailing]).toEqual(['assertion', 'failure', 1]);
+    const clean = await explore(lostUpdate, { variant: 'fixed', strategy: 'dfs' });
+    expect([clean.failure, clean.executions, clean.search?.complete, clean.search?.completeExecutions]).toEqual([null, 3, true, 2]);
   });
 });
