@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { explore, readTrace, replayTrace, type ExploreResult, type Failure, type ScenarioDefinition } from 'interleave';
+import { explore, readTrace, replayTrace, search, type ExploreResult, type Failure, type ScenarioDefinition, type SearchResult } from 'interleave';
 import { expect } from 'vitest';
 
 /** Helpers for the scenario tests of issue 5, scenarios 7-13 (docs/scenarios-b.md). */
@@ -43,4 +43,28 @@ export async function expectCommittedTraceReplays(scenario: Scenario, variant: s
   const report = await replayTrace(scenario, trace);
   expect(report.outcome, report.message).toBe('reproduced');
   return report.result.failure!;
+}
+
+/**
+ * Exhaustive check of a variant that must pass: `dfs` (source-DPOR) must explore every execution
+ * (complete), or `pb` must finish every schedule with at most `bound` preemptions.
+ */
+export async function expectExhaustivelyClean(
+  scenario: Scenario,
+  variant: string,
+  how: { strategy: 'dfs' } | { strategy: 'pb'; bound: number },
+  params?: Record<string, unknown>,
+): Promise<SearchResult> {
+  expect(scenario.variants[variant]!.expect).toBe('pass');
+  const r = await search(scenario, {
+    variant,
+    strategy: how.strategy,
+    ...(how.strategy === 'pb' ? { preemptionBound: how.bound } : {}),
+    maxExecutions: 50_000,
+    ...(params !== undefined ? { params } : {}),
+  });
+  expect(r.failure?.message ?? null).toBeNull();
+  if (how.strategy === 'dfs') expect(r.complete).toBe(true);
+  else expect(r.bound?.completeUpTo).toBe(how.bound);
+  return r;
 }
