@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import scenario from '../../scenarios/blocking-queued-signal.js';
-import { exploreVariant, replayCommitted } from './_scenarios-a.js';
+import { exhaust, exploreVariant, replayCommitted } from './_scenarios-a.js';
 
 /** seed 000 §2.2: nodeOutputChanged over a BlockingQueuedConnection while the GUI thread waits for the pool. */
 describe('blocking-queued-signal', () => {
@@ -16,8 +16,14 @@ describe('blocking-queued-signal', () => {
     expect(r.executions).toBeLessThanOrEqual(scenario.budget!.iterations!);
   });
 
-  it('fixed: QueuedConnection never blocks a worker on the GUI thread; every output is shown (random, 1,000 schedules, 3 workers)', async () => {
-    const r = await exploreVariant(scenario, 'fixed', { iterations: 1000, params: { workers: 3 } });
+  it('fixed: QueuedConnection never blocks a worker on the GUI thread; every output is shown; exhaustive (dfs) with 2 workers', async () => {
+    const r = await exhaust(scenario, 'fixed', { workers: 2 });
+    expect(r.failure).toBeNull();
+    expect(r.complete).toBe(true);
+  });
+
+  it('fixed: clean under random exploration with 3 workers (500 schedules)', async () => {
+    const r = await exploreVariant(scenario, 'fixed', { iterations: 500, params: { workers: 3 } });
     expect(r.failure).toBeNull();
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import scenario from '../../scenarios/rapid-create-delete.js';
-import { exploreVariant, replayCommitted } from './_scenarios-a.js';
+import { boundedSearch, exploreVariant, replayCommitted } from './_scenarios-a.js';
 
 /** seed 001, Scenario 1 and issues 1-3: check-then-act on progress_streams / running_processes. */
 describe('rapid-create-delete', () => {
@@ -25,10 +25,16 @@ describe('rapid-create-delete', () => {
     expect(single.failure?.error?.message).toMatch(/^KeyError: "plan-A" not in /);
   });
 
-  it('fixed: lock-guarded manager with atomic pop is clean (random, 1,000 schedules, 3 plans)', async () => {
-    const r = await exploreVariant(scenario, 'fixed', { iterations: 1000, params: { plans: 3, messages: 1 } });
+  it('fixed: clean on every schedule with at most 2 preemptions for one plan (pb), the size the bug needs', async () => {
+    const r = await boundedSearch(scenario, 'fixed', { plans: 1, messages: 1 }, 2);
     expect(r.failure).toBeNull();
-    expect(r.executions).toBe(1000);
+    expect(r.bound?.completeUpTo).toBe(2);
+  });
+
+  it('fixed: clean under random exploration with 3 plans (500 schedules)', async () => {
+    const r = await exploreVariant(scenario, 'fixed', { iterations: 500, params: { plans: 3, messages: 1 } });
+    expect(r.failure).toBeNull();
+    expect(r.executions).toBe(500);
   });
 
   it('the committed buggy trace replays to its KeyError', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import scenario from '../../scenarios/slow-reader-cleanup.js';
-import { exploreVariant, replayCommitted } from './_scenarios-a.js';
+import { exhaust, exploreVariant, replayCommitted } from './_scenarios-a.js';
 
 /** seed 001, Scenario 3 and issue 4: join(timeout=5.0), then the queue is deleted under a slow reader. */
 describe('slow-reader-cleanup', () => {
@@ -18,9 +18,10 @@ describe('slow-reader-cleanup', () => {
     expect(r.failure).toBeNull();
   });
 
-  it("fixed: the audit's stop event + join(timeout=10.0) leaves no write after cleanup (random, 300 schedules, 10 lines)", async () => {
-    const r = await exploreVariant(scenario, 'fixed', { iterations: 300, params: { stdoutLines: 10 } });
+  it("fixed: the audit's stop event + join(timeout=10.0) leaves no write after cleanup (exhaustive dfs, 10 lines)", async () => {
+    const r = await exhaust(scenario, 'fixed', { stdoutLines: 10 });
     expect(r.failure).toBeNull();
+    expect(r.complete).toBe(true);
   });
 
   it('finding: the same shutdown drops the output still in the pipe', async () => {
