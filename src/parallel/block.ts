@@ -1,0 +1,64 @@
+import { recordFailure } from '../explore.js';
+import type { Failure, Warning } from '../runtime/failure.js';
+import { NondeterminismGuard, runExecution, type Target } from '../run.js';
+import { createStrategy } from '../strategies/index.js';
+import type { Trace } from '../trace/schema.js';
+import type { Block } from './partition.js';
+
+/** How the executions of every block are chosen: a sampling strategy by name and its seed. */
+export interface SamplingSpec {
+  readonly strategy: string;
+  readonly seed: number;
+  readonly depth?: number;
+}
+
+/** What one block produced. Plain data: crosses worker boundaries and goes into shard files. */
+export interface BlockResult {
+  readonly index: number;
+  readonly start: number;
+  readonly count: number;
+  /** Executions run: `count`, or up to and including the first failing one. */
+  readonly executions: number;
+  readonly steps: number;
+  /** Execution index of the block's first failure, or null. */
+  readonly failureAt: number | null;
+  readonly failure: Failure | null;
+  /** Its trace (recorded by replay, as explore does). */
+  readonly trace: Trace | null;
+  readonly warnings: readonly Warning[];
+  /** False when the block was cancelled before its end (its executions do not count). */
+  readonly complete: boolean;
+}
+
+/**
+ * Runs the executions of one block in order and stops at the block's first failure. Each block
+ * starts a fresh strategy from the spec: execution i of a random exploration depends only on
+ * (seed, i), so a block gives the same executions wherever and whenever it runs. (PCT adapts
+ * its step estimate across the executions of a block, so its blocks are independent of each
+ * other but a blocked PCT run differs from one unbroken `explore`.)
+ *
+ * Called by the worker (worker.ts) and, for one worker, by the coordinator itself.
+ */
+export async function runBlock(target: Target<object>, spec: SamplingSpec, block: Block, shouldStop: () => boolean = () => false): Promise<BlockResult> {
+  const strategy = createStrategy(spec.strategy, { seed: spec.seed, ...(spec.depth !== undefined ? { depth: spec.depth } : {}) });
+  const guard = new NondeterminismGuard();
+  const warnings = new Map<string, Warning>();
+  let steps = 0;
+  let executions = 0;
+  for (let i = block.start; i < block.start + block.count; i++) {
+    const result = await runExecution(target, strategy, i, false, guard);
+    executions++;
+    steps += result.steps;
+    for (const w of result.warnings) if (!warnings.has(w.message)) warnings.set(w.message, w);
+    if (result.failure !== null) {
+      const recorded = await recordFailure(target, { name: strategy.name, seed: spec.seed, execution: i }, result.decisions, result.failure);
+      return { ...block, executions, steps, failureAt: i, failure: recorded.failure, trace: recorded.trace, warnings: [...warnings.values()], complete: true };
+    }
+    if ((executions & 63) === 0) {
+      // Let messages (a cancel) and timers in.
+      await new Promise((r) => setImmediate(r));
+      if (shouldStop()) return { ...block, executions, steps, failureAt: null, failure: null, trace: null, warnings: [...warnings.values()], complete: false };
+    }
+  }
+  return { ...block, executions, steps, failureAt: null, failure: null, trace: null, warnings: [...warnings.values()], complete: true };
+}

@@ -1,0 +1,54 @@
+import { UsageError } from '../runtime/errors.js';
+
+/**
+ * Fixed-size blocks of consecutive execution indices: the unit of work of parallel and sharded
+ * exploration. The blocks depend only on the first index, the iteration count and the block
+ * size (never on the number of workers or shards), so every split explores the same blocks
+ * and the results do not depend on how the work was spread.
+ */
+export interface Block {
+  /** Position of the block in the exploration (0, 1, 2, ...). */
+  readonly index: number;
+  /** First execution index of the block. */
+  readonly start: number;
+  /** Executions in the block (the last block may be shorter). */
+  readonly count: number;
+}
+
+/** Executions per block unless told otherwise: large enough that messaging costs nothing, small enough to balance. */
+export const DEFAULT_BLOCK_SIZE = 250;
+
+/** A CI shard: `index` in 1..of. */
+export interface Shard {
+  readonly index: number;
+  readonly of: number;
+}
+
+/** Splits executions first..first+iterations-1 into blocks of `blockSize`. */
+export function blocksOf(first: number, iterations: number, blockSize: number = DEFAULT_BLOCK_SIZE): Block[] {
+  if (!Number.isInteger(blockSize) || blockSize < 1) throw new UsageError(`block size must be a whole number >= 1, got ${blockSize}`);
+  const blocks: Block[] = [];
+  for (let start = first, index = 0; start < first + iterations; start += blockSize, index++) {
+    blocks.push({ index, start, count: Math.min(blockSize, first + iterations - start) });
+  }
+  return blocks;
+}
+
+/**
+ * The blocks shard `i` of `n` explores: every n-th block, starting with block i-1. Dealing
+ * blocks round-robin (rather than cutting the range in n pieces) gives every shard some of the
+ * early executions, so a bug found early by one machine is found early by the matrix.
+ * Together the n shards hold every block exactly once.
+ */
+export function shardBlocks(blocks: readonly Block[], shard: Shard): Block[] {
+  return blocks.filter((b) => b.index % shard.of === shard.index - 1);
+}
+
+/** Parses `--shard i/n` (1 <= i <= n). */
+export function parseShard(text: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = m === null ? NaN : Number(m[1]);
+  const of = m === null ? NaN : Number(m[2]);
+  if (!(of >= 1 && index >= 1 && index <= of)) throw new UsageError(`--shard must be i/n with 1 <= i <= n (e.g. 2/4), got "${text}"`);
+  return { index, of };
+}

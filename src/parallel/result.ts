@@ -1,0 +1,171 @@
+import { UsageError } from '../runtime/errors.js';
+import type { Failure, Warning } from '../runtime/failure.js';
+import type { Trace } from '../trace/schema.js';
+import type { BlockResult, SamplingSpec } from './block.js';
+import type { Shard } from './partition.js';
+
+/** One block as kept in a result: its counts and, if it failed, where. */
+export interface BlockSummary {
+  readonly index: number;
+  readonly start: number;
+  readonly count: number;
+  readonly executions: number;
+  readonly steps: number;
+  readonly failureAt: number | null;
+  /** Warnings first seen in this block (lock-order inversions), in order. */
+  readonly warnings: readonly Warning[];
+}
+
+/**
+ * The result of exploring one variant over some blocks (all of them, or one shard's).
+ * Plain JSON: a CI shard writes it, `interleave merge` reads several and combines them.
+ * The totals count executions up to the first failure by index, as `explore` does.
+ */
+export interface ShardRun {
+  readonly format: 'interleave-shard';
+  readonly version: 1;
+  readonly scenario: string;
+  readonly variant: string;
+  readonly strategy: SamplingSpec;
+  readonly first: number;
+  readonly iterations: number;
+  readonly blockSize: number;
+  readonly shard: Shard;
+  /** The blocks that count, in index order (those after the first failure are dropped). */
+  readonly blocks: readonly BlockSummary[];
+  readonly executions: number;
+  readonly steps: number;
+  /** Execution index of the first failure, or null. */
+  readonly failureAt: number | null;
+  readonly failure: Failure | null;
+  readonly trace: Trace | null;
+  readonly warnings: readonly Warning[];
+  readonly stoppedBy: 'failure' | 'iterations' | 'time' | 'interrupted';
+  /** Wall time and worker count: how the run went, not what it found (ignored by merge's comparison). */
+  readonly elapsedMs: number;
+  readonly workers: number;
+}
+
+interface BlockSet {
+  readonly blocks: readonly BlockSummary[];
+  readonly failureAt: number | null;
+  readonly failure: Failure | null;
+  readonly trace: Trace | null;
+  readonly warnings: readonly Warning[];
+}
+
+/** Keeps the blocks up to the first failure by index, and totals them. */
+function upToFirstFailure(blocks: readonly BlockSummary[], failureOf: (b: BlockSummary) => { failure: Failure | null; trace: Trace | null }): BlockSet {
+  const sorted = [...blocks].sort((a, b) => a.start - b.start);
+  const kept: BlockSummary[] = [];
+  const warnings = new Map<string, Warning>();
+  let failureAt: number | null = null;
+  let failure: Failure | null = null;
+  let trace: Trace | null = null;
+  for (const b of sorted) {
+    kept.push({ index: b.index, start: b.start, count: b.count, executions: b.executions, steps: b.steps, failureAt: b.failureAt, warnings: b.warnings });
+    for (const w of b.warnings) if (!warnings.has(w.message)) warnings.set(w.message, w);
+    if (b.failureAt !== null) {
+      failureAt = b.failureAt;
+      ({ failure, trace } = failureOf(b));
+      break;
+    }
+  }
+  return { blocks: kept, failureAt, failure, trace, warnings: [...warnings.values()] };
+}
+
+export interface CombineInput {
+  readonly scenario: string;
+  readonly variant: string;
+  readonly spec: SamplingSpec;
+  readonly first: number;
+  readonly iterations: number;
+  readonly blockSize: number;
+  readonly shard: Shard;
+  readonly results: readonly BlockResult[];
+  readonly stoppedBy: 'time' | 'interrupted' | null;
+  readonly elapsedMs: number;
+  readonly workers: number;
+}
+
+/** Builds a ShardRun from block results that arrived in any order. */
+export function combineBlocks(input: CombineInput): ShardRun {
+  const byIndex = new Map(input.results.map((r) => [r.index, r]));
+  const set = upToFirstFailure(input.results, (b) => ({ failure: byIndex.get(b.index)!.failure, trace: byIndex.get(b.index)!.trace }));
+  return {
+    format: 'interleave-shard',
+    version: 1,
+    scenario: input.scenario,
+    variant: input.variant,
+    strategy: input.spec,
+    first: input.first,
+    iterations: input.iterations,
+    blockSize: input.blockSize,
+    shard: input.shard,
+    ...totals(set),
+    stoppedBy: set.failure !== null ? 'failure' : (input.stoppedBy ?? 'iterations'),
+    elapsedMs: Math.round(input.elapsedMs),
+    workers: input.workers,
+  };
+}
+
+function totals(set: BlockSet): Pick<ShardRun, 'blocks' | 'executions' | 'steps' | 'failureAt' | 'failure' | 'trace' | 'warnings'> {
+  return {
+    blocks: set.blocks,
+    executions: set.blocks.reduce((n, b) => n + b.executions, 0),
+    steps: set.blocks.reduce((n, b) => n + b.steps, 0),
+    failureAt: set.failureAt,
+    failure: set.failure,
+    trace: set.trace,
+    warnings: set.warnings,
+  };
+}
+
+const sameRun = (a: ShardRun, b: ShardRun): boolean =>
+  a.scenario === b.scenario &&
+  a.variant === b.variant &&
+  a.strategy.strategy === b.strategy.strategy &&
+  a.strategy.seed === b.strategy.seed &&
+  a.strategy.depth === b.strategy.depth &&
+  a.first === b.first &&
+  a.iterations === b.iterations &&
+  a.blockSize === b.blockSize &&
+  a.shard.of === b.shard.of;
+
+/**
+ * Combines the runs of the n shards of one exploration into the run one machine would have
+ * made: the first failure by execution index across shards, and the executions and steps of
+ * every block before it. Every shard 1..n must be present exactly once, with the same
+ * scenario, variant, strategy, seed, range and block size; otherwise a UsageError says what
+ * is missing or mismatched. A shard stopped by time or interrupted makes the merge say so.
+ */
+export function mergeShardRuns(runs: readonly ShardRun[]): ShardRun {
+  if (runs.length === 0) throw new UsageError('merge: no shard results given');
+  const head = runs[0]!;
+  const name = `${head.scenario}/${head.variant}`;
+  for (const r of runs) {
+    if (!sameRun(head, r)) throw new UsageError(`merge: ${name}: shard ${r.shard.index}/${r.shard.of} is from a different run (scenario, variant, strategy, seed, range and block size must match)`);
+  }
+  const seen = new Set(runs.map((r) => r.shard.index));
+  if (seen.size !== runs.length) throw new UsageError(`merge: ${name}: a shard is given twice`);
+  const missing: number[] = [];
+  for (let i = 1; i <= head.shard.of; i++) if (!seen.has(i)) missing.push(i);
+  if (missing.length > 0) throw new UsageError(`merge: ${name}: missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${head.shard.of}`).join(', ')}`);
+
+  const blocks = runs.flatMap((r) => r.blocks);
+  const owner = new Map<number, ShardRun>();
+  for (const r of runs) for (const b of r.blocks) owner.set(b.index, r);
+  const set = upToFirstFailure(blocks, (b) => {
+    const r = owner.get(b.index)!;
+    return { failure: r.failure, trace: r.trace };
+  });
+  const early = runs.find((r) => r.stoppedBy === 'time' || r.stoppedBy === 'interrupted');
+  return {
+    ...head,
+    shard: { index: 1, of: 1 },
+    ...totals(set),
+    stoppedBy: set.failure !== null ? 'failure' : (early?.stoppedBy ?? 'iterations'),
+    elapsedMs: Math.max(...runs.map((r) => r.elapsedMs)),
+    workers: runs.reduce((n, r) => n + r.workers, 0),
+  };
+}
