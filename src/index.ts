@@ -8,7 +8,7 @@ export { ScenarioContext } from './context.js';
 export { explore, recordFailure, DEFAULT_ITERATIONS } from './explore.js';
 export type { ExploreOptions, ExploreResult, Progress } from './explore.js';
 export { search, splitSearch, checkState as checkSearchState, initialState as initialSearchState, dependent, footprintOf } from './search/index.js';
-export type { SearchOptions, SearchResult, SearchProgress, BoundInfo, SearchState, SearchMode, PathNode, TaskNode, ValueNode, Access, Footprint } from './search/index.js';
+export type { SearchOptions, SearchResult, SearchProgress, BoundInfo, SearchState, SearchMode, PathNode, TaskNode, ValueNode, Access as FootprintAccess, Footprint } from './search/index.js';
 export { replayTrace, replayDecisions, traceOf, sameFailure } from './replay.js';
 export type { ReplayReport, ReplayOutcome, StrategyInfo } from './replay.js';
 export { makeTarget, runExecution, DEFAULT_MAX_STEPS } from './run.js';

@@ -45,14 +45,8 @@ export interface VariantOutcome {
   readonly saved: string | null;
 }
 
-/** Strategies that need the exhaustive search driver, which this build does not have yet. */
-const SEARCH_STRATEGIES = new Set(['dfs', 'pb']);
-
-export function checkStrategy(name: string | undefined): void {
-  if (name !== undefined && SEARCH_STRATEGIES.has(name)) {
-    throw new UsageError(`strategy "${name}" (exhaustive search) is not available in this build yet; use random or pct`);
-  }
-}
+/** dfs and pb run the exhaustive search (src/search) through explore; every strategy name is accepted. */
+export function checkStrategy(_name: string | undefined): void {}
 
 export async function loadTargets(refs: readonly string[], o: { dir: string; all?: boolean }): Promise<LoadedScenario[]> {
   if (refs.length === 0 || o.all === true) return loadAll(o.dir);
@@ -80,6 +74,7 @@ export async function runVariant(loaded: LoadedScenario, variant: string, o: Omi
     ...(o.timeLimit !== undefined ? { timeLimitMs: o.timeLimit * 1000 } : {}),
     ...(o.depth !== undefined ? { depth: o.depth } : {}),
     ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
+    ...(o.preemptionBound !== undefined ? { preemptionBound: o.preemptionBound } : {}),
     ...(progress !== null ? { onProgress: (p) => progress.update({ label, ...p }, p.elapsedMs) } : {}),
     ...(o.shouldStop !== undefined ? { shouldStop: o.shouldStop } : {}),
     ...(o.checkDeterminism === true ? { checkDeterminism: true } : {}),
