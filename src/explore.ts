@@ -152,6 +152,8 @@ export async function explore<P extends object>(scenario: ScenarioDefinition<P>,
 export async function recordFailure(target: Target<object>, info: StrategyInfo, decisions: readonly number[], failure: Failure): Promise<{ failure: Failure; trace: Trace }> {
   const check = await checkDeterminism(target, decisions, failure);
   const trace = traceOf(target, info, check.result);
+  // The guard's own finding (a task awaited something the scheduler does not control) replays racily by nature: keep it.
+  if (failure.kind === 'nondeterminism') return { failure, trace: { ...trace, failure: { ...failure, tasks: [...failure.tasks] } as Trace['failure'] } };
   if (check.difference === null) return { failure: check.result.failure!, trace };
   const nd = nondeterminismFailure(check.difference, failure.tasks);
   return { failure: nd, trace: { ...trace, failure: nd as Trace['failure'] } };

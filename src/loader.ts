@@ -30,7 +30,11 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
   try {
     mod = (await tsImport(pathToFileURL(abs).href, import.meta.url)) as { default?: unknown };
   } catch (e) {
-    const msg = e instanceof Error ? e.message.split('\n').find((l) => l.trim() !== '') ?? e.name : String(e);
+    const lines = e instanceof Error ? e.message.split('\n').filter((l) => l.trim() !== '') : [String(e)];
+    // esbuild (through tsx): "Transform failed with 1 error:" then "<abs path>:10:17: ERROR: Expected ...".
+    const syntax = lines[0]?.startsWith('Transform failed') === true ? /:(\d+):(\d+): ERROR: (.*)$/.exec(lines[1] ?? '') : null;
+    if (syntax !== null) throw new ScenarioLoadError(file, `syntax error at line ${syntax[1]}, column ${Number(syntax[2]) + 1}: ${syntax[3]}`);
+    const msg = lines[0] ?? (e instanceof Error ? e.name : 'unknown error');
     throw new ScenarioLoadError(file, `cannot load the module: ${msg.trim()}`);
   }
   let value = mod.default;

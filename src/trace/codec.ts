@@ -21,10 +21,15 @@ export function encodeTrace(trace: Trace): string {
 /** Parses and validates; every problem becomes a TraceFileError naming `file` and the field. */
 export function decodeTrace(text: string, file = '<trace>'): Trace {
   let data: unknown;
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a BOM added by an editor
   try {
     data = JSON.parse(text);
   } catch (e) {
-    const why = text.trim() === '' ? 'the file is empty' : `not valid JSON (${(e as Error).message.split('\n')[0]}); is it truncated?`;
+    const detail = (e as Error).message.split('\n')[0]!;
+    // Truncated text fails at its very end ("Unexpected end of JSON input", "Unterminated string", or at the last position).
+    const at = /at position (\d+)/.exec(detail);
+    const truncated = /end of JSON input|Unterminated/.test(detail) || (at !== null && Number(at[1]) >= text.trimEnd().length);
+    const why = text.trim() === '' ? 'the file is empty' : truncated ? `not valid JSON (${detail}); is it truncated?` : `not valid JSON (${detail}); is it a trace file?`;
     throw new TraceFileError(file, why);
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new TraceFileError(file, 'not a trace: expected a JSON object');
@@ -32,7 +37,10 @@ export function decodeTrace(text: string, file = '<trace>'): Trace {
   if (obj.format !== 'interleave-trace') {
     throw new TraceFileError(file, `unknown format ${JSON.stringify(obj.format)}: expected "interleave-trace"`);
   }
-  if (obj.version !== 1) throw new TraceFileError(file, `unsupported trace version ${JSON.stringify(obj.version)}: this interleave reads version 1`);
+  if (obj.version !== 1) {
+    const newer = typeof obj.version === 'number' && obj.version > 1 ? ' (written by a newer interleave: upgrade to replay it)' : '';
+    throw new TraceFileError(file, `unsupported trace version ${JSON.stringify(obj.version)}: this interleave reads version 1${newer}`);
+  }
   const parsed = TraceSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -40,6 +48,8 @@ export function decodeTrace(text: string, file = '<trace>'): Trace {
     throw new TraceFileError(file, `invalid field ${path}: ${issue.message}`);
   }
   const t = parsed.data;
+  // Facts the schema cannot express: checked so a hand-edited trace fails here, not mid-replay.
+  if (t.counts.tasks !== t.tasks.length) throw new TraceFileError(file, `invalid field counts.tasks: ${t.counts.tasks}, but tasks lists ${t.tasks.length} names`);
   return t;
 }
 

@@ -27,6 +27,27 @@ export function cli(args: readonly string[], options: { cwd?: string; timeoutMs?
   });
 }
 
+/**
+ * Runs the CLI's `main` in this process, capturing what it writes: the same code path as the
+ * binary (minus Node start-up, ~1 s per call on a loaded machine), for the many bad-input cases.
+ */
+export async function inProcess(args: readonly string[]): Promise<CliResult> {
+  const { main } = await import('../../src/cli/main.js');
+  let stdout = '';
+  let stderr = '';
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += chunk.toString()), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += chunk.toString()), true)) as typeof process.stderr.write;
+  try {
+    const code = await main([...args]);
+    return { code, signal: null, stdout, stderr };
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
+}
+
 /** Starts `interleave ...args` in the background, collecting its output. */
 export function start(args: readonly string[]): { child: ChildProcess; output: () => { stdout: string; stderr: string }; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> } {
   const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' } });

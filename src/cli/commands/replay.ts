@@ -4,6 +4,7 @@ import { formatReplay } from '../../report/text.js';
 import { readTrace } from '../../trace/codec.js';
 import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
+import { checkTraceTarget } from '../../robust/traceTarget.js';
 import type { SetExit } from '../options.js';
 
 interface ReplayOptions {
@@ -15,6 +16,7 @@ interface ReplayOptions {
 export async function replayCommand(file: string, o: ReplayOptions): Promise<number> {
   const trace = readTrace(file);
   const loaded = await locateScenario(trace.scenario, o.dir, file);
+  checkTraceTarget(trace, loaded.scenario, file);
   const report = await replayTrace(loaded.scenario, trace, loaded.file);
   if (o.json) {
     process.stdout.write(`${JSON.stringify({ outcome: report.outcome, message: report.message, divergence: report.divergence ?? null, failure: report.result.failure, trace: report.trace }, null, 2)}\n`);

@@ -11,6 +11,7 @@ import { traceFileName, writeTrace } from '../../trace/codec.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { listenForInterrupt } from '../interrupt.js';
+import { setupError } from '../../robust/setupError.js';
 import { int, positive, show, strategyName, type SetExit } from '../options.js';
 
 export interface RunOptions {
@@ -73,13 +74,15 @@ export async function runVariant(loaded: LoadedScenario, variant: string, o: Omi
     ...(o.iterations !== undefined ? { iterations: o.iterations } : {}),
     ...(o.timeLimit !== undefined ? { timeLimitMs: o.timeLimit * 1000 } : {}),
     ...(o.depth !== undefined ? { depth: o.depth } : {}),
-    ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
     ...(o.preemptionBound !== undefined ? { preemptionBound: o.preemptionBound } : {}),
+    ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
     ...(progress !== null ? { onProgress: (p) => progress.update({ label, ...p }, p.elapsedMs) } : {}),
     ...(o.shouldStop !== undefined ? { shouldStop: o.shouldStop } : {}),
     ...(o.checkDeterminism === true ? { checkDeterminism: true } : {}),
   });
   progress?.clear();
+  const setup = setupError(show(file), scenario, variant, r);
+  if (setup !== null) throw setup;
   const expected = scenario.variants[variant]!.expect;
   const found = r.failure?.kind ?? 'pass';
   let trace = r.trace;
