@@ -27,6 +27,11 @@ describe('blocking-queued-signal', () => {
     expect(r.failure).toBeNull();
   });
 
+  it('the same dfs search finds the buggy deadlock', async () => {
+    const r = await exhaust(scenario, 'buggy', { workers: 2 });
+    expect(r.failure?.kind).toBe('deadlock');
+  });
+
   it('the committed buggy trace replays to its deadlock', async () => {
     const { trace, report } = await replayCommitted(scenario, 'buggy', 'deadlock');
     expect(report.outcome).toBe('reproduced');

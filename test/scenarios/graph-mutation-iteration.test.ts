@@ -28,6 +28,11 @@ describe('graph-mutation-iteration', () => {
     }
   });
 
+  it('the same dfs search finds the buggy IteratorInvalidated', async () => {
+    const r = await exhaust(scenario, 'buggy', { workers: 3 });
+    expect(r.failure?.kind).toBe('exception');
+  });
+
   it('the committed traces replay to their failures', async () => {
     for (const variant of ['buggy', 'read-lock-per-query']) {
       const { trace, report } = await replayCommitted(scenario, variant, 'exception');

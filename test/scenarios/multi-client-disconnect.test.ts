@@ -36,6 +36,11 @@ describe('multi-client-disconnect', () => {
     expect(events.some((e) => e.task === other && e.op === 'set' && e.obj === '_connections')).toBe(true);
   });
 
+  it('the same dfs search finds the buggy KeyError', async () => {
+    const r = await exhaust(scenario, 'buggy', { clients: 2, messages: 2 });
+    expect(r.failure?.kind).toBe('exception');
+  });
+
   it('the committed traces replay to their failures', async () => {
     for (const variant of ['buggy', 'websocket-manager']) {
       const { trace, report } = await replayCommitted(scenario, variant, 'exception');

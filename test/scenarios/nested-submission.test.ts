@@ -42,6 +42,11 @@ describe('nested-submission', () => {
     expect(r.failure).toBeNull();
   });
 
+  it('the same dfs search finds the buggy deadlock', async () => {
+    const r = await exhaust(scenario, 'buggy', { workers: 2 });
+    expect(r.failure?.kind).toBe('deadlock');
+  });
+
   it('the committed traces replay to their failures', async () => {
     for (const [variant, kind] of [['buggy', 'deadlock'], ['timeout', 'exception']] as const) {
       const { trace, report } = await replayCommitted(scenario, variant, kind);

@@ -37,6 +37,11 @@ describe('rapid-create-delete', () => {
     expect(r.executions).toBe(500);
   });
 
+  it('the same pb search finds the buggy KeyError, with one preemption', async () => {
+    const r = await boundedSearch(scenario, 'buggy', { plans: 1, messages: 1 }, 2);
+    expect(r.failure?.kind).toBe('exception');
+  });
+
   it('the committed buggy trace replays to its KeyError', async () => {
     const { trace, report } = await replayCommitted(scenario, 'buggy', 'exception');
     expect(trace.failure?.error?.name).toBe('KeyError');

@@ -39,6 +39,11 @@ describe('slow-reader-cleanup', () => {
     expect(r.trace!.events.some((e) => e.task === 'pipeline' && e.op === 'join' && e.result === 'timeout' && e.time === 11_000)).toBe(true);
   });
 
+  it('the same dfs search finds the buggy lost line', async () => {
+    const r = await exhaust(scenario, 'buggy', { stdoutLines: 10 });
+    expect(r.failure?.kind).toBe('assertion');
+  });
+
   it('the committed traces replay to their failures', async () => {
     for (const [variant, kind] of [['buggy', 'assertion'], ['stop-drops-output', 'assertion'], ['blocked-reader', 'exception']] as const) {
       const { trace, report } = await replayCommitted(scenario, variant, kind);
