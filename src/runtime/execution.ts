@@ -301,7 +301,7 @@ export class Execution {
       threw = true;
     }
     if (this.events !== null) this.recordStep(next, op, step, timedOut, threw ? error : undefined, threw, value, preempted);
-    this.strategy.observe?.(next, op, step);
+    this.strategy.observe?.(next, op, step, threw);
     if (this.stopped) return never();
     if (next === from) return threw ? Promise.reject(error) : Promise.resolve(value);
     const handOff = threw ? next.fail : next.resume;

@@ -49,8 +49,8 @@ export class ProbeStrategy implements Strategy {
   readonly ops: StepOp[] = [];
   /** With `recordOps`: every switch away from an unfinished task (preemptions and forced switches). */
   readonly preemptions: PreemptionInfo[] = [];
-  /** The last operation each task (by id) ran: for an operation error, the one that raised it. */
-  readonly lastOp: Operation[] = [];
+  /** The last operation that raised an error into each task (by id): for an operation error, where it came from. */
+  readonly raised: Operation[] = [];
 
   constructor(
     private readonly inner: Strategy,
@@ -65,7 +65,7 @@ export class ProbeStrategy implements Strategy {
     this.decisions.length = 0;
     this.ops.length = 0;
     this.preemptions.length = 0;
-    this.lastOp.length = 0;
+    this.raised.length = 0;
     this.inner.beginExecution(index);
   }
 
@@ -85,8 +85,8 @@ export class ProbeStrategy implements Strategy {
   signatureOf(failure: Failure | null, tasks: readonly string[]): string | null {
     if (failure === null) return null;
     const id = failure.task === undefined ? -1 : tasks.indexOf(failure.task);
-    const op = id >= 0 ? this.lastOp[id] : undefined;
-    return failureSignature(failure, op !== undefined && op.kind !== 'start' ? describeOp(op) : undefined);
+    const op = id >= 0 ? this.raised[id] : undefined;
+    return failureSignature(failure, op !== undefined ? describeOp(op) : undefined);
   }
 
   chooseValue(n: number, view: SchedulingView): number {
@@ -95,9 +95,9 @@ export class ProbeStrategy implements Strategy {
     return v;
   }
 
-  observe(task: TaskView, op: Operation, step: number): void {
-    this.lastOp[task.id] = op;
+  observe(task: TaskView, op: Operation, step: number, threw?: boolean): void {
+    if (threw === true) this.raised[task.id] = op;
     if (this.recordOps) this.ops.push({ step, task: task.name, op });
-    this.inner.observe?.(task, op, step);
+    this.inner.observe?.(task, op, step, threw);
   }
 }

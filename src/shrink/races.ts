@@ -21,8 +21,9 @@ export function conflicts(a: Operation, b: Operation): boolean {
  * (`preempted`) and the first one C did after (`next`, or the operation C was about to do if it
  * never ran again, e.g. in a deadlock). Among the operations that ran in the window, one that
  * conflicts with C's accesses on both sides wins over one that conflicts only after, which wins
- * over one that conflicts only before; then the one whose pair is closest to the switch; then
- * the earliest. Where a side has no conflicting access, C's operation right at the switch is
+ * over one that conflicts only before (shared data, maps and variables, first: a lock or queue
+ * operation is named only when no data conflicts); then the one whose pair is closest to the
+ * switch; then the earliest. Where a side has no conflicting access, C's operation right at the switch is
  * shown. A preemption with no conflicting operation in its window (it only changed timing or
  * blocking) yields no line. When no preemption yields a line (a bug reached without any), the
  * switches forced by blocking are examined instead, keeping only check-then-act windows on
@@ -60,7 +61,7 @@ function racesAt(ops: readonly StepOp[], preemptions: readonly PreemptionInfo[],
     const never = after.length === 0;
     if (never) after.push({ step: end, task: p.task, op: p.pending });
     const until = never ? Infinity : after[0]!.step;
-    let best: { w: StepOp; b: number; a: number; score: number; distance: number } | undefined;
+    let best: { w: StepOp; b: number; a: number; data: boolean; score: number; distance: number } | undefined;
     for (const w of ops) {
       if (w.step < p.step || w.step >= until || w.task === p.task) continue;
       if (checkThenAct && (w.op.access !== 'write' || !DATA_TYPES.has(w.op.obj?.type ?? ''))) continue;
@@ -69,7 +70,8 @@ function racesAt(ops: readonly StepOp[], preemptions: readonly PreemptionInfo[],
       const score = (a >= 0 ? 2 : 0) + (b >= 0 ? 1 : 0);
       if (score < (checkThenAct ? 3 : 1)) continue;
       const distance = Math.max(a, 0) + Math.max(b, 0);
-      if (best === undefined || score > best.score || (score === best.score && distance < best.distance)) best = { w, b, a, score, distance };
+      const data = DATA_TYPES.has(w.op.obj?.type ?? '');
+      if (best === undefined || rank(data, score, distance) < rank(best.data, best.score, best.distance)) best = { w, b, a, data, score, distance };
     }
     if (best === undefined) continue;
     const prev = best.b >= 0 ? before[best.b] : before[0];
@@ -85,6 +87,11 @@ function racesAt(ops: readonly StepOp[], preemptions: readonly PreemptionInfo[],
     });
   }
   return races;
+}
+
+/** Smaller is better: shared data before locks and queues, then more sides conflicting, then nearer. */
+function rank(data: boolean, score: number, distance: number): number {
+  return (data ? 0 : 1_000_000) - score * 10_000 + distance;
 }
 
 /** One printable line per race, e.g. `race: cleanup: delete streams["B"] ran between ...`. */

@@ -4,7 +4,7 @@ import type { Trace } from '../trace/schema.js';
 
 /** The facts of a failure the shrinker compares (a runtime Failure or a trace's portable one). */
 export type FailureFacts = Pick<Failure, 'kind' | 'message'> & {
-  readonly error?: { readonly name: string; readonly location?: string } | undefined;
+  readonly error?: { readonly name: string; readonly message?: string; readonly location?: string } | undefined;
   readonly cycle?: readonly { readonly resource: string }[] | undefined;
   readonly blocked?: readonly { readonly waitsOn: string }[] | undefined;
   readonly locks?: readonly string[] | undefined;
@@ -16,7 +16,7 @@ export type FailureFacts = Pick<Failure, 'kind' | 'message'> & {
  * earlier and with fewer tasks, and that is the point.
  *
  * - exception, assertion: kind, error class and the scenario line that threw (the message
- *   only when the location is unknown). For an error raised by an interleave operation
+ *   of the error only when the location is unknown). For an error raised by an interleave operation
  *   (KeyError, QueueEmpty, ...: see OPERATION_ERRORS) the operation that raised it, e.g.
  *   `get streams["B"]`, stands for the location: such an error is created while another task
  *   may be handing control over, so its stack can show that other task's line.
@@ -30,7 +30,7 @@ export function failureSignature(f: FailureFacts, raisedBy?: string): string {
     case 'exception':
     case 'assertion':
       if (raisedBy !== undefined && f.error !== undefined && OPERATION_ERRORS.has(f.error.name)) return `${f.kind}|${f.error.name}|op ${raisedBy}`;
-      return `${f.kind}|${f.error?.name ?? '?'}|${f.error?.location ?? f.message}`;
+      return `${f.kind}|${f.error?.name ?? '?'}|${f.error?.location ?? f.error?.message ?? f.message}`;
     case 'deadlock':
       return `deadlock|${uniqueSorted((f.cycle ?? []).map((e) => e.resource))}`;
     case 'stuck':
@@ -57,8 +57,8 @@ export function traceSignature(trace: Trace): string | null {
   let raisedBy: string | undefined;
   for (let i = trace.events.length - 1; i >= 0; i--) {
     const e = trace.events[i]!;
-    if (e.task === f.task && e.note !== 'blocked' && e.note !== 'finished' && e.op !== 'spawn' && e.op !== 'choose') {
-      if (e.result?.startsWith('throws ')) raisedBy = describeEvent(e);
+    if (e.task === f.task && e.note !== 'blocked' && e.result?.startsWith('throws ')) {
+      raisedBy = describeEvent(e);
       break;
     }
   }

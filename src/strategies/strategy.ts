@@ -30,7 +30,8 @@ export interface Strategy {
   chooseTask(view: SchedulingView): number;
   /** Returns a value in [0, n). */
   chooseValue(n: number, view: SchedulingView): number;
-  observe?(task: TaskView, op: Operation, step: number): void;
+  /** `threw`: the operation raised an error (e.g. KeyError) into the task. */
+  observe?(task: TaskView, op: Operation, step: number, threw?: boolean): void;
 }
 
 /**
