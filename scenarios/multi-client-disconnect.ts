@@ -37,7 +37,7 @@ export default defineScenario({
     fixed: { expect: 'pass', description: 'per-plan subscriber tracking under a lock: a queue per client, cleanup when the plan ended and the last client left' },
     'websocket-manager': {
       expect: 'exception',
-      description: "the audit's WebSocketManager: two broadcasters remove the same dead socket outside the copy's lock (ValueError: list.remove)",
+      description: "the audit's WebSocketManager: two broadcasters remove the same dead socket, each from a copy taken before the other's removal (ValueError)",
     },
   },
   budget: { iterations: 500 },
