@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import scenario from '../../scenarios/circuit-breaker.js';
-import { expectClean, expectCommittedTraceReplays, expectDeclaredFailure } from './_scenarios-b.js';
+import { expectClean, expectCommittedTraceReplays, expectDeclaredFailure, expectExhaustivelyClean } from './_scenarios-b.js';
 
 const s = scenario as never;
 
@@ -21,8 +21,14 @@ describe('circuit-breaker (seed 003, Circuit Breakers)', () => {
     expect(failure.message).toMatch(/^assertion: AssertionFailure: circuit breaker fails to reset: ended HALF_OPEN failure_count=3 success_count=[01];.*\(possible: CLOSED failure_count=0 success_count=0\)/);
   });
 
-  it('fixed: ThreadSafeCircuitBreaker is linearizable on all three workloads (random, 2 seeds x 1500 executions)', async () => {
-    expect(await expectClean(s, 'fixed', 1500)).toBe(3000);
+  it('fixed: ThreadSafeCircuitBreaker is linearizable on all three workloads, every schedule (dfs, 3 callers)', async () => {
+    const r = await expectExhaustivelyClean(s, 'fixed', { strategy: 'dfs' });
+    expect(r.completeExecutions).toBeGreaterThan(50);
+  });
+
+  it('fixed with 2 and 4 callers: clean (random)', async () => {
+    expect(await expectClean(s, 'fixed', 500, [1], { callers: 2 })).toBe(500);
+    expect(await expectClean(s, 'fixed', 500, [2], { callers: 4 })).toBe(500);
   });
 
   it.each(['buggy', 'premature-trip', 'wrong-reset'])('the committed %s trace replays to its failure', async (variant) => {

@@ -1,7 +1,7 @@
 import { explore } from 'interleave';
 import { describe, expect, it } from 'vitest';
 import scenario from '../../scenarios/resource-pool-exhaustion.js';
-import { expectClean, expectCommittedTraceReplays, expectDeclaredFailure } from './_scenarios-b.js';
+import { expectClean, expectCommittedTraceReplays, expectDeclaredFailure, expectExhaustivelyClean } from './_scenarios-b.js';
 
 const s = scenario as never;
 const POOL = 'semaphore "resource_pool" (no permits)';
@@ -23,9 +23,10 @@ describe('resource-pool-exhaustion (seed 004, Deadlock Scenario 2)', () => {
     expect(r.failure!.cycle!.every((e) => e.resource === POOL && e.task !== e.holder)).toBe(true);
   });
 
-  it('fixed: timeout-based allocation never deadlocks or leaks a unit (random, 2 and 3 workers)', async () => {
-    expect(await expectClean(s, 'fixed', 1000)).toBe(2000);
-    expect(await expectClean(s, 'fixed', 500, [3], { workers: 3 })).toBe(500);
+  it('fixed: timeout-based allocation never deadlocks or leaks a unit, every schedule (dfs, 2 and 3 workers)', async () => {
+    await expectExhaustivelyClean(s, 'fixed', { strategy: 'dfs' });
+    await expectExhaustivelyClean(s, 'fixed', { strategy: 'dfs' }, { workers: 3 });
+    expect(await expectClean(s, 'fixed', 300, [4], { workers: 4 })).toBe(300);
   });
 
   it('every-task-completes: with the timeout fix a task fails allocation instead of running', async () => {
@@ -42,9 +43,9 @@ describe('resource-pool-exhaustion (seed 004, Deadlock Scenario 2)', () => {
     expect(allFailed).toBe(true);
   });
 
-  it('atomic-allocation: all units under the resource manager lock, every task completes (random, 2 and 3 workers)', async () => {
-    expect(await expectClean(s, 'atomic-allocation', 1000)).toBe(2000);
-    expect(await expectClean(s, 'atomic-allocation', 500, [3], { workers: 3 })).toBe(500);
+  it('atomic-allocation: all units under the resource manager lock, every task completes, every schedule (dfs, 2 and 3 workers)', async () => {
+    await expectExhaustivelyClean(s, 'atomic-allocation', { strategy: 'dfs' });
+    await expectExhaustivelyClean(s, 'atomic-allocation', { strategy: 'dfs' }, { workers: 3 });
   });
 
   it.each(['buggy', 'every-task-completes'])('the committed %s trace replays to its failure', async (variant) => {
