@@ -5,6 +5,7 @@ import { TraceFileError } from '../trace/codec.js';
 import { registerCi } from './commands/ci.js';
 import { registerExplore } from './commands/explore.js';
 import { registerList } from './commands/list.js';
+import { registerMerge } from './commands/merge.js';
 import { registerReplay } from './commands/replay.js';
 import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
@@ -32,6 +33,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerExplore(program, setExit);
   registerCi(program, setExit);
   registerReport(program, setExit);
+  registerMerge(program, setExit);
 
   return program;
 }

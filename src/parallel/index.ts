@@ -7,3 +7,7 @@ export { exploreParallel } from './exploreParallel.js';
 export type { ParallelOptions } from './exploreParallel.js';
 export { combineBlocks, mergeShardRuns } from './result.js';
 export type { ShardRun, BlockSummary } from './result.js';
+export { shardFileName, writeShardFile, readShardFile, toExploreResult } from './shardFile.js';
+export type { ShardFile } from './shardFile.js';
+export { isSplit, runSplit } from './runSplit.js';
+export type { SplitOptions } from './runSplit.js';

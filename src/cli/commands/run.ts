@@ -13,6 +13,17 @@ import { EXIT } from '../exitCodes.js';
 import { listenForInterrupt } from '../interrupt.js';
 import { setupError } from '../../robust/setupError.js';
 import { int, positive, show, strategyName, type SetExit } from '../options.js';
+import { join } from 'node:path';
+import { InvalidArgumentError } from 'commander';
+import { isSplit, parseShard, runSplit, shardFileName, toExploreResult, writeShardFile, type Shard, type ShardRun } from '../../parallel/index.js';
+
+function parseShardOption(v: string): Shard {
+  try {
+    return parseShard(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
 
 export interface RunOptions {
   dir: string;
@@ -32,6 +43,12 @@ export interface RunOptions {
   verbose?: boolean;
   color?: boolean;
   checkDeterminism?: boolean;
+  /** Worker threads for random/pct sampling (src/parallel). */
+  workers?: number;
+  /** CI shard: explore only this share of the executions (src/parallel/partition.ts). */
+  shard?: Shard;
+  /** Where a shard's results go (default: shard-<i>-of-<n>.json in --out). */
+  shardFile?: string;
 }
 
 /** One variant's outcome, as `run`, `ci` and `npm start` report it. */
@@ -60,13 +77,20 @@ export async function loadTargets(refs: readonly string[], o: { dir: string; all
  * Explores one variant with the budget the options give (else the variant's own), saves the
  * trace of a failure in `out` and returns the outcome. Progress goes to stderr.
  */
-export async function runVariant(loaded: LoadedScenario, variant: string, o: Omit<RunOptions, 'dir' | 'out'> & { out: string | null; shouldStop?: () => boolean }, progress: ProgressLine | null): Promise<VariantOutcome> {
+export async function runVariant(
+  loaded: LoadedScenario,
+  variant: string,
+  o: Omit<RunOptions, 'dir' | 'out'> & { out: string | null; shouldStop?: () => boolean; onShardRun?: (run: ShardRun) => void },
+  progress: ProgressLine | null,
+): Promise<VariantOutcome> {
   const { file, scenario } = loaded;
   if (scenario.variants[variant] === undefined) {
     throw new UsageError(`scenario ${scenario.name} has no variant "${variant}"; variants are: ${Object.keys(scenario.variants).join(', ')}`);
   }
   const label = `${scenario.name} [${variant}]`;
-  const r = await explore(scenario, {
+  const split = isSplit(o) ? await runSplit(loaded, variant, o) : null;
+  if (split !== null) o.onShardRun?.(split);
+  const r = split !== null ? toExploreResult(split) : await explore(scenario, {
     variant,
     file,
     ...(o.strategy !== undefined ? { strategy: o.strategy } : {}),
@@ -125,12 +149,13 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
   const progress = new ProgressLine(process.stderr);
   const interrupt = listenForInterrupt();
   const shouldStop = (): boolean => interrupt.requested;
+  const shardRuns: ShardRun[] = [];
   try {
     for (const l of loaded) {
       const variants = o.variant !== undefined ? [o.variant] : Object.keys(l.scenario.variants);
       for (const variant of variants) {
         if (interrupt.requested) break;
-        const v = await runVariant(l, variant, { ...o, shouldStop }, progress);
+        const v = await runVariant(l, variant, { ...o, shouldStop, onShardRun: (run) => shardRuns.push(run) }, progress);
         outcomes.push(v);
         if (o.json) continue;
         process.stdout.write(`${formatExploreLine(v.result)}\n`);
@@ -140,6 +165,11 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
     }
   } finally {
     interrupt.dispose();
+  }
+  if (o.shard !== undefined) {
+    const file = o.shardFile ?? join(o.out, shardFileName(o.shard));
+    writeShardFile(file, o.shard, shardRuns);
+    process.stderr.write(`interleave: shard ${o.shard.index}/${o.shard.of} results written to ${show(file)} (combine them with interleave merge)\n`);
   }
   if (o.json) {
     const json = outcomes.map((v) => ({
@@ -187,6 +217,9 @@ export function registerRun(program: Command, setExit: SetExit): Command {
     .option('--verbose', 'show every event in timelines')
     .option('--json', 'machine-readable output')
     .option('--no-color', 'no colour (also NO_COLOR=1; colour is only used on a terminal)')
+    .option('-w, --workers <n>', 'worker threads for random/pct sampling (same seed and count give the same result)', int('--workers'))
+    .option('--shard <i/n>', 'explore only shard i of n (CI matrix); combine the shard files with interleave merge', parseShardOption)
+    .option('--shard-file <file>', 'where --shard writes its results (default: <out>/shard-<i>-of-<n>.json)')
     .addHelpText(
       'after',
       `
