@@ -21,6 +21,8 @@ export interface Target<P extends object = Record<string, unknown>> {
   /** The module path, stored in traces so `replay` can find the scenario again. */
   readonly file?: string;
   readonly settings: RunSettings;
+  /** Wraps the strategy of every execution of this target (the watchdog's heartbeat); not stored in traces. */
+  readonly monitor?: (strategy: Strategy) => Strategy;
 }
 
 export interface TargetOptions<P extends object> {
@@ -30,6 +32,7 @@ export interface TargetOptions<P extends object> {
   readonly maxSteps?: number;
   readonly allowLeaks?: boolean;
   readonly failOnLockOrder?: boolean;
+  readonly monitor?: (strategy: Strategy) => Strategy;
 }
 
 /** Resolves variant, parameters and settings (explicit options win over the variant's declaration). */
@@ -45,6 +48,7 @@ export function makeTarget<P extends object>(scenario: ScenarioDefinition<P>, op
     variant,
     params: resolveParams(scenario, options.params),
     ...(options.file !== undefined ? { file: options.file } : {}),
+    ...(options.monitor !== undefined ? { monitor: options.monitor } : {}),
     settings: {
       maxSteps: options.maxSteps ?? spec.budget?.maxSteps ?? scenario.budget?.maxSteps ?? DEFAULT_MAX_STEPS,
       allowLeaks: options.allowLeaks ?? spec.allowLeaks ?? false,
@@ -59,7 +63,7 @@ export function makeTarget<P extends object>(scenario: ScenarioDefinition<P>, op
  * interleave does not control, and the run ends as `nondeterminism` instead of hanging.
  */
 export function runExecution<P extends object>(target: Target<P>, strategy: Strategy, index: number, record: boolean, guard?: NondeterminismGuard): Promise<ExecutionResult> {
-  const exec = new Execution({ strategy, index, record, ...target.settings });
+  const exec = new Execution({ strategy: target.monitor !== undefined ? target.monitor(strategy) : strategy, index, record, ...target.settings });
   const t = new ScenarioContext<P>(exec, target.variant, target.params);
   const done = exec.run(() => target.scenario.run(t));
   if (guard !== undefined) {

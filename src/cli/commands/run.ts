@@ -12,6 +12,7 @@ import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { listenForInterrupt } from '../interrupt.js';
 import { setupError } from '../../robust/setupError.js';
+import { exploreWatched } from '../../robust/watchdog.js';
 import { int, positive, show, strategyName, type SetExit } from '../options.js';
 import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
@@ -43,6 +44,8 @@ export interface RunOptions {
   verbose?: boolean;
   color?: boolean;
   checkDeterminism?: boolean;
+  /** Seconds without a scheduling point before a task is reported as runaway (src/robust/watchdog.ts). */
+  watchdog?: number;
   /** Worker threads for random/pct sampling (src/parallel). */
   workers?: number;
   /** CI shard: explore only this share of the executions (src/parallel/partition.ts). */
@@ -90,7 +93,7 @@ export async function runVariant(
   const label = `${scenario.name} [${variant}]`;
   const split = isSplit(o) ? await runSplit(loaded, variant, o) : null;
   if (split !== null) o.onShardRun?.(split);
-  const r = split !== null ? toExploreResult(split) : await explore(scenario, {
+  const r = split !== null ? toExploreResult(split) : await exploreWatched(o.watchdog, loaded, {
     variant,
     file,
     ...(o.strategy !== undefined ? { strategy: o.strategy } : {}),
@@ -159,6 +162,7 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
         outcomes.push(v);
         if (o.json) continue;
         process.stdout.write(`${formatExploreLine(v.result)}\n`);
+        if (v.trace === null && v.result.failure !== null) process.stdout.write(`\n${v.result.failure.message}\n\n`);
         if (v.trace !== null) process.stdout.write(`\n${formatFailureReport(v.trace, v.saved === null ? null : show(v.saved), { verbose: o.verbose ?? false, colours: c })}\n\n`);
         for (const w of v.result.warnings) process.stdout.write(`${c.yellow(`warning: ${w.message}`)}\n`);
       }
@@ -213,6 +217,7 @@ export function registerRun(program: Command, setExit: SetExit): Command {
     .option('-o, --out <dir>', 'where traces are saved', 'traces')
     .option('--no-shrink', 'save the failing trace as found, without shrinking it')
     .option('--check', 'exit 0 when every variant matches its declared expectation (a failure that was expected is fine)')
+    .option('--watchdog <seconds>', 'explore in a worker thread; a task that runs this long without a scheduling point is reported as a runaway livelock', positive('--watchdog'))
     .option('--check-determinism', 'record every execution and replay it once more, comparing event logs (slower; catches Math.random, Date.now, outside state)')
     .option('--verbose', 'show every event in timelines')
     .option('--json', 'machine-readable output')

@@ -1,0 +1,151 @@
+import { Worker } from 'node:worker_threads';
+import { explore, type ExploreOptions, type ExploreResult, type Progress } from '../explore.js';
+import { ScenarioLoadError } from '../loader.js';
+import { InternalError, UsageError } from '../runtime/errors.js';
+import type { Failure } from '../runtime/failure.js';
+import type { ScenarioDefinition } from '../scenario.js';
+import { CELL, CELLS } from './heartbeat.js';
+
+/**
+ * The watchdog: a task that loops forever without reaching a scheduling point (a synchronous
+ * `while (true) {}`) cannot be interrupted in its own thread, so the exploration runs in a
+ * worker thread while this (main) thread watches the heartbeat it publishes into a
+ * SharedArrayBuffer (src/robust/heartbeat.ts). When the beat counter has not moved for
+ * `seconds`, the worker is terminated and the run is reported as a `livelock` naming the
+ * runaway task, its step and its execution. The main thread also stays free for Ctrl-C.
+ *
+ * Called by `interleave run --watchdog <seconds>` instead of `explore`. Shrinking and saving
+ * happen afterwards in the main thread, as without the watchdog.
+ */
+
+export type WorkerMessage =
+  | { readonly type: 'name'; readonly index: number; readonly name: string }
+  | { readonly type: 'loaded' }
+  | { readonly type: 'progress'; readonly progress: Progress }
+  | { readonly type: 'done'; readonly result: ExploreResult }
+  | { readonly type: 'error'; readonly name: string; readonly message: string; readonly stack: string; readonly file?: string };
+
+export interface WatchdogOptions {
+  /** Seconds without a scheduling decision after which the running task is declared runaway. */
+  readonly seconds: number;
+  /** Seconds allowed to load the scenario module in the worker (default max(30, 5 × seconds)). */
+  readonly loadSeconds?: number;
+  readonly shouldStop?: () => boolean;
+  readonly onProgress?: (p: Progress) => void;
+}
+
+/** What can cross to the worker: everything in ExploreOptions but functions and Strategy objects. */
+export type PortableExploreOptions = Omit<ExploreOptions<object>, 'onProgress' | 'shouldStop' | 'monitor' | 'strategy'> & { readonly strategy?: string };
+
+const POLL_MS = 50;
+
+export function exploreWithWatchdog(file: string, scenario: ScenarioDefinition<object>, options: PortableExploreOptions, wd: WatchdogOptions): Promise<ExploreResult> {
+  const buffer = new SharedArrayBuffer(CELLS * Int32Array.BYTES_PER_ELEMENT);
+  const cells = new Int32Array(buffer);
+  const worker = new Worker(new URL('./watchdogWorker.js', import.meta.url), { workerData: { file, options, buffer } });
+  const names: string[] = [];
+  const started = Date.now();
+  const loadLimitMs = (wd.loadSeconds ?? Math.max(30, 5 * wd.seconds)) * 1000;
+  let loaded = false;
+  let lastBeats = Atomics.load(cells, CELL.BEATS);
+  let lastBeatAt = started;
+
+  return new Promise<ExploreResult>((resolve, reject) => {
+    let settled = false;
+    const finish = (f: () => void): void => {
+      if (settled) return;
+      settled = true;
+      clearInterval(timer);
+      f();
+      void worker.terminate();
+    };
+    const timer = setInterval(() => {
+      if (wd.shouldStop?.() === true) Atomics.store(cells, CELL.STOP, 1);
+      const now = Date.now();
+      if (!loaded) {
+        if (now - started > loadLimitMs) finish(() => reject(new ScenarioLoadError(file, `loading the module took more than ${loadLimitMs / 1000} s (a loop at the top level?)`)));
+        return;
+      }
+      const beats = Atomics.load(cells, CELL.BEATS);
+      if (beats !== lastBeats) {
+        lastBeats = beats;
+        lastBeatAt = now;
+      } else if (now - lastBeatAt > wd.seconds * 1000) {
+        const runaway = runawayResult(scenario, options, wd.seconds, names[Atomics.load(cells, CELL.TASK)] ?? 'main', Atomics.load(cells, CELL.STEP), Atomics.load(cells, CELL.EXECUTION), now - started);
+        finish(() => resolve(runaway));
+      }
+    }, POLL_MS);
+    worker.on('message', (m: WorkerMessage) => {
+      switch (m.type) {
+        case 'name':
+          names[m.index] = m.name;
+          return;
+        case 'loaded':
+          loaded = true;
+          lastBeatAt = Date.now();
+          return;
+        case 'progress':
+          wd.onProgress?.(m.progress);
+          return;
+        case 'done':
+          finish(() => resolve(m.result));
+          return;
+        case 'error':
+          finish(() => reject(revive(m)));
+      }
+    });
+    worker.on('error', (e) => finish(() => reject(new InternalError(`the exploration worker failed: ${e.message}`))));
+    worker.on('exit', (code) => finish(() => reject(new InternalError(`the exploration worker exited with code ${code} before reporting`))));
+  });
+}
+
+/** The `livelock` result for a task that stopped reaching scheduling points. */
+function runawayResult(scenario: ScenarioDefinition<object>, options: PortableExploreOptions, seconds: number, task: string, step: number, execution: number, elapsedMs: number): ExploreResult {
+  const variant = options.variant ?? Object.keys(scenario.variants)[0]!;
+  const budget = { ...scenario.budget, ...scenario.variants[variant]?.budget };
+  const failure: Failure = {
+    kind: 'livelock',
+    message: `livelock: task "${task}" ran for more than ${seconds} s without reaching a scheduling point (a runaway loop that never awaits an interleave operation?) after step ${step} of execution ${execution}`,
+    step,
+    task,
+    tasks: [task],
+  };
+  return {
+    scenario: scenario.name,
+    variant,
+    strategy: { name: options.strategy ?? (budget.strategy === 'pct' ? 'pct' : 'random'), seed: options.seed ?? budget.seed ?? 1 },
+    executions: execution - (options.firstExecution ?? 0) + 1,
+    steps: step,
+    failure,
+    trace: null,
+    stoppedBy: 'failure',
+    elapsedMs,
+    warnings: [],
+  } as ExploreResult;
+}
+
+/** Rebuilds the worker's error with its class, so the CLI maps it to the same exit code. */
+function revive(m: Extract<WorkerMessage, { type: 'error' }>): Error {
+  if (m.name === 'ScenarioLoadError' && m.file !== undefined) return new ScenarioLoadError(m.file, m.message.slice(m.file.length + 2));
+  if (m.name === 'UsageError') return new UsageError(m.message);
+  if (m.name === 'InternalError') return Object.assign(new InternalError(''), { message: m.message, stack: m.stack });
+  const e = new Error(m.message);
+  e.name = m.name;
+  e.stack = m.stack;
+  return e;
+}
+
+/**
+ * `explore`, or with `seconds` set, `exploreWithWatchdog` with the same options (functions stay
+ * in this thread: progress is relayed, Ctrl-C is passed through the shared buffer).
+ */
+export function exploreWatched(seconds: number | undefined, loaded: { readonly file: string; readonly scenario: ScenarioDefinition<object> }, options: ExploreOptions<object>): Promise<ExploreResult> {
+  if (seconds === undefined) return explore(loaded.scenario, options);
+  const { onProgress, shouldStop, monitor: _monitor, strategy, ...rest } = options;
+  if (typeof strategy === 'object') throw new UsageError('the watchdog needs a strategy name, not a Strategy object');
+  return exploreWithWatchdog(loaded.file, loaded.scenario, { ...rest, ...(strategy !== undefined ? { strategy } : {}) }, {
+    seconds,
+    ...(shouldStop !== undefined ? { shouldStop } : {}),
+    ...(onProgress !== undefined ? { onProgress } : {}),
+  });
+}

@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { encodeTrace, explore, type ScenarioDefinition } from 'interleave';
+import { CELL, CELLS, Heartbeat } from '../../src/robust/heartbeat.js';
+import lockOrder from '../fixtures/scenarios/lock-order.js';
+import lostUpdate from '../fixtures/scenarios/lost-update.js';
+import { BAD, cli, noStack, ROOT, tempDir } from './cli.js';
+
+describe('watchdog', () => {
+  it('the heartbeat publishes execution, step and running task, announces each name once, and changes nothing', async () => {
+    const cells = new Int32Array(new SharedArrayBuffer(CELLS * 4));
+    const names: string[] = [];
+    const hb = new Heartbeat(cells, (i, name) => (names[i] = name));
+    const watched = await explore(lostUpdate, { variant: 'buggy', seed: 11, iterations: 50, monitor: (s) => hb.wrap(s) });
+    const plain = await explore(lostUpdate, { variant: 'buggy', seed: 11, iterations: 50 });
+    expect(encodeTrace(watched.trace!)).toBe(encodeTrace(plain.trace!));
+    expect(names.sort()).toEqual(['main', 'worker-1', 'worker-2']);
+    expect(cells[CELL.BEATS]).toBeGreaterThan(0);
+    // The replays that record a failure beat too (index 0), so they never look like a runaway.
+    expect(cells[CELL.EXECUTION]).toBe(0);
+    expect(cells[CELL.STEP]).toBe(watched.trace!.counts.steps - 1);
+    const passing = await explore(lostUpdate, { variant: 'fixed', seed: 11, iterations: 50, monitor: (s) => hb.wrap(s) });
+    expect(passing.failure).toBeNull();
+    expect(cells[CELL.EXECUTION]).toBe(49);
+    expect(names[cells[CELL.TASK]!]).toBe('main');
+  });
+
+  it('--watchdog: a task spinning without a scheduling point is reported as a runaway livelock instead of hanging', async () => {
+    const started = Date.now();
+    const r = await cli(['run', 'test/fixtures/bad/runaway.ts', '--watchdog', '1', '--out', tempDir()], { timeoutMs: 60_000 });
+    expect(r.signal).toBeNull();
+    expect(Date.now() - started).toBeLessThan(45_000);
+    expect(r.stdout).toMatch(/^runaway \[only\] random seed 1: \d+ executions, \d+\/s: livelock$/m);
+    expect(r.stdout).toMatch(
+      /^livelock: task "spinner" ran for more than 1 s without reaching a scheduling point \(a runaway loop that never awaits an interleave operation\?\) after step \d+ of execution \d+$/m,
+    );
+    expect(noStack(r.stderr)).toBe(true);
+    expect(r.code).toBe(1);
+  });
+
+  it('--watchdog: a normal exploration gives the same trace as without, and bad modules the same one-line error', async () => {
+    const out = tempDir();
+    const r = await cli(['run', 'test/fixtures/scenarios/lock-order.ts', '--variant', 'buggy', '--seed', '4', '--no-shrink', '--watchdog', '5', '--out', out]);
+    expect(r.code).toBe(1);
+    const expected = await explore(lockOrder as ScenarioDefinition<object>, { variant: 'buggy', seed: 4, file: join(ROOT, 'test/fixtures/scenarios/lock-order.ts') });
+    expect(readFileSync(join(out, 'lock-order.buggy.deadlock.json'), 'utf8')).toBe(encodeTrace(expected.trace!));
+    const bad = await cli(['run', join(BAD, 'no-default.ts'), '--watchdog', '5', '--out', out]);
+    expect(bad.stderr).toMatch(/^interleave: .*no-default\.ts: no default export: end the module with `export default defineScenario\(\{\.\.\.\}\)`\n$/);
+    expect(bad.code).toBe(2);
+  });
+});
