@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { defineScenario, explore, makeTarget, replayDecisions, type ScenarioDefinition } from 'interleave';
+import { defineScenario, explore, type ScenarioDefinition } from 'interleave';
+import { replayDecisions } from '../../src/replay.js';
+import { makeTarget } from '../../src/run.js';
 import { checkDeterminism, firstRunDifference } from '../../src/robust/determinism.js';
 import lostUpdate from '../fixtures/scenarios/lost-update.js';
 
