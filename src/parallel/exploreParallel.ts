@@ -121,12 +121,14 @@ type FromWorker = { type: 'ready' } | { type: 'result'; result: BlockResult } | 
  * the sources) that module is worker.ts: a tiny bootstrap registers tsx in the worker first.
  */
 function startWorker(setup: WorkerSetup): Worker {
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { workerData: setup });
+  // Workers inherit the parent's Node flags; --input-type (from `node --eval`) is not valid for a file worker.
+  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { workerData: setup, execArgv });
   const entry = new URL('./worker.ts', import.meta.url).href;
   const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
   const api = pathToFileURL(join(tsxDir, 'dist', 'esm', 'api', 'index.mjs')).href;
   const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, workerData: setup });
+  return new Worker(boot, { eval: true, workerData: setup, execArgv });
 }
 
 function runInWorkers(setup: WorkerSetup, blocks: readonly Block[], n: number, stop: () => boolean): Promise<Outcome> {
