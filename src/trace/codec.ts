@@ -69,14 +69,20 @@ export function readTrace(file: string): Trace {
  * or Ctrl-C never leaves a half-written trace.
  */
 export function writeFileAtomic(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true });
+  const code = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+  } catch (e) {
+    // A user error (the output folder is a file, or not writable), not an interleave bug: exit 2.
+    throw new TraceFileError(file, `cannot create the output folder ${dirname(file)} (${code(e)})`);
+  }
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
   try {
     writeFileSync(tmp, text);
     renameSync(tmp, file);
   } catch (e) {
     rmSync(tmp, { force: true });
-    throw e;
+    throw new TraceFileError(file, `cannot write (${code(e)}); nothing was written`);
   }
 }
 

@@ -1,0 +1,72 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { readTrace, traceFileName, TraceFileError, writeFileAtomic } from 'interleave';
+import { inProcess, ROOT, tempDir } from './cli.js';
+
+describe('output paths', () => {
+  it('any scenario, variant or kind text gives a plain file name inside the output folder', () => {
+    const dir = tempDir();
+    fc.assert(
+      fc.property(fc.string(), fc.string(), fc.constantFrom('pass', 'deadlock', '../x', '/'), (name, variant, kind) => {
+        const file = traceFileName(dir, { scenario: { name }, variant, failure: kind === 'pass' ? null : ({ kind } as never) });
+        expect(dirname(file)).toBe(resolve(dir));
+        expect(basename(file)).toMatch(/^[a-z0-9-]+\.[a-z0-9-]+\.[a-z0-9-]+\.json$/);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('through the CLI: variants named ../../escape, /etc/passwd and .. save inside --out only', async () => {
+    const root = tempDir();
+    const out = join(root, 'out');
+    const r = await inProcess(['run', 'test/fixtures/bad/odd-names.ts', '--no-shrink', '--out', out]);
+    expect(r.code).toBe(1);
+    expect(readdirSync(root)).toEqual(['out']);
+    expect(readdirSync(out).sort()).toEqual(['odd-names.escape.assertion.json', 'odd-names.etc-passwd.assertion.json', 'odd-names.x.assertion.json']);
+    expect(readTrace(join(out, 'odd-names.escape.assertion.json')).variant).toBe('../../escape');
+    expect(existsSync(resolve(out, '../../escape'))).toBe(false);
+  });
+
+  it('--out that is a file is a user error (exit 2), not an internal one', async () => {
+    const file = join(tempDir(), 'not-a-folder');
+    writeFileSync(file, 'x');
+    const r = await inProcess(['run', 'test/fixtures/scenarios/lock-order.ts', '--variant', 'buggy', '--no-shrink', '--out', file]);
+    expect(r.stderr).toBe(`interleave: ${file}/lock-order.buggy.deadlock.json: cannot create the output folder ${file} (EEXIST)\n`);
+    expect(r.code).toBe(2);
+  });
+});
+
+describe('atomic trace writes', () => {
+  it('a failed write leaves no file and no temporary file behind', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'taken.json'));
+    writeFileSync(join(dir, 'taken.json', 'inside'), 'x');
+    expect(() => writeFileAtomic(join(dir, 'taken.json'), '{"a": 1}\n')).toThrow(TraceFileError);
+    expect(() => writeFileAtomic(join(dir, 'taken.json'), '{"a": 1}\n')).toThrow(/taken\.json: cannot write \((EISDIR|ENOTEMPTY|EEXIST)\); nothing was written$/);
+    expect(readdirSync(dir)).toEqual(['taken.json']);
+    expect(readdirSync(join(dir, 'taken.json'))).toEqual(['inside']);
+  });
+
+  it('a process killed while writing leaves the old file or the new one, never a partial one', async () => {
+    const dir = tempDir();
+    const target = join(dir, 'trace.json');
+    writeFileSync(target, 'OLD\n');
+    const size = 64 * 1024 * 1024;
+    const script = `
+      const { writeFileAtomic } = await import(${JSON.stringify(new URL('../../dist/trace/codec.js', import.meta.url).href)});
+      process.stdout.write('ready\\n');
+      for (;;) writeFileAtomic(${JSON.stringify(target)}, 'NEW' + ${JSON.stringify('x')}.repeat(${size}) + '\\n');`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT });
+    await new Promise<void>((res) => child.stdout.once('data', () => res()));
+    await new Promise((r) => setTimeout(r, 150));
+    child.kill('SIGKILL');
+    await new Promise((r) => child.on('exit', r));
+    const text = readFileSync(target, 'utf8');
+    expect(text === 'OLD\n' || (text.startsWith('NEW') && text.length === size + 4)).toBe(true);
+    // Only a hidden temporary file may remain after SIGKILL, never under the trace's name.
+    for (const f of readdirSync(dir)) expect(f === 'trace.json' || /^\.trace\.json\.\d+\.tmp$/.test(f)).toBe(true);
+  });
+});
