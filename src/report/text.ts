@@ -1,4 +1,5 @@
 import type { ExploreResult } from '../explore.js';
+import type { SearchResult } from '../search/search.js';
 import type { ReplayReport } from '../replay.js';
 import type { Trace } from '../trace/schema.js';
 import { NO_COLOUR, type Colours } from './colour.js';
@@ -40,8 +41,28 @@ export function rootCause(trace: Trace): string[] {
 
 export function formatExploreLine(r: ExploreResult): string {
   const rate = r.elapsedMs > 0 ? Math.round((r.executions / r.elapsedMs) * 1000) : 0;
+  const head = `${r.scenario} [${r.variant}] ${r.strategy.name}`;
+  if (r.search !== undefined) return `${head}: ${formatSearchOutcome(r.search)}`;
   const what = r.failure === null ? `no failure (${r.stoppedBy === 'iterations' ? 'budget used' : `stopped: ${r.stoppedBy}`})` : r.failure.kind;
-  return `${r.scenario} [${r.variant}] ${r.strategy.name} seed ${r.strategy.seed}: ${r.executions} executions, ${rate}/s: ${what}`;
+  return `${head} seed ${r.strategy.seed}: ${r.executions} executions, ${rate}/s: ${what}`;
+}
+
+/**
+ * What an exhaustive search established, never more: `complete` only when every execution (up to
+ * partial-order reduction) was explored; a bound or a budget is always named.
+ */
+export function formatSearchOutcome(s: SearchResult): string {
+  const counts = `${s.completeExecutions} complete execution${s.completeExecutions === 1 ? '' : 's'}` + (s.sleepBlocked > 0 ? ` (+${s.sleepBlocked} sleep-blocked)` : '');
+  const bound = s.bound;
+  if (s.failure !== null) {
+    const at = bound !== null && bound.minimalFailing !== null ? ` at preemption bound ${bound.minimalFailing} (the smallest)` : '';
+    return `${s.failure.kind} found${at} after ${s.executions} executions`;
+  }
+  if (s.complete) return `exhaustive: ${counts}, no failure (complete${s.por ? ', with partial-order reduction' : ''})`;
+  if (bound !== null && s.stoppedBy === 'bound') {
+    return `no failure with at most ${bound.completeUpTo ?? bound.limit} preemption${(bound.completeUpTo ?? bound.limit) === 1 ? '' : 's'} (complete up to that bound; ${s.executions} executions)`;
+  }
+  return `stopped at ${s.stoppedBy === 'executions' ? 'budget' : s.stoppedBy} after ${s.executions} executions (${counts}): no failure so far, not complete`;
 }
 
 export function formatReplay(report: ReplayReport, options: { verbose?: boolean; colours?: Colours } = {}): string {

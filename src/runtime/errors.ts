@@ -16,7 +16,7 @@ export class ScenarioRaisedError extends Error {
 /** A missing key on a map created with `{ missing: 'throw' }` (Python's KeyError). */
 export class KeyError extends ScenarioRaisedError {
   constructor(readonly mapName: string, readonly key: unknown) {
-    super(`KeyError: ${formatKey(key)} not in ${mapName}`);
+    super(`${formatKey(key)} not in ${mapName}`);
   }
 }
 

@@ -76,6 +76,8 @@ export class Execution {
   private readonly failOnLockOrder: boolean;
   /** Created on the first lock acquisition: most executions never take a lock. */
   private lockOrder: LockOrderDetector | null = null;
+  /** Errors raised by operations, and by which (their stacks belong to another task). Lazy: rare. */
+  private raisedBy: WeakMap<object, Operation> | null = null;
   private readonly warnings: Warning[] = [];
   private readonly events: TraceEvent[] | null;
   private readonly enabled: Task[] = [];
@@ -157,6 +159,7 @@ export class Execution {
       );
     }
     task.pending = op;
+    if (this.events !== null) op.site = callSite();
     if (!op.enabled()) {
       op.blockedAt = this.step;
       if (this.events !== null) this.events.push({ ...eventOf(task, op, this.step), note: 'blocked' });
@@ -299,6 +302,8 @@ export class Execution {
     } catch (e) {
       error = e;
       threw = true;
+      // The error object was created on the stack of the task that handed over, not of `next`.
+      if (typeof e === 'object' && e !== null) (this.raisedBy ??= new WeakMap()).set(e, op);
     }
     if (this.events !== null) this.recordStep(next, op, step, timedOut, threw ? error : undefined, threw, value, preempted);
     this.strategy.observe?.(next, op, step, threw);
@@ -363,12 +368,12 @@ export class Execution {
       this.abort(error);
       return;
     }
-    const info = errorInfo(error);
+    const raisedBy = typeof error === 'object' && error !== null ? this.raisedBy?.get(error) : undefined;
+    const info = raisedBy === undefined ? errorInfo(error) : opErrorInfo(error as Error, raisedBy);
     const kind = error instanceof AssertionFailure ? 'assertion' : 'exception';
-    const where = info.location !== undefined ? ` at ${info.location}` : '';
     this.fail({
       kind,
-      message: `${kind}: ${info.name}: ${info.message} in task "${task.name}" (step ${this.step}${where})`,
+      message: `${kind}: ${info.name}: ${info.message} in task "${task.name}" (step ${this.step})`,
       step: this.step,
       task: task.name,
       tasks: [task.name],
@@ -541,6 +546,22 @@ export function errorInfo(error: unknown): ErrorInfo {
     ...(location !== undefined ? { location } : {}),
     stack: frames.filter((f) => !INTERNAL_FRAME.test(f)).join('\n'),
   };
+}
+
+/**
+ * An error raised by an interleave operation (KeyError, QueueEmpty, ...): its stack is the
+ * stack of whichever task handed control over, so its location is where the raising task called
+ * the operation, known only while recording (exploration leaves it out rather than lie).
+ */
+function opErrorInfo(error: Error, op: Operation): ErrorInfo {
+  return { name: error.name, message: error.message, ...(op.site !== undefined ? { location: op.site } : {}) };
+}
+
+/** The scenario line that called the current operation (only used while recording: it costs a stack). */
+function callSite(): string | undefined {
+  const frames = (new Error().stack ?? '').split('\n').slice(1).map((l) => l.trim());
+  const own = frames.find((f) => f.startsWith('at ') && !INTERNAL_FRAME.test(f));
+  return own === undefined ? undefined : shortLocation(own);
 }
 
 function shortLocation(frame: string): string {

@@ -41,6 +41,8 @@ export class Operation {
   timedOut = false;
   /** Step at which the operation was first seen blocked (-1: never), for the timeline. */
   blockedAt = -1;
+  /** Where the scenario called it (only while recording): the location of an error it raises. */
+  site: string | undefined = undefined;
 
   constructor(
     /** Verb: 'get', 'acquire', 'join', 'sleep', 'start', ... */

@@ -8,7 +8,7 @@ describe('multi-client-disconnect', () => {
     const r = await exploreVariant(scenario, 'buggy');
     expect(r.failure?.kind).toBe(scenario.variants.buggy!.expect);
     expect(r.failure?.error?.name).toBe('KeyError');
-    expect(r.failure?.error?.message).toBe('KeyError: "plan-A" not in progress_streams');
+    expect(r.failure?.error?.message).toBe('"plan-A" not in progress_streams');
     expect(r.failure?.task).toMatch(/^sse-client-\d$/);
     expect(r.executions).toBeLessThanOrEqual(scenario.budget!.iterations!);
   });

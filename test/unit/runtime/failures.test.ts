@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { formatCycle } from 'interleave';
 import { exploreBody, runSequential } from '../../helpers/run.js';
@@ -16,6 +17,23 @@ describe('failure kinds', () => {
     expect(r.failure?.task).toBe('handler');
     expect(r.failure?.error).toMatchObject({ name: 'TypeError', message: 'bad plan id' });
     expect(r.failure?.error?.location).toMatch(/failures\.test\.ts:\d+$/);
+  });
+
+  it('an error raised by an operation is located where the failing task called it, not where the scheduler was', async () => {
+    const r = await exploreBody(async (t) => {
+      const m = t.map<string, number>('progress_streams', { missing: 'throw' });
+      await m.set('B', 1);
+      const cleanup = t.spawn('cleanup', () => m.delete('B'));
+      const connect = t.spawn('connect-B', async () => {
+        if (await m.has('B')) await m.get('B'); // KEYERROR-LINE
+      });
+      await cleanup.join();
+      await connect.join();
+    });
+    expect(r.failure?.kind).toBe('exception');
+    expect(r.failure?.message).toMatch(/^exception: KeyError: "B" not in progress_streams in task "connect-B" \(step \d+\)$/);
+    const line = readFileSync(new URL(import.meta.url), 'utf8').split('\n').findIndex((l) => l.includes('// KEYERROR-LINE')) + 1;
+    expect(r.trace?.failure?.error?.location).toBe(`runtime/failures.test.ts:${line}`);
   });
 
   it('assertion', async () => {

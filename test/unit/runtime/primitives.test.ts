@@ -27,7 +27,7 @@ describe('shared map', () => {
       try {
         await m.get('B');
       } catch (e) {
-        if (e instanceof KeyError && e.message === 'KeyError: "B" not in progress_streams') caught++;
+        if (e instanceof KeyError && e.message === '"B" not in progress_streams') caught++;
       }
       try {
         await m.delete('B');
