@@ -70,6 +70,14 @@ export function runExecution<P extends object>(target: Target<P>, strategy: Stra
     guard.watch(exec);
     return done;
   }
+  return guardedRun(exec, done);
+}
+
+/**
+ * Settles with `done`, unless the microtask queue drains first while `exec` is unfinished: then
+ * some task awaited something interleave does not control, and the run ends as `nondeterminism`.
+ */
+export function guardedRun(exec: Execution, done: Promise<ExecutionResult>): Promise<ExecutionResult> {
   return new Promise<ExecutionResult>((resolve, reject) => {
     const guard = setImmediate(() => exec.failNondeterminism());
     done.then(

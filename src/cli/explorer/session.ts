@@ -1,6 +1,6 @@
 import { ScenarioContext } from '../../context.js';
 import { traceOf } from '../../replay.js';
-import type { Target } from '../../run.js';
+import { guardedRun, type Target } from '../../run.js';
 import { describeOp, type TraceEvent } from '../../runtime/events.js';
 import { Execution, type ExecutionResult } from '../../runtime/execution.js';
 import type { Task } from '../../runtime/task.js';
@@ -105,20 +105,7 @@ async function probe(target: Target<object>, decisions: readonly number[], finis
   exec = new Execution({ strategy, index: 0, record: true, ...target.settings });
   const ctx = new ScenarioContext<object>(exec, target.variant, target.params);
   const running = exec;
-  const result = await new Promise<ExecutionResult>((resolve, reject) => {
-    const done = running.run(() => target.scenario.run(ctx));
-    const guard = setImmediate(() => running.failNondeterminism());
-    done.then(
-      (r) => {
-        clearImmediate(guard);
-        resolve(r);
-      },
-      (e: unknown) => {
-        clearImmediate(guard);
-        reject(e);
-      },
-    );
-  });
+  const result = await guardedRun(running, running.run(() => target.scenario.run(ctx)));
   const events = result.events ?? [];
   if (result.divergence?.expected === STOP && strategy.snapshot !== null) return { result, snapshot: { ...strategy.snapshot, result: null, events } };
   const end: Snapshot = {
