@@ -12,7 +12,7 @@ describe('watchdog', () => {
     const cells = new Int32Array(new SharedArrayBuffer(CELLS * 4));
     const names: string[] = [];
     const hb = new Heartbeat(cells, (i, name) => (names[i] = name));
-    const watched = await explore(lostUpdate, { variant: 'buggy', seed: 11, iterations: 50, monitor: (s) => hb.wrap(s) });
+    const watched = await explore(lostUpdate, { variant: 'buggy', seed: 11, iterations: 50, monitor: (s) => hb.wrap(s as never) as never });
     const plain = await explore(lostUpdate, { variant: 'buggy', seed: 11, iterations: 50 });
     expect(encodeTrace(watched.trace!)).toBe(encodeTrace(plain.trace!));
     expect(names.sort()).toEqual(['main', 'worker-1', 'worker-2']);
@@ -20,7 +20,7 @@ describe('watchdog', () => {
     // The replays that record a failure beat too (index 0), so they never look like a runaway.
     expect(cells[CELL.EXECUTION]).toBe(0);
     expect(cells[CELL.STEP]).toBe(watched.trace!.counts.steps - 1);
-    const passing = await explore(lostUpdate, { variant: 'fixed', seed: 11, iterations: 50, monitor: (s) => hb.wrap(s) });
+    const passing = await explore(lostUpdate, { variant: 'fixed', seed: 11, iterations: 50, monitor: (s) => hb.wrap(s as never) as never });
     expect(passing.failure).toBeNull();
     expect(cells[CELL.EXECUTION]).toBe(49);
     expect(names[cells[CELL.TASK]!]).toBe('main');
