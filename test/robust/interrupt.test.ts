@@ -26,7 +26,7 @@ describe('interruption', () => {
     const saved = join(out, 'long-run.buggy.assertion.json');
     await waitFor(() => existsSync(saved), 20_000, 'the buggy variant trace');
     // Let the endless variant get going, then interrupt it.
-    await waitFor(() => run.output().stdout.includes('replay: '), 5_000, 'the failure report');
+    await waitFor(() => run.output().stdout.includes('replay: '), 20_000, 'the failure report');
     await new Promise((r) => setTimeout(r, 300));
     const sentAt = Date.now();
     run.child.kill('SIGINT');
