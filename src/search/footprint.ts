@@ -4,7 +4,6 @@ import type { Operation } from '../runtime/operation.js';
  * One access of an event to shared state, as the dependency relation sees it.
  * `o` names the object: `o<id>` for a primitive (ids are stable across executions), `end:<task>`
  * for "task <task> has finished" (written by a task's last event, read by join and is-alive),
- * `*` for an event that is dependent with every other (used once virtual time matters).
  * `k` is the map key (null: the whole object). `j` marks a join's read of a task's end: a join
  * is enabled only after the end, so that pair is ordered but never a reversible race.
  */
@@ -16,9 +15,6 @@ export interface Access {
 }
 
 export type Footprint = readonly Access[];
-
-/** Every event, in every execution, touches everything. */
-export const GLOBAL: Footprint = [{ o: '*', k: null, w: true }];
 
 /** Stable text of a map key; object keys (identity differs per execution) become the whole map. */
 function keyOf(key: unknown): string | null {
@@ -59,7 +55,6 @@ export function endAccess(taskName: string): Access {
 }
 
 function conflict(a: Access, b: Access): boolean {
-  if (a.o === '*' || b.o === '*') return true;
   return a.o === b.o && (a.w || b.w) && (a.k === null || b.k === null || a.k === b.k);
 }
 

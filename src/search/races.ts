@@ -27,6 +27,11 @@ import { get, joinInto, type VectorClock } from './vectorClock.js';
  * they were enabled. Both rules only add branches: they err towards exploring more, and the
  * sleep sets keep the extra runs from being counted twice (they end sleep-set blocked).
  *
+ * Virtual time (runner.ts numbers the epochs between clock advances): a race e1 < e2 with a
+ * tick between them is reversible only when e2 is blocking and was already announced in e1's
+ * epoch or before (its task was waiting at it when the clock moved); then e1 may be what kept
+ * it disabled. Any other cross-tick pair is in the same order in every execution.
+ *
  * Mutates `path` (adds to `todo` of unsealed task nodes). Returns the number of races seen.
  */
 export function analyzeRaces(steps: readonly StepRecord[], spawnedBy: readonly number[], path: PathNode[], firstNew: number): number {
@@ -35,6 +40,8 @@ export function analyzeRaces(steps: readonly StepRecord[], spawnedBy: readonly n
   const seq: number[] = new Array<number>(n);
   const taskClock: VectorClock[] = [];
   const count: number[] = [];
+  /** Epoch of each task's latest step (the epoch in which it announced its next operation). */
+  const lastEpoch: number[] = [];
   let races = 0;
   for (let k = 0; k < n; k++) {
     const e = steps[k]!;
@@ -57,9 +64,14 @@ export function analyzeRaces(steps: readonly StepRecord[], spawnedBy: readonly n
     clocks[k] = c;
     seq[k] = s;
     taskClock[p] = c;
+    const announced = lastEpoch[p] ?? -1;
+    lastEpoch[p] = e.epoch;
     if (k < firstNew) continue;
     for (const j of deps) {
       const q = steps[j]!.task;
+      // Across a tick, only a blocking e2 that was already pending at that tick can be moved
+      // before it, and only by not being disabled: see docs/search.md, "Virtual time".
+      if (steps[j]!.epoch < e.epoch && !(e.blocking && announced <= steps[j]!.epoch)) continue;
       if (!reversiblyDependent(steps[j]!.fp, e.fp)) continue;
       if (get(base, q) >= seq[j]!) continue;
       if (!e.blocking && deps.some((m) => m > j && get(clocks[m]!, q) >= seq[j]!)) continue;

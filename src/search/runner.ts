@@ -1,6 +1,7 @@
 import type { TaskView } from '../runtime/task.js';
 import { Divergence, type SchedulingView, type Strategy } from '../strategies/strategy.js';
-import { dependent, endAccess, footprintOf, GLOBAL, type Access } from './footprint.js';
+import type { Operation } from '../runtime/operation.js';
+import { dependent, endAccess, footprintOf, type Access } from './footprint.js';
 import type { SearchState, TaskNode } from './state.js';
 
 /** One executed step: a task's operation plus the local code after it (up to its next operation or its end). */
@@ -10,8 +11,10 @@ export interface StepRecord {
   readonly node: number;
   /** Grows by the task-end access once the step is known to have ended the task. */
   readonly fp: Access[];
-  /** The operation can block (lock acquire, join, queue get, wait, ...): see races.ts. */
+  /** The operation can block (lock acquire, join, queue get, wait, sleep, ...): see races.ts. */
   readonly blocking: boolean;
+  /** Clock advances (timer firings) before this step: steps of one epoch all see the same virtual time. */
+  readonly epoch: number;
 }
 
 /** Why the runner stopped an execution early (it stops by throwing a Divergence the driver recognizes). */
@@ -34,9 +37,10 @@ export interface RunnerOptions {
  * operation, conservatively assuming it may end the task. When every enabled task sleeps, the
  * execution is sleep-set blocked and stopped.
  *
- * Virtual time: from the first scheduling point at which some task has an operation with a
- * deadline (or the clock moved), every step is treated as dependent with every other, because
- * a timeout fires only when nothing else can run, a global condition no footprint captures.
+ * Virtual time: the clock advances only when no task is enabled, so an advance (a tick) is not
+ * a choice but a function of the state, and the state is a function of the Mazurkiewicz trace
+ * so far. The runner only numbers the epochs between ticks (`epoch` of each step); races.ts uses
+ * them to skip races that no schedule can reverse. See docs/search.md, "Virtual time".
  */
 export class SearchRunner implements Strategy {
   readonly name: string;
@@ -49,13 +53,16 @@ export class SearchRunner implements Strategy {
   boundCut = false;
   /** Path index of the branch taken by this execution (-1: first execution). */
   readonly branch: number;
-  timed = false;
+  /** Ticks seen so far in this execution. */
+  epoch = 0;
 
   private pos = 0;
   private readonly tasks: TaskView[] = [];
   private lastTaskNode = -1;
   private preemptions = 0;
   private finalized = true;
+  /** Operations already seen timed out: a newly timed-out one means the clock advanced. */
+  private readonly timedOut = new WeakSet<Operation>();
 
   constructor(
     private readonly state: SearchState,
@@ -75,7 +82,7 @@ export class SearchRunner implements Strategy {
         this.spawnedBy[t.id] = this.steps.length - 1;
       }
     }
-    if (!this.timed && (view.now > 0 || this.tasks.some((t) => t !== undefined && t.pending !== null && t.pending.deadline !== Infinity))) this.timed = true;
+    this.noteTick(view);
     const enabled = view.enabled.map((t) => t.id);
     const current = view.current?.id ?? -1;
     const currentEnabled = current >= 0 && enabled.includes(current);
@@ -112,7 +119,7 @@ export class SearchRunner implements Strategy {
     const i = enabled.indexOf(node.chosen);
     const task = view.enabled[i]!;
     const op = task.pending!;
-    this.steps.push({ task: task.id, node: index, fp: this.timed ? [...GLOBAL] : footprintOf(op), blocking: op.ready !== null });
+    this.steps.push({ task: task.id, node: index, fp: footprintOf(op), blocking: op.ready !== null, epoch: this.epoch });
     this.finalized = false;
     return i;
   }
@@ -142,6 +149,25 @@ export class SearchRunner implements Strategy {
     if (task.pending === null) last.fp.push(endAccess(task.name));
   }
 
+  /**
+   * Counts a tick when an enabled task's operation has newly timed out. Execution.advanceTime
+   * marks at least one pending operation timed out per tick (the one with the earliest deadline,
+   * which was not enabled, or there would have been no tick), that operation's task is then
+   * enabled, and chooseTask is called before any further tick. So between two scheduling points
+   * there is at most one tick, and this sees it.
+   */
+  private noteTick(view: SchedulingView): void {
+    let ticked = false;
+    for (const t of view.enabled) {
+      const op = t.pending;
+      if (op !== null && op.timedOut && !this.timedOut.has(op)) {
+        this.timedOut.add(op);
+        ticked = true;
+      }
+    }
+    if (ticked) this.epoch++;
+  }
+
   /** Sleep set of a fresh node: inherited from the previous task node, filtered by the step that ran since. */
   private sleepSetHere(enabled: readonly number[]): number[] {
     if (!this.state.por || this.lastTaskNode < 0) return [];
@@ -151,7 +177,7 @@ export class SearchRunner implements Strategy {
     for (const id of [...prev.sleep, ...prev.done]) {
       if (id === ran.task || out.includes(id) || !enabled.includes(id)) continue;
       const t = this.tasks[id]!;
-      const fp: Access[] = this.timed ? [...GLOBAL] : [...footprintOf(t.pending!), endAccess(t.name)];
+      const fp: Access[] = [...footprintOf(t.pending!), endAccess(t.name)];
       if (!dependent(fp, ran.fp)) out.push(id);
     }
     return out.sort((a, b) => a - b);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { search } from 'interleave';
 import scenario from '../../scenarios/rapid-create-delete.js';
 import { boundedSearch, exploreVariant, replayCommitted } from './_scenarios-a.js';
 
@@ -25,10 +26,10 @@ describe('rapid-create-delete', () => {
     expect(single.failure?.error?.message).toMatch(/^"plan-A" not in /);
   });
 
-  it('fixed: clean on every schedule with at most 2 preemptions for one plan (pb), the size the bug needs', async () => {
-    const r = await boundedSearch(scenario, 'fixed', { plans: 1, messages: 1 }, 2);
+  it('fixed: clean on every schedule for one plan (dfs, exhaustive), the size the bug needs', async () => {
+    const r = await search(scenario, { variant: 'fixed', params: { plans: 1, messages: 1 }, maxExecutions: 5000 });
     expect(r.failure).toBeNull();
-    expect(r.bound?.completeUpTo).toBe(2);
+    expect([r.complete, r.completeExecutions]).toEqual([true, 350]);
   });
 
   it('fixed: clean under random exploration with 3 plans (500 schedules)', async () => {

@@ -29,8 +29,14 @@ describe('worker-cleanup-claimed-safe (seed 002, Worker Thread Lifecycle)', () =
   });
 
   it('fixed: sentinel wake-up and per-item checks: every schedule stops both workers within the timeout (dfs)', async () => {
+    // With 70 ms items the extraction worker's checks (t=30+70k) never fall on main's cleanup tick
+    // (t=1030): time alone orders every conflicting pair, one trace (plain dfs: 180 schedules).
     const r = await expectExhaustivelyClean(s, 'fixed', { strategy: 'dfs' });
-    expect(r.completeExecutions).toBeGreaterThan(1);
+    expect(r.completeExecutions).toBe(1);
+    // With 50 ms items a check falls on t=1030, in the same instant as the cleanup's flag writes:
+    // the check reads each flag before or after its write (3 traces; plain dfs: 59940 schedules).
+    const aligned = await expectExhaustivelyClean(s, 'fixed', { strategy: 'dfs' }, { itemMs: 50 });
+    expect(aligned.completeExecutions).toBe(3);
   });
 
   it.each(['buggy', 'slow-items'])('the committed %s trace replays to its failure', async (variant) => {

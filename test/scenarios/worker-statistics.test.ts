@@ -1,4 +1,4 @@
-import { explore } from 'interleave';
+import { explore, search } from 'interleave';
 import { describe, expect, it } from 'vitest';
 import scenario from '../../scenarios/worker-statistics.js';
 import { expectClean, expectCommittedTraceReplays, expectDeclaredFailure, expectExhaustivelyClean } from './_scenarios-b.js';
@@ -21,10 +21,16 @@ describe('worker-statistics (seed 004, worker_stats and Agent Statistics)', () =
     expect([...seen].sort()).toEqual(["['tasks_completed'] is", "['total_time'] is", 'agent total_time is', 'analysis_count is', 'defaultdict factory ran 2 times'].sort());
   });
 
-  it('fixed: the stats locks make every update count, every schedule with at most 2 preemptions (pb 2, 2 workers)', async () => {
-    // dfs does not finish here (see docs/scenarios-b.md): the workers' sleeps end at the same instant.
-    const r = await expectExhaustivelyClean(s, 'fixed', { strategy: 'pb', bound: 2 });
-    expect(r.completeExecutions).toBeGreaterThan(100);
+  it('fixed: the stats locks make every update count, every schedule (dfs, 2 workers)', async () => {
+    // The workers' sleeps end at the same instant; after that tick only the two locks order them
+    // (docs/search.md, "Virtual time"): 2 orders of agent._lock x 2 of _stats_lock.
+    const r = await expectExhaustivelyClean(s, 'fixed', { strategy: 'dfs' });
+    expect([r.completeExecutions, r.sleepBlocked]).toEqual([4, 3]);
+  });
+
+  it('the same dfs search finds the buggy lost update', async () => {
+    const r = await search(s, { variant: 'buggy', maxExecutions: 1000 });
+    expect(r.failure?.message).toMatch(/^assertion: AssertionFailure: lost update: /);
   });
 
   it('fixed with 3 workers: clean (random, 1000 executions)', async () => {

@@ -63,3 +63,65 @@ describe('dfs with source-DPOR and sleep sets', () => {
     ]);
   });
 });
+
+describe('dfs with virtual time', () => {
+  /** `n` workers: wait (sleep 10 or yield), then one critical section under a shared lock. */
+  const waiters = (n: number, wait: 'sleep' | 'yield', stagger = false) =>
+    program(`waiters-${n}-${wait}${stagger ? '-staggered' : ''}`, async (t) => {
+      const lock = t.lock('l');
+      const x = t.variable('x', 0);
+      const hs = [];
+      for (let i = 0; i < n; i++) {
+        hs.push(
+          t.spawn(`w${i}`, async () => {
+            if (wait === 'sleep') await t.sleep(stagger ? 10 * (i + 1) : 10);
+            else await t.yield();
+            await lock.acquire();
+            await x.update((v) => v + 1);
+            await lock.release();
+          }),
+        );
+      }
+      for (const h of hs) await h.join();
+    });
+
+  it('sleeps that end at the same instant commute like yields: one execution per lock order', async () => {
+    for (const n of [2, 3]) {
+      const slept = await search(waiters(n, 'sleep'));
+      const yielded = await search(waiters(n, 'yield'));
+      expect(slept.complete).toBe(true);
+      // n! orders of the critical sections, nothing else.
+      expect(slept.completeExecutions).toBe(n === 2 ? 2 : 6);
+      expect(slept.completeExecutions).toBe(yielded.completeExecutions);
+    }
+  });
+
+  it('sleeps ending at different instants order the workers: one execution', async () => {
+    const r = await search(waiters(3, 'sleep', true));
+    expect([r.completeExecutions, r.sleepBlocked, r.complete]).toEqual([1, 0, true]);
+  });
+
+  it('a timed acquire races with the holder: both outcomes, one execution each', async () => {
+    const outcomes: string[] = [];
+    const body = program('timed-holder', async (t) => {
+      const lock = t.lock('l');
+      const holder = t.spawn('holder', async () => {
+        await lock.acquire();
+        await t.sleep(5);
+        await lock.release();
+      });
+      const waiter = t.spawn('waiter', async () => {
+        const got = await lock.acquire({ timeout: 3 });
+        if (got) await lock.release();
+        return `${got}@${t.now()}`;
+      });
+      await holder.join();
+      await waiter.join();
+      outcomes.push(String(waiter.result));
+    });
+    const r = await search(body);
+    expect([r.completeExecutions, r.complete]).toEqual([2, true]);
+    // Either the waiter gets the lock at once, or the holder has it and the wait gives up at t=3.
+    expect(outcomes.sort()).toEqual(['false@3', 'true@0']);
+  });
+});
