@@ -35,3 +35,8 @@ export function strategyName(v: string): string {
   if (!(RUN_STRATEGIES as readonly string[]).includes(v)) throw new InvalidArgumentError(`choose one of ${RUN_STRATEGIES.join(', ')}`);
   return v;
 }
+
+/** Columns of the terminal stdout writes to, to fit timelines in; none when piped (logs keep full cells). */
+export function terminalWidth(): number | undefined {
+  return process.stdout.isTTY ? process.stdout.columns : undefined;
+}

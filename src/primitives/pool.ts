@@ -12,6 +12,9 @@ export interface PoolOptions {
 interface WorkItem {
   readonly future: Future<unknown>;
   readonly fn: () => unknown;
+  /** `type` and `name` make events read `take pool -> job task-A1#1`. */
+  readonly type: 'job';
+  readonly name: string;
 }
 
 /**
@@ -38,7 +41,7 @@ export class ThreadPool extends Primitive {
       new Operation('submit', this, undefined, 'write', null, () => {
         if (this.shut) throw new PoolError(`cannot submit ${name}: pool "${this.name}" is shut down`);
         const future = new Future<T>(this.exec, `${name}#${++this.submitted}`, this);
-        this.queue.push({ future: future as Future<unknown>, fn });
+        this.queue.push({ future: future as Future<unknown>, fn, type: 'job', name: future.name });
         const idle = this.workers.filter((w) => w.pending?.idle === true).length;
         if (idle < this.queue.length && this.workers.length < this.max) this.startWorker();
         return future;

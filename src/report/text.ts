@@ -3,7 +3,7 @@ import type { SearchResult } from '../search/search.js';
 import type { ReplayReport } from '../replay.js';
 import type { Trace } from '../trace/schema.js';
 import { NO_COLOUR, type Colours } from './colour.js';
-import { formatTimeline } from './timeline.js';
+import { formatTimeline, type TimelineOptions } from './timeline.js';
 
 /** The command that replays a saved trace, as a user would type it. */
 export function replayCommand(file: string): string {
@@ -11,7 +11,7 @@ export function replayCommand(file: string): string {
 }
 
 /** Failure block printed by `run`: kind first, then facts, the interleaving, then the replay command. */
-export function formatFailureReport(trace: Trace, file: string | null, options: { verbose?: boolean; colours?: Colours } = {}): string {
+export function formatFailureReport(trace: Trace, file: string | null, options: TimelineOptions = {}): string {
   const f = trace.failure;
   if (f === null) return 'no failure';
   const c = options.colours ?? NO_COLOUR;
@@ -65,7 +65,7 @@ export function formatSearchOutcome(s: SearchResult): string {
   return `stopped at ${s.stoppedBy === 'executions' ? 'budget' : s.stoppedBy} after ${s.executions} executions (${counts}): no failure so far, not complete`;
 }
 
-export function formatReplay(report: ReplayReport, options: { verbose?: boolean; colours?: Colours } = {}): string {
+export function formatReplay(report: ReplayReport, options: TimelineOptions = {}): string {
   const lines = [formatTimeline(report.trace, options), '', report.message];
   if (report.divergence !== undefined) {
     lines.push(`  recorded: ${report.divergence.expected}`);

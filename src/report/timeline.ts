@@ -3,8 +3,10 @@ import type { Trace } from '../trace/schema.js';
 import { NO_COLOUR, type Colours } from './colour.js';
 
 export interface TimelineOptions {
-  /** Column width per task. */
+  /** Column width for every task (default: each column fits its longest cell, up to 44). */
   readonly width?: number;
+  /** Total width to fit in (e.g. the terminal's columns): the widest columns give way first. */
+  readonly maxWidth?: number;
   /** Show every event (spawn, start) instead of the operations only. */
   readonly verbose?: boolean;
   readonly colours?: Colours;
@@ -27,16 +29,19 @@ export const TIMELINE_LEGEND = 'legend: >> preempted (the previous task could ha
 export function formatTimeline(trace: Trace, options: TimelineOptions = {}): string {
   const c = options.colours ?? NO_COLOUR;
   const tasks = trace.tasks;
-  const width = options.width ?? Math.max(18, Math.min(34, Math.floor(110 / Math.max(1, tasks.length))));
   const col = new Map(tasks.map((t, i) => [t, i]));
-  const fit = (s: string): string => (s.length > width - 1 ? `${s.slice(0, width - 2)}…` : s).padEnd(width);
+  const widths = columnWidths(trace, col, options);
+  const fitIn = (i: number, s: string): string => {
+    const w = widths[i]!;
+    return (s.length > w - 1 ? `${s.slice(0, w - 2)}…` : s).padEnd(w);
+  };
   const lanes: Lane[] = tasks.map(() => 'idle');
   const row = (step: string, cells: readonly string[]): string => `${step.padStart(5)}  ${cells.join('')}`.trimEnd();
-  const idleCells = (): string[] => lanes.map((l) => (l === 'waiting' ? c.dim(fit(':')) : fit('')));
+  const idleCells = (): string[] => lanes.map((l, i) => (l === 'waiting' ? c.dim(fitIn(i, ':')) : fitIn(i, '')));
 
   const lines: string[] = [];
-  lines.push(row('step', tasks.map((t) => c.bold(fit(t)))));
-  lines.push(row('', tasks.map(() => fit('-'.repeat(Math.min(width - 1, 16))))));
+  lines.push(row('step', tasks.map((t, i) => c.bold(fitIn(i, t)))));
+  lines.push(row('', tasks.map((_, i) => fitIn(i, '-'.repeat(Math.min(widths[i]! - 1, 16))))));
   const failStep = trace.failure?.step;
   for (const e of trace.events) {
     if (!options.verbose && e.preempted !== true && (e.op === 'start' || e.op === 'spawn')) continue;
@@ -47,10 +52,9 @@ export function formatTimeline(trace: Trace, options: TimelineOptions = {}): str
     const i = col.get(e.task);
     if (i === undefined) continue;
     const isStep = e.note !== 'blocked' && e.note !== 'finished' && e.op !== 'spawn' && e.op !== 'choose';
-    let text = cell(e);
-    if (e.preempted === true) text = `>> ${text}`;
+    const text = cellText(e);
     const cells = idleCells();
-    let painted = fit(text);
+    let painted = fitIn(i, text);
     if (e.note === 'blocked') painted = c.yellow(painted);
     else if (e.note === 'woke' || e.note === 'timeout') painted = c.green(painted);
     else if (e.preempted === true) painted = c.bold(painted);
@@ -62,20 +66,59 @@ export function formatTimeline(trace: Trace, options: TimelineOptions = {}): str
   const f = trace.failure;
   if (f !== null) {
     const cells = idleCells();
-    const waits = new Map<string, string>();
-    for (const e of f.cycle ?? []) waits.set(e.task, `waits ${e.resource} -> ${e.holder}`);
-    for (const b of f.blocked ?? []) if (!waits.has(b.task)) waits.set(b.task, `waits ${b.waitsOn}`);
+    const waits = failureWaits(f);
     for (const [task, what] of waits) {
       const i = col.get(task);
-      if (i !== undefined) cells[i] = c.red(fit(`!! ${what}`));
+      if (i !== undefined) cells[i] = c.red(fitIn(i, `!! ${what}`));
     }
     const failing = f.task !== undefined ? col.get(f.task) : undefined;
-    if (failing !== undefined && !waits.has(f.task!)) cells[failing] = c.red(fit(`!! ${f.kind}`));
+    if (failing !== undefined && !waits.has(f.task!)) cells[failing] = c.red(fitIn(failing, `!! ${f.kind}`));
     if (waits.size > 0 || failing !== undefined) lines.push(row(String(f.step), cells));
     lines.push(row('', [c.red(`!! ${f.message}`)]));
   }
   if (options.legend !== false) lines.push(c.dim(TIMELINE_LEGEND));
   return lines.join('\n');
+}
+
+const MIN_COLUMN = 12;
+const MAX_COLUMN = 44;
+
+/** What each task of a failure waits on (deadlock cycle, stuck or leaked tasks). */
+function failureWaits(f: NonNullable<Trace['failure']>): Map<string, string> {
+  const waits = new Map<string, string>();
+  for (const e of f.cycle ?? []) waits.set(e.task, `waits ${e.resource} -> ${e.holder}`);
+  for (const b of f.blocked ?? []) if (!waits.has(b.task)) waits.set(b.task, `waits ${b.waitsOn}`);
+  return waits;
+}
+
+/**
+ * Each column as wide as its longest cell (so nothing is cut when it fits), between 12 and 44;
+ * with `maxWidth`, the widest columns shrink first until the table fits.
+ */
+function columnWidths(trace: Trace, col: ReadonlyMap<string, number>, options: TimelineOptions): number[] {
+  if (options.width !== undefined) return trace.tasks.map(() => options.width!);
+  const longest = trace.tasks.map((t) => t.length);
+  const see = (task: string, text: string): void => {
+    const i = col.get(task);
+    if (i !== undefined) longest[i] = Math.max(longest[i]!, text.length);
+  };
+  for (const e of trace.events) if (e.note !== 'time') see(e.task, cellText(e));
+  if (trace.failure !== null) for (const [task, what] of failureWaits(trace.failure)) see(task, `!! ${what}`);
+  const widths = longest.map((n) => Math.min(MAX_COLUMN, Math.max(MIN_COLUMN, n + 2)));
+  if (options.maxWidth !== undefined) {
+    const room = options.maxWidth - 7;
+    while (widths.reduce((a, b) => a + b, 0) > room) {
+      const widest = widths.indexOf(Math.max(...widths));
+      if (widths[widest]! <= MIN_COLUMN) break;
+      widths[widest]!--;
+    }
+  }
+  return widths;
+}
+
+function cellText(e: TraceEvent): string {
+  const text = cell(e);
+  return e.preempted === true ? `>> ${text}` : text;
 }
 
 function cell(e: TraceEvent): string {

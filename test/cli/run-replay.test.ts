@@ -7,16 +7,16 @@ const TIMELINE = `assertion: AssertionFailure: lost update: counter is 1 after 2
   at scenarios/lost-update.ts:26
   9 steps, 4 preemptions, 3 tasks
 
- step  main                              worker-1                          worker-2
-       ----------------                  ----------------                  ----------------
+ step  main                          worker-1              worker-2
+       ----------------              ----------------      ----------------
        join worker-1 .. waits
-    2  :                                 >> start
-    3  :                                                                   >> read counter -> 0
-    4  :                                 >> read counter -> 0
-    5  :                                                                   >> write counter
-       :                                                                   (done)
-    6  :                                 write counter
-       :                                 (done)
+    2  :                             >> start
+    3  :                                                   >> read counter -> 0
+    4  :                             >> read counter -> 0
+    5  :                                                   >> write counter
+       :                                                   (done)
+    6  :                             write counter
+       :                             (done)
     7  join worker-1 -> true (woke)
     8  join worker-2 -> true   <- last step
     9  !! assertion
@@ -94,7 +94,7 @@ describe('interleave run / replay / shrink / list (built binary)', () => {
     ]);
     expect(repro.code).toBe(1);
     expect(repro.stdout.trimEnd().split('\n').at(-1)).toBe('reproduced: assertion: AssertionFailure: lost update: counter is 1 after 2 increments in task "main" (step 9)');
-    expect(repro.stdout).toContain('    3  :                                                                   >> read counter -> 0');
+    expect(repro.stdout).toContain('    3  :                                                   >> read counter -> 0');
     expect(passes.code).toBe(0);
     expect(passes.stdout.trimEnd().split('\n').at(-1)).toBe('passes now: the recorded assertion no longer happens on this schedule');
     expect(diverged.code).toBe(3);

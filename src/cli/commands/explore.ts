@@ -9,7 +9,7 @@ import type { Trace } from '../../trace/schema.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { ExploreSession, type Snapshot } from '../explorer/session.js';
-import { int, show, type SetExit } from '../options.js';
+import { int, show, type SetExit, terminalWidth } from '../options.js';
 import { loadTargets } from './run.js';
 
 interface ExploreOptions {
@@ -95,7 +95,7 @@ export async function exploreCommand(ref: string, o: ExploreOptions): Promise<nu
         continue;
       }
       if (cmd === 'timeline') {
-        print(formatTimeline(await traceSoFar(), { colours: c, legend: false }));
+        print(formatTimeline(await traceSoFar(), { colours: c, legend: false, maxWidth: terminalWidth() }));
         continue;
       }
       if (cmd === 'save') {
@@ -118,7 +118,7 @@ export async function exploreCommand(ref: string, o: ExploreOptions): Promise<nu
           continue;
         }
         snap = await session.finishRandomly(o.seed);
-        print(formatTimeline(await traceSoFar(), { colours: c, legend: false }));
+        print(formatTimeline(await traceSoFar(), { colours: c, legend: false, maxWidth: terminalWidth() }));
         print(formatSnapshot(snap, c));
         continue;
       }

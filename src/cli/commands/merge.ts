@@ -4,7 +4,7 @@ import { formatExploreLine, formatFailureReport } from '../../report/text.js';
 import { traceFileName, writeTrace } from '../../trace/codec.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
-import { show, type SetExit } from '../options.js';
+import { show, type SetExit, terminalWidth } from '../options.js';
 
 interface MergeOptions {
   out: string;
@@ -45,7 +45,7 @@ export function mergeCommand(files: readonly string[], o: MergeOptions): number 
       continue;
     }
     process.stdout.write(`${formatExploreLine(r)} (merged from ${m.workers} worker${m.workers === 1 ? '' : 's'} over ${groups.get(`${m.scenario}\u0000${m.variant}`)!.length} shards)\n`);
-    if (m.trace !== null) process.stdout.write(`\n${formatFailureReport(m.trace, saved === null ? null : show(saved), { verbose: o.verbose ?? false, colours: c })}\n\n`);
+    if (m.trace !== null) process.stdout.write(`\n${formatFailureReport(m.trace, saved === null ? null : show(saved), { verbose: o.verbose ?? false, colours: c, maxWidth: terminalWidth() })}\n\n`);
   }
   if (o.json) process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   return failed ? EXIT.FAILURE : EXIT.OK;

@@ -5,12 +5,14 @@ import { readTrace } from '../../trace/codec.js';
 import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
 import { checkTraceTarget } from '../../robust/traceTarget.js';
-import type { SetExit } from '../options.js';
+import { terminalWidth, type SetExit } from '../options.js';
+import { stdoutColours } from '../colours.js';
 
 interface ReplayOptions {
   dir: string;
   json?: boolean;
   verbose?: boolean;
+  color?: boolean;
 }
 
 export async function replayCommand(file: string, o: ReplayOptions): Promise<number> {
@@ -21,7 +23,7 @@ export async function replayCommand(file: string, o: ReplayOptions): Promise<num
   if (o.json) {
     process.stdout.write(`${JSON.stringify({ outcome: report.outcome, message: report.message, divergence: report.divergence ?? null, failure: report.result.failure, trace: report.trace }, null, 2)}\n`);
   } else {
-    process.stdout.write(`${formatReplay(report, { verbose: o.verbose ?? false })}\n`);
+    process.stdout.write(`${formatReplay(report, { verbose: o.verbose ?? false, colours: stdoutColours(o), maxWidth: terminalWidth() })}\n`);
   }
   switch (report.outcome) {
     case 'diverged':
@@ -42,6 +44,7 @@ export function registerReplay(program: Command, setExit: SetExit): Command {
     .argument('<trace>', 'trace file (JSON)')
     .option('-d, --dir <dir>', 'folder to look for the scenario by name', 'scenarios')
     .option('--verbose', 'show every event')
+    .option('--no-color', 'no colour')
     .option('--json', 'machine-readable output')
     .action(async (file: string, o: ReplayOptions) => setExit(await replayCommand(file, o)));
 }

@@ -13,7 +13,7 @@ import { EXIT } from '../exitCodes.js';
 import { listenForInterrupt } from '../interrupt.js';
 import { setupError } from '../../robust/setupError.js';
 import { exploreWatched } from '../../robust/watchdog.js';
-import { int, positive, show, strategyName, type SetExit } from '../options.js';
+import { int, positive, show, strategyName, type SetExit, terminalWidth } from '../options.js';
 import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { isSplit, parseShard, runSplit, shardFileName, toExploreResult, writeShardFile, type Shard, type ShardRun } from '../../parallel/index.js';
@@ -163,7 +163,7 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
         if (o.json) continue;
         process.stdout.write(`${formatExploreLine(v.result)}\n`);
         if (v.trace === null && v.result.failure !== null) process.stdout.write(`\n${v.result.failure.message}\n\n`);
-        if (v.trace !== null) process.stdout.write(`\n${formatFailureReport(v.trace, v.saved === null ? null : show(v.saved), { verbose: o.verbose ?? false, colours: c })}\n\n`);
+        if (v.trace !== null) process.stdout.write(`\n${formatFailureReport(v.trace, v.saved === null ? null : show(v.saved), { verbose: o.verbose ?? false, colours: c, maxWidth: terminalWidth() })}\n\n`);
         for (const w of v.result.warnings) process.stdout.write(`${c.yellow(`warning: ${w.message}`)}\n`);
       }
     }

@@ -6,7 +6,7 @@ import { readTrace, writeTrace } from '../../trace/codec.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
-import { int, show, type SetExit } from '../options.js';
+import { int, show, type SetExit, terminalWidth } from '../options.js';
 
 interface ShrinkCommandOptions {
   dir: string;
@@ -37,7 +37,7 @@ export async function shrinkCommand(file: string, o: ShrinkCommandOptions): Prom
     );
   } else {
     process.stdout.write(`shrunk ${show(file)}: ${before} -> ${after} (${r.attempts} attempts, ${r.stoppedBy === 'minimal' ? 'minimal' : `stopped by ${r.stoppedBy}`})\n`);
-    process.stdout.write(`saved ${show(out)}\n\n${formatFailureReport(r.trace, show(out), { verbose: o.verbose ?? false, colours: stdoutColours(o) })}\n`);
+    process.stdout.write(`saved ${show(out)}\n\n${formatFailureReport(r.trace, show(out), { verbose: o.verbose ?? false, colours: stdoutColours(o), maxWidth: terminalWidth() })}\n`);
     if (r.others.length > 0) process.stdout.write(`\nnote: ${r.others.length} different failure${r.others.length > 1 ? 's were' : ' was'} met while shrinking (not saved)\n`);
   }
   return EXIT.OK;
