@@ -298,7 +298,7 @@ export class Execution {
     let error: unknown;
     let threw = false;
     try {
-      value = op.run(timedOut);
+      value = op.run(timedOut, op);
     } catch (e) {
       error = e;
       threw = true;

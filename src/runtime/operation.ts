@@ -52,13 +52,19 @@ export class Operation {
     readonly access: Access,
     /** null: always enabled. */
     readonly ready: (() => boolean) | null,
-    /** Runs the operation; `timedOut` is true when it ends by its timeout instead. May throw. */
-    readonly run: (timedOut: boolean) => unknown,
+    /**
+     * Runs the operation; `timedOut` is true when it ends by its timeout instead. May throw.
+     * It receives the operation itself, so a hot primitive can pass one shared function that
+     * reads `obj` and `arg` instead of a fresh closure per step (src/primitives/variable.ts).
+     */
+    readonly run: (timedOut: boolean, op: Operation) => unknown,
     /** Virtual time at which a blocked operation gives up (Infinity: never). */
     readonly deadline: number = Infinity,
     readonly waits: (() => WaitInfo) | null = null,
     /** An idle pool worker waiting for work: not a leak, not stuck. */
     readonly idle: boolean = false,
+    /** The operation's argument for a shared `run` function (the value to set, the update function). */
+    readonly arg: unknown = undefined,
   ) {}
 
   enabled(): boolean {
