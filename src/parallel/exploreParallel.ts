@@ -1,8 +1,5 @@
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { DEFAULT_ITERATIONS } from '../explore.js';
 import { loadScenario } from '../loader.js';
 import { UsageError } from '../runtime/errors.js';
@@ -11,6 +8,7 @@ import type { ScenarioDefinition } from '../scenario.js';
 import { runBlock, type BlockResult, type SamplingSpec } from './block.js';
 import { blocksOf, DEFAULT_BLOCK_SIZE, shardBlocks, type Block, type Shard } from './partition.js';
 import { combineBlocks, type ShardRun } from './result.js';
+import { startWorker } from './startWorker.js';
 import type { ToWorker, WorkerSetup } from './worker.js';
 
 export interface ParallelOptions<P extends object = Record<string, unknown>> extends TargetOptions<P> {
@@ -115,21 +113,6 @@ async function runInThread(target: ReturnType<typeof makeTarget<object>>, spec: 
 }
 
 type FromWorker = { type: 'ready' } | { type: 'result'; result: BlockResult } | { type: 'error'; name: string; message: string };
-
-/**
- * Starts a worker on worker.js next to this module. Under a TypeScript runner (the tests run
- * the sources) that module is worker.ts: a tiny bootstrap registers tsx in the worker first.
- */
-function startWorker(setup: WorkerSetup): Worker {
-  // Workers inherit the parent's Node flags; --input-type (from `node --eval`) is not valid for a file worker.
-  const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { workerData: setup, execArgv });
-  const entry = new URL('./worker.ts', import.meta.url).href;
-  const tsxDir = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
-  const api = pathToFileURL(join(tsxDir, 'dist', 'esm', 'api', 'index.mjs')).href;
-  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(boot, { eval: true, workerData: setup, execArgv });
-}
 
 function runInWorkers(setup: WorkerSetup, blocks: readonly Block[], n: number, stop: () => boolean): Promise<Outcome> {
   return new Promise<Outcome>((resolve, reject) => {

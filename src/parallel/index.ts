@@ -11,3 +11,5 @@ export { shardFileName, writeShardFile, readShardFile, toExploreResult } from '.
 export type { ShardFile } from './shardFile.js';
 export { isSplit, runSplit } from './runSplit.js';
 export type { SplitOptions } from './runSplit.js';
+export { searchParallel, mergeSearchShardRuns, unitsOf, PARTS, PREFIX_EXECUTIONS } from './searchParallel.js';
+export type { SearchShardRun, UnitResult, SearchParallelOptions } from './searchParallel.js';

@@ -1,0 +1,356 @@
+import { performance } from 'node:perf_hooks';
+import { loadScenario } from '../loader.js';
+import { UsageError } from '../runtime/errors.js';
+import type { Failure, Warning } from '../runtime/failure.js';
+import { makeTarget, type TargetOptions } from '../run.js';
+import type { ScenarioDefinition } from '../scenario.js';
+import { search, type SearchResult } from '../search/search.js';
+import { splitSearch } from '../search/split.js';
+import type { SearchState } from '../search/state.js';
+import type { Trace } from '../trace/schema.js';
+import type { Shard } from './partition.js';
+import { startWorker } from './startWorker.js';
+
+/**
+ * Exhaustive search (dfs) across worker threads and CI shards.
+ *
+ * The work is cut into **units** that do not depend on the number of workers or shards: unit 0
+ * is a prefix of `PREFIX_EXECUTIONS` executions from the root, and units 1..PARTS are the parts
+ * `splitSearch(prefix.state, PARTS)` returns (disjoint subtrees in depth-first order, which
+ * together cover exactly what the prefix left). Each unit is an ordinary `search` (resumed from
+ * its part). So the totals are the same for any number of workers and any number of shards,
+ * and the first failure is the failure of the lowest failing unit: the first in depth-first
+ * order, whatever finishes first. Shard i of n owns the units u with u mod n = i - 1 (every
+ * shard runs the cheap prefix to compute the split, but only shard 1 counts it).
+ *
+ * Against an unsplit `search`: the same complete executions (one per Mazurkiewicz trace), and
+ * possibly more sleep-blocked ones (split.ts saturates the prefix's nodes).
+ */
+export const PREFIX_EXECUTIONS = 4;
+export const PARTS = 24;
+
+/** What one unit produced. Plain data: crosses worker boundaries and goes into shard files. */
+export interface UnitResult {
+  readonly unit: number;
+  readonly executions: number;
+  readonly completeExecutions: number;
+  readonly sleepBlocked: number;
+  readonly depthLimited: number;
+  readonly races: number;
+  readonly steps: number;
+  readonly maxDepth: number;
+  /** The unit's subtree was explored to its end (a failure also ends it: see `failure`). */
+  readonly complete: boolean;
+  readonly stoppedBy: SearchResult['stoppedBy'];
+  readonly failure: Failure | null;
+  readonly trace: Trace | null;
+  readonly warnings: readonly Warning[];
+}
+
+/** One variant's dfs over some units (all, or one shard's). Plain JSON: written by `run --shard`, read by `merge`. */
+export interface SearchShardRun {
+  readonly format: 'interleave-search-shard';
+  readonly version: 1;
+  readonly scenario: string;
+  readonly variant: string;
+  readonly por: boolean;
+  readonly prefix: number;
+  readonly parts: number;
+  readonly shard: Shard;
+  /** The units that count, in order (those after the first failing unit are dropped). */
+  readonly units: readonly UnitResult[];
+  readonly executions: number;
+  readonly completeExecutions: number;
+  readonly sleepBlocked: number;
+  readonly depthLimited: number;
+  readonly steps: number;
+  readonly maxDepth: number;
+  /** Unit holding the first failure, or null. */
+  readonly failureUnit: number | null;
+  readonly failure: Failure | null;
+  readonly trace: Trace | null;
+  readonly warnings: readonly Warning[];
+  /** Every unit this run owns was explored to its end without a failure (after merge: every unit of the search). */
+  readonly complete: boolean;
+  readonly stoppedBy: 'exhausted' | 'failure' | 'time' | 'interrupted' | 'executions';
+  readonly elapsedMs: number;
+  readonly workers: number;
+}
+
+export interface SearchParallelOptions<P extends object = Record<string, unknown>> extends TargetOptions<P> {
+  /** The scenario module: workers load it by path. */
+  readonly file: string;
+  /** dfs only: source-DPOR with sleep sets (default true). */
+  readonly por?: boolean;
+  readonly workers?: number;
+  readonly shard?: Shard;
+  readonly maxDepth?: number;
+  /** Per unit: stop it after this many executions (it is then not complete). */
+  readonly maxExecutions?: number;
+  readonly timeLimitMs?: number;
+  readonly shouldStop?: () => boolean;
+}
+
+/** What a worker needs to run units of one search. */
+export interface SearchWorkerSetup {
+  readonly kind: 'search';
+  readonly file: string;
+  readonly target: TargetOptions<object>;
+  readonly maxDepth?: number;
+  readonly maxExecutions?: number;
+}
+
+export type ToSearchWorker = { readonly type: 'unit'; readonly unit: number; readonly state: SearchState } | { readonly type: 'cancel'; readonly unit: number };
+
+/** Runs one unit: the search resumed from `state`. Called by the worker and, for one worker, in this thread. */
+export async function runUnit(scenario: ScenarioDefinition<object>, setup: Omit<SearchWorkerSetup, 'kind' | 'file'>, unit: number, state: SearchState | null, shouldStop: () => boolean): Promise<UnitResult> {
+  const r = await search(scenario, {
+    ...setup.target,
+    strategy: 'dfs',
+    por: state?.por ?? true,
+    ...(state !== null ? { resume: state } : { maxExecutions: PREFIX_EXECUTIONS }),
+    ...(state !== null && setup.maxExecutions !== undefined ? { maxExecutions: setup.maxExecutions } : {}),
+    ...(setup.maxDepth !== undefined ? { maxDepth: setup.maxDepth } : {}),
+    shouldStop,
+  });
+  return unitOf(unit, r);
+}
+
+function unitOf(unit: number, r: SearchResult): UnitResult {
+  return {
+    unit,
+    executions: r.executions,
+    completeExecutions: r.completeExecutions,
+    sleepBlocked: r.sleepBlocked,
+    depthLimited: r.depthLimited,
+    races: r.races,
+    steps: r.steps,
+    maxDepth: r.maxDepth,
+    // The prefix stops by its execution budget: it is complete when it left only the parts.
+    complete: r.failure === null && r.depthLimited === 0 && (r.complete || (unit === 0 && r.stoppedBy === 'executions')),
+    stoppedBy: r.stoppedBy,
+    failure: r.failure,
+    trace: r.trace,
+    warnings: r.warnings,
+  };
+}
+
+/** Units of shard `shard` among units 0..PARTS. */
+export function unitsOf(shard: Shard | undefined): number[] {
+  const all = Array.from({ length: PARTS + 1 }, (_, u) => u);
+  return shard === undefined ? all : all.filter((u) => u % shard.of === shard.index - 1);
+}
+
+/**
+ * `run --strategy dfs --workers n` / `--shard i/n`: the exhaustive search split in units (see
+ * above), run by a pool of worker threads or, for one worker, in this thread. Deterministic:
+ * the result does not depend on the number of workers, and n shards merged give the result of
+ * one unsharded run.
+ */
+export async function searchParallel(options: SearchParallelOptions<object>, preloaded?: ScenarioDefinition<object>): Promise<SearchShardRun> {
+  const scenario = preloaded ?? (await loadScenario(options.file)).scenario;
+  const target = makeTarget(scenario, options);
+  const start = performance.now();
+  const deadline = options.timeLimitMs !== undefined ? start + options.timeLimitMs : Infinity;
+  const stop = (): boolean => performance.now() >= deadline || (options.shouldStop?.() ?? false);
+  const setup: SearchWorkerSetup = {
+    kind: 'search',
+    file: options.file,
+    target: { variant: target.variant, params: target.params, maxSteps: target.settings.maxSteps, allowLeaks: target.settings.allowLeaks, failOnLockOrder: target.settings.failOnLockOrder },
+    ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
+    ...(options.maxExecutions !== undefined ? { maxExecutions: options.maxExecutions } : {}),
+  };
+  const mine = new Set(unitsOf(options.shard));
+  // The prefix: every shard runs it (the split depends on it); it counts only where it is owned.
+  const head = await search(scenario, { ...setup.target, strategy: 'dfs', por: options.por ?? true, maxExecutions: PREFIX_EXECUTIONS, ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}), shouldStop: stop });
+  const prefix = unitOf(0, head);
+  const prefixState = head.state;
+  const results: UnitResult[] = mine.has(0) ? [prefix] : [];
+  let stoppedEarly = !prefix.complete && prefix.failure === null && prefix.stoppedBy !== 'exhausted';
+  const por = options.por ?? true;
+  if (prefix.failure === null && !stoppedEarly) {
+    const parts = splitSearch(prefixState, PARTS);
+    const todo = [...mine].filter((u) => u > 0).map((u) => ({ unit: u, state: parts[u - 1]! }));
+    const workers = Math.max(1, Math.min(options.workers ?? 1, todo.length));
+    const out = workers === 1 ? await inThread(scenario, setup, todo, stop) : await inWorkers(setup, todo, workers, stop);
+    results.push(...out.results);
+    stoppedEarly = out.stoppedEarly;
+  }
+  const interrupted = options.shouldStop?.() ?? false;
+  return combineUnits({
+    scenario: scenario.name,
+    variant: target.variant,
+    por,
+    shard: options.shard ?? { index: 1, of: 1 },
+    owned: [...mine],
+    results,
+    stoppedBy: stoppedEarly ? (interrupted ? 'interrupted' : 'time') : null,
+    elapsedMs: performance.now() - start,
+    workers: Math.max(1, options.workers ?? 1),
+  });
+}
+
+interface Outcome {
+  readonly results: UnitResult[];
+  readonly stoppedEarly: boolean;
+}
+
+async function inThread(scenario: ScenarioDefinition<object>, setup: SearchWorkerSetup, todo: readonly { unit: number; state: SearchState }[], stop: () => boolean): Promise<Outcome> {
+  const results: UnitResult[] = [];
+  for (const { unit, state } of todo) {
+    if (stop()) return { results, stoppedEarly: true };
+    const r = await runUnit(scenario, setup, unit, state, stop);
+    results.push(r);
+    if (r.failure !== null) break;
+    if (!r.complete) return { results, stoppedEarly: r.stoppedBy === 'time' || r.stoppedBy === 'interrupted' };
+  }
+  return { results, stoppedEarly: false };
+}
+
+type FromWorker = { type: 'ready' } | { type: 'unit-result'; result: UnitResult } | { type: 'error'; name: string; message: string };
+
+/** Hands units out in order; once a failure in unit f is known, later units are not started and running ones are cancelled. */
+function inWorkers(setup: SearchWorkerSetup, todo: readonly { unit: number; state: SearchState }[], n: number, stop: () => boolean): Promise<Outcome> {
+  return new Promise<Outcome>((resolve, reject) => {
+    const results: UnitResult[] = [];
+    const pool: ReturnType<typeof startWorker>[] = [];
+    const running = new Map<ReturnType<typeof startWorker>, number>();
+    let next = 0;
+    let best = Infinity;
+    let stoppedEarly = false;
+    let settled = false;
+    const finish = (error?: Error): void => {
+      if (settled) return;
+      settled = true;
+      for (const w of pool) void w.terminate();
+      if (error !== undefined) reject(error);
+      else resolve({ results, stoppedEarly });
+    };
+    const feed = (w: ReturnType<typeof startWorker>): void => {
+      if (!stoppedEarly && stop()) stoppedEarly = true;
+      const item = todo[next];
+      if (!stoppedEarly && item !== undefined && item.unit < best) {
+        next++;
+        running.set(w, item.unit);
+        w.postMessage({ type: 'unit', unit: item.unit, state: item.state } satisfies ToSearchWorker);
+      } else if (running.size === 0) finish();
+    };
+    for (let i = 0; i < n; i++) {
+      const w = startWorker(setup);
+      pool.push(w);
+      w.on('message', (msg: FromWorker) => {
+        if (msg.type === 'error') {
+          finish(msg.name === 'ScenarioLoadError' || msg.name === 'UsageError' ? new UsageError(msg.message) : new Error(`worker: ${msg.name}: ${msg.message}`));
+          return;
+        }
+        if (msg.type === 'unit-result') {
+          running.delete(w);
+          const r = msg.result;
+          if (r.unit < best) {
+            results.push(r);
+            // A unit cancelled because an earlier one failed does not count; one stopped by time does.
+            if (!r.complete && r.failure === null && (r.stoppedBy === 'time' || r.stoppedBy === 'interrupted')) stoppedEarly = true;
+          }
+          if (r.failure !== null && r.unit < best) {
+            best = r.unit;
+            for (const [other, u] of running) if (u > best) other.postMessage({ type: 'cancel', unit: u } satisfies ToSearchWorker);
+          }
+        }
+        feed(w);
+      });
+      w.on('error', (e) => finish(e));
+      w.on('exit', (code) => {
+        if (!settled && code !== 0) finish(new Error(`worker exited with code ${code}`));
+      });
+    }
+  });
+}
+
+interface CombineInput {
+  readonly scenario: string;
+  readonly variant: string;
+  readonly por: boolean;
+  readonly shard: Shard;
+  readonly owned: readonly number[];
+  readonly results: readonly UnitResult[];
+  readonly stoppedBy: 'time' | 'interrupted' | null;
+  readonly elapsedMs: number;
+  readonly workers: number;
+}
+
+/** Keeps the units up to the first failing one (by unit order, not arrival) and totals them. */
+function combineUnits(input: CombineInput): SearchShardRun {
+  const sorted = [...input.results].sort((a, b) => a.unit - b.unit);
+  const kept: UnitResult[] = [];
+  for (const u of sorted) {
+    kept.push(u);
+    if (u.failure !== null) break;
+  }
+  const failing = kept.find((u) => u.failure !== null) ?? null;
+  const warnings = new Map<string, Warning>();
+  for (const u of kept) for (const w of u.warnings) if (!warnings.has(w.message)) warnings.set(w.message, w);
+  const allOwned = input.owned.every((u) => kept.some((k) => k.unit === u));
+  const complete = failing === null && allOwned && kept.every((u) => u.complete);
+  const sum = (f: (u: UnitResult) => number): number => kept.reduce((n, u) => n + f(u), 0);
+  return {
+    format: 'interleave-search-shard',
+    version: 1,
+    scenario: input.scenario,
+    variant: input.variant,
+    por: input.por,
+    prefix: PREFIX_EXECUTIONS,
+    parts: PARTS,
+    shard: input.shard,
+    units: kept,
+    executions: sum((u) => u.executions),
+    completeExecutions: sum((u) => u.completeExecutions),
+    sleepBlocked: sum((u) => u.sleepBlocked),
+    depthLimited: sum((u) => u.depthLimited),
+    steps: sum((u) => u.steps),
+    maxDepth: kept.reduce((n, u) => Math.max(n, u.maxDepth), 0),
+    failureUnit: failing?.unit ?? null,
+    failure: failing?.failure ?? null,
+    trace: failing?.trace ?? null,
+    warnings: [...warnings.values()],
+    complete,
+    stoppedBy: failing !== null ? 'failure' : complete ? 'exhausted' : (input.stoppedBy ?? 'executions'),
+    elapsedMs: Math.round(input.elapsedMs),
+    workers: input.workers,
+  };
+}
+
+/**
+ * Combines the runs of the n shards of one search into the run one machine would have made:
+ * the first failure by unit, the counts of every unit before it; complete only if every unit
+ * of every shard was. Every shard 1..n must be present exactly once.
+ */
+export function mergeSearchShardRuns(runs: readonly SearchShardRun[]): SearchShardRun {
+  if (runs.length === 0) throw new UsageError('merge: no shard results given');
+  const head = runs[0]!;
+  const name = `${head.scenario}/${head.variant}`;
+  for (const r of runs) {
+    if (r.scenario !== head.scenario || r.variant !== head.variant || r.por !== head.por || r.prefix !== head.prefix || r.parts !== head.parts || r.shard.of !== head.shard.of) {
+      throw new UsageError(`merge: ${name}: shard ${r.shard.index}/${r.shard.of} is from a different search (scenario, variant, por and split must match)`);
+    }
+  }
+  const seen = new Set(runs.map((r) => r.shard.index));
+  if (seen.size !== runs.length) throw new UsageError(`merge: ${name}: a shard is given twice`);
+  const missing: number[] = [];
+  for (let i = 1; i <= head.shard.of; i++) if (!seen.has(i)) missing.push(i);
+  if (missing.length > 0) throw new UsageError(`merge: ${name}: missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${head.shard.of}`).join(', ')}`);
+  const early = runs.find((r) => r.stoppedBy === 'time' || r.stoppedBy === 'interrupted');
+  const merged = combineUnits({
+    scenario: head.scenario,
+    variant: head.variant,
+    por: head.por,
+    shard: { index: 1, of: 1 },
+    owned: unitsOf(undefined),
+    results: runs.flatMap((r) => r.units),
+    stoppedBy: early !== undefined ? (early.stoppedBy as 'time' | 'interrupted') : null,
+    elapsedMs: Math.max(...runs.map((r) => r.elapsedMs)),
+    workers: runs.reduce((n, r) => n + r.workers, 0),
+  });
+  // A shard that stopped at a failure did not run its later units: only units before the first
+  // failure count, and every shard ran those to their end (or the merge says time/interrupted).
+  return merged;
+}

@@ -1,0 +1,84 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { encodeTrace, search, type ScenarioDefinition } from 'interleave';
+import { mergeSearchShardRuns, PARTS, searchParallel, unitsOf, type SearchShardRun } from '../../../src/parallel/index.js';
+import programs from '../../fixtures/scenarios/search-programs.js';
+import lostUpdate from '../../fixtures/scenarios/lost-update.js';
+
+const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/scenarios/${name}.ts`, import.meta.url));
+const s = programs as unknown as ScenarioDefinition<object>;
+const lu = lostUpdate as unknown as ScenarioDefinition<object>;
+
+/** What a run found, without how it went (wall time, workers, shard). */
+function found(r: SearchShardRun): unknown {
+  const { elapsedMs, workers, shard, trace, ...rest } = r;
+  void elapsedMs, workers, shard;
+  return { ...rest, trace: trace === null ? null : encodeTrace(trace) };
+}
+
+async function shards(scenario: ScenarioDefinition<object>, file: string, variant: string, params: object, of: number): Promise<SearchShardRun> {
+  const runs: SearchShardRun[] = [];
+  for (let i = of; i >= 1; i--) runs.push(await searchParallel({ file, variant, params, shard: { index: i, of } }, scenario));
+  return mergeSearchShardRuns(runs);
+}
+
+describe('exhaustive search split in units', () => {
+  it('shards own every unit exactly once', () => {
+    for (const of of [1, 2, 3, 5, PARTS + 1, PARTS + 4]) {
+      const owned = Array.from({ length: of }, (_, i) => unitsOf({ index: i + 1, of })).flat().sort((a, b) => a - b);
+      expect(owned).toEqual(unitsOf(undefined));
+    }
+  });
+
+  it('lastzero(4), readers(4): 1 worker, 2 workers and 3 merged shards give the same counts; complete executions equal the unsplit search', async () => {
+    for (const [variant, n, traces] of [['lastzero', 4, 28], ['readers', 4, 16]] as const) {
+      const params = { n };
+      const plain = await search(s, { variant, params });
+      expect([plain.completeExecutions, plain.complete]).toEqual([traces, true]);
+      const one = await searchParallel({ file: fixture('search-programs'), variant, params }, s);
+      const two = await searchParallel({ file: fixture('search-programs'), variant, params, workers: 2 }, s);
+      const three = await shards(s, fixture('search-programs'), variant, params, 3);
+      expect([one.completeExecutions, one.complete, one.failure]).toEqual([traces, true, null]);
+      expect(found(two)).toEqual(found(one));
+      expect(found(three)).toEqual(found(one));
+    }
+  }, 60_000);
+
+  it('lastzero(5): 64 complete executions over 3 shards, as unsplit', async () => {
+    const merged = await shards(s, fixture('search-programs'), 'lastzero', { n: 5 }, 3);
+    expect([merged.completeExecutions, merged.complete, merged.stoppedBy]).toEqual([64, true, 'exhausted']);
+  });
+
+  it('a fixture scenario (lost-update fixed, 3 workers): the same counts split or not', async () => {
+    const params = { workers: 3 };
+    const plain = await search(lu, { variant: 'fixed', params });
+    const one = await searchParallel({ file: fixture('lost-update'), variant: 'fixed', params }, lu);
+    const two = await searchParallel({ file: fixture('lost-update'), variant: 'fixed', params, workers: 2 }, lu);
+    const three = await shards(lu, fixture('lost-update'), 'fixed', params, 3);
+    expect([one.completeExecutions, one.complete]).toEqual([plain.completeExecutions, true]);
+    expect(plain.completeExecutions).toBe(6);
+    expect(found(two)).toEqual(found(one));
+    expect(found(three)).toEqual(found(one));
+  }, 60_000);
+
+  it('a failure found by shards and by 2 workers is the single run\'s, whichever unit finishes first', async () => {
+    const params = { workers: 3 };
+    const plain = await search(lu, { variant: 'buggy', params });
+    const one = await searchParallel({ file: fixture('lost-update'), variant: 'buggy', params }, lu);
+    const two = await searchParallel({ file: fixture('lost-update'), variant: 'buggy', params, workers: 2 }, lu);
+    const three = await shards(lu, fixture('lost-update'), 'buggy', params, 3);
+    expect(one.failure?.message).toBe(plain.failure?.message);
+    expect(encodeTrace(one.trace!)).toBe(encodeTrace(plain.trace!));
+    expect([one.complete, one.stoppedBy]).toEqual([false, 'failure']);
+    expect(found(two)).toEqual(found(one));
+    expect(found(three)).toEqual(found(one));
+  }, 60_000);
+
+  it('merge refuses a missing shard, and is incomplete when a shard was', async () => {
+    const a = await searchParallel({ file: fixture('search-programs'), variant: 'readers', params: { n: 3 }, shard: { index: 1, of: 2 } }, s);
+    expect(() => mergeSearchShardRuns([a])).toThrow(/missing shard 2\/2/);
+    const b = await searchParallel({ file: fixture('search-programs'), variant: 'readers', params: { n: 3 }, shard: { index: 2, of: 2 } }, s);
+    expect(mergeSearchShardRuns([a, b]).complete).toBe(true);
+    expect(mergeSearchShardRuns([a, { ...b, complete: false, stoppedBy: 'time', units: b.units.slice(1) }]).complete).toBe(false);
+  });
+});
