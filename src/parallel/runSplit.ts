@@ -2,6 +2,10 @@ import type { LoadedScenario } from '../loader.js';
 import { exploreParallel } from './exploreParallel.js';
 import type { Shard } from './partition.js';
 import type { ShardRun } from './result.js';
+import { searchParallel, type SearchShardRun } from './searchParallel.js';
+
+/** A split run's result: random/pct sampling in blocks, or the exhaustive search in units. */
+export type AnyShardRun = ShardRun | SearchShardRun;
 
 /** The `run` options that a split (parallel or sharded) exploration uses. */
 export interface SplitOptions {
@@ -21,8 +25,27 @@ export function isSplit(o: SplitOptions): boolean {
   return (o.workers ?? 1) > 1 || o.shard !== undefined;
 }
 
-/** Called by the `run` command for `--workers n` / `--shard i/n`: one variant, split in blocks. */
-export function runSplit(loaded: LoadedScenario, variant: string, o: SplitOptions): Promise<ShardRun> {
+/**
+ * Called by the `run` command for `--workers n` / `--shard i/n`: one variant, split in blocks
+ * (random, pct) or, for `--strategy dfs`, in search units (searchParallel.ts).
+ */
+export function runSplit(loaded: LoadedScenario, variant: string, o: SplitOptions): Promise<AnyShardRun> {
+  const budget = { ...loaded.scenario.budget, ...loaded.scenario.variants[variant]?.budget };
+  if ((o.strategy ?? budget.strategy) === 'dfs') {
+    return searchParallel(
+      {
+        file: loaded.file,
+        variant,
+        ...(o.iterations !== undefined ? { maxExecutions: o.iterations } : {}),
+        ...(o.timeLimit !== undefined ? { timeLimitMs: o.timeLimit * 1000 } : {}),
+        ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
+        ...(o.workers !== undefined ? { workers: o.workers } : {}),
+        ...(o.shard !== undefined ? { shard: o.shard } : {}),
+        ...(o.shouldStop !== undefined ? { shouldStop: o.shouldStop } : {}),
+      },
+      loaded.scenario,
+    );
+  }
   return exploreParallel(
     {
       file: loaded.file,

@@ -3,14 +3,17 @@ import type { ExploreResult } from '../explore.js';
 import { UsageError } from '../runtime/errors.js';
 import { writeFileAtomic } from '../trace/codec.js';
 import type { Shard } from './partition.js';
-import type { ShardRun } from './result.js';
+import { mergeShardRuns, type ShardRun } from './result.js';
+import type { AnyShardRun } from './runSplit.js';
+import { mergeSearchShardRuns, type SearchShardRun } from './searchParallel.js';
+import { initialState } from '../search/state.js';
 
 /** A shard results file: what `interleave run --shard i/n` writes and `interleave merge` reads. */
 export interface ShardFile {
   readonly format: 'interleave-shard-results';
   readonly version: 1;
   readonly shard: Shard;
-  readonly runs: readonly ShardRun[];
+  readonly runs: readonly AnyShardRun[];
 }
 
 /** Default name of shard i's results file. */
@@ -18,7 +21,7 @@ export function shardFileName(shard: Shard): string {
   return `shard-${shard.index}-of-${shard.of}.json`;
 }
 
-export function writeShardFile(path: string, shard: Shard, runs: readonly ShardRun[]): void {
+export function writeShardFile(path: string, shard: Shard, runs: readonly AnyShardRun[]): void {
   const file: ShardFile = { format: 'interleave-shard-results', version: 1, shard, runs };
   writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`);
 }
@@ -37,8 +40,17 @@ export function readShardFile(path: string): ShardFile {
   return f as ShardFile;
 }
 
+/** Merges the shards of one variant's run, sampling or search (they must all be of one kind). */
+export function mergeAnyShardRuns(runs: readonly AnyShardRun[]): AnyShardRun {
+  const search = runs.filter((r): r is SearchShardRun => r.format === 'interleave-search-shard');
+  if (search.length === runs.length) return mergeSearchShardRuns(search);
+  if (search.length > 0) throw new UsageError(`merge: ${runs[0]!.scenario}/${runs[0]!.variant}: shards of a dfs search and of a sampling run cannot be merged`);
+  return mergeShardRuns(runs as ShardRun[]);
+}
+
 /** The run as `explore` reports it, for the CLI's printing and saving. */
-export function toExploreResult(run: ShardRun): ExploreResult {
+export function toExploreResult(run: AnyShardRun): ExploreResult {
+  if (run.format === 'interleave-search-shard') return searchExploreResult(run);
   return {
     scenario: run.scenario,
     variant: run.variant,
@@ -50,5 +62,45 @@ export function toExploreResult(run: ShardRun): ExploreResult {
     stoppedBy: run.stoppedBy,
     elapsedMs: run.elapsedMs,
     warnings: run.warnings,
+  };
+}
+
+/** A split search as `explore` reports a search: `search` carries the counts and completeness the summary line prints. */
+function searchExploreResult(run: SearchShardRun): ExploreResult {
+  const stoppedBy = run.stoppedBy;
+  const state = { ...initialState(run.scenario, run.variant, 'dfs', run.por, 0), fresh: false, finished: run.complete };
+  return {
+    scenario: run.scenario,
+    variant: run.variant,
+    strategy: { name: 'dfs' },
+    executions: run.executions,
+    steps: run.steps,
+    failure: run.failure,
+    trace: run.trace,
+    stoppedBy: stoppedBy === 'failure' || stoppedBy === 'time' || stoppedBy === 'interrupted' ? stoppedBy : 'iterations',
+    elapsedMs: run.elapsedMs,
+    warnings: run.warnings,
+    search: {
+      scenario: run.scenario,
+      variant: run.variant,
+      strategy: 'dfs',
+      por: run.por,
+      executions: run.executions,
+      completeExecutions: run.completeExecutions,
+      sleepBlocked: run.sleepBlocked,
+      depthLimited: run.depthLimited,
+      pruned: 0,
+      races: run.units.reduce((n, u) => n + u.races, 0),
+      maxDepth: run.maxDepth,
+      steps: run.steps,
+      elapsedMs: run.elapsedMs,
+      failure: run.failure,
+      trace: run.trace,
+      complete: run.complete,
+      stoppedBy,
+      bound: null,
+      state,
+      warnings: run.warnings,
+    },
   };
 }

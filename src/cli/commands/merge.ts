@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { mergeShardRuns, readShardFile, toExploreResult, type ShardRun } from '../../parallel/index.js';
+import { mergeAnyShardRuns, readShardFile, toExploreResult, type AnyShardRun } from '../../parallel/index.js';
 import { formatExploreLine, formatFailureReport } from '../../report/text.js';
 import { traceFileName, writeTrace } from '../../trace/codec.js';
 import { stdoutColours } from '../colours.js';
@@ -20,7 +20,7 @@ interface MergeOptions {
  */
 export function mergeCommand(files: readonly string[], o: MergeOptions): number {
   const c = stdoutColours(o);
-  const groups = new Map<string, ShardRun[]>();
+  const groups = new Map<string, AnyShardRun[]>();
   for (const f of files) {
     for (const run of readShardFile(f).runs) {
       const key = `${run.scenario}\u0000${run.variant}`;
@@ -29,7 +29,7 @@ export function mergeCommand(files: readonly string[], o: MergeOptions): number 
       groups.set(key, list);
     }
   }
-  const merged = [...groups.values()].map((runs) => mergeShardRuns(runs));
+  const merged = [...groups.values()].map((runs) => mergeAnyShardRuns(runs));
   let failed = false;
   const json: unknown[] = [];
   for (const m of merged) {
@@ -41,7 +41,7 @@ export function mergeCommand(files: readonly string[], o: MergeOptions): number 
       writeTrace(saved, m.trace);
     }
     if (o.json) {
-      json.push({ scenario: m.scenario, variant: m.variant, executions: m.executions, steps: m.steps, failureAt: m.failureAt, stoppedBy: m.stoppedBy, failure: m.failure, trace: saved === null ? null : show(saved) });
+      json.push({ scenario: m.scenario, variant: m.variant, executions: m.executions, steps: m.steps, failureAt: 'failureAt' in m ? m.failureAt : null, ...('complete' in m ? { complete: m.complete, completeExecutions: m.completeExecutions } : {}), stoppedBy: m.stoppedBy, failure: m.failure, trace: saved === null ? null : show(saved) });
       continue;
     }
     process.stdout.write(`${formatExploreLine(r)} (merged from ${m.workers} worker${m.workers === 1 ? '' : 's'} over ${groups.get(`${m.scenario}\u0000${m.variant}`)!.length} shards)\n`);

@@ -16,7 +16,7 @@ import { exploreWatched } from '../../robust/watchdog.js';
 import { int, positive, show, strategyName, type SetExit, terminalWidth } from '../options.js';
 import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
-import { isSplit, parseShard, runSplit, shardFileName, toExploreResult, writeShardFile, type Shard, type ShardRun } from '../../parallel/index.js';
+import { isSplit, parseShard, runSplit, shardFileName, toExploreResult, writeShardFile, type Shard, type AnyShardRun } from '../../parallel/index.js';
 
 function parseShardOption(v: string): Shard {
   try {
@@ -83,7 +83,7 @@ export async function loadTargets(refs: readonly string[], o: { dir: string; all
 export async function runVariant(
   loaded: LoadedScenario,
   variant: string,
-  o: Omit<RunOptions, 'dir' | 'out'> & { out: string | null; shouldStop?: () => boolean; onShardRun?: (run: ShardRun) => void },
+  o: Omit<RunOptions, 'dir' | 'out'> & { out: string | null; shouldStop?: () => boolean; onShardRun?: (run: AnyShardRun) => void },
   progress: ProgressLine | null,
 ): Promise<VariantOutcome> {
   const { file, scenario } = loaded;
@@ -152,7 +152,7 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
   const progress = new ProgressLine(process.stderr);
   const interrupt = listenForInterrupt();
   const shouldStop = (): boolean => interrupt.requested;
-  const shardRuns: ShardRun[] = [];
+  const shardRuns: AnyShardRun[] = [];
   try {
     for (const l of loaded) {
       const variants = o.variant !== undefined ? [o.variant] : Object.keys(l.scenario.variants);
@@ -222,7 +222,7 @@ export function registerRun(program: Command, setExit: SetExit): Command {
     .option('--verbose', 'show every event in timelines')
     .option('--json', 'machine-readable output')
     .option('--no-color', 'no colour (also NO_COLOR=1; colour is only used on a terminal)')
-    .option('-w, --workers <n>', 'worker threads for random/pct sampling (same seed and count give the same result)', int('--workers'))
+    .option('-w, --workers <n>', 'worker threads for random/pct sampling and dfs (the result does not depend on the count)', int('--workers'))
     .option('--shard <i/n>', 'explore only shard i of n (CI matrix); combine the shard files with interleave merge', parseShardOption)
     .option('--shard-file <file>', 'where --shard writes its results (default: <out>/shard-<i>-of-<n>.json)')
     .addHelpText(
