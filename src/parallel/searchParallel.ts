@@ -156,7 +156,7 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
   const setup: SearchWorkerSetup = {
     kind: 'search',
     file: options.file,
-    target: { variant: target.variant, params: target.params, maxSteps: target.settings.maxSteps, allowLeaks: target.settings.allowLeaks, failOnLockOrder: target.settings.failOnLockOrder },
+    target: { file: options.file, variant: target.variant, params: target.params, maxSteps: target.settings.maxSteps, allowLeaks: target.settings.allowLeaks, failOnLockOrder: target.settings.failOnLockOrder },
     ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
     ...(options.maxExecutions !== undefined ? { maxExecutions: options.maxExecutions } : {}),
   };
