@@ -63,7 +63,7 @@ describe('exhaustive search split in units', () => {
 
   it('a failure found by shards and by 2 workers is the single run\'s, whichever unit finishes first', async () => {
     const params = { workers: 3 };
-    const plain = await search(lu, { variant: 'buggy', params });
+    const plain = await search(lu, { variant: 'buggy', params, file: fixture('lost-update') });
     const one = await searchParallel({ file: fixture('lost-update'), variant: 'buggy', params }, lu);
     const two = await searchParallel({ file: fixture('lost-update'), variant: 'buggy', params, workers: 2 }, lu);
     const three = await shards(lu, fixture('lost-update'), 'buggy', params, 3);
