@@ -21,13 +21,18 @@ export function waitOf(task: Task): WaitInfo | null {
  * a waiter of a full pool is only stuck if every worker is.
  */
 export function permanentDeadlock(start: Task): WaitEdge[] | null {
+  // Fast path, the common case (a join on a task that still runs): a direct holder can still
+  // move, so no knot. The walk below would reach the same answer at its first holder.
+  if (canMove(start)) return null;
+  const first = start.pending!.waits!();
+  if (!first.owned || first.holders.length === 0) return null;
+  for (const h of first.holders) if (canMove(h)) return null;
   const seen = new Set<Task>([start]);
   const queue: Task[] = [start];
   for (let i = 0; i < queue.length; i++) {
     const t = queue[i]!;
-    const op = t.pending;
-    if (t.finished || op === null || op.enabled() || op.deadline !== Infinity || op.waits === null) return null;
-    const w = op.waits();
+    if (canMove(t)) return null;
+    const w = t.pending!.waits!();
     if (!w.owned || w.holders.length === 0) return null;
     for (const h of w.holders) {
       if (!seen.has(h)) {
@@ -37,6 +42,12 @@ export function permanentDeadlock(start: Task): WaitEdge[] | null {
     }
   }
   return findCycle([start], waitOf);
+}
+
+/** Whether `t` may still make progress on its own: finished, enabled, waiting with a timeout, or on nothing owned. */
+function canMove(t: Task): boolean {
+  const op = t.pending;
+  return t.finished || op === null || op.enabled() || op.deadline !== Infinity || op.waits === null;
 }
 
 /**
