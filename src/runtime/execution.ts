@@ -48,11 +48,6 @@ const DEFAULT_MAX_STEPS = 20_000;
 const LIVELOCK_WINDOW = 200;
 const noop = (): void => {};
 
-/** A promise that never settles: given to tasks of a stopped execution so they go quiet and get collected. */
-function never<T>(): Promise<T> {
-  return new Promise<T>(noop);
-}
-
 /**
  * One run of a scenario under a strategy. Exactly one task runs at a time; a task reaching a
  * scheduling point announces its next operation and hands control directly to the task the
@@ -128,16 +123,23 @@ export class Execution {
     const task = new Task(this.tasks.length, this.uniqueName(name), daemon);
     task.pending = new Operation('start', null, undefined, 'none', null, noop);
     this.tasks.push(task);
-    new Promise<unknown>((resolve) => {
-      task.resume = resolve;
-    })
-      .then(() => fn())
-      .then(
-        (value) => this.onTaskEnd(task, value),
-        (error: unknown) => this.onTaskError(task, error),
-      );
+    void this.runTask(task, fn);
     if (this.events !== null) this.events.push({ step: this.step, task: this.current?.name ?? 'main', op: 'spawn', obj: task.name });
     return task;
+  }
+
+  /** A task's life: parked until first picked, then its body; its end or error hands control on. */
+  private async runTask(task: Task, fn: () => Promise<unknown> | unknown): Promise<void> {
+    let value: unknown;
+    try {
+      this.parking = task;
+      await new Promise(this.park);
+      value = await fn();
+    } catch (error) {
+      this.onTaskError(task, error);
+      return;
+    }
+    this.onTaskEnd(task, value);
   }
 
   /**
@@ -145,7 +147,7 @@ export class Execution {
    * operation runs when the strategy picks this task; the promise settles with its result.
    */
   perform<T>(op: Operation): Promise<T> {
-    if (this.stopped) return never();
+    if (this.stopped) return this.never();
     const task = this.current;
     if (task === null) {
       throw new UsageError(`${describeOp(op)} was called outside any task of the scenario`);
@@ -167,7 +169,7 @@ export class Execution {
         const cycle = permanentDeadlock(task);
         if (cycle !== null) {
           this.failDeadlock(cycle, task);
-          return never();
+          return this.never();
         }
       }
     }
@@ -236,16 +238,16 @@ export class Execution {
   /** Picks and dispatches the next task. Returns the promise `from` waits on. */
   private schedule(from: Task | null): Promise<unknown> {
     for (;;) {
-      if (this.stopped) return never();
+      if (this.stopped) return this.never();
       if (this.step >= this.maxSteps) {
         this.failLivelock();
-        return never();
+        return this.never();
       }
       const enabled = this.computeEnabled();
       if (enabled.length === 0) {
         if (this.advanceTime()) continue;
         this.stall();
-        return never();
+        return this.never();
       }
       let index: number;
       try {
@@ -253,7 +255,7 @@ export class Execution {
       } catch (e) {
         if (e instanceof Divergence) {
           this.diverge(e);
-          return never();
+          return this.never();
         }
         throw e;
       }
@@ -275,15 +277,18 @@ export class Execution {
       const t = tasks[i]!;
       const op = t.pending;
       if (op === null || t.finished) continue;
-      if (op.enabled()) {
+      // op.enabled() inlined, cheapest test first: most operations can never block.
+      if (op.ready === null || op.timedOut || op.ready()) {
         t.enabledAt = stamp;
-        enabled[n++] = t;
+        // The set rarely changes from one step to the next: skip the store when it is the same.
+        if (enabled[n] !== t) enabled[n] = t;
+        n++;
       } else if (op.blockedAt < 0) {
         op.blockedAt = stamp;
       }
     }
-    // Truncating an array is a slow builtin call: only when the set shrank.
-    if (enabled.length !== n) enabled.length = n;
+    // Setting `length` is a slow builtin call; the set shrinks by a task or two at a time.
+    while (enabled.length > n) enabled.pop();
     return enabled;
   }
 
@@ -307,16 +312,22 @@ export class Execution {
     }
     if (this.events !== null) this.recordStep(next, op, step, timedOut, threw ? error : undefined, threw, value, preempted);
     this.strategy.observe?.(next, op, step, threw);
-    if (this.stopped) return never();
+    if (this.stopped) return this.never();
     if (next === from) return threw ? Promise.reject(error) : Promise.resolve(value);
     const handOff = threw ? next.fail : next.resume;
     next.resume = null;
     next.fail = null;
     if (handOff === null) throw new InternalError(`task "${next.name}" was picked but is not waiting at a scheduling point`);
     handOff(threw ? error : value);
-    if (from === null || from.finished) return never();
+    if (from === null || from.finished) return this.never();
     this.parking = from;
     return new Promise(this.park);
+  }
+
+  /** Given to tasks of a stopped execution, and to ended ones, so they go quiet and get collected. One per execution. */
+  private quiet: Promise<never> | null = null;
+  private never(): Promise<never> {
+    return (this.quiet ??= new Promise<never>(noop));
   }
 
   /** The task `dispatch` parks next; read by `park` (one executor for every step, no closure per step). */
@@ -486,10 +497,15 @@ export class Execution {
   // ---- helpers ---------------------------------------------------------------------------------
 
   private uniqueName(name: string): string {
-    if (!this.tasks.some((t) => t.name === name)) return name;
+    if (!this.hasTask(name)) return name;
     let i = 2;
-    while (this.tasks.some((t) => t.name === `${name}#${i}`)) i++;
+    while (this.hasTask(`${name}#${i}`)) i++;
     return `${name}#${i}`;
+  }
+
+  private hasTask(name: string): boolean {
+    for (const t of this.tasks) if (t.name === name) return true;
+    return false;
   }
 
   private recordStep(task: Task, op: Operation, step: number, timedOut: boolean, error: unknown, threw: boolean, value: unknown, preempted: boolean): void {
