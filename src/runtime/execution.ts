@@ -16,6 +16,8 @@ export interface ExecutionOptions {
   readonly maxSteps?: number;
   /** Build the human-readable event list (costs time; on for traces, off while exploring). */
   readonly record?: boolean;
+  /** Record where the scenario called each operation (error locations) without building events; implied by `record`. */
+  readonly sites?: boolean;
   /** Tasks still blocked after main returned, and locks held by finished tasks, are not failures. */
   readonly allowLeaks?: boolean;
   /** Turn a lock-order inversion into a `potential-deadlock` failure instead of a warning. */
@@ -67,6 +69,7 @@ export class Execution {
   private readonly strategy: Strategy;
   private readonly maxSteps: number;
   readonly record: boolean;
+  private readonly sites: boolean;
   private readonly allowLeaks: boolean;
   private readonly failOnLockOrder: boolean;
   /** Created on the first lock acquisition: most executions never take a lock. */
@@ -88,6 +91,7 @@ export class Execution {
     this.strategy = options.strategy;
     this.maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
     this.record = options.record ?? false;
+    this.sites = this.record || (options.sites ?? false);
     this.allowLeaks = options.allowLeaks ?? false;
     this.failOnLockOrder = options.failOnLockOrder ?? false;
     this.events = this.record ? [] : null;
@@ -161,7 +165,7 @@ export class Execution {
       );
     }
     task.pending = op;
-    if (this.events !== null) op.site = callSite();
+    if (this.sites) op.site = new Error();
     if (!op.enabled()) {
       op.blockedAt = this.step;
       if (this.events !== null) this.events.push({ ...eventOf(task, op, this.step), note: 'blocked' });
@@ -278,7 +282,7 @@ export class Execution {
       const op = t.pending;
       if (op === null || t.finished) continue;
       // op.enabled() inlined, cheapest test first: most operations can never block.
-      if (op.ready === null || op.timedOut || op.ready()) {
+      if (op.ready === null || op.timedOut || op.ready(op)) {
         t.enabledAt = stamp;
         // The set rarely changes from one step to the next: skip the store when it is the same.
         if (enabled[n] !== t) enabled[n] = t;
@@ -296,7 +300,7 @@ export class Execution {
   private dispatch(from: Task | null, next: Task, preempted: boolean): Promise<unknown> {
     const op = next.pending!;
     next.pending = null;
-    const timedOut = op.timedOut && op.ready !== null && !op.ready();
+    const timedOut = op.timedOut && op.ready !== null && !op.ready(op);
     const step = this.step++;
     this.current = next;
     let value: unknown;
@@ -570,12 +574,13 @@ export function errorInfo(error: unknown): ErrorInfo {
  * the operation, known only while recording (exploration leaves it out rather than lie).
  */
 function opErrorInfo(error: Error, op: Operation): ErrorInfo {
-  return { name: error.name, message: error.message, ...(op.site !== undefined ? { location: op.site } : {}) };
+  const location = op.site === undefined ? undefined : callSite(op.site);
+  return { name: error.name, message: error.message, ...(location !== undefined ? { location } : {}) };
 }
 
-/** The scenario line that called the current operation (only used while recording: it costs a stack). */
-function callSite(): string | undefined {
-  const frames = (new Error().stack ?? '').split('\n').slice(1).map((l) => l.trim());
+/** The scenario line in a captured stack (the first frame outside interleave). */
+function callSite(captured: Error): string | undefined {
+  const frames = (captured.stack ?? '').split('\n').slice(1).map((l) => l.trim());
   const own = frames.find((f) => f.startsWith('at ') && !INTERNAL_FRAME.test(f));
   return own === undefined ? undefined : shortLocation(own);
 }

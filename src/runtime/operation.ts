@@ -42,7 +42,11 @@ export class Operation {
   /** Step at which the operation was first seen blocked (-1: never), for the timeline. */
   blockedAt = -1;
   /** Where the scenario called it (only while recording): the location of an error it raises. */
-  site: string | undefined = undefined;
+  /**
+   * Captured where the scenario called it (only while recording or shrinking): the location of
+   * an error it raises. An Error captures frames cheaply; its text is only built when read.
+   */
+  site: Error | undefined = undefined;
 
   constructor(
     /** Verb: 'get', 'acquire', 'join', 'sleep', 'start', ... */
@@ -50,8 +54,8 @@ export class Operation {
     readonly obj: SharedObject | null,
     readonly key: unknown,
     readonly access: Access,
-    /** null: always enabled. */
-    readonly ready: (() => boolean) | null,
+    /** null: always enabled. Receives the operation, like `run`, so it can be a shared function. */
+    readonly ready: ((op: Operation) => boolean) | null,
     /**
      * Runs the operation; `timedOut` is true when it ends by its timeout instead. May throw.
      * It receives the operation itself, so a hot primitive can pass one shared function that
@@ -68,6 +72,6 @@ export class Operation {
   ) {}
 
   enabled(): boolean {
-    return this.timedOut || this.ready === null || this.ready();
+    return this.timedOut || this.ready === null || this.ready(this);
   }
 }
