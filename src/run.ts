@@ -58,12 +58,20 @@ export function makeTarget<P extends object>(scenario: ScenarioDefinition<P>, op
 }
 
 /**
- * Runs one execution of `target` under `strategy`. Every task's awaits must settle within the
+ * Runs one execution of `target` under `strategy`. `record`: build the event list (true), only
+ * locate errors raised by operations ('sites', for the shrinker's judgement of "the same bug"),
+ * or neither (false, exploring). Every task's awaits must settle within the
  * microtask queue; if it drains while the execution is unfinished, a task awaited something
  * interleave does not control, and the run ends as `nondeterminism` instead of hanging.
  */
-export function runExecution<P extends object>(target: Target<P>, strategy: Strategy, index: number, record: boolean, guard?: NondeterminismGuard): Promise<ExecutionResult> {
-  const exec = new Execution({ strategy: target.monitor !== undefined ? target.monitor(strategy) : strategy, index, record, ...target.settings });
+export function runExecution<P extends object>(target: Target<P>, strategy: Strategy, index: number, record: boolean | 'sites', guard?: NondeterminismGuard): Promise<ExecutionResult> {
+  const exec = new Execution({
+    strategy: target.monitor !== undefined ? target.monitor(strategy) : strategy,
+    index,
+    record: record === true,
+    sites: record !== false,
+    ...target.settings,
+  });
   const t = new ScenarioContext<P>(exec, target.variant, target.params);
   const done = exec.run(() => target.scenario.run(t));
   if (guard !== undefined) {

@@ -22,7 +22,7 @@ export interface Attempt {
 /** Runs `strategy` once (recording off) under a probe. */
 export async function runAttempt(target: Target<object>, strategy: Strategy, index = 0): Promise<Attempt> {
   const probe = new ProbeStrategy(strategy);
-  const r = await runExecution(target, probe, index, false);
+  const r = await runExecution(target, probe, index, 'sites');
   let choiceSum = 0;
   for (const d of probe.decisions) if (d.kind === 'value') choiceSum += d.value;
   return {

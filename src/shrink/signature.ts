@@ -16,10 +16,10 @@ export type FailureFacts = Pick<Failure, 'kind' | 'message'> & {
  * earlier and with fewer tasks, and that is the point.
  *
  * - exception, assertion: kind, error class and the scenario line that threw (the message
- *   of the error only when the location is unknown). For an error raised by an interleave operation
- *   (KeyError, QueueEmpty, ...: see OPERATION_ERRORS) the operation that raised it, e.g.
- *   `get streams["B"]`, stands for the location: such an error is created while another task
- *   may be handing control over, so its stack can show that other task's line.
+ *   of the error only when the location is unknown). An error raised by an interleave operation
+ *   (KeyError, QueueEmpty, ...: see OPERATION_ERRORS) is located at the line where the failing
+ *   task called that operation (recorded while recording); without a location, the operation
+ *   itself, e.g. `get streams["B"]`, stands for it.
  * - deadlock: the set of resources on the wait-for cycle (`lock "a"`, `join w-1`), not who held them.
  * - stuck, leak: the set of resources the remaining tasks wait on.
  * - potential-deadlock: the pair of locks.
@@ -29,7 +29,9 @@ export function failureSignature(f: FailureFacts, raisedBy?: string): string {
   switch (f.kind) {
     case 'exception':
     case 'assertion':
-      if (raisedBy !== undefined && f.error !== undefined && OPERATION_ERRORS.has(f.error.name)) return `${f.kind}|${f.error.name}|op ${raisedBy}`;
+      // Recorded traces locate operation errors at the failing task's own call (the runtime
+      // records call sites while recording), so the line is the best identity when known.
+      if (raisedBy !== undefined && f.error?.location === undefined && OPERATION_ERRORS.has(f.error?.name ?? '')) return `${f.kind}|${f.error!.name}|op ${withoutCounters(raisedBy)}`;
       return `${f.kind}|${f.error?.name ?? '?'}|${f.error?.location ?? f.error?.message ?? f.message}`;
     case 'deadlock':
       return `deadlock|${uniqueSorted((f.cycle ?? []).map((e) => e.resource))}`;
@@ -70,8 +72,17 @@ export function sameBug(a: Trace, b: Trace): boolean {
   return traceSignature(a) === traceSignature(b);
 }
 
+/**
+ * Resources (and raising operations) compared without instance counters: `result of task-B1#4` and `result of task-B1#3`
+ * are the same future of the same code, numbered by submission order, which a shorter schedule
+ * changes.
+ */
 function uniqueSorted(xs: readonly string[]): string {
-  return [...new Set(xs)].sort().join(',');
+  return [...new Set(xs.map(withoutCounters))].sort().join(',');
+}
+
+function withoutCounters(resource: string): string {
+  return resource.replace(/#\d+/g, '');
 }
 
 function lockOf(message: string): string {
