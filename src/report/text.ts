@@ -20,7 +20,7 @@ export function formatFailureReport(trace: Trace, file: string | null, options: 
   for (const line of rootCause(trace)) out.push(`  root cause: ${line}`);
   const n = trace.counts;
   const shrunk = trace.shrink !== undefined ? ` (shrunk from ${plural(trace.shrink.original.steps, 'step')}, ${plural(trace.shrink.original.preemptions, 'preemption')})` : '';
-  out.push(`  ${plural(n.steps, 'step')}, ${plural(n.preemptions, 'preemption')}, ${plural(n.tasks, 'task')}${shrunk}`);
+  out.push(`  ${countsText(n)}${shrunk}`);
   out.push('');
   out.push(formatTimeline(trace, options));
   if (file !== null) {
@@ -84,4 +84,9 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
 /** `1 step`, `2 steps`. */
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** `9 steps, 1 preemption, 3 tasks` */
+export function countsText(n: { readonly steps: number; readonly preemptions: number; readonly tasks: number }): string {
+  return `${plural(n.steps, 'step')}, ${plural(n.preemptions, 'preemption')}, ${plural(n.tasks, 'task')}`;
 }

@@ -118,7 +118,7 @@ describe('interleave run / replay / shrink / list (built binary)', () => {
       cli(['shrink', 'nope.json'], { cwd }),
     ]);
     expect(ok.code).toBe(0);
-    expect(ok.stdout.split('\n')[0]).toMatch(/^shrunk t\/lost-update\.buggy\.assertion\.json: 9 steps, 4 preemptions, 3 tasks -> 9 steps, 1 preemptions, 3 tasks \(\d+ attempts, minimal\)$/);
+    expect(ok.stdout.split('\n')[0]).toMatch(/^shrunk t\/lost-update\.buggy\.assertion\.json: 9 steps, 4 preemptions, 3 tasks -> 9 steps, 1 preemption, 3 tasks \(\d+ attempts, minimal\)$/);
     expect(ok.stdout.split('\n')[1]).toBe('saved min.json');
     const min = JSON.parse(readFileSync(join(cwd, 'min.json'), 'utf8'));
     expect(min.counts.preemptions).toBe(1);

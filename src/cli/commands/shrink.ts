@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { basename, dirname, extname, join } from 'node:path';
-import { formatFailureReport } from '../../report/text.js';
+import { countsText, formatFailureReport } from '../../report/text.js';
 import { shrinkTrace } from '../../shrink/shrinkTrace.js';
 import { readTrace, writeTrace } from '../../trace/codec.js';
 import { stdoutColours } from '../colours.js';
@@ -29,8 +29,8 @@ export async function shrinkCommand(file: string, o: ShrinkCommandOptions): Prom
   const r = await shrinkTrace(loaded.scenario, trace, { file: loaded.file, ...(o.maxAttempts !== undefined ? { maxAttempts: o.maxAttempts } : {}) });
   const out = o.out ?? shrunkFileName(file);
   writeTrace(out, r.trace);
-  const before = `${trace.counts.steps} steps, ${trace.counts.preemptions} preemptions, ${trace.counts.tasks} tasks`;
-  const after = `${r.trace.counts.steps} steps, ${r.trace.counts.preemptions} preemptions, ${r.trace.counts.tasks} tasks`;
+  const before = countsText(trace.counts);
+  const after = countsText(r.trace.counts);
   if (o.json) {
     process.stdout.write(
       `${JSON.stringify({ file: show(out), before: trace.counts, after: r.trace.counts, attempts: r.attempts, stoppedBy: r.stoppedBy, failure: r.trace.failure, races: r.trace.races ?? [], others: r.others.length }, null, 2)}\n`,
