@@ -39,7 +39,15 @@ export function rootCause(trace: Trace): string[] {
   return [];
 }
 
-export function formatExploreLine(r: ExploreResult): string {
+/** `shard`: the run explored only this share (CI matrix); it never speaks for the whole search. */
+export function formatExploreLine(r: ExploreResult, shard?: { readonly index: number; readonly of: number }): string {
+  if (shard !== undefined) {
+    const s = r.search;
+    if (s !== undefined && s.failure === null) {
+      return `${r.scenario} [${r.variant}] ${r.strategy.name}: shard ${shard.index}/${shard.of}: ${searchCounts(s)} in this shard's subtrees, no failure${shardNote(r, shard)}`;
+    }
+    return `${formatExploreLine(r)}${shardNote(r, shard)}`;
+  }
   const rate = r.elapsedMs > 0 ? Math.round((r.executions / r.elapsedMs) * 1000) : 0;
   const head = `${r.scenario} [${r.variant}] ${r.strategy.name}`;
   if (r.search !== undefined) return `${head}: ${formatSearchOutcome(r.search)}`;
@@ -47,12 +55,21 @@ export function formatExploreLine(r: ExploreResult): string {
   return `${head} seed ${r.strategy.seed}: ${r.executions} executions, ${rate}/s: ${what}`;
 }
 
+function searchCounts(s: SearchResult): string {
+  return `${s.completeExecutions} complete execution${s.completeExecutions === 1 ? '' : 's'}` + (s.sleepBlocked > 0 ? ` (+${s.sleepBlocked} sleep-blocked)` : '');
+}
+
+function shardNote(r: ExploreResult, shard: { readonly index: number; readonly of: number }): string {
+  const whole = r.search !== undefined ? 'whether the whole search is complete' : 'the whole result';
+  return ` (shard ${shard.index}/${shard.of} only: interleave merge of every shard's file tells ${whole})`;
+}
+
 /**
  * What an exhaustive search established, never more: `complete` only when every execution (up to
  * partial-order reduction) was explored; a bound or a budget is always named.
  */
 export function formatSearchOutcome(s: SearchResult): string {
-  const counts = `${s.completeExecutions} complete execution${s.completeExecutions === 1 ? '' : 's'}` + (s.sleepBlocked > 0 ? ` (+${s.sleepBlocked} sleep-blocked)` : '');
+  const counts = searchCounts(s);
   const bound = s.bound;
   if (s.failure !== null) {
     const at = bound !== null && bound.minimalFailing !== null ? ` at preemption bound ${bound.minimalFailing} (the smallest)` : '';

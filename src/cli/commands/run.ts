@@ -161,7 +161,7 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
         const v = await runVariant(l, variant, { ...o, shouldStop, onShardRun: (run) => shardRuns.push(run) }, progress);
         outcomes.push(v);
         if (o.json) continue;
-        process.stdout.write(`${formatExploreLine(v.result)}\n`);
+        process.stdout.write(`${formatExploreLine(v.result, o.shard)}\n`);
         if (v.trace === null && v.result.failure !== null) process.stdout.write(`\n${v.result.failure.message}\n\n`);
         if (v.trace !== null) process.stdout.write(`\n${formatFailureReport(v.trace, v.saved === null ? null : show(v.saved), { verbose: o.verbose ?? false, colours: c, maxWidth: terminalWidth() })}\n\n`);
         for (const w of v.result.warnings) process.stdout.write(`${c.yellow(`warning: ${w.message}`)}\n`);

@@ -2,10 +2,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { encodeTrace, search, type ScenarioDefinition } from 'interleave';
 import { mergeSearchShardRuns, PARTS, searchParallel, unitsOf, type SearchShardRun } from '../../../src/parallel/index.js';
-import programs from '../../fixtures/scenarios/search-programs.js';
+import programs from '../../fixtures/search/search-programs.js';
 import lostUpdate from '../../fixtures/scenarios/lost-update.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/scenarios/${name}.ts`, import.meta.url));
+/** Kept apart from fixtures/scenarios, which the CLI tests list as a scenarios folder. */
+const searchPrograms = fileURLToPath(new URL('../../fixtures/search/search-programs.ts', import.meta.url));
 const s = programs as unknown as ScenarioDefinition<object>;
 const lu = lostUpdate as unknown as ScenarioDefinition<object>;
 
@@ -35,9 +37,9 @@ describe('exhaustive search split in units', () => {
       const params = { n };
       const plain = await search(s, { variant, params });
       expect([plain.completeExecutions, plain.complete]).toEqual([traces, true]);
-      const one = await searchParallel({ file: fixture('search-programs'), variant, params }, s);
-      const two = await searchParallel({ file: fixture('search-programs'), variant, params, workers: 2 }, s);
-      const three = await shards(s, fixture('search-programs'), variant, params, 3);
+      const one = await searchParallel({ file: searchPrograms, variant, params }, s);
+      const two = await searchParallel({ file: searchPrograms, variant, params, workers: 2 }, s);
+      const three = await shards(s, searchPrograms, variant, params, 3);
       expect([one.completeExecutions, one.complete, one.failure]).toEqual([traces, true, null]);
       expect(found(two)).toEqual(found(one));
       expect(found(three)).toEqual(found(one));
@@ -45,7 +47,7 @@ describe('exhaustive search split in units', () => {
   }, 60_000);
 
   it('lastzero(5): 64 complete executions over 3 shards, as unsplit', async () => {
-    const merged = await shards(s, fixture('search-programs'), 'lastzero', { n: 5 }, 3);
+    const merged = await shards(s, searchPrograms, 'lastzero', { n: 5 }, 3);
     expect([merged.completeExecutions, merged.complete, merged.stoppedBy]).toEqual([64, true, 'exhausted']);
   });
 
@@ -75,9 +77,9 @@ describe('exhaustive search split in units', () => {
   }, 60_000);
 
   it('merge refuses a missing shard, and is incomplete when a shard was', async () => {
-    const a = await searchParallel({ file: fixture('search-programs'), variant: 'readers', params: { n: 3 }, shard: { index: 1, of: 2 } }, s);
+    const a = await searchParallel({ file: searchPrograms, variant: 'readers', params: { n: 3 }, shard: { index: 1, of: 2 } }, s);
     expect(() => mergeSearchShardRuns([a])).toThrow(/missing shard 2\/2/);
-    const b = await searchParallel({ file: fixture('search-programs'), variant: 'readers', params: { n: 3 }, shard: { index: 2, of: 2 } }, s);
+    const b = await searchParallel({ file: searchPrograms, variant: 'readers', params: { n: 3 }, shard: { index: 2, of: 2 } }, s);
     expect(mergeSearchShardRuns([a, b]).complete).toBe(true);
     expect(mergeSearchShardRuns([a, { ...b, complete: false, stoppedBy: 'time', units: b.units.slice(1) }]).complete).toBe(false);
   });
