@@ -77,7 +77,7 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
       },
       spec,
     };
-    ({ results, stoppedEarly } = await runInWorkers(setup, mine, workers, stop));
+    ({ results, stoppedEarly } = await runInWorkers(setup, target, spec, mine, workers, stop));
   }
   const interrupted = options.shouldStop?.() ?? false;
   return combineBlocks({
@@ -114,11 +114,19 @@ async function runInThread(target: ReturnType<typeof makeTarget<object>>, spec: 
 
 type FromWorker = { type: 'ready' } | { type: 'result'; result: BlockResult } | { type: 'error'; name: string; message: string };
 
-function runInWorkers(setup: WorkerSetup, blocks: readonly Block[], n: number, stop: () => boolean): Promise<Outcome> {
+/**
+ * `n` explorers share the blocks: this thread and n − 1 worker threads. This thread starts on
+ * the first blocks at once, so the workers' start-up (loading the scenario module) overlaps
+ * with useful work instead of delaying it.
+ */
+function runInWorkers(setup: WorkerSetup, target: ReturnType<typeof makeTarget<object>>, spec: SamplingSpec, blocks: readonly Block[], n: number, stop: () => boolean): Promise<Outcome> {
   return new Promise<Outcome>((resolve, reject) => {
     const results: BlockResult[] = [];
     const pool: Worker[] = [];
     const running = new Map<Worker, Block>();
+    /** The block this thread runs, and whether it was cancelled. */
+    let local: Block | null = null;
+    let localCancelled = false;
     let next = 0;
     let best = Infinity;
     let stoppedEarly = false;
@@ -131,19 +139,50 @@ function runInWorkers(setup: WorkerSetup, blocks: readonly Block[], n: number, s
       if (error !== undefined) reject(error);
       else resolve({ results, stoppedEarly });
     };
-    const feed = (w: Worker): void => {
+    /** The next block to run, or null when there is none (then finishes once nothing runs). */
+    const take = (): Block | null => {
       if (!stoppedEarly && stop()) stoppedEarly = true;
       const block = blocks[next];
       if (!stoppedEarly && block !== undefined && block.start < best) {
         next++;
-        running.set(w, block);
-        w.postMessage({ type: 'block', block } satisfies ToWorker);
-      } else if (running.size === 0) {
-        finish();
+        return block;
+      }
+      if (running.size === 0 && local === null) finish();
+      return null;
+    };
+    const accept = (r: BlockResult): void => {
+      if (r.complete || r.failureAt !== null) results.push(r);
+      else stoppedEarly = true;
+      if (r.failureAt !== null && r.failureAt < best) {
+        best = r.failureAt;
+        // Blocks after the failure cannot change the result: stop them.
+        for (const [other, b] of running) if (b.start > best) other.postMessage({ type: 'cancel', index: b.index } satisfies ToWorker);
+        if (local !== null && local.start > best) localCancelled = true;
+      }
+    };
+    const feed = (w: Worker): void => {
+      const block = take();
+      if (block === null) return;
+      running.set(w, block);
+      w.postMessage({ type: 'block', block } satisfies ToWorker);
+    };
+    const runHere = async (): Promise<void> => {
+      for (;;) {
+        if (settled) return;
+        const block = take();
+        if (block === null) return;
+        local = block;
+        localCancelled = false;
+        const r = await runBlock(target, spec, block, () => localCancelled || stop());
+        local = null;
+        if (settled) return;
+        accept(r);
+        // Let worker messages in between blocks.
+        await new Promise((resolve) => setImmediate(resolve));
       }
     };
 
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < n - 1; i++) {
       const w = startWorker(setup);
       pool.push(w);
       w.on('message', (msg: FromWorker) => {
@@ -154,14 +193,7 @@ function runInWorkers(setup: WorkerSetup, blocks: readonly Block[], n: number, s
         }
         if (msg.type === 'result') {
           running.delete(w);
-          const r = msg.result;
-          if (r.complete || r.failureAt !== null) results.push(r);
-          else stoppedEarly = true;
-          if (r.failureAt !== null && r.failureAt < best) {
-            best = r.failureAt;
-            // Blocks after the failure cannot change the result: stop them.
-            for (const [other, b] of running) if (b.start > best) other.postMessage({ type: 'cancel', index: b.index } satisfies ToWorker);
-          }
+          accept(msg.result);
         }
         feed(w);
       });
@@ -170,5 +202,11 @@ function runInWorkers(setup: WorkerSetup, blocks: readonly Block[], n: number, s
         if (!settled && code !== 0) finish(new Error(`worker exited with code ${code}`));
       });
     }
+    runHere().then(
+      () => {
+        if (running.size === 0) take();
+      },
+      (e: unknown) => finish(e instanceof Error ? e : new Error(String(e))),
+    );
   });
 }

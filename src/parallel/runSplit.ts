@@ -18,6 +18,8 @@ export interface SplitOptions {
   readonly workers?: number;
   readonly shard?: Shard;
   readonly shouldStop?: () => boolean;
+  /** Parameter overrides (`--param name=value`). */
+  readonly params?: Readonly<Record<string, unknown>>;
 }
 
 /** True when `run` should explore through the block runner (src/parallel) instead of `explore`. */
@@ -36,6 +38,7 @@ export function runSplit(loaded: LoadedScenario, variant: string, o: SplitOption
       {
         file: loaded.file,
         variant,
+        ...(o.params !== undefined ? { params: o.params } : {}),
         ...(o.iterations !== undefined ? { maxExecutions: o.iterations } : {}),
         ...(o.timeLimit !== undefined ? { timeLimitMs: o.timeLimit * 1000 } : {}),
         ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
@@ -50,6 +53,7 @@ export function runSplit(loaded: LoadedScenario, variant: string, o: SplitOption
     {
       file: loaded.file,
       variant,
+      ...(o.params !== undefined ? { params: o.params } : {}),
       ...(o.strategy !== undefined ? { strategy: o.strategy } : {}),
       ...(o.seed !== undefined ? { seed: o.seed } : {}),
       ...(o.iterations !== undefined ? { iterations: o.iterations } : {}),

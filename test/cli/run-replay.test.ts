@@ -162,6 +162,7 @@ describe('interleave run / replay / shrink / list (built binary)', () => {
       cli(['run', 'lost-update', '-v', 'nope', '--dir', FIXTURES], { cwd }),
       cli(['replay', 'missing.json'], { cwd }),
       cli(['replay', join(FIXTURES, 'lock-order.ts')], { cwd }),
+      cli(['run', 'lost-update', '--param', 'wrokers=3', '--dir', FIXTURES], { cwd }),
     ]);
     for (const c of cases) expect(c.code).toBe(2);
     expect(cases[0]!.stderr).toContain("error: unknown command 'frobnicate'");
@@ -172,5 +173,17 @@ describe('interleave run / replay / shrink / list (built binary)', () => {
     expect(cases[5]!.stderr).toBe('interleave: scenario lost-update has no variant "nope"; variants are: buggy, fixed\n');
     expect(cases[6]!.stderr).toBe('interleave: missing.json: no such file\n');
     expect(cases[7]!.stderr).toMatch(/^interleave: .*lock-order\.ts: not valid JSON/);
+    expect(cases[8]!.stderr).toBe('interleave: scenario lost-update has no parameter "wrokers"; parameters are: workers\n');
+  });
+});
+
+describe('interleave run --param (built binary)', () => {
+  it('overrides a parameter: the trace records it and the failure speaks of it', async () => {
+    const cwd = workDir('cli-param');
+    const r = await cli(['run', 'lost-update', '-v', 'buggy', '--dir', FIXTURES, '--out', 't', '--param', 'workers=3', '--no-shrink', '--json'], { cwd });
+    expect(r.code).toBe(1);
+    const trace = JSON.parse(readFileSync(join(cwd, 't/lost-update.buggy.assertion.json'), 'utf8'));
+    expect(trace.params).toEqual({ workers: 3 });
+    expect(trace.failure.message).toContain('after 3 increments');
   });
 });

@@ -52,6 +52,8 @@ export interface RunOptions {
   shard?: Shard;
   /** Where a shard's results go (default: shard-<i>-of-<n>.json in --out). */
   shardFile?: string;
+  /** `--param name=value` overrides of the scenario's parameter defaults (commander names it after the flag). */
+  param?: Record<string, unknown>;
 }
 
 /** One variant's outcome, as `run`, `ci` and `npm start` report it. */
@@ -91,11 +93,13 @@ export async function runVariant(
     throw new UsageError(`scenario ${scenario.name} has no variant "${variant}"; variants are: ${Object.keys(scenario.variants).join(', ')}`);
   }
   const label = `${scenario.name} [${variant}]`;
-  const split = isSplit(o) ? await runSplit(loaded, variant, o) : null;
+  checkParams(scenario, o.param);
+  const split = isSplit(o) ? await runSplit(loaded, variant, { ...o, ...(o.param !== undefined ? { params: o.param } : {}) }) : null;
   if (split !== null) o.onShardRun?.(split);
   const r = split !== null ? toExploreResult(split) : await exploreWatched(o.watchdog, loaded, {
     variant,
     file,
+    ...(o.param !== undefined ? { params: o.param } : {}),
     ...(o.strategy !== undefined ? { strategy: o.strategy } : {}),
     ...(o.seed !== undefined ? { seed: o.seed } : {}),
     ...(o.iterations !== undefined ? { iterations: o.iterations } : {}),
@@ -128,6 +132,31 @@ export async function runVariant(
     }
   }
   return { scenario: scenario.name, variant, expected, found, result: r, trace, saved };
+}
+
+/** `--param` names must be the scenario's own (a typo would otherwise silently run the defaults). */
+function checkParams(scenario: LoadedScenario['scenario'], params: Record<string, unknown> | undefined): void {
+  if (params === undefined) return;
+  const known = Object.keys(scenario.params ?? {});
+  for (const name of Object.keys(params)) {
+    if (!known.includes(name)) {
+      throw new UsageError(`scenario ${scenario.name} has no parameter "${name}"; parameters are: ${known.length > 0 ? known.join(', ') : '(none)'}`);
+    }
+  }
+}
+
+/** `name=value`, the value read as JSON when it parses (3, true, "x", [1,2]), else as text. */
+function collectParam(entry: string, into: Record<string, unknown> = {}): Record<string, unknown> {
+  const eq = entry.indexOf('=');
+  if (eq <= 0) throw new InvalidArgumentError(`--param takes name=value, got "${entry}"`);
+  const raw = entry.slice(eq + 1);
+  let value: unknown = raw;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    // plain text
+  }
+  return { ...into, [entry.slice(0, eq)]: value };
 }
 
 export function outcomeRow(v: VariantOutcome): string[] {
@@ -223,6 +252,7 @@ export function registerRun(program: Command, setExit: SetExit): Command {
     .option('--json', 'machine-readable output')
     .option('--no-color', 'no colour (also NO_COLOR=1; colour is only used on a terminal)')
     .option('-w, --workers <n>', 'worker threads for random/pct sampling and dfs (the result does not depend on the count)', int('--workers'))
+    .option('-p, --param <name=value>', 'override a scenario parameter (repeatable), e.g. --param plans=1', collectParam)
     .option('--shard <i/n>', 'explore only shard i of n (CI matrix); combine the shard files with interleave merge', parseShardOption)
     .option('--shard-file <file>', 'where --shard writes its results (default: <out>/shard-<i>-of-<n>.json)')
     .addHelpText(
