@@ -297,7 +297,8 @@ class Shrinker {
     return {
       ...trace,
       scenario: { name: trace.scenario.name, ...(file !== undefined ? { file } : {}) },
-      shrink: { original, attempts: this.attempts, ms: Math.round(performance.now() - this.start) },
+      // No wall-clock time here: the same trace in must give the same bytes out (elapsedMs is in the result).
+      shrink: { original, attempts: this.attempts },
       races: findRaces(probe.ops, probe.preemptions, result.steps),
     };
   }

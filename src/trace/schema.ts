@@ -72,7 +72,6 @@ export const TraceSchema = z.object({
     .object({
       original: z.object({ steps: z.number().int(), preemptions: z.number().int(), params: z.record(z.string(), z.unknown()).optional() }),
       attempts: z.number().int(),
-      ms: z.number(),
     })
     .optional(),
   /** The racing operations that decide the failure, when known. */
