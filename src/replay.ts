@@ -111,6 +111,9 @@ export async function replayTrace(scenario: ScenarioDefinition<object>, trace: T
   if (opDiff !== null) {
     return build('diverged', `diverged at step ${opDiff.step}: expected ${opDiff.expected}; the scenario did ${opDiff.actual}`, opDiff);
   }
+  if (trace.unfinished === true && trace.failure === null && result.divergence?.expected === '(end of trace)') {
+    return build('reproduced', `replayed the recorded prefix: ${trace.decisions.length} decisions, the same operations (the trace was saved before the run ended)`);
+  }
   if (result.divergence !== null) {
     const d = result.divergence;
     return build('diverged', d.message, { step: d.step, expected: d.expected, actual: `[${d.actual.join(', ')}]` });

@@ -76,6 +76,8 @@ export const TraceSchema = z.object({
     .optional(),
   /** The racing operations that decide the failure, when known. */
   races: z.array(RaceSchema).optional(),
+  /** Saved before the run ended (`interleave explore`): replay checks the recorded prefix only. */
+  unfinished: z.boolean().optional(),
 });
 
 export type Trace = z.infer<typeof TraceSchema>;

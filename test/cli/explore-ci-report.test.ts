@@ -84,13 +84,17 @@ describe('interleave explore / ci / report (built binary)', () => {
       expect(saved.decisions).toEqual(decisions);
       const replayed = await replayDecisions(target, decisions);
       const expected = JSON.parse(JSON.stringify(traceOf(target, { name: 'explore' }, { ...replayed, divergence: null })));
-      const { scenario: _a, ...savedRest } = saved;
+      const { scenario: _a, unfinished, ...savedRest } = saved;
       const { scenario: _b, ...expectedRest } = expected;
       expect(savedRest).toEqual(expectedRest);
+      expect(unfinished).toBe(file === 'p.json' ? true : undefined);
     }
-    const replay = await cli(['replay', 'd.json', '--dir', FIXTURES], { cwd });
+    const [replay, prefix] = await Promise.all([cli(['replay', 'd.json', '--dir', FIXTURES], { cwd }), cli(['replay', 'p.json', '--dir', FIXTURES], { cwd })]);
     expect(replay.code).toBe(1);
     expect(replay.stdout.trimEnd().split('\n').at(-1)).toBe('reproduced: deadlock: transfer -[lock "audit"]-> report -[lock "accounts"]-> transfer');
+    // A trace saved mid-run replays its prefix; it is not a divergence.
+    expect(prefix.code).toBe(0);
+    expect(prefix.stdout.trimEnd().split('\n').at(-1)).toBe('replayed the recorded prefix: 4 decisions, the same operations (the trace was saved before the run ended)');
   });
 
   it('explore: run finishes randomly, end of input quits, unknown scenario is a usage error', async () => {

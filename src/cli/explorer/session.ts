@@ -177,8 +177,9 @@ export class ExploreSession {
 
   /** The trace of the decisions so far: the full trace once the execution ended, else a prefix with failure null. */
   async trace(): Promise<Trace> {
-    const { result } = await probe(this.target, this.decisions, null);
+    const { result, snapshot } = await probe(this.target, this.decisions, null);
     const clean: ExecutionResult = { ...result, divergence: null, decisions: [...this.decisions] };
-    return traceOf(this.target, { name: 'explore' }, clean);
+    const trace = traceOf(this.target, { name: 'explore' }, clean);
+    return snapshot.kind === 'end' ? trace : { ...trace, unfinished: true };
   }
 }
