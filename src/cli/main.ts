@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { ScenarioLoadError } from '../loader.js';
 import { InternalError, UsageError } from '../runtime/errors.js';
@@ -22,6 +23,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command();
   program
     .name('interleave')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .description('Deterministic concurrency fuzzer and model checker: runs scenario tasks one at a time under a controlled scheduler, finds races and deadlocks, saves replayable traces.')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
@@ -60,4 +62,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`interleave: unexpected error (please report): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return EXIT.INTERNAL;
   }
+}
+
+/** The installed package's version (package.json two folders up from dist/cli/ and src/cli/). */
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return pkg.version ?? 'unknown';
 }

@@ -187,3 +187,12 @@ describe('interleave run --param (built binary)', () => {
     expect(trace.failure.message).toContain('after 3 increments');
   });
 });
+
+describe('interleave --version (built binary)', () => {
+  it('prints the package version and exits 0', async () => {
+    const r = await cli(['--version'], { cwd: workDir('cli-version') });
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`${pkg.version}\n`);
+  });
+});
