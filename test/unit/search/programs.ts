@@ -1,4 +1,5 @@
 import { defineScenario, type ScenarioContext, type ScenarioDefinition } from 'interleave';
+import { lastzeroBody, readersBody } from '../../fixtures/search/search-programs.js';
 
 /** A one-variant scenario around `body` (the search tests' programs). */
 export function program(name: string, body: (t: ScenarioContext) => Promise<void>, expect: 'pass' | 'assertion' | 'deadlock' = 'pass'): ScenarioDefinition {
@@ -25,32 +26,12 @@ export function disjoint(tasks: number, ops: number, join = false): ScenarioDefi
   });
 }
 
-/** N readers and one writer of one variable: 2^N Mazurkiewicz traces (each read before or after the write). */
+/** N readers and one writer of one variable: 2^N Mazurkiewicz traces. */
 export function readers(n: number): ScenarioDefinition {
-  return program(`readers-${n}`, async (t) => {
-    const x = t.variable('x', 0);
-    for (let i = 0; i < n; i++) t.spawn(`reader-${i}`, async () => void (await x.get()));
-    t.spawn('writer', async () => x.set(1));
-  });
+  return program(`readers-${n}`, readersBody(n));
 }
 
-/**
- * lastzero(N) (Abdulla et al., POPL 2014): array a[0..N] of zeros; the scanner reads from a[N]
- * down while a[i] != 0; writer j (1..N) sets a[j] = a[j-1] + 1.
- */
+/** lastzero(N) (Abdulla et al., POPL 2014); see lastzeroBody. */
 export function lastzero(n: number): ScenarioDefinition {
-  return program(`lastzero-${n}`, async (t) => {
-    const a = t.map<number, number>('a');
-    for (let i = 0; i <= n; i++) await a.set(i, 0);
-    t.spawn('scanner', async () => {
-      let i = n;
-      while ((await a.get(i)) !== 0) i--;
-    });
-    for (let j = 1; j <= n; j++) {
-      t.spawn(`writer-${j}`, async () => {
-        const prev = (await a.get(j - 1))!;
-        await a.set(j, prev + 1);
-      });
-    }
-  });
+  return program(`lastzero-${n}`, lastzeroBody(n));
 }
