@@ -41,9 +41,7 @@ export class Condition extends Primitive {
     await this.exec.perform(
       new Operation('wait', this, undefined, 'write', null, () => {
         if (this.lock.owner !== me) throw new LockError(`${me.name} waited on ${this.label()} without holding ${this.lock.name}`);
-        this.lock.owner = null;
-        (this.lock as unknown as { count: number }).count = 0;
-        this.exec.lockReleased(me, this.lock);
+        this.lock.releaseFully(me);
         this.waiters.push(waiter);
       }),
     );

@@ -65,6 +65,16 @@ export class Mutex extends Primitive {
     );
   }
 
+  /**
+   * Inside another operation (a condition's wait): `me` gives the lock up entirely, whatever its
+   * recursion depth. Not a scheduling point of its own.
+   */
+  releaseFully(me: Task): void {
+    this.owner = null;
+    this.count = 0;
+    this.exec.lockReleased(me, this);
+  }
+
   /** Whether someone holds it (a read, and a scheduling point). */
   locked(): Promise<boolean> {
     return this.exec.perform(new Operation('locked', this, undefined, 'read', null, () => this.owner !== null));
