@@ -39,6 +39,7 @@ export {
 export type { Strategy, SchedulingView } from './strategies/strategy.js';
 export { Divergence } from './strategies/strategy.js';
 export { RandomStrategy } from './strategies/random.js';
+export { BoundedRandomStrategy } from './strategies/boundedRandom.js';
 export { PctStrategy } from './strategies/pct.js';
 export { FirstEnabledStrategy, RoundRobinStrategy } from './strategies/roundRobin.js';
 export { ReplayStrategy } from './strategies/replay.js';

@@ -3,6 +3,7 @@ import { InternalError, UsageError } from '../runtime/errors.js';
 import { replayDecisions, traceOf } from '../replay.js';
 import { makeTarget, runExecution, type Target } from '../run.js';
 import type { ScenarioDefinition } from '../scenario.js';
+import { BoundedRandomStrategy } from '../strategies/boundedRandom.js';
 import { RandomStrategy } from '../strategies/random.js';
 import { ReplayStrategy } from '../strategies/replay.js';
 import type { Trace } from '../trace/schema.js';
@@ -72,6 +73,10 @@ export async function shrinkTrace(scenario: ScenarioDefinition<object>, trace: T
 
 /** Executions per preemption bound spent on schedules longer than the input. */
 const LONGER_SEARCH_BUDGET = 1500;
+/** Exhaustive runs per bound tried before sampling (many bounds are settled within it). */
+const QUICK_SEARCH_BUDGET = 300;
+/** Bounded random walks per bound, tried when the quick exhaustive search did not settle it. */
+const SAMPLES_PER_BOUND = 500;
 
 class Shrinker {
   private readonly start = performance.now();
@@ -141,38 +146,62 @@ class Shrinker {
 
   /**
    * Greedy edits can stop at a local minimum. This proves the preemption count minimal, or
-   * improves it: exhaustive preemption-bounded search for the bug with 0, 1, ... preemptions,
-   * below `from`'s count, on `from`'s parameters, within the budget and never with more tasks
-   * than the input (first among schedules no longer than the input, then longer ones); what it
-   * finds is shrunk again. Runs before parameter shrinking,
-   * which never raises the count, so the count is minimal for the input's parameters.
+   * improves it: for bounds 0, 1, ... below `from`'s count, on `from`'s parameters and never
+   * with more tasks than the input, it looks for the bug with at most that many preemptions;
+   * what it finds is shrunk again. Runs before parameter shrinking, which never raises the
+   * count, so the count is minimal for the input's parameters (unless the budget ran out).
+   *
+   * Per bound: exhaustive preemption-bounded search among schedules no longer than the input,
+   * on a small budget first, since it is often tiny. If that does not settle the bound,
+   * seeded random walks under the bound (`BoundedRandomStrategy`): exhaustive search spends
+   * most of its runs on non-preemptive choices that cannot matter, and sampling finds the
+   * bug at its bound much sooner (multi-client-disconnect websocket-manager: tens to a few
+   * hundred samples where pb runs ~10,000). Then the exhaustive search in full. Last, on a
+   * small budget, schedules longer than the input: fewer preemptions come first in the order,
+   * so a sequential explanation may take more steps than the input.
    */
   private async fewerPreemptions(from: Candidate): Promise<Candidate> {
     const input = this.input.counts;
-    const within = await this.searchFewer(from, input.steps + 1, (a) => a.steps <= input.steps, Infinity);
-    if (within !== null) return within;
-    // Fewer preemptions come first in the order, so a schedule with fewer preemptions may take
-    // more steps than the input (a sequential explanation is longer but easier to follow). Tried
-    // second, on a small budget per bound, since that space is larger.
-    return (await this.searchFewer(from, 2 * input.steps + 10, () => true, LONGER_SEARCH_BUDGET)) ?? from;
+    const within = (a: Attempt): boolean => a.steps <= input.steps;
+    const any = (): boolean => true;
+    const withinCap = input.steps + 1;
+    const longerCap = 2 * input.steps + 10;
+    for (let bound = 0; bound < from.attempt.preemptions && this.stoppedBy === 'minimal'; bound++) {
+      let r = await this.exhaustive(from, bound, withinCap, within, QUICK_SEARCH_BUDGET);
+      if (r.found === null && !r.exhausted) {
+        const sampled = (await this.sample(from, bound, withinCap, within)) ?? (await this.sample(from, bound, longerCap, any));
+        r = sampled !== null ? { found: sampled, exhausted: true } : await this.exhaustive(from, bound, withinCap, within, Infinity);
+      }
+      if (r.found === null) r = await this.exhaustive(from, bound, longerCap, any, LONGER_SEARCH_BUDGET);
+      if (r.found !== null) return this.shrinkDecisions({ params: from.params, attempt: r.found });
+    }
+    return from;
   }
 
-  /** Bounds 0, 1, ... below `from`'s preemptions; the first bug found (within `cap` steps) is shrunk again. */
-  private async searchFewer(from: Candidate, cap: number, fits: (a: Attempt) => boolean, budgetPerBound: number): Promise<Candidate | null> {
+  /** Exhaustive preemption-bounded search at `bound` (within `cap` steps, `budget` runs); `exhausted`: the bound holds no such bug. */
+  private async exhaustive(from: Candidate, bound: number, cap: number, fits: (a: Attempt) => boolean, budget: number): Promise<{ found: Attempt | null; exhausted: boolean }> {
+    const input = this.input.counts;
+    let spent = 0;
+    return boundedSearch(this.target(from.params, this.livelock ? undefined : cap), {
+      bound,
+      isBug: (a) => this.isBug(a) && fits(a) && a.tasks <= input.tasks,
+      spend: () => spent++ < budget && this.spend(),
+      seen: (a) => {
+        if (!this.isBug(a)) this.noteOther(from.params, a);
+      },
+    });
+  }
+
+  /** Seeded random walks with at most `bound` preemptions (within `cap` steps): the first that shows the bug. */
+  private async sample(from: Candidate, bound: number, cap: number, fits: (a: Attempt) => boolean): Promise<Attempt | null> {
     const input = this.input.counts;
     const target = this.target(from.params, this.livelock ? undefined : cap);
-    for (let bound = 0; bound < from.attempt.preemptions; bound++) {
-      let spent = 0;
-      const { found } = await boundedSearch(target, {
-        bound,
-        isBug: (a) => this.isBug(a) && fits(a) && a.tasks <= input.tasks,
-        spend: () => spent++ < budgetPerBound && this.spend(),
-        seen: (a) => {
-          if (!this.isBug(a)) this.noteOther(from.params, a);
-        },
-      });
-      if (found !== null) return this.shrinkDecisions({ params: from.params, attempt: found });
-      if (this.stoppedBy !== 'minimal') break;
+    const strategy = new BoundedRandomStrategy(1, bound, input.steps);
+    for (let i = 0; i < SAMPLES_PER_BOUND; i++) {
+      if (!this.spend()) return null;
+      const a = await runAttempt(target, strategy, i);
+      if (this.isBug(a) && fits(a) && a.preemptions < from.attempt.preemptions && a.tasks <= input.tasks) return a;
+      this.noteOther(from.params, a);
     }
     return null;
   }

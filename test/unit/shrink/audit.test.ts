@@ -21,9 +21,10 @@ describe('audit scenarios', () => {
       const s = asDef((await import(new URL(file, dir).href)).default);
       for (const [variant, spec] of Object.entries(s.variants)) {
         if (spec.expect === 'pass') continue;
-        // Two variants need ~10,000 pb executions (seconds); they are measured by the benchmark.
-        const pb = await search(s, { variant, strategy: 'pb', preemptionBound: 3, maxExecutions: 500 });
-        if (pb.trace === null) continue;
+        // Two variants need ~10,000-12,000 pb executions (multi-client-disconnect websocket-manager,
+        // rapid-create-delete buggy); the shrinker reaches their bound by sampling first.
+        const pb = await search(s, { variant, strategy: 'pb', preemptionBound: 3, maxExecutions: 20_000 });
+        expect(pb.trace, `${file} ${variant}: pb finds it`).not.toBeNull();
         // Shrink what a user gets: the (noisy) trace random exploration found with the variant's budget.
         const found = await explore(s, { variant });
         expect(found.trace, `${file} ${variant}`).not.toBeNull();
@@ -32,7 +33,19 @@ describe('audit scenarios', () => {
         compared++;
       }
     }
-    expect(compared).toBeGreaterThanOrEqual(20);
+    expect(compared).toBeGreaterThanOrEqual(27);
+  });
+
+  it('multi-client-disconnect websocket-manager: one preemption, after stdout-reader copied the list (pb needs ~10,000 runs for it)', async () => {
+    const found = await explore(asDef(multiClientDisconnect), { variant: 'websocket-manager', seed: 1 });
+    expect(found.trace!.counts.preemptions).toBeGreaterThan(1);
+    const r = await shrinkTrace(asDef(multiClientDisconnect), found.trace!, { params: false });
+    expect(r.stoppedBy).toBe('minimal');
+    expect(r.trace.counts.preemptions).toBe(1);
+    expect(r.trace.failure!.error!.name).toBe('ValueError');
+    expect(r.trace.races!.map((x) => x.message)).toEqual([
+      'stderr-reader: set _connections["plan-A"] ran between stdout-reader: get _connections["plan-A"] and stdout-reader: get _connections["plan-A"]',
+    ]);
   });
 
   it('rapid-create-delete: the race is the other cleanup deleting the key between get and del', async () => {
