@@ -2,12 +2,10 @@
 //   node --expose-gc bench/run.mjs [--quick] [--only throughput,memory,parallel,search,shrink]
 // Every ratio compares contenders measured in this same run on this machine; absolute numbers
 // depend on the machine and its load. Writes bench/results.json.
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { getHeapStatistics } from 'node:v8';
 import os from 'node:os';
-import { HeapPeak, runFastCheck, runInterleave, runRaw } from './workloads.mjs';
 import { benchMemory } from './memory.mjs';
 import { benchParallel } from './parallel.mjs';
 import { benchSearch, benchShrink } from './optional.mjs';
@@ -26,42 +24,39 @@ const WORKLOADS = [
   { name: 'short', label: '3 tasks × 5 steps', tasks: 3, steps: 5, schedules: quick ? 4_000 : 20_000 },
   { name: 'long', label: '4 tasks × 250 steps', tasks: 4, steps: 250, schedules: quick ? 80 : 400 },
 ];
-const CONTENDERS = [
-  { key: 'interleave', run: runInterleave },
-  { key: 'fastCheck', run: runFastCheck },
-  { key: 'raw', run: runRaw },
-];
-const ROUNDS = quick ? 1 : 3;
+const CONTENDERS = [{ key: 'interleave' }, { key: 'fastCheck' }, { key: 'raw' }];
+const ROUNDS = quick ? 1 : 5;
 
 const fmt = (n) => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(2));
-const mb = (b) => `${(b / 1048576).toFixed(1)} MB`;
 function table(header, rows) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
   const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
+/** One timed run of a contender in a fresh process (bench/contender.mjs). */
+function runContender(key, w, seed) {
+  const script = fileURLToPath(new URL('./contender.mjs', import.meta.url));
+  const r = spawnSync(process.execPath, ['--expose-gc', script, key, String(w.tasks), String(w.steps), String(w.schedules), String(seed)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`bench: ${key} on ${w.label} failed: ${r.stderr.trim()}`);
+  return JSON.parse(r.stdout);
+}
+
 async function throughput() {
   const out = {};
   for (const w of WORKLOADS) {
     const res = {};
-    for (const c of CONTENDERS) {
-      // Warm-up: let the JIT see the code before timing.
-      await c.run(w.tasks, w.steps, Math.max(1, Math.floor(w.schedules / 10)), null, 99);
-      res[c.key] = { best: Infinity, peak: 0 };
-    }
-    // Rounds alternate the contenders so a burst of load from elsewhere hits all of them alike;
-    // each contender keeps its best round.
+    for (const c of CONTENDERS) res[c.key] = { best: Infinity, peak: 0 };
+    // Each round runs every contender once, each in a fresh process, in an order that rotates
+    // from round to round, so a burst of load from elsewhere hits all of them alike; each
+    // contender keeps its best round (interference only ever slows a run down).
     for (let round = 0; round < ROUNDS; round++) {
-      for (const c of CONTENDERS) {
-        globalThis.gc();
-        const heap = new HeapPeak();
-        const t0 = performance.now();
-        await c.run(w.tasks, w.steps, w.schedules, heap, 1 + round);
-        const ms = performance.now() - t0;
+      for (let k = 0; k < CONTENDERS.length; k++) {
+        const c = CONTENDERS[(k + round) % CONTENDERS.length];
+        const { ms, peak } = runContender(c.key, w, 1 + round);
         const r = res[c.key];
         r.best = Math.min(r.best, ms);
-        r.peak = Math.max(r.peak, heap.peak, getHeapStatistics().used_heap_size);
+        r.peak = Math.max(r.peak, peak);
       }
     }
     out[w.name] = { label: w.label, tasks: w.tasks, steps: w.steps, schedules: w.schedules };
@@ -114,4 +109,3 @@ if (wanted('shrink')) results.shrink = await benchShrink({ quick, log: (s) => pr
 const file = fileURLToPath(new URL('./results.json', import.meta.url));
 writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
 process.stdout.write(`\nwrote ${file}\n`);
-void mb;

@@ -65,12 +65,16 @@ export function makeTarget<P extends object>(scenario: ScenarioDefinition<P>, op
  * interleave does not control, and the run ends as `nondeterminism` instead of hanging.
  */
 export function runExecution<P extends object>(target: Target<P>, strategy: Strategy, index: number, record: boolean | 'sites', guard?: NondeterminismGuard): Promise<ExecutionResult> {
+  const s = target.settings;
+  // Spelled out, not spread: this runs once per execution, and a spread builds the object slowly.
   const exec = new Execution({
     strategy: target.monitor !== undefined ? target.monitor(strategy) : strategy,
     index,
     record: record === true,
     sites: record !== false,
-    ...target.settings,
+    maxSteps: s.maxSteps,
+    allowLeaks: s.allowLeaks,
+    failOnLockOrder: s.failOnLockOrder,
   });
   const t = new ScenarioContext<P>(exec, target.variant, target.params);
   const done = exec.run(() => target.scenario.run(t));

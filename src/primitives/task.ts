@@ -1,5 +1,5 @@
 import type { Execution } from '../runtime/execution.js';
-import { Operation } from '../runtime/operation.js';
+import { Operation, type WaitInfo } from '../runtime/operation.js';
 import type { Task } from '../runtime/task.js';
 import { Primitive, type WaitOptions } from './base.js';
 
@@ -16,24 +16,17 @@ export class TaskHandle<T = unknown> extends Primitive {
 
   /** Resolves true once the task finished, false if `timeout` (virtual ms) passed first (Python's `join(timeout)`). */
   join(options?: WaitOptions): Promise<boolean> {
-    const target = this.task;
-    return this.exec.perform(
-      new Operation(
-        'join',
-        this,
-        undefined,
-        'read',
-        TaskHandle.joinReady,
-        TaskHandle.joinRun,
-        this.deadline(options),
-        () => ({ resource: `join ${target.name}`, holders: [target], owned: true }),
-      ),
-    );
+    return this.exec.perform(new Operation('join', this, undefined, 'read', TaskHandle.joinReady, TaskHandle.joinRun, this.deadline(options), TaskHandle.joinWaits));
   }
 
-  // Shared by every join: the target is the operation's object, so a join allocates one closure (waits) instead of three.
+  // Shared by every join: the target is the operation's object, so a join allocates no closure.
   private static joinReady(this: void, op: Operation): boolean {
     return (op.obj as TaskHandle).task.finished;
+  }
+
+  private static joinWaits(this: void, op: Operation): WaitInfo {
+    const target = (op.obj as TaskHandle).task;
+    return { resource: `join ${target.name}`, holders: [target], owned: true };
   }
 
   private static joinRun(this: void, timedOut: boolean): boolean {

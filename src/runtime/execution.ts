@@ -56,7 +56,7 @@ const noop = (): void => {};
  * strategy picks (resolving that task's promise), so a switch costs one promise resolution and
  * no central loop. An execution is used once and then dropped.
  */
-export class Execution {
+export class Execution implements SchedulingView {
   readonly tasks: Task[] = [];
   current: Task | null = null;
   step = 0;
@@ -78,8 +78,8 @@ export class Execution {
   private raisedBy: WeakMap<object, Operation> | null = null;
   private readonly warnings: Warning[] = [];
   private readonly events: TraceEvent[] | null;
-  private readonly enabled: Task[] = [];
-  private readonly view: SchedulingView;
+  /** Tasks that can run now (the strategy's view: the execution is its own SchedulingView, no wrapper to read through). */
+  readonly enabled: Task[] = [];
   private nextObjectId = 0;
   private failure: Failure | null = null;
   private divergence: DivergenceInfo | null = null;
@@ -95,7 +95,6 @@ export class Execution {
     this.allowLeaks = options.allowLeaks ?? false;
     this.failOnLockOrder = options.failOnLockOrder ?? false;
     this.events = this.record ? [] : null;
-    this.view = new ExecutionView(this, this.enabled);
     this.strategy.beginExecution(options.index ?? 0);
   }
 
@@ -166,7 +165,7 @@ export class Execution {
     }
     task.pending = op;
     if (this.sites) op.site = new Error();
-    if (!op.enabled()) {
+    if (op.ready !== null && !op.timedOut && !op.ready(op)) {
       op.blockedAt = this.step;
       if (this.events !== null) this.events.push({ ...eventOf(task, op, this.step), note: 'blocked' });
       if (op.deadline === Infinity && op.waits !== null) {
@@ -186,7 +185,7 @@ export class Execution {
     if (this.stopped) return 0;
     let value: number;
     try {
-      value = this.strategy.chooseValue(n, this.view);
+      value = this.strategy.chooseValue(n, this);
     } catch (e) {
       if (e instanceof Divergence) {
         this.diverge(e);
@@ -255,7 +254,7 @@ export class Execution {
       }
       let index: number;
       try {
-        index = this.strategy.chooseTask(this.view);
+        index = this.strategy.chooseTask(this);
       } catch (e) {
         if (e instanceof Divergence) {
           this.diverge(e);
@@ -400,11 +399,11 @@ export class Execution {
 
   /** Nothing enabled, no timer pending. Either a clean end or a failure naming who waits on what. */
   private stall(): void {
-    const remaining = this.tasks.filter((t) => !t.finished && !(t.pending?.idle ?? false));
-    if (remaining.length === 0) {
+    if (this.tasks.every(doneOrIdle)) {
       this.endNormally();
       return;
     }
+    const remaining = this.tasks.filter((t) => !doneOrIdle(t));
     const cycle = findCycle(remaining, waitOf);
     if (cycle !== null) {
       this.failDeadlock(cycle, null);
@@ -524,24 +523,9 @@ export class Execution {
   }
 }
 
-/** What strategies see: live reads of the execution's state (one per execution, getters on the prototype). */
-class ExecutionView implements SchedulingView {
-  constructor(
-    private readonly exec: Execution,
-    readonly enabled: readonly Task[],
-  ) {}
-
-  get step(): number {
-    return this.exec.step;
-  }
-
-  get current(): Task | null {
-    return this.exec.current;
-  }
-
-  get now(): number {
-    return this.exec.now;
-  }
+/** A task that no longer holds the execution up: finished, or an idle pool worker. */
+function doneOrIdle(t: Task): boolean {
+  return t.finished || (t.pending?.idle ?? false);
 }
 
 function eventOf(task: Task, op: Operation, step: number): TraceEvent {

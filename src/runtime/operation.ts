@@ -64,7 +64,7 @@ export class Operation {
     readonly run: (timedOut: boolean, op: Operation) => unknown,
     /** Virtual time at which a blocked operation gives up (Infinity: never). */
     readonly deadline: number = Infinity,
-    readonly waits: (() => WaitInfo) | null = null,
+    readonly waits: ((op: Operation) => WaitInfo) | null = null,
     /** An idle pool worker waiting for work: not a leak, not stuck. */
     readonly idle: boolean = false,
     /** The operation's argument for a shared `run` function (the value to set, the update function). */

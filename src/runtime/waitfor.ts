@@ -10,7 +10,7 @@ import type { Task } from './task.js';
 export function waitOf(task: Task): WaitInfo | null {
   const op = task.pending;
   if (task.finished || op === null || op.waits === null || op.enabled()) return null;
-  return op.waits();
+  return op.waits(op);
 }
 
 /**
@@ -24,7 +24,7 @@ export function permanentDeadlock(start: Task): WaitEdge[] | null {
   // Fast path, the common case (a join on a task that still runs): a direct holder can still
   // move, so no knot. The walk below would reach the same answer at its first holder.
   if (canMove(start)) return null;
-  const first = start.pending!.waits!();
+  const first = start.pending!.waits!(start.pending!);
   if (!first.owned || first.holders.length === 0) return null;
   for (const h of first.holders) if (canMove(h)) return null;
   const seen = new Set<Task>([start]);
@@ -32,7 +32,7 @@ export function permanentDeadlock(start: Task): WaitEdge[] | null {
   for (let i = 0; i < queue.length; i++) {
     const t = queue[i]!;
     if (canMove(t)) return null;
-    const w = t.pending!.waits!();
+    const w = t.pending!.waits!(t.pending!);
     if (!w.owned || w.holders.length === 0) return null;
     for (const h of w.holders) {
       if (!seen.has(h)) {

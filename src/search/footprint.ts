@@ -41,7 +41,7 @@ export function footprintOf(op: Operation): Access[] {
   if (obj === null) return out;
   if (op.access !== 'none') out.push({ o: `o${obj.id}`, k: keyOf(op.key), w: op.access === 'write' });
   if (op.kind === 'join' && op.waits !== null) {
-    for (const h of op.waits().holders) out.push({ o: `end:${h.name}`, k: null, w: false, j: true });
+    for (const h of op.waits(op).holders) out.push({ o: `end:${h.name}`, k: null, w: false, j: true });
   } else if (obj.type === 'task') {
     // is-alive (and any other read of a handle) observes whether the task ended.
     out.push({ o: `end:${obj.name}`, k: null, w: false });

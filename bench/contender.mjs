@@ -1,0 +1,24 @@
+// One timed run of one contender, in a process of its own (spawned by bench/run.mjs):
+//   node --expose-gc bench/contender.mjs <interleave|fastCheck|raw> <tasks> <steps> <schedules> <seed>
+// Prints {"ms":…,"peak":…} on stdout. A fresh process per run, like JMH's forks, keeps one
+// contender's JIT profile and heap from taxing the next one measured.
+import { performance } from 'node:perf_hooks';
+import { getHeapStatistics } from 'node:v8';
+import { HeapPeak, runFastCheck, runInterleave, runRaw } from './workloads.mjs';
+
+const RUNNERS = { interleave: runInterleave, fastCheck: runFastCheck, raw: runRaw };
+const [key, tasks, steps, schedules, seed] = process.argv.slice(2);
+const run = RUNNERS[key];
+if (run === undefined) {
+  process.stderr.write(`contender.mjs: unknown contender "${key}"; one of ${Object.keys(RUNNERS).join(', ')}\n`);
+  process.exit(2);
+}
+const n = Number(schedules);
+// Warm-up: let the JIT see the code before timing (a tenth of the work, another seed).
+await run(Number(tasks), Number(steps), Math.max(1, Math.floor(n / 10)), null, 99);
+globalThis.gc?.();
+const heap = new HeapPeak();
+const t0 = performance.now();
+await run(Number(tasks), Number(steps), n, heap, Number(seed));
+const ms = performance.now() - t0;
+process.stdout.write(`${JSON.stringify({ ms, peak: Math.max(heap.peak, getHeapStatistics().used_heap_size) })}\n`);
