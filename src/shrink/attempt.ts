@@ -22,14 +22,25 @@ export interface Attempt {
 /** Runs `strategy` once (recording off) under a probe. */
 export async function runAttempt(target: Target<object>, strategy: Strategy, index = 0): Promise<Attempt> {
   const probe = new ProbeStrategy(strategy);
-  const r = await runExecution(target, probe, index, 'sites');
+  const r = await runExecution(target, probe, index, false);
   let choiceSum = 0;
   for (const d of probe.decisions) if (d.kind === 'value') choiceSum += d.value;
+  let failure = r.failure;
+  let signature = probe.signatureOf(r.failure, r.tasks);
+  if (probe.raisedInto(r.failure, r.tasks)) {
+    // The failing task met an error an operation raised: the bug's location is where the task
+    // called that operation, known only with call sites. Those cost a stack capture per
+    // operation (3-5x the run), so only such runs pay for them, replayed exactly once more.
+    const again = new ProbeStrategy(new ReplayStrategy(r.decisions));
+    const located = await runExecution(target, again, index, 'sites');
+    failure = located.failure;
+    signature = again.signatureOf(located.failure, located.tasks);
+  }
   return {
     decisions: [...r.decisions],
     info: [...probe.decisions],
-    failure: r.failure,
-    signature: probe.signatureOf(r.failure, r.tasks),
+    failure,
+    signature,
     steps: r.steps,
     preemptions: r.preemptions,
     tasks: r.tasks.length,

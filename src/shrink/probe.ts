@@ -84,9 +84,18 @@ export class ProbeStrategy implements Strategy {
   /** The signature of `failure` in this execution (see failureSignature); null for a pass. */
   signatureOf(failure: Failure | null, tasks: readonly string[]): string | null {
     if (failure === null) return null;
-    const id = failure.task === undefined ? -1 : tasks.indexOf(failure.task);
-    const op = id >= 0 ? this.raised[id] : undefined;
+    const op = this.raisedOp(failure, tasks);
     return failureSignature(failure, op !== undefined ? describeOp(op) : undefined);
+  }
+
+  /** True when an operation raised an error into the failing task (its location then needs call sites). */
+  raisedInto(failure: Failure | null, tasks: readonly string[]): boolean {
+    return failure !== null && this.raisedOp(failure, tasks) !== undefined;
+  }
+
+  private raisedOp(failure: Failure, tasks: readonly string[]): Operation | undefined {
+    const id = failure.task === undefined ? -1 : tasks.indexOf(failure.task);
+    return id >= 0 ? this.raised[id] : undefined;
   }
 
   chooseValue(n: number, view: SchedulingView): number {

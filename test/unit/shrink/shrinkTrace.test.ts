@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeTrace, explore, replayTrace, sameBug, shrinkTrace, traceSignature, formatRace, type ScenarioDefinition, type Trace } from 'interleave';
+import { makeTarget } from 'interleave';
+import { replayLeniently } from '../../../src/shrink/attempt.js';
 import { checkThenAct, noisyAbba, noisyLostUpdate, twoBugs } from './scenarios.js';
 
 const asDef = (s: unknown): ScenarioDefinition<object> => s as ScenarioDefinition<object>;
@@ -113,6 +115,15 @@ describe('shrinkTrace', () => {
     }
     // Both bugs are KeyErrors on m["k"], told apart by the raising operation.
     expect(checked).toBeGreaterThan(0);
+  });
+
+  it('an error an operation raised is located at the failing task\'s call, though attempts run without call sites', async () => {
+    const input = await failing(asDef(twoBugs), 1);
+    const target = makeTarget(asDef(twoBugs), { variant: 'buggy' });
+    const a = await replayLeniently(target, input.decisions);
+    expect(a.failure!.error!.name).toBe('KeyError');
+    expect(a.failure!.error!.location).toMatch(/scenarios\.ts:(98|99)$/);
+    expect(a.signature).toBe(`exception|KeyError|${a.failure!.error!.location}`);
   });
 
   it('refuses a passing trace and a trace that no longer reproduces', async () => {
