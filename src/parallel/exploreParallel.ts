@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import type { Worker } from 'node:worker_threads';
 import { DEFAULT_ITERATIONS } from '../explore.js';
 import { loadScenario } from '../loader.js';
 import { UsageError } from '../runtime/errors.js';
@@ -9,7 +8,8 @@ import { runBlock, type BlockResult, type SamplingSpec } from './block.js';
 import { blocksOf, DEFAULT_BLOCK_SIZE, shardBlocks, type Block, type Shard } from './partition.js';
 import { combineBlocks, type ShardRun } from './result.js';
 import { startWorker } from './startWorker.js';
-import type { ToWorker, WorkerSetup } from './worker.js';
+import type { WorkerSetup } from './worker.js';
+import { runWorkPool, type ResultRules, type WorkOutcome } from './workPool.js';
 
 export interface ParallelOptions<P extends object = Record<string, unknown>> extends TargetOptions<P> {
   /** The scenario module: workers load it by path. */
@@ -37,9 +37,9 @@ export interface ParallelOptions<P extends object = Record<string, unknown>> ext
  * shards merged give the result of one unsharded run. For the random strategy that is also
  * exactly what `explore` gives.
  *
- * Blocks are handed out in index order; once a failure at index f is known, blocks starting
- * after f are not started and running ones are cancelled, but every block before f is
- * finished, since it may hold an earlier failure.
+ * Blocks are handed out in index order (workPool.ts); once a failure at index f is known,
+ * blocks starting after f are not started and running ones are cancelled, but every block
+ * before f is finished, since it may hold an earlier failure.
  */
 export async function exploreParallel(options: ParallelOptions<object>, preloaded?: ScenarioDefinition<object>): Promise<ShardRun> {
   const scenario = preloaded ?? (await loadScenario(options.file)).scenario;
@@ -67,6 +67,7 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
     ({ results, stoppedEarly } = await runInThread(target, spec, mine, stop));
   } else {
     const setup: WorkerSetup = {
+      kind: 'blocks',
       file: options.file,
       target: {
         variant: target.variant,
@@ -77,7 +78,15 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
       },
       spec,
     };
-    ({ results, stoppedEarly } = await runInWorkers(setup, target, spec, mine, workers, stop));
+    // n explorers: this thread and n - 1 workers.
+    ({ results, stoppedEarly } = await runWorkPool({
+      items: mine,
+      workers: workers - 1,
+      startWorker: () => startWorker(setup),
+      runHere: (block, cancelled) => runBlock(target, spec, block, () => cancelled() || stop()),
+      rules: blockRules,
+      stop,
+    }));
   }
   const interrupted = options.shouldStop?.() ?? false;
   return combineBlocks({
@@ -95,12 +104,14 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
   });
 }
 
-interface Outcome {
-  readonly results: BlockResult[];
-  readonly stoppedEarly: boolean;
-}
+/** A block cut short (time limit, interrupt) does not count: only some of its executions ran. */
+const blockRules: ResultRules<BlockResult> = {
+  failed: (r) => r.failureAt !== null,
+  keep: (r) => r.complete || r.failureAt !== null,
+  stopped: (r) => !r.complete && r.failureAt === null,
+};
 
-async function runInThread(target: ReturnType<typeof makeTarget<object>>, spec: SamplingSpec, blocks: readonly Block[], stop: () => boolean): Promise<Outcome> {
+async function runInThread(target: ReturnType<typeof makeTarget<object>>, spec: SamplingSpec, blocks: readonly Block[], stop: () => boolean): Promise<WorkOutcome<BlockResult>> {
   const results: BlockResult[] = [];
   for (const block of blocks) {
     if (stop()) return { results, stoppedEarly: true };
@@ -110,103 +121,4 @@ async function runInThread(target: ReturnType<typeof makeTarget<object>>, spec: 
     if (r.failureAt !== null) break;
   }
   return { results, stoppedEarly: false };
-}
-
-type FromWorker = { type: 'ready' } | { type: 'result'; result: BlockResult } | { type: 'error'; name: string; message: string };
-
-/**
- * `n` explorers share the blocks: this thread and n − 1 worker threads. This thread starts on
- * the first blocks at once, so the workers' start-up (loading the scenario module) overlaps
- * with useful work instead of delaying it.
- */
-function runInWorkers(setup: WorkerSetup, target: ReturnType<typeof makeTarget<object>>, spec: SamplingSpec, blocks: readonly Block[], n: number, stop: () => boolean): Promise<Outcome> {
-  return new Promise<Outcome>((resolve, reject) => {
-    const results: BlockResult[] = [];
-    const pool: Worker[] = [];
-    const running = new Map<Worker, Block>();
-    /** The block this thread runs, and whether it was cancelled. */
-    let local: Block | null = null;
-    let localCancelled = false;
-    let next = 0;
-    let best = Infinity;
-    let stoppedEarly = false;
-    let settled = false;
-
-    const finish = (error?: Error): void => {
-      if (settled) return;
-      settled = true;
-      for (const w of pool) void w.terminate();
-      if (error !== undefined) reject(error);
-      else resolve({ results, stoppedEarly });
-    };
-    /** The next block to run, or null when there is none (then finishes once nothing runs). */
-    const take = (): Block | null => {
-      if (!stoppedEarly && stop()) stoppedEarly = true;
-      const block = blocks[next];
-      if (!stoppedEarly && block !== undefined && block.start < best) {
-        next++;
-        return block;
-      }
-      if (running.size === 0 && local === null) finish();
-      return null;
-    };
-    const accept = (r: BlockResult): void => {
-      if (r.complete || r.failureAt !== null) results.push(r);
-      else stoppedEarly = true;
-      if (r.failureAt !== null && r.failureAt < best) {
-        best = r.failureAt;
-        // Blocks after the failure cannot change the result: stop them.
-        for (const [other, b] of running) if (b.start > best) other.postMessage({ type: 'cancel', index: b.index } satisfies ToWorker);
-        if (local !== null && local.start > best) localCancelled = true;
-      }
-    };
-    const feed = (w: Worker): void => {
-      const block = take();
-      if (block === null) return;
-      running.set(w, block);
-      w.postMessage({ type: 'block', block } satisfies ToWorker);
-    };
-    const runHere = async (): Promise<void> => {
-      for (;;) {
-        if (settled) return;
-        const block = take();
-        if (block === null) return;
-        local = block;
-        localCancelled = false;
-        const r = await runBlock(target, spec, block, () => localCancelled || stop());
-        local = null;
-        if (settled) return;
-        accept(r);
-        // Let worker messages in between blocks.
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-    };
-
-    for (let i = 0; i < n - 1; i++) {
-      const w = startWorker(setup);
-      pool.push(w);
-      w.on('message', (msg: FromWorker) => {
-        if (msg.type === 'error') {
-          const e = msg.name === 'ScenarioLoadError' || msg.name === 'UsageError' ? new UsageError(msg.message) : new Error(`worker: ${msg.name}: ${msg.message}`);
-          finish(e);
-          return;
-        }
-        if (msg.type === 'result') {
-          running.delete(w);
-          accept(msg.result);
-        }
-        feed(w);
-      });
-      w.on('error', (e) => finish(e));
-      w.on('exit', (code) => {
-        if (!settled && code !== 0) finish(new Error(`worker exited with code ${code}`));
-      });
-    }
-    runHere().then(
-      () => {
-        if (running.size === 0) take();
-      },
-      (e: unknown) => finish(e instanceof Error ? e : new Error(String(e))),
-    );
-  });
 }

@@ -10,6 +10,7 @@ import type { SearchState } from '../search/state.js';
 import type { Trace } from '../trace/schema.js';
 import type { Shard } from './partition.js';
 import { startWorker } from './startWorker.js';
+import { runWorkPool, type ResultRules, type WorkOutcome } from './workPool.js';
 
 /**
  * Exhaustive search (dfs) across worker threads and CI shards.
@@ -100,7 +101,11 @@ export interface SearchWorkerSetup {
   readonly maxExecutions?: number;
 }
 
-export type ToSearchWorker = { readonly type: 'unit'; readonly unit: number; readonly state: SearchState } | { readonly type: 'cancel'; readonly unit: number };
+/** A unit as handed to a worker: the search resumes from `state`. */
+export interface SearchUnit {
+  readonly unit: number;
+  readonly state: SearchState;
+}
 
 /** Runs one unit: the search resumed from `state`. Called by the worker and, for one worker, in this thread. */
 export async function runUnit(scenario: ScenarioDefinition<object>, setup: Omit<SearchWorkerSetup, 'kind' | 'file'>, unit: number, state: SearchState | null, shouldStop: () => boolean): Promise<UnitResult> {
@@ -172,7 +177,7 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
     const parts = splitSearch(prefixState, PARTS);
     const todo = [...mine].filter((u) => u > 0).map((u) => ({ unit: u, state: parts[u - 1]! }));
     const workers = Math.max(1, Math.min(options.workers ?? 1, todo.length));
-    const out = workers === 1 ? await inThread(scenario, setup, todo, stop) : await inWorkers(setup, todo, workers, stop);
+    const out = workers === 1 ? await inThread(scenario, setup, todo, stop) : await runWorkPool({ items: todo, workers, startWorker: () => startWorker(setup), rules: unitRules, stop });
     results.push(...out.results);
     stoppedEarly = out.stoppedEarly;
   }
@@ -190,12 +195,14 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
   });
 }
 
-interface Outcome {
-  readonly results: UnitResult[];
-  readonly stoppedEarly: boolean;
-}
+/** A unit stopped by time, an interrupt or its execution budget still counts: its executions ran. */
+const unitRules: ResultRules<UnitResult> = {
+  failed: (r) => r.failure !== null,
+  keep: () => true,
+  stopped: (r) => !r.complete && r.failure === null && (r.stoppedBy === 'time' || r.stoppedBy === 'interrupted'),
+};
 
-async function inThread(scenario: ScenarioDefinition<object>, setup: SearchWorkerSetup, todo: readonly { unit: number; state: SearchState }[], stop: () => boolean): Promise<Outcome> {
+async function inThread(scenario: ScenarioDefinition<object>, setup: SearchWorkerSetup, todo: readonly SearchUnit[], stop: () => boolean): Promise<WorkOutcome<UnitResult>> {
   const results: UnitResult[] = [];
   for (const { unit, state } of todo) {
     if (stop()) return { results, stoppedEarly: true };
@@ -205,65 +212,6 @@ async function inThread(scenario: ScenarioDefinition<object>, setup: SearchWorke
     if (!r.complete) return { results, stoppedEarly: r.stoppedBy === 'time' || r.stoppedBy === 'interrupted' };
   }
   return { results, stoppedEarly: false };
-}
-
-type FromWorker = { type: 'ready' } | { type: 'unit-result'; result: UnitResult } | { type: 'error'; name: string; message: string };
-
-/** Hands units out in order; once a failure in unit f is known, later units are not started and running ones are cancelled. */
-function inWorkers(setup: SearchWorkerSetup, todo: readonly { unit: number; state: SearchState }[], n: number, stop: () => boolean): Promise<Outcome> {
-  return new Promise<Outcome>((resolve, reject) => {
-    const results: UnitResult[] = [];
-    const pool: ReturnType<typeof startWorker>[] = [];
-    const running = new Map<ReturnType<typeof startWorker>, number>();
-    let next = 0;
-    let best = Infinity;
-    let stoppedEarly = false;
-    let settled = false;
-    const finish = (error?: Error): void => {
-      if (settled) return;
-      settled = true;
-      for (const w of pool) void w.terminate();
-      if (error !== undefined) reject(error);
-      else resolve({ results, stoppedEarly });
-    };
-    const feed = (w: ReturnType<typeof startWorker>): void => {
-      if (!stoppedEarly && stop()) stoppedEarly = true;
-      const item = todo[next];
-      if (!stoppedEarly && item !== undefined && item.unit < best) {
-        next++;
-        running.set(w, item.unit);
-        w.postMessage({ type: 'unit', unit: item.unit, state: item.state } satisfies ToSearchWorker);
-      } else if (running.size === 0) finish();
-    };
-    for (let i = 0; i < n; i++) {
-      const w = startWorker(setup);
-      pool.push(w);
-      w.on('message', (msg: FromWorker) => {
-        if (msg.type === 'error') {
-          finish(msg.name === 'ScenarioLoadError' || msg.name === 'UsageError' ? new UsageError(msg.message) : new Error(`worker: ${msg.name}: ${msg.message}`));
-          return;
-        }
-        if (msg.type === 'unit-result') {
-          running.delete(w);
-          const r = msg.result;
-          if (r.unit < best) {
-            results.push(r);
-            // A unit cancelled because an earlier one failed does not count; one stopped by time does.
-            if (!r.complete && r.failure === null && (r.stoppedBy === 'time' || r.stoppedBy === 'interrupted')) stoppedEarly = true;
-          }
-          if (r.failure !== null && r.unit < best) {
-            best = r.unit;
-            for (const [other, u] of running) if (u > best) other.postMessage({ type: 'cancel', unit: u } satisfies ToSearchWorker);
-          }
-        }
-        feed(w);
-      });
-      w.on('error', (e) => finish(e));
-      w.on('exit', (code) => {
-        if (!settled && code !== 0) finish(new Error(`worker exited with code ${code}`));
-      });
-    }
-  });
 }
 
 interface CombineInput {

@@ -1,0 +1,142 @@
+import { UsageError } from '../runtime/errors.js';
+
+/** To a worker: run an item, or stop item `id` if it still runs. `id` is the item's position. */
+export type ToWorker<I> = { readonly type: 'run'; readonly id: number; readonly item: I } | { readonly type: 'cancel'; readonly id: number };
+
+/** From a worker: it has loaded, an item's result, or an error (loading the scenario, or a bug). */
+export type FromWorker<R> = { readonly type: 'ready' } | { readonly type: 'result'; readonly result: R } | { readonly type: 'error'; readonly name: string; readonly message: string };
+
+/** What the pool uses of a worker thread: node's `Worker`, or a stand-in in tests. */
+export interface PoolWorker<I, R> {
+  postMessage(message: ToWorker<I>): void;
+  on(event: 'message', listener: (message: FromWorker<R>) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'exit', listener: (code: number) => void): unknown;
+  terminate(): Promise<number>;
+}
+
+/** How the caller reads a result. Asked only of items before the first failure known. */
+export interface ResultRules<R> {
+  /** The item failed: the items after it cannot change the outcome. */
+  readonly failed: (result: R) => boolean;
+  /** The result counts. */
+  readonly keep: (result: R) => boolean;
+  /** The item was cut short by the time limit or an interrupt: start no further item. */
+  readonly stopped: (result: R) => boolean;
+}
+
+export interface WorkPoolOptions<I, R> {
+  readonly items: readonly I[];
+  /** Worker threads to start; each runs one item at a time. */
+  readonly workers: number;
+  readonly startWorker: () => PoolWorker<I, R>;
+  /** When given, this thread runs items too, taking its turn with the workers. */
+  readonly runHere?: (item: I, cancelled: () => boolean) => Promise<R>;
+  readonly rules: ResultRules<R>;
+  /** Asked before an item is handed out: true hands out no more (time limit, interrupt). */
+  readonly stop: () => boolean;
+}
+
+export interface WorkOutcome<R> {
+  /** The results kept, in item order, up to the first failing item. */
+  readonly results: R[];
+  /** `stop()` answered true or a result was `stopped`. */
+  readonly stoppedEarly: boolean;
+}
+
+/**
+ * Runs `items` on worker threads (and this thread, with `runHere`); used by exploreParallel.ts
+ * (blocks of executions) and searchParallel.ts (search units). Items are handed out in order.
+ * Once item f fails, no item after f is started and running ones are cancelled, but every item
+ * before f runs to its end: it may fail too, and the caller wants the first failure by order,
+ * not by arrival. So which results count does not depend on timing or on the worker count.
+ * Resolves once nothing runs; rejects on the first worker error (and terminates the workers).
+ */
+export function runWorkPool<I, R>(o: WorkPoolOptions<I, R>): Promise<WorkOutcome<R>> {
+  return new Promise<WorkOutcome<R>>((resolve, reject) => {
+    const kept = new Map<number, R>();
+    const threads: PoolWorker<I, R>[] = [];
+    /** The position of the item each worker runs. */
+    const running = new Map<PoolWorker<I, R>, number>();
+    /** The position of the item this thread runs, and whether it was cancelled. */
+    let here: number | null = null;
+    let hereCancelled = false;
+    let next = 0;
+    /** Position of the first failing item known. */
+    let failedAt = Infinity;
+    let stoppedEarly = false;
+    let settled = false;
+
+    const finish = (error?: Error): void => {
+      if (settled) return;
+      settled = true;
+      for (const w of threads) void w.terminate();
+      if (error !== undefined) reject(error);
+      // A later item may have ended before the failure was known: drop it too.
+      else resolve({ results: [...kept].filter(([at]) => at <= failedAt).sort(([a], [b]) => a - b).map(([, r]) => r), stoppedEarly });
+    };
+    /** The next item's position, or null when there is none (then finishes once nothing runs). */
+    const take = (): number | null => {
+      if (!stoppedEarly && o.stop()) stoppedEarly = true;
+      if (!stoppedEarly && next < o.items.length && next < failedAt) return next++;
+      if (running.size === 0 && here === null) finish();
+      return null;
+    };
+    const accept = (at: number, r: R): void => {
+      // After the first failure: perhaps cancelled, and it cannot change the outcome.
+      if (at > failedAt) return;
+      if (o.rules.keep(r)) kept.set(at, r);
+      if (o.rules.stopped(r)) stoppedEarly = true;
+      if (!o.rules.failed(r)) return;
+      failedAt = at;
+      for (const [w, p] of running) if (p > at) w.postMessage({ type: 'cancel', id: p });
+      if (here !== null && here > at) hereCancelled = true;
+    };
+    const feed = (w: PoolWorker<I, R>): void => {
+      const at = take();
+      if (at === null) return;
+      running.set(w, at);
+      w.postMessage({ type: 'run', id: at, item: o.items[at]! });
+    };
+    const runHere = async (run: NonNullable<WorkPoolOptions<I, R>['runHere']>): Promise<void> => {
+      while (!settled) {
+        const at = take();
+        if (at === null) return;
+        here = at;
+        hereCancelled = false;
+        const r = await run(o.items[at]!, () => hereCancelled || settled);
+        here = null;
+        if (settled) return;
+        accept(at, r);
+        // Let worker messages in between items.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    };
+
+    for (let i = 0; i < o.workers; i++) {
+      const w = o.startWorker();
+      threads.push(w);
+      w.on('message', (msg) => {
+        if (settled) return;
+        if (msg.type === 'error') return finish(workerError(msg));
+        if (msg.type === 'result') {
+          const at = running.get(w)!;
+          running.delete(w);
+          accept(at, msg.result);
+        }
+        feed(w);
+      });
+      w.on('error', (e) => finish(e));
+      w.on('exit', (code) => {
+        if (!settled && code !== 0) finish(new Error(`worker exited with code ${code}`));
+      });
+    }
+    // This thread starts at once, so the workers' start-up (loading the scenario) overlaps with work.
+    if (o.runHere !== undefined) runHere(o.runHere).catch((e: unknown) => finish(e instanceof Error ? e : new Error(String(e))));
+  });
+}
+
+/** A worker's error as this thread raises it: a scenario that does not load is the user's mistake. */
+function workerError(msg: { readonly name: string; readonly message: string }): Error {
+  return msg.name === 'ScenarioLoadError' || msg.name === 'UsageError' ? new UsageError(msg.message) : new Error(`worker: ${msg.name}: ${msg.message}`);
+}

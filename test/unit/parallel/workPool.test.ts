@@ -1,0 +1,182 @@
+import { EventEmitter } from 'node:events';
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { UsageError } from '../../../src/runtime/errors.js';
+import { runWorkPool, type FromWorker, type PoolWorker, type ResultRules, type ToWorker, type WorkPoolOptions } from '../../../src/parallel/workPool.js';
+
+/** An item: how many event-loop turns it takes, and what it ends with. */
+interface Item {
+  readonly ticks: number;
+  readonly fails?: boolean;
+  /** Cut short as by the time limit. */
+  readonly stopped?: boolean;
+  /** Runs until cancelled. */
+  readonly endless?: boolean;
+}
+
+interface Done {
+  readonly at: number;
+  readonly failed: boolean;
+  readonly stopped: boolean;
+  readonly cancelled: boolean;
+}
+
+const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** What the pool did: the order items were started in, and the items cancelled while running. */
+interface Log {
+  readonly started: number[];
+  readonly cancelled: number[];
+  terminated: number;
+}
+
+function runner(items: readonly Item[], log: Log) {
+  return async (item: Item, cancelled: () => boolean): Promise<Done> => {
+    const at = items.indexOf(item);
+    log.started.push(at);
+    for (let i = 0; item.endless === true || i < item.ticks; i++) {
+      if (cancelled()) {
+        log.cancelled.push(at);
+        return { at, failed: false, stopped: false, cancelled: true };
+      }
+      await turn();
+    }
+    return { at, failed: item.fails === true, stopped: item.stopped === true, cancelled: false };
+  };
+}
+
+/** A worker thread stand-in: runs items in this thread, one at a time, through the real message protocol. */
+class StandIn extends EventEmitter implements PoolWorker<Item, Done> {
+  private cancelled = -1;
+  constructor(
+    private readonly run: (item: Item, cancelled: () => boolean) => Promise<Done>,
+    private readonly log: Log,
+    loadError?: string,
+  ) {
+    super();
+    // A worker first loads the scenario; a turn later it says whether it could.
+    this.send(loadError === undefined ? { type: 'ready' } : { type: 'error', name: 'ScenarioLoadError', message: loadError });
+  }
+  postMessage(msg: ToWorker<Item>): void {
+    if (msg.type === 'cancel') {
+      this.cancelled = msg.id;
+      return;
+    }
+    void this.run(msg.item, () => this.cancelled === msg.id).then((result) => this.send({ type: 'result', result }));
+  }
+  terminate(): Promise<number> {
+    this.log.terminated++;
+    return Promise.resolve(0);
+  }
+  private send(msg: FromWorker<Done>): void {
+    void turn().then(() => this.emit('message', msg));
+  }
+}
+
+const rules: ResultRules<Done> = { failed: (r) => r.failed, keep: (r) => !r.cancelled, stopped: (r) => r.stopped };
+
+function pool(items: readonly Item[], workers: number, here: boolean, more: Partial<WorkPoolOptions<Item, Done>> = {}) {
+  const log: Log = { started: [], cancelled: [], terminated: 0 };
+  const run = runner(items, log);
+  const outcome = runWorkPool<Item, Done>({
+    items,
+    workers,
+    startWorker: () => new StandIn(run, log),
+    ...(here ? { runHere: run } : {}),
+    rules,
+    stop: () => false,
+    ...more,
+  });
+  return { log, outcome };
+}
+
+describe('ordered work pool', () => {
+  it('starts items in order and returns the results in item order, whatever finishes first', async () => {
+    // Later items are quicker, so they finish first.
+    const items = Array.from({ length: 8 }, (_, i) => ({ ticks: 2 * (8 - i) }));
+    const { log, outcome } = pool(items, 3, true);
+    const out = await outcome;
+    expect(log.started).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(out.results.map((r) => r.at)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(out.stoppedEarly).toBe(false);
+    expect(log.terminated).toBe(3);
+  });
+
+  it('after a failure at f: every item before f is finished and kept, running later items are cancelled, none after is started', async () => {
+    // Worker A holds item 0 long; item 3 fails while endless item 4 runs; 0 ends after both.
+    const items: Item[] = [{ ticks: 60 }, { ticks: 1 }, { ticks: 1 }, { ticks: 20, fails: true }, { ticks: 0, endless: true }, { ticks: 1 }, { ticks: 1 }];
+    const { log, outcome } = pool(items, 3, false);
+    const out = await outcome;
+    expect(out.results.map((r) => [r.at, r.failed])).toEqual([
+      [0, false],
+      [1, false],
+      [2, false],
+      [3, true],
+    ]);
+    expect(log.cancelled).toEqual([4]);
+    expect(log.started).toEqual([0, 1, 2, 3, 4]);
+    expect(out.stoppedEarly).toBe(false);
+  });
+
+  it('cancels the item this thread runs when an earlier item fails on a worker', async () => {
+    const items: Item[] = [{ ticks: 8 }, { ticks: 10, fails: true }, { ticks: 0, endless: true }, { ticks: 1 }];
+    const { log, outcome } = pool(items, 1, true);
+    const out = await outcome;
+    expect(out.results.map((r) => r.at)).toEqual([0, 1]);
+    expect(log.cancelled).toEqual([2]);
+    expect(log.started).not.toContain(3);
+  });
+
+  it('the first failure by order wins over an earlier-arriving later one', async () => {
+    const items: Item[] = [{ ticks: 40, fails: true }, { ticks: 1, fails: true }, { ticks: 1 }];
+    const { outcome } = pool(items, 2, false);
+    const out = await outcome;
+    expect(out.results.map((r) => [r.at, r.failed])).toEqual([[0, true]]);
+  });
+
+  it('the keep rule decides what counts; a stopped item starts no further one', async () => {
+    const items: Item[] = [{ ticks: 1 }, { ticks: 30 }, { ticks: 1, stopped: true }, { ticks: 1 }, { ticks: 1 }];
+    const keepAll = pool(items, 2, false);
+    const all = await keepAll.outcome;
+    expect(all.stoppedEarly).toBe(true);
+    // Item 1 was running when 2 stopped: it still ends and counts.
+    expect(all.results.map((r) => r.at)).toEqual([0, 1, 2]);
+    expect(keepAll.log.started).toEqual([0, 1, 2]);
+
+    const dropStopped = pool(items, 2, false, { rules: { ...rules, keep: (r) => !r.stopped } });
+    expect((await dropStopped.outcome).results.map((r) => r.at)).toEqual([0, 1]);
+  });
+
+  it('hands out nothing more once stop() answers true', async () => {
+    let handed = 0;
+    const items: Item[] = Array.from({ length: 6 }, () => ({ ticks: 1 }));
+    const { log, outcome } = pool(items, 2, false, { stop: () => ++handed > 3 });
+    const out = await outcome;
+    expect(out.stoppedEarly).toBe(true);
+    expect(log.started).toEqual([0, 1, 2]);
+    expect(out.results.map((r) => r.at)).toEqual([0, 1, 2]);
+  });
+
+  it('a worker that cannot load the scenario rejects with a UsageError and every worker is terminated', async () => {
+    const log: Log = { started: [], cancelled: [], terminated: 0 };
+    let n = 0;
+    const startWorker = (): StandIn => new StandIn(runner([], log), log, n++ === 0 ? 'no such file' : undefined);
+    const outcome = runWorkPool<Item, Done>({ items: [{ ticks: 1 }], workers: 2, startWorker, rules, stop: () => false });
+    await expect(outcome).rejects.toThrow(UsageError);
+    await expect(outcome).rejects.toThrow('no such file');
+    expect(log.terminated).toBe(2);
+  });
+
+  it('property: the results are the items up to the first failing one, for any worker count', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.record({ ticks: fc.nat(6), fails: fc.nat(5).map((n) => n === 0) }), { minLength: 1, maxLength: 12 }), fc.integer({ min: 0, max: 3 }), fc.boolean(), async (items, workers, here) => {
+        fc.pre(workers > 0 || here);
+        const f = items.findIndex((i) => i.fails);
+        const expected = items.slice(0, f === -1 ? items.length : f + 1).map((_, at) => at);
+        const out = await pool(items, workers, here).outcome;
+        expect(out.results.map((r) => r.at)).toEqual(expected);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
