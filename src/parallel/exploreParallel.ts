@@ -5,11 +5,11 @@ import { UsageError } from '../runtime/errors.js';
 import { makeTarget, type TargetOptions } from '../run.js';
 import type { ScenarioDefinition } from '../scenario.js';
 import { runBlock, type BlockResult, type SamplingSpec } from './block.js';
-import { blocksOf, DEFAULT_BLOCK_SIZE, shardBlocks, type Block, type Shard } from './partition.js';
+import { blocksOf, DEFAULT_BLOCK_SIZE, shardBlocks, type Shard } from './partition.js';
 import { combineBlocks, type ShardRun } from './result.js';
 import { startWorker } from './startWorker.js';
 import type { WorkerSetup } from './worker.js';
-import { runWorkPool, type ResultRules, type WorkOutcome } from './workPool.js';
+import { runWorkPool, type ResultRules } from './workPool.js';
 
 export interface ParallelOptions<P extends object = Record<string, unknown>> extends TargetOptions<P> {
   /** The scenario module: workers load it by path. */
@@ -20,7 +20,7 @@ export interface ParallelOptions<P extends object = Record<string, unknown>> ext
   readonly depth?: number;
   readonly iterations?: number;
   readonly firstExecution?: number;
-  /** Worker threads (default 1: runs in this thread, no worker). */
+  /** Explorers: this thread and `workers - 1` worker threads (default 1: this thread alone). */
   readonly workers?: number;
   /** Explore only this shard's blocks (`--shard i/n`). */
   readonly shard?: Shard;
@@ -30,12 +30,12 @@ export interface ParallelOptions<P extends object = Record<string, unknown>> ext
 }
 
 /**
- * Explores one scenario variant split in blocks of executions (partition.ts), run by a pool
- * of worker threads or, for one worker, in this thread. Deterministic: the result is the
- * first failure by execution index (not by arrival), and the executions, steps and warnings
- * counted up to it, so the same seed gives the same result for any number of workers, and n
- * shards merged give the result of one unsharded run. For the random strategy that is also
- * exactly what `explore` gives.
+ * Explores one scenario variant split in blocks of executions (partition.ts), run by this
+ * thread and n - 1 worker threads (for one worker, this thread alone, through the same pool
+ * and `blockRules`). Deterministic: the result is the first failure by execution index (not
+ * by arrival), and the executions, steps and warnings counted up to it, so the same seed gives
+ * the same result for any number of workers, and n shards merged give the result of one
+ * unsharded run. For the random strategy that is also exactly what `explore` gives.
  *
  * Blocks are handed out in index order (workPool.ts); once a failure at index f is known,
  * blocks starting after f are not started and running ones are cancelled, but every block
@@ -61,33 +61,27 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
   const deadline = options.timeLimitMs !== undefined ? start + options.timeLimitMs : Infinity;
   const stop = (): boolean => performance.now() >= deadline || (options.shouldStop?.() ?? false);
 
-  let results: BlockResult[];
-  let stoppedEarly: boolean;
-  if (workers === 1) {
-    ({ results, stoppedEarly } = await runInThread(target, spec, mine, stop));
-  } else {
-    const setup: WorkerSetup = {
-      kind: 'blocks',
-      file: options.file,
-      target: {
-        variant: target.variant,
-        params: target.params,
-        maxSteps: target.settings.maxSteps,
-        allowLeaks: target.settings.allowLeaks,
-        failOnLockOrder: target.settings.failOnLockOrder,
-      },
-      spec,
-    };
-    // n explorers: this thread and n - 1 workers.
-    ({ results, stoppedEarly } = await runWorkPool({
-      items: mine,
-      workers: workers - 1,
-      startWorker: () => startWorker(setup),
-      runHere: (block, cancelled) => runBlock(target, spec, block, () => cancelled() || stop()),
-      rules: blockRules,
-      stop,
-    }));
-  }
+  const setup: WorkerSetup = {
+    kind: 'blocks',
+    file: options.file,
+    target: {
+      variant: target.variant,
+      params: target.params,
+      maxSteps: target.settings.maxSteps,
+      allowLeaks: target.settings.allowLeaks,
+      failOnLockOrder: target.settings.failOnLockOrder,
+    },
+    spec,
+  };
+  // n explorers: this thread and n - 1 workers (none for one), under the same rules.
+  const { results, stoppedEarly } = await runWorkPool({
+    items: mine,
+    workers: workers - 1,
+    startWorker: () => startWorker(setup),
+    runHere: (block, cancelled) => runBlock(target, spec, block, () => cancelled() || stop()),
+    rules: blockRules,
+    stop,
+  });
   const interrupted = options.shouldStop?.() ?? false;
   return combineBlocks({
     scenario: scenario.name,
@@ -110,15 +104,3 @@ const blockRules: ResultRules<BlockResult> = {
   keep: (r) => r.complete || r.failureAt !== null,
   stopped: (r) => !r.complete && r.failureAt === null,
 };
-
-async function runInThread(target: ReturnType<typeof makeTarget<object>>, spec: SamplingSpec, blocks: readonly Block[], stop: () => boolean): Promise<WorkOutcome<BlockResult>> {
-  const results: BlockResult[] = [];
-  for (const block of blocks) {
-    if (stop()) return { results, stoppedEarly: true };
-    const r = await runBlock(target, spec, block, stop);
-    results.push(r);
-    if (!r.complete) return { results, stoppedEarly: true };
-    if (r.failureAt !== null) break;
-  }
-  return { results, stoppedEarly: false };
-}

@@ -10,7 +10,7 @@ import type { SearchState } from '../search/state.js';
 import type { Trace } from '../trace/schema.js';
 import type { Shard } from './partition.js';
 import { startWorker } from './startWorker.js';
-import { runWorkPool, type ResultRules, type WorkOutcome } from './workPool.js';
+import { runWorkPool, type ResultRules } from './workPool.js';
 
 /**
  * Exhaustive search (dfs) across worker threads and CI shards.
@@ -86,7 +86,7 @@ export interface SearchParallelOptions<P extends object = Record<string, unknown
   readonly workers?: number;
   readonly shard?: Shard;
   readonly maxDepth?: number;
-  /** Per unit: stop it after this many executions (it is then not complete). */
+  /** Per unit: stop it after this many executions (it is then not complete; later units still run). */
   readonly maxExecutions?: number;
   readonly timeLimitMs?: number;
   readonly shouldStop?: () => boolean;
@@ -148,9 +148,9 @@ export function unitsOf(shard: Shard | undefined): number[] {
 
 /**
  * `run --strategy dfs --workers n` / `--shard i/n`: the exhaustive search split in units (see
- * above), run by a pool of worker threads or, for one worker, in this thread. Deterministic:
- * the result does not depend on the number of workers, and n shards merged give the result of
- * one unsharded run.
+ * above), run by a pool of n worker threads or, for one worker, by this thread alone, through
+ * the same pool (workPool.ts) and `unitRules`. Deterministic: the result does not depend on the
+ * number of workers, and n shards merged give the result of one unsharded run.
  */
 export async function searchParallel(options: SearchParallelOptions<object>, preloaded?: ScenarioDefinition<object>): Promise<SearchShardRun> {
   const scenario = preloaded ?? (await loadScenario(options.file)).scenario;
@@ -171,13 +171,24 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
   const prefix = unitOf(0, head);
   const prefixState = head.state;
   const results: UnitResult[] = mine.has(0) ? [prefix] : [];
-  let stoppedEarly = !prefix.complete && prefix.failure === null && prefix.stoppedBy !== 'exhausted';
+  // The prefix follows the units' rules: only time or an interrupt stops the search here (a
+  // depth-limited prefix still leaves parts to explore).
+  let stoppedEarly = unitRules.stopped(prefix);
   const por = options.por ?? true;
-  if (prefix.failure === null && !stoppedEarly) {
+  if (!unitRules.failed(prefix) && !stoppedEarly) {
     const parts = splitSearch(prefixState, PARTS);
     const todo = [...mine].filter((u) => u > 0).map((u) => ({ unit: u, state: parts[u - 1]! }));
     const workers = Math.max(1, Math.min(options.workers ?? 1, todo.length));
-    const out = workers === 1 ? await inThread(scenario, setup, todo, stop) : await runWorkPool({ items: todo, workers, startWorker: () => startWorker(setup), rules: unitRules, stop });
+    // n worker threads; for one, this thread runs the units, by the same pool and rules.
+    const alone = workers === 1;
+    const out = await runWorkPool<SearchUnit, UnitResult>({
+      items: todo,
+      workers: alone ? 0 : workers,
+      startWorker: () => startWorker(setup),
+      ...(alone ? { runHere: (u: SearchUnit, cancelled: () => boolean) => runUnit(scenario, setup, u.unit, u.state, () => cancelled() || stop()) } : {}),
+      rules: unitRules,
+      stop,
+    });
     results.push(...out.results);
     stoppedEarly = out.stoppedEarly;
   }
@@ -195,24 +206,17 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
   });
 }
 
-/** A unit stopped by time, an interrupt or its execution budget still counts: its executions ran. */
+/**
+ * A unit stopped by time, an interrupt or its execution budget still counts: its executions ran.
+ * Only time or an interrupt hands out no further unit: a unit that reached its budget or was
+ * depth-limited is incomplete, and the later units still run (the whole search is then not
+ * complete), whatever the number of workers.
+ */
 const unitRules: ResultRules<UnitResult> = {
   failed: (r) => r.failure !== null,
   keep: () => true,
   stopped: (r) => !r.complete && r.failure === null && (r.stoppedBy === 'time' || r.stoppedBy === 'interrupted'),
 };
-
-async function inThread(scenario: ScenarioDefinition<object>, setup: SearchWorkerSetup, todo: readonly SearchUnit[], stop: () => boolean): Promise<WorkOutcome<UnitResult>> {
-  const results: UnitResult[] = [];
-  for (const { unit, state } of todo) {
-    if (stop()) return { results, stoppedEarly: true };
-    const r = await runUnit(scenario, setup, unit, state, stop);
-    results.push(r);
-    if (r.failure !== null) break;
-    if (!r.complete) return { results, stoppedEarly: r.stoppedBy === 'time' || r.stoppedBy === 'interrupted' };
-  }
-  return { results, stoppedEarly: false };
-}
 
 interface CombineInput {
   readonly scenario: string;

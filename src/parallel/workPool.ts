@@ -1,4 +1,4 @@
-import { UsageError } from '../runtime/errors.js';
+import { InternalError, UsageError } from '../runtime/errors.js';
 
 /** To a worker: run an item, or stop item `id` if it still runs. `id` is the item's position. */
 export type ToWorker<I> = { readonly type: 'run'; readonly id: number; readonly item: I } | { readonly type: 'cancel'; readonly id: number };
@@ -27,7 +27,7 @@ export interface ResultRules<R> {
 
 export interface WorkPoolOptions<I, R> {
   readonly items: readonly I[];
-  /** Worker threads to start; each runs one item at a time. */
+  /** Worker threads to start; each runs one item at a time. 0 with `runHere`: this thread alone, by the same rules. */
   readonly workers: number;
   readonly startWorker: () => PoolWorker<I, R>;
   /** When given, this thread runs items too, taking its turn with the workers. */
@@ -50,9 +50,12 @@ export interface WorkOutcome<R> {
  * Once item f fails, no item after f is started and running ones are cancelled, but every item
  * before f runs to its end: it may fail too, and the caller wants the first failure by order,
  * not by arrival. So which results count does not depend on timing or on the worker count.
- * Resolves once nothing runs; rejects on the first worker error (and terminates the workers).
+ * Callers route one worker through here too (`workers: 0` and `runHere`), so no other loop
+ * applies other rules. Resolves once nothing runs; rejects on the first worker error (and
+ * terminates the workers).
  */
 export function runWorkPool<I, R>(o: WorkPoolOptions<I, R>): Promise<WorkOutcome<R>> {
+  if (o.workers < 1 && o.runHere === undefined) return Promise.reject(new InternalError('runWorkPool: no worker thread and no runHere: nothing would run the items'));
   return new Promise<WorkOutcome<R>>((resolve, reject) => {
     const kept = new Map<number, R>();
     const threads: PoolWorker<I, R>[] = [];

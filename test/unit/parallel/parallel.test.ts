@@ -5,8 +5,11 @@ import { encodeTrace, explore, type ScenarioDefinition } from 'interleave';
 import { blocksOf, exploreParallel, mergeShardRuns, parseShard, shardBlocks, type ShardRun } from '../../../src/parallel/index.js';
 import lostUpdate from '../../fixtures/scenarios/lost-update.js';
 import lockOrder from '../../fixtures/scenarios/lock-order.js';
+import lateFailuresScenario from './fixtures/late-failures.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/scenarios/${name}.ts`, import.meta.url));
+const lateFailuresFile = fileURLToPath(new URL('./fixtures/late-failures.ts', import.meta.url));
+const lateFailures = lateFailuresScenario as unknown as ScenarioDefinition<object>;
 
 /** What a run found, without how it went (wall time, workers). */
 function found(r: ShardRun): unknown {
@@ -53,18 +56,40 @@ describe('parallel exploration', () => {
     }
   });
 
-  it('--workers 2 gives the same result as one worker for the same seed (first failure by index, same trace bytes)', async () => {
+  it('--workers 1, 2 and 3 give the same result for the same seed, failing or passing (first failure by index, same trace bytes)', async () => {
     // Workers load the module by path; in this process the fixture comes from vitest's import
     // (loading it through tsx inside vitest would tag error locations with a tsx namespace).
-    for (const [s, variant, seed, pct] of [
-      [lockOrder, 'buggy', 2, true],
-      [lostUpdate, 'fixed', 4, false],
-    ] as [ScenarioDefinition<object>, string, number, boolean][]) {
-      const options = { file: fixture(s.name), variant, seed, iterations: 300, blockSize: 3, ...(pct ? { strategy: 'pct' } : {}) };
+    // The small runs end before a worker has loaded (this thread explores too); rare-draw runs
+    // long enough (seed 3 fails after 240,000 executions) for the workers to take blocks.
+    for (const [s, file, variant, seed, iterations, pct, fails] of [
+      [lockOrder, fixture('lock-order'), 'buggy', 2, 300, true, true],
+      [lostUpdate, fixture('lost-update'), 'buggy', 9, 300, false, true],
+      [lostUpdate, fixture('lost-update'), 'fixed', 4, 300, false, false],
+      [lateFailures, lateFailuresFile, 'rare-draw', 3, 300_000, false, true],
+      [lateFailures, lateFailuresFile, 'rare-draw-passes', 3, 300_000, false, false],
+    ] as [ScenarioDefinition<object>, string, string, number, number, boolean, boolean][]) {
+      const options = { file, variant, seed, iterations, blockSize: iterations > 1000 ? 250 : 3, ...(pct ? { strategy: 'pct' } : {}) };
       const one = await exploreParallel({ ...options, workers: 1 }, s);
-      const two = await exploreParallel({ ...options, workers: 2 });
-      expect(two.workers).toBe(2);
-      expect(found(two)).toEqual(found(one));
+      expect(one.failure !== null).toBe(fails);
+      if (iterations > 1000 && fails) expect(one.failureAt).toBeGreaterThan(240_000);
+      for (const workers of [2, 3]) {
+        const many = await exploreParallel({ ...options, workers }, s);
+        expect(many.workers).toBe(workers);
+        expect(found(many)).toEqual(found(one));
+      }
+    }
+  });
+
+  it('a block cut short by an interrupt does not count, with one worker as with two: every block kept ran to its end', async () => {
+    for (const workers of [1, 2]) {
+      // Answers true from its 4th call: with one worker, in the middle of block 1 (asked before
+      // each block and every 64 executions).
+      let calls = 0;
+      const r = await exploreParallel({ file: fixture('lost-update'), variant: 'fixed', seed: 1, iterations: 1000, blockSize: 100, workers, shouldStop: () => ++calls >= 4 }, lostUpdate as ScenarioDefinition<object>);
+      expect(r.stoppedBy).toBe('interrupted');
+      expect(r.blocks.every((b) => b.executions === b.count)).toBe(true);
+      expect(r.executions).toBe(100 * r.blocks.length);
+      if (workers === 1) expect(r.executions).toBe(100);
     }
   });
 

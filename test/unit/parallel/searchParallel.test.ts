@@ -1,14 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { encodeTrace, search, type ScenarioDefinition } from 'interleave';
-import { mergeSearchShardRuns, PARTS, searchParallel, unitsOf, type SearchShardRun } from '../../../src/parallel/index.js';
+import { mergeSearchShardRuns, PARTS, searchParallel, unitsOf, type SearchParallelOptions, type SearchShardRun } from '../../../src/parallel/index.js';
 import programs from '../../fixtures/search/search-programs.js';
 import lostUpdate from '../../fixtures/scenarios/lost-update.js';
+import lateFailuresScenario from './fixtures/late-failures.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/scenarios/${name}.ts`, import.meta.url));
 /** Kept apart from fixtures/scenarios, which the CLI tests list as a scenarios folder. */
 const searchPrograms = fileURLToPath(new URL('../../fixtures/search/search-programs.ts', import.meta.url));
+const lateFailures = fileURLToPath(new URL('./fixtures/late-failures.ts', import.meta.url));
 const s = programs as unknown as ScenarioDefinition<object>;
+const late = lateFailuresScenario as unknown as ScenarioDefinition<object>;
 const lu = lostUpdate as unknown as ScenarioDefinition<object>;
 
 /** What a run found, without how it went (wall time, workers, shard). */
@@ -18,9 +21,9 @@ function found(r: SearchShardRun): unknown {
   return { ...rest, trace: trace === null ? null : encodeTrace(trace) };
 }
 
-async function shards(scenario: ScenarioDefinition<object>, file: string, variant: string, params: object, of: number): Promise<SearchShardRun> {
+async function shards(scenario: ScenarioDefinition<object>, file: string, variant: string, params: object, of: number, more: Partial<SearchParallelOptions<object>> = {}): Promise<SearchShardRun> {
   const runs: SearchShardRun[] = [];
-  for (let i = of; i >= 1; i--) runs.push(await searchParallel({ file, variant, params, shard: { index: i, of } }, scenario));
+  for (let i = of; i >= 1; i--) runs.push(await searchParallel({ file, variant, params, ...more, shard: { index: i, of } }, scenario));
   return mergeSearchShardRuns(runs);
 }
 
@@ -74,6 +77,34 @@ describe('exhaustive search split in units', () => {
     expect([one.complete, one.stoppedBy]).toEqual([false, 'failure']);
     expect(found(two)).toEqual(found(one));
     expect(found(three)).toEqual(found(one));
+  }, 60_000);
+
+  it('a per-unit execution budget: 1, 2 and 3 workers and 3 merged shards give the same result (a unit stopped by its budget does not stop the later ones)', async () => {
+    // Before, one worker stopped at the first unit its budget cut: 6, 5 and 5 executions, and
+    // no failure for reader-first (unit 11).
+    for (const [scenario, file, variant, params, budget, executions, failureUnit] of [
+      [s, searchPrograms, 'lastzero', { n: 5 }, 2, 48, null],
+      [lu, fixture('lost-update'), 'fixed', { workers: 3 }, 1, 8, null],
+      [late, lateFailures, 'reader-first', { readers: 4 }, 2, 22, 11],
+    ] as const) {
+      const options = { file, variant, params, maxExecutions: budget };
+      const one = await searchParallel({ ...options, workers: 1 }, scenario);
+      expect([one.executions, one.complete, one.failureUnit, one.stoppedBy]).toEqual([executions, false, failureUnit, failureUnit === null ? 'executions' : 'failure']);
+      for (const workers of [2, 3]) expect(found(await searchParallel({ ...options, workers }, scenario))).toEqual(found(one));
+      expect(found(await shards(scenario, file, variant, params, 3, { maxExecutions: budget }))).toEqual(found(one));
+    }
+  }, 60_000);
+
+  it('a depth limit: 1 and 2 workers give the same result; a depth-limited prefix does not end the search, nor is it reported as a time limit', async () => {
+    // lastzero(4): at depth 19 every prefix execution is cut; at 20 some units are.
+    for (const maxDepth of [19, 20]) {
+      const options = { file: searchPrograms, variant: 'lastzero', params: { n: 4 }, maxDepth };
+      const one = await searchParallel({ ...options, workers: 1 }, s);
+      expect(one.executions).toBeGreaterThan(PARTS);
+      expect(one.depthLimited).toBeGreaterThan(0);
+      expect([one.complete, one.stoppedBy]).toEqual([false, 'executions']);
+      expect(found(await searchParallel({ ...options, workers: 2 }, s))).toEqual(found(one));
+    }
   }, 60_000);
 
   it('merge refuses a missing shard, and is incomplete when a shard was', async () => {

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { UsageError } from '../../../src/runtime/errors.js';
+import { InternalError, UsageError } from '../../../src/runtime/errors.js';
 import { runWorkPool, type FromWorker, type PoolWorker, type ResultRules, type ToWorker, type WorkPoolOptions } from '../../../src/parallel/workPool.js';
 
 /** An item: how many event-loop turns it takes, and what it ends with. */
@@ -165,6 +165,14 @@ describe('ordered work pool', () => {
     await expect(outcome).rejects.toThrow(UsageError);
     await expect(outcome).rejects.toThrow('no such file');
     expect(log.terminated).toBe(2);
+  });
+
+  it('with no worker thread, this thread runs every item by the same rules; with neither, it refuses', async () => {
+    const items: Item[] = [{ ticks: 1 }, { ticks: 2, stopped: true }, { ticks: 1 }];
+    const alone = pool(items, 0, true, { rules: { ...rules, keep: (r) => !r.stopped } });
+    const out = await alone.outcome;
+    expect([out.results.map((r) => r.at), out.stoppedEarly, alone.log.started]).toEqual([[0], true, [0, 1]]);
+    await expect(pool(items, 0, false).outcome).rejects.toThrow(InternalError);
   });
 
   it('property: the results are the items up to the first failing one, for any worker count', async () => {
