@@ -14,8 +14,10 @@ if (run === undefined) {
   process.exit(2);
 }
 const n = Number(schedules);
-// Warm-up: let the JIT see the code before timing (a tenth of the work, another seed).
-await run(Number(tasks), Number(steps), Math.max(1, Math.floor(n / 10)), null, 99);
+// Warm-up: the same amount of work with another seed, so the JIT has settled before timing.
+// (With a tenth of it, interleave's long workload still varied 113-204 ms from process to
+// process on one seed; with the full amount, 125-148 ms. The same rule holds for every contender.)
+await run(Number(tasks), Number(steps), n, null, 99);
 globalThis.gc?.();
 const heap = new HeapPeak();
 const t0 = performance.now();
