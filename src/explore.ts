@@ -4,6 +4,7 @@ import { makeTarget, NondeterminismGuard, runExecution, type Target, type Target
 import { traceOf, type StrategyInfo } from './replay.js';
 import { checkDeterminism, compareWithReplay, nondeterminismFailure } from './robust/determinism.js';
 import type { ScenarioDefinition } from './scenario.js';
+import { DEFAULT_BLOCK_SIZE } from './parallel/partition.js';
 import { createStrategy } from './strategies/index.js';
 import type { Strategy } from './strategies/strategy.js';
 import type { Trace } from './trace/schema.js';
@@ -74,10 +75,10 @@ export async function explore<P extends object>(scenario: ScenarioDefinition<P>,
   const searchMode = typeof options.strategy === 'string' ? options.strategy : options.strategy === undefined ? budget.strategy : undefined;
   if (searchMode === 'dfs' || searchMode === 'pb') return exploreBySearch(scenario, options, searchMode);
   const seed = options.seed ?? budget.seed ?? 1;
-  const strategy =
-    typeof options.strategy === 'object'
-      ? options.strategy
-      : createStrategy(options.strategy ?? (budget.strategy === 'pct' ? 'pct' : 'random'), { seed, ...(options.depth ?? budget.depth ? { depth: options.depth ?? budget.depth } : {}) });
+  const named = typeof options.strategy === 'object' ? null : (options.strategy ?? (budget.strategy === 'pct' ? 'pct' : 'random'));
+  const depth = options.depth ?? budget.depth;
+  const fresh = (): Strategy => (named === null ? (options.strategy as Strategy) : createStrategy(named, { seed, ...(depth ? { depth } : {}) }));
+  let strategy = fresh();
   const iterations = options.iterations ?? budget.iterations ?? DEFAULT_ITERATIONS;
   const first = options.firstExecution ?? 0;
   const start = performance.now();
@@ -92,6 +93,10 @@ export async function explore<P extends object>(scenario: ScenarioDefinition<P>,
 
   const guard = new NondeterminismGuard();
   for (let i = first; i < first + iterations; i++) {
+    // A named strategy starts afresh at every block boundary, as each block of a split run does
+    // (src/parallel/block.ts): PCT learns its step estimate from the executions before, so this
+    // is what makes a PCT run give the same executions whole, on n workers or on n shards.
+    if (named !== null && i > first && (i - first) % DEFAULT_BLOCK_SIZE === 0) strategy = fresh();
     const result = await runExecution(target as Target<object>, strategy, i, options.checkDeterminism === true, guard);
     executions++;
     steps += result.steps;
