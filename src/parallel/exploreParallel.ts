@@ -39,7 +39,10 @@ export interface ParallelOptions<P extends object = Record<string, unknown>> ext
  *
  * Blocks are handed out in index order (workPool.ts); once a failure at index f is known,
  * blocks starting after f are not started and running ones are cancelled, but every block
- * before f is finished, since it may hold an earlier failure.
+ * before f is finished, since it may hold an earlier failure. The time limit and an interrupt
+ * cancel every running block, in this thread and in the workers; then only the whole blocks
+ * before the first one cut short count (prefix.ts), and a failure found past them is reported
+ * as such (`stoppedBy` 'time' or 'interrupted', not 'failure').
  */
 export async function exploreParallel(options: ParallelOptions<object>, preloaded?: ScenarioDefinition<object>): Promise<ShardRun> {
   const scenario = preloaded ?? (await loadScenario(options.file)).scenario;
@@ -78,7 +81,8 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
     items: mine,
     workers: workers - 1,
     startWorker: () => startWorker(setup),
-    runHere: (block, cancelled) => runBlock(target, spec, block, () => cancelled() || stop()),
+    // `cancelled` answers true at the time limit too (the pool asks `stop`, for the workers as well).
+    runHere: (block, cancelled) => runBlock(target, spec, block, cancelled),
     rules: blockRules,
     stop,
   });
@@ -98,7 +102,7 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
   });
 }
 
-/** A block cut short (time limit, interrupt) does not count: only some of its executions ran. */
+/** A block cut short (time limit, interrupt) is not kept: only some of its executions ran. */
 const blockRules: ResultRules<BlockResult> = {
   failed: (r) => r.failureAt !== null,
   keep: (r) => r.complete || r.failureAt !== null,

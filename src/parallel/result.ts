@@ -3,6 +3,7 @@ import type { Failure, Warning } from '../runtime/failure.js';
 import type { Trace } from '../trace/schema.js';
 import type { BlockResult, SamplingSpec } from './block.js';
 import type { Shard } from './partition.js';
+import { countedPrefix, earliest, type Found } from './prefix.js';
 
 /** One block as kept in a result: its counts and, if it failed, where. */
 export interface BlockSummary {
@@ -19,7 +20,9 @@ export interface BlockSummary {
 /**
  * The result of exploring one variant over some blocks (all of them, or one shard's).
  * Plain JSON: a CI shard writes it, `interleave merge` reads several and combines them.
- * The totals count executions up to the first failure by index, as `explore` does.
+ * The totals count executions up to the first failure by index, as `explore` does, over a
+ * prefix of whole blocks (prefix.ts): a block the time limit or an interrupt cut short ends
+ * what counts, and the blocks after it do not count even when a worker finished them.
  */
 export interface ShardRun {
   readonly format: 'interleave-shard';
@@ -31,15 +34,20 @@ export interface ShardRun {
   readonly iterations: number;
   readonly blockSize: number;
   readonly shard: Shard;
-  /** The blocks that count, in index order (those after the first failure are dropped). */
+  /** The blocks that count, in index order: whole blocks from this run's first on, up to the first failure or the first block cut short. */
   readonly blocks: readonly BlockSummary[];
   readonly executions: number;
   readonly steps: number;
-  /** Execution index of the first failure, or null. */
+  /**
+   * Execution index of the first failure within `blocks`, or null. Only when `stoppedBy` is
+   * 'time' or 'interrupted' can the failure lie past `blocks` instead: a whole block after a cut
+   * one failed. That failure is real (its trace replays it) but not known to be the first.
+   */
   readonly failureAt: number | null;
   readonly failure: Failure | null;
   readonly trace: Trace | null;
   readonly warnings: readonly Warning[];
+  /** 'failure': the first failure within `blocks` ended the run. */
   readonly stoppedBy: 'failure' | 'iterations' | 'time' | 'interrupted';
   /** Wall time and worker count: how the run went, not what it found (ignored by merge's comparison). */
   readonly elapsedMs: number;
@@ -52,26 +60,37 @@ interface BlockSet {
   readonly failure: Failure | null;
   readonly trace: Trace | null;
   readonly warnings: readonly Warning[];
+  /** The failure lies past the counted blocks (prefix.ts): real, not known to be the first. */
+  readonly pastGap: boolean;
 }
 
-/** Keeps the blocks up to the first failure by index, and totals them. */
-function upToFirstFailure(blocks: readonly BlockSummary[], failureOf: (b: BlockSummary) => { failure: Failure | null; trace: Trace | null }): BlockSet {
-  const sorted = [...blocks].sort((a, b) => a.start - b.start);
-  const kept: BlockSummary[] = [];
+type FoundFailure = Found<Failure, Trace>;
+
+/**
+ * Keeps the longest prefix of whole blocks of `shard` (prefix.ts) up to the first failure by
+ * index, and totals them. `alsoPast`: failures found past the counted blocks by merged shards.
+ */
+function countBlocks(blocks: readonly BlockSummary[], shard: Shard, failureOf: (b: BlockSummary) => { failure: Failure | null; trace: Trace | null }, alsoPast: readonly FoundFailure[] = []): BlockSet {
+  const { counted, pastGap } = countedPrefix(blocks, { first: shard.index - 1, step: shard.of, position: (b) => b.index, failed: (b) => b.failureAt !== null, cut: () => false });
+  const kept = counted.map((b): BlockSummary => ({ index: b.index, start: b.start, count: b.count, executions: b.executions, steps: b.steps, failureAt: b.failureAt, warnings: b.warnings }));
   const warnings = new Map<string, Warning>();
-  let failureAt: number | null = null;
-  let failure: Failure | null = null;
-  let trace: Trace | null = null;
-  for (const b of sorted) {
-    kept.push({ index: b.index, start: b.start, count: b.count, executions: b.executions, steps: b.steps, failureAt: b.failureAt, warnings: b.warnings });
-    for (const w of b.warnings) if (!warnings.has(w.message)) warnings.set(w.message, w);
-    if (b.failureAt !== null) {
-      failureAt = b.failureAt;
-      ({ failure, trace } = failureOf(b));
-      break;
-    }
-  }
-  return { blocks: kept, failureAt, failure, trace, warnings: [...warnings.values()] };
+  for (const b of kept) for (const w of b.warnings) if (!warnings.has(w.message)) warnings.set(w.message, w);
+  const last = counted.at(-1);
+  const failing = last !== undefined && last.failureAt !== null ? last : null;
+  const past = failing !== null ? null : earliest([pastGap !== null ? foundIn(pastGap, failureOf) : null, ...alsoPast]);
+  const found = failing !== null ? foundIn(failing, failureOf) : past;
+  return { blocks: kept, failureAt: found?.at ?? null, failure: found?.failure ?? null, trace: found?.trace ?? null, warnings: [...warnings.values()], pastGap: past !== null };
+}
+
+function foundIn(b: BlockSummary, failureOf: (b: BlockSummary) => { failure: Failure | null; trace: Trace | null }): FoundFailure | null {
+  const { failure, trace } = failureOf(b);
+  return b.failureAt === null || failure === null ? null : { at: b.failureAt, failure, trace };
+}
+
+/** What `stoppedBy` a run of blocks reports: 'failure' only for a failure within the counted blocks. */
+function stoppedByOf(set: BlockSet, early: 'time' | 'interrupted' | null): ShardRun['stoppedBy'] {
+  if (set.failure !== null && !set.pastGap) return 'failure';
+  return early ?? (set.failure !== null ? 'failure' : 'iterations');
 }
 
 export interface CombineInput {
@@ -91,7 +110,7 @@ export interface CombineInput {
 /** Builds a ShardRun from block results that arrived in any order. */
 export function combineBlocks(input: CombineInput): ShardRun {
   const byIndex = new Map(input.results.map((r) => [r.index, r]));
-  const set = upToFirstFailure(input.results, (b) => ({ failure: byIndex.get(b.index)!.failure, trace: byIndex.get(b.index)!.trace }));
+  const set = countBlocks(input.results, input.shard, (b) => ({ failure: byIndex.get(b.index)!.failure, trace: byIndex.get(b.index)!.trace }));
   return {
     format: 'interleave-shard',
     version: 1,
@@ -103,7 +122,7 @@ export function combineBlocks(input: CombineInput): ShardRun {
     blockSize: input.blockSize,
     shard: input.shard,
     ...totals(set),
-    stoppedBy: set.failure !== null ? 'failure' : (input.stoppedBy ?? 'iterations'),
+    stoppedBy: stoppedByOf(set, input.stoppedBy),
     elapsedMs: Math.round(input.elapsedMs),
     workers: input.workers,
   };
@@ -137,7 +156,8 @@ const sameRun = (a: ShardRun, b: ShardRun): boolean =>
  * made: the first failure by execution index across shards, and the executions and steps of
  * every block before it. Every shard 1..n must be present exactly once, with the same
  * scenario, variant, strategy, seed, range and block size; otherwise a UsageError says what
- * is missing or mismatched. A shard stopped by time or interrupted makes the merge say so.
+ * is missing or mismatched. A shard stopped by time or interrupted makes the merge say so, and
+ * then only the blocks before the first one missing count, as in one run (prefix.ts).
  */
 export function mergeShardRuns(runs: readonly ShardRun[]): ShardRun {
   if (runs.length === 0) throw new UsageError('merge: no shard results given');
@@ -155,16 +175,18 @@ export function mergeShardRuns(runs: readonly ShardRun[]): ShardRun {
   const blocks = runs.flatMap((r) => r.blocks);
   const owner = new Map<number, ShardRun>();
   for (const r of runs) for (const b of r.blocks) owner.set(b.index, r);
-  const set = upToFirstFailure(blocks, (b) => {
+  // A shard's own failure past its counted blocks is past the merged ones too (its gap is theirs).
+  const pastShards = runs.flatMap((r) => (r.failureAt !== null && r.failure !== null && !r.blocks.some((b) => b.failureAt === r.failureAt) ? [{ at: r.failureAt, failure: r.failure, trace: r.trace }] : []));
+  const set = countBlocks(blocks, { index: 1, of: 1 }, (b) => {
     const r = owner.get(b.index)!;
     return { failure: r.failure, trace: r.trace };
-  });
-  const early = runs.find((r) => r.stoppedBy === 'time' || r.stoppedBy === 'interrupted');
+  }, pastShards);
+  const early = runs.find((r) => r.stoppedBy === 'time' || r.stoppedBy === 'interrupted')?.stoppedBy as 'time' | 'interrupted' | undefined;
   return {
     ...head,
     shard: { index: 1, of: 1 },
     ...totals(set),
-    stoppedBy: set.failure !== null ? 'failure' : (early?.stoppedBy ?? 'iterations'),
+    stoppedBy: stoppedByOf(set, early ?? null),
     elapsedMs: Math.max(...runs.map((r) => r.elapsedMs)),
     workers: runs.reduce((n, r) => n + r.workers, 0),
   };

@@ -9,6 +9,7 @@ import { splitSearch } from '../search/split.js';
 import type { SearchState } from '../search/state.js';
 import type { Trace } from '../trace/schema.js';
 import type { Shard } from './partition.js';
+import { countedPrefix, earliest, type Found } from './prefix.js';
 import { startWorker } from './startWorker.js';
 import { runWorkPool, type ResultRules } from './workPool.js';
 
@@ -58,7 +59,11 @@ export interface SearchShardRun {
   readonly prefix: number;
   readonly parts: number;
   readonly shard: Shard;
-  /** The units that count, in order (those after the first failing unit are dropped). */
+  /**
+   * The units that count, in order: from this run's first unit on, up to the first failing one
+   * or the first one cut short by the time limit or an interrupt (prefix.ts); later units are
+   * dropped, even those a worker finished.
+   */
   readonly units: readonly UnitResult[];
   readonly executions: number;
   readonly completeExecutions: number;
@@ -66,13 +71,22 @@ export interface SearchShardRun {
   readonly depthLimited: number;
   readonly steps: number;
   readonly maxDepth: number;
-  /** Unit holding the first failure, or null. */
+  /**
+   * Unit holding the first failure in depth-first order within `units`, or null. Only when
+   * `stoppedBy` is 'time' or 'interrupted' can it lie past `units`: a unit after one the time
+   * limit cut short failed. That failure is real (its trace replays it) but not known to be the first.
+   */
   readonly failureUnit: number | null;
   readonly failure: Failure | null;
   readonly trace: Trace | null;
   readonly warnings: readonly Warning[];
   /** Every unit this run owns was explored to its end without a failure (after merge: every unit of the search). */
   readonly complete: boolean;
+  /**
+   * As the unsplit `search` says it: 'failure' (within `units`), 'exhausted' (every unit explored
+   * to its end; not `complete` when some executions were depth-limited), 'executions' (a unit
+   * reached its execution budget), 'time' or 'interrupted'.
+   */
   readonly stoppedBy: 'exhausted' | 'failure' | 'time' | 'interrupted' | 'executions';
   readonly elapsedMs: number;
   readonly workers: number;
@@ -150,7 +164,9 @@ export function unitsOf(shard: Shard | undefined): number[] {
  * `run --strategy dfs --workers n` / `--shard i/n`: the exhaustive search split in units (see
  * above), run by a pool of n worker threads or, for one worker, by this thread alone, through
  * the same pool (workPool.ts) and `unitRules`. Deterministic: the result does not depend on the
- * number of workers, and n shards merged give the result of one unsharded run.
+ * number of workers, and n shards merged give the result of one unsharded run. The time limit
+ * and an interrupt are the exception: they cancel every running unit, in the workers too, and
+ * the units then count up to the first one cut short (prefix.ts).
  */
 export async function searchParallel(options: SearchParallelOptions<object>, preloaded?: ScenarioDefinition<object>): Promise<SearchShardRun> {
   const scenario = preloaded ?? (await loadScenario(options.file)).scenario;
@@ -185,7 +201,8 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
       items: todo,
       workers: alone ? 0 : workers,
       startWorker: () => startWorker(setup),
-      ...(alone ? { runHere: (u: SearchUnit, cancelled: () => boolean) => runUnit(scenario, setup, u.unit, u.state, () => cancelled() || stop()) } : {}),
+      // `cancelled` answers true at the time limit too (the pool asks `stop`, for the workers as well).
+      ...(alone ? { runHere: (u: SearchUnit, cancelled: () => boolean) => runUnit(scenario, setup, u.unit, u.state, cancelled) } : {}),
       rules: unitRules,
       stop,
     });
@@ -228,21 +245,41 @@ interface CombineInput {
   readonly stoppedBy: 'time' | 'interrupted' | null;
   readonly elapsedMs: number;
   readonly workers: number;
+  /** Merge: failures the shards found past their own counted units. */
+  readonly alsoPast?: readonly Found<Failure, Trace>[];
 }
 
-/** Keeps the units up to the first failing one (by unit order, not arrival) and totals them. */
+function foundIn(u: UnitResult): Found<Failure, Trace> | null {
+  return u.failure === null ? null : { at: u.unit, failure: u.failure, trace: u.trace };
+}
+
+/**
+ * Why a split search without a failure, time limit or interrupt ended incomplete, labelled as the
+ * unsplit `search` labels it: 'executions' when a unit reached its execution budget (the prefix,
+ * unit 0, always stops at its own PREFIX_EXECUTIONS, which is no budget of the user's), else
+ * 'exhausted': every unit explored to its end, and only depth-limited executions (maxDepth) keep
+ * the search from being complete. (Units missing without a stop: the prefix failed in another
+ * shard's unit 0, so this shard explored nothing of its own: 'executions', as before.)
+ */
+function endOf(kept: readonly UnitResult[], allOwned: boolean): 'executions' | 'exhausted' {
+  return !allOwned || kept.some((u) => u.unit > 0 && u.stoppedBy === 'executions') ? 'executions' : 'exhausted';
+}
+
+/**
+ * Keeps the units that count (prefix.ts): from this run's first unit on, in unit order (not
+ * arrival), up to the first failing one or the first one cut short by time or an interrupt
+ * (its executions count: they are a depth-first prefix of the unit), and totals them.
+ */
 function combineUnits(input: CombineInput): SearchShardRun {
-  const sorted = [...input.results].sort((a, b) => a.unit - b.unit);
-  const kept: UnitResult[] = [];
-  for (const u of sorted) {
-    kept.push(u);
-    if (u.failure !== null) break;
-  }
-  const failing = kept.find((u) => u.failure !== null) ?? null;
+  const { counted: kept, pastGap } = countedPrefix(input.results, { first: input.shard.index - 1, step: input.shard.of, position: (u) => u.unit, failed: unitRules.failed, cut: unitRules.stopped });
+  const last = kept.at(-1);
+  const failing = last !== undefined && last.failure !== null ? last : null;
+  const found = failing !== null ? foundIn(failing) : earliest([pastGap !== null ? foundIn(pastGap) : null, ...(input.alsoPast ?? [])]);
   const warnings = new Map<string, Warning>();
   for (const u of kept) for (const w of u.warnings) if (!warnings.has(w.message)) warnings.set(w.message, w);
-  const allOwned = input.owned.every((u) => kept.some((k) => k.unit === u));
-  const complete = failing === null && allOwned && kept.every((u) => u.complete);
+  const keptUnits = new Set(kept.map((u) => u.unit));
+  const allOwned = input.owned.every((u) => keptUnits.has(u));
+  const complete = found === null && allOwned && kept.every((u) => u.complete);
   const sum = (f: (u: UnitResult) => number): number => kept.reduce((n, u) => n + f(u), 0);
   return {
     format: 'interleave-search-shard',
@@ -260,12 +297,12 @@ function combineUnits(input: CombineInput): SearchShardRun {
     depthLimited: sum((u) => u.depthLimited),
     steps: sum((u) => u.steps),
     maxDepth: kept.reduce((n, u) => Math.max(n, u.maxDepth), 0),
-    failureUnit: failing?.unit ?? null,
-    failure: failing?.failure ?? null,
-    trace: failing?.trace ?? null,
+    failureUnit: found?.at ?? null,
+    failure: found?.failure ?? null,
+    trace: found?.trace ?? null,
     warnings: [...warnings.values()],
     complete,
-    stoppedBy: failing !== null ? 'failure' : complete ? 'exhausted' : (input.stoppedBy ?? 'executions'),
+    stoppedBy: failing !== null ? 'failure' : complete ? 'exhausted' : (input.stoppedBy ?? (found !== null ? 'failure' : endOf(kept, allOwned))),
     elapsedMs: Math.round(input.elapsedMs),
     workers: input.workers,
   };
@@ -291,6 +328,8 @@ export function mergeSearchShardRuns(runs: readonly SearchShardRun[]): SearchSha
   for (let i = 1; i <= head.shard.of; i++) if (!seen.has(i)) missing.push(i);
   if (missing.length > 0) throw new UsageError(`merge: ${name}: missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${head.shard.of}`).join(', ')}`);
   const early = runs.find((r) => r.stoppedBy === 'time' || r.stoppedBy === 'interrupted');
+  // A shard's own failure past its counted units is past the merged ones too (its gap is theirs).
+  const alsoPast = runs.flatMap((r) => (r.failureUnit !== null && r.failure !== null && !r.units.some((u) => u.unit === r.failureUnit) ? [{ at: r.failureUnit, failure: r.failure, trace: r.trace }] : []));
   const merged = combineUnits({
     scenario: head.scenario,
     variant: head.variant,
@@ -301,6 +340,7 @@ export function mergeSearchShardRuns(runs: readonly SearchShardRun[]): SearchSha
     stoppedBy: early !== undefined ? (early.stoppedBy as 'time' | 'interrupted') : null,
     elapsedMs: Math.max(...runs.map((r) => r.elapsedMs)),
     workers: runs.reduce((n, r) => n + r.workers, 0),
+    alsoPast,
   });
   // A shard that stopped at a failure did not run its later units: only units before the first
   // failure count, and every shard ran those to their end (or the merge says time/interrupted).

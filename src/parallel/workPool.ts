@@ -21,7 +21,7 @@ export interface ResultRules<R> {
   readonly failed: (result: R) => boolean;
   /** The result counts. */
   readonly keep: (result: R) => boolean;
-  /** The item was cut short by the time limit or an interrupt: start no further item. */
+  /** The item was cut short by the time limit or an interrupt: start no further item, stop the running ones. */
   readonly stopped: (result: R) => boolean;
 }
 
@@ -30,15 +30,24 @@ export interface WorkPoolOptions<I, R> {
   /** Worker threads to start; each runs one item at a time. 0 with `runHere`: this thread alone, by the same rules. */
   readonly workers: number;
   readonly startWorker: () => PoolWorker<I, R>;
-  /** When given, this thread runs items too, taking its turn with the workers. */
+  /** When given, this thread runs items too, taking its turn with the workers. `cancelled` also answers true once `stop()` did. */
   readonly runHere?: (item: I, cancelled: () => boolean) => Promise<R>;
   readonly rules: ResultRules<R>;
-  /** Asked before an item is handed out: true hands out no more (time limit, interrupt). */
+  /**
+   * The time limit or an interrupt: asked before an item is handed out, whenever this thread's
+   * item asks `cancelled`, and every `STOP_POLL_MS` while worker threads run. Once it answers
+   * true, no item is handed out and every running item is cancelled, on this thread and on
+   * the workers alike.
+   */
   readonly stop: () => boolean;
 }
 
 export interface WorkOutcome<R> {
-  /** The results kept, in item order, up to the first failing item. */
+  /**
+   * The results kept, in item order, up to the first failing item. After a stop they may have
+   * gaps (an item cut short and not kept, while a later one ended): callers count only the
+   * prefix before the first gap (prefix.ts).
+   */
   readonly results: R[];
   /** `stop()` answered true or a result was `stopped`. */
   readonly stoppedEarly: boolean;
@@ -51,8 +60,10 @@ export interface WorkOutcome<R> {
  * before f runs to its end: it may fail too, and the caller wants the first failure by order,
  * not by arrival. So which results count does not depend on timing or on the worker count.
  * Callers route one worker through here too (`workers: 0` and `runHere`), so no other loop
- * applies other rules. Resolves once nothing runs; rejects on the first worker error (and
- * terminates the workers).
+ * applies other rules. The time limit and an interrupt (`stop`) are the exception: they stop
+ * every running item at once, wherever it runs and whatever failed, so a run ends on time;
+ * which results then count is the callers' rule (prefix.ts). Resolves once nothing runs;
+ * rejects on the first worker error (and terminates the workers).
  */
 export function runWorkPool<I, R>(o: WorkPoolOptions<I, R>): Promise<WorkOutcome<R>> {
   if (o.workers < 1 && o.runHere === undefined) return Promise.reject(new InternalError('runWorkPool: no worker thread and no runHere: nothing would run the items'));
@@ -69,19 +80,31 @@ export function runWorkPool<I, R>(o: WorkPoolOptions<I, R>): Promise<WorkOutcome
     let failedAt = Infinity;
     let stoppedEarly = false;
     let settled = false;
+    let poll: ReturnType<typeof setInterval> | undefined;
 
     const finish = (error?: Error): void => {
       if (settled) return;
       settled = true;
+      clearInterval(poll);
       for (const w of threads) void w.terminate();
       if (error !== undefined) reject(error);
       // A later item may have ended before the failure was known: drop it too.
       else resolve({ results: [...kept].filter(([at]) => at <= failedAt).sort(([a], [b]) => a - b).map(([, r]) => r), stoppedEarly });
     };
+    /** Time limit or interrupt: hand out nothing more and cancel every running item. */
+    const halt = (): void => {
+      stoppedEarly = true;
+      for (const [w, p] of running) w.postMessage({ type: 'cancel', id: p });
+      if (here !== null) hereCancelled = true;
+    };
+    /** Asks `stop()` (until it said true once); true once the pool has stopped. */
+    const stopping = (): boolean => {
+      if (!stoppedEarly && !settled && o.stop()) halt();
+      return stoppedEarly;
+    };
     /** The next item's position, or null when there is none (then finishes once nothing runs). */
     const take = (): number | null => {
-      if (!stoppedEarly && o.stop()) stoppedEarly = true;
-      if (!stoppedEarly && next < o.items.length && next < failedAt) return next++;
+      if (!stopping() && next < o.items.length && next < failedAt) return next++;
       if (running.size === 0 && here === null) finish();
       return null;
     };
@@ -89,7 +112,7 @@ export function runWorkPool<I, R>(o: WorkPoolOptions<I, R>): Promise<WorkOutcome
       // After the first failure: perhaps cancelled, and it cannot change the outcome.
       if (at > failedAt) return;
       if (o.rules.keep(r)) kept.set(at, r);
-      if (o.rules.stopped(r)) stoppedEarly = true;
+      if (o.rules.stopped(r) && !stoppedEarly) halt();
       if (!o.rules.failed(r)) return;
       failedAt = at;
       for (const [w, p] of running) if (p > at) w.postMessage({ type: 'cancel', id: p });
@@ -107,7 +130,7 @@ export function runWorkPool<I, R>(o: WorkPoolOptions<I, R>): Promise<WorkOutcome
         if (at === null) return;
         here = at;
         hereCancelled = false;
-        const r = await run(o.items[at]!, () => hereCancelled || settled);
+        const r = await run(o.items[at]!, () => stopping() || hereCancelled || settled);
         here = null;
         if (settled) return;
         accept(at, r);
@@ -134,10 +157,15 @@ export function runWorkPool<I, R>(o: WorkPoolOptions<I, R>): Promise<WorkOutcome
         if (!settled && code !== 0) finish(new Error(`worker exited with code ${code}`));
       });
     }
+    // Worker threads do not see the time limit: this thread asks for them.
+    if (o.workers > 0) poll = setInterval(stopping, STOP_POLL_MS);
     // This thread starts at once, so the workers' start-up (loading the scenario) overlaps with work.
     if (o.runHere !== undefined) runHere(o.runHere).catch((e: unknown) => finish(e instanceof Error ? e : new Error(String(e))));
   });
 }
+
+/** How often `stop()` is asked while worker threads run: well under the time a block or a search takes to notice a cancel. */
+const STOP_POLL_MS = 10;
 
 /** A worker's error as this thread raises it: a scenario that does not load is the user's mistake. */
 function workerError(msg: { readonly name: string; readonly message: string }): Error {

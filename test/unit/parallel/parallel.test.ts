@@ -2,14 +2,19 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { encodeTrace, explore, type ScenarioDefinition } from 'interleave';
-import { blocksOf, exploreParallel, mergeShardRuns, parseShard, shardBlocks, type ShardRun } from '../../../src/parallel/index.js';
+import { blocksOf, combineBlocks, exploreParallel, mergeShardRuns, parseShard, shardBlocks, type BlockResult, type ShardRun } from '../../../src/parallel/index.js';
+import type { CombineInput } from '../../../src/parallel/result.js';
+import type { Failure } from '../../../src/runtime/failure.js';
 import lostUpdate from '../../fixtures/scenarios/lost-update.js';
 import lockOrder from '../../fixtures/scenarios/lock-order.js';
 import lateFailuresScenario from './fixtures/late-failures.js';
+import workerSignalScenario, { onceAWorkerStarts } from './fixtures/worker-signal.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/scenarios/${name}.ts`, import.meta.url));
 const lateFailuresFile = fileURLToPath(new URL('./fixtures/late-failures.ts', import.meta.url));
 const lateFailures = lateFailuresScenario as unknown as ScenarioDefinition<object>;
+const workerSignalFile = fileURLToPath(new URL('./fixtures/worker-signal.ts', import.meta.url));
+const workerSignal = workerSignalScenario as unknown as ScenarioDefinition<object>;
 
 /** What a run found, without how it went (wall time, workers). */
 function found(r: ShardRun): unknown {
@@ -93,6 +98,42 @@ describe('parallel exploration', () => {
     }
   });
 
+  it('an interrupt while a worker thread holds a later block than this thread: the worker stops too, and only the whole blocks before the first one cut short count', async () => {
+    // Blocks of 20,000 executions (about 0.2 s here). This thread starts on block 0 at once; the
+    // worker takes a later block once it has loaded, and its first execution is the "deadline".
+    // Before, the worker ran its block to the end and it counted, past this thread's cut block.
+    const signal = onceAWorkerStarts();
+    try {
+      const blockSize = 20_000;
+      const r = await exploreParallel({ file: workerSignalFile, variant: 'writes', seed: 1, iterations: 40 * blockSize, blockSize, workers: 2, shouldStop: signal.stop }, workerSignal);
+      expect(r.stoppedBy).toBe('interrupted');
+      expect(r.blocks.map((b) => b.index)).toEqual(r.blocks.map((_, i) => i));
+      expect(r.blocks.every((b) => b.executions === b.count)).toBe(true);
+      expect(r.executions).toBe(blockSize * r.blocks.length);
+    } finally {
+      signal.close();
+    }
+  });
+
+  it('after a stop, blocks past a gap do not count; a failure past it is reported as found there (stopped by time), one within the prefix as the first', () => {
+    // Block b holds executions 10b..10b+9; block 1 was cut short (not kept).
+    const failing = (index: number, at: number): BlockResult => block(index, { executions: at - 10 * index + 1, failureAt: at, failure: failure(`found at ${at}`) });
+    const past = combineBlocks(combine([block(0), block(2), failing(3, 35)], 'time'));
+    expect([past.blocks.map((b) => b.index), past.executions, past.failureAt, past.failure?.message, past.stoppedBy]).toEqual([[0], 10, 35, 'found at 35', 'time']);
+    const within = combineBlocks(combine([block(0), failing(1, 15), failing(3, 31)], 'time'));
+    expect([within.blocks.map((b) => b.index), within.executions, within.failureAt, within.stoppedBy]).toEqual([[0, 1], 16, 15, 'failure']);
+    // A shard's gap is the merge's: shard 1 of 2 kept 0 and 2 (4 cut), shard 2 ran 1, 3 and 5 (failing).
+    const one = combineBlocks(combine([block(0), block(2)], 'time', { index: 1, of: 2 }));
+    const two = combineBlocks(combine([block(1), block(3), failing(5, 52)], null, { index: 2, of: 2 }));
+    const merged = mergeShardRuns([one, two].map((r) => JSON.parse(JSON.stringify(r)) as ShardRun));
+    expect([merged.blocks.map((b) => b.index), merged.executions, merged.failureAt, merged.stoppedBy]).toEqual([[0, 1, 2, 3], 40, 52, 'time']);
+    // A shard's own failure past its gap stays past the merged blocks: shard 1 kept 0 and 4 (failing), 2 cut.
+    const oneFailing = combineBlocks(combine([block(0), failing(4, 41)], 'time', { index: 1, of: 2 }));
+    expect([oneFailing.blocks.map((b) => b.index), oneFailing.failureAt, oneFailing.stoppedBy]).toEqual([[0], 41, 'time']);
+    const mergedPast = mergeShardRuns([two, oneFailing]);
+    expect([mergedPast.blocks.map((b) => b.index), mergedPast.executions, mergedPast.failureAt, mergedPast.stoppedBy]).toEqual([[0, 1], 20, 41, 'time']);
+  });
+
   it('shard results merged equal the unsharded result', async () => {
     for (const [s, variant, seed] of [
       [lostUpdate, 'buggy', 8],
@@ -117,3 +158,16 @@ describe('parallel exploration', () => {
     expect(() => mergeShardRuns([a, b])).toThrow(/different run/);
   });
 });
+
+function failure(message: string): Failure {
+  return { kind: 'assertion', message, step: 1, tasks: ['main'] };
+}
+
+/** A whole block of 10 executions, index b holding executions 10b..10b+9. */
+function block(index: number, more: Partial<BlockResult> = {}): BlockResult {
+  return { index, start: 10 * index, count: 10, executions: 10, steps: 100, failureAt: null, failure: null, trace: null, warnings: [], complete: true, ...more };
+}
+
+function combine(results: readonly BlockResult[], stoppedBy: CombineInput['stoppedBy'], shard = { index: 1, of: 1 }): CombineInput {
+  return { scenario: 's', variant: 'v', spec: { strategy: 'random', seed: 1 }, first: 0, iterations: 60, blockSize: 10, shard, results, stoppedBy, elapsedMs: 0, workers: 2 };
+}

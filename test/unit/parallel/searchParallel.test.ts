@@ -5,6 +5,7 @@ import { mergeSearchShardRuns, PARTS, searchParallel, unitsOf, type SearchParall
 import programs from '../../fixtures/search/search-programs.js';
 import lostUpdate from '../../fixtures/scenarios/lost-update.js';
 import lateFailuresScenario from './fixtures/late-failures.js';
+import workerSignalScenario, { onceAWorkerStarts } from './fixtures/worker-signal.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../fixtures/scenarios/${name}.ts`, import.meta.url));
 /** Kept apart from fixtures/scenarios, which the CLI tests list as a scenarios folder. */
@@ -13,6 +14,8 @@ const lateFailures = fileURLToPath(new URL('./fixtures/late-failures.ts', import
 const s = programs as unknown as ScenarioDefinition<object>;
 const late = lateFailuresScenario as unknown as ScenarioDefinition<object>;
 const lu = lostUpdate as unknown as ScenarioDefinition<object>;
+const workerSignalFile = fileURLToPath(new URL('./fixtures/worker-signal.ts', import.meta.url));
+const workerSignal = workerSignalScenario as unknown as ScenarioDefinition<object>;
 
 /** What a run found, without how it went (wall time, workers, shard). */
 function found(r: SearchShardRun): unknown {
@@ -95,16 +98,61 @@ describe('exhaustive search split in units', () => {
     }
   }, 60_000);
 
-  it('a depth limit: 1 and 2 workers give the same result; a depth-limited prefix does not end the search, nor is it reported as a time limit', async () => {
-    // lastzero(4): at depth 19 every prefix execution is cut; at 20 some units are.
+  it('a depth limit: 1 and 2 workers and 3 merged shards give the same result, labelled as the unsplit search labels it; a depth-limited prefix does not end the search', async () => {
+    // lastzero(4): at depth 19 every prefix execution is cut; at 20 some units are. Before, the
+    // split search said stoppedBy 'executions' (a budget) though no budget was given.
     for (const maxDepth of [19, 20]) {
-      const options = { file: searchPrograms, variant: 'lastzero', params: { n: 4 }, maxDepth };
+      const params = { n: 4 };
+      const options = { file: searchPrograms, variant: 'lastzero', params, maxDepth };
+      const plain = await search(s, { variant: 'lastzero', params, maxDepth });
       const one = await searchParallel({ ...options, workers: 1 }, s);
       expect(one.executions).toBeGreaterThan(PARTS);
       expect(one.depthLimited).toBeGreaterThan(0);
-      expect([one.complete, one.stoppedBy]).toEqual([false, 'executions']);
+      expect([plain.depthLimited > 0, plain.complete, plain.stoppedBy]).toEqual([true, false, 'exhausted']);
+      expect([one.complete, one.stoppedBy]).toEqual([plain.complete, plain.stoppedBy]);
       expect(found(await searchParallel({ ...options, workers: 2 }, s))).toEqual(found(one));
+      expect(found(await shards(s, searchPrograms, 'lastzero', params, 3, { maxDepth }))).toEqual(found(one));
     }
+    // With a per-unit budget that cuts some units as well, both say 'executions'.
+    const cut = await searchParallel({ file: searchPrograms, variant: 'lastzero', params: { n: 4 }, maxDepth: 20, maxExecutions: 2 }, s);
+    const plainCut = await search(s, { variant: 'lastzero', params: { n: 4 }, maxDepth: 20, maxExecutions: 2 });
+    expect([cut.stoppedBy, plainCut.stoppedBy]).toEqual(['executions', 'executions']);
+  }, 60_000);
+
+  it('an interrupt stops the units running in worker threads too; the units count up to the first one cut short', async () => {
+    // 1,680 interleavings; in a worker every execution sleeps 40 ms, so units 1 and 2 (6 and 10
+    // executions) outlast the cancel. A worker's first execution is the "deadline". Before, the
+    // workers ran their units to the end whatever the time limit or interrupt.
+    const signal = onceAWorkerStarts();
+    try {
+      const r = await searchParallel({ file: workerSignalFile, variant: 'writes', params: { tasks: 3, writes: 3, sleepMs: 40 }, workers: 2, shouldStop: signal.stop }, workerSignal);
+      expect([r.stoppedBy, r.complete]).toEqual(['interrupted', false]);
+      expect(r.units.map((u) => u.unit)).toEqual(r.units.map((_, i) => i));
+      const last = r.units.at(-1)!;
+      expect([last.unit > 0, last.complete, last.stoppedBy]).toEqual([true, false, 'interrupted']);
+      expect(r.units.slice(0, -1).every((u) => u.complete)).toBe(true);
+      expect(r.executions).toBe(r.units.reduce((n, u) => n + u.executions, 0));
+    } finally {
+      signal.close();
+    }
+  }, 60_000);
+
+  it('merging shards one of which stopped early: units past its gap do not count, and a failure past it is reported as found there (stopped by time)', async () => {
+    // lastzero(4) in 3 shards; shard 2 (units 1, 4, 7, ...) stopped by time after unit 1.
+    const params = { n: 4 };
+    const runs: SearchShardRun[] = [];
+    for (let i = 1; i <= 3; i++) runs.push(await searchParallel({ file: searchPrograms, variant: 'lastzero', params, shard: { index: i, of: 3 } }, s));
+    const early = { ...runs[1]!, complete: false, stoppedBy: 'time' as const, units: runs[1]!.units.filter((u) => u.unit < 4) };
+    const merged = mergeSearchShardRuns([runs[0]!, early, runs[2]!]);
+    expect([merged.units.map((u) => u.unit), merged.complete, merged.stoppedBy]).toEqual([[0, 1, 2, 3], false, 'time']);
+    expect(merged.executions).toBe(merged.units.reduce((n, u) => n + u.executions, 0));
+    // reader-first fails in unit 11 (shard 3's); shard 1 stopped by time after unit 6, so 9 was never run.
+    const readers: SearchShardRun[] = [];
+    for (let i = 1; i <= 3; i++) readers.push(await searchParallel({ file: lateFailures, variant: 'reader-first', params: { readers: 4 }, shard: { index: i, of: 3 } }, late));
+    expect(readers[2]!.failureUnit).toBe(11);
+    const cutShard = { ...readers[0]!, complete: false, stoppedBy: 'time' as const, units: readers[0]!.units.filter((u) => u.unit <= 6) };
+    const past = mergeSearchShardRuns([cutShard, readers[1]!, readers[2]!]);
+    expect([past.units.map((u) => u.unit), past.failureUnit, past.failure?.message, past.stoppedBy]).toEqual([[0, 1, 2, 3, 4, 5, 6, 7, 8], 11, readers[2]!.failure!.message, 'time']);
   }, 60_000);
 
   it('merge refuses a missing shard, and is incomplete when a shard was', async () => {

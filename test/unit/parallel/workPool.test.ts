@@ -75,7 +75,8 @@ class StandIn extends EventEmitter implements PoolWorker<Item, Done> {
 
 const rules: ResultRules<Done> = { failed: (r) => r.failed, keep: (r) => !r.cancelled, stopped: (r) => r.stopped };
 
-function pool(items: readonly Item[], workers: number, here: boolean, more: Partial<WorkPoolOptions<Item, Done>> = {}) {
+/** `stopWhen`: the pool's `stop`, reading what has happened (in place of a deadline passing). */
+function pool(items: readonly Item[], workers: number, here: boolean, more: Partial<WorkPoolOptions<Item, Done>> = {}, stopWhen: (log: Log) => boolean = () => false) {
   const log: Log = { started: [], cancelled: [], terminated: 0 };
   const run = runner(items, log);
   const outcome = runWorkPool<Item, Done>({
@@ -84,11 +85,14 @@ function pool(items: readonly Item[], workers: number, here: boolean, more: Part
     startWorker: () => new StandIn(run, log),
     ...(here ? { runHere: run } : {}),
     rules,
-    stop: () => false,
+    stop: () => stopWhen(log),
     ...more,
   });
   return { log, outcome };
 }
+
+/** Long enough (about 0.2 s of event-loop turns) that only a cancel ends it early. */
+const LONG = 100_000;
 
 describe('ordered work pool', () => {
   it('starts items in order and returns the results in item order, whatever finishes first', async () => {
@@ -134,27 +138,45 @@ describe('ordered work pool', () => {
     expect(out.results.map((r) => [r.at, r.failed])).toEqual([[0, true]]);
   });
 
-  it('the keep rule decides what counts; a stopped item starts no further one', async () => {
+  it('the keep rule decides what counts; a stopped item starts no further one and stops the running ones', async () => {
     const items: Item[] = [{ ticks: 1 }, { ticks: 30 }, { ticks: 1, stopped: true }, { ticks: 1 }, { ticks: 1 }];
-    const keepAll = pool(items, 2, false);
-    const all = await keepAll.outcome;
-    expect(all.stoppedEarly).toBe(true);
-    // Item 1 was running when 2 stopped: it still ends and counts.
-    expect(all.results.map((r) => r.at)).toEqual([0, 1, 2]);
-    expect(keepAll.log.started).toEqual([0, 1, 2]);
+    const keepWhole = pool(items, 2, false);
+    const whole = await keepWhole.outcome;
+    expect(whole.stoppedEarly).toBe(true);
+    // Item 1 was running when 2 stopped: it is cancelled too, and this keep rule drops it (a gap: prefix.ts).
+    expect(keepWhole.log.cancelled).toEqual([1]);
+    expect(whole.results.map((r) => r.at)).toEqual([0, 2]);
+    expect(keepWhole.log.started).toEqual([0, 1, 2]);
 
     const dropStopped = pool(items, 2, false, { rules: { ...rules, keep: (r) => !r.stopped } });
     expect((await dropStopped.outcome).results.map((r) => r.at)).toEqual([0, 1]);
   });
 
   it('hands out nothing more once stop() answers true', async () => {
-    let handed = 0;
     const items: Item[] = Array.from({ length: 6 }, () => ({ ticks: 1 }));
-    const { log, outcome } = pool(items, 2, false, { stop: () => ++handed > 3 });
+    const { log, outcome } = pool(items, 2, false, {}, (l) => l.started.length >= 3);
     const out = await outcome;
     expect(out.stoppedEarly).toBe(true);
     expect(log.started).toEqual([0, 1, 2]);
-    expect(out.results.map((r) => r.at)).toEqual([0, 1, 2]);
+    // Items still running at the stop are cancelled: what is kept is some of 0, 1, 2, in order.
+    expect(out.results.every((r, i) => i === 0 || r.at > out.results[i - 1]!.at)).toBe(true);
+    expect(out.results.every((r) => r.at <= 2)).toBe(true);
+  });
+
+  it('stop() cancels the items running on worker threads too, not only the one this thread runs', async () => {
+    // Before, worker threads never saw the time limit: both long items ran to their end and were kept.
+    const items: Item[] = [{ ticks: LONG }, { ticks: LONG }, { ticks: 1 }];
+    const { log, outcome } = pool(items, 2, false, {}, (l) => l.started.length >= 2);
+    const out = await outcome;
+    expect([out.stoppedEarly, out.results, log.started, [...log.cancelled].sort()]).toEqual([true, [], [0, 1], [0, 1]]);
+  });
+
+  it('stop() also cancels an item before a known failure (the time limit wins); the later failure is kept for the caller to report apart', async () => {
+    // This thread holds item 0; a worker fails item 1 at once. Before, item 0 ran to its end at any time limit.
+    const items: Item[] = [{ ticks: LONG }, { ticks: 0, fails: true }, { ticks: 1 }];
+    const { log, outcome } = pool(items, 1, true, {}, (l) => l.started.includes(1));
+    const out = await outcome;
+    expect([out.stoppedEarly, out.results.map((r) => [r.at, r.failed]), log.cancelled]).toEqual([true, [[1, true]], [0]]);
   });
 
   it('a worker that cannot load the scenario rejects with a UsageError and every worker is terminated', async () => {
