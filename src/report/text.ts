@@ -51,8 +51,22 @@ export function formatExploreLine(r: ExploreResult, shard?: { readonly index: nu
   const rate = r.elapsedMs > 0 ? Math.round((r.executions / r.elapsedMs) * 1000) : 0;
   const head = `${r.scenario} [${r.variant}] ${r.strategy.name}`;
   if (r.search !== undefined) return `${head}: ${formatSearchOutcome(r.search)}`;
-  const what = r.failure === null ? `no failure (${r.stoppedBy === 'iterations' ? 'budget used' : `stopped: ${r.stoppedBy}`})` : r.failure.kind;
+  const what =
+    r.failure === null
+      ? `no failure (${r.stoppedBy === 'iterations' ? 'budget used' : `stopped: ${r.stoppedBy}`})`
+      : `${r.failure.kind}${pastCounted(r.stoppedBy)}`;
   return `${head} seed ${r.strategy.seed}: ${r.executions} executions, ${rate}/s: ${what}`;
+}
+
+/**
+ * A split run stopped by the time limit or an interrupt counts only a prefix of whole blocks
+ * (src/parallel/prefix.ts); a failure a worker found past that prefix is still reported, and
+ * the line must not suggest it lies within the executions counted.
+ */
+function pastCounted(stoppedBy: string): string {
+  if (stoppedBy === 'time') return ' (found past the executions counted; stopped by the time limit)';
+  if (stoppedBy === 'interrupted') return ' (found past the executions counted; interrupted)';
+  return '';
 }
 
 function searchCounts(s: SearchResult): string {
@@ -73,7 +87,7 @@ export function formatSearchOutcome(s: SearchResult): string {
   const bound = s.bound;
   if (s.failure !== null) {
     const at = bound !== null && bound.minimalFailing !== null ? ` at preemption bound ${bound.minimalFailing} (the smallest)` : '';
-    return `${s.failure.kind} found${at} after ${s.executions} executions`;
+    return `${s.failure.kind} found${at} after ${s.executions} executions${pastCounted(s.stoppedBy)}`;
   }
   if (s.complete) return `exhaustive: ${counts}, no failure (complete${s.por ? ', with partial-order reduction' : ''})`;
   if (bound !== null && s.stoppedBy === 'bound') {

@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { encodeTrace, explore, type ScenarioDefinition } from 'interleave';
-import { blocksOf, combineBlocks, exploreParallel, mergeShardRuns, parseShard, shardBlocks, type BlockResult, type ShardRun } from '../../../src/parallel/index.js';
+import { blocksOf, combineBlocks, exploreParallel, mergeShardRuns, parseShard, shardBlocks, toExploreResult, type BlockResult, type ShardRun } from '../../../src/parallel/index.js';
+import { formatExploreLine } from '../../../src/report/text.js';
 import type { CombineInput } from '../../../src/parallel/result.js';
 import type { Failure } from '../../../src/runtime/failure.js';
 import lostUpdate from '../../fixtures/scenarios/lost-update.js';
@@ -120,6 +121,8 @@ describe('parallel exploration', () => {
     const failing = (index: number, at: number): BlockResult => block(index, { executions: at - 10 * index + 1, failureAt: at, failure: failure(`found at ${at}`) });
     const past = combineBlocks(combine([block(0), block(2), failing(3, 35)], 'time'));
     expect([past.blocks.map((b) => b.index), past.executions, past.failureAt, past.failure?.message, past.stoppedBy]).toEqual([[0], 10, 35, 'found at 35', 'time']);
+    // The summary line must not put that failure within the 10 executions counted.
+    expect(formatExploreLine(toExploreResult(past))).toMatch(/: 10 executions, \d+\/s: assertion \(found past the executions counted; stopped by the time limit\)$/);
     const within = combineBlocks(combine([block(0), failing(1, 15), failing(3, 31)], 'time'));
     expect([within.blocks.map((b) => b.index), within.executions, within.failureAt, within.stoppedBy]).toEqual([[0, 1], 16, 15, 'failure']);
     // A shard's gap is the merge's: shard 1 of 2 kept 0 and 2 (4 cut), shard 2 ran 1, 3 and 5 (failing).
