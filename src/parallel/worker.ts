@@ -4,7 +4,7 @@ import { makeTarget, type TargetOptions } from '../run.js';
 import { runBlock, type SamplingSpec } from './block.js';
 import type { Block } from './partition.js';
 import { runUnit, type SearchUnit, type SearchWorkerSetup } from './searchParallel.js';
-import type { FromWorker, ToWorker } from './workPool.js';
+import { errorReply, itemServer, type FromWorker } from './workPool.js';
 
 /** What exploreParallel.ts gives every worker at start. */
 export interface WorkerSetup {
@@ -33,22 +33,8 @@ async function main(): Promise<void> {
 /** Runs the items it is sent, one at a time, and posts each result back. */
 function serve<I>(run: (item: I, cancelled: () => boolean) => Promise<unknown>): void {
   const port = parentPort!;
-  let cancelled = -1;
-  port.on('message', (msg: ToWorker<I>) => {
-    if (msg.type === 'cancel') {
-      cancelled = msg.id;
-      return;
-    }
-    run(msg.item, () => cancelled === msg.id).then(
-      (result) => port.postMessage({ type: 'result', result } satisfies FromWorker<unknown>),
-      (e: unknown) => port.postMessage(errorMessage(e)),
-    );
-  });
+  port.on('message', itemServer<I>(run, (msg) => port.postMessage(msg)));
   port.postMessage({ type: 'ready' } satisfies FromWorker<unknown>);
 }
 
-function errorMessage(e: unknown): FromWorker<never> {
-  return { type: 'error', name: e instanceof Error ? e.name : 'Error', message: e instanceof Error ? e.message : String(e) };
-}
-
-main().catch((e: unknown) => parentPort!.postMessage(errorMessage(e)));
+main().catch((e: unknown) => parentPort!.postMessage(errorReply(e)));

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { InternalError, UsageError } from '../../../src/runtime/errors.js';
-import { runWorkPool, type FromWorker, type PoolWorker, type ResultRules, type ToWorker, type WorkPoolOptions } from '../../../src/parallel/workPool.js';
+import { itemServer, runWorkPool, type FromWorker, type PoolWorker, type ResultRules, type ToWorker, type WorkPoolOptions } from '../../../src/parallel/workPool.js';
 
 /** An item: how many event-loop turns it takes, and what it ends with. */
 interface Item {
@@ -23,8 +23,9 @@ interface Done {
 
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** What the pool did: the order items were started in, and the items cancelled while running. */
+/** What the pool did: the order it handed items out in, the order they started in, and the items that ended cancelled. */
 interface Log {
+  readonly handed: number[];
   readonly started: number[];
   readonly cancelled: number[];
   terminated: number;
@@ -45,24 +46,22 @@ function runner(items: readonly Item[], log: Log) {
   };
 }
 
-/** A worker thread stand-in: runs items in this thread, one at a time, through the real message protocol. */
+/** A worker thread stand-in: runs items in this thread, one at a time, through the real message protocol and the workers' own item server. */
 class StandIn extends EventEmitter implements PoolWorker<Item, Done> {
-  private cancelled = -1;
+  private readonly serve: (msg: ToWorker<Item>) => void;
   constructor(
-    private readonly run: (item: Item, cancelled: () => boolean) => Promise<Done>,
+    run: (item: Item, cancelled: () => boolean) => Promise<Done>,
     private readonly log: Log,
     loadError?: string,
   ) {
     super();
+    this.serve = itemServer<Item>(run, (msg) => this.send(msg as FromWorker<Done>));
     // A worker first loads the scenario; a turn later it says whether it could.
     this.send(loadError === undefined ? { type: 'ready' } : { type: 'error', name: 'ScenarioLoadError', message: loadError });
   }
   postMessage(msg: ToWorker<Item>): void {
-    if (msg.type === 'cancel') {
-      this.cancelled = msg.id;
-      return;
-    }
-    void this.run(msg.item, () => this.cancelled === msg.id).then((result) => this.send({ type: 'result', result }));
+    if (msg.type === 'run') this.log.handed.push(msg.id);
+    this.serve(msg);
   }
   terminate(): Promise<number> {
     this.log.terminated++;
@@ -77,13 +76,13 @@ const rules: ResultRules<Done> = { failed: (r) => r.failed, keep: (r) => !r.canc
 
 /** `stopWhen`: the pool's `stop`, reading what has happened (in place of a deadline passing). */
 function pool(items: readonly Item[], workers: number, here: boolean, more: Partial<WorkPoolOptions<Item, Done>> = {}, stopWhen: (log: Log) => boolean = () => false) {
-  const log: Log = { started: [], cancelled: [], terminated: 0 };
+  const log: Log = { handed: [], started: [], cancelled: [], terminated: 0 };
   const run = runner(items, log);
   const outcome = runWorkPool<Item, Done>({
     items,
     workers,
     startWorker: () => new StandIn(run, log),
-    ...(here ? { runHere: run } : {}),
+    ...(here ? { runHere: (item: Item, cancelled: () => boolean) => (log.handed.push(items.indexOf(item)), run(item, cancelled)) } : {}),
     rules,
     stop: () => stopWhen(log),
     ...more,
@@ -95,19 +94,21 @@ function pool(items: readonly Item[], workers: number, here: boolean, more: Part
 const LONG = 100_000;
 
 describe('ordered work pool', () => {
-  it('starts items in order and returns the results in item order, whatever finishes first', async () => {
+  it('hands items out in order and returns the results in item order, whatever finishes first', async () => {
     // Later items are quicker, so they finish first.
     const items = Array.from({ length: 8 }, (_, i) => ({ ticks: 2 * (8 - i) }));
     const { log, outcome } = pool(items, 3, true);
     const out = await outcome;
-    expect(log.started).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(log.handed).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect([...log.started].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(out.results.map((r) => r.at)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(out.stoppedEarly).toBe(false);
     expect(log.terminated).toBe(3);
   });
 
-  it('after a failure at f: every item before f is finished and kept, running later items are cancelled, none after is started', async () => {
-    // Worker A holds item 0 long; item 3 fails while endless item 4 runs; 0 ends after both.
+  it('after a failure at f: every item before f is finished and kept, later items held are cancelled, none after is handed out', async () => {
+    // Each worker holds two items: A runs 0 (long) with 1 behind it, B runs 2 then 3, which fails
+    // while C runs endless item 4 with 5 waiting behind it; 0 ends after all that.
     const items: Item[] = [{ ticks: 60 }, { ticks: 1 }, { ticks: 1 }, { ticks: 20, fails: true }, { ticks: 0, endless: true }, { ticks: 1 }, { ticks: 1 }];
     const { log, outcome } = pool(items, 3, false);
     const out = await outcome;
@@ -117,18 +118,24 @@ describe('ordered work pool', () => {
       [2, false],
       [3, true],
     ]);
-    expect(log.cancelled).toEqual([4]);
-    expect(log.started).toEqual([0, 1, 2, 3, 4]);
+    // B, done with 2, took 6 before 3 failed. At the failure 4 was running and 5 waited its turn:
+    // 5 starts cancelled and ends at once. 6 started on B as soon as 3 ended, before the cancel:
+    // it ends normally, after the failure, and does not count.
+    expect([...log.cancelled].sort()).toEqual([4, 5]);
+    expect(log.handed).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(out.stoppedEarly).toBe(false);
   });
 
   it('cancels the item this thread runs when an earlier item fails on a worker', async () => {
-    const items: Item[] = [{ ticks: 8 }, { ticks: 10, fails: true }, { ticks: 0, endless: true }, { ticks: 1 }];
+    // This thread takes 0 at once; the worker, once loaded, holds 1 (failing later) and 2; this
+    // thread then takes endless item 3, which the failure of 1 cancels.
+    const items: Item[] = [{ ticks: 1 }, { ticks: 10, fails: true }, { ticks: 1 }, { ticks: 0, endless: true }, { ticks: 1 }];
     const { log, outcome } = pool(items, 1, true);
     const out = await outcome;
     expect(out.results.map((r) => r.at)).toEqual([0, 1]);
-    expect(log.cancelled).toEqual([2]);
-    expect(log.started).not.toContain(3);
+    // 2 started on the worker as soon as 1 ended, before the cancel: it ends normally, after the failure, and does not count.
+    expect(log.cancelled).toEqual([3]);
+    expect(log.handed).not.toContain(4);
   });
 
   it('the first failure by order wins over an earlier-arriving later one', async () => {
@@ -139,36 +146,48 @@ describe('ordered work pool', () => {
   });
 
   it('the keep rule decides what counts; a stopped item starts no further one and stops the running ones', async () => {
+    // Worker A holds 0 and 1 (long), B holds 2 (stopped) and 3; A takes 4 when 0 ends.
     const items: Item[] = [{ ticks: 1 }, { ticks: 30 }, { ticks: 1, stopped: true }, { ticks: 1 }, { ticks: 1 }];
     const keepWhole = pool(items, 2, false);
     const whole = await keepWhole.outcome;
     expect(whole.stoppedEarly).toBe(true);
-    // Item 1 was running when 2 stopped: it is cancelled too, and this keep rule drops it (a gap: prefix.ts).
-    expect(keepWhole.log.cancelled).toEqual([1]);
-    expect(whole.results.map((r) => r.at)).toEqual([0, 2]);
-    expect(keepWhole.log.started).toEqual([0, 1, 2]);
+    // When 2 stopped, 1 was running and 4 waited behind it: both are cancelled, and this keep rule
+    // drops them (a gap: prefix.ts). 3 had started on B as soon as 2 ended, and ran to its end.
+    expect([...keepWhole.log.cancelled].sort()).toEqual([1, 4]);
+    expect(whole.results.map((r) => r.at)).toEqual([0, 2, 3]);
+    expect(keepWhole.log.handed).toEqual([0, 1, 2, 3, 4]);
 
+    // A rule that keeps cancelled items keeps them; what then counts is the callers' prefix rule.
     const dropStopped = pool(items, 2, false, { rules: { ...rules, keep: (r) => !r.stopped } });
-    expect((await dropStopped.outcome).results.map((r) => r.at)).toEqual([0, 1]);
+    expect((await dropStopped.outcome).results.map((r) => r.at)).toEqual([0, 1, 3, 4]);
   });
 
   it('hands out nothing more once stop() answers true', async () => {
-    const items: Item[] = Array.from({ length: 6 }, () => ({ ticks: 1 }));
-    const { log, outcome } = pool(items, 2, false, {}, (l) => l.started.length >= 3);
+    const items: Item[] = Array.from({ length: 12 }, () => ({ ticks: 1 }));
+    let handedAtStop = -1;
+    const stopWhen = (l: Log): boolean => {
+      if (l.started.length < 3) return false;
+      if (handedAtStop < 0) handedAtStop = l.handed.length;
+      return true;
+    };
+    const { log, outcome } = pool(items, 2, false, {}, stopWhen);
     const out = await outcome;
     expect(out.stoppedEarly).toBe(true);
-    expect(log.started).toEqual([0, 1, 2]);
+    expect(log.handed).toEqual(Array.from({ length: handedAtStop }, (_, i) => i));
+    expect(handedAtStop).toBeLessThan(12);
     // Items still running at the stop are cancelled: what is kept is some of 0, 1, 2, in order.
     expect(out.results.every((r, i) => i === 0 || r.at > out.results[i - 1]!.at)).toBe(true);
-    expect(out.results.every((r) => r.at <= 2)).toBe(true);
+    expect(out.results.every((r) => r.at < handedAtStop)).toBe(true);
   });
 
   it('stop() cancels the items running on worker threads too, not only the one this thread runs', async () => {
     // Before, worker threads never saw the time limit: both long items ran to their end and were kept.
-    const items: Item[] = [{ ticks: LONG }, { ticks: LONG }, { ticks: 1 }];
+    // Worker A holds 0 and 1, B holds 2 and 3; stop once both run.
+    const items: Item[] = [{ ticks: LONG }, { ticks: LONG }, { ticks: LONG }, { ticks: LONG }];
     const { log, outcome } = pool(items, 2, false, {}, (l) => l.started.length >= 2);
     const out = await outcome;
-    expect([out.stoppedEarly, out.results, log.started, [...log.cancelled].sort()]).toEqual([true, [], [0, 1], [0, 1]]);
+    // B started 2 as it was handed, so the stop came before 3 was: nothing more is handed out, and 0, 1 and 2 end cancelled.
+    expect([out.stoppedEarly, out.results, log.handed, [...log.cancelled].sort()]).toEqual([true, [], [0, 1, 2], [0, 1, 2]]);
   });
 
   it('stop() also cancels an item before a known failure (the time limit wins); the later failure is kept for the caller to report apart', async () => {
@@ -180,7 +199,7 @@ describe('ordered work pool', () => {
   });
 
   it('a worker that cannot load the scenario rejects with a UsageError and every worker is terminated', async () => {
-    const log: Log = { started: [], cancelled: [], terminated: 0 };
+    const log: Log = { handed: [], started: [], cancelled: [], terminated: 0 };
     let n = 0;
     const startWorker = (): StandIn => new StandIn(runner([], log), log, n++ === 0 ? 'no such file' : undefined);
     const outcome = runWorkPool<Item, Done>({ items: [{ ticks: 1 }], workers: 2, startWorker, rules, stop: () => false });
