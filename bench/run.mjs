@@ -21,8 +21,8 @@ if (typeof globalThis.gc !== 'function') {
 }
 
 const WORKLOADS = [
-  { name: 'short', label: '3 tasks × 5 steps', tasks: 3, steps: 5, schedules: quick ? 4_000 : 20_000 },
-  { name: 'long', label: '4 tasks × 250 steps', tasks: 4, steps: 250, schedules: quick ? 80 : 400 },
+  { name: 'short', label: '3 tasks × 5 steps', tasks: 3, steps: 5, schedules: quick ? 4_000 : 100_000 },
+  { name: 'long', label: '4 tasks × 250 steps', tasks: 4, steps: 250, schedules: quick ? 80 : 2_000 },
 ];
 const CONTENDERS = [{ key: 'interleave' }, { key: 'fastCheck' }, { key: 'raw' }];
 const ROUNDS = quick ? 1 : 5;
