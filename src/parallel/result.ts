@@ -5,17 +5,8 @@ import type { BlockResult, SamplingSpec } from './block.js';
 import type { Shard } from './partition.js';
 import { countedPrefix, earliest, type Found } from './prefix.js';
 
-/** One block as kept in a result: its counts and, if it failed, where. */
-export interface BlockSummary {
-  readonly index: number;
-  readonly start: number;
-  readonly count: number;
-  readonly executions: number;
-  readonly steps: number;
-  readonly failureAt: number | null;
-  /** Warnings first seen in this block (lock-order inversions), in order. */
-  readonly warnings: readonly Warning[];
-}
+/** One block as kept in a result: its counts, its warnings and, if it failed, where (the failure and trace are kept once, for the run). */
+export type BlockSummary = Omit<BlockResult, 'failure' | 'trace' | 'complete'>;
 
 /**
  * The result of exploring one variant over some blocks (all of them, or one shard's).
