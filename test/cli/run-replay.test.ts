@@ -163,6 +163,7 @@ describe('interleave run / replay / shrink / list (built binary)', () => {
       cli(['replay', 'missing.json'], { cwd }),
       cli(['replay', join(FIXTURES, 'lock-order.ts')], { cwd }),
       cli(['run', 'lost-update', '--param', 'wrokers=3', '--dir', FIXTURES], { cwd }),
+      cli(['run', 'lost-update', '--strategy', 'pb', '--workers', '2', '--dir', FIXTURES], { cwd }),
     ]);
     for (const c of cases) expect(c.code).toBe(2);
     expect(cases[0]!.stderr).toContain("error: unknown command 'frobnicate'");
@@ -174,6 +175,7 @@ describe('interleave run / replay / shrink / list (built binary)', () => {
     expect(cases[6]!.stderr).toBe('interleave: missing.json: no such file\n');
     expect(cases[7]!.stderr).toMatch(/^interleave: .*lock-order\.ts: not valid JSON/);
     expect(cases[8]!.stderr).toBe('interleave: scenario lost-update has no parameter "wrokers"; parameters are: workers\n');
+    expect(cases[9]!.stderr).toBe('interleave: --workers and --shard split random, pct and dfs; strategy "pb" is not split (a dfs search covers every preemption bound)\n');
   });
 });
 
