@@ -85,6 +85,8 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
     runHere: (block, cancelled) => runBlock(target, spec, block, cancelled),
     rules: blockRules,
     stop,
+    // Blocks are short and even: a worker holds its next one, never waiting for this thread.
+    ahead: 2,
   });
   const interrupted = options.shouldStop?.() ?? false;
   return combineBlocks({

@@ -40,6 +40,14 @@ export interface WorkPoolOptions<I, R> {
    * the workers alike.
    */
   readonly stop: () => boolean;
+  /**
+   * Items a worker holds at once (default 1). 2 for many short, even items (blocks of
+   * executions): the worker has its next item at hand and never waits for this thread, which
+   * may be busy with its own item, to read a result and send more (a worker sat idle for ~22%
+   * of its time between blocks). Not for long, uneven items (search units): an item held
+   * behind a long one could have gone to an idle worker.
+   */
+  readonly ahead?: number;
 }
 
 export interface WorkOutcome<R> {
@@ -126,10 +134,11 @@ export function runWorkPool<I, R>(o: WorkPoolOptions<I, R>): Promise<WorkOutcome
       cancelAfter(at);
       if (here !== null && here > at) hereCancelled = true;
     };
-    /** Tops the worker up to `AHEAD` items, so it never waits for this thread to hand it the next. */
+    const ahead = o.ahead ?? 1;
+    /** Tops the worker up to `ahead` items. */
     const feed = (w: PoolWorker<I, R>): void => {
       const q = running.get(w)!;
-      while (q.length < AHEAD) {
+      while (q.length < ahead) {
         const at = take();
         if (at === null) return;
         q.push(at);
@@ -172,13 +181,6 @@ export function runWorkPool<I, R>(o: WorkPoolOptions<I, R>): Promise<WorkOutcome
     if (o.runHere !== undefined) runHere(o.runHere).catch((e: unknown) => finish(e instanceof Error ? e : new Error(String(e))));
   });
 }
-
-/**
- * Items a worker holds at once: the one it runs and the next. With one, a worker sat idle for
- * ~22% of its time between blocks, waiting for this thread (busy with its own block) to read
- * its result and send the next item.
- */
-const AHEAD = 2;
 
 /**
  * A worker's side of the protocol (worker.ts, and the stand-ins of the tests): runs the items

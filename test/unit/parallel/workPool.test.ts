@@ -85,6 +85,8 @@ function pool(items: readonly Item[], workers: number, here: boolean, more: Part
     ...(here ? { runHere: (item: Item, cancelled: () => boolean) => (log.handed.push(items.indexOf(item)), run(item, cancelled)) } : {}),
     rules,
     stop: () => stopWhen(log),
+    // As exploreParallel runs blocks: each worker holds the item it runs and the next.
+    ahead: 2,
     ...more,
   });
   return { log, outcome };
@@ -136,6 +138,18 @@ describe('ordered work pool', () => {
     // 2 started on the worker as soon as 1 ended, before the cancel: it ends normally, after the failure, and does not count.
     expect(log.cancelled).toEqual([3]);
     expect(log.handed).not.toContain(4);
+  });
+
+  it('by default a worker holds one item: the next goes to whichever worker is free first', async () => {
+    // Worker A runs long item 0. Holding one item, A has nothing behind 0, and B runs 1, 2 and
+    // 3 in turn; holding two, A keeps 1 behind 0 while B runs 2 and 3.
+    const items: Item[] = [{ ticks: 40 }, { ticks: 1 }, { ticks: 1 }, { ticks: 1 }];
+    const one = pool(items, 2, false, { ahead: 1 });
+    expect((await one.outcome).results.map((r) => r.at)).toEqual([0, 1, 2, 3]);
+    expect(one.log.started).toEqual([0, 1, 2, 3]);
+    const two = pool(items, 2, false, { ahead: 2 });
+    expect((await two.outcome).results.map((r) => r.at)).toEqual([0, 1, 2, 3]);
+    expect(two.log.started).toEqual([0, 2, 3, 1]);
   });
 
   it('the first failure by order wins over an earlier-arriving later one', async () => {
@@ -216,13 +230,13 @@ describe('ordered work pool', () => {
     await expect(pool(items, 0, false).outcome).rejects.toThrow(InternalError);
   });
 
-  it('property: the results are the items up to the first failing one, for any worker count', async () => {
+  it('property: the results are the items up to the first failing one, for any worker count and items held ahead', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.record({ ticks: fc.nat(6), fails: fc.nat(5).map((n) => n === 0) }), { minLength: 1, maxLength: 12 }), fc.integer({ min: 0, max: 3 }), fc.boolean(), async (items, workers, here) => {
+      fc.asyncProperty(fc.array(fc.record({ ticks: fc.nat(6), fails: fc.nat(5).map((n) => n === 0) }), { minLength: 1, maxLength: 12 }), fc.integer({ min: 0, max: 3 }), fc.boolean(), fc.integer({ min: 1, max: 3 }), async (items, workers, here, ahead) => {
         fc.pre(workers > 0 || here);
         const f = items.findIndex((i) => i.fails);
         const expected = items.slice(0, f === -1 ? items.length : f + 1).map((_, at) => at);
-        const out = await pool(items, workers, here).outcome;
+        const out = await pool(items, workers, here, { ahead }).outcome;
         expect(out.results.map((r) => r.at)).toEqual(expected);
       }),
       { numRuns: 60 },
