@@ -1,7 +1,8 @@
 // The benchmark: `npm run bench` (builds, then runs this with --expose-gc).
 //   node --expose-gc bench/run.mjs [--quick] [--only throughput,memory,parallel,search,shrink]
 // Every ratio compares contenders measured in this same run on this machine; absolute numbers
-// depend on the machine and its load. Writes bench/results.json.
+// depend on the machine and its load. Writes bench/results.json (a full run) or
+// bench/results.partial.json (--quick or --only).
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -106,6 +107,7 @@ if (wanted('parallel')) results.parallel = await benchParallel({ quick, log: (s)
 if (wanted('search')) results.search = await benchSearch({ quick, log: (s) => process.stdout.write(s), table });
 if (wanted('shrink')) results.shrink = await benchShrink({ quick, log: (s) => process.stdout.write(s), table });
 
-const file = fileURLToPath(new URL('./results.json', import.meta.url));
+// bench/results.json records one full run; a partial or quick run must not overwrite it with a subset.
+const file = fileURLToPath(new URL(only === null && !quick ? './results.json' : './results.partial.json', import.meta.url));
 writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
 process.stdout.write(`\nwrote ${file}\n`);
