@@ -562,6 +562,11 @@ function opErrorInfo(error: Error, op: Operation): ErrorInfo {
   return { name: error.name, message: error.message, ...(location !== undefined ? { location } : {}) };
 }
 
+/** Where the scenario called `op` (`scenarios/x.ts:42`), when call sites were recorded. */
+export function operationSite(op: Operation): string | undefined {
+  return op.site === undefined ? undefined : callSite(op.site);
+}
+
 /** The scenario line in a captured stack (the first frame outside interleave). */
 function callSite(captured: Error): string | undefined {
   const frames = (captured.stack ?? '').split('\n').slice(1).map((l) => l.trim());

@@ -1,4 +1,5 @@
 import { describeOp, formatValue } from '../runtime/events.js';
+import { operationSite } from '../runtime/execution.js';
 import type { Operation } from '../runtime/operation.js';
 import type { Race } from '../trace/schema.js';
 import type { PreemptionInfo, StepOp } from './probe.js';
@@ -77,16 +78,29 @@ function racesAt(ops: readonly StepOp[], preemptions: readonly PreemptionInfo[],
     const prev = best.b >= 0 ? before[best.b] : before[0];
     const next = after[Math.max(best.a, 0)]!;
     const prevText = prev !== undefined ? describeOp(prev.op) : 'start';
+    const nextText = describeOp(next.op);
+    // Two sides that read the same (`get m["k"]` ... `get m["k"]`) are told apart by where the
+    // task made each call, when those differ.
+    const [prevAt, nextAt] = prev !== undefined && prevText === nextText ? distinctSites(prev.op, next.op) : ['', ''];
     const tail = never ? ' (which never ran)' : '';
     races.push({
       object: best.w.op.obj!.name,
       preempted: { task: p.task, step: prev?.step ?? p.step, op: prevText },
       intruder: { task: best.w.task, step: best.w.step, op: describeOp(best.w.op) },
-      next: { task: p.task, step: next.step, op: describeOp(next.op) },
-      message: `${best.w.task}: ${describeOp(best.w.op)} ran between ${p.task}: ${prevText} and ${p.task}: ${describeOp(next.op)}${tail}`,
+      next: { task: p.task, step: next.step, op: nextText },
+      message: `${best.w.task}: ${describeOp(best.w.op)} ran between ${p.task}: ${prevText}${prevAt} and ${p.task}: ${nextText}${nextAt}${tail}`,
     });
   }
   return races;
+}
+
+/** ` (at x.ts:12)` for each of two operations whose call sites are known and differ, else nothing. */
+function distinctSites(a: Operation, b: Operation): [string, string] {
+  const sa = operationSite(a);
+  const sb = operationSite(b);
+  if (sa === undefined || sb === undefined || sa === sb) return ['', ''];
+  const short = (site: string): string => ` (at ${site.slice(site.lastIndexOf('/') + 1)})`;
+  return [short(sa), short(sb)];
 }
 
 /** Smaller is better: shared data before locks and queues, then more sides conflicting, then nearer. */

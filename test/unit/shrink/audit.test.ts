@@ -44,7 +44,8 @@ describe('audit scenarios', () => {
     expect(r.trace.counts.preemptions).toBe(1);
     expect(r.trace.failure!.error!.name).toBe('ValueError');
     expect(r.trace.races!.map((x) => x.message)).toEqual([
-      'stderr-reader: set _connections["plan-A"] ran between stdout-reader: get _connections["plan-A"] and stdout-reader: get _connections["plan-A"]',
+      // The two reads look alike: the copy in broadcast_message, then the read in _remove_connection.
+      'stderr-reader: set _connections["plan-A"] ran between stdout-reader: get _connections["plan-A"] (at multi-client-disconnect.ts:214) and stdout-reader: get _connections["plan-A"] (at multi-client-disconnect.ts:204)',
     ]);
   });
 
