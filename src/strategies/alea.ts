@@ -25,16 +25,7 @@ export class Alea {
     let s1 = SPACE1;
     let s2 = SPACE2;
     for (let round = 0; round < 3; round++) {
-      for (let i = 0; i < seed.length; i++) {
-        n += seed.charCodeAt(i);
-        let h = 0.02519603282416938 * n;
-        n = h >>> 0;
-        h -= n;
-        h *= n;
-        n = h >>> 0;
-        h -= n;
-        n += h * 0x100000000;
-      }
+      for (let i = 0; i < seed.length; i++) n = mashChar(n, seed.charCodeAt(i));
       const m = (n >>> 0) * 2.3283064365386963e-10;
       if (round === 0) {
         s0 -= m;
@@ -66,14 +57,7 @@ export class Alea {
 const [MASH_START, SPACE0, SPACE1, SPACE2] = ((): [number, number, number, number] => {
   let n = 0xefc8249d;
   const mash = (): number => {
-    n += 32;
-    let h = 0.02519603282416938 * n;
-    n = h >>> 0;
-    h -= n;
-    h *= n;
-    n = h >>> 0;
-    h -= n;
-    n += h * 0x100000000;
+    n = mashChar(n, 32);
     return (n >>> 0) * 2.3283064365386963e-10;
   };
   const a = mash();
@@ -81,3 +65,15 @@ const [MASH_START, SPACE0, SPACE1, SPACE2] = ((): [number, number, number, numbe
   const c = mash();
   return [n, a, b, c];
 })();
+
+/** One step of Baagoe's Mash hash: its state `n` after hashing one more character code. */
+function mashChar(state: number, code: number): number {
+  let n = state + code;
+  let h = 0.02519603282416938 * n;
+  n = h >>> 0;
+  h -= n;
+  h *= n;
+  n = h >>> 0;
+  h -= n;
+  return n + h * 0x100000000;
+}
