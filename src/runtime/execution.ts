@@ -3,7 +3,7 @@ import type { BlockedTask, ErrorInfo, Failure, WaitEdge, Warning } from './failu
 import { formatCycle } from './failure.js';
 import { LockOrderDetector } from './lockOrder.js';
 import { Operation, type SharedObject } from './operation.js';
-import { Task } from './task.js';
+import { NO_LOCKS, Task } from './task.js';
 import { findCycle, permanentDeadlock, waitOf } from './waitfor.js';
 import { describeOp, formatValue, type TraceEvent } from './events.js';
 import { Divergence, type SchedulingView, type Strategy } from '../strategies/strategy.js';
@@ -49,6 +49,21 @@ export interface ExecutionResult {
 const DEFAULT_MAX_STEPS = 20_000;
 const LIVELOCK_WINDOW = 200;
 const noop = (): void => {};
+
+/**
+ * What `schedule` hands back when no task waits on the result (the first pick, or a task that
+ * just ended): its callers drop it, so one settled promise serves every execution.
+ */
+const UNAWAITED: Promise<unknown> = Promise.resolve();
+
+/** The task `dispatch` parks next, read by `park`: one executor for every park, no closure per step or per execution. */
+let parking: Task | null = null;
+function park(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+  const task = parking!;
+  parking = null;
+  task.resume = resolve;
+  task.fail = reject;
+}
 
 /**
  * One run of a scenario under a strategy. Exactly one task runs at a time; a task reaching a
@@ -125,24 +140,30 @@ export class Execution implements SchedulingView {
   spawn(name: string, fn: () => Promise<unknown> | unknown, daemon: boolean): Task {
     const task = new Task(this.tasks.length, this.uniqueName(name), daemon);
     task.pending = new Operation('start', null, undefined, 'none', null, noop);
+    task.body = fn;
     this.tasks.push(task);
-    void this.runTask(task, fn);
     if (this.events !== null) this.events.push({ step: this.step, task: this.current?.name ?? 'main', op: 'spawn', obj: task.name });
     return task;
   }
 
-  /** A task's life: parked until first picked, then its body; its end or error hands control on. */
-  private async runTask(task: Task, fn: () => Promise<unknown> | unknown): Promise<void> {
-    let value: unknown;
+  /**
+   * Starts a task's body the moment it is first picked (called by `dispatch`, on the stack of the
+   * task handing over: there is no promise to park on before a task ever ran). Its end or error,
+   * one microtask after its promise settles, hands control on.
+   */
+  private startTask(task: Task, fn: () => Promise<unknown> | unknown): void {
+    let result: unknown;
     try {
-      this.parking = task;
-      await new Promise(this.park);
-      value = await fn();
+      result = fn();
     } catch (error) {
       this.onTaskError(task, error);
       return;
     }
-    this.onTaskEnd(task, value);
+    // A reaction pair instead of an async wrapper: no generator object and no promise of its own per task.
+    Promise.resolve(result).then(
+      (value) => this.onTaskEnd(task, value),
+      (error: unknown) => this.onTaskError(task, error),
+    );
   }
 
   /**
@@ -150,7 +171,7 @@ export class Execution implements SchedulingView {
    * operation runs when the strategy picks this task; the promise settles with its result.
    */
   perform<T>(op: Operation): Promise<T> {
-    if (this.stopped) return this.never();
+    if (this.stopped) return this.forever();
     const task = this.current;
     if (task === null) {
       throw new UsageError(`${describeOp(op)} was called outside any task of the scenario`);
@@ -172,7 +193,7 @@ export class Execution implements SchedulingView {
         const cycle = permanentDeadlock(task);
         if (cycle !== null) {
           this.failDeadlock(cycle, task);
-          return this.never();
+          return this.forever();
         }
       }
     }
@@ -206,7 +227,8 @@ export class Execution implements SchedulingView {
   /** Called by lock primitives after an acquisition; feeds the lock-order detector. */
   lockAcquired(task: Task, lock: SharedObject): void {
     const warning = (this.lockOrder ??= new LockOrderDetector()).onAcquire(task.name, lock, task.held, this.step);
-    task.held.push(lock);
+    if (task.held === NO_LOCKS) task.held = [lock];
+    else task.held.push(lock);
     if (warning !== null) {
       this.warnings.push(warning);
       if (this.failOnLockOrder) {
@@ -241,16 +263,16 @@ export class Execution implements SchedulingView {
   /** Picks and dispatches the next task. Returns the promise `from` waits on. */
   private schedule(from: Task | null): Promise<unknown> {
     for (;;) {
-      if (this.stopped) return this.never();
+      if (this.stopped) return this.never(from);
       if (this.step >= this.maxSteps) {
         this.failLivelock();
-        return this.never();
+        return this.never(from);
       }
       const enabled = this.computeEnabled();
       if (enabled.length === 0) {
         if (this.advanceTime()) continue;
         this.stall();
-        return this.never();
+        return this.never(from);
       }
       let index: number;
       try {
@@ -258,7 +280,7 @@ export class Execution implements SchedulingView {
       } catch (e) {
         if (e instanceof Divergence) {
           this.diverge(e);
-          return this.never();
+          return this.never(from);
         }
         throw e;
       }
@@ -315,32 +337,40 @@ export class Execution implements SchedulingView {
     }
     if (this.events !== null) this.recordStep(next, op, step, timedOut, threw ? error : undefined, threw, value, preempted);
     this.strategy.observe?.(next, op, step, threw);
-    if (this.stopped) return this.never();
+    if (this.stopped) return this.never(from);
     if (next === from) return threw ? Promise.reject(error) : Promise.resolve(value);
+    // `from` parks before `next` goes on: a task's first pick runs its body right here, up to
+    // its first operation, which may hand control straight back to `from`.
+    let parked: Promise<unknown>;
+    if (from === null || from.finished) parked = UNAWAITED;
+    else {
+      parking = from;
+      parked = new Promise(park);
+    }
+    const body = next.body;
+    if (body !== null) {
+      next.body = null;
+      this.startTask(next, body);
+      return parked;
+    }
     const handOff = threw ? next.fail : next.resume;
     next.resume = null;
     next.fail = null;
     if (handOff === null) throw new InternalError(`task "${next.name}" was picked but is not waiting at a scheduling point`);
     handOff(threw ? error : value);
-    if (from === null || from.finished) return this.never();
-    this.parking = from;
-    return new Promise(this.park);
+    return parked;
   }
 
-  /** Given to tasks of a stopped execution, and to ended ones, so they go quiet and get collected. One per execution. */
+  /** Given to the tasks of a stopped execution, so they go quiet and get collected. One per execution. */
   private quiet: Promise<never> | null = null;
-  private never(): Promise<never> {
+  private forever(): Promise<never> {
     return (this.quiet ??= new Promise<never>(noop));
   }
 
-  /** The task `dispatch` parks next; read by `park` (one executor for every step, no closure per step). */
-  private parking: Task | null = null;
-  private readonly park = (resolve: (value: unknown) => void, reject: (error: unknown) => void): void => {
-    const task = this.parking!;
-    this.parking = null;
-    task.resume = resolve;
-    task.fail = reject;
-  };
+  /** What `from` waits on when nothing will ever hand control back to it. */
+  private never(from: Task | null): Promise<unknown> {
+    return from === null || from.finished ? UNAWAITED : this.forever();
+  }
 
   /** Virtual time moves only when nothing can run: to the earliest deadline, firing every timer due then. */
   private advanceTime(): boolean {

@@ -1,4 +1,7 @@
-import type { Operation } from './operation.js';
+import type { Operation, SharedObject } from './operation.js';
+
+/** The `held` list of every task that has taken no lock yet; never written (Execution.lockAcquired replaces it). */
+export const NO_LOCKS: SharedObject[] = Object.freeze([]) as unknown as SharedObject[];
 
 /** Read-only view of a task, what strategies and detectors may see. */
 export interface TaskView {
@@ -16,13 +19,15 @@ export class Task implements TaskView {
   pending: Operation | null = null;
   finished = false;
   result: unknown = undefined;
+  /** The task's function until it is first picked and started. */
+  body: (() => Promise<unknown> | unknown) | null = null;
   /** Set while the task waits at a scheduling point; the execution calls it to hand control over. */
   resume: ((value: unknown) => void) | null = null;
   fail: ((error: unknown) => void) | null = null;
   /** Step stamp of the last enabled-set computation that found this task enabled. */
   enabledAt = -1;
-  /** Locks held, in acquisition order, for the lock-order detector. */
-  readonly held: import('./operation.js').SharedObject[] = [];
+  /** Locks held, in acquisition order, for the lock-order detector. Shared and empty until the first acquisition (most tasks take none). */
+  held: SharedObject[] = NO_LOCKS;
 
   constructor(
     readonly id: number,
