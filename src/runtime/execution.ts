@@ -51,6 +51,12 @@ const LIVELOCK_WINDOW = 200;
 const noop = (): void => {};
 
 /**
+ * Every task's first operation. One object for all: a `start` is never blocked, never times out
+ * and is never performed (so none of its mutable fields is ever written).
+ */
+const START = new Operation('start', null, undefined, 'none', null, noop);
+
+/**
  * What `schedule` hands back when no task waits on the result (the first pick, or a task that
  * just ended): its callers drop it, so one settled promise serves every execution.
  */
@@ -139,7 +145,7 @@ export class Execution implements SchedulingView {
   /** Creates a task that starts at its first scheduling point. Spawning itself is not one. */
   spawn(name: string, fn: () => Promise<unknown> | unknown, daemon: boolean): Task {
     const task = new Task(this.tasks.length, this.uniqueName(name), daemon);
-    task.pending = new Operation('start', null, undefined, 'none', null, noop);
+    task.pending = START;
     task.body = fn;
     this.tasks.push(task);
     if (this.events !== null) this.events.push({ step: this.step, task: this.current?.name ?? 'main', op: 'spawn', obj: task.name });

@@ -1,4 +1,4 @@
-import { Alea } from './alea.js';
+import { Alea, AleaSeeder } from './alea.js';
 import type { SchedulingView, Strategy } from './strategy.js';
 
 /** A source of uniform numbers in [0, 1), seeded per execution. */
@@ -15,13 +15,15 @@ export class RandomStrategy implements Strategy {
   readonly name = 'random';
   /** One generator, reseeded from (seed, index) at each execution: no allocation per execution. */
   private readonly rng: Alea;
+  private readonly seeder: AleaSeeder;
 
-  constructor(private readonly seed: number) {
+  constructor(seed: number) {
     this.rng = new Alea(`${seed}:0`);
+    this.seeder = new AleaSeeder(`${seed}:`);
   }
 
   beginExecution(index: number): void {
-    this.rng.reseed(`${this.seed}:${index}`);
+    this.seeder.seed(this.rng, index);
   }
 
   chooseTask(view: SchedulingView): number {
