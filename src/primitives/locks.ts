@@ -16,7 +16,7 @@ export class Mutex extends Primitive {
 
   constructor(exec: Execution, name: string) {
     super(exec, name);
-    exec.locks.push({ obj: this, holders: () => (this.owner === null ? [] : [this.owner]) });
+    exec.registerLock(this, () => (this.owner === null ? [] : [this.owner]));
   }
 
   protected canTake(me: Task): boolean {
@@ -108,7 +108,7 @@ export class RwLock extends Primitive {
 
   constructor(exec: Execution, name: string) {
     super(exec, name);
-    exec.locks.push({ obj: this, holders: () => this.holders() });
+    exec.registerLock(this, () => this.holders());
   }
 
   private holders(): Task[] {

@@ -62,6 +62,15 @@ const START = new Operation('start', null, undefined, 'none', null, noop);
  */
 const UNAWAITED: Promise<unknown> = Promise.resolve();
 
+const NO_WARNINGS: Warning[] = Object.freeze([]) as unknown as Warning[];
+
+/** The execution `run` starts, read by `captureEnd` (one executor for every execution, no closure each). */
+let starting: Execution | null = null;
+function captureEnd(resolve: (r: ExecutionResult) => void, reject: (e: unknown) => void): void {
+  starting!.settleWith(resolve, reject);
+  starting = null;
+}
+
 /** The task `dispatch` parks next, read by `park`: one executor for every park, no closure per step or per execution. */
 let parking: Task | null = null;
 function park(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
@@ -84,8 +93,8 @@ export class Execution implements SchedulingView {
   now = 0;
   preemptions = 0;
   readonly decisions: number[] = [];
-  /** Locks, rwlocks and semaphores, for the end-of-run leak check. */
-  readonly locks: { obj: SharedObject; holders(): readonly Task[] }[] = [];
+  /** Locks, rwlocks and semaphores, for the end-of-run leak check (null until the first: most executions have none). */
+  private locks: { obj: SharedObject; holders(): readonly Task[] }[] | null = null;
 
   private readonly strategy: Strategy;
   private readonly maxSteps: number;
@@ -97,7 +106,8 @@ export class Execution implements SchedulingView {
   private lockOrder: LockOrderDetector | null = null;
   /** Errors raised by operations, and by which (their stacks belong to another task). Lazy: rare. */
   private raisedBy: WeakMap<object, Operation> | null = null;
-  private readonly warnings: Warning[] = [];
+  /** Shared and empty until the first warning. */
+  private warnings: Warning[] = NO_WARNINGS;
   private readonly events: TraceEvent[] | null;
   /** Tasks that can run now (the strategy's view: the execution is its own SchedulingView, no wrapper to read through). */
   readonly enabled: Task[] = [];
@@ -119,6 +129,11 @@ export class Execution implements SchedulingView {
     this.strategy.beginExecution(options.index ?? 0);
   }
 
+  /** Called by lock primitives when created, for the end-of-run leak check. */
+  registerLock(obj: SharedObject, holders: () => readonly Task[]): void {
+    (this.locks ??= []).push({ obj, holders });
+  }
+
   get isStopped(): boolean {
     return this.stopped;
   }
@@ -129,13 +144,17 @@ export class Execution implements SchedulingView {
    * scenario's misuse of the API (UsageError) or an interleave bug (InternalError).
    */
   run(body: () => Promise<unknown>): Promise<ExecutionResult> {
-    const done = new Promise<ExecutionResult>((resolve, reject) => {
-      this.finish = resolve;
-      this.abort = reject;
-    });
+    starting = this;
+    const done = new Promise<ExecutionResult>(captureEnd);
     this.spawn('main', body, false);
     this.schedule(null);
     return done;
+  }
+
+  /** For `captureEnd`: how `run`'s promise settles. */
+  settleWith(resolve: (r: ExecutionResult) => void, reject: (e: unknown) => void): void {
+    this.finish = resolve;
+    this.abort = reject;
   }
 
   newObjectId(): number {
@@ -236,6 +255,7 @@ export class Execution implements SchedulingView {
     if (task.held === NO_LOCKS) task.held = [lock];
     else task.held.push(lock);
     if (warning !== null) {
+      if (this.warnings === NO_WARNINGS) this.warnings = [];
       this.warnings.push(warning);
       if (this.failOnLockOrder) {
         this.fail({ kind: 'potential-deadlock', message: warning.message, step: warning.step, task: task.name, tasks: warning.tasks, locks: warning.locks });
@@ -461,7 +481,7 @@ export class Execution implements SchedulingView {
 
   private endNormally(): void {
     if (!this.allowLeaks) {
-      for (const { obj, holders } of this.locks) {
+      for (const { obj, holders } of this.locks ?? []) {
         const dead = holders().filter((t) => t.finished);
         if (dead.length > 0) {
           const names = dead.map((t) => t.name);
