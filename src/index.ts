@@ -44,7 +44,7 @@ export { PctStrategy } from './strategies/pct.js';
 export { FirstEnabledStrategy, RoundRobinStrategy } from './strategies/roundRobin.js';
 export { ReplayStrategy } from './strategies/replay.js';
 export { createStrategy } from './strategies/index.js';
-export { TraceSchema, traceJsonSchema } from './trace/schema.js';
+export { traceSchema, traceJsonSchema } from './trace/schema.js';
 export type { Trace, Race } from './trace/schema.js';
 export { encodeTrace, decodeTrace, readTrace, writeTrace, writeFileAtomic, traceFileName, TraceFileError } from './trace/codec.js';
 export type { SharedMap, MapOptions } from './primitives/map.js';

@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { tsImport } from 'tsx/esm/api';
 import { validateScenario, type ScenarioDefinition } from './scenario.js';
 
 /** A scenario module that cannot be used: names the file and the problem, in one line. */
@@ -30,8 +29,9 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
   let mod: { default?: unknown };
   try {
     const url = pathToFileURL(abs).href;
-    // Plain JavaScript needs no compiler: tsx's loader costs ~0.4 s per process (and per worker thread).
-    mod = (JS_EXTENSIONS.has(extname(abs)) ? await import(url) : await tsImport(url, import.meta.url)) as { default?: unknown };
+    // Plain JavaScript needs no compiler: tsx's loader costs ~0.4 s per process (and per worker
+    // thread), and even importing its API ~0.1 s, so both wait until a TypeScript file comes.
+    mod = (JS_EXTENSIONS.has(extname(abs)) ? await import(url) : await (await import('tsx/esm/api')).tsImport(url, import.meta.url)) as { default?: unknown };
   } catch (e) {
     const lines = e instanceof Error ? e.message.split('\n').filter((l) => l.trim() !== '') : [String(e)];
     // esbuild (through tsx): "Transform failed with 1 error:" then "<abs path>:10:17: ERROR: Expected ...".

@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { TraceSchema, type Trace } from './schema.js';
+import { traceSchema, type Trace } from './schema.js';
 
 /** A trace file that cannot be used: names the file and what is wrong, in one line. */
 export class TraceFileError extends Error {
@@ -15,7 +15,7 @@ export class TraceFileError extends Error {
 
 /** Canonical text of a trace: same trace, same bytes (field order is the schema's). */
 export function encodeTrace(trace: Trace): string {
-  return `${JSON.stringify(TraceSchema.parse(trace), null, 2)}\n`;
+  return `${JSON.stringify(traceSchema().parse(trace), null, 2)}\n`;
 }
 
 /** Parses and validates; every problem becomes a TraceFileError naming `file` and the field. */
@@ -41,7 +41,7 @@ export function decodeTrace(text: string, file = '<trace>'): Trace {
     const newer = typeof obj.version === 'number' && obj.version > 1 ? ' (written by a newer interleave: upgrade to replay it)' : '';
     throw new TraceFileError(file, `unsupported trace version ${JSON.stringify(obj.version)}: this interleave reads version 1${newer}`);
   }
-  const parsed = TraceSchema.safeParse(data);
+  const parsed = traceSchema().safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const path = issue.path.length > 0 ? issue.path.join('.') : '(root)';

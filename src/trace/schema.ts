@@ -1,13 +1,18 @@
-import { z } from 'zod';
+import { createRequire } from 'node:module';
+import type * as Zod from 'zod';
 import { FAILURE_KINDS, type FailureKind } from '../runtime/failure.js';
 
 /**
  * The trace format, version 1. This zod schema is the single source of truth: it validates
  * files on load, gives the TypeScript type, and generates schema/trace.schema.json.
+ *
+ * zod is loaded on first use (reading, writing or describing a trace), not on import: loading
+ * it costs ~0.1 s, which every process and worker thread that only explores would pay.
  */
+function defineSchemas(z: typeof Zod) {
 const WaitEdge = z.object({ task: z.string(), resource: z.string(), holder: z.string() });
 
-export const FailureSchema = z.object({
+const FailureSchema = z.object({
   kind: z.enum(FAILURE_KINDS as unknown as readonly [FailureKind, ...FailureKind[]]),
   message: z.string(),
   step: z.number().int().nonnegative(),
@@ -19,7 +24,7 @@ export const FailureSchema = z.object({
   locks: z.array(z.string()).optional(),
 });
 
-export const EventSchema = z.object({
+const EventSchema = z.object({
   step: z.number().int().nonnegative(),
   task: z.string(),
   op: z.string(),
@@ -31,7 +36,7 @@ export const EventSchema = z.object({
   time: z.number().optional(),
 });
 
-export const RaceSchema = z.object({
+const RaceSchema = z.object({
   object: z.string(),
   preempted: z.object({ task: z.string(), step: z.number().int(), op: z.string() }),
   intruder: z.object({ task: z.string(), step: z.number().int(), op: z.string() }),
@@ -39,7 +44,7 @@ export const RaceSchema = z.object({
   message: z.string(),
 });
 
-export const TraceSchema = z.object({
+const TraceSchema = z.object({
   format: z.literal('interleave-trace'),
   version: z.literal(1),
   scenario: z.object({ name: z.string().min(1), file: z.string().optional() }),
@@ -80,9 +85,25 @@ export const TraceSchema = z.object({
   unfinished: z.boolean().optional(),
 });
 
-export type Trace = z.infer<typeof TraceSchema>;
-export type Race = z.infer<typeof RaceSchema>;
+return { z, TraceSchema, RaceSchema };
+}
 
+type Schemas = ReturnType<typeof defineSchemas>;
+let schemas: Schemas | null = null;
+function loaded(): Schemas {
+  return (schemas ??= defineSchemas(createRequire(import.meta.url)('zod') as typeof Zod));
+}
+
+export type Trace = Zod.infer<Schemas['TraceSchema']>;
+export type Race = Zod.infer<Schemas['RaceSchema']>;
+
+/** The zod schema of a trace file (validates, and `parse` orders the fields canonically). */
+export function traceSchema(): Schemas['TraceSchema'] {
+  return loaded().TraceSchema;
+}
+
+/** The trace format as a JSON Schema (published as schema/trace.schema.json). */
 export function traceJsonSchema(): unknown {
+  const { z, TraceSchema } = loaded();
   return z.toJSONSchema(TraceSchema, { target: 'draft-2020-12' });
 }
