@@ -48,6 +48,8 @@ export interface ExecutionResult {
 
 const DEFAULT_MAX_STEPS = 20_000;
 const LIVELOCK_WINDOW = 200;
+/** Task starts nested on one stack before the next starts on a fresh one (each costs a few frames). */
+const MAX_NESTED_STARTS = 100;
 const noop = (): void => {};
 
 /**
@@ -177,12 +179,23 @@ export class Execution implements SchedulingView {
    * one microtask after its promise settles, hands control on.
    */
   private startTask(task: Task, fn: () => Promise<unknown> | unknown): void {
+    if (this.nestedStarts >= MAX_NESTED_STARTS) {
+      // Tasks first picked one after another start inside each other's first operation; past
+      // this depth the next one starts on a fresh stack instead (a schedule like round-robin
+      // over thousands of new tasks would overflow it). Still the same schedule: nothing else
+      // can run in between, as `next` is the only task handed control.
+      void Promise.resolve().then(() => this.startTask(task, fn));
+      return;
+    }
     let result: unknown;
+    this.nestedStarts++;
     try {
       result = fn();
     } catch (error) {
       this.onTaskError(task, error);
       return;
+    } finally {
+      this.nestedStarts--;
     }
     // A reaction pair instead of an async wrapper: no generator object and no promise of its own per task.
     Promise.resolve(result).then(
@@ -386,6 +399,9 @@ export class Execution implements SchedulingView {
     handOff(threw ? error : value);
     return parked;
   }
+
+  /** Task bodies being started on the stack right now, one inside the other's first operation. */
+  private nestedStarts = 0;
 
   /** Given to the tasks of a stopped execution, so they go quiet and get collected. One per execution. */
   private quiet: Promise<never> | null = null;

@@ -80,4 +80,19 @@ describe('task start', () => {
     expect(r.search?.complete).toBe(true);
     expect([...orders].sort()).toEqual(['abc', 'acb', 'bac', 'bca', 'cab', 'cba']);
   });
+
+  it('thousands of new tasks picked one after another (round-robin) do not overflow the stack', async () => {
+    const n = 3_000;
+    const r = await explore(
+      scenarioOf(async (t) => {
+        const v = t.variable('v', 0);
+        const hs = Array.from({ length: n }, (_, i) => t.spawn(`w${i}`, () => v.update((x) => x + 1)));
+        for (const h of hs) await h.join();
+        t.assert(v.peek() === n, `v = ${v.peek()}`);
+      }),
+      { strategy: 'round-robin', iterations: 1, maxSteps: 100_000 },
+    );
+    expect(r.failure).toBeNull();
+    expect(r.steps).toBe(2 * n + n + 1); // n starts, n updates, n joins, main's start
+  });
 });
