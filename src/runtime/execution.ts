@@ -184,7 +184,9 @@ export class Execution implements SchedulingView {
       // this depth the next one starts on a fresh stack instead (a schedule like round-robin
       // over thousands of new tasks would overflow it). Still the same schedule: nothing else
       // can run in between, as `next` is the only task handed control.
-      void Promise.resolve().then(() => this.startTask(task, fn));
+      void Promise.resolve().then(() => {
+        if (!this.stopped) this.startTask(task, fn);
+      });
       return;
     }
     let result: unknown;
