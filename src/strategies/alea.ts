@@ -54,12 +54,19 @@ const [MASH_START, SPACE0, SPACE1, SPACE2] = ((): [number, number, number, numbe
 })();
 
 const scratch = [0, 0, 0];
+const scratchCodes: number[] = [];
 
-/** Mash's state after each of its three passes over `seed` (Alea hashes the seed three times), into out[at..at+2]. */
+/** Alea.reseed's way in: the string's character codes. */
 function mashPasses(seed: string, out: number[], at: number): void {
+  for (let i = 0; i < seed.length; i++) scratchCodes[i] = seed.charCodeAt(i);
+  mashCodes(scratchCodes, seed.length, out, at);
+}
+
+/** Mash's state after each of its three passes over the seed's first `length` character codes (Alea hashes the seed three times), into out[at..at+2]. */
+function mashCodes(codes: readonly number[], length: number, out: number[], at: number): void {
   let n = MASH_START;
   for (let pass = 0; pass < 3; pass++) {
-    for (let i = 0; i < seed.length; i++) n = mashChar(n, seed.charCodeAt(i));
+    for (let i = 0; i < length; i++) n = mashChar(n, codes[i]!);
     out[at + pass] = n;
   }
 }
@@ -75,12 +82,18 @@ function fromSpace(space: number, n: number): number {
  * per execution of an exploration). Mash is one long serial chain of float operations per seed
  * string, which made reseeding a sizeable share of a short execution; four seeds hashed in one
  * loop are four independent chains that the CPU overlaps, in about a third of the time each.
+ * The seeds are written as character codes, never as strings: V8 caches number-to-string
+ * conversions, which kept every index's string alive long enough to be promoted to the old
+ * generation (~24 bytes per execution, and with them more full collections).
  */
 export class AleaSeeder {
   /** The first index of the four whose Mash states `states` holds (NaN: none yet, so no index is in range). */
   private first = NaN;
   /** Three states (one per Mash pass) for each of four indices. */
   private readonly states = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+  /** The character codes of the four seeds, and their lengths. */
+  private readonly lanes: number[][] = [[], [], [], []];
+  private readonly lengths = [0, 0, 0, 0];
 
   constructor(private readonly prefix: string) {}
 
@@ -92,32 +105,55 @@ export class AleaSeeder {
 
   private fill(index: number): void {
     this.first = index;
-    const a = this.prefix + index;
-    const b = this.prefix + (index + 1);
-    const c = this.prefix + (index + 2);
-    const d = this.prefix + (index + 3);
     const st = this.states;
-    if (a.length !== d.length) {
+    const lanes = this.lanes;
+    const lengths = this.lengths;
+    for (let j = 0; j < 4; j++) lengths[j] = this.codes(index + j, lanes[j]!);
+    if (lengths[0] !== lengths[3]) {
       // Crossing a power of ten: the seeds differ in length, hash them one by one.
-      [a, b, c, d].forEach((seed, j) => mashPasses(seed, st, j * 3));
+      for (let j = 0; j < 4; j++) mashCodes(lanes[j]!, lengths[j]!, st, j * 3);
       return;
     }
+    const [a, b, c, d] = lanes as [number[], number[], number[], number[]];
+    const length = lengths[0]!;
     let na = MASH_START;
     let nb = MASH_START;
     let nc = MASH_START;
     let nd = MASH_START;
     for (let round = 0; round < 3; round++) {
-      for (let i = 0; i < a.length; i++) {
-        na = mashChar(na, a.charCodeAt(i));
-        nb = mashChar(nb, b.charCodeAt(i));
-        nc = mashChar(nc, c.charCodeAt(i));
-        nd = mashChar(nd, d.charCodeAt(i));
+      for (let i = 0; i < length; i++) {
+        na = mashChar(na, a[i]!);
+        nb = mashChar(nb, b[i]!);
+        nc = mashChar(nc, c[i]!);
+        nd = mashChar(nd, d[i]!);
       }
       st[round] = na;
       st[3 + round] = nb;
       st[6 + round] = nc;
       st[9 + round] = nd;
     }
+  }
+
+  /** Writes the character codes of `prefix + index` into `out`; returns how many. */
+  private codes(index: number, out: number[]): number {
+    const prefix = this.prefix;
+    for (let i = 0; i < prefix.length; i++) out[i] = prefix.charCodeAt(i);
+    if (!Number.isSafeInteger(index) || index < 0) {
+      // Not an execution index: spell it as JavaScript does.
+      const text = String(index);
+      for (let i = 0; i < text.length; i++) out[prefix.length + i] = text.charCodeAt(i);
+      return prefix.length + text.length;
+    }
+    let digits = 1;
+    for (let p = 10; p <= index; p *= 10) digits++;
+    let rest = index;
+    for (let i = prefix.length + digits - 1; i >= prefix.length; i--) {
+      // Integer arithmetic while it fits in 31 bits (every index of a real exploration).
+      const next = rest <= 0x7fffffff ? (rest / 10) | 0 : Math.floor(rest / 10);
+      out[i] = 48 + (rest - next * 10);
+      rest = next;
+    }
+    return prefix.length + digits;
   }
 }
 

@@ -36,7 +36,7 @@ describe('AleaSeeder (four seeds hashed at once)', () => {
     };
     const seeder = new AleaSeeder('7:');
     for (let i = 0; i < 1_100; i++) check(seeder, '7:', i);
-    for (const i of [99_998, 99_999, 100_000, 100_001, 5, 4, 3, 12_345, 12_344]) check(seeder, '7:', i);
+    for (const i of [99_998, 99_999, 100_000, 100_001, 5, 4, 3, 12_345, 12_344, 2 ** 31 - 2, 2 ** 31 + 5, 2 ** 40 + 7, 2 ** 53 + 2]) check(seeder, '7:', i);
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 2 ** 31 }), fc.array(fc.nat(), { minLength: 1, maxLength: 8 }), (seed, indices) => {
         const s = new AleaSeeder(`${seed}:`);
