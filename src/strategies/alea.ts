@@ -4,8 +4,9 @@
  * exploration reseeds it for every execution instead of allocating a new generator with its
  * closures each time. test/unit/parallel/alea.test.ts checks it against seedrandom.
  *
- * Called by the sampling strategies (random.ts, pct.ts) once per execution (`reseed`) and at
- * every random decision (`next`).
+ * Called by the sampling strategies (random.ts, pct.ts) once per execution (`reseed`, or
+ * `AleaSeeder.seed` for the consecutive executions of an exploration) and at every random
+ * decision (`next`).
  */
 export class Alea {
   private s0 = 0;
