@@ -1,9 +1,10 @@
 // The three contenders of the benchmark, each running the same workload: `tasks` tasks, each
 // taking `steps` steps; at every step a task reaches a scheduling point and the scheduler picks,
 // at random, which waiting task goes on. Every contender counts tasks × steps steps per schedule.
+//
+// Each contender imports its library only when it runs, so the process timing one contender
+// (bench/contender.mjs) holds no other contender's modules in its heap.
 import { getHeapStatistics } from 'node:v8';
-import fc from 'fast-check';
-import { defineScenario, explore } from '../dist/index.js';
 
 /** Peak heap, sampled every few schedules inside each contender's loop (same rule for all). */
 export class HeapPeak {
@@ -17,7 +18,7 @@ export class HeapPeak {
 }
 
 /** interleave: a scenario whose tasks each update a shared variable `steps` times; random strategy. */
-export function interleaveScenario(tasks, steps, heap) {
+export function interleaveScenario(defineScenario, tasks, steps, heap) {
   return defineScenario({
     name: `bench-${tasks}x${steps}`,
     description: 'benchmark workload',
@@ -40,7 +41,8 @@ export function interleaveScenario(tasks, steps, heap) {
 }
 
 export async function runInterleave(tasks, steps, schedules, heap, seed = 1) {
-  const scenario = interleaveScenario(tasks, steps, heap);
+  const { defineScenario, explore } = await import('../dist/index.js');
+  const scenario = interleaveScenario(defineScenario, tasks, steps, heap);
   const r = await explore(scenario, { seed, iterations: schedules, strategy: 'random' });
   if (r.failure !== null || r.executions !== schedules) throw new Error(`interleave workload failed: ${r.failure?.message}`);
   return r;
@@ -48,6 +50,7 @@ export async function runInterleave(tasks, steps, schedules, heap, seed = 1) {
 
 /** fast-check: each task awaits `s.schedule(...)` at every step; `s.waitAll()` drives them. */
 export async function runFastCheck(tasks, steps, schedules, heap, seed = 1) {
+  const { default: fc } = await import('fast-check');
   let bad = 0;
   await fc.assert(
     fc.asyncProperty(fc.scheduler(), async (s) => {
