@@ -221,7 +221,7 @@ export class Execution implements SchedulingView {
       // operations of one task) is caught: it lands on the next task, whose own next operation
       // or end then finds this one pending.
       throw new UsageError(
-        `task "${task.name}" started ${describeOp(op)} while ${describeOp(task.pending)} was still pending: await every operation before the next (no Promise.all over operations of one task)`,
+        `task "${task.name}" started ${describeOp(op)} while ${describeOp(task.pending)} was still pending${this.orBefore(task)}: await every operation before the next (no Promise.all over operations of one task)`,
       );
     }
     task.pending = op;
@@ -380,6 +380,7 @@ export class Execution implements SchedulingView {
     this.strategy.observe?.(next, op, step, threw);
     if (this.stopped) return this.never(from);
     if (next === from) return threw ? Promise.reject(error) : Promise.resolve(value);
+    next.handedBy = from;
     // `from` parks before `next` goes on: a task's first pick runs its body right here, up to
     // its first operation, which may hand control straight back to `from`.
     let parked: Promise<unknown>;
@@ -400,6 +401,15 @@ export class Execution implements SchedulingView {
     if (handOff === null) throw new InternalError(`task "${next.name}" was picked but is not waiting at a scheduling point`);
     handOff(threw ? error : value);
     return parked;
+  }
+
+  /**
+   * An operation that a task starts without awaiting it lands on whichever task runs when it is
+   * started: the task itself, or the one it just handed control to. Both are named.
+   */
+  private orBefore(task: Task): string {
+    const other = task.handedBy;
+    return other === null || other === task ? '' : ` (started by "${task.name}" itself, or by "${other.name}", which handed control to it)`;
   }
 
   /** Task bodies being started on the stack right now, one inside the other's first operation. */
@@ -438,7 +448,7 @@ export class Execution implements SchedulingView {
   private onTaskEnd(task: Task, value: unknown): void {
     if (this.stopped) return;
     if (task.pending !== null) {
-      this.onTaskError(task, new UsageError(`task "${task.name}" ended with ${describeOp(task.pending)} still pending: await every operation (no Promise.all over operations of one task)`));
+      this.onTaskError(task, new UsageError(`task "${task.name}" ended with ${describeOp(task.pending)} still pending${this.orBefore(task)}: await every operation (no Promise.all over operations of one task)`));
       return;
     }
     task.finished = true;

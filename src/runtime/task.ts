@@ -24,6 +24,8 @@ export class Task implements TaskView {
   /** Set while the task waits at a scheduling point; the execution calls it to hand control over. */
   resume: ((value: unknown) => void) | null = null;
   fail: ((error: unknown) => void) | null = null;
+  /** The task that last handed control to this one (null: none, or the execution's start). */
+  handedBy: Task | null = null;
   /** Step stamp of the last enabled-set computation that found this task enabled. */
   enabledAt = -1;
   /** Locks held, in acquisition order, for the lock-order detector. Shared and empty until the first acquisition (most tasks take none). */

@@ -279,6 +279,6 @@ describe('failure kinds', () => {
         t.spawn('other', () => m.set('a', 1));
         await Promise.all([m.get('a'), m.get('b')]);
       }),
-    ).rejects.toThrow(/still pending: await every operation/);
+    ).rejects.toThrow(/still pending \(started by "other" itself, or by "main", which handed control to it\): await every operation/);
   });
 });
