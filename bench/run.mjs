@@ -47,7 +47,7 @@ async function throughput() {
   const out = {};
   for (const w of WORKLOADS) {
     const res = {};
-    for (const c of CONTENDERS) res[c.key] = { best: Infinity, peak: 0 };
+    for (const c of CONTENDERS) res[c.key] = { best: Infinity, peak: 0, rounds: [] };
     // Each round runs every contender once, each in a fresh process, in an order that rotates
     // from round to round, so a burst of load from elsewhere hits all of them alike; each
     // contender keeps its best round (interference only ever slows a run down).
@@ -58,6 +58,7 @@ async function throughput() {
         const r = res[c.key];
         r.best = Math.min(r.best, ms);
         r.peak = Math.max(r.peak, peak);
+        r.rounds.push(ms);
       }
     }
     out[w.name] = { label: w.label, tasks: w.tasks, steps: w.steps, schedules: w.schedules };
@@ -71,9 +72,14 @@ async function throughput() {
       };
     }
     const o = out[w.name];
+    // The same ratio within each round (contenders measured minutes apart at most, on the same
+    // seed): its spread shows how much of a run's ratio is this machine's noise.
+    const perRound = (peer) => res.interleave.rounds.map((ms, i) => Math.round((res[peer].rounds[i] / ms) * 100) / 100);
     o.ratios = {
       interleaveOverFastCheck: Math.round((o.interleave.stepsPerSec / o.fastCheck.stepsPerSec) * 100) / 100,
       interleaveOverRaw: Math.round((o.interleave.stepsPerSec / o.raw.stepsPerSec) * 100) / 100,
+      roundsOverFastCheck: perRound('fastCheck'),
+      roundsOverRaw: perRound('raw'),
     };
   }
   const rows = [];
@@ -87,7 +93,9 @@ async function throughput() {
   process.stdout.write(`\nthroughput (best of ${ROUNDS} rounds)\n${table(['workload', 'contender', 'schedules/s', 'steps/s', 'peak heap'], rows)}\n`);
   for (const w of WORKLOADS) {
     const r = out[w.name].ratios;
-    process.stdout.write(`${w.label}: interleave = ${r.interleaveOverFastCheck}× fast-check, ${r.interleaveOverRaw}× the raw hand-off\n`);
+    const spread = (xs) => { const a = [...xs].sort((x, y) => x - y); return `${a[0]}×-${a.at(-1)}×, median ${a[a.length >> 1]}×`; };
+    process.stdout.write(`${w.label}: interleave = ${r.interleaveOverFastCheck}× fast-check, ${r.interleaveOverRaw}× the raw hand-off`);
+    process.stdout.write(ROUNDS > 1 ? ` (round by round: ${spread(r.roundsOverFastCheck)} fast-check; ${spread(r.roundsOverRaw)} raw)\n` : '\n');
   }
   return out;
 }
