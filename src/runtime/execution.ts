@@ -508,8 +508,8 @@ export class Execution implements SchedulingView {
   }
 
   private endNormally(): void {
-    if (!this.allowLeaks) {
-      for (const { obj, holders } of this.locks ?? []) {
+    if (!this.allowLeaks && this.locks !== null) {
+      for (const { obj, holders } of this.locks) {
         const dead = holders().filter((t) => t.finished);
         if (dead.length > 0) {
           const names = dead.map((t) => t.name);
