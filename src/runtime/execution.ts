@@ -66,20 +66,19 @@ const UNAWAITED: Promise<unknown> = Promise.resolve();
 
 const NO_WARNINGS: Warning[] = Object.freeze([]) as unknown as Warning[];
 
-/** The execution `run` starts, read by `captureEnd` (one executor for every execution, no closure each). */
-let starting: Execution | null = null;
-function captureEnd(resolve: (r: ExecutionResult) => void, reject: (e: unknown) => void): void {
-  starting!.settleWith(resolve, reject);
-  starting = null;
+/** What waits on a promise the execution settles from outside: a parked task, or `run`'s caller. */
+interface Waiter {
+  resume: ((value: unknown) => void) | null;
+  fail: ((error: unknown) => void) | null;
 }
 
-/** The task `dispatch` parks next, read by `park`: one executor for every park, no closure per step or per execution. */
-let parking: Task | null = null;
+/** The waiter the next `new Promise(park)` is for: one executor for every such promise, no closure per step or per execution. */
+let parking: Waiter | null = null;
 function park(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
-  const task = parking!;
+  const waiter = parking!;
   parking = null;
-  task.resume = resolve;
-  task.fail = reject;
+  waiter.resume = resolve;
+  waiter.fail = reject;
 }
 
 /**
@@ -117,8 +116,8 @@ export class Execution implements SchedulingView {
   private failure: Failure | null = null;
   private divergence: DivergenceInfo | null = null;
   private stopped = false;
-  private finish: (r: ExecutionResult) => void = noop;
-  private abort: (e: unknown) => void = noop;
+  /** How `run`'s promise settles. */
+  private readonly end: Waiter = { resume: null, fail: null };
 
   constructor(options: ExecutionOptions) {
     this.strategy = options.strategy;
@@ -146,17 +145,12 @@ export class Execution implements SchedulingView {
    * scenario's misuse of the API (UsageError) or an interleave bug (InternalError).
    */
   run(body: () => Promise<unknown>): Promise<ExecutionResult> {
-    starting = this;
-    const done = new Promise<ExecutionResult>(captureEnd);
+    parking = this.end;
+    // Settled only by `complete` (an ExecutionResult) or a usage error.
+    const done = new Promise(park) as Promise<ExecutionResult>;
     this.spawn('main', body, false);
     this.schedule(null);
     return done;
-  }
-
-  /** For `captureEnd`: how `run`'s promise settles. */
-  settleWith(resolve: (r: ExecutionResult) => void, reject: (e: unknown) => void): void {
-    this.finish = resolve;
-    this.abort = reject;
   }
 
   newObjectId(): number {
@@ -463,7 +457,7 @@ export class Execution implements SchedulingView {
     if (this.stopped) return;
     if (error instanceof UsageError || error instanceof InternalError) {
       this.stopped = true;
-      this.abort(error);
+      this.end.fail!(error);
       return;
     }
     const raisedBy = typeof error === 'object' && error !== null ? this.raisedBy?.get(error) : undefined;
@@ -568,7 +562,7 @@ export class Execution implements SchedulingView {
   private complete(): void {
     if (this.stopped) return;
     this.stopped = true;
-    this.finish({
+    this.end.resume!({
       failure: this.failure,
       divergence: this.divergence,
       decisions: this.decisions,
