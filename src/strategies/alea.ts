@@ -85,18 +85,23 @@ function fromSpace(space: number, n: number): number {
  * loop are four independent chains that the CPU overlaps, in about a third of the time each.
  * The seeds are written as character codes, never as strings: V8 caches number-to-string
  * conversions, which kept every index's string alive long enough to be promoted to the old
- * generation (~24 bytes per execution, and with them more full collections).
+ * generation (most of the 48 bytes per execution that reached it, and with them full
+ * collections inside long explorations).
  */
 export class AleaSeeder {
   /** The first index of the four whose Mash states `states` holds (NaN: none yet, so no index is in range). */
   private first = NaN;
   /** Three states (one per Mash pass) for each of four indices. */
   private readonly states = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-  /** The character codes of the four seeds, and their lengths. */
+  /** The character codes of the four seeds (each starts with the prefix's, written once), and their lengths. */
   private readonly lanes: number[][] = [[], [], [], []];
   private readonly lengths = [0, 0, 0, 0];
+  private readonly prefixLength: number;
 
-  constructor(private readonly prefix: string) {}
+  constructor(prefix: string) {
+    this.prefixLength = prefix.length;
+    for (const lane of this.lanes) for (let i = 0; i < prefix.length; i++) lane[i] = prefix.charCodeAt(i);
+  }
 
   seed(alea: Alea, index: number): void {
     if (!(index >= this.first && index < this.first + 4)) this.fill(index);
@@ -135,26 +140,25 @@ export class AleaSeeder {
     }
   }
 
-  /** Writes the character codes of `prefix + index` into `out`; returns how many. */
+  /** Writes the character codes of `index` after the prefix's in `out`; returns the seed's length. */
   private codes(index: number, out: number[]): number {
-    const prefix = this.prefix;
-    for (let i = 0; i < prefix.length; i++) out[i] = prefix.charCodeAt(i);
+    const start = this.prefixLength;
     if (!Number.isSafeInteger(index) || index < 0) {
       // Not an execution index: spell it as JavaScript does.
       const text = String(index);
-      for (let i = 0; i < text.length; i++) out[prefix.length + i] = text.charCodeAt(i);
-      return prefix.length + text.length;
+      for (let i = 0; i < text.length; i++) out[start + i] = text.charCodeAt(i);
+      return start + text.length;
     }
     let digits = 1;
     for (let p = 10; p <= index; p *= 10) digits++;
     let rest = index;
-    for (let i = prefix.length + digits - 1; i >= prefix.length; i--) {
+    for (let i = start + digits - 1; i >= start; i--) {
       // Integer arithmetic while it fits in 31 bits (every index of a real exploration).
       const next = rest <= 0x7fffffff ? (rest / 10) | 0 : Math.floor(rest / 10);
       out[i] = 48 + (rest - next * 10);
       rest = next;
     }
-    return prefix.length + digits;
+    return start + digits;
   }
 }
 
