@@ -180,16 +180,20 @@ class Shrinker {
 
   /** Exhaustive preemption-bounded search at `bound` (within `cap` steps, `budget` runs); `exhausted`: the bound holds no such bug. */
   private async exhaustive(from: Candidate, bound: number, cap: number, fits: (a: Attempt) => boolean, budget: number): Promise<{ found: Attempt | null; exhausted: boolean }> {
-    const input = this.input.counts;
     let spent = 0;
     return boundedSearch(this.target(from.params, this.livelock ? undefined : cap), {
       bound,
-      isBug: (a) => this.isBug(a) && fits(a) && a.tasks <= input.tasks,
+      isBug: (a) => this.showsBug(a, fits),
       spend: () => spent++ < budget && this.spend(),
       seen: (a) => {
         if (!this.isBug(a)) this.noteOther(from.params, a);
       },
     });
+  }
+
+  /** The bug, in a schedule that `fits`, with no more tasks than the input: what both searches of `fewerPreemptions` look for. */
+  private showsBug(a: Attempt, fits: (a: Attempt) => boolean): boolean {
+    return this.isBug(a) && fits(a) && a.tasks <= this.input.counts.tasks;
   }
 
   /** Seeded random walks with at most `bound` preemptions (within `cap` steps): the first that shows the bug. */
@@ -200,7 +204,7 @@ class Shrinker {
     for (let i = 0; i < SAMPLES_PER_BOUND; i++) {
       if (!this.spend()) return null;
       const a = await runAttempt(target, strategy, i);
-      if (this.isBug(a) && fits(a) && a.preemptions < from.attempt.preemptions && a.tasks <= input.tasks) return a;
+      if (this.showsBug(a, fits) && a.preemptions < from.attempt.preemptions) return a;
       this.noteOther(from.params, a);
     }
     return null;
