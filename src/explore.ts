@@ -9,6 +9,7 @@ import { createStrategy } from './strategies/index.js';
 import type { Strategy } from './strategies/strategy.js';
 import type { Trace } from './trace/schema.js';
 import { exploreBySearch } from './search/asExplore.js';
+import { runSeries } from './series.js';
 import type { SearchResult } from './search/search.js';
 
 export interface ExploreOptions<P extends object = Record<string, unknown>> extends TargetOptions<P> {
@@ -62,6 +63,8 @@ export interface ExploreResult {
 
 export const DEFAULT_ITERATIONS = 1000;
 const YIELD_EVERY_MS = 25;
+/** Executions run back to back between two readings of the clock (short ones take microseconds: reading it each time shows in profiles). */
+const SERIES = 8;
 
 /**
  * Samples executions of a scenario variant until a failure, the iteration budget, the time
@@ -92,31 +95,43 @@ export async function explore<P extends object>(scenario: ScenarioDefinition<P>,
   let trace: Trace | null = null;
 
   const guard = new NondeterminismGuard();
-  for (let i = first; i < first + iterations; i++) {
+  const last = first + iterations;
+  for (let i = first; i < last; ) {
     // A named strategy starts afresh at every block boundary, as each block of a split run does
     // (src/parallel/block.ts): PCT learns its step estimate from the executions before, so this
     // is what makes a PCT run give the same executions whole, on n workers or on n shards.
-    if (named !== null && i > first && (i - first) % DEFAULT_BLOCK_SIZE === 0) strategy = fresh();
-    const result = await runExecution(target as Target<object>, strategy, i, options.checkDeterminism === true, guard);
-    executions++;
-    steps += result.steps;
-    if (options.checkDeterminism === true && result.failure === null) {
-      const nd = await compareWithReplay(target as Target<object>, { name: strategy.name, seed, execution: i }, result);
-      if (nd !== null) {
-        ({ failure, trace } = nd);
-        stoppedBy = 'failure';
-        break;
-      }
+    const inBlock = (i - first) % DEFAULT_BLOCK_SIZE;
+    if (named !== null && i > first && inBlock === 0) strategy = fresh();
+    let failed: { index: number; decisions: readonly number[]; failure: Failure } | null = null;
+    if (options.checkDeterminism === true) {
+      const result = await runExecution(target as Target<object>, strategy, i, true, guard);
+      executions++;
+      steps += result.steps;
+      for (const w of result.warnings) if (!warnings.has(w.message)) warnings.set(w.message, w);
+      if (result.failure === null) {
+        const nd = await compareWithReplay(target as Target<object>, { name: strategy.name, seed, execution: i }, result);
+        if (nd !== null) {
+          ({ failure, trace } = nd);
+          stoppedBy = 'failure';
+          break;
+        }
+      } else failed = { index: i, decisions: result.decisions, failure: result.failure };
+      i++;
+    } else {
+      // Executions run back to back up to the next clock reading, never across a block boundary.
+      const count = Math.min(SERIES, last - i, DEFAULT_BLOCK_SIZE - inBlock);
+      const series = await runSeries(target as Target<object>, strategy, i, count, guard, warnings);
+      executions += series.executions;
+      steps += series.steps;
+      i += series.executions;
+      if (series.failed !== null) failed = { index: series.failed.index, decisions: series.failed.result.decisions, failure: series.failed.result.failure! };
     }
-    for (const w of result.warnings) if (!warnings.has(w.message)) warnings.set(w.message, w);
-    if (result.failure !== null) {
-      const info: StrategyInfo = { name: strategy.name, seed, execution: i };
-      ({ failure, trace } = await recordFailure(target as Target<object>, info, result.decisions, result.failure));
+    if (failed !== null) {
+      const info: StrategyInfo = { name: strategy.name, seed, execution: failed.index };
+      ({ failure, trace } = await recordFailure(target as Target<object>, info, failed.decisions, failed.failure));
       stoppedBy = 'failure';
       break;
     }
-    // The clock is read every 8th execution: short executions take microseconds, so reading it each time shows in profiles.
-    if ((executions & 7) !== 0) continue;
     const now = performance.now();
     if (now - lastYield > YIELD_EVERY_MS) {
       // Let timers and signal handlers run: a long exploration must stay interruptible.

@@ -65,9 +65,38 @@ export function makeTarget<P extends object>(scenario: ScenarioDefinition<P>, op
  * interleave does not control, and the run ends as `nondeterminism` instead of hanging.
  */
 export function runExecution<P extends object>(target: Target<P>, strategy: Strategy, index: number, record: boolean | 'sites', guard?: NondeterminismGuard): Promise<ExecutionResult> {
+  const exec = newExecution(target, strategy, index, record);
+  const t = new ScenarioContext<P>(exec, target.variant, target.params);
+  const done = exec.run(() => target.scenario.run(t));
+  if (guard !== undefined) {
+    guard.watch(exec);
+    return done;
+  }
+  return guardedRun(exec, done);
+}
+
+/**
+ * Starts one exploring execution (no recording) and reports its end to `onEnd`, on the stack of
+ * the task that ended it, with no promise in between (src/series.ts runs executions back to back).
+ */
+export function startExecution<P extends object>(
+  target: Target<P>,
+  strategy: Strategy,
+  index: number,
+  guard: NondeterminismGuard,
+  onEnd: (result: ExecutionResult) => void,
+  onError: (error: unknown) => void,
+): void {
+  const exec = newExecution(target, strategy, index, false);
+  const t = new ScenarioContext<P>(exec, target.variant, target.params);
+  guard.watch(exec);
+  exec.start(() => target.scenario.run(t), onEnd, onError);
+}
+
+function newExecution<P extends object>(target: Target<P>, strategy: Strategy, index: number, record: boolean | 'sites'): Execution {
   const s = target.settings;
   // Spelled out, not spread: this runs once per execution, and a spread builds the object slowly.
-  const exec = new Execution({
+  return new Execution({
     strategy: target.monitor !== undefined ? target.monitor(strategy) : strategy,
     index,
     record: record === true,
@@ -76,13 +105,6 @@ export function runExecution<P extends object>(target: Target<P>, strategy: Stra
     allowLeaks: s.allowLeaks,
     failOnLockOrder: s.failOnLockOrder,
   });
-  const t = new ScenarioContext<P>(exec, target.variant, target.params);
-  const done = exec.run(() => target.scenario.run(t));
-  if (guard !== undefined) {
-    guard.watch(exec);
-    return done;
-  }
-  return guardedRun(exec, done);
 }
 
 /**

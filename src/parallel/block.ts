@@ -1,9 +1,13 @@
 import { recordFailure } from '../explore.js';
 import type { Failure, Warning } from '../runtime/failure.js';
-import { NondeterminismGuard, runExecution, type Target } from '../run.js';
+import { NondeterminismGuard, type Target } from '../run.js';
+import { runSeries } from '../series.js';
 import { createStrategy } from '../strategies/index.js';
 import type { Trace } from '../trace/schema.js';
 import type { Block } from './partition.js';
+
+/** Executions run back to back between two looks at the message queue. */
+const SERIES = 64;
 
 /** How the executions of every block are chosen: a sampling strategy by name and its seed. */
 export interface SamplingSpec {
@@ -45,19 +49,21 @@ export async function runBlock(target: Target<object>, spec: SamplingSpec, block
   const warnings = new Map<string, Warning>();
   let steps = 0;
   let executions = 0;
-  for (let i = block.start; i < block.start + block.count; i++) {
-    const result = await runExecution(target, strategy, i, false, guard);
-    executions++;
-    steps += result.steps;
-    for (const w of result.warnings) if (!warnings.has(w.message)) warnings.set(w.message, w);
-    if (result.failure !== null) {
-      const recorded = await recordFailure(target, { name: strategy.name, seed: spec.seed, execution: i }, result.decisions, result.failure);
-      return { ...block, executions, steps, failureAt: i, failure: recorded.failure, trace: recorded.trace, warnings: [...warnings.values()], complete: true };
-    }
-    if ((executions & 63) === 0) {
-      // Let messages (a cancel) and timers in.
+  const end = block.start + block.count;
+  for (let i = block.start; i < end; ) {
+    // Between series, let messages (a cancel) and timers in.
+    if (i > block.start) {
       await new Promise((r) => setImmediate(r));
       if (shouldStop()) return { ...block, executions, steps, failureAt: null, failure: null, trace: null, warnings: [...warnings.values()], complete: false };
+    }
+    const series = await runSeries(target, strategy, i, Math.min(SERIES, end - i), guard, warnings);
+    executions += series.executions;
+    steps += series.steps;
+    i += series.executions;
+    if (series.failed !== null) {
+      const { index, result } = series.failed;
+      const recorded = await recordFailure(target, { name: strategy.name, seed: spec.seed, execution: index }, result.decisions, result.failure!);
+      return { ...block, executions, steps, failureAt: index, failure: recorded.failure, trace: recorded.trace, warnings: [...warnings.values()], complete: true };
     }
   }
   return { ...block, executions, steps, failureAt: null, failure: null, trace: null, warnings: [...warnings.values()], complete: true };

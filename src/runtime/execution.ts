@@ -148,9 +148,24 @@ export class Execution implements SchedulingView {
     parking = this.end;
     // Settled only by `complete` (an ExecutionResult) or a usage error.
     const done = new Promise(park) as Promise<ExecutionResult>;
+    this.begin(body);
+    return done;
+  }
+
+  /**
+   * `run` without a promise: the end is reported to `onEnd` (or a usage error to `onError`),
+   * called on the stack of the task that ended the execution. For executions run back to back
+   * (src/series.ts), where the next one starts right there.
+   */
+  start(body: () => Promise<unknown>, onEnd: (result: ExecutionResult) => void, onError: (error: unknown) => void): void {
+    this.end.resume = onEnd as (value: unknown) => void;
+    this.end.fail = onError;
+    this.begin(body);
+  }
+
+  private begin(body: () => Promise<unknown>): void {
     this.spawn('main', body, false);
     this.schedule(null);
-    return done;
   }
 
   newObjectId(): number {

@@ -1,0 +1,44 @@
+import type { ExecutionResult } from './runtime/execution.js';
+import type { Warning } from './runtime/failure.js';
+import { startExecution, type NondeterminismGuard, type Target } from './run.js';
+import type { Strategy } from './strategies/strategy.js';
+
+/** What a series of consecutive executions produced. */
+export interface SeriesResult {
+  /** Executions run: `count`, or up to and including the first failing one. */
+  readonly executions: number;
+  readonly steps: number;
+  /** The first failing execution, or null. */
+  readonly failed: { readonly index: number; readonly result: ExecutionResult } | null;
+}
+
+/**
+ * Runs executions `start`, `start + 1`, ... of `target` under `strategy` until `count` have run
+ * or one fails, adding their warnings to `warnings` (the first of each message is kept). Each
+ * execution starts on the stack where the one before ended, not after an await: a short
+ * execution takes a few microseconds, and resuming an async loop after each was a measurable
+ * share of it. Settles once, at the end of the series. Used by explore and by parallel blocks.
+ */
+export function runSeries(target: Target<object>, strategy: Strategy, start: number, count: number, guard: NondeterminismGuard, warnings: Map<string, Warning>): Promise<SeriesResult> {
+  return new Promise<SeriesResult>((resolve, reject) => {
+    let executions = 0;
+    let steps = 0;
+    const next = (): void => {
+      try {
+        startExecution(target, strategy, start + executions, guard, onEnd, reject);
+      } catch (error) {
+        reject(error);
+      }
+    };
+    const onEnd = (result: ExecutionResult): void => {
+      executions++;
+      steps += result.steps;
+      for (const w of result.warnings) if (!warnings.has(w.message)) warnings.set(w.message, w);
+      if (result.failure !== null) resolve({ executions, steps, failed: { index: start + executions - 1, result } });
+      else if (executions === count) resolve({ executions, steps, failed: null });
+      else next();
+    };
+    if (count <= 0) resolve({ executions: 0, steps: 0, failed: null });
+    else next();
+  });
+}
