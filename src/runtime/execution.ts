@@ -89,6 +89,8 @@ function park(resolve: (value: unknown) => void, reject: (error: unknown) => voi
  */
 export class Execution implements SchedulingView {
   readonly tasks: Task[] = [];
+  /** The tasks' names, by id: kept as tasks are spawned, so the result needs no copy. */
+  private readonly names: string[] = [];
   current: Task | null = null;
   step = 0;
   now = 0;
@@ -178,6 +180,7 @@ export class Execution implements SchedulingView {
     task.pending = START;
     task.body = fn;
     this.tasks.push(task);
+    this.names.push(task.name);
     if (this.events !== null) this.events.push({ step: this.step, task: this.current?.name ?? 'main', op: 'spawn', obj: task.name });
     return task;
   }
@@ -437,14 +440,18 @@ export class Execution implements SchedulingView {
 
   /** Virtual time moves only when nothing can run: to the earliest deadline, firing every timer due then. */
   private advanceTime(): boolean {
+    const tasks = this.tasks;
     let earliest = Infinity;
-    for (const t of this.tasks) {
+    // Indexed loops: this runs at the end of every execution, and `for of` stayed an iterator call there.
+    for (let i = 0; i < tasks.length; i++) {
+      const t = tasks[i]!;
       const op = t.pending;
       if (op !== null && !t.finished && op.deadline < earliest) earliest = op.deadline;
     }
     if (earliest === Infinity) return false;
     if (earliest > this.now) this.now = earliest;
-    for (const t of this.tasks) {
+    for (let i = 0; i < tasks.length; i++) {
+      const t = tasks[i]!;
       const op = t.pending;
       if (op !== null && !t.finished && op.deadline <= this.now) op.timedOut = true;
     }
@@ -583,7 +590,7 @@ export class Execution implements SchedulingView {
       decisions: this.decisions,
       steps: this.step,
       preemptions: this.preemptions,
-      tasks: this.tasks.map((t) => t.name),
+      tasks: this.names,
       time: this.now,
       events: this.events,
       warnings: this.warnings,
@@ -593,15 +600,10 @@ export class Execution implements SchedulingView {
   // ---- helpers ---------------------------------------------------------------------------------
 
   private uniqueName(name: string): string {
-    if (!this.hasTask(name)) return name;
+    if (!this.names.includes(name)) return name;
     let i = 2;
-    while (this.hasTask(`${name}#${i}`)) i++;
+    while (this.names.includes(`${name}#${i}`)) i++;
     return `${name}#${i}`;
-  }
-
-  private hasTask(name: string): boolean {
-    for (const t of this.tasks) if (t.name === name) return true;
-    return false;
   }
 
   private recordStep(task: Task, op: Operation, step: number, timedOut: boolean, error: unknown, threw: boolean, value: unknown, preempted: boolean): void {
