@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeTrace, explore, type Trace } from 'interleave';
@@ -186,5 +186,40 @@ describe('bad scenario modules', () => {
       /^nondeterminism: task "worker" awaited something the scheduler does not control \(a real timer, I\/O or a foreign promise\) after step 3; use t\.sleep for time and interleave primitives for shared state$/m,
     );
     expect(r.code).toBe(1);
+  });
+});
+
+describe('bad option values', () => {
+  const lostUpdate = ['run', 'test/fixtures/scenarios/lost-update.ts', '--variant', 'buggy', '--no-shrink'];
+
+  /** Commander prints the error line, then a hint to run --help. */
+  async function expectOptionError(args: string[], line: string): Promise<void> {
+    const r = await inProcess(args);
+    expect(r.stderr.split('\n')[0]).toBe(line);
+    expect(noStack(r.stderr)).toBe(true);
+    expect(r.code).toBe(2);
+  }
+
+  it('an unsafe integer is refused when parsing, not by the trace schema after the failure was found', async () => {
+    const out = tempDir();
+    await expectOptionError([...lostUpdate, '--out', out, '--seed', '99999999999999999999'], "error: option '--seed <n>' argument '99999999999999999999' is invalid. --seed must be at most 9007199254740991");
+    await expectOptionError(['explore', 'lost-update', '--dir', 'test/fixtures/scenarios', '--seed', '1e300'], "error: option '--seed <n>' argument '1e300' is invalid. --seed must be at most 9007199254740991");
+    await expectOptionError([...lostUpdate, '--out', out, '--shard', '1/99999999999999999999'], "error: option '--shard <i/n>' argument '1/99999999999999999999' is invalid. --shard must be i/n with 1 <= i <= n (e.g. 2/4), got \"1/99999999999999999999\"");
+  });
+
+  it('0 is refused where it means nothing: executions, steps, workers, PCT depth, shrink attempts', async () => {
+    const out = tempDir();
+    await expectOptionError([...lostUpdate, '--out', out, '--max-steps', '0'], "error: option '--max-steps <n>' argument '0' is invalid. --max-steps must be a whole number >= 1");
+    await expectOptionError([...lostUpdate, '--out', out, '-n', '0'], "error: option '-n, --iterations <n>' argument '0' is invalid. --iterations must be a whole number >= 1");
+    await expectOptionError([...lostUpdate, '--out', out, '--workers', '0'], "error: option '-w, --workers <n>' argument '0' is invalid. --workers must be a whole number >= 1");
+    await expectOptionError([...lostUpdate, '--out', out, '--strategy', 'pct', '--depth', '0'], "error: option '--depth <d>' argument '0' is invalid. --depth must be a whole number >= 1");
+    await expectOptionError(['shrink', 'any.json', '--max-attempts', '0'], "error: option '--max-attempts <n>' argument '0' is invalid. --max-attempts must be a whole number >= 1");
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  it('0 stays valid where it means something: seed 0, preemption bound 0', async () => {
+    const r = await inProcess([...lostUpdate, '--out', tempDir(), '--seed', '0', '--strategy', 'pb', '--preemption-bound', '0']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
   });
 });

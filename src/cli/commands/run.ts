@@ -13,7 +13,7 @@ import { EXIT } from '../exitCodes.js';
 import { listenForInterrupt } from '../interrupt.js';
 import { setupError } from '../../robust/setupError.js';
 import { exploreWatched } from '../../robust/watchdog.js';
-import { int, positive, show, strategyName, type SetExit, terminalWidth } from '../options.js';
+import { count, int, positive, show, strategyName, type SetExit, terminalWidth } from '../options.js';
 import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { isSplit, parseShard, runSplit, shardFileName, toExploreResult, writeShardFile, type Shard, type AnyShardRun } from '../../parallel/index.js';
@@ -238,11 +238,11 @@ export function registerRun(program: Command, setExit: SetExit): Command {
     .option('-v, --variant <name>', 'only this variant (default: every variant)')
     .option('-s, --strategy <name>', 'random | pct | dfs | pb | first-enabled | round-robin (default: the variant budget, else random)', strategyName)
     .option('--seed <n>', 'seed of the first execution', int('--seed'))
-    .option('-n, --iterations <n>', 'executions per variant (default: the variant budget, else 1000)', int('--iterations'))
+    .option('-n, --iterations <n>', 'executions per variant (default: the variant budget, else 1000)', count('--iterations'))
     .option('-t, --time-limit <seconds>', 'stop each variant after this long', positive('--time-limit'))
-    .option('--depth <d>', 'PCT bug depth', int('--depth'))
+    .option('--depth <d>', 'PCT bug depth', count('--depth'))
     .option('--preemption-bound <k>', 'largest preemption bound for pb', int('--preemption-bound'))
-    .option('--max-steps <n>', 'steps after which a run is a livelock', int('--max-steps'))
+    .option('--max-steps <n>', 'steps after which a run is a livelock', count('--max-steps'))
     .option('-o, --out <dir>', 'where traces are saved', 'traces')
     .option('--no-shrink', 'save the failing trace as found, without shrinking it')
     .option('--check', 'exit 0 when every variant matches its declared expectation (a failure that was expected is fine)')
@@ -251,7 +251,7 @@ export function registerRun(program: Command, setExit: SetExit): Command {
     .option('--verbose', 'show every event in timelines')
     .option('--json', 'machine-readable output')
     .option('--no-color', 'no colour (also NO_COLOR=1; colour is only used on a terminal)')
-    .option('-w, --workers <n>', 'worker threads for random/pct sampling and dfs (the result does not depend on the count)', int('--workers'))
+    .option('-w, --workers <n>', 'worker threads for random/pct sampling and dfs (the result does not depend on the count)', count('--workers'))
     .option('-p, --param <name=value>', 'override a scenario parameter (repeatable), e.g. --param plans=1', collectParam)
     .option('--shard <i/n>', 'explore only shard i of n (CI matrix); combine the shard files with interleave merge', parseShardOption)
     .option('--shard-file <file>', 'where --shard writes its results (default: <out>/shard-<i>-of-<n>.json)')

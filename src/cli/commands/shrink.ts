@@ -6,7 +6,7 @@ import { readTrace, writeTrace } from '../../trace/codec.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
-import { int, show, type SetExit, terminalWidth } from '../options.js';
+import { count, show, type SetExit, terminalWidth } from '../options.js';
 
 interface ShrinkCommandOptions {
   dir: string;
@@ -50,7 +50,7 @@ export function registerShrink(program: Command, setExit: SetExit): Command {
     .argument('<trace>', 'trace file (JSON) recording a failure')
     .option('-o, --out <file>', 'where to write the shrunk trace (default: <trace>.shrunk.json next to it)')
     .option('-d, --dir <dir>', 'folder to look for the scenario by name', 'scenarios')
-    .option('--max-attempts <n>', `executions the shrinker may run (default ${DEFAULT_SHRINK_ATTEMPTS})`, int('--max-attempts'))
+    .option('--max-attempts <n>', `executions the shrinker may run (default ${DEFAULT_SHRINK_ATTEMPTS})`, count('--max-attempts'))
     .option('--verbose', 'show every event in the timeline')
     .option('--json', 'machine-readable output')
     .option('--no-color', 'no colour')
