@@ -1,5 +1,6 @@
 import { InvalidArgumentError } from 'commander';
 import { relative } from 'node:path';
+import { fileInTheWay } from '../trace/codec.js';
 
 /**
  * Commander parser for a whole number from `min` up, the message naming the option. Unsafe
@@ -18,6 +19,18 @@ export function int(name: string, min: 0 | 1 = 0) {
 /** `int(name, 1)`: a count where 0 would do nothing (iterations, workers, steps, depth, attempts). */
 export function count(name: string) {
   return int(name, 1);
+}
+
+/**
+ * Commander parser for an output folder: one that is a file (or under one) is refused before
+ * anything runs, not when the trace of the first failure is written.
+ */
+export function outputFolder(name: string) {
+  return (v: string): string => {
+    const blocker = fileInTheWay(v);
+    if (blocker !== null) throw new InvalidArgumentError(`${name} must be a folder, but ${blocker} is a file`);
+    return v;
+  };
 }
 
 /** A path as the user would type it: relative to the working directory when inside it. */

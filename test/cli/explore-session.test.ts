@@ -35,7 +35,7 @@ describe('interleave explore: interruption and failed saves', () => {
     const cwd = workDir('cli-explore-save');
     writeFileSync(join(cwd, 'afile'), 'x');
     const r = await cli(['explore', 'lock-order', '--dir', FIXTURES], { cwd, input: '1\nreport\nsave afile/x.json\nsave ok.json\nquit\n' });
-    expect(r.stderr).toBe('interleave: afile/x.json: cannot create the output folder afile (EEXIST)\n');
+    expect(r.stderr).toBe('interleave: afile/x.json: cannot create the output folder afile: it is a file\n');
     expect(r.stdout).toContain('> save afile/x.json\nnot saved; the session goes on (save to another file)\n> save ok.json\nsaved ok.json (2 decisions, unfinished)\n');
     expect(JSON.parse(readFileSync(join(cwd, 'ok.json'), 'utf8')).decisions).toEqual([0, 2]);
     expect(r.code).toBe(0);

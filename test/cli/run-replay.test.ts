@@ -124,7 +124,7 @@ describe('interleave run / replay / shrink / list (built binary)', () => {
     expect(min.counts.preemptions).toBe(1);
     expect(min.failure.kind).toBe('assertion');
     expect(pass.code).toBe(2);
-    expect(pass.stderr).toBe('interleave: nothing to shrink: the trace records a passing run\n');
+    expect(pass.stderr).toBe('interleave: pass-trace.json: nothing to shrink: the trace records a passing run\n');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe('interleave: nope.json: no such file\n');
     expect(existsSync(join(cwd, 'nope.shrunk.json'))).toBe(false);

@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeTrace, explore, type Trace } from 'interleave';
@@ -221,5 +221,35 @@ describe('bad option values', () => {
     const r = await inProcess([...lostUpdate, '--out', tempDir(), '--seed', '0', '--strategy', 'pb', '--preemption-bound', '0']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
+  });
+});
+
+describe('bad arguments name the file and what is wrong', () => {
+  it('shrink: a passing trace and an unfinished explore save, each named', async () => {
+    const dir = tempDir();
+    const r = await explore(lostUpdate, { variant: 'buggy', seed: 7, file: join(ROOT, 'test/fixtures/scenarios/lost-update.ts') });
+    const pass = join(dir, 'pass.json');
+    writeFileSync(pass, encodeTrace({ ...r.trace!, failure: null }));
+    await expectUserError(['shrink', pass], `interleave: ${pass}: nothing to shrink: the trace records a passing run`);
+    const unfinished = join(dir, 'unfinished.json');
+    writeFileSync(unfinished, encodeTrace({ ...r.trace!, failure: null, unfinished: true }));
+    await expectUserError(['shrink', unfinished], `interleave: ${unfinished}: nothing to shrink: the trace was saved before its run ended (explore: finish the run, then save)`);
+  });
+
+  it('merge: a missing file, a file given twice, a shard in two files', async () => {
+    const dir = tempDir();
+    const shard = (i: number): Promise<CliResult> =>
+      inProcess(['run', 'test/fixtures/scenarios/lost-update.ts', '--variant', 'fixed', '-n', '20', '--shard', `${i}/2`, '--shard-file', join(dir, `s${i}.json`), '--out', dir]);
+    expect((await shard(1)).code).toBe(0);
+    expect((await shard(2)).code).toBe(0);
+    const [s1, s2, copy] = [join(dir, 's1.json'), join(dir, 's2.json'), join(dir, 'copy.json')];
+    writeFileSync(copy, readFileSync(s1));
+    await expectUserError(['merge', join(dir, 'nosuch.json')], `interleave: ${join(dir, 'nosuch.json')}: no such file`);
+    await expectUserError(['merge', s1, s1, s2], `interleave: merge: ${s1} is given twice`);
+    await expectUserError(['merge', s1, copy, s2], `interleave: merge: lost-update/fixed: shard 1/2 is in both ${s1} and ${copy}`);
+  });
+
+  it('run: a scenario path that does not exist is "no such file", not an unknown name', async () => {
+    await expectUserError(['run', './nosuch.ts', '--dir', 'test/fixtures/scenarios'], 'interleave: ./nosuch.ts: no such file');
   });
 });

@@ -34,8 +34,16 @@ describe('output paths', () => {
     const file = join(tempDir(), 'not-a-folder');
     writeFileSync(file, 'x');
     const r = await inProcess(['run', 'test/fixtures/scenarios/lock-order.ts', '--variant', 'buggy', '--no-shrink', '--out', file]);
-    expect(r.stderr).toBe(`interleave: ${file}/lock-order.buggy.deadlock.json: cannot create the output folder ${file} (EEXIST)\n`);
+    expect(r.stderr.split('\n')[0]).toBe(`error: option '-o, --out <dir>' argument '${file}' is invalid. --out must be a folder, but ${file} is a file`);
+    expect(r.stdout).toBe('');
     expect(r.code).toBe(2);
+  });
+
+  it('a trace written into a file, or under one, says which file is in the way', () => {
+    const file = join(tempDir(), 'not-a-folder');
+    writeFileSync(file, 'x');
+    expect(() => writeFileAtomic(join(file, 't.json'), '{}\n')).toThrow(`${file}/t.json: cannot create the output folder ${file}: it is a file`);
+    expect(() => writeFileAtomic(join(file, 'sub', 't.json'), '{}\n')).toThrow(`${file}/sub/t.json: cannot create the output folder ${file}/sub: ${file} is a file`);
   });
 });
 

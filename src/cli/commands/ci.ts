@@ -10,7 +10,7 @@ import { readTrace, TraceFileError, writeFileAtomic } from '../../trace/codec.js
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
-import { positive, show, type SetExit } from '../options.js';
+import { outputFolder, positive, show, type SetExit } from '../options.js';
 import { loadTargets, runVariant } from './run.js';
 
 interface CiOptions {
@@ -107,7 +107,7 @@ export function registerCi(program: Command, setExit: SetExit): Command {
     .description('race-regression check: every scenario variant against its declared expectation and budget, every saved trace replayed to its recorded outcome')
     .option('-d, --dir <dir>', 'folder of scenario modules', 'scenarios')
     .option('--traces <dir>', 'folder of saved traces to replay (skipped when missing)', 'traces')
-    .option('-o, --out <dir>', 'also save the trace of every failure found here')
+    .option('-o, --out <dir>', 'also save the trace of every failure found here', outputFolder('--out'))
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--watchdog <seconds>', 'explore each variant in a worker thread; a task that runs this long without a scheduling point is reported as a runaway livelock instead of hanging the job', positive('--watchdog'))
     .option('--json', 'machine-readable output')

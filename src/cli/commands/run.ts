@@ -13,7 +13,7 @@ import { EXIT } from '../exitCodes.js';
 import { listenForInterrupt } from '../interrupt.js';
 import { setupError } from '../../robust/setupError.js';
 import { exploreWatched } from '../../robust/watchdog.js';
-import { count, int, positive, show, strategyName, type SetExit, terminalWidth } from '../options.js';
+import { count, int, outputFolder, positive, show, strategyName, type SetExit, terminalWidth } from '../options.js';
 import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { isSplit, parseShard, runSplit, shardFileName, toExploreResult, writeShardFile, type Shard, type AnyShardRun } from '../../parallel/index.js';
@@ -243,7 +243,7 @@ export function registerRun(program: Command, setExit: SetExit): Command {
     .option('--depth <d>', 'PCT bug depth', count('--depth'))
     .option('--preemption-bound <k>', 'largest preemption bound for pb', int('--preemption-bound'))
     .option('--max-steps <n>', 'steps after which a run is a livelock', count('--max-steps'))
-    .option('-o, --out <dir>', 'where traces are saved', 'traces')
+    .option('-o, --out <dir>', 'where traces are saved', outputFolder('--out'), 'traces')
     .option('--no-shrink', 'save the failing trace as found, without shrinking it')
     .option('--check', 'exit 0 when every variant matches its declared expectation (a failure that was expected is fine)')
     .option('--watchdog <seconds>', 'explore in a worker thread; a task that runs this long without a scheduling point is reported as a runaway livelock', positive('--watchdog'))

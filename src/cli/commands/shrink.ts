@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { basename, dirname, extname, join } from 'node:path';
 import { countsText, formatFailureReport } from '../../report/text.js';
 import { DEFAULT_SHRINK_ATTEMPTS, shrinkTrace } from '../../shrink/shrinkTrace.js';
-import { readTrace, writeTrace } from '../../trace/codec.js';
+import { readTrace, TraceFileError, writeTrace } from '../../trace/codec.js';
+import type { Trace } from '../../trace/schema.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
@@ -23,8 +24,16 @@ export function shrunkFileName(file: string): string {
   return join(dirname(file), `${basename(file, ext)}.shrunk${ext || '.json'}`);
 }
 
+/** Why the trace in `file` cannot be shrunk, naming the file (shrinkTrace's own checks cannot). */
+function checkShrinkable(trace: Trace, file: string): void {
+  if (trace.unfinished === true) throw new TraceFileError(file, 'nothing to shrink: the trace was saved before its run ended (explore: finish the run, then save)');
+  if (trace.failure === null) throw new TraceFileError(file, 'nothing to shrink: the trace records a passing run');
+  if (trace.failure.kind === 'nondeterminism') throw new TraceFileError(file, 'cannot shrink a nondeterminism failure: its schedule does not replay');
+}
+
 export async function shrinkCommand(file: string, o: ShrinkCommandOptions): Promise<number> {
   const trace = readTrace(file);
+  checkShrinkable(trace, file);
   const loaded = await locateScenario(trace.scenario, o.dir, file);
   const r = await shrinkTrace(loaded.scenario, trace, { file: loaded.file, ...(o.maxAttempts !== undefined ? { maxAttempts: o.maxAttempts } : {}) });
   const out = o.out ?? shrunkFileName(file);
