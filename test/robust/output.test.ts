@@ -78,3 +78,13 @@ describe('atomic trace writes', () => {
     for (const f of readdirSync(dir)) expect(f === 'trace.json' || /^\.trace\.json\.\d+\.tmp$/.test(f)).toBe(true);
   });
 });
+
+describe('warnings in run output', () => {
+  it("a variant's warning is printed under its own line, before its replay: line; one that is the failure is not repeated", async () => {
+    const r = await inProcess(['run', 'test/robust/fixtures/warned.ts', '--no-shrink', '--out', tempDir()]);
+    const lines = r.stdout.split('\n').filter((l) => /^(warned \[|warning:|replay:)/.test(l));
+    expect(lines.map((l) => l.replace(/ .*/, ''))).toEqual(['warned', 'warning:', 'replay:', 'warned', 'replay:']);
+    expect(lines[1]).toBe('warning: potential-deadlock: first took lock "a" then lock "b", second took lock "b" then lock "a"');
+    expect(r.code).toBe(1);
+  });
+});

@@ -191,9 +191,11 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
         outcomes.push(v);
         if (o.json) continue;
         process.stdout.write(`${formatExploreLine(v.result, o.shard)}\n`);
+        // Under the variant's own line, not after its report's replay: line (where it reads as the
+        // next variant's); a warning that is the failure itself (failOnLockOrder) is not repeated.
+        for (const w of v.result.warnings) if (w.message !== v.result.failure?.message) process.stdout.write(`${c.yellow(`warning: ${w.message}`)}\n`);
         if (v.trace === null && v.result.failure !== null) process.stdout.write(`\n${v.result.failure.message}\n\n`);
         if (v.trace !== null) process.stdout.write(`\n${formatFailureReport(v.trace, v.saved === null ? null : show(v.saved), { verbose: o.verbose ?? false, colours: c, maxWidth: terminalWidth() })}\n\n`);
-        for (const w of v.result.warnings) process.stdout.write(`${c.yellow(`warning: ${w.message}`)}\n`);
       }
     }
   } finally {
