@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli, FIXTURES, stable, workDir } from './cliHarness.js';
@@ -128,6 +128,17 @@ describe('interleave run / replay / shrink / list (built binary)', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe('interleave: nope.json: no such file\n');
     expect(existsSync(join(cwd, 'nope.shrunk.json'))).toBe(false);
+  });
+
+  it('shrink without -o replaces the trace (no second file for ci or replayTraces to replay)', async () => {
+    const dir = join(cwd, 'in-place');
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(trace, join(dir, 'x.json'));
+    const r = await cli(['shrink', 'in-place/x.json', '--dir', FIXTURES], { cwd });
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[1]).toBe('saved in-place/x.json');
+    expect(readdirSync(dir)).toEqual(['x.json']);
+    expect(JSON.parse(readFileSync(join(dir, 'x.json'), 'utf8')).counts.preemptions).toBe(1);
   });
 
   it('list, list --json', async () => {
