@@ -66,7 +66,8 @@ export async function loadAll(dir: string): Promise<LoadedScenario[]> {
 
 /** A scenario by name, file base name or path. */
 export async function findScenario(ref: string, dir: string): Promise<LoadedScenario> {
-  if (EXTENSIONS.has(extname(ref)) && existsSync(ref)) return loadScenario(ref);
+  // Scenario names have no extension: `x.ts` is a path, and a missing one is not a name to look up.
+  if (EXTENSIONS.has(extname(ref))) return loadScenario(ref);
   const direct = scenarioFiles(dir).find((f) => basename(f, extname(f)) === ref);
   if (direct !== undefined) return loadScenario(direct);
   const all = await loadAll(dir);

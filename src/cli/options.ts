@@ -1,12 +1,35 @@
 import { InvalidArgumentError } from 'commander';
 import { relative } from 'node:path';
+import { fileInTheWay } from '../trace/codec.js';
 
-/** Commander parser for a whole number >= 0; the message names the option. */
-export function int(name: string) {
+/**
+ * Commander parser for a whole number from `min` up, the message naming the option. Unsafe
+ * integers are refused here, with 0 where it means nothing (min 1): the trace schema
+ * (src/trace/schema.ts) would refuse them only when the trace of a failure is written.
+ */
+export function int(name: string, min: 0 | 1 = 0) {
   return (v: string): number => {
     const n = Number(v);
-    if (v.trim() === '' || !Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number >= 0`);
+    if (v.trim() === '' || !Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be a whole number >= ${min}`);
+    if (!Number.isSafeInteger(n)) throw new InvalidArgumentError(`${name} must be at most ${Number.MAX_SAFE_INTEGER}`);
     return n;
+  };
+}
+
+/** `int(name, 1)`: a count where 0 would do nothing (iterations, workers, steps, depth, attempts). */
+export function count(name: string) {
+  return int(name, 1);
+}
+
+/**
+ * Commander parser for an output folder: one that is a file (or under one) is refused before
+ * anything runs, not when the trace of the first failure is written.
+ */
+export function outputFolder(name: string) {
+  return (v: string): string => {
+    const blocker = fileInTheWay(v);
+    if (blocker !== null) throw new InvalidArgumentError(`${name} must be a folder, but ${blocker} is a file`);
+    return v;
   };
 }
 

@@ -49,6 +49,6 @@ export function parseShard(text: string): Shard {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = m === null ? NaN : Number(m[1]);
   const of = m === null ? NaN : Number(m[2]);
-  if (!(of >= 1 && index >= 1 && index <= of)) throw new UsageError(`--shard must be i/n with 1 <= i <= n (e.g. 2/4), got "${text}"`);
+  if (!(Number.isSafeInteger(of) && of >= 1 && index >= 1 && index <= of)) throw new UsageError(`--shard must be i/n with 1 <= i <= n (e.g. 2/4), got "${text}"`);
   return { index, of };
 }

@@ -157,8 +157,11 @@ export function mergeShardRuns(runs: readonly ShardRun[]): ShardRun {
   for (const r of runs) {
     if (!sameRun(head, r)) throw new UsageError(`merge: ${name}: shard ${r.shard.index}/${r.shard.of} is from a different run (scenario, variant, strategy, seed, range and block size must match)`);
   }
-  const seen = new Set(runs.map((r) => r.shard.index));
-  if (seen.size !== runs.length) throw new UsageError(`merge: ${name}: a shard is given twice`);
+  const seen = new Set<number>();
+  for (const r of runs) {
+    if (seen.has(r.shard.index)) throw new UsageError(`merge: ${name}: shard ${r.shard.index}/${r.shard.of} is given twice`);
+    seen.add(r.shard.index);
+  }
   const missing: number[] = [];
   for (let i = 1; i <= head.shard.of; i++) if (!seen.has(i)) missing.push(i);
   if (missing.length > 0) throw new UsageError(`merge: ${name}: missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${head.shard.of}`).join(', ')}`);

@@ -27,9 +27,16 @@ export function writeShardFile(path: string, shard: Shard, runs: readonly AnySha
 }
 
 export function readShardFile(path: string): ShardFile {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a shard results file' : `cannot read (${code})`}`);
+  }
   let value: unknown;
   try {
-    value = JSON.parse(readFileSync(path, 'utf8'));
+    value = JSON.parse(text);
   } catch (e) {
     throw new UsageError(`${path}: not a shard results file: ${(e as Error).message.split('\n')[0]}`);
   }

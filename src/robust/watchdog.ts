@@ -14,8 +14,9 @@ import { CELL, CELLS } from './heartbeat.js';
  * `seconds`, the worker is terminated and the run is reported as a `livelock` naming the
  * runaway task, its step and its execution. The main thread also stays free for Ctrl-C.
  *
- * Called by `interleave run --watchdog <seconds>` instead of `explore`. Shrinking and saving
- * happen afterwards in the main thread, as without the watchdog.
+ * Called by `interleave run --watchdog <seconds>` and `interleave ci --watchdog <seconds>`
+ * instead of `explore`. Shrinking and saving happen afterwards in the main thread, as without
+ * the watchdog.
  */
 
 export type WorkerMessage =

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { traceSchema, type Trace } from './schema.js';
 
@@ -74,7 +74,9 @@ export function writeFileAtomic(file: string, text: string): void {
     mkdirSync(dirname(file), { recursive: true });
   } catch (e) {
     // A user error (the output folder is a file, or not writable), not an interleave bug: exit 2.
-    throw new TraceFileError(file, `cannot create the output folder ${dirname(file)} (${code(e)})`);
+    const blocker = fileInTheWay(dirname(file));
+    const why = blocker === null ? ` (${code(e)})` : blocker === dirname(file) ? ': it is a file' : `: ${blocker} is a file`;
+    throw new TraceFileError(file, `cannot create the output folder ${dirname(file)}${why}`);
   }
   const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
   try {
@@ -83,6 +85,14 @@ export function writeFileAtomic(file: string, text: string): void {
   } catch (e) {
     rmSync(tmp, { force: true });
     throw new TraceFileError(file, `cannot write (${code(e)}); nothing was written`);
+  }
+}
+
+/** The nearest existing part of `dir` (itself or a parent) when it is a file, not a folder. */
+export function fileInTheWay(dir: string): string | null {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(d)) return statSync(d).isFile() ? d : null;
+    if (dirname(d) === d) return null;
   }
 }
 

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cli, FIXTURES, stable, workDir } from './cliHarness.js';
@@ -124,10 +124,21 @@ describe('interleave run / replay / shrink / list (built binary)', () => {
     expect(min.counts.preemptions).toBe(1);
     expect(min.failure.kind).toBe('assertion');
     expect(pass.code).toBe(2);
-    expect(pass.stderr).toBe('interleave: nothing to shrink: the trace records a passing run\n');
+    expect(pass.stderr).toBe('interleave: pass-trace.json: nothing to shrink: the trace records a passing run\n');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe('interleave: nope.json: no such file\n');
     expect(existsSync(join(cwd, 'nope.shrunk.json'))).toBe(false);
+  });
+
+  it('shrink without -o replaces the trace (no second file for ci or replayTraces to replay)', async () => {
+    const dir = join(cwd, 'in-place');
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(trace, join(dir, 'x.json'));
+    const r = await cli(['shrink', 'in-place/x.json', '--dir', FIXTURES], { cwd });
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[1]).toBe('saved in-place/x.json');
+    expect(readdirSync(dir)).toEqual(['x.json']);
+    expect(JSON.parse(readFileSync(join(dir, 'x.json'), 'utf8')).counts.preemptions).toBe(1);
   });
 
   it('list, list --json', async () => {
@@ -167,7 +178,7 @@ describe('interleave run / replay / shrink / list (built binary)', () => {
     ]);
     for (const c of cases) expect(c.code).toBe(2);
     expect(cases[0]!.stderr).toContain("error: unknown command 'frobnicate'");
-    expect(cases[1]!.stderr).toContain("error: option '-n, --iterations <n>' argument 'many' is invalid. --iterations must be a whole number >= 0");
+    expect(cases[1]!.stderr).toContain("error: option '-n, --iterations <n>' argument 'many' is invalid. --iterations must be a whole number >= 1");
     expect(cases[2]!.stderr).toContain('choose one of random, pct, dfs, pb, first-enabled, round-robin');
     expect(cases[3]!.stderr).toBe(`interleave: no-such-scenario: no scenario of that name in ${FIXTURES}; known: lock-order, lost-update\n`);
     expect(cases[4]!.stderr).toBe('interleave: missing-folder: no such scenarios folder\n');

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeTrace, explore, type Trace } from 'interleave';
@@ -186,5 +186,70 @@ describe('bad scenario modules', () => {
       /^nondeterminism: task "worker" awaited something the scheduler does not control \(a real timer, I\/O or a foreign promise\) after step 3; use t\.sleep for time and interleave primitives for shared state$/m,
     );
     expect(r.code).toBe(1);
+  });
+});
+
+describe('bad option values', () => {
+  const lostUpdate = ['run', 'test/fixtures/scenarios/lost-update.ts', '--variant', 'buggy', '--no-shrink'];
+
+  /** Commander prints the error line, then a hint to run --help. */
+  async function expectOptionError(args: string[], line: string): Promise<void> {
+    const r = await inProcess(args);
+    expect(r.stderr.split('\n')[0]).toBe(line);
+    expect(noStack(r.stderr)).toBe(true);
+    expect(r.code).toBe(2);
+  }
+
+  it('an unsafe integer is refused when parsing, not by the trace schema after the failure was found', async () => {
+    const out = tempDir();
+    await expectOptionError([...lostUpdate, '--out', out, '--seed', '99999999999999999999'], "error: option '--seed <n>' argument '99999999999999999999' is invalid. --seed must be at most 9007199254740991");
+    await expectOptionError(['explore', 'lost-update', '--dir', 'test/fixtures/scenarios', '--seed', '1e300'], "error: option '--seed <n>' argument '1e300' is invalid. --seed must be at most 9007199254740991");
+    await expectOptionError([...lostUpdate, '--out', out, '--shard', '1/99999999999999999999'], "error: option '--shard <i/n>' argument '1/99999999999999999999' is invalid. --shard must be i/n with 1 <= i <= n (e.g. 2/4), got \"1/99999999999999999999\"");
+  });
+
+  it('0 is refused where it means nothing: executions, steps, workers, PCT depth, shrink attempts', async () => {
+    const out = tempDir();
+    await expectOptionError([...lostUpdate, '--out', out, '--max-steps', '0'], "error: option '--max-steps <n>' argument '0' is invalid. --max-steps must be a whole number >= 1");
+    await expectOptionError([...lostUpdate, '--out', out, '-n', '0'], "error: option '-n, --iterations <n>' argument '0' is invalid. --iterations must be a whole number >= 1");
+    await expectOptionError([...lostUpdate, '--out', out, '--workers', '0'], "error: option '-w, --workers <n>' argument '0' is invalid. --workers must be a whole number >= 1");
+    await expectOptionError([...lostUpdate, '--out', out, '--strategy', 'pct', '--depth', '0'], "error: option '--depth <d>' argument '0' is invalid. --depth must be a whole number >= 1");
+    await expectOptionError(['shrink', 'any.json', '--max-attempts', '0'], "error: option '--max-attempts <n>' argument '0' is invalid. --max-attempts must be a whole number >= 1");
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  it('0 stays valid where it means something: seed 0, preemption bound 0', async () => {
+    const r = await inProcess([...lostUpdate, '--out', tempDir(), '--seed', '0', '--strategy', 'pb', '--preemption-bound', '0']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('bad arguments name the file and what is wrong', () => {
+  it('shrink: a passing trace and an unfinished explore save, each named', async () => {
+    const dir = tempDir();
+    const r = await explore(lostUpdate, { variant: 'buggy', seed: 7, file: join(ROOT, 'test/fixtures/scenarios/lost-update.ts') });
+    const pass = join(dir, 'pass.json');
+    writeFileSync(pass, encodeTrace({ ...r.trace!, failure: null }));
+    await expectUserError(['shrink', pass], `interleave: ${pass}: nothing to shrink: the trace records a passing run`);
+    const unfinished = join(dir, 'unfinished.json');
+    writeFileSync(unfinished, encodeTrace({ ...r.trace!, failure: null, unfinished: true }));
+    await expectUserError(['shrink', unfinished], `interleave: ${unfinished}: nothing to shrink: the trace was saved before its run ended (explore: finish the run, then save)`);
+  });
+
+  it('merge: a missing file, a file given twice, a shard in two files', async () => {
+    const dir = tempDir();
+    const shard = (i: number): Promise<CliResult> =>
+      inProcess(['run', 'test/fixtures/scenarios/lost-update.ts', '--variant', 'fixed', '-n', '20', '--shard', `${i}/2`, '--shard-file', join(dir, `s${i}.json`), '--out', dir]);
+    expect((await shard(1)).code).toBe(0);
+    expect((await shard(2)).code).toBe(0);
+    const [s1, s2, copy] = [join(dir, 's1.json'), join(dir, 's2.json'), join(dir, 'copy.json')];
+    writeFileSync(copy, readFileSync(s1));
+    await expectUserError(['merge', join(dir, 'nosuch.json')], `interleave: ${join(dir, 'nosuch.json')}: no such file`);
+    await expectUserError(['merge', s1, s1, s2], `interleave: merge: ${s1} is given twice`);
+    await expectUserError(['merge', s1, copy, s2], `interleave: merge: lost-update/fixed: shard 1/2 is in both ${s1} and ${copy}`);
+  });
+
+  it('run: a scenario path that does not exist is "no such file", not an unknown name', async () => {
+    await expectUserError(['run', './nosuch.ts', '--dir', 'test/fixtures/scenarios'], 'interleave: ./nosuch.ts: no such file');
   });
 });

@@ -34,8 +34,16 @@ describe('output paths', () => {
     const file = join(tempDir(), 'not-a-folder');
     writeFileSync(file, 'x');
     const r = await inProcess(['run', 'test/fixtures/scenarios/lock-order.ts', '--variant', 'buggy', '--no-shrink', '--out', file]);
-    expect(r.stderr).toBe(`interleave: ${file}/lock-order.buggy.deadlock.json: cannot create the output folder ${file} (EEXIST)\n`);
+    expect(r.stderr.split('\n')[0]).toBe(`error: option '-o, --out <dir>' argument '${file}' is invalid. --out must be a folder, but ${file} is a file`);
+    expect(r.stdout).toBe('');
     expect(r.code).toBe(2);
+  });
+
+  it('a trace written into a file, or under one, says which file is in the way', () => {
+    const file = join(tempDir(), 'not-a-folder');
+    writeFileSync(file, 'x');
+    expect(() => writeFileAtomic(join(file, 't.json'), '{}\n')).toThrow(`${file}/t.json: cannot create the output folder ${file}: it is a file`);
+    expect(() => writeFileAtomic(join(file, 'sub', 't.json'), '{}\n')).toThrow(`${file}/sub/t.json: cannot create the output folder ${file}/sub: ${file} is a file`);
   });
 });
 
@@ -68,5 +76,15 @@ describe('atomic trace writes', () => {
     expect(text === 'OLD\n' || (text.startsWith('NEW') && text.length === size + 4)).toBe(true);
     // Only a hidden temporary file may remain after SIGKILL, never under the trace's name.
     for (const f of readdirSync(dir)) expect(f === 'trace.json' || /^\.trace\.json\.\d+\.tmp$/.test(f)).toBe(true);
+  });
+});
+
+describe('warnings in run output', () => {
+  it("a variant's warning is printed under its own line, before its replay: line; one that is the failure is not repeated", async () => {
+    const r = await inProcess(['run', 'test/robust/fixtures/warned.ts', '--no-shrink', '--out', tempDir()]);
+    const lines = r.stdout.split('\n').filter((l) => /^(warned \[|warning:|replay:)/.test(l));
+    expect(lines.map((l) => l.replace(/ .*/, ''))).toEqual(['warned', 'warning:', 'replay:', 'warned', 'replay:']);
+    expect(lines[1]).toBe('warning: potential-deadlock: first took lock "a" then lock "b", second took lock "b" then lock "a"');
+    expect(r.code).toBe(1);
   });
 });

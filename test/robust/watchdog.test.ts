@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeTrace, explore, type ScenarioDefinition } from 'interleave';
@@ -48,5 +48,23 @@ describe('watchdog', () => {
     const bad = await cli(['run', join(BAD, 'no-default.ts'), '--watchdog', '5', '--out', out]);
     expect(bad.stderr).toMatch(/^interleave: .*no-default\.ts: no default export: end the module with `export default defineScenario\(\{\.\.\.\}\)`\n$/);
     expect(bad.code).toBe(2);
+  });
+});
+
+describe('ci --watchdog', () => {
+  it('a runaway task is a livelock mismatch in the table instead of a job that hangs', async () => {
+    // Inside the repository, so the scenario's `import 'interleave'` resolves to this package.
+    const dir = join(ROOT, 'test-output', 'ci-watchdog');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(join(dir, 'scenarios'), { recursive: true });
+    copyFileSync(join(BAD, 'runaway.ts'), join(dir, 'scenarios', 'runaway.ts'));
+    const started = Date.now();
+    const r = await cli(['ci', '--dir', 'scenarios', '--watchdog', '1'], { cwd: dir, timeoutMs: 60_000 });
+    expect(r.signal).toBeNull();
+    expect(Date.now() - started).toBeLessThan(45_000);
+    expect(r.stdout).toMatch(/^variant +runaway \[only\] +pass +livelock +MISMATCH$/m);
+    expect(r.stdout).toMatch(/task "spinner" ran for more than 1 s without reaching a scheduling point/);
+    expect(noStack(r.stderr)).toBe(true);
+    expect(r.code).toBe(1);
   });
 });

@@ -10,7 +10,7 @@ import { readTrace, TraceFileError, writeFileAtomic } from '../../trace/codec.js
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
-import { show, type SetExit } from '../options.js';
+import { outputFolder, positive, show, type SetExit } from '../options.js';
 import { loadTargets, runVariant } from './run.js';
 
 interface CiOptions {
@@ -20,6 +20,8 @@ interface CiOptions {
   junit?: string;
   json?: boolean;
   color?: boolean;
+  /** Seconds without a scheduling point before a task is reported as runaway (src/robust/watchdog.ts). */
+  watchdog?: number;
 }
 
 /** One checked item: a scenario variant against its expectation, or a trace against its recorded outcome. */
@@ -52,7 +54,7 @@ export async function ciCommand(o: CiOptions): Promise<number> {
   for (const l of await loadTargets([], { dir: o.dir })) {
     for (const variant of Object.keys(l.scenario.variants)) {
       const t0 = performance.now();
-      const v = await runVariant(l, variant, { shrink: false, out: o.out ?? null }, null);
+      const v = await runVariant(l, variant, { shrink: false, out: o.out ?? null, ...(o.watchdog !== undefined ? { watchdog: o.watchdog } : {}) }, null);
       const ok = v.found === v.expected;
       const detail = v.result.failure?.message ?? `no failure in ${v.result.executions} executions`;
       rows.push({ kind: 'variant', name: `${v.scenario} [${variant}]`, expected: v.expected, found: v.found, ok, seconds: (performance.now() - t0) / 1000, detail: v.saved !== null ? `${detail}\ntrace: ${show(v.saved)}` : detail });
@@ -105,8 +107,9 @@ export function registerCi(program: Command, setExit: SetExit): Command {
     .description('race-regression check: every scenario variant against its declared expectation and budget, every saved trace replayed to its recorded outcome')
     .option('-d, --dir <dir>', 'folder of scenario modules', 'scenarios')
     .option('--traces <dir>', 'folder of saved traces to replay (skipped when missing)', 'traces')
-    .option('-o, --out <dir>', 'also save the trace of every failure found here')
+    .option('-o, --out <dir>', 'also save the trace of every failure found here', outputFolder('--out'))
     .option('--junit <file>', 'write a JUnit XML report')
+    .option('--watchdog <seconds>', 'explore each variant in a worker thread; a task that runs this long without a scheduling point is reported as a runaway livelock instead of hanging the job', positive('--watchdog'))
     .option('--json', 'machine-readable output')
     .option('--no-color', 'no colour')
     .addHelpText('after', '\nExit codes: 0 everything matched, 1 any mismatch, 2 bad usage (missing scenarios folder, broken scenario module).')

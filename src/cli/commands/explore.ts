@@ -4,7 +4,7 @@ import { makeTarget } from '../../run.js';
 import type { Colours } from '../../report/colour.js';
 import { formatTimeline } from '../../report/timeline.js';
 import { formatWaitGraph } from '../../report/waitGraph.js';
-import { writeTrace } from '../../trace/codec.js';
+import { TraceFileError, writeTrace } from '../../trace/codec.js';
 import type { Trace } from '../../trace/schema.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
@@ -56,29 +56,48 @@ export function formatSnapshot(s: Snapshot, c: Colours): string {
   return out.join('\n');
 }
 
-/** Reads commands one line at a time from stdin (terminal or pipe) until quit or end of input. */
-export async function exploreCommand(ref: string, o: ExploreOptions): Promise<number> {
+/** Where the session reads commands and writes; the process's stdin and stdout but in tests. */
+export interface ExploreIo {
+  readonly input: NodeJS.ReadableStream & { readonly isTTY?: boolean };
+  readonly output: NodeJS.WritableStream;
+}
+
+/**
+ * Reads commands one line at a time from stdin (terminal or pipe) until quit or end of input.
+ * Exit 0; 130 after Ctrl-C on a terminal, like the other commands; 2 when the last `save`
+ * failed and no later one succeeded (the session goes on after a failed save, so the schedule
+ * built by hand can still be saved elsewhere).
+ */
+export async function exploreCommand(ref: string, o: ExploreOptions, io: ExploreIo = { input: process.stdin, output: process.stdout }): Promise<number> {
   const [loaded] = await loadTargets([ref], { dir: o.dir });
   const target = makeTarget(loaded!.scenario, { file: loaded!.file, ...(o.variant !== undefined ? { variant: o.variant } : {}) });
   const session = new ExploreSession(target);
   const c = stdoutColours(o);
   const print = (s: string): void => {
-    process.stdout.write(`${s}\n`);
+    io.output.write(`${s}\n`);
   };
-  const tty = process.stdin.isTTY === true;
-  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: tty });
+  const tty = io.input.isTTY === true;
+  const rl = createInterface({ input: io.input, output: io.output, terminal: tty });
+  // On a terminal, readline turns Ctrl-C into this event (with no listener it would just close, exit 0).
+  let interrupted = false;
+  rl.on('SIGINT', () => {
+    interrupted = true;
+    rl.close();
+  });
   const lines = rl[Symbol.asyncIterator]();
   const traceSoFar = (): Promise<Trace> => session.trace();
+  let saveFailed = false;
 
   print(`exploring ${target.scenario.name} [${target.variant}]; type help for commands`);
   let snap = await session.state();
   print(formatSnapshot(snap, c));
   try {
     for (;;) {
-      process.stdout.write(tty ? c.bold('> ') : '> ');
+      io.output.write(tty ? c.bold('> ') : '> ');
       const next = await lines.next();
       if (next.done === true) {
-        if (!tty) print('');
+        // Ctrl-C, Ctrl-D or the end of a script: leave the terminal on a new line after the prompt.
+        print('');
         break;
       }
       const line = next.value.trim();
@@ -101,7 +120,16 @@ export async function exploreCommand(ref: string, o: ExploreOptions): Promise<nu
       if (cmd === 'save') {
         const file = args[0] ?? `explore.${target.scenario.name}.${target.variant}.json`;
         const trace = await traceSoFar();
-        writeTrace(file, trace);
+        try {
+          writeTrace(file, trace);
+        } catch (e) {
+          if (!(e instanceof TraceFileError)) throw e;
+          saveFailed = true;
+          process.stderr.write(`interleave: ${e.message}\n`);
+          print(`not saved; the session goes on (save to another file)`);
+          continue;
+        }
+        saveFailed = false;
         print(`saved ${show(file)} (${trace.decisions.length} decisions${trace.failure !== null ? `, ${trace.failure.kind}` : snap.kind === 'end' ? ', pass' : ', unfinished'})`);
         continue;
       }
@@ -133,7 +161,8 @@ export async function exploreCommand(ref: string, o: ExploreOptions): Promise<nu
   } finally {
     rl.close();
   }
-  return EXIT.OK;
+  if (interrupted) return EXIT.INTERRUPTED;
+  return saveFailed ? EXIT.USAGE : EXIT.OK;
 }
 
 /** A task id or value for the input, or an error message. */

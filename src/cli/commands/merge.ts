@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { UsageError } from '../../runtime/errors.js';
 import { mergeAnyShardRuns, readShardFile, toExploreResult, type AnyShardRun } from '../../parallel/index.js';
 import { formatExploreLine, formatFailureReport } from '../../report/text.js';
 import { traceFileName, writeTrace } from '../../trace/codec.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
-import { show, type SetExit, terminalWidth } from '../options.js';
+import { outputFolder, show, type SetExit, terminalWidth } from '../options.js';
 
 interface MergeOptions {
   out: string;
@@ -21,9 +23,17 @@ interface MergeOptions {
 export function mergeCommand(files: readonly string[], o: MergeOptions): number {
   const c = stdoutColours(o);
   const groups = new Map<string, AnyShardRun[]>();
+  // Which file holds each shard, so a shard given twice names both files.
+  const holder = new Map<string, string>();
+  const seenFiles = new Set<string>();
   for (const f of files) {
+    if (seenFiles.has(resolve(f))) throw new UsageError(`merge: ${f} is given twice`);
+    seenFiles.add(resolve(f));
     for (const run of readShardFile(f).runs) {
       const key = `${run.scenario}\u0000${run.variant}`;
+      const other = holder.get(`${key}\u0000${run.shard.index}`);
+      if (other !== undefined) throw new UsageError(`merge: ${run.scenario}/${run.variant}: shard ${run.shard.index}/${run.shard.of} is in both ${other} and ${f}`);
+      holder.set(`${key}\u0000${run.shard.index}`, f);
       const list = groups.get(key) ?? [];
       list.push(run);
       groups.set(key, list);
@@ -56,7 +66,7 @@ export function registerMerge(program: Command, setExit: SetExit): Command {
     .command('merge')
     .description('combine the result files of run --shard i/n into the result of one unsharded run')
     .argument('<files...>', 'shard result files (shard-<i>-of-<n>.json)')
-    .option('-o, --out <dir>', 'where the merged failure traces are saved', 'traces')
+    .option('-o, --out <dir>', 'where the merged failure traces are saved', outputFolder('--out'), 'traces')
     .option('--verbose', 'show every event in timelines')
     .option('--json', 'machine-readable output')
     .option('--no-color', 'no colour')

@@ -13,7 +13,7 @@ import { EXIT } from '../exitCodes.js';
 import { listenForInterrupt } from '../interrupt.js';
 import { setupError } from '../../robust/setupError.js';
 import { exploreWatched } from '../../robust/watchdog.js';
-import { int, positive, show, strategyName, type SetExit, terminalWidth } from '../options.js';
+import { count, int, outputFolder, positive, show, strategyName, type SetExit, terminalWidth } from '../options.js';
 import { join } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { isSplit, parseShard, runSplit, shardFileName, toExploreResult, writeShardFile, type Shard, type AnyShardRun } from '../../parallel/index.js';
@@ -191,9 +191,11 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
         outcomes.push(v);
         if (o.json) continue;
         process.stdout.write(`${formatExploreLine(v.result, o.shard)}\n`);
+        // Under the variant's own line, not after its report's replay: line (where it reads as the
+        // next variant's); a warning that is the failure itself (failOnLockOrder) is not repeated.
+        for (const w of v.result.warnings) if (w.message !== v.result.failure?.message) process.stdout.write(`${c.yellow(`warning: ${w.message}`)}\n`);
         if (v.trace === null && v.result.failure !== null) process.stdout.write(`\n${v.result.failure.message}\n\n`);
         if (v.trace !== null) process.stdout.write(`\n${formatFailureReport(v.trace, v.saved === null ? null : show(v.saved), { verbose: o.verbose ?? false, colours: c, maxWidth: terminalWidth() })}\n\n`);
-        for (const w of v.result.warnings) process.stdout.write(`${c.yellow(`warning: ${w.message}`)}\n`);
       }
     }
   } finally {
@@ -238,12 +240,12 @@ export function registerRun(program: Command, setExit: SetExit): Command {
     .option('-v, --variant <name>', 'only this variant (default: every variant)')
     .option('-s, --strategy <name>', 'random | pct | dfs | pb | first-enabled | round-robin (default: the variant budget, else random)', strategyName)
     .option('--seed <n>', 'seed of the first execution', int('--seed'))
-    .option('-n, --iterations <n>', 'executions per variant (default: the variant budget, else 1000)', int('--iterations'))
+    .option('-n, --iterations <n>', 'executions per variant (default: the variant budget, else 1000)', count('--iterations'))
     .option('-t, --time-limit <seconds>', 'stop each variant after this long', positive('--time-limit'))
-    .option('--depth <d>', 'PCT bug depth', int('--depth'))
+    .option('--depth <d>', 'PCT bug depth', count('--depth'))
     .option('--preemption-bound <k>', 'largest preemption bound for pb', int('--preemption-bound'))
-    .option('--max-steps <n>', 'steps after which a run is a livelock', int('--max-steps'))
-    .option('-o, --out <dir>', 'where traces are saved', 'traces')
+    .option('--max-steps <n>', 'steps after which a run is a livelock', count('--max-steps'))
+    .option('-o, --out <dir>', 'where traces are saved', outputFolder('--out'), 'traces')
     .option('--no-shrink', 'save the failing trace as found, without shrinking it')
     .option('--check', 'exit 0 when every variant matches its declared expectation (a failure that was expected is fine)')
     .option('--watchdog <seconds>', 'explore in a worker thread; a task that runs this long without a scheduling point is reported as a runaway livelock', positive('--watchdog'))
@@ -251,7 +253,7 @@ export function registerRun(program: Command, setExit: SetExit): Command {
     .option('--verbose', 'show every event in timelines')
     .option('--json', 'machine-readable output')
     .option('--no-color', 'no colour (also NO_COLOR=1; colour is only used on a terminal)')
-    .option('-w, --workers <n>', 'worker threads for random/pct sampling and dfs (the result does not depend on the count)', int('--workers'))
+    .option('-w, --workers <n>', 'worker threads for random/pct sampling and dfs (the result does not depend on the count)', count('--workers'))
     .option('-p, --param <name=value>', 'override a scenario parameter (repeatable), e.g. --param plans=1', collectParam)
     .option('--shard <i/n>', 'explore only shard i of n (CI matrix); combine the shard files with interleave merge', parseShardOption)
     .option('--shard-file <file>', 'where --shard writes its results (default: <out>/shard-<i>-of-<n>.json)')

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { basename, dirname, extname, join } from 'node:path';
 import { countsText, formatFailureReport } from '../../report/text.js';
 import { DEFAULT_SHRINK_ATTEMPTS, shrinkTrace } from '../../shrink/shrinkTrace.js';
-import { readTrace, writeTrace } from '../../trace/codec.js';
+import { readTrace, TraceFileError, writeTrace } from '../../trace/codec.js';
+import type { Trace } from '../../trace/schema.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
-import { int, show, type SetExit, terminalWidth } from '../options.js';
+import { count, show, type SetExit, terminalWidth } from '../options.js';
 
 interface ShrinkCommandOptions {
   dir: string;
@@ -17,17 +17,21 @@ interface ShrinkCommandOptions {
   color?: boolean;
 }
 
-/** `x.json` -> `x.shrunk.json`, next to the input. */
-export function shrunkFileName(file: string): string {
-  const ext = extname(file);
-  return join(dirname(file), `${basename(file, ext)}.shrunk${ext || '.json'}`);
+/** Why the trace in `file` cannot be shrunk, naming the file (shrinkTrace's own checks cannot). */
+function checkShrinkable(trace: Trace, file: string): void {
+  if (trace.unfinished === true) throw new TraceFileError(file, 'nothing to shrink: the trace was saved before its run ended (explore: finish the run, then save)');
+  if (trace.failure === null) throw new TraceFileError(file, 'nothing to shrink: the trace records a passing run');
+  if (trace.failure.kind === 'nondeterminism') throw new TraceFileError(file, 'cannot shrink a nondeterminism failure: its schedule does not replay');
 }
 
 export async function shrinkCommand(file: string, o: ShrinkCommandOptions): Promise<number> {
   const trace = readTrace(file);
+  checkShrinkable(trace, file);
   const loaded = await locateScenario(trace.scenario, o.dir, file);
   const r = await shrinkTrace(loaded.scenario, trace, { file: loaded.file, ...(o.maxAttempts !== undefined ? { maxAttempts: o.maxAttempts } : {}) });
-  const out = o.out ?? shrunkFileName(file);
+  // By default the shrunk trace replaces its input, as `run` replaces the raw trace it shrank: a
+  // second file next to it would be replayed by `ci` and replayTraces as one more trace.
+  const out = o.out ?? file;
   writeTrace(out, r.trace);
   const before = countsText(trace.counts);
   const after = countsText(r.trace.counts);
@@ -48,9 +52,9 @@ export function registerShrink(program: Command, setExit: SetExit): Command {
     .command('shrink')
     .description('minimize a failing trace: fewest preemptions, then steps, tasks and parameters, same bug')
     .argument('<trace>', 'trace file (JSON) recording a failure')
-    .option('-o, --out <file>', 'where to write the shrunk trace (default: <trace>.shrunk.json next to it)')
+    .option('-o, --out <file>', 'where to write the shrunk trace (default: replace <trace>, atomically)')
     .option('-d, --dir <dir>', 'folder to look for the scenario by name', 'scenarios')
-    .option('--max-attempts <n>', `executions the shrinker may run (default ${DEFAULT_SHRINK_ATTEMPTS})`, int('--max-attempts'))
+    .option('--max-attempts <n>', `executions the shrinker may run (default ${DEFAULT_SHRINK_ATTEMPTS})`, count('--max-attempts'))
     .option('--verbose', 'show every event in the timeline')
     .option('--json', 'machine-readable output')
     .option('--no-color', 'no colour')
