@@ -1,10 +1,12 @@
 import { relative } from 'node:path';
-import { describeEvent, type TraceEvent } from './runtime/events.js';
+import type { TraceEvent } from './runtime/events.js';
 import type { ExecutionResult } from './runtime/execution.js';
 import type { Failure } from './runtime/failure.js';
 import { makeTarget, runExecution, type Target } from './run.js';
 import type { ScenarioDefinition } from './scenario.js';
+import { AnnouncementLog } from './strategies/announcementLog.js';
 import { ReplayStrategy } from './strategies/replay.js';
+import { firstDifference } from './trace/firstDifference.js';
 import type { Trace } from './trace/schema.js';
 
 export interface StrategyInfo {
@@ -85,8 +87,8 @@ export interface ReplayReport {
 
 /**
  * Replays a saved trace against a scenario definition and says what happened, comparing both
- * the decisions and the operations each step performed, so a changed scenario is reported at
- * the first step where it does something else.
+ * the decisions and what each task announced, so a changed scenario is reported at the first
+ * step where a task does something else than recorded (src/trace/firstDifference.ts).
  */
 export async function replayTrace(scenario: ScenarioDefinition<object>, trace: Trace, file?: string): Promise<ReplayReport> {
   const target = makeTarget(scenario, {
@@ -97,7 +99,8 @@ export async function replayTrace(scenario: ScenarioDefinition<object>, trace: T
     allowLeaks: trace.options.allowLeaks,
     failOnLockOrder: trace.options.failOnLockOrder,
   });
-  const result = await replayDecisions(target, trace.decisions, { taskNames: trace.tasks });
+  const log = new AnnouncementLog(new ReplayStrategy(trace.decisions, { taskNames: trace.tasks }));
+  const result = await runExecution(target, log, 0, true);
   const replayed = traceOf(target, trace.strategy, result);
   const build = (outcome: ReplayOutcome, message: string, divergence?: ReplayReport['divergence']): ReplayReport => ({
     outcome,
@@ -107,9 +110,9 @@ export async function replayTrace(scenario: ScenarioDefinition<object>, trace: T
     ...(divergence !== undefined ? { divergence } : {}),
   });
 
-  const opDiff = firstEventDifference(trace.events, result.events ?? []);
-  if (opDiff !== null) {
-    return build('diverged', `diverged at step ${opDiff.step}: expected ${opDiff.expected}; the scenario did ${opDiff.actual}`, opDiff);
+  const diff = firstDifference(trace.events, result.events ?? [], log.announced);
+  if (diff !== null && (result.divergence === null || diff.step <= result.divergence.step)) {
+    return build('diverged', diff.message, { step: diff.step, expected: diff.expected, actual: diff.actual });
   }
   if (trace.unfinished === true && trace.failure === null && result.divergence?.expected === '(end of trace)') {
     return build('reproduced', `replayed the recorded prefix: ${trace.decisions.length} decisions, the same operations (the trace was saved before the run ended)`);
@@ -130,19 +133,6 @@ export async function replayTrace(scenario: ScenarioDefinition<object>, trace: T
   }
   if (result.failure === null) return build('passes-now', `passes now: the recorded ${trace.failure!.kind} no longer happens on this schedule`);
   return build('different-failure', `different failure: recorded ${trace.failure?.message ?? 'a pass'}; now ${result.failure.message}`);
-}
-
-const identity = (e: TraceEvent): string => `${e.task}: ${describeEvent(e)}`;
-
-/** First step whose operation differs (task, verb, object, key), ignoring results. */
-function firstEventDifference(expected: readonly TraceEvent[], actual: readonly TraceEvent[]): { step: number; expected: string; actual: string } | null {
-  const a = expected.filter((e) => e.note !== 'blocked' && e.note !== 'time');
-  const b = actual.filter((e) => e.note !== 'blocked' && e.note !== 'time');
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    if (identity(a[i]!) !== identity(b[i]!)) return { step: a[i]!.step, expected: identity(a[i]!), actual: identity(b[i]!) };
-  }
-  return null;
 }
 
 export { makeTarget };
