@@ -1,10 +1,13 @@
 import { relative } from 'node:path';
-import { describeEvent, type TraceEvent } from './runtime/events.js';
+import type { TraceEvent } from './runtime/events.js';
 import type { ExecutionResult } from './runtime/execution.js';
 import type { Failure } from './runtime/failure.js';
 import { makeTarget, runExecution, type Target } from './run.js';
 import type { ScenarioDefinition } from './scenario.js';
+import { AnnouncementLog } from './strategies/announcementLog.js';
 import { ReplayStrategy } from './strategies/replay.js';
+import { FirstEnabledStrategy } from './strategies/roundRobin.js';
+import { firstDifference } from './trace/firstDifference.js';
 import type { Trace } from './trace/schema.js';
 
 export interface StrategyInfo {
@@ -66,11 +69,11 @@ export function replayDecisions(target: Target<object>, decisions: readonly numb
 export type ReplayOutcome =
   /** Same failure (kind, message, step) as recorded, or a recorded pass that still passes. */
   | 'reproduced'
-  /** The trace recorded a failure; the scenario now runs that schedule to a clean end. */
+  /** The trace recorded a failure; the scenario now runs that schedule (and on, first-enabled) to a clean end. */
   | 'passes-now'
-  /** The schedule ran to the end but failed differently. */
+  /** The recorded schedule ran (and on, first-enabled) to a failure other than the recorded one: another kind, or the same kind elsewhere. */
   | 'different-failure'
-  /** The scenario no longer allows the recorded schedule, or does different operations. */
+  /** Within the recorded decisions, the scenario does something else: a task announces another operation, or a recorded task is not enabled. */
   | 'diverged';
 
 export interface ReplayReport {
@@ -81,12 +84,26 @@ export interface ReplayReport {
   readonly trace: Trace;
   /** For `diverged`: the step and both sides. */
   readonly divergence?: { readonly step: number; readonly expected: string; readonly actual: string };
+  /**
+   * The step at which the recorded decisions ran out and the run went on first-enabled (the task
+   * that just ran continues if it can, else the lowest-id enabled task; every choice takes 0).
+   * Absent when the run ended within the recorded decisions.
+   */
+  readonly continuedFrom?: number;
 }
 
 /**
- * Replays a saved trace against a scenario definition and says what happened, comparing both
- * the decisions and the operations each step performed, so a changed scenario is reported at
- * the first step where it does something else.
+ * Replays a saved trace against a scenario definition and says what happened (Coyote's
+ * "replay the prefix, then keep choosing"):
+ *
+ * 1. The recorded decisions are replayed; where the scenario departs from them (a task announces
+ *    another operation than recorded, a recorded task is not enabled) the outcome is `diverged`,
+ *    naming the first such step and both sides (src/trace/firstDifference.ts).
+ * 2. Past the recorded decisions, a changed scenario (typically a fix) runs on to its own end
+ *    under the first-enabled rule, so the outcome is that end: `reproduced` (the recorded
+ *    failure, same kind, message and step), `passes-now`, or `different-failure`.
+ *
+ * A trace saved mid-run by `explore` (`unfinished`) is only checked up to where it was saved.
  */
 export async function replayTrace(scenario: ScenarioDefinition<object>, trace: Trace, file?: string): Promise<ReplayReport> {
   const target = makeTarget(scenario, {
@@ -97,52 +114,49 @@ export async function replayTrace(scenario: ScenarioDefinition<object>, trace: T
     allowLeaks: trace.options.allowLeaks,
     failOnLockOrder: trace.options.failOnLockOrder,
   });
-  const result = await replayDecisions(target, trace.decisions, { taskNames: trace.tasks });
+  const prefixOnly = trace.unfinished === true && trace.failure === null;
+  const replay = new ReplayStrategy(trace.decisions, { taskNames: trace.tasks, ...(prefixOnly ? {} : { then: new FirstEnabledStrategy() }) });
+  const log = new AnnouncementLog(replay);
+  const result = await runExecution(target, log, 0, true);
   const replayed = traceOf(target, trace.strategy, result);
+  const continuedFrom = replay.continuedAt;
   const build = (outcome: ReplayOutcome, message: string, divergence?: ReplayReport['divergence']): ReplayReport => ({
     outcome,
     message,
     result,
     trace: replayed,
     ...(divergence !== undefined ? { divergence } : {}),
+    ...(continuedFrom !== null ? { continuedFrom } : {}),
   });
 
-  const opDiff = firstEventDifference(trace.events, result.events ?? []);
-  if (opDiff !== null) {
-    return build('diverged', `diverged at step ${opDiff.step}: expected ${opDiff.expected}; the scenario did ${opDiff.actual}`, opDiff);
+  const d = result.divergence;
+  const diff = firstDifference(trace.events, result.events ?? [], log.announced);
+  if (diff !== null && (d === null || diff.step <= d.step)) {
+    return build('diverged', diff.message, { step: diff.step, expected: diff.expected, actual: diff.actual });
   }
-  if (trace.unfinished === true && trace.failure === null && result.divergence?.expected === '(end of trace)') {
+  if (prefixOnly && d?.expected === '(end of trace)') {
     return build('reproduced', `replayed the recorded prefix: ${trace.decisions.length} decisions, the same operations (the trace was saved before the run ended)`);
   }
-  if (result.divergence !== null) {
-    const d = result.divergence;
+  if (d !== null) {
     return build('diverged', d.message, { step: d.step, expected: d.expected, actual: `[${d.actual.join(', ')}]` });
   }
-  if (result.decisions.length !== trace.decisions.length) {
-    return build('diverged', `diverged at step ${result.steps}: the trace has ${trace.decisions.length} decisions, the scenario ended after ${result.decisions.length}`, {
+  if (result.failure === null && result.decisions.length < trace.decisions.length) {
+    return build('diverged', `diverged at step ${result.steps}: the scenario ended; the trace records ${trace.decisions.length} decisions, the scenario made ${result.decisions.length}`, {
       step: result.steps,
       expected: `${trace.decisions.length} decisions`,
       actual: `${result.decisions.length} decisions`,
     });
   }
-  if (sameFailure(trace.failure, result.failure)) {
-    return build('reproduced', trace.failure === null ? 'passes, as recorded' : `reproduced: ${trace.failure.message}`);
+  const recorded = trace.failure;
+  const onward = continuedFrom === null ? '' : `; past the trace's ${trace.decisions.length} decisions the run went on first-enabled from step ${continuedFrom}`;
+  if (sameFailure(recorded, result.failure)) {
+    return build('reproduced', recorded === null ? `passes, as recorded${onward}` : `reproduced: ${recorded.message}`);
   }
-  if (result.failure === null) return build('passes-now', `passes now: the recorded ${trace.failure!.kind} no longer happens on this schedule`);
-  return build('different-failure', `different failure: recorded ${trace.failure?.message ?? 'a pass'}; now ${result.failure.message}`);
-}
-
-const identity = (e: TraceEvent): string => `${e.task}: ${describeEvent(e)}`;
-
-/** First step whose operation differs (task, verb, object, key), ignoring results. */
-function firstEventDifference(expected: readonly TraceEvent[], actual: readonly TraceEvent[]): { step: number; expected: string; actual: string } | null {
-  const a = expected.filter((e) => e.note !== 'blocked' && e.note !== 'time');
-  const b = actual.filter((e) => e.note !== 'blocked' && e.note !== 'time');
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    if (identity(a[i]!) !== identity(b[i]!)) return { step: a[i]!.step, expected: identity(a[i]!), actual: identity(b[i]!) };
-  }
-  return null;
+  const now = result.failure;
+  if (now === null) return build('passes-now', `passes now: the recorded ${recorded!.kind} no longer happens${continuedFrom === null ? ' on this schedule' : `${onward} to a clean end at step ${result.steps}`}`);
+  if (recorded === null) return build('different-failure', `fails now: ${now.message}; the trace recorded a pass${onward}`);
+  if (recorded.kind === now.kind) return build('different-failure', `still failing, elsewhere: ${now.message}; the trace recorded ${recorded.message}${onward}`);
+  return build('different-failure', `different failure: ${now.message}; the trace recorded ${recorded.message}${onward}`);
 }
 
 export { makeTarget };

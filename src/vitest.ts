@@ -62,7 +62,8 @@ export async function expectNoFailure<P extends object>(scenario: ScenarioDefini
 
 /**
  * Registers one test per `*.json` trace in `dir` (inside a `describe`), each replaying the trace
- * and failing unless it reproduces its recorded outcome. Scenarios are found by the path stored
+ * and failing unless it reproduces its recorded outcome (`reproduced`, as `ci` requires): a
+ * trace that `passes now`, fails differently or diverges fails its test with replay's message. Scenarios are found by the path stored
  * in the trace, else by name in `scenarioDir`. Call at the top level of a test file.
  */
 export function replayTraces(dir: string, options: { scenarioDir?: string } = {}): void {

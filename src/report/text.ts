@@ -97,7 +97,8 @@ export function formatSearchOutcome(s: SearchResult): string {
 }
 
 export function formatReplay(report: ReplayReport, options: TimelineOptions = {}): string {
-  const lines = [formatTimeline(report.trace, options), '', report.message];
+  const mark = report.continuedFrom === undefined ? undefined : { step: report.continuedFrom, text: `end of the recorded decisions: first-enabled from step ${report.continuedFrom}` };
+  const lines = [formatTimeline(report.trace, mark === undefined ? options : { ...options, mark }), '', report.message];
   if (report.divergence !== undefined) {
     lines.push(`  recorded: ${report.divergence.expected}`);
     lines.push(`  now:      ${report.divergence.actual}`);

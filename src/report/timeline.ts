@@ -12,6 +12,8 @@ export interface TimelineOptions {
   readonly colours?: Colours;
   /** Print the legend line under the table (default true). */
   readonly legend?: boolean;
+  /** A line drawn above the first scheduling step at or after `step` (replay: where the recorded decisions ran out). */
+  readonly mark?: { readonly step: number; readonly text: string };
 }
 
 /** What a column shows between its own events. */
@@ -43,6 +45,7 @@ export function formatTimeline(trace: Trace, options: TimelineOptions = {}): str
   lines.push(row('step', tasks.map((t, i) => c.bold(fitIn(i, t)))));
   lines.push(row('', tasks.map((_, i) => fitIn(i, '-'.repeat(Math.min(widths[i]! - 1, 16))))));
   const failStep = trace.failure?.step;
+  let mark = options.mark;
   for (const e of trace.events) {
     if (!options.verbose && e.preempted !== true && (e.op === 'start' || e.op === 'spawn')) continue;
     if (e.note === 'time') {
@@ -52,6 +55,10 @@ export function formatTimeline(trace: Trace, options: TimelineOptions = {}): str
     const i = col.get(e.task);
     if (i === undefined) continue;
     const isStep = e.note !== 'blocked' && e.note !== 'finished' && e.op !== 'spawn' && e.op !== 'choose';
+    if (mark !== undefined && isStep && e.step >= mark.step) {
+      lines.push(row('', [c.cyan(`-- ${mark.text} --`)]));
+      mark = undefined;
+    }
     const text = cellText(e);
     const cells = idleCells();
     let painted = fitIn(i, text);

@@ -9,20 +9,31 @@ export interface ReplayOptions {
    * without preemption. Strict replay reports a Divergence instead.
    */
   readonly lenient?: boolean;
+  /**
+   * Chooses once the recorded decisions are used up (Coyote's "replay a prefix, then keep
+   * choosing"): `replayTrace` passes a FirstEnabledStrategy so a changed scenario runs on,
+   * deterministically, to its own end. Without it, strict replay reports the end of the list
+   * as a Divergence. A recorded decision that is impossible is a Divergence either way. Its
+   * `observe` is not called (the continuation needs none: first-enabled does not look).
+   */
+  readonly then?: Strategy;
 }
 
 /** Replays a recorded decision list. Replay is just another strategy. */
 export class ReplayStrategy implements Strategy {
   readonly name = 'replay';
   private pos = 0;
+  private continued: number | null = null;
 
   constructor(
     private readonly decisions: readonly number[],
     private readonly options: ReplayOptions = {},
   ) {}
 
-  beginExecution(): void {
+  beginExecution(index: number): void {
     this.pos = 0;
+    this.continued = null;
+    this.options.then?.beginExecution(index);
   }
 
   /** Decisions consumed so far. */
@@ -30,7 +41,22 @@ export class ReplayStrategy implements Strategy {
     return this.pos;
   }
 
+  /** The step at which `then` took over, past the recorded decisions (null: it never did). */
+  get continuedAt(): number | null {
+    return this.continued;
+  }
+
+  /** Past the list, with a strategy to continue with: it chooses from here on. */
+  private continuation(view: SchedulingView): Strategy | null {
+    const then = this.options.then;
+    if (then === undefined || this.pos < this.decisions.length) return null;
+    this.continued ??= view.step;
+    return then;
+  }
+
   chooseTask(view: SchedulingView): number {
+    const then = this.continuation(view);
+    if (then !== null) return then.chooseTask(view);
     const at = this.pos++;
     const want = this.decisions[at];
     const enabled = view.enabled;
@@ -50,6 +76,8 @@ export class ReplayStrategy implements Strategy {
   }
 
   chooseValue(n: number, view: SchedulingView): number {
+    const then = this.continuation(view);
+    if (then !== null) return then.chooseValue(n, view);
     const at = this.pos++;
     const want = this.decisions[at];
     if (want !== undefined && want < n) return want;

@@ -122,7 +122,7 @@ describe('bad trace files', () => {
   it('a trace from a scenario that changed: diverged at the step, exit 3', async () => {
     const f = variant('changed.json', (t) => (t.scenario.file = 'test/fixtures/bad/lost-update-changed.ts'));
     const r = await cli(['replay', f]);
-    expect(r.stdout).toMatch(/^diverged at step \d+: expected worker-\d: read counter; the scenario did worker-\d: update counter$/m);
+    expect(r.stdout).toMatch(/^diverged at step \d+: worker-\d announced update counter where the trace recorded read counter$/m);
     expect(r.stdout).toMatch(/^ {2}recorded: worker-\d: read counter$/m);
     expect(r.stdout).toMatch(/^ {2}now: {6}worker-\d: update counter$/m);
     expect(r.stderr).toBe('');

@@ -67,7 +67,7 @@ describe('traces', () => {
     } };
     const report = await replayTrace(changed, r.trace!);
     expect(report.outcome).toBe('diverged');
-    expect(report.message).toMatch(/^diverged at step \d+: expected worker-\d: write counter; the scenario did worker-\d: update counter$/);
+    expect(report.message).toMatch(/^diverged at step \d+: worker-\d announced update counter where the trace recorded write counter$/);
   });
 
   it('the loader rejects bad files with one line naming the file and the field', () => {

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ScenarioLoadError } from '../../loader.js';
-import { replayTrace } from '../../replay.js';
+import { replayTrace, type ReplayReport } from '../../replay.js';
 import { formatJUnit, type JUnitCase } from '../../report/junit.js';
 import { formatTable } from '../../report/text.js';
 import { readTrace, TraceFileError, writeFileAtomic } from '../../trace/codec.js';
@@ -44,6 +44,27 @@ function traceFiles(dir: string): string[] {
 }
 
 /**
+ * What a trace row found, for the `found` column: the recorded outcome when reproduced, `pass`
+ * when the recorded failure no longer happens (a fix: delete or re-record the trace), `diverged`
+ * when the scenario departs from the recorded decisions, else the new failure's kind (`(elsewhere)`
+ * when it is the recorded kind at another step or with another message). Only `reproduced` matches.
+ */
+function traceFound(r: ReplayReport, expected: string): string {
+  switch (r.outcome) {
+    case 'reproduced':
+      return expected;
+    case 'passes-now':
+      return 'pass';
+    case 'diverged':
+      return 'diverged';
+    case 'different-failure': {
+      const kind = r.result.failure?.kind ?? 'pass';
+      return kind === expected ? `${kind} (elsewhere)` : kind;
+    }
+  }
+}
+
+/**
  * The race-regression job: every scenario variant explored with its declared budget must end as
  * declared (a `pass` variant must not fail, a buggy one must fail with its kind), and every saved
  * trace must still replay to its recorded outcome.
@@ -68,7 +89,7 @@ export async function ciCommand(o: CiOptions): Promise<number> {
       const expected = trace.failure === null ? 'pass' : trace.failure.kind;
       const loaded = await locateScenario(trace.scenario, o.dir, file);
       const r = await replayTrace(loaded.scenario, trace, loaded.file);
-      const found = r.outcome === 'reproduced' ? expected : r.outcome === 'passes-now' ? 'pass' : r.outcome === 'diverged' ? 'diverged' : (r.result.failure?.kind ?? 'pass');
+      const found = traceFound(r, expected);
       row = { kind: 'trace', name: show(file), expected, found, ok: r.outcome === 'reproduced', seconds: 0, detail: r.message };
     } catch (e) {
       if (!(e instanceof TraceFileError || e instanceof ScenarioLoadError)) throw e;

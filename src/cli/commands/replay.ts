@@ -21,10 +21,11 @@ export async function replayCommand(file: string, o: ReplayOptions): Promise<num
   checkTraceTarget(trace, loaded.scenario, file);
   const report = await replayTrace(loaded.scenario, trace, loaded.file);
   if (o.json) {
-    process.stdout.write(`${JSON.stringify({ outcome: report.outcome, message: report.message, divergence: report.divergence ?? null, failure: report.result.failure, trace: report.trace }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ outcome: report.outcome, message: report.message, divergence: report.divergence ?? null, continuedFrom: report.continuedFrom ?? null, failure: report.result.failure, trace: report.trace }, null, 2)}\n`);
   } else {
     process.stdout.write(`${formatReplay(report, { verbose: o.verbose ?? false, colours: stdoutColours(o), maxWidth: terminalWidth() })}\n`);
   }
+  // Documented in the README (replay, exit codes) and docs/robustness.md.
   switch (report.outcome) {
     case 'diverged':
       return EXIT.DIVERGED;
@@ -40,7 +41,7 @@ export async function replayCommand(file: string, o: ReplayOptions): Promise<num
 export function registerReplay(program: Command, setExit: SetExit): Command {
   return program
     .command('replay')
-    .description('re-run a saved trace: says reproduced, passes now, or diverged at step N')
+    .description('re-run a saved trace, then on first-enabled past its decisions: says reproduced, passes now, still failing / different failure, or diverged at step N')
     .argument('<trace>', 'trace file (JSON)')
     .option('-d, --dir <dir>', 'folder to look for the scenario by name', 'scenarios')
     .option('--verbose', 'show every event')
