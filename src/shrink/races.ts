@@ -1,5 +1,5 @@
 import { describeOp, formatValue } from '../runtime/events.js';
-import { operationSite } from '../runtime/execution.js';
+import { operationSite } from '../runtime/location.js';
 import type { Operation } from '../runtime/operation.js';
 import type { Race } from '../trace/schema.js';
 import type { PreemptionInfo, StepOp } from './probe.js';
