@@ -1,4 +1,5 @@
 /** Where in the scenario an error or an operation happened: the first stack frame outside interleave and Node. */
+import { fileURLToPath } from 'node:url';
 import type { ErrorInfo } from './failure.js';
 import { formatValue } from './events.js';
 import type { Operation } from './operation.js';
@@ -43,9 +44,47 @@ function callSite(captured: Error): string | undefined {
 }
 
 function shortLocation(frame: string): string {
-  const m = /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?$/.exec(frame);
-  if (m === null) return frame.replace(/^at /, '');
-  const file = m[1]!.replace(/^file:\/\//, '');
+  const at = frameLocation(frame);
+  if (at === null) return frame.replace(/^at /, '');
+  const file = at.file;
   const rel = file.includes('/scenarios/') ? file.slice(file.lastIndexOf('/scenarios/') + 1) : file.split('/').slice(-2).join('/');
-  return `${rel}:${m[2]}`;
+  return at.line !== undefined ? `${rel}:${at.line}` : rel;
+}
+
+/**
+ * The file and line of a stack frame (`at f (/a/b.ts:12:5)`, `at file:///a/b.ts:12:5`), without
+ * a loader's query (`?tsx-namespace=...`), which changes from run to run.
+ *
+ * tsx runs a CommonJS file that an ES module imports from a data: URL holding the compiled code
+ * (`data:text/javascript,<code>?filePath=/a/b.ts%3Fnamespace%3D<uuid>:2:887`); Node maps no
+ * source map there, so the line is the compiled code's: the file is kept, the line left out.
+ */
+export function frameLocation(frame: string): { file: string; line?: number } | null {
+  const data = /data:text\/javascript,.*\?filePath=([^\s:)]+)/.exec(frame);
+  if (data !== null) return { file: withoutQuery(safeDecode(data[1]!)) };
+  const m = /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?$/.exec(frame);
+  if (m === null) return null;
+  const file = withoutQuery(m[1]!);
+  return { file: file.startsWith('file://') ? fromFileUrl(file) : file, line: Number(m[2]) };
+}
+
+function withoutQuery(file: string): string {
+  const q = file.indexOf('?');
+  return q < 0 ? file : file.slice(0, q);
+}
+
+function fromFileUrl(url: string): string {
+  try {
+    return fileURLToPath(url);
+  } catch {
+    return url;
+  }
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
