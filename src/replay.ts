@@ -1,10 +1,10 @@
-import { relative } from 'node:path';
 import { describeEvent, type TraceEvent } from './runtime/events.js';
 import type { ExecutionResult } from './runtime/execution.js';
 import type { Failure } from './runtime/failure.js';
 import { makeTarget, runExecution, type Target } from './run.js';
 import type { ScenarioDefinition } from './scenario.js';
 import { ReplayStrategy } from './strategies/replay.js';
+import { mapLocation, portablePath } from './trace/paths.js';
 import type { Trace } from './trace/schema.js';
 
 export interface StrategyInfo {
@@ -39,16 +39,11 @@ function portableFailure(f: Failure): Trace['failure'] {
   return {
     ...rest,
     tasks: [...f.tasks],
-    ...(error !== undefined ? { error: { name: error.name, message: error.message, ...(error.location !== undefined ? { location: error.location } : {}) } } : {}),
+    ...(error !== undefined ? { error: { name: error.name, message: error.message, ...(error.location !== undefined ? { location: mapLocation(error.location, (p) => portablePath(p)) } : {}) } } : {}),
     ...(f.cycle !== undefined ? { cycle: f.cycle.map((e) => ({ ...e })) } : {}),
     ...(f.blocked !== undefined ? { blocked: f.blocked.map((b) => ({ ...b })) } : {}),
     ...(f.locks !== undefined ? { locks: [...f.locks] } : {}),
   } as Trace['failure'];
-}
-
-function portablePath(file: string): string {
-  const rel = relative(process.cwd(), file);
-  return (rel.startsWith('..') ? file : rel).split('\\').join('/');
 }
 
 /** Same failure: kind, message and step. This is the bar for "reproduced". */

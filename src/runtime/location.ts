@@ -31,7 +31,7 @@ export function opErrorInfo(error: Error, op: Operation): ErrorInfo {
   return { name: error.name, message: error.message, ...(location !== undefined ? { location } : {}) };
 }
 
-/** Where the scenario called `op` (`scenarios/x.ts:42`), when call sites were recorded. */
+/** Where the scenario called `op` (`/abs/scenarios/x.ts:42`), when call sites were recorded. */
 export function operationSite(op: Operation): string | undefined {
   return op.site === undefined ? undefined : callSite(op.site);
 }
@@ -43,12 +43,11 @@ function callSite(captured: Error): string | undefined {
   return own === undefined ? undefined : shortLocation(own);
 }
 
+/** `/abs/file.ts:12`: exact here; traces make it relative and reports show it relative to the working directory. */
 function shortLocation(frame: string): string {
   const at = frameLocation(frame);
   if (at === null) return frame.replace(/^at /, '');
-  const file = at.file;
-  const rel = file.includes('/scenarios/') ? file.slice(file.lastIndexOf('/scenarios/') + 1) : file.split('/').slice(-2).join('/');
-  return at.line !== undefined ? `${rel}:${at.line}` : rel;
+  return at.line !== undefined ? `${at.file}:${at.line}` : at.file;
 }
 
 /**

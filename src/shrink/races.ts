@@ -99,7 +99,7 @@ function distinctSites(a: Operation, b: Operation): [string, string] {
   const sa = operationSite(a);
   const sb = operationSite(b);
   if (sa === undefined || sb === undefined || sa === sb) return ['', ''];
-  const short = (site: string): string => ` (at ${site.slice(site.lastIndexOf('/') + 1)})`;
+  const short = (site: string): string => ` (at ${site.slice(Math.max(site.lastIndexOf('/'), site.lastIndexOf('\\')) + 1)})`;
   return [short(sa), short(sb)];
 }
 

@@ -164,7 +164,7 @@ describe('bad scenario modules', () => {
   it('a scenario that throws while setting up (before spawning) is a user error, not a found bug', async () => {
     await expectUserError(
       run('setup-throws.ts'),
-      `interleave: test/fixtures/bad/setup-throws.ts: scenario "setup-throws" [only] threw while setting up, before spawning any task: TypeError: Cannot read properties of undefined (reading 'size') at bad/setup-throws.ts:11`,
+      `interleave: test/fixtures/bad/setup-throws.ts: scenario "setup-throws" [only] threw while setting up, before spawning any task: TypeError: Cannot read properties of undefined (reading 'size') at test/fixtures/bad/setup-throws.ts:11`,
       subprocess,
     );
   });
