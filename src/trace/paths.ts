@@ -1,10 +1,14 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { Trace } from './schema.js';
 
 /**
  * Paths in traces (`scenario.file`, `failure.error.location`) are relative to a project root,
  * never absolute, so a trace is the same on every machine and replays from any folder.
- * They are relative to the working directory's root.
+ * - In memory (`result.trace`, `encodeTrace`) they are relative to the working directory's root.
+ * - In a trace file they are relative to the file's own root: `writeTrace` and `readTrace`
+ *   rebase them when the two roots differ (a trace saved into, or read from, another project),
+ *   so a round trip gives the same value.
  *
  * The root is found as npm finds a project (`npm prefix`): the nearest folder at or above `dir`
  * that holds a package.json or a node_modules folder; `dir` itself when there is none.
@@ -39,4 +43,21 @@ export function mapLocation(location: string, f: (path: string) => string): stri
 /** A location for a person to open (see displayPath). */
 export function displayLocation(location: string, root?: string): string {
   return mapLocation(location, (p) => displayPath(p, root));
+}
+/** The trace with its paths moved from relative to root `from` to relative to root `to` (the same object when the roots are equal). */
+export function rebaseTrace(trace: Trace, from: string, to: string): Trace {
+  if (from === to) return trace;
+  const move = (p: string): string => portablePath(resolve(from, p), to);
+  const error = trace.failure?.error;
+  return {
+    ...trace,
+    scenario: { ...trace.scenario, ...(trace.scenario.file !== undefined ? { file: move(trace.scenario.file) } : {}) },
+    failure:
+      trace.failure === null || error?.location === undefined ? trace.failure : { ...trace.failure, error: { ...error, location: mapLocation(error.location, move) } },
+  };
+}
+
+/** The root a trace file's paths are relative to. */
+export function traceRoot(traceFile: string): string {
+  return projectRoot(dirname(resolve(traceFile)));
 }

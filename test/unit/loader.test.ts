@@ -1,7 +1,8 @@
-import { mkdirSync, readdirSync, readFileSync, symlinkSync, copyFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cli, ROOT, tempDir } from '../robust/cli.js';
+import { tempProject } from '../helpers/project.js';
+import { cli } from '../robust/cli.js';
 
 /**
  * A TypeScript scenario in a folder with no `"type": "module"` is CommonJS for Node, and so for
@@ -13,13 +14,7 @@ describe('scenarios that Node treats as CommonJS', () => {
   let line: number;
 
   beforeAll(() => {
-    project = tempDir('interleave-cjs-');
-    mkdirSync(join(project, 'node_modules'));
-    symlinkSync(ROOT, join(project, 'node_modules/interleave'), 'dir');
-    symlinkSync(join(ROOT, 'node_modules/fast-check'), join(project, 'node_modules/fast-check'), 'dir');
-    mkdirSync(join(project, 'scen'));
-    copyFileSync(join(ROOT, 'test/fixtures/scenarios/lost-update.ts'), join(project, 'scen/lost-update.ts'));
-    copyFileSync(join(ROOT, 'test/fixtures/bad/no-default.ts'), join(project, 'scen/no-default.ts'));
+    project = tempProject(['scenarios/lost-update.ts', 'bad/no-default.ts']);
     line = readFileSync(join(project, 'scen/lost-update.ts'), 'utf8').split('\n').findIndex((l) => l.includes('t.assert(')) + 1;
   });
 
