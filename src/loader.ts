@@ -1,5 +1,5 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, extname, join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { validateScenario, type ScenarioDefinition } from './scenario.js';
 
@@ -31,7 +31,12 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
     const url = pathToFileURL(abs).href;
     // Plain JavaScript needs no compiler: tsx's loader costs ~0.4 s per process (and per worker
     // thread), and even importing its API ~0.1 s, so both wait until a TypeScript file comes.
-    mod = (JS_EXTENSIONS.has(extname(abs)) ? await import(url) : await (await import('tsx/esm/api')).tsImport(url, import.meta.url)) as { default?: unknown };
+    // TypeScript that Node would treat as CommonJS goes through tsx's require: its ESM import
+    // would run it from a data: URL, which source maps cannot follow (error locations at line 2
+    // of the compiled code, named by a random namespace that changes every run).
+    if (JS_EXTENSIONS.has(extname(abs))) mod = (await import(url)) as { default?: unknown };
+    else if (isCommonJs(abs)) mod = (await import('tsx/cjs/api')).require(abs, import.meta.url) as { default?: unknown };
+    else mod = (await (await import('tsx/esm/api')).tsImport(url, import.meta.url)) as { default?: unknown };
   } catch (e) {
     const lines = e instanceof Error ? e.message.split('\n').filter((l) => l.trim() !== '') : [String(e)];
     // esbuild (through tsx): "Transform failed with 1 error:" then "<abs path>:10:17: ERROR: Expected ...".
@@ -41,12 +46,31 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
     throw new ScenarioLoadError(file, `cannot load the module: ${msg.trim()}`);
   }
   let value = mod.default;
-  // tsx may wrap a CommonJS-looking module's default once more.
-  if (typeof value === 'object' && value !== null && 'default' in value && !('run' in value)) value = (value as { default: unknown }).default;
+  // A compiled ES module seen as CommonJS: its exports object, marked __esModule, holds the default.
+  if (typeof value === 'object' && value !== null && (value as { __esModule?: unknown }).__esModule === true) value = (value as { default?: unknown }).default;
   if (value === undefined) throw new ScenarioLoadError(file, 'no default export: end the module with `export default defineScenario({...})`');
   const problems = validateScenario(value);
   if (problems.length > 0) throw new ScenarioLoadError(file, `invalid scenario: ${problems.join('; ')}`);
   return { file: abs, scenario: value as ScenarioDefinition<object> };
+}
+
+/**
+ * Node's rule for a `.ts` file: CommonJS unless the nearest package.json (not looking past a
+ * node_modules folder) says `"type": "module"`; `.mts` is always a module.
+ */
+function isCommonJs(file: string): boolean {
+  if (extname(file) === '.mts') return false;
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        return (JSON.parse(readFileSync(pkg, 'utf8')) as { type?: unknown }).type !== 'module';
+      } catch {
+        return true; // Node itself refuses an unreadable package.json; tsx's require reports it.
+      }
+    }
+    if (basename(dir) === 'node_modules' || dirname(dir) === dir) return true;
+  }
 }
 
 /** Scenario files in `dir`, sorted by name (helpers starting with `_` are skipped). */

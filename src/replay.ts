@@ -1,4 +1,3 @@
-import { relative } from 'node:path';
 import type { TraceEvent } from './runtime/events.js';
 import type { ExecutionResult } from './runtime/execution.js';
 import type { Failure } from './runtime/failure.js';
@@ -8,6 +7,7 @@ import { AnnouncementLog } from './strategies/announcementLog.js';
 import { ReplayStrategy } from './strategies/replay.js';
 import { FirstEnabledStrategy } from './strategies/roundRobin.js';
 import { firstDifference } from './trace/firstDifference.js';
+import { mapLocation, portablePath } from './trace/paths.js';
 import type { Trace } from './trace/schema.js';
 
 export interface StrategyInfo {
@@ -42,16 +42,11 @@ function portableFailure(f: Failure): Trace['failure'] {
   return {
     ...rest,
     tasks: [...f.tasks],
-    ...(error !== undefined ? { error: { name: error.name, message: error.message, ...(error.location !== undefined ? { location: error.location } : {}) } } : {}),
+    ...(error !== undefined ? { error: { name: error.name, message: error.message, ...(error.location !== undefined ? { location: mapLocation(error.location, (p) => portablePath(p)) } : {}) } } : {}),
     ...(f.cycle !== undefined ? { cycle: f.cycle.map((e) => ({ ...e })) } : {}),
     ...(f.blocked !== undefined ? { blocked: f.blocked.map((b) => ({ ...b })) } : {}),
     ...(f.locks !== undefined ? { locks: [...f.locks] } : {}),
   } as Trace['failure'];
-}
-
-function portablePath(file: string): string {
-  const rel = relative(process.cwd(), file);
-  return (rel.startsWith('..') ? file : rel).split('\\').join('/');
 }
 
 /** Same failure: kind, message and step. This is the bar for "reproduced". */

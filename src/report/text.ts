@@ -1,6 +1,7 @@
 import type { ExploreResult } from '../explore.js';
 import type { SearchResult } from '../search/search.js';
 import type { ReplayReport } from '../replay.js';
+import { displayLocation } from '../trace/paths.js';
 import type { Trace } from '../trace/schema.js';
 import { NO_COLOUR, type Colours } from './colour.js';
 import { formatTimeline, type TimelineOptions } from './timeline.js';
@@ -16,7 +17,7 @@ export function formatFailureReport(trace: Trace, file: string | null, options: 
   if (f === null) return 'no failure';
   const c = options.colours ?? NO_COLOUR;
   const out: string[] = [c.red(c.bold(f.message))];
-  if (f.error?.location !== undefined) out.push(`  at ${f.error.location}`);
+  if (f.error?.location !== undefined) out.push(`  at ${displayLocation(f.error.location)}`);
   for (const line of rootCause(trace)) out.push(`  root cause: ${line}`);
   const n = trace.counts;
   const shrunk = trace.shrink !== undefined ? ` (shrunk from ${plural(trace.shrink.original.steps, 'step')}, ${plural(trace.shrink.original.preemptions, 'preemption')})` : '';

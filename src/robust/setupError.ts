@@ -1,6 +1,7 @@
 import type { ExploreResult } from '../explore.js';
 import { ScenarioLoadError } from '../loader.js';
 import type { ScenarioDefinition } from '../scenario.js';
+import { displayLocation } from '../trace/paths.js';
 
 /**
  * A scenario whose body throws while setting up, before it spawned any task, fails the same way
@@ -15,6 +16,6 @@ export function setupError(file: string, scenario: ScenarioDefinition<object>, v
   if (f === null || (f.kind !== 'exception' && f.kind !== 'assertion') || f.task !== 'main') return null;
   if (r.trace === null || r.trace.tasks.length !== 1) return null;
   if (scenario.variants[variant]?.expect === f.kind) return null;
-  const error = f.error === undefined ? f.message : `${f.error.name}: ${f.error.message}${f.error.location !== undefined ? ` at ${f.error.location}` : ''}`;
+  const error = f.error === undefined ? f.message : `${f.error.name}: ${f.error.message}${f.error.location !== undefined ? ` at ${displayLocation(f.error.location)}` : ''}`;
   return new ScenarioLoadError(file, `scenario "${scenario.name}" [${variant}] threw while setting up, before spawning any task: ${error}`);
 }

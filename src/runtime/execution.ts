@@ -6,6 +6,7 @@ import { Operation, type SharedObject } from './operation.js';
 import { NO_LOCKS, Task } from './task.js';
 import { findCycle, permanentDeadlock, waitOf } from './waitfor.js';
 import { describeOp, formatValue, type TraceEvent } from './events.js';
+import { errorInfo, opErrorInfo } from './location.js';
 import { Divergence, type SchedulingView, type Strategy } from '../strategies/strategy.js';
 
 export interface ExecutionOptions {
@@ -628,51 +629,4 @@ function eventOf(task: Task, op: Operation, step: number): TraceEvent {
   if (op.obj !== null) ev.obj = op.obj.name;
   if (op.key !== undefined) ev.key = formatValue(op.key);
   return ev;
-}
-
-const INTERNAL_FRAME = /[\\/](src|dist)[\\/](runtime|primitives|strategies|explore|context)[\\/.]|node:internal|node_modules[\\/](?!interleave)/;
-
-/** The error's facts, with its first stack frame inside the scenario (not interleave, not Node). */
-export function errorInfo(error: unknown): ErrorInfo {
-  if (!(error instanceof Error)) return { name: 'NonError', message: formatValue(error) };
-  const lines = (error.stack ?? '').split('\n').slice(1);
-  const frames = lines.map((l) => l.trim()).filter((l) => l.startsWith('at '));
-  const own = frames.find((f) => !INTERNAL_FRAME.test(f));
-  const location = own === undefined ? undefined : shortLocation(own);
-  return {
-    name: error.name,
-    message: error.message,
-    ...(location !== undefined ? { location } : {}),
-    stack: frames.filter((f) => !INTERNAL_FRAME.test(f)).join('\n'),
-  };
-}
-
-/**
- * An error raised by an interleave operation (KeyError, QueueEmpty, ...): its stack is the
- * stack of whichever task handed control over, so its location is where the raising task called
- * the operation, known only while recording (exploration leaves it out rather than lie).
- */
-function opErrorInfo(error: Error, op: Operation): ErrorInfo {
-  const location = op.site === undefined ? undefined : callSite(op.site);
-  return { name: error.name, message: error.message, ...(location !== undefined ? { location } : {}) };
-}
-
-/** Where the scenario called `op` (`scenarios/x.ts:42`), when call sites were recorded. */
-export function operationSite(op: Operation): string | undefined {
-  return op.site === undefined ? undefined : callSite(op.site);
-}
-
-/** The scenario line in a captured stack (the first frame outside interleave). */
-function callSite(captured: Error): string | undefined {
-  const frames = (captured.stack ?? '').split('\n').slice(1).map((l) => l.trim());
-  const own = frames.find((f) => f.startsWith('at ') && !INTERNAL_FRAME.test(f));
-  return own === undefined ? undefined : shortLocation(own);
-}
-
-function shortLocation(frame: string): string {
-  const m = /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?$/.exec(frame);
-  if (m === null) return frame.replace(/^at /, '');
-  const file = m[1]!.replace(/^file:\/\//, '');
-  const rel = file.includes('/scenarios/') ? file.slice(file.lastIndexOf('/scenarios/') + 1) : file.split('/').slice(-2).join('/');
-  return `${rel}:${m[2]}`;
 }

@@ -1,5 +1,5 @@
 import { describeOp, formatValue } from '../runtime/events.js';
-import { operationSite } from '../runtime/execution.js';
+import { operationSite } from '../runtime/location.js';
 import type { Operation } from '../runtime/operation.js';
 import type { Race } from '../trace/schema.js';
 import type { PreemptionInfo, StepOp } from './probe.js';
@@ -99,7 +99,7 @@ function distinctSites(a: Operation, b: Operation): [string, string] {
   const sa = operationSite(a);
   const sb = operationSite(b);
   if (sa === undefined || sb === undefined || sa === sb) return ['', ''];
-  const short = (site: string): string => ` (at ${site.slice(site.lastIndexOf('/') + 1)})`;
+  const short = (site: string): string => ` (at ${site.slice(Math.max(site.lastIndexOf('/'), site.lastIndexOf('\\')) + 1)})`;
   return [short(sa), short(sb)];
 }
 

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { projectRoot, rebaseTrace, traceRoot } from './paths.js';
 import { traceSchema, type Trace } from './schema.js';
 
 /** A trace file that cannot be used: names the file and what is wrong, in one line. */
@@ -53,6 +54,7 @@ export function decodeTrace(text: string, file = '<trace>'): Trace {
   return t;
 }
 
+/** Reads and validates a trace file; its paths come back relative to the working directory's root, as `result.trace` has them. */
 export function readTrace(file: string): Trace {
   let text: string;
   try {
@@ -61,7 +63,7 @@ export function readTrace(file: string): Trace {
     const code = (e as NodeJS.ErrnoException).code;
     throw new TraceFileError(file, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a trace file' : `cannot read (${code})`);
   }
-  return decodeTrace(text, file);
+  return rebaseTrace(decodeTrace(text, file), traceRoot(file), projectRoot(process.cwd()));
 }
 
 /**
@@ -96,8 +98,9 @@ export function fileInTheWay(dir: string): string | null {
   }
 }
 
+/** Writes `trace` with its paths relative to the file's own project root (see trace/paths.ts), so it replays from any folder. */
 export function writeTrace(file: string, trace: Trace): void {
-  writeFileAtomic(file, encodeTrace(trace));
+  writeFileAtomic(file, encodeTrace(rebaseTrace(trace, projectRoot(process.cwd()), traceRoot(file))));
 }
 
 /** A file name for a trace that cannot escape `dir`, whatever the scenario or variant is called. */

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cli, FIXTURES, stable, workDir } from './cliHarness.js';
 
 const TIMELINE = `assertion: AssertionFailure: lost update: counter is 1 after 2 increments in task "main" (step 9)
-  at scenarios/lost-update.ts:26
+  at ${join(FIXTURES, 'lost-update.ts')}:26
   9 steps, 4 preemptions, 3 tasks
 
  step  main                          worker-1              worker-2

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { encodeTrace, explore, type Trace } from 'interleave';
+import { encodeTrace, explore, writeTrace, type Trace } from 'interleave';
 import lostUpdate from '../fixtures/scenarios/lost-update.js';
 import { BAD, cli, inProcess, noStack, ROOT, tempDir, type CliResult } from './cli.js';
 
@@ -38,8 +38,9 @@ describe('bad trace files', () => {
   beforeAll(async () => {
     dir = tempDir();
     const r = await explore(lostUpdate, { variant: 'buggy', seed: 7, file: join(ROOT, 'test/fixtures/scenarios/lost-update.ts') });
-    good = r.trace!;
-    writeFileSync(join(dir, 'good.json'), encodeTrace(good));
+    // Saved as a user would (writeTrace): outside the repository, its paths are relative to this folder.
+    writeTrace(join(dir, 'good.json'), r.trace!);
+    good = JSON.parse(readFileSync(join(dir, 'good.json'), 'utf8')) as Trace;
   });
 
   it('the unmodified trace reproduces (exit 1)', async () => {
@@ -106,7 +107,7 @@ describe('bad trace files', () => {
   });
 
   it('a trace whose scenario was renamed', async () => {
-    const f = variant('renamed.json', (t) => (t.scenario.file = 'test/fixtures/scenarios/lock-order.ts'));
+    const f = variant('renamed.json', (t) => (t.scenario.file = join(ROOT, 'test/fixtures/scenarios/lock-order.ts')));
     await expectUserError(['replay', f], `interleave: ${f}: the trace is for scenario "lost-update" but test/fixtures/scenarios/lock-order.ts defines "lock-order"`);
   });
 
@@ -120,7 +121,7 @@ describe('bad trace files', () => {
   });
 
   it('a trace from a scenario that changed: diverged at the step, exit 3', async () => {
-    const f = variant('changed.json', (t) => (t.scenario.file = 'test/fixtures/bad/lost-update-changed.ts'));
+    const f = variant('changed.json', (t) => (t.scenario.file = join(ROOT, 'test/fixtures/bad/lost-update-changed.ts')));
     const r = await cli(['replay', f]);
     expect(r.stdout).toMatch(/^diverged at step \d+: worker-\d announced update counter where the trace recorded read counter$/m);
     expect(r.stdout).toMatch(/^ {2}recorded: worker-\d: read counter$/m);
@@ -164,7 +165,7 @@ describe('bad scenario modules', () => {
   it('a scenario that throws while setting up (before spawning) is a user error, not a found bug', async () => {
     await expectUserError(
       run('setup-throws.ts'),
-      `interleave: test/fixtures/bad/setup-throws.ts: scenario "setup-throws" [only] threw while setting up, before spawning any task: TypeError: Cannot read properties of undefined (reading 'size') at bad/setup-throws.ts:11`,
+      `interleave: test/fixtures/bad/setup-throws.ts: scenario "setup-throws" [only] threw while setting up, before spawning any task: TypeError: Cannot read properties of undefined (reading 'size') at test/fixtures/bad/setup-throws.ts:11`,
       subprocess,
     );
   });

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { encodeTrace, explore, type ScenarioDefinition } from 'interleave';
+import { encodeTrace, explore, readTrace, type ScenarioDefinition } from 'interleave';
 import { CELL, CELLS, Heartbeat } from '../../src/robust/heartbeat.js';
 import lockOrder from '../fixtures/scenarios/lock-order.js';
 import lostUpdate from '../fixtures/scenarios/lost-update.js';
@@ -44,7 +44,8 @@ describe('watchdog', () => {
     const r = await cli(['run', 'test/fixtures/scenarios/lock-order.ts', '--variant', 'buggy', '--seed', '4', '--no-shrink', '--watchdog', '5', '--out', out]);
     expect(r.code).toBe(1);
     const expected = await explore(lockOrder as ScenarioDefinition<object>, { variant: 'buggy', seed: 4, file: join(ROOT, 'test/fixtures/scenarios/lock-order.ts') });
-    expect(readFileSync(join(out, 'lock-order.buggy.deadlock.json'), 'utf8')).toBe(encodeTrace(expected.trace!));
+    // Read back (its paths were saved relative to `out`, outside the repository), then compared byte for byte.
+    expect(encodeTrace(readTrace(join(out, 'lock-order.buggy.deadlock.json')))).toBe(encodeTrace(expected.trace!));
     const bad = await cli(['run', join(BAD, 'no-default.ts'), '--watchdog', '5', '--out', out]);
     expect(bad.stderr).toMatch(/^interleave: .*no-default\.ts: no default export: end the module with `export default defineScenario\(\{\.\.\.\}\)`\n$/);
     expect(bad.code).toBe(2);

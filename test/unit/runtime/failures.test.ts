@@ -33,7 +33,7 @@ describe('failure kinds', () => {
     expect(r.failure?.kind).toBe('exception');
     expect(r.failure?.message).toMatch(/^exception: KeyError: "B" not in progress_streams in task "connect-B" \(step \d+\)$/);
     const line = readFileSync(new URL(import.meta.url), 'utf8').split('\n').findIndex((l) => l.includes('// KEYERROR-LINE')) + 1;
-    expect(r.trace?.failure?.error?.location).toBe(`runtime/failures.test.ts:${line}`);
+    expect(r.trace?.failure?.error?.location).toBe(`test/unit/runtime/failures.test.ts:${line}`);
   });
 
   it('assertion', async () => {

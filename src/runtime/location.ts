@@ -1,0 +1,89 @@
+/** Where in the scenario an error or an operation happened: the first stack frame outside interleave and Node. */
+import { fileURLToPath } from 'node:url';
+import type { ErrorInfo } from './failure.js';
+import { formatValue } from './events.js';
+import type { Operation } from './operation.js';
+
+const INTERNAL_FRAME = /[\\/](src|dist)[\\/](runtime|primitives|strategies|explore|context)[\\/.]|node:internal|node_modules[\\/](?!interleave)/;
+
+/** The error's facts, with its first stack frame inside the scenario (not interleave, not Node). */
+export function errorInfo(error: unknown): ErrorInfo {
+  if (!(error instanceof Error)) return { name: 'NonError', message: formatValue(error) };
+  const lines = (error.stack ?? '').split('\n').slice(1);
+  const frames = lines.map((l) => l.trim()).filter((l) => l.startsWith('at '));
+  const own = frames.find((f) => !INTERNAL_FRAME.test(f));
+  const location = own === undefined ? undefined : shortLocation(own);
+  return {
+    name: error.name,
+    message: error.message,
+    ...(location !== undefined ? { location } : {}),
+    stack: frames.filter((f) => !INTERNAL_FRAME.test(f)).join('\n'),
+  };
+}
+
+/**
+ * An error raised by an interleave operation (KeyError, QueueEmpty, ...): its stack is the
+ * stack of whichever task handed control over, so its location is where the raising task called
+ * the operation, known only while recording (exploration leaves it out rather than lie).
+ */
+export function opErrorInfo(error: Error, op: Operation): ErrorInfo {
+  const location = op.site === undefined ? undefined : callSite(op.site);
+  return { name: error.name, message: error.message, ...(location !== undefined ? { location } : {}) };
+}
+
+/** Where the scenario called `op` (`/abs/scenarios/x.ts:42`), when call sites were recorded. */
+export function operationSite(op: Operation): string | undefined {
+  return op.site === undefined ? undefined : callSite(op.site);
+}
+
+/** The scenario line in a captured stack (the first frame outside interleave). */
+function callSite(captured: Error): string | undefined {
+  const frames = (captured.stack ?? '').split('\n').slice(1).map((l) => l.trim());
+  const own = frames.find((f) => f.startsWith('at ') && !INTERNAL_FRAME.test(f));
+  return own === undefined ? undefined : shortLocation(own);
+}
+
+/** `/abs/file.ts:12`: exact here; traces make it relative and reports show it relative to the working directory. */
+function shortLocation(frame: string): string {
+  const at = frameLocation(frame);
+  if (at === null) return frame.replace(/^at /, '');
+  return at.line !== undefined ? `${at.file}:${at.line}` : at.file;
+}
+
+/**
+ * The file and line of a stack frame (`at f (/a/b.ts:12:5)`, `at file:///a/b.ts:12:5`), without
+ * a loader's query (`?tsx-namespace=...`), which changes from run to run.
+ *
+ * tsx runs a CommonJS file that an ES module imports from a data: URL holding the compiled code
+ * (`data:text/javascript,<code>?filePath=/a/b.ts%3Fnamespace%3D<uuid>:2:887`); Node maps no
+ * source map there, so the line is the compiled code's: the file is kept, the line left out.
+ */
+export function frameLocation(frame: string): { file: string; line?: number } | null {
+  const data = /data:text\/javascript,.*\?filePath=([^\s:)]+)/.exec(frame);
+  if (data !== null) return { file: withoutQuery(safeDecode(data[1]!)) };
+  const m = /\(?((?:file:\/\/)?[^()\s]+):(\d+):(\d+)\)?$/.exec(frame);
+  if (m === null) return null;
+  const file = withoutQuery(m[1]!);
+  return { file: file.startsWith('file://') ? fromFileUrl(file) : file, line: Number(m[2]) };
+}
+
+function withoutQuery(file: string): string {
+  const q = file.indexOf('?');
+  return q < 0 ? file : file.slice(0, q);
+}
+
+function fromFileUrl(url: string): string {
+  try {
+    return fileURLToPath(url);
+  } catch {
+    return url;
+  }
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
