@@ -1,23 +1,43 @@
 /** Where in the scenario an error or an operation happened: the first stack frame outside interleave and Node. */
-import { fileURLToPath } from 'node:url';
+import { join, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ErrorInfo } from './failure.js';
 import { formatValue } from './events.js';
 import type { Operation } from './operation.js';
 
-const INTERNAL_FRAME = /[\\/](src|dist)[\\/](runtime|primitives|strategies|explore|context)[\\/.]|node:internal|node_modules[\\/](?!interleave)/;
+/** Node's own frames, and libraries' (other than interleave) that the scenario called. */
+const FOREIGN_FRAME = /node:internal|node_modules[\\/](?!interleave)/;
+
+/**
+ * interleave's own code: this package's src/ and dist/ folders, as paths and as URLs. Every
+ * frame there is left out (the runner, the series, replay, workers: not only the runtime), so a
+ * stack reads the same whichever thread ran the execution; a scenario may live anywhere else,
+ * also in a folder of its own project named src/.
+ */
+const OWN_CODE: readonly string[] = (() => {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  return ['src', 'dist'].flatMap((dir) => {
+    const path = join(root, dir) + sep;
+    return [path, pathToFileURL(path).href];
+  });
+})();
+
+function isInternal(frame: string): boolean {
+  return FOREIGN_FRAME.test(frame) || OWN_CODE.some((prefix) => frame.includes(prefix));
+}
 
 /** The error's facts, with its first stack frame inside the scenario (not interleave, not Node). */
 export function errorInfo(error: unknown): ErrorInfo {
   if (!(error instanceof Error)) return { name: 'NonError', message: formatValue(error) };
   const lines = (error.stack ?? '').split('\n').slice(1);
   const frames = lines.map((l) => l.trim()).filter((l) => l.startsWith('at '));
-  const own = frames.find((f) => !INTERNAL_FRAME.test(f));
+  const own = frames.find((f) => !isInternal(f));
   const location = own === undefined ? undefined : shortLocation(own);
   return {
     name: error.name,
     message: error.message,
     ...(location !== undefined ? { location } : {}),
-    stack: frames.filter((f) => !INTERNAL_FRAME.test(f)).join('\n'),
+    stack: frames.filter((f) => !isInternal(f)).join('\n'),
   };
 }
 
@@ -39,7 +59,7 @@ export function operationSite(op: Operation): string | undefined {
 /** The scenario line in a captured stack (the first frame outside interleave). */
 function callSite(captured: Error): string | undefined {
   const frames = (captured.stack ?? '').split('\n').slice(1).map((l) => l.trim());
-  const own = frames.find((f) => f.startsWith('at ') && !INTERNAL_FRAME.test(f));
+  const own = frames.find((f) => f.startsWith('at ') && !isInternal(f));
   return own === undefined ? undefined : shortLocation(own);
 }
 
