@@ -1,0 +1,68 @@
+// Instructions per schedule, counted by valgrind (cachegrind), for the three contenders of the
+// throughput bench: `npm run bench:instructions` (needs valgrind: apt-get install -y valgrind).
+//   node bench/instructions.mjs [--workload short|long] [--seeds 1,2]
+//
+// Why: on a shared machine, wall-clock rounds of the same code vary by ±30%, more than most
+// changes worth measuring. An instruction count is the same from run to run (to ~0.1% for one
+// V8 hash seed), so it can judge a 2% change. It is not time: it does not see cache misses or
+// GC parallelism, so the throughput bench stays the judge of the goals.
+//
+// Method: each contender runs in `node --single-threaded` (JIT and GC on the main thread, so
+// counts do not depend on thread timing) with fixed V8 hash and random seeds, twice: with n1 and
+// n2 schedules (bench/contender.mjs: a warm-up of n, then n). The difference, divided by the
+// extra schedules, is the steady-state cost of one schedule, free of start-up and warm-up. The
+// layout of V8's hash tables moves counts by ~1-2% from one hash seed to another; give several
+// seeds to see it.
+import { spawn, spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const args = process.argv.slice(2);
+const arg = (name, fallback) => {
+  const i = args.indexOf(name);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
+};
+const WORKLOADS = { short: { tasks: 3, steps: 5, n1: 5_000, n2: 15_000 }, long: { tasks: 4, steps: 250, n1: 300, n2: 700 } };
+const workload = WORKLOADS[arg('--workload', 'short')];
+if (workload === undefined) {
+  process.stderr.write(`bench/instructions.mjs: --workload must be one of ${Object.keys(WORKLOADS).join(', ')}\n`);
+  process.exit(2);
+}
+const seeds = arg('--seeds', '1').split(',').map(Number);
+if (spawnSync('valgrind', ['--version']).status !== 0) {
+  process.stderr.write('bench/instructions.mjs: valgrind is not installed (apt-get install -y valgrind)\n');
+  process.exit(2);
+}
+const contender = fileURLToPath(new URL('./contender.mjs', import.meta.url));
+
+/** Instructions of one whole process run (valgrind's "I refs"). */
+function count(key, n, seed) {
+  const node = ['--single-threaded', `--hash-seed=${seed}`, `--random-seed=${seed}`, '--expose-gc', contender, key, String(workload.tasks), String(workload.steps), String(n), '1'];
+  return new Promise((resolve, reject) => {
+    const p = spawn('valgrind', ['--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null', process.execPath, ...node], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d) => (err += d));
+    p.on('close', (code) => {
+      const m = /I\s+refs:\s+([\d,]+)/.exec(err);
+      if (code !== 0 || m === null) reject(new Error(`valgrind ${key} n=${n} failed (exit ${code}): ${err.slice(-300)}`));
+      else resolve(Number(m[1].replaceAll(',', '')));
+    });
+  });
+}
+
+/** Steady-state instructions per schedule: two runs, two at a time (this machine has two cores). */
+async function perSchedule(key, seed) {
+  const [a, b] = await Promise.all([count(key, workload.n1, seed), count(key, workload.n2, seed)]);
+  // contender.mjs runs a warm-up of n schedules, then n timed: 2n in all.
+  return Math.round((b - a) / (2 * (workload.n2 - workload.n1)));
+}
+
+const label = `${workload.tasks} tasks × ${workload.steps} steps`;
+process.stdout.write(`instructions per schedule, ${label} (valgrind cachegrind, node --single-threaded)\n`);
+for (const seed of seeds) {
+  const r = {};
+  for (const key of ['interleave', 'fastCheck', 'raw']) r[key] = await perSchedule(key, seed);
+  const x = (k) => (r[k] / r.interleave).toFixed(2);
+  process.stdout.write(
+    `hash seed ${seed}: interleave ${r.interleave.toLocaleString('en-US')}, fast-check ${r.fastCheck.toLocaleString('en-US')} (${x('fastCheck')}×), raw ${r.raw.toLocaleString('en-US')} (${x('raw')}×)\n`,
+  );
+}
