@@ -16,6 +16,7 @@ import { exploreWatched } from '../../robust/watchdog.js';
 import { count, int, outputFolder, positive, show, strategyName, type SetExit, terminalWidth } from '../options.js';
 import { dirname, join } from 'node:path';
 import { saveOrFallback } from '../saveOrFallback.js';
+import { workersWarning } from '../workersWarning.js';
 import { InvalidArgumentError } from 'commander';
 import { isSplit, parseShard, runSplit, shardFileName, toExploreResult, writeShardFile, type Shard, type AnyShardRun } from '../../parallel/index.js';
 
@@ -188,6 +189,8 @@ export function formatOutcomeTable(rows: readonly VariantOutcome[], c: Colours):
 
 export async function runCommand(refs: string[], o: RunOptions): Promise<number> {
   checkStrategy(o.strategy);
+  const oversubscribed = workersWarning(o.workers);
+  if (oversubscribed !== null) process.stderr.write(`${oversubscribed}\n`);
   const c = stdoutColours(o);
   const loaded = await loadTargets(refs, o);
   const outcomes: VariantOutcome[] = [];
