@@ -11,7 +11,8 @@ import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
 import { outputFolder, positive, show, type SetExit } from '../options.js';
-import { loadTargets, runVariant } from './run.js';
+import { saveOrFallback } from '../saveOrFallback.js';
+import { loadTargets, runVariant, UNSAVED_HEADER } from './run.js';
 
 interface CiOptions {
   dir: string;
@@ -72,13 +73,19 @@ function traceFound(r: ReplayReport, expected: string): string {
 export async function ciCommand(o: CiOptions): Promise<number> {
   const c = stdoutColours(o);
   const rows: CiRow[] = [];
+  const saveErrors: string[] = [];
   for (const l of await loadTargets([], { dir: o.dir })) {
     for (const variant of Object.keys(l.scenario.variants)) {
       const t0 = performance.now();
       const v = await runVariant(l, variant, { shrink: false, out: o.out ?? null, ...(o.watchdog !== undefined ? { watchdog: o.watchdog } : {}) }, null);
       const ok = v.found === v.expected;
-      const detail = v.result.failure?.message ?? `no failure in ${v.result.executions} executions`;
-      rows.push({ kind: 'variant', name: `${v.scenario} [${variant}]`, expected: v.expected, found: v.found, ok, seconds: (performance.now() - t0) / 1000, detail: v.saved !== null ? `${detail}\ntrace: ${show(v.saved)}` : detail });
+      const failure = v.result.failure?.message ?? `no failure in ${v.result.executions} executions`;
+      const detail = v.saved !== null ? `${failure}\ntrace: ${show(v.saved)}` : v.unsavedTrace !== null ? `${failure}\n${UNSAVED_HEADER}\n${v.unsavedTrace}` : failure;
+      if (v.saveError !== null) {
+        saveErrors.push(v.saveError);
+        process.stderr.write(`interleave: ${v.saveError}\n`);
+      }
+      rows.push({ kind: 'variant', name: `${v.scenario} [${variant}]`, expected: v.expected, found: v.found, ok, seconds: (performance.now() - t0) / 1000, detail });
     }
   }
   for (const file of traceFiles(o.traces)) {
@@ -98,6 +105,7 @@ export async function ciCommand(o: CiOptions): Promise<number> {
     rows.push({ ...row, seconds: (performance.now() - t0) / 1000 });
   }
   const failed = rows.filter((r) => !r.ok).length;
+  let junit: string | null = null;
   if (o.junit !== undefined) {
     const cases: JUnitCase[] = rows.map((r) => ({
       suite: r.kind === 'variant' ? 'scenarios' : 'traces',
@@ -106,7 +114,14 @@ export async function ciCommand(o: CiOptions): Promise<number> {
       seconds: r.seconds,
       failure: r.ok ? null : { message: `expected ${r.expected}, found ${r.found}`, detail: r.detail },
     }));
-    writeFileAtomic(o.junit, formatJUnit(cases));
+    const xml = formatJUnit(cases);
+    // The rows are printed below whatever happens here: a report that cannot be written costs no result.
+    const s = saveOrFallback(o.junit, (f) => writeFileAtomic(f, xml));
+    junit = s.file;
+    if (s.error !== null) {
+      saveErrors.push(s.error);
+      process.stderr.write(`interleave: ${s.error}\n`);
+    }
   }
   if (o.json) {
     process.stdout.write(`${JSON.stringify({ passed: rows.length - failed, failed, rows: rows.map(({ seconds: _s, ...r }) => r) }, null, 2)}\n`);
@@ -117,9 +132,12 @@ export async function ciCommand(o: CiOptions): Promise<number> {
     );
     process.stdout.write(`${table.split('\n').map((l) => (l.endsWith('MISMATCH') ? c.red(l) : l)).join('\n')}\n`);
     for (const r of rows.filter((x) => !x.ok)) process.stdout.write(`\n${c.red(`MISMATCH ${r.name}: expected ${r.expected}, found ${r.found}`)}\n  ${r.detail.split('\n').join('\n  ')}\n`);
-    process.stdout.write(`\n${rows.length - failed} matched, ${failed} mismatched${o.junit !== undefined ? `; JUnit XML in ${show(o.junit)}` : ''}\n`);
+    const where = o.junit === undefined ? '' : junit !== null ? `; JUnit XML in ${show(junit)}` : '; JUnit XML not written (see stderr)';
+    process.stdout.write(`\n${rows.length - failed} matched, ${failed} mismatched${where}\n`);
   }
-  return failed > 0 ? EXIT.FAILURE : EXIT.OK;
+  if (failed > 0) return EXIT.FAILURE;
+  // Everything matched, but a file asked for (JUnit report, a trace for --out) is not where asked.
+  return saveErrors.length > 0 ? EXIT.USAGE : EXIT.OK;
 }
 
 export function registerCi(program: Command, setExit: SetExit): Command {
@@ -133,6 +151,10 @@ export function registerCi(program: Command, setExit: SetExit): Command {
     .option('--watchdog <seconds>', 'explore each variant in a worker thread; a task that runs this long without a scheduling point is reported as a runaway livelock instead of hanging the job', positive('--watchdog'))
     .option('--json', 'machine-readable output')
     .option('--no-color', 'no colour')
-    .addHelpText('after', '\nExit codes: 0 everything matched, 1 any mismatch, 2 bad usage (missing scenarios folder, broken scenario module).')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 everything matched, 1 any mismatch, 2 bad usage (missing scenarios folder, broken scenario module), or everything matched but the\n' +
+        'JUnit file or a trace could not be written where asked (it is written to a new interleave-* folder of the OS temp dir instead, and stderr says where).',
+    )
     .action(async (o: CiOptions) => setExit(await ciCommand(o)));
 }

@@ -7,14 +7,16 @@ import { shrinkTrace } from '../../shrink/shrinkTrace.js';
 import { formatExploreLine, formatFailureReport, formatTable } from '../../report/text.js';
 import { UsageError } from '../../runtime/errors.js';
 import type { Trace } from '../../trace/schema.js';
-import { traceFileName, writeTrace } from '../../trace/codec.js';
+import { encodeTrace, traceFileName, writeTrace } from '../../trace/codec.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { listenForInterrupt } from '../interrupt.js';
 import { setupError } from '../../robust/setupError.js';
 import { exploreWatched } from '../../robust/watchdog.js';
 import { count, int, outputFolder, positive, show, strategyName, type SetExit, terminalWidth } from '../options.js';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { saveOrFallback } from '../saveOrFallback.js';
+import { workersWarning } from '../workersWarning.js';
 import { InvalidArgumentError } from 'commander';
 import { isSplit, parseShard, runSplit, shardFileName, toExploreResult, writeShardFile, type Shard, type AnyShardRun } from '../../parallel/index.js';
 
@@ -65,7 +67,12 @@ export interface VariantOutcome {
   readonly result: ExploreResult;
   /** The trace printed and saved (shrunk when shrinking ran). */
   readonly trace: Trace | null;
+  /** Where the trace is: in `out`, or a fallback in the OS temp dir when `out` could not be written. */
   readonly saved: string | null;
+  /** One line naming the file in `out` that could not be written and why (see saveOrFallback). */
+  readonly saveError: string | null;
+  /** The exact text of a trace that could be written nowhere, for the caller to print: nothing is lost. */
+  readonly unsavedTrace: string | null;
 }
 
 /** dfs and pb run the exhaustive search (src/search) through explore; every strategy name is accepted. */
@@ -80,7 +87,9 @@ export async function loadTargets(refs: readonly string[], o: { dir: string; all
 
 /**
  * Explores one variant with the budget the options give (else the variant's own), saves the
- * trace of a failure in `out` and returns the outcome. Progress goes to stderr.
+ * trace of a failure in `out` and returns the outcome. Progress goes to stderr. A trace that
+ * cannot be written to `out` goes to the OS temp dir (or, failing that, into the outcome as
+ * text) and is reported in `saveError`, never thrown: the failure found is not lost.
  */
 export async function runVariant(
   loaded: LoadedScenario,
@@ -118,20 +127,25 @@ export async function runVariant(
   const found = r.failure?.kind ?? 'pass';
   let trace = r.trace;
   let saved: string | null = null;
+  let saveError: string | null = null;
+  let dir = o.out;
+  const save = (t: Trace): void => {
+    if (dir === null) return;
+    const s = saveOrFallback(traceFileName(dir, t), (f) => writeTrace(f, t));
+    saved = s.file;
+    saveError = s.error ?? saveError;
+    // The shrunk trace follows the raw one into the fallback folder: one error line, not two.
+    if (s.file !== null) dir = dirname(s.file);
+  };
   // Saved raw first (atomically), so a second Ctrl-C while shrinking still leaves the failure on disk.
-  if (trace !== null && o.out !== null) {
-    saved = traceFileName(o.out, trace);
-    writeTrace(saved, trace);
-  }
+  if (trace !== null) save(trace);
   // After a first Ctrl-C the raw trace is kept: shrinking would delay the exit.
   if (trace !== null && o.shrink && trace.failure !== null && trace.failure.kind !== 'nondeterminism' && o.shouldStop?.() !== true) {
     trace = (await shrinkTrace(scenario, trace, { file })).trace;
-    if (o.out !== null) {
-      saved = traceFileName(o.out, trace);
-      writeTrace(saved, trace);
-    }
+    save(trace);
   }
-  return { scenario: scenario.name, variant, expected, found, result: r, trace, saved };
+  const unsavedTrace = trace !== null && o.out !== null && saved === null ? encodeTrace(trace) : null;
+  return { scenario: scenario.name, variant, expected, found, result: r, trace, saved, saveError, unsavedTrace };
 }
 
 /** `--param` names must be the scenario's own (a typo would otherwise silently run the defaults). */
@@ -175,6 +189,8 @@ export function formatOutcomeTable(rows: readonly VariantOutcome[], c: Colours):
 
 export async function runCommand(refs: string[], o: RunOptions): Promise<number> {
   checkStrategy(o.strategy);
+  const oversubscribed = workersWarning(o.workers);
+  if (oversubscribed !== null) process.stderr.write(`${oversubscribed}\n`);
   const c = stdoutColours(o);
   const loaded = await loadTargets(refs, o);
   const outcomes: VariantOutcome[] = [];
@@ -189,6 +205,7 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
         if (interrupt.requested) break;
         const v = await runVariant(l, variant, { ...o, shouldStop, onShardRun: (run) => shardRuns.push(run) }, progress);
         outcomes.push(v);
+        if (v.saveError !== null) process.stderr.write(`interleave: ${v.saveError}\n`);
         if (o.json) continue;
         process.stdout.write(`${formatExploreLine(v.result, o.shard)}\n`);
         // Under the variant's own line, not after its report's replay: line (where it reads as the
@@ -196,15 +213,21 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
         for (const w of v.result.warnings) if (w.message !== v.result.failure?.message) process.stdout.write(`${c.yellow(`warning: ${w.message}`)}\n`);
         if (v.trace === null && v.result.failure !== null) process.stdout.write(`\n${v.result.failure.message}\n\n`);
         if (v.trace !== null) process.stdout.write(`\n${formatFailureReport(v.trace, v.saved === null ? null : show(v.saved), { verbose: o.verbose ?? false, colours: c, maxWidth: terminalWidth() })}\n\n`);
+        if (v.unsavedTrace !== null) process.stdout.write(`${UNSAVED_HEADER}\n${v.unsavedTrace}\n`);
       }
     }
   } finally {
     interrupt.dispose();
   }
+  let saveFailed = outcomes.some((v) => v.saveError !== null);
   if (o.shard !== undefined) {
-    const file = o.shardFile ?? join(o.out, shardFileName(o.shard));
-    writeShardFile(file, o.shard, shardRuns);
-    process.stderr.write(`interleave: shard ${o.shard.index}/${o.shard.of} results written to ${show(file)} (combine them with interleave merge)\n`);
+    const shard = o.shard;
+    const s = saveOrFallback(o.shardFile ?? join(o.out, shardFileName(shard)), (f) => writeShardFile(f, shard, shardRuns));
+    if (s.error !== null) {
+      saveFailed = true;
+      process.stderr.write(`interleave: ${s.error}\n`);
+    }
+    if (s.file !== null) process.stderr.write(`interleave: shard ${shard.index}/${shard.of} results written to ${show(s.file)} (combine them with interleave merge)\n`);
   }
   if (o.json) {
     const json = outcomes.map((v) => ({
@@ -217,18 +240,25 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
       stoppedBy: v.result.stoppedBy,
       failure: v.result.failure,
       trace: v.saved === null ? null : show(v.saved),
+      saveError: v.saveError,
+      ...(v.unsavedTrace !== null ? { unsavedTrace: v.unsavedTrace } : {}),
     }));
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   } else if (outcomes.length > 1) process.stdout.write(`\n${formatOutcomeTable(outcomes, c)}\n`);
+  const failed = outcomes.some((v) => (o.check ? v.found !== v.expected : v.result.failure !== null));
   if (interrupt.requested) {
     const saved = outcomes.filter((v) => v.saved !== null).length;
     process.stderr.write(`interleave: interrupted: ${outcomes.length} variant${outcomes.length === 1 ? '' : 's'} explored, ${saved} trace${saved === 1 ? '' : 's'} saved\n`);
     // Failures found are real; without one, an interrupted run is not a pass.
-    if (!outcomes.some((v) => (o.check ? v.found !== v.expected : v.result.failure !== null))) return EXIT.INTERRUPTED;
+    if (!failed) return EXIT.INTERRUPTED;
   }
-  if (o.check) return outcomes.some((v) => v.found !== v.expected) ? EXIT.FAILURE : EXIT.OK;
-  return outcomes.some((v) => v.result.failure !== null) ? EXIT.FAILURE : EXIT.OK;
+  if (failed) return EXIT.FAILURE;
+  // Nothing failed, but a file (an expected failure's trace, the shard results) is not where asked.
+  return saveFailed ? EXIT.USAGE : EXIT.OK;
 }
+
+/** Printed on stdout above the text of a trace that could be written nowhere. */
+export const UNSAVED_HEADER = 'trace (not saved: the output folder and the temp dir failed; save this text as a .json file to replay it):';
 
 export function registerRun(program: Command, setExit: SetExit): Command {
   return program
@@ -265,7 +295,11 @@ Examples:
   interleave run --all --check                      every scenario; exit 0 when all match expectations
   interleave run lock-order --strategy pct --depth 2 --iterations 5000 --json
 
-Exit codes: 0 no failure (with --check: everything as expected), 1 failure found (or mismatch), 2 bad usage, 130 interrupted before any failure.`,
+Exit codes: 0 no failure (with --check: everything as expected), 1 failure found (or mismatch), 2 bad usage
+(or, when nothing failed, a file that could not be written where asked), 130 interrupted before any failure.
+
+A trace or shard file that cannot be written (folder not writable, disk full) goes to a new interleave-*
+folder of the OS temp dir instead: stderr names both files, the report points there, the other variants still run.`,
     )
     .action(async (refs: string[], o: RunOptions) => setExit(await runCommand(refs, o)));
 }

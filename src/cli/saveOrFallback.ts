@@ -1,0 +1,38 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { TraceFileError } from '../trace/codec.js';
+
+/** Where an output file went (see saveOrFallback). */
+export interface SaveOutcome {
+  /** The file written: the one asked for, else the fallback; null when neither could be written. */
+  readonly file: string | null;
+  /** One line naming the asked-for file and why it was not written there; null when it was. */
+  readonly error: string | null;
+}
+
+/**
+ * Writes `file` with `write`; when that fails (folder not writable, disk full, a folder in the
+ * way), writes the same name into a new `interleave-*` folder of the OS temp dir instead.
+ * Called by `run` and `ci` for traces, JUnit reports and shard results: the failure an
+ * exploration found must outlive a broken output folder, and one bad file must not stop the
+ * variants still to run. `write` must write whole or not at all and report a failed write as a
+ * TraceFileError, as writeFileAtomic does; any other error is interleave's own bug and propagates.
+ */
+export function saveOrFallback(file: string, write: (file: string) => void): SaveOutcome {
+  try {
+    write(file);
+    return { file, error: null };
+  } catch (e) {
+    if (!(e instanceof TraceFileError)) throw e;
+    let fallback: string;
+    try {
+      fallback = join(mkdtempSync(join(tmpdir(), 'interleave-')), basename(file));
+      write(fallback);
+    } catch (again) {
+      if (!(again instanceof TraceFileError) && (again as NodeJS.ErrnoException).code === undefined) throw again;
+      return { file: null, error: `${e.message}; the fallback failed too: ${(again as Error).message}` };
+    }
+    return { file: fallback, error: `${e.message}; saved to ${fallback} instead` };
+  }
+}
