@@ -32,7 +32,8 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   let r = 2;
   const failRowStep = f === null ? -1 : f.step - 1;
   for (const e of trace.events) {
-    if (e.op === 'spawn' || (e.op === 'start' && e.preempted !== true)) continue;
+    // Every step is shown (a start too, so the numbers never skip); a spawn is not a step.
+    if (e.op === 'spawn') continue;
     if (e.note === 'time') {
       rows.push(`<div class="time" style="grid-row:${r};grid-column:1/-1">virtual time ${esc(e.result ?? '')}</div>`);
       r++;
