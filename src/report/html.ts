@@ -2,6 +2,7 @@ import type { TraceEvent } from '../runtime/events.js';
 import { describeEvent } from '../runtime/events.js';
 import type { Trace } from '../trace/schema.js';
 import { plural } from './text.js';
+import { explainWaitEdge } from './waitEdge.js';
 
 export interface HtmlReportInput {
   readonly trace: Trace;
@@ -56,7 +57,8 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   }
   if (f !== null) {
     const at = new Map<string, string>();
-    for (const e of f.cycle ?? []) at.set(e.task, `waits ${e.resource} → held by ${e.holder}`);
+    // In the waiter's own lane: what it waits for and why the next task holds it up, without its name.
+    for (const e of f.cycle ?? []) at.set(e.task, explainWaitEdge(e, trace.events).slice(e.task.length + 1));
     for (const b of f.blocked ?? []) if (!at.has(b.task)) at.set(b.task, `waits ${b.waitsOn}`);
     if (f.task !== undefined && !at.has(f.task)) at.set(f.task, f.kind);
     rows.push(`<div class="step" style="grid-row:${r}">${f.step}</div>`);
@@ -73,7 +75,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     races.length > 0
       ? `<ul>${races.map((x) => `<li>${esc(x.message)}</li>`).join('')}</ul>`
       : f?.cycle !== undefined
-        ? `<p>Every task of the cycle holds what the next one waits for (see the graph below).</p>`
+        ? `<p>Each task of the cycle waits for the next, so none can go on (see the graph below):</p><ul>${f.cycle.map((e) => `<li>${esc(explainWaitEdge(e, trace.events))}</li>`).join('')}</ul>`
         : '<p class="muted">not determined for this trace</p>';
   const c = trace.counts;
   const shrunk = trace.shrink !== undefined ? `, shrunk from ${trace.shrink.original.steps} steps and ${trace.shrink.original.preemptions} preemptions` : '';
