@@ -2,6 +2,7 @@ import type { TraceEvent } from '../runtime/events.js';
 import { describeEvent } from '../runtime/events.js';
 import type { Trace } from '../trace/schema.js';
 import { plural } from './text.js';
+import { explainWaitEdge } from './waitEdge.js';
 
 export interface HtmlReportInput {
   readonly trace: Trace;
@@ -32,7 +33,8 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   let r = 2;
   const failRowStep = f === null ? -1 : f.step - 1;
   for (const e of trace.events) {
-    if (e.op === 'spawn' || (e.op === 'start' && e.preempted !== true)) continue;
+    // Every step is shown (a start too, so the numbers never skip); a spawn is not a step.
+    if (e.op === 'spawn') continue;
     if (e.note === 'time') {
       rows.push(`<div class="time" style="grid-row:${r};grid-column:1/-1">virtual time ${esc(e.result ?? '')}</div>`);
       r++;
@@ -55,7 +57,8 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   }
   if (f !== null) {
     const at = new Map<string, string>();
-    for (const e of f.cycle ?? []) at.set(e.task, `waits ${e.resource} → held by ${e.holder}`);
+    // In the waiter's own lane: what it waits for and why the next task holds it up, without its name.
+    for (const e of f.cycle ?? []) at.set(e.task, explainWaitEdge(e, trace.events).slice(e.task.length + 1));
     for (const b of f.blocked ?? []) if (!at.has(b.task)) at.set(b.task, `waits ${b.waitsOn}`);
     if (f.task !== undefined && !at.has(f.task)) at.set(f.task, f.kind);
     rows.push(`<div class="step" style="grid-row:${r}">${f.step}</div>`);
@@ -72,7 +75,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     races.length > 0
       ? `<ul>${races.map((x) => `<li>${esc(x.message)}</li>`).join('')}</ul>`
       : f?.cycle !== undefined
-        ? `<p>Every task of the cycle holds what the next one waits for (see the graph below).</p>`
+        ? `<p>Each task of the cycle waits for the next, so none can go on (see the graph below):</p><ul>${f.cycle.map((e) => `<li>${esc(explainWaitEdge(e, trace.events))}</li>`).join('')}</ul>`
         : '<p class="muted">not determined for this trace</p>';
   const c = trace.counts;
   const shrunk = trace.shrink !== undefined ? `, shrunk from ${trace.shrink.original.steps} steps and ${trace.shrink.original.preemptions} preemptions` : '';

@@ -5,6 +5,7 @@ import { displayLocation } from '../trace/paths.js';
 import type { Trace } from '../trace/schema.js';
 import { NO_COLOUR, type Colours } from './colour.js';
 import { formatTimeline, type TimelineOptions } from './timeline.js';
+import { explainWaitEdge } from './waitEdge.js';
 
 /** The command that replays a saved trace, as a user would type it. */
 export function replayCommand(file: string): string {
@@ -18,7 +19,7 @@ export function formatFailureReport(trace: Trace, file: string | null, options: 
   const c = options.colours ?? NO_COLOUR;
   const out: string[] = [c.red(c.bold(f.message))];
   if (f.error?.location !== undefined) out.push(`  at ${displayLocation(f.error.location)}`);
-  for (const line of rootCause(trace)) out.push(`  root cause: ${line}`);
+  for (const line of rootCause(trace)) out.push(`  ${line}`);
   const n = trace.counts;
   const shrunk = trace.shrink !== undefined ? ` (shrunk from ${plural(trace.shrink.original.steps, 'step')}, ${plural(trace.shrink.original.preemptions, 'preemption')})` : '';
   out.push(`  ${countsText(n)}${shrunk}`);
@@ -31,12 +32,18 @@ export function formatFailureReport(trace: Trace, file: string | null, options: 
   return out.join('\n');
 }
 
-/** The root cause where it is known: the racing operations (trace.races), else the wait cycle. */
+/**
+ * The root cause where it is known, as lines to print: `root cause: <race>` for each pair of
+ * racing operations (trace.races), else the wait cycle, one edge a line under its heading: what
+ * each task waits for and why the next one holds it up (src/report/waitEdge.ts).
+ */
 export function rootCause(trace: Trace): string[] {
   const races = trace.races ?? [];
-  if (races.length > 0) return races.map((r) => r.message);
+  if (races.length > 0) return races.map((r) => `root cause: ${r.message}`);
   const f = trace.failure;
-  if (f?.cycle !== undefined && f.cycle.length > 0) return [`each task of the cycle holds what the next waits for: ${f.cycle.map((e) => `${e.holder} holds ${e.resource}`).join(', ')}`];
+  if (f?.cycle !== undefined && f.cycle.length > 0) {
+    return ['root cause: each task of the cycle waits for the next, so none can go on:', ...f.cycle.map((e) => `  ${explainWaitEdge(e, trace.events)}`)];
+  }
   return [];
 }
 

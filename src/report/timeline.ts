@@ -7,10 +7,10 @@ export interface TimelineOptions {
   readonly width?: number;
   /** Total width to fit in (e.g. the terminal's columns): the widest columns give way first. */
   readonly maxWidth?: number;
-  /** Show every event (spawn, start) instead of the operations only. */
+  /** Show every event (also spawns, which are not steps) instead of the steps and waits only. */
   readonly verbose?: boolean;
   readonly colours?: Colours;
-  /** Print the legend line under the table (default true). */
+  /** Print the legend under the table (default true). */
   readonly legend?: boolean;
   /** A line drawn above the first scheduling step at or after `step` (replay: where the recorded decisions ran out). */
   readonly mark?: { readonly step: number; readonly text: string };
@@ -19,14 +19,19 @@ export interface TimelineOptions {
 /** What a column shows between its own events. */
 type Lane = 'idle' | 'waiting' | 'done';
 
-export const TIMELINE_LEGEND = 'legend: >> preempted (the previous task could have continued)  .. blocks  :  waiting  (woke) ran after waiting  !! failure';
+export const TIMELINE_LEGEND = [
+  'legend: >> preempted (the previous task could have continued)  .. blocks  :  waiting  (woke) ran after waiting  !! failure',
+  "        a number is a step (a scheduling decision, from 0); rows without one are not steps; the !! row's number counts the steps taken",
+].join('\n');
 
 /**
- * The interleaving as text: one column per task, time going down. Each row is one event; a row
- * with a step number is a scheduling decision. `>>` marks a preemption, `.. waits` the moment a
- * task blocks, `:` the rows it spends waiting, `(woke)` the step it ran again, and the last row
- * shows the failure in the failing task's column (for a deadlock, what every task of the cycle
- * waits on).
+ * The interleaving as text: one column per task, time going down. Each row is one event. A row
+ * with a number is a scheduling decision, numbered as the trace's `step` fields (from 0), so
+ * every step from 0 to the last is printed: a task's `start` is one too. Rows without a number
+ * are not decisions: `.. waits` the moment a task blocks, `(done)`, a `choose`, virtual time.
+ * `>>` marks a preemption, `:` the rows a task spends waiting, `(woke)` the step it ran again.
+ * The last row, numbered with the failure's `step` (the count of steps taken), shows the failure
+ * in the failing task's column (for a deadlock, what every task of the cycle waits on).
  */
 export function formatTimeline(trace: Trace, options: TimelineOptions = {}): string {
   const c = options.colours ?? NO_COLOUR;
@@ -47,7 +52,8 @@ export function formatTimeline(trace: Trace, options: TimelineOptions = {}): str
   const failStep = trace.failure?.step;
   let mark = options.mark;
   for (const e of trace.events) {
-    if (!options.verbose && e.preempted !== true && (e.op === 'start' || e.op === 'spawn')) continue;
+    // A start is a step like any other (hiding it made the numbers skip); a spawn is not one.
+    if (!options.verbose && e.op === 'spawn') continue;
     if (e.note === 'time') {
       lines.push(row('', [c.cyan(`-- virtual time ${e.result ?? ''} --`)]));
       continue;
@@ -83,7 +89,7 @@ export function formatTimeline(trace: Trace, options: TimelineOptions = {}): str
     if (waits.size > 0 || failing !== undefined) lines.push(row(String(f.step), cells));
     lines.push(row('', [c.red(`!! ${f.message}`)]));
   }
-  if (options.legend !== false) lines.push(c.dim(TIMELINE_LEGEND));
+  if (options.legend !== false) for (const l of TIMELINE_LEGEND.split('\n')) lines.push(c.dim(l));
   return lines.join('\n');
 }
 

@@ -555,19 +555,32 @@ export class Execution implements SchedulingView {
     });
   }
 
+  /**
+   * The step bound is reached. Names as still running only the tasks picked in the last
+   * LIVELOCK_WINDOW steps that can still run (most picked first), and separately the tasks
+   * blocked now, with what they wait on: a task that ran in the window and then blocked (main
+   * joining the spinner) is waiting, not running. `tasks` and `blocked` say the same as data.
+   */
   private failLivelock(): void {
-    const recent = new Map<string, number>();
+    const recent = new Map<Task, number>();
     const from = Math.max(0, this.decisions.length - LIVELOCK_WINDOW);
     for (let i = from; i < this.decisions.length; i++) {
       const t = this.tasks[this.decisions[i]!];
-      if (t !== undefined) recent.set(t.name, (recent.get(t.name) ?? 0) + 1);
+      if (t !== undefined) recent.set(t, (recent.get(t) ?? 0) + 1);
     }
-    const names = [...recent.entries()].sort((a, b) => b[1] - a[1]).map(([n]) => n);
+    const isBlocked = (t: Task): boolean => !doneOrIdle(t) && t.pending !== null && !t.pending.enabled();
+    const names = [...recent.entries()]
+      .filter(([t]) => !t.finished && (t.pending === null || t.pending.enabled()))
+      .sort((a, b) => b[1] - a[1])
+      .map(([t]) => t.name);
+    const blocked: BlockedTask[] = this.tasks.filter(isBlocked).map((t) => ({ task: t.name, waitsOn: waitOf(t)?.resource ?? describeOp(t.pending!) }));
+    const waiting = blocked.length === 0 ? '' : `; waiting: ${blocked.map((b) => `${b.task} (${b.waitsOn})`).join(', ')}`;
     this.fail({
       kind: 'livelock',
-      message: `livelock: no end after ${this.maxSteps} steps; still running: ${names.join(', ')}`,
+      message: `livelock: no end after ${this.maxSteps} steps; still running: ${names.join(', ')}${waiting}`,
       step: this.step,
       tasks: names,
+      ...(blocked.length > 0 ? { blocked } : {}),
     });
   }
 

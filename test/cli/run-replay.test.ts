@@ -9,7 +9,9 @@ const TIMELINE = `assertion: AssertionFailure: lost update: counter is 1 after 2
 
  step  main                          worker-1              worker-2
        ----------------              ----------------      ----------------
+    0  start
        join worker-1 .. waits
+    1  :                                                   start
     2  :                             >> start
     3  :                                                   >> read counter -> 0
     4  :                             >> read counter -> 0
@@ -22,6 +24,7 @@ const TIMELINE = `assertion: AssertionFailure: lost update: counter is 1 after 2
     9  !! assertion
        !! assertion: AssertionFailure: lost update: counter is 1 after 2 increments in task "main" (step 9)
 legend: >> preempted (the previous task could have continued)  .. blocks  :  waiting  (woke) ran after waiting  !! failure
+        a number is a step (a scheduling decision, from 0); rows without one are not steps; the !! row's number counts the steps taken
 
 replay: npx interleave replay t/lost-update.buggy.assertion.json`;
 

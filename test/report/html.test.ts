@@ -36,7 +36,7 @@ describe('HTML report in headless Chromium', () => {
       const failing = page.locator('#timeline .ev.failing');
       expect(await failing.count()).toBe(2);
       expect(await failing.first().isVisible()).toBe(true);
-      expect(await failing.allInnerTexts()).toEqual(['✖ waits lock "audit" → held by report', '✖ waits lock "accounts" → held by transfer']);
+      expect(await failing.allInnerTexts()).toEqual(['✖ waits for lock "audit", which report holds', '✖ waits for lock "accounts", which transfer holds']);
       expect(await failing.first().evaluate((el) => getComputedStyle(el).backgroundColor)).toBe('rgb(192, 57, 43)');
 
       const preempted = page.locator('#timeline .ev.preempted');

@@ -174,6 +174,33 @@ describe('failure kinds', () => {
     );
     expect(r.failure?.kind).toBe('livelock');
     expect(r.failure?.tasks).toEqual(['spinner']);
+    expect(r.failure?.message).toBe('livelock: no end after 500 steps; still running: spinner; waiting: main (join spinner)');
+  });
+
+  it('livelock: a task that ran in the last window and then blocked is named as waiting, not running', async () => {
+    // main works alongside the spinner within the last 200 steps, then blocks on its join.
+    const r = await runSequential(
+      async (t) => {
+        const flag = t.variable('flag', false);
+        const n = t.variable('n', 0);
+        const helper = t.spawn('helper', async () => {
+          for (let i = 0; i < 20; i++) await n.set(i);
+        });
+        const spinner = t.spawn('spinner', async () => {
+          while (!(await flag.get())) {
+            /* spin */
+          }
+        });
+        for (let i = 0; i < 30; i++) await n.get();
+        await helper.join();
+        await spinner.join();
+      },
+      { maxSteps: 150, strategy: 'round-robin' },
+    );
+    expect(r.failure?.kind).toBe('livelock');
+    expect(r.failure?.message).toBe('livelock: no end after 150 steps; still running: spinner; waiting: main (join spinner)');
+    expect(r.failure?.tasks).toEqual(['spinner']);
+    expect(r.failure?.blocked).toEqual([{ task: 'main', waitsOn: 'join spinner' }]);
   });
 
   it('leak: main finished but a task waits forever; and a lock held by a finished task', async () => {
