@@ -1,5 +1,5 @@
 // One timed run of one contender, in a process of its own (spawned by bench/run.mjs):
-//   node --expose-gc bench/contender.mjs <interleave|fastCheck|raw> <tasks> <steps> <schedules> <seed>
+//   node --expose-gc bench/contender.mjs <interleave|fastCheck|raw> <tasks> <steps> <schedules> <seed> [warm-up schedules]
 // Prints {"ms":…,"peak":…} on stdout. A fresh process per run, like JMH's forks, keeps one
 // contender's JIT profile and heap from taxing the next one measured.
 import { performance } from 'node:perf_hooks';
@@ -7,7 +7,7 @@ import { getHeapStatistics } from 'node:v8';
 import { HeapPeak, runFastCheck, runInterleave, runRaw } from './workloads.mjs';
 
 const RUNNERS = { interleave: runInterleave, fastCheck: runFastCheck, raw: runRaw };
-const [key, tasks, steps, schedules, seed] = process.argv.slice(2);
+const [key, tasks, steps, schedules, seed, warmup] = process.argv.slice(2);
 const run = RUNNERS[key];
 if (run === undefined) {
   process.stderr.write(`contender.mjs: unknown contender "${key}"; one of ${Object.keys(RUNNERS).join(', ')}\n`);
@@ -17,7 +17,9 @@ const n = Number(schedules);
 // Warm-up: the same amount of work with another seed, so the JIT has settled before timing.
 // (With a tenth of it, interleave's long workload still varied 113-204 ms from process to
 // process on one seed; with the full amount, 125-148 ms. The same rule holds for every contender.)
-await run(Number(tasks), Number(steps), n, null, 99);
+// (bench/instructions.mjs gives its own count: none.)
+const warm = warmup === undefined ? n : Number(warmup);
+if (warm > 0) await run(Number(tasks), Number(steps), warm, null, 99);
 globalThis.gc?.();
 const heap = new HeapPeak();
 const t0 = performance.now();

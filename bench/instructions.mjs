@@ -8,9 +8,9 @@
 // GC parallelism, so the throughput bench stays the judge of the goals.
 //
 // Method: each contender runs in `node --single-threaded` (JIT and GC on the main thread, so
-// counts do not depend on thread timing) with fixed V8 hash and random seeds, twice: with n1 and
-// n2 schedules (bench/contender.mjs: a warm-up of n, then n). The difference, divided by the
-// extra schedules, is the steady-state cost of one schedule, free of start-up and warm-up. The
+// counts do not depend on thread timing) with fixed V8 hash and random seeds, twice: n1 and n2
+// schedules of one exploration (bench/contender.mjs, no warm-up). The difference, divided by
+// n2 - n1, is the steady-state cost of one schedule, free of start-up and warm-up. The
 // layout of V8's hash tables moves counts by ~1-2% from one hash seed to another; give several
 // seeds to see it.
 import { spawn, spawnSync } from 'node:child_process';
@@ -21,7 +21,11 @@ const arg = (name, fallback) => {
   const i = args.indexOf(name);
   return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
 };
-const WORKLOADS = { short: { tasks: 3, steps: 5, n1: 5_000, n2: 15_000 }, long: { tasks: 4, steps: 250, n1: 300, n2: 700 } };
+// No separate warm-up: the difference of a run of n1 and one of n2 schedules is schedules n1..n2
+// of one exploration, long after its JIT settled. (A warm-up on another scenario object, then a
+// fresh exploration, counted 25% more per schedule for interleave, probably while code
+// specialised to the first scenario is deoptimised (`--trace-deopt`: "weak objects") and rebuilt.)
+const WORKLOADS = { short: { tasks: 3, steps: 5, warmup: 0, n1: 20_000, n2: 40_000 }, long: { tasks: 4, steps: 250, warmup: 0, n1: 300, n2: 700 } };
 const workload = WORKLOADS[arg('--workload', 'short')];
 if (workload === undefined) {
   process.stderr.write(`bench/instructions.mjs: --workload must be one of ${Object.keys(WORKLOADS).join(', ')}\n`);
@@ -36,7 +40,7 @@ const contender = fileURLToPath(new URL('./contender.mjs', import.meta.url));
 
 /** Instructions of one whole process run (valgrind's "I refs"). */
 function count(key, n, seed) {
-  const node = ['--single-threaded', `--hash-seed=${seed}`, `--random-seed=${seed}`, '--expose-gc', contender, key, String(workload.tasks), String(workload.steps), String(n), '1'];
+  const node = ['--single-threaded', `--hash-seed=${seed}`, `--random-seed=${seed}`, '--expose-gc', contender, key, String(workload.tasks), String(workload.steps), String(n), '1', String(workload.warmup)];
   return new Promise((resolve, reject) => {
     const p = spawn('valgrind', ['--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null', process.execPath, ...node], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
@@ -52,8 +56,8 @@ function count(key, n, seed) {
 /** Steady-state instructions per schedule: two runs, two at a time (this machine has two cores). */
 async function perSchedule(key, seed) {
   const [a, b] = await Promise.all([count(key, workload.n1, seed), count(key, workload.n2, seed)]);
-  // contender.mjs runs a warm-up of n schedules, then n timed: 2n in all.
-  return Math.round((b - a) / (2 * (workload.n2 - workload.n1)));
+  // The two runs differ only by schedules n1..n2 of the steady state.
+  return Math.round((b - a) / (workload.n2 - workload.n1));
 }
 
 const label = `${workload.tasks} tasks × ${workload.steps} steps`;
