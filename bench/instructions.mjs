@@ -1,10 +1,13 @@
 // Instructions per schedule, counted by valgrind (cachegrind), for the three contenders of the
 // throughput bench: `npm run bench:instructions` (needs valgrind: apt-get install -y valgrind).
-//   node bench/instructions.mjs [--workload short|long] [--seeds 1,2]
+//   node bench/instructions.mjs [--workload short|long] [--seeds 1,2] [--contenders interleave]
+// To judge a change, count a baseline build the same way: `git worktree add ../base <commit>`,
+// link node_modules into it, build it, and run its copy of this script.
 //
 // Why: on a shared machine, wall-clock rounds of the same code vary by ±30%, more than most
 // changes worth measuring. An instruction count is the same from run to run (to ~0.1% for one
-// V8 hash seed), so it can judge a 2% change. It is not time: it does not see cache misses or
+// V8 hash seed and one checkout; the same build in another folder moved by ~2%, as paths change
+// hash-table layouts), so it can judge a change of a few percent. It is not time: it does not see cache misses or
 // GC parallelism, so the throughput bench stays the judge of the goals.
 //
 // Method: each contender runs in `node --single-threaded` (JIT and GC on the main thread, so
@@ -32,6 +35,11 @@ if (workload === undefined) {
   process.exit(2);
 }
 const seeds = arg('--seeds', '1').split(',').map(Number);
+const contenders = arg('--contenders', 'interleave,fastCheck,raw').split(',');
+if (!contenders.includes('interleave') || contenders.some((c) => !['interleave', 'fastCheck', 'raw'].includes(c))) {
+  process.stderr.write('bench/instructions.mjs: --contenders lists interleave and any of fastCheck, raw\n');
+  process.exit(2);
+}
 if (spawnSync('valgrind', ['--version']).status !== 0) {
   process.stderr.write('bench/instructions.mjs: valgrind is not installed (apt-get install -y valgrind)\n');
   process.exit(2);
@@ -64,9 +72,10 @@ const label = `${workload.tasks} tasks × ${workload.steps} steps`;
 process.stdout.write(`instructions per schedule, ${label} (valgrind cachegrind, node --single-threaded)\n`);
 for (const seed of seeds) {
   const r = {};
-  for (const key of ['interleave', 'fastCheck', 'raw']) r[key] = await perSchedule(key, seed);
+  for (const key of contenders) r[key] = await perSchedule(key, seed);
   const x = (k) => (r[k] / r.interleave).toFixed(2);
-  process.stdout.write(
-    `hash seed ${seed}: interleave ${r.interleave.toLocaleString('en-US')}, fast-check ${r.fastCheck.toLocaleString('en-US')} (${x('fastCheck')}×), raw ${r.raw.toLocaleString('en-US')} (${x('raw')}×)\n`,
-  );
+  const parts = [`interleave ${r.interleave.toLocaleString('en-US')}`];
+  if (r.fastCheck !== undefined) parts.push(`fast-check ${r.fastCheck.toLocaleString('en-US')} (${x('fastCheck')}×)`);
+  if (r.raw !== undefined) parts.push(`raw ${r.raw.toLocaleString('en-US')} (${x('raw')}×)`);
+  process.stdout.write(`hash seed ${seed}: ${parts.join(', ')}\n`);
 }
