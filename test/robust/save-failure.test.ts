@@ -117,6 +117,27 @@ describe('run --shard: results that cannot be written', () => {
   });
 });
 
+describe('merge: a merged failure that cannot be saved', () => {
+  it('is reported in full and saved in the temp dir, with one line on stderr; exit 1', async () => {
+    const dir = tempDir();
+    const shardFile = join(dir, 's1.json');
+    const found = await inProcess(['run', LOST_UPDATE, '--variant', 'buggy', '--shard', '1/1', '--shard-file', shardFile, '--out', dir]);
+    expect(found.code).toBe(1);
+    const out = unwritableOut();
+    process.env.TMPDIR = tempDir();
+    const r = await inProcess(['merge', shardFile, '--out', out]);
+    expect(r.code).toBe(1);
+    const stderr = r.stderr.trim().split('\n');
+    expect(stderr).toHaveLength(1);
+    const m = new RegExp(`^interleave: ${out}/${TRACE_NAME}: cannot write \\(${WRITE_ERROR}\\); nothing was written; saved to (${process.env.TMPDIR}/interleave-\\w+/${TRACE_NAME}) instead$`).exec(stderr[0]!);
+    expect(m, r.stderr).not.toBeNull();
+    expect(r.stdout).toContain('assertion: AssertionFailure: lost update');
+    expect(r.stdout).toContain(`replay: npx interleave replay ${m![1]}`);
+    expect(readTrace(m![1]!).failure?.kind).toBe('assertion');
+    if (!isRoot) chmodSync(out, 0o755);
+  });
+});
+
 describe('saveOrFallback', () => {
   it('writes where asked when it can, else the same name in a new temp folder, else nowhere', async () => {
     const { saveOrFallback } = await import('../../src/cli/saveOrFallback.js');

@@ -3,7 +3,9 @@ import { resolve } from 'node:path';
 import { UsageError } from '../../runtime/errors.js';
 import { mergeAnyShardRuns, readShardFile, toExploreResult, type AnyShardRun } from '../../parallel/index.js';
 import { formatExploreLine, formatFailureReport } from '../../report/text.js';
-import { traceFileName, writeTrace } from '../../trace/codec.js';
+import { encodeTrace, traceFileName, writeTrace } from '../../trace/codec.js';
+import { saveOrFallback } from '../saveOrFallback.js';
+import { UNSAVED_HEADER } from './run.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { outputFolder, show, type SetExit, terminalWidth } from '../options.js';
@@ -45,17 +47,23 @@ export function mergeCommand(files: readonly string[], o: MergeOptions): number 
   for (const m of merged) {
     const r = toExploreResult(m);
     let saved: string | null = null;
+    let unsaved: string | null = null;
     if (m.trace !== null) {
       failed = true;
-      saved = traceFileName(o.out, m.trace);
-      writeTrace(saved, m.trace);
+      const trace = m.trace;
+      // A merged failure must outlive a folder it cannot be written to, as in `run`.
+      const outcome = saveOrFallback(traceFileName(o.out, trace), (file) => writeTrace(file, trace));
+      if (outcome.error !== null) process.stderr.write(`interleave: ${outcome.error}\n`);
+      saved = outcome.file;
+      if (saved === null) unsaved = encodeTrace(trace);
     }
     if (o.json) {
-      json.push({ scenario: m.scenario, variant: m.variant, executions: m.executions, steps: m.steps, failureAt: 'failureAt' in m ? m.failureAt : null, ...('complete' in m ? { complete: m.complete, completeExecutions: m.completeExecutions } : {}), stoppedBy: m.stoppedBy, failure: m.failure, trace: saved === null ? null : show(saved) });
+      json.push({ scenario: m.scenario, variant: m.variant, executions: m.executions, steps: m.steps, failureAt: 'failureAt' in m ? m.failureAt : null, ...('complete' in m ? { complete: m.complete, completeExecutions: m.completeExecutions } : {}), stoppedBy: m.stoppedBy, failure: m.failure, trace: saved === null ? null : show(saved), ...(unsaved !== null ? { unsavedTrace: unsaved } : {}) });
       continue;
     }
     process.stdout.write(`${formatExploreLine(r)} (merged from ${m.workers} worker${m.workers === 1 ? '' : 's'} over ${groups.get(`${m.scenario}\u0000${m.variant}`)!.length} shards)\n`);
     if (m.trace !== null) process.stdout.write(`\n${formatFailureReport(m.trace, saved === null ? null : show(saved), { verbose: o.verbose ?? false, colours: c, maxWidth: terminalWidth() })}\n\n`);
+    if (unsaved !== null) process.stdout.write(`${UNSAVED_HEADER}\n${unsaved}\n`);
   }
   if (o.json) process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   return failed ? EXIT.FAILURE : EXIT.OK;
