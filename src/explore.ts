@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Failure, Warning } from './runtime/failure.js';
+import { keepFirstWarnings, type Failure, type Warning } from './runtime/failure.js';
 import { makeTarget, NondeterminismGuard, runExecution, type Target, type TargetOptions } from './run.js';
 import { traceOf, type StrategyInfo } from './replay.js';
 import { checkDeterminism, compareWithReplay, nondeterminismFailure } from './robust/determinism.js';
@@ -107,7 +107,7 @@ export async function explore<P extends object>(scenario: ScenarioDefinition<P>,
       const result = await runExecution(target as Target<object>, strategy, i, true, guard);
       executions++;
       steps += result.steps;
-      for (const w of result.warnings) if (!warnings.has(w.message)) warnings.set(w.message, w);
+      keepFirstWarnings(warnings, result.warnings);
       if (result.failure === null) {
         const nd = await compareWithReplay(target as Target<object>, { name: strategy.name, seed, execution: i }, result);
         if (nd !== null) {

@@ -1,5 +1,5 @@
 import type { ExecutionResult } from './runtime/execution.js';
-import type { Warning } from './runtime/failure.js';
+import { keepFirstWarnings, type Warning } from './runtime/failure.js';
 import { startExecution, type NondeterminismGuard, type Target } from './run.js';
 import type { Strategy } from './strategies/strategy.js';
 
@@ -33,9 +33,7 @@ export function runSeries(target: Target<object>, strategy: Strategy, start: num
     const onEnd = (result: ExecutionResult): void => {
       executions++;
       steps += result.steps;
-      // Indexed: `for of` here stayed an iterator call (this closure is made per series, so it is not inlined).
-      const found = result.warnings;
-      for (let i = 0; i < found.length; i++) if (!warnings.has(found[i]!.message)) warnings.set(found[i]!.message, found[i]!);
+      keepFirstWarnings(warnings, result.warnings);
       if (result.failure !== null) resolve({ executions, steps, failed: { index: start + executions - 1, result } });
       else if (executions === count) resolve({ executions, steps, failed: null });
       else next();

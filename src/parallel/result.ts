@@ -1,5 +1,5 @@
 import { UsageError } from '../runtime/errors.js';
-import type { Failure, Warning } from '../runtime/failure.js';
+import { keepFirstWarnings, type Failure, type Warning } from '../runtime/failure.js';
 import type { Trace } from '../trace/schema.js';
 import type { BlockResult, SamplingSpec } from './block.js';
 import type { Shard } from './partition.js';
@@ -65,7 +65,7 @@ function countBlocks(blocks: readonly BlockSummary[], shard: Shard, failureOf: (
   const { counted, pastGap } = countedPrefix(blocks, { first: shard.index - 1, step: shard.of, position: (b) => b.index, failed: (b) => b.failureAt !== null, cut: () => false });
   const kept = counted.map((b): BlockSummary => ({ index: b.index, start: b.start, count: b.count, executions: b.executions, steps: b.steps, failureAt: b.failureAt, warnings: b.warnings }));
   const warnings = new Map<string, Warning>();
-  for (const b of kept) for (const w of b.warnings) if (!warnings.has(w.message)) warnings.set(w.message, w);
+  for (const b of kept) keepFirstWarnings(warnings, b.warnings);
   const last = counted.at(-1);
   const failing = last !== undefined && last.failureAt !== null ? last : null;
   const past = failing !== null ? null : earliest([pastGap !== null ? foundIn(pastGap, failureOf) : null, ...alsoPast]);

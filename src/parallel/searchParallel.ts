@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { loadScenario } from '../loader.js';
 import { UsageError } from '../runtime/errors.js';
-import type { Failure, Warning } from '../runtime/failure.js';
+import { keepFirstWarnings, type Failure, type Warning } from '../runtime/failure.js';
 import { makeTarget, type TargetOptions } from '../run.js';
 import type { ScenarioDefinition } from '../scenario.js';
 import { search, type SearchResult } from '../search/search.js';
@@ -276,7 +276,7 @@ function combineUnits(input: CombineInput): SearchShardRun {
   const failing = last !== undefined && last.failure !== null ? last : null;
   const found = failing !== null ? foundIn(failing) : earliest([pastGap !== null ? foundIn(pastGap) : null, ...(input.alsoPast ?? [])]);
   const warnings = new Map<string, Warning>();
-  for (const u of kept) for (const w of u.warnings) if (!warnings.has(w.message)) warnings.set(w.message, w);
+  for (const u of kept) keepFirstWarnings(warnings, u.warnings);
   const keptUnits = new Set(kept.map((u) => u.unit));
   const allOwned = input.owned.every((u) => keptUnits.has(u));
   const complete = found === null && allOwned && kept.every((u) => u.complete);

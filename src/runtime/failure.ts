@@ -70,6 +70,18 @@ export interface Warning {
   readonly locks: readonly string[];
 }
 
+/**
+ * Adds to `into` each warning of `found` whose message it does not hold yet: the first of each
+ * message is kept (explorations report every distinct warning once). Indexed: it runs after every
+ * execution, and a `for of` there stayed an iterator call.
+ */
+export function keepFirstWarnings(into: Map<string, Warning>, found: readonly Warning[]): void {
+  for (let i = 0; i < found.length; i++) {
+    const w = found[i]!;
+    if (!into.has(w.message)) into.set(w.message, w);
+  }
+}
+
 export function formatCycle(cycle: readonly WaitEdge[]): string {
   if (cycle.length === 0) return '';
   let s = cycle[0]!.task;

@@ -3,7 +3,7 @@ import { recordFailure } from '../explore.js';
 import type { StrategyInfo } from '../replay.js';
 import { makeTarget, runExecution, type Target, type TargetOptions } from '../run.js';
 import { InternalError, UsageError } from '../runtime/errors.js';
-import type { Failure, Warning } from '../runtime/failure.js';
+import { keepFirstWarnings, type Failure, type Warning } from '../runtime/failure.js';
 import type { ScenarioDefinition } from '../scenario.js';
 import type { Trace } from '../trace/schema.js';
 import { analyzeRaces } from './races.js';
@@ -140,7 +140,7 @@ export async function search<P extends object>(scenario: ScenarioDefinition<P>, 
     executions++;
     steps += result.steps;
     if (result.steps > maxDepth) maxDepth = result.steps;
-    for (const w of result.warnings) if (!warnings.has(w.message)) warnings.set(w.message, w);
+    keepFirstWarnings(warnings, result.warnings);
     let found: Failure | null = result.failure;
     if (runner.stop === 'sleep-blocked') sleepBlocked++;
     else if (runner.stop === 'depth') depthLimited++;
