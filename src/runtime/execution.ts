@@ -110,6 +110,8 @@ export class Execution implements SchedulingView {
   private lockOrder: LockOrderDetector | null = null;
   /** Errors raised by operations, and by which (their stacks belong to another task). Lazy: rare. */
   private raisedBy: WeakMap<object, Operation> | null = null;
+  /** Indices in `decisions` of `choose` values (null until the first: most scenarios never choose). */
+  private chosenAt: number[] | null = null;
   /** Shared and empty until the first warning. */
   private warnings: Warning[] = NO_WARNINGS;
   private readonly events: TraceEvent[] | null;
@@ -270,6 +272,8 @@ export class Execution implements SchedulingView {
     if (!(value >= 0 && value < n && Number.isInteger(value))) {
       throw new InternalError(`strategy ${this.strategy.name} chose ${value} outside [0, ${n})`);
     }
+    // Which decisions are values, not task ids (the livelock report must not read them as tasks).
+    (this.chosenAt ??= []).push(this.decisions.length);
     this.decisions.push(value);
     if (this.events !== null) {
       this.events.push({ step: this.step, task: this.current?.name ?? 'main', op: 'choose', obj: label, result: String(value) });
@@ -564,7 +568,9 @@ export class Execution implements SchedulingView {
   private failLivelock(): void {
     const recent = new Map<Task, number>();
     const from = Math.max(0, this.decisions.length - LIVELOCK_WINDOW);
+    const values = new Set(this.chosenAt ?? []);
     for (let i = from; i < this.decisions.length; i++) {
+      if (values.has(i)) continue;
       const t = this.tasks[this.decisions[i]!];
       if (t !== undefined) recent.set(t, (recent.get(t) ?? 0) + 1);
     }

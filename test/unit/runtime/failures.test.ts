@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { formatCycle } from 'interleave';
-import { exploreBody, runSequential } from '../../helpers/run.js';
+import { explore, formatCycle, type Strategy } from 'interleave';
+import { exploreBody, runSequential, scenarioOf } from '../../helpers/run.js';
 
 /** Each failure kind has a small scenario that must produce exactly that kind. */
 describe('failure kinds', () => {
@@ -175,6 +175,32 @@ describe('failure kinds', () => {
     expect(r.failure?.kind).toBe('livelock');
     expect(r.failure?.tasks).toEqual(['spinner']);
     expect(r.failure?.message).toBe('livelock: no end after 500 steps; still running: spinner; waiting: main (join spinner)');
+  });
+
+  it('livelock: a value chosen with t.choose is not read as a task that ran', async () => {
+    // The spinner chooses 2 at every turn, the id of `idle`, which is enabled but never picked.
+    const strategy: Strategy = {
+      name: 'spin-only',
+      beginExecution: () => {},
+      chooseTask: (view) => Math.max(0, view.enabled.findIndex((t) => t.name === 'spinner')),
+      chooseValue: () => 2,
+    };
+    const r = await explore(
+      scenarioOf(async (t) => {
+        const flag = t.variable('flag', false);
+        const spinner = t.spawn('spinner', async () => {
+          while (!(await flag.get())) t.choose(3, 'turn');
+        });
+        const idle = t.spawn('idle', async () => {
+          await flag.set(true);
+        });
+        await spinner.join();
+        await idle.join();
+      }),
+      { iterations: 1, strategy, maxSteps: 300 },
+    );
+    expect(r.failure?.kind).toBe('livelock');
+    expect(r.failure?.tasks).toEqual(['spinner']);
   });
 
   it('livelock: a task that ran in the last window and then blocked is named as waiting, not running', async () => {
