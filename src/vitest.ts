@@ -16,7 +16,8 @@ import { replayTrace } from './replay.js';
 import { formatFailureReport, formatReplay } from './report/text.js';
 import type { ScenarioDefinition } from './scenario.js';
 import { shrinkTrace } from './shrink/shrinkTrace.js';
-import { readTrace, traceFileName, writeTrace } from './trace/codec.js';
+import { encodeTrace, readTrace, traceFileName, writeTrace } from './trace/codec.js';
+import { saveOrFallback } from './cli/saveOrFallback.js';
 
 export interface NoFailureOptions<P extends object> extends ExploreOptions<P> {
   /** Where the failing trace is saved, so the message can name the replay command (default 'traces'; false: do not save). */
@@ -51,13 +52,18 @@ export async function expectNoFailure<P extends object>(scenario: ScenarioDefini
     trace = (await shrinkTrace(scenario as ScenarioDefinition<object>, trace, options.file !== undefined ? { file: options.file } : {})).trace;
   }
   let file: string | null = null;
+  let saveError = '';
   if (options.out !== false) {
-    file = traceFileName(options.out ?? 'traces', trace);
-    writeTrace(file, trace);
+    // The failure must outlive a folder it cannot be written to (as in the CLI): the temp dir, else the text itself.
+    const shrunk = trace;
+    const outcome = saveOrFallback(traceFileName(options.out ?? 'traces', shrunk), (f) => writeTrace(f, shrunk));
+    file = outcome.file;
+    if (outcome.error !== null) saveError = `\n(not saved where asked: ${outcome.error})`;
+    if (file === null) saveError += `\ntrace (save this text as a .json file to replay it):\n${encodeTrace(shrunk)}`;
   }
   const shown = file === null ? null : relative(process.cwd(), file);
   const report = formatFailureReport(trace, shown);
-  throw new InterleaveFailure(`${scenario.name} [${r.variant}] failed after ${r.executions} executions\n${report}`, r, file);
+  throw new InterleaveFailure(`${scenario.name} [${r.variant}] failed after ${r.executions} executions\n${report}${saveError}`, r, file);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { explore, writeTrace } from 'interleave';
+import { explore, readTrace, writeTrace } from 'interleave';
 import { expectNoFailure, InterleaveFailure, replayTraces } from 'interleave/vitest';
 import lostUpdate from '../fixtures/scenarios/lost-update.js';
 import lockOrder from '../fixtures/scenarios/lock-order.js';
@@ -28,6 +28,28 @@ describe('interleave/vitest', () => {
     expect((err as Error).message).toContain('(shrunk from 9 steps, 4 preemptions)');
     expect((err as Error).message).toContain(' step  main ');
     expect(lines.at(-1)).toBe('replay: npx interleave replay test-output/vitest-helper/found/lost-update.buggy.assertion.json');
+  });
+
+  it('expectNoFailure still reports the failure when its trace cannot be written where asked (saved in the temp dir)', async () => {
+    // A folder in the way of the trace's file name: the write fails, whoever runs the test.
+    const out = join(OUT, 'blocked');
+    mkdirSync(join(out, 'lost-update.buggy.assertion.json', 'inside'), { recursive: true });
+    const tmp = process.env.TMPDIR;
+    process.env.TMPDIR = join(OUT, 'tmp');
+    mkdirSync(process.env.TMPDIR, { recursive: true });
+    const err = await expectNoFailure(lostUpdate, { variant: 'buggy', seed: 3, out })
+      .catch((e: unknown) => e)
+      .finally(() => {
+        if (tmp === undefined) delete process.env.TMPDIR;
+        else process.env.TMPDIR = tmp;
+      });
+    expect(err).toBeInstanceOf(InterleaveFailure);
+    const message = (err as Error).message;
+    expect(message).toMatch(/^assertion: AssertionFailure: lost update/m);
+    const saved = /saved to (\S+\/tmp\/interleave-\w+\/lost-update\.buggy\.assertion\.json) instead\)$/m.exec(message);
+    expect(saved, message).not.toBeNull();
+    expect((err as InterleaveFailure).file).toBe(saved![1]);
+    expect(readTrace(saved![1]!).failure?.kind).toBe('assertion');
   });
 });
 
