@@ -7,7 +7,8 @@
 // Why: on a shared machine, wall-clock rounds of the same code vary by ±30%, more than most
 // changes worth measuring. An instruction count is the same from run to run (to ~0.1% for one
 // V8 hash seed and one checkout; the same build in another folder moved by ~2%, as paths change
-// hash-table layouts), so it can judge a change of a few percent. It is not time: it does not see cache misses or
+// hash-table layouts). Any edit also moves the JIT's choices (removing work once counted +2.6%),
+// so read differences under ~3% as noise. It is not time: it does not see cache misses or
 // GC parallelism, so the throughput bench stays the judge of the goals.
 //
 // Method: each contender runs in `node --single-threaded` (JIT and GC on the main thread, so
