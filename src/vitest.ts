@@ -16,8 +16,8 @@ import { replayTrace } from './replay.js';
 import { formatFailureReport, formatReplay } from './report/text.js';
 import type { ScenarioDefinition } from './scenario.js';
 import { shrinkTrace } from './shrink/shrinkTrace.js';
-import { encodeTrace, readTrace, traceFileName, writeTrace } from './trace/codec.js';
-import { saveOrFallback } from './cli/saveOrFallback.js';
+import { encodeTrace, readTrace } from './trace/codec.js';
+import { saveTraceOrFallback, UNSAVED_HEADER } from './cli/saveOrFallback.js';
 
 export interface NoFailureOptions<P extends object> extends ExploreOptions<P> {
   /** Where the failing trace is saved, so the message can name the replay command (default 'traces'; false: do not save). */
@@ -55,11 +55,10 @@ export async function expectNoFailure<P extends object>(scenario: ScenarioDefini
   let saveError = '';
   if (options.out !== false) {
     // The failure must outlive a folder it cannot be written to (as in the CLI): the temp dir, else the text itself.
-    const shrunk = trace;
-    const outcome = saveOrFallback(traceFileName(options.out ?? 'traces', shrunk), (f) => writeTrace(f, shrunk));
+    const outcome = saveTraceOrFallback(options.out ?? 'traces', trace);
     file = outcome.file;
     if (outcome.error !== null) saveError = `\n(not saved where asked: ${outcome.error})`;
-    if (file === null) saveError += `\ntrace (save this text as a .json file to replay it):\n${encodeTrace(shrunk)}`;
+    if (file === null) saveError += `\n${UNSAVED_HEADER}\n${encodeTrace(trace)}`;
   }
   const shown = file === null ? null : relative(process.cwd(), file);
   const report = formatFailureReport(trace, shown);

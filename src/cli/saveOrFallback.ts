@@ -1,7 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { TraceFileError } from '../trace/codec.js';
+import { TraceFileError, traceFileName, writeTrace } from '../trace/codec.js';
+import type { Trace } from '../trace/schema.js';
 
 /** Where an output file went (see saveOrFallback). */
 export interface SaveOutcome {
@@ -35,4 +36,12 @@ export function saveOrFallback(file: string, write: (file: string) => void): Sav
     }
     return { file: fallback, error: `${e.message}; saved to ${fallback} instead` };
   }
+}
+
+/** Heads a trace's text printed because neither the output folder nor the temp dir could hold it. */
+export const UNSAVED_HEADER = 'trace (not saved: the output folder and the temp dir failed; save this text as a .json file to replay it):';
+
+/** A failure's trace saved under its usual name in `dir`, else in the temp dir (saveOrFallback). */
+export function saveTraceOrFallback(dir: string, trace: Trace): SaveOutcome {
+  return saveOrFallback(traceFileName(dir, trace), (file) => writeTrace(file, trace));
 }

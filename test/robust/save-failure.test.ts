@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileS
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeTrace, readTrace, TraceFileError } from 'interleave';
-import { UNSAVED_HEADER } from '../../src/cli/commands/run.js';
+import { UNSAVED_HEADER } from '../../src/cli/saveOrFallback.js';
 import { inProcess, noStack, tempDir } from './cli.js';
 
 /**

@@ -11,8 +11,8 @@ import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
 import { outputFolder, positive, show, type SetExit } from '../options.js';
-import { saveOrFallback } from '../saveOrFallback.js';
-import { loadTargets, runVariant, UNSAVED_HEADER } from './run.js';
+import { saveOrFallback, UNSAVED_HEADER } from '../saveOrFallback.js';
+import { loadTargets, runVariant } from './run.js';
 
 interface CiOptions {
   dir: string;

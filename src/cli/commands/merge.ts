@@ -3,9 +3,8 @@ import { resolve } from 'node:path';
 import { UsageError } from '../../runtime/errors.js';
 import { mergeAnyShardRuns, readShardFile, toExploreResult, type AnyShardRun } from '../../parallel/index.js';
 import { formatExploreLine, formatFailureReport } from '../../report/text.js';
-import { encodeTrace, traceFileName, writeTrace } from '../../trace/codec.js';
-import { saveOrFallback } from '../saveOrFallback.js';
-import { UNSAVED_HEADER } from './run.js';
+import { encodeTrace } from '../../trace/codec.js';
+import { saveTraceOrFallback, UNSAVED_HEADER } from '../saveOrFallback.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { outputFolder, show, type SetExit, terminalWidth } from '../options.js';
@@ -52,7 +51,7 @@ export function mergeCommand(files: readonly string[], o: MergeOptions): number 
       failed = true;
       const trace = m.trace;
       // A merged failure must outlive a folder it cannot be written to, as in `run`.
-      const outcome = saveOrFallback(traceFileName(o.out, trace), (file) => writeTrace(file, trace));
+      const outcome = saveTraceOrFallback(o.out, trace);
       if (outcome.error !== null) process.stderr.write(`interleave: ${outcome.error}\n`);
       saved = outcome.file;
       if (saved === null) unsaved = encodeTrace(trace);

@@ -7,7 +7,7 @@ import { shrinkTrace } from '../../shrink/shrinkTrace.js';
 import { formatExploreLine, formatFailureReport, formatTable } from '../../report/text.js';
 import { UsageError } from '../../runtime/errors.js';
 import type { Trace } from '../../trace/schema.js';
-import { encodeTrace, traceFileName, writeTrace } from '../../trace/codec.js';
+import { encodeTrace } from '../../trace/codec.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { listenForInterrupt } from '../interrupt.js';
@@ -15,7 +15,7 @@ import { setupError } from '../../robust/setupError.js';
 import { exploreWatched } from '../../robust/watchdog.js';
 import { count, int, outputFolder, positive, show, strategyName, type SetExit, terminalWidth } from '../options.js';
 import { dirname, join } from 'node:path';
-import { saveOrFallback } from '../saveOrFallback.js';
+import { saveOrFallback, saveTraceOrFallback, UNSAVED_HEADER } from '../saveOrFallback.js';
 import { workersWarning } from '../workersWarning.js';
 import { InvalidArgumentError } from 'commander';
 import { isSplit, parseShard, runSplit, shardFileName, toExploreResult, writeShardFile, type Shard, type AnyShardRun } from '../../parallel/index.js';
@@ -131,7 +131,7 @@ export async function runVariant(
   let dir = o.out;
   const save = (t: Trace): void => {
     if (dir === null) return;
-    const s = saveOrFallback(traceFileName(dir, t), (f) => writeTrace(f, t));
+    const s = saveTraceOrFallback(dir, t);
     saved = s.file;
     saveError = s.error ?? saveError;
     // The shrunk trace follows the raw one into the fallback folder: one error line, not two.
@@ -258,7 +258,6 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
 }
 
 /** Printed on stdout above the text of a trace that could be written nowhere. */
-export const UNSAVED_HEADER = 'trace (not saved: the output folder and the temp dir failed; save this text as a .json file to replay it):';
 
 export function registerRun(program: Command, setExit: SetExit): Command {
   return program
