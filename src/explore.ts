@@ -9,7 +9,7 @@ import { createStrategy } from './strategies/index.js';
 import type { Strategy } from './strategies/strategy.js';
 import type { Trace } from './trace/schema.js';
 import { exploreBySearch } from './search/asExplore.js';
-import { runSeries } from './series.js';
+import { runSeries, type SeriesResult } from './series.js';
 import type { SearchResult } from './search/search.js';
 
 export interface ExploreOptions<P extends object = Record<string, unknown>> extends TargetOptions<P> {
@@ -102,7 +102,7 @@ export async function explore<P extends object>(scenario: ScenarioDefinition<P>,
     // is what makes a PCT run give the same executions whole, on n workers or on n shards.
     const inBlock = (i - first) % DEFAULT_BLOCK_SIZE;
     if (named !== null && i > first && inBlock === 0) strategy = fresh();
-    let failed: { index: number; decisions: readonly number[]; failure: Failure } | null = null;
+    let failed: SeriesResult['failed'] = null;
     if (options.checkDeterminism === true) {
       const result = await runExecution(target as Target<object>, strategy, i, true, guard);
       executions++;
@@ -115,7 +115,7 @@ export async function explore<P extends object>(scenario: ScenarioDefinition<P>,
           stoppedBy = 'failure';
           break;
         }
-      } else failed = { index: i, decisions: result.decisions, failure: result.failure };
+      } else failed = { index: i, result };
       i++;
     } else {
       // Executions run back to back up to the next clock reading, never across a block boundary.
@@ -124,11 +124,11 @@ export async function explore<P extends object>(scenario: ScenarioDefinition<P>,
       executions += series.executions;
       steps += series.steps;
       i += series.executions;
-      if (series.failed !== null) failed = { index: series.failed.index, decisions: series.failed.result.decisions, failure: series.failed.result.failure! };
+      failed = series.failed;
     }
     if (failed !== null) {
       const info: StrategyInfo = { name: strategy.name, seed, execution: failed.index };
-      ({ failure, trace } = await recordFailure(target as Target<object>, info, failed.decisions, failed.failure));
+      ({ failure, trace } = await recordFailure(target as Target<object>, info, failed.result.decisions, failed.result.failure!));
       stoppedBy = 'failure';
       break;
     }
