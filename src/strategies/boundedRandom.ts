@@ -9,22 +9,25 @@ import type { SchedulingView, Strategy } from './strategy.js';
  * Qadeer, PLDI 2007), and sampling finds one of them long before exhaustive search has
  * enumerated every non-preemptive choice.
  */
+/** Tells bounded-random's numbers apart from random's for the same seed. */
+const BOUNDED_STREAM = 1;
+
 export class BoundedRandomStrategy implements Strategy {
   readonly name = 'bounded-random';
   private readonly rng: Alea;
   private readonly points = new Set<number>();
 
   constructor(
-    private readonly seed: number,
+    seed: number,
     private readonly bound: number,
     /** Expected schedule length: preemption steps are drawn below it. */
     private readonly length: number,
   ) {
-    this.rng = new Alea(`${seed}:bounded:0`);
+    this.rng = new Alea(seed, BOUNDED_STREAM);
   }
 
   beginExecution(index: number): void {
-    this.rng.reseed(`${this.seed}:bounded:${index}`);
+    this.rng.start(index);
     this.points.clear();
     const k = Math.min(this.bound, this.length);
     while (this.points.size < k) this.points.add(Math.floor(this.rng.next() * this.length));

@@ -5,17 +5,17 @@ import { cli, FIXTURES, stable, workDir } from './cliHarness.js';
 
 const TIMELINE = `assertion: AssertionFailure: lost update: counter is 1 after 2 increments in task "main" (step 9)
   at ${join(FIXTURES, 'lost-update.ts')}:26
-  9 steps, 4 preemptions, 3 tasks
+  9 steps, 3 preemptions, 3 tasks
 
  step  main                          worker-1              worker-2
        ----------------              ----------------      ----------------
     0  start
        join worker-1 .. waits
-    1  :                                                   start
-    2  :                             >> start
-    3  :                                                   >> read counter -> 0
-    4  :                             >> read counter -> 0
-    5  :                                                   >> write counter
+    1  :                             start
+    2  :                                                   >> start
+    3  :                             >> read counter -> 0
+    4  :                                                   >> read counter -> 0
+    5  :                                                   write counter
        :                                                   (done)
     6  :                             write counter
        :                             (done)
@@ -51,10 +51,10 @@ describe('interleave run / replay / shrink / list (built binary)', () => {
       cli(['run', 'lock-order', '-v', 'fixed', '--dir', FIXTURES, '-n', '20'], { cwd }),
     ]);
     expect(shrunk.code).toBe(1);
-    expect(shrunk.stdout).toContain('(shrunk from 9 steps, 4 preemptions)');
+    expect(shrunk.stdout).toContain('(shrunk from 9 steps, 3 preemptions)');
     expect(shrunk.stdout).toMatch(/^ {2}root cause: worker-\d: write counter ran between worker-\d: read counter and worker-\d: write counter$/m);
     expect(shrunk.stdout).toContain('replay: npx interleave replay s/lost-update.buggy.assertion.json');
-    expect(JSON.parse(readFileSync(join(cwd, 's/lost-update.buggy.assertion.json'), 'utf8')).shrink.original).toEqual({ steps: 9, preemptions: 4 });
+    expect(JSON.parse(readFileSync(join(cwd, 's/lost-update.buggy.assertion.json'), 'utf8')).shrink.original).toEqual({ steps: 9, preemptions: 3 });
 
     expect(json.code).toBe(1);
     const rows = JSON.parse(json.stdout) as Record<string, unknown>[];
@@ -67,9 +67,9 @@ describe('interleave run / replay / shrink / list (built binary)', () => {
       [
         'scenario     variant  expected   found      executions  match  trace',
         '-----------  -------  ---------  ---------  ----------  -----  ----------------------------------',
-        'lock-order   buggy    deadlock   deadlock   1           ok     c/lock-order.buggy.deadlock.json',
+        'lock-order   buggy    deadlock   deadlock   3           ok     c/lock-order.buggy.deadlock.json',
         'lock-order   fixed    pass       pass       30          ok',
-        'lost-update  buggy    assertion  assertion  1           ok     c/lost-update.buggy.assertion.json',
+        'lost-update  buggy    assertion  assertion  3           ok     c/lost-update.buggy.assertion.json',
         'lost-update  fixed    pass       pass       30          ok',
         '',
       ].join('\n'),
@@ -97,7 +97,7 @@ describe('interleave run / replay / shrink / list (built binary)', () => {
     ]);
     expect(repro.code).toBe(1);
     expect(repro.stdout.trimEnd().split('\n').at(-1)).toBe('reproduced: assertion: AssertionFailure: lost update: counter is 1 after 2 increments in task "main" (step 9)');
-    expect(repro.stdout).toContain('    3  :                                                   >> read counter -> 0');
+    expect(repro.stdout).toContain('    3  :                             >> read counter -> 0');
     expect(passes.code).toBe(0);
     expect(passes.stdout.trimEnd().split('\n').at(-1)).toBe('passes now: the recorded assertion no longer happens on this schedule');
     expect(diverged.code).toBe(3);
@@ -121,7 +121,7 @@ describe('interleave run / replay / shrink / list (built binary)', () => {
       cli(['shrink', 'nope.json'], { cwd }),
     ]);
     expect(ok.code).toBe(0);
-    expect(ok.stdout.split('\n')[0]).toMatch(/^shrunk t\/lost-update\.buggy\.assertion\.json: 9 steps, 4 preemptions, 3 tasks -> 9 steps, 1 preemption, 3 tasks \(\d+ attempts, minimal\)$/);
+    expect(ok.stdout.split('\n')[0]).toMatch(/^shrunk t\/lost-update\.buggy\.assertion\.json: 9 steps, 3 preemptions, 3 tasks -> 9 steps, 1 preemption, 3 tasks \(\d+ attempts, minimal\)$/);
     expect(ok.stdout.split('\n')[1]).toBe('saved min.json');
     const min = JSON.parse(readFileSync(join(cwd, 'min.json'), 'utf8'));
     expect(min.counts.preemptions).toBe(1);

@@ -25,7 +25,7 @@ describe('interleave/vitest', () => {
     const lines = (err as Error).message.split('\n');
     expect(lines[0]).toBe('lost-update [buggy] failed after 1 executions');
     expect(lines[1]).toMatch(/^assertion: AssertionFailure: lost update: counter is 1 after 2 increments in task "main"/);
-    expect((err as Error).message).toContain('(shrunk from 9 steps, 4 preemptions)');
+    expect((err as Error).message).toContain('9 steps, 1 preemption, 3 tasks (shrunk from 9 steps, 3 preemptions)');
     expect((err as Error).message).toContain(' step  main ');
     expect(lines.at(-1)).toBe('replay: npx interleave replay test-output/vitest-helper/found/lost-update.buggy.assertion.json');
   });

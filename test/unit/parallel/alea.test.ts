@@ -1,48 +1,65 @@
 import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Alea, AleaSeeder } from '../../../src/strategies/alea.js';
+import { Alea } from '../../../src/strategies/alea.js';
 
-describe('Alea (reseedable)', () => {
-  it('gives exactly the numbers of seedrandom.alea for the same seed string', () => {
+describe('Alea (seeded from integers)', () => {
+  it('gives exactly the numbers of seedrandom.alea from the same state', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2 ** 31 }), fc.nat(), (seed, index) => {
-        const key = `${seed}:${index}`;
-        const ours = new Alea('x');
-        ours.reseed(key);
-        const theirs = seedrandom.alea(key);
+      fc.property(fc.integer({ min: -(2 ** 40), max: 2 ** 40 }), fc.nat(), fc.nat({ max: 3 }), (seed, index, stream) => {
+        const ours = new Alea(seed, stream);
+        ours.start(index);
+        const theirs = seedrandom.alea('', { state: ours.state() });
         for (let i = 0; i < 20; i++) expect(ours.next()).toBe(theirs());
       }),
       { numRuns: 300 },
     );
   });
 
-  it('reseeding restarts the sequence', () => {
-    const a = new Alea('1:2');
+  it('restarting an execution repeats its numbers, whatever ran before', () => {
+    const a = new Alea(7);
+    a.start(12);
     const first = [a.next(), a.next(), a.next()];
+    a.start(13);
     a.next();
-    a.reseed('1:2');
+    a.start(12);
     expect([a.next(), a.next(), a.next()]).toEqual(first);
+    const b = new Alea(7);
+    b.start(12);
+    expect([b.next(), b.next(), b.next()]).toEqual(first);
   });
-});
 
-describe('AleaSeeder (four seeds hashed at once)', () => {
-  it('seeds exactly as new Alea(prefix + index), in order, out of order, and across powers of ten', () => {
-    const check = (seeder: AleaSeeder, prefix: string, index: number): void => {
-      const ours = new Alea('x');
-      seeder.seed(ours, index);
-      const theirs = seedrandom.alea(`${prefix}${index}`);
-      for (let i = 0; i < 5; i++) expect(ours.next()).toBe(theirs());
+  it('gives every execution, seed and stream a walk of its own', () => {
+    const firsts = new Set<number>();
+    const a = new Alea(1);
+    for (let i = 0; i < 20_000; i++) {
+      a.start(i);
+      firsts.add(a.next());
+    }
+    expect(firsts.size).toBe(20_000);
+    const starts = (seed: number, stream: number, index: number): number[] => {
+      const g = new Alea(seed, stream);
+      g.start(index);
+      return [g.next(), g.next()];
     };
-    const seeder = new AleaSeeder('7:');
-    for (let i = 0; i < 1_100; i++) check(seeder, '7:', i);
-    for (const i of [99_998, 99_999, 100_000, 100_001, 5, 4, 3, 12_345, 12_344, 2 ** 31 - 2, 2 ** 31 + 5, 2 ** 40 + 7, 2 ** 53 + 2]) check(seeder, '7:', i);
-    fc.assert(
-      fc.property(fc.integer({ min: 0, max: 2 ** 31 }), fc.array(fc.nat(), { minLength: 1, maxLength: 8 }), (seed, indices) => {
-        const s = new AleaSeeder(`${seed}:`);
-        for (const i of indices) check(s, `${seed}:`, i);
-      }),
-      { numRuns: 200 },
-    );
+    expect(starts(1, 0, 5)).not.toEqual(starts(2, 0, 5));
+    expect(starts(1, 0, 5)).not.toEqual(starts(1, 1, 5));
+    expect(starts(1, 0, 2 ** 32 + 5)).not.toEqual(starts(1, 0, 5));
+    expect(starts(-1, 0, 5)).not.toEqual(starts(2 ** 32 - 1, 0, 5));
+  });
+
+  it('draws numbers in [0, 1) spread evenly', () => {
+    const a = new Alea(3);
+    const buckets = new Array<number>(10).fill(0);
+    for (let i = 0; i < 1_000; i++) {
+      a.start(i);
+      for (let k = 0; k < 10; k++) {
+        const x = a.next();
+        expect(x >= 0 && x < 1).toBe(true);
+        buckets[Math.floor(x * 10)]!++;
+      }
+    }
+    // 10,000 draws: each bucket holds 1,000 ± 4 standard deviations (30).
+    for (const n of buckets) expect(Math.abs(n - 1_000)).toBeLessThan(120);
   });
 });

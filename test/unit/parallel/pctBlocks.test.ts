@@ -29,7 +29,7 @@ const branching = defineScenario({
       );
     }
     for (const task of tasks) await task.join();
-    // A middle count is rare under PCT, which tends to run a task far: seed 5 first meets it at execution 361.
+    // A middle count is rare under PCT, which tends to run a task far: seed 16 first meets it at execution 303.
     if (t.variant === 'fails') t.assert(y.peek() !== 17, `the readers saw an odd value ${y.peek()} times`);
   },
 }) as unknown as ScenarioDefinition<object>;
@@ -38,7 +38,7 @@ describe('PCT split in blocks', () => {
   it('explore and the block runner give the same executions: same steps, same first failure and trace', async () => {
     for (const [variant, seed] of [
       ['passes', 4],
-      ['fails', 5],
+      ['fails', 16],
     ] as const) {
       const whole = await explore(branching, { variant, strategy: 'pct', seed, iterations: 1000 });
       const split = await exploreParallel({ file: 'spin.ts', variant, strategy: 'pct', seed, iterations: 1000, workers: 1 }, branching);
