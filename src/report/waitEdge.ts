@@ -32,6 +32,17 @@ export function explainWaitEdge(edge: WaitEdge, events: readonly TraceEvent[] = 
   return `${task} waits on ${resource}; only ${holder} can end that wait`;
 }
 
+/**
+ * A blocked task's wait in words, whoever can end it: one holder reads as a wait-for edge
+ * (explainWaitEdge); several (the readers of an rwlock, the holders of a semaphore's permits,
+ * the busy workers of a pool) are named together; none (a queue anyone may fill) is the wait alone.
+ */
+export function explainWait(task: string, resource: string, holders: readonly string[], events: readonly TraceEvent[] = []): string {
+  if (holders.length === 1) return explainWaitEdge({ task, resource, holder: holders[0]! }, events);
+  if (holders.length === 0) return `${task} waits on ${resource}`;
+  return `${task} waits on ${resource}; only ${holders.slice(0, -1).join(', ')} or ${holders.at(-1)!} can end that wait`;
+}
+
 /** The job a pool worker took last and has not completed (null: none, or no events). */
 function runningJob(worker: string, events: readonly TraceEvent[]): string | null {
   for (let i = events.length - 1; i >= 0; i--) {

@@ -17,21 +17,21 @@ step 1
     1) transfer  start
     2) report    start
   blocked:
-    main  waits join transfer (held by transfer)
+    main  waits to join transfer, which has not finished
 > report
 step 2
   enabled:
     1) transfer  start
     2) report    acquire audit
   blocked:
-    main  waits join transfer (held by transfer)
+    main  waits to join transfer, which has not finished
 > report
 step 3
   enabled:
     1) transfer  start
     2) report    acquire accounts
   blocked:
-    main  waits join transfer (held by transfer)
+    main  waits to join transfer, which has not finished
   held: report holds lock "audit"
 > bogus
 unknown command or task "bogus"; type help
@@ -41,10 +41,10 @@ step 4
     1) transfer  acquire accounts
     2) report    acquire accounts
   blocked:
-    main  waits join transfer (held by transfer)
+    main  waits to join transfer, which has not finished
   held: report holds lock "audit"
 > main
-main is blocked: it waits join transfer
+main is blocked: it waits to join transfer, which has not finished
 > transfer
 ended after step 5: deadlock: transfer -[lock "audit"]-> report -[lock "accounts"]-> transfer
 > graph
@@ -58,7 +58,7 @@ step 4
     1) transfer  acquire accounts
     2) report    acquire accounts
   blocked:
-    main  waits join transfer (held by transfer)
+    main  waits to join transfer, which has not finished
   held: report holds lock "audit"
 > graph
 main -[join transfer]-> transfer

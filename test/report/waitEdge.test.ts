@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { explore, type ScenarioDefinition } from 'interleave';
 import { formatFailureReport, rootCause } from '../../src/report/text.js';
-import { explainWaitEdge } from '../../src/report/waitEdge.js';
+import { explainWait, explainWaitEdge } from '../../src/report/waitEdge.js';
 import nestedSubmission from '../../scenarios/nested-submission.js';
 import lockOrder from '../fixtures/scenarios/lock-order.js';
 
@@ -46,5 +46,12 @@ describe('deadlock root cause: each edge as what the waiter waits for and why th
     const took = { step: 1, task: 'w', op: 'take', obj: 'p', result: 'job j#1' };
     expect(explainWaitEdge(e, [took])).toMatch(/, running j#1$/);
     expect(explainWaitEdge(e, [took, { step: 2, task: 'w', op: 'complete', obj: 'j#1' }])).toMatch(/is one of them$/);
+  });
+
+  it('a blocked task as the interactive explorer lists it: one holder as an edge, several named together, none', () => {
+    expect(explainWait('main', 'join worker-1', ['worker-1'])).toBe('main waits to join worker-1, which has not finished');
+    expect(explainWait('c', 'semaphore "slots" (no permits)', ['a', 'b'])).toBe('c waits on semaphore "slots" (no permits); only a or b can end that wait');
+    expect(explainWait('c', 'rwlock "db" (read-held)', ['a', 'b', 'd'])).toBe('c waits on rwlock "db" (read-held); only a, b or d can end that wait');
+    expect(explainWait('r', 'queue "q" (empty)', [])).toBe('r waits on queue "q" (empty)');
   });
 });

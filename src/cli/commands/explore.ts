@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { makeTarget } from '../../run.js';
 import type { Colours } from '../../report/colour.js';
 import { formatTimeline } from '../../report/timeline.js';
+import { explainWait } from '../../report/waitEdge.js';
 import { formatWaitGraph } from '../../report/waitGraph.js';
 import { TraceFileError, writeTrace } from '../../trace/codec.js';
 import type { Trace } from '../../trace/schema.js';
@@ -29,6 +30,11 @@ export const EXPLORE_HELP = `commands:
   help                this list
   quit                leave`;
 
+/** What a blocked task waits for and who can end the wait, without the task's name (the line starts with it). */
+function waitWords(b: Snapshot['blocked'][number]): string {
+  return explainWait(b.task, b.resource, b.holders).slice(b.task.length + 1);
+}
+
 /** The prompt text for one decision point. */
 export function formatSnapshot(s: Snapshot, c: Colours): string {
   const out: string[] = [];
@@ -49,7 +55,7 @@ export function formatSnapshot(s: Snapshot, c: Colours): string {
   if (s.blocked.length > 0) {
     out.push('  blocked:');
     const w = Math.max(...s.blocked.map((b) => b.task.length));
-    for (const b of s.blocked) out.push(`    ${b.task.padEnd(w)}  waits ${b.resource}${b.holders.length > 0 ? ` (held by ${b.holders.join(', ')})` : ''}`);
+    for (const b of s.blocked) out.push(`    ${b.task.padEnd(w)}  ${waitWords(b)}`);
   }
   if (s.held.length > 0) out.push(`  held: ${s.held.map((h) => `${h.task} holds ${h.resources.join(', ')}`).join('; ')}`);
   if (s.finished.length > 0) out.push(`  finished: ${s.finished.join(', ')}`);
@@ -179,7 +185,7 @@ export function resolvePick(s: Snapshot, input: string): number | string {
   const byName = s.enabled.find((e) => e.name === input);
   if (byName !== undefined) return byName.id;
   const blocked = s.blocked.find((b) => b.task === input);
-  if (blocked !== undefined) return `${input} is blocked: it waits ${blocked.resource}`;
+  if (blocked !== undefined) return `${input} is blocked: it ${waitWords(blocked)}`;
   return `unknown command or task "${input}"; type help`;
 }
 
