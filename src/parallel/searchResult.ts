@@ -3,7 +3,7 @@ import { keepFirstWarnings, type Failure, type Warning } from '../runtime/failur
 import type { BoundInfo } from '../search/search.js';
 import type { SearchMode } from '../search/state.js';
 import type { Trace } from '../trace/schema.js';
-import type { Shard } from './partition.js';
+import { checkEveryShardOnce, type Shard } from './partition.js';
 import { countedPrefix, earliest, type Found } from './prefix.js';
 import { boundOf, budgetStopped, explored, PARTS, PREFIX_EXECUTIONS, roundEndsSearch, unitRules, unitsOf, UNITS_PER_ROUND, type UnitResult } from './searchUnits.js';
 
@@ -186,14 +186,7 @@ export function mergeSearchShardRuns(runs: readonly SearchShardRun[]): SearchSha
       throw new UsageError(`merge: ${name}: shard ${r.shard.index}/${r.shard.of} is from a different search (scenario, variant, strategy, por, preemption bound and split must match)`);
     }
   }
-  const seen = new Set<number>();
-  for (const r of runs) {
-    if (seen.has(r.shard.index)) throw new UsageError(`merge: ${name}: shard ${r.shard.index}/${r.shard.of} is given twice`);
-    seen.add(r.shard.index);
-  }
-  const missing: number[] = [];
-  for (let i = 1; i <= head.shard.of; i++) if (!seen.has(i)) missing.push(i);
-  if (missing.length > 0) throw new UsageError(`merge: ${name}: missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${head.shard.of}`).join(', ')}`);
+  checkEveryShardOnce(runs.map((r) => r.shard), name);
   const early = runs.find((r) => r.stoppedBy === 'time' || r.stoppedBy === 'interrupted');
   const all = runs.flatMap((r) => r.units);
   const { round, end } = head.mode === 'pb' ? lastRound(all, limit) : { round: 0, end: 'exhausted' as const };
