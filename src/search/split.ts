@@ -32,7 +32,7 @@ export function splitSearch(state: SearchState, n: number): SearchState[] {
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`splitSearch: n must be a whole number >= 1, got ${n}`);
   const base = cloneState(checkState(state));
   if (base.finished || base.fresh || base.path.length === 0) {
-    // Nothing known about the tree yet (or nothing left): the whole state is one part.
+    // Nothing known about the tree yet: the whole state is one part (nothing left: every part is empty).
     return [base.finished ? emptyPart(base) : base, ...Array.from({ length: n - 1 }, () => emptyPart(base))];
   }
   const path = base.path;
