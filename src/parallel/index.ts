@@ -11,5 +11,9 @@ export { shardFileName, writeShardFile, readShardFile, toExploreResult, mergeAny
 export type { ShardFile } from './shardFile.js';
 export { isSplit, runSplit } from './runSplit.js';
 export type { SplitOptions, AnyShardRun } from './runSplit.js';
-export { searchParallel, mergeSearchShardRuns, unitsOf, PARTS, PREFIX_EXECUTIONS } from './searchParallel.js';
-export type { SearchShardRun, UnitResult, SearchParallelOptions } from './searchParallel.js';
+export { searchParallel } from './searchParallel.js';
+export type { SearchParallelOptions } from './searchParallel.js';
+export { mergeSearchShardRuns } from './searchResult.js';
+export type { SearchShardRun } from './searchResult.js';
+export { unitsOf, PARTS, PREFIX_EXECUTIONS, UNITS_PER_ROUND } from './searchUnits.js';
+export type { UnitResult } from './searchUnits.js';

@@ -44,6 +44,19 @@ export function shardBlocks(blocks: readonly Block[], shard: Shard): Block[] {
   return blocks.filter((b) => b.index % shard.of === shard.index - 1);
 }
 
+/** Merge: every shard 1..n of `name` is given exactly once; a UsageError names one given twice, or the missing ones. */
+export function checkEveryShardOnce(shards: readonly Shard[], name: string): void {
+  const seen = new Set<number>();
+  for (const s of shards) {
+    if (seen.has(s.index)) throw new UsageError(`merge: ${name}: shard ${s.index}/${s.of} is given twice`);
+    seen.add(s.index);
+  }
+  const of = shards[0]!.of;
+  const missing: number[] = [];
+  for (let i = 1; i <= of; i++) if (!seen.has(i)) missing.push(i);
+  if (missing.length > 0) throw new UsageError(`merge: ${name}: missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${of}`).join(', ')}`);
+}
+
 /** Parses `--shard i/n` (1 <= i <= n). */
 export function parseShard(text: string): Shard {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());

@@ -2,7 +2,7 @@ import { UsageError } from '../runtime/errors.js';
 import { keepFirstWarnings, type Failure, type Warning } from '../runtime/failure.js';
 import type { Trace } from '../trace/schema.js';
 import type { BlockResult, SamplingSpec } from './block.js';
-import type { Shard } from './partition.js';
+import { checkEveryShardOnce, type Shard } from './partition.js';
 import { countedPrefix, earliest, type Found } from './prefix.js';
 
 /** One block as kept in a result: its counts, its warnings and, if it failed, where (the failure and trace are kept once, for the run). */
@@ -157,14 +157,7 @@ export function mergeShardRuns(runs: readonly ShardRun[]): ShardRun {
   for (const r of runs) {
     if (!sameRun(head, r)) throw new UsageError(`merge: ${name}: shard ${r.shard.index}/${r.shard.of} is from a different run (scenario, variant, strategy, seed, range and block size must match)`);
   }
-  const seen = new Set<number>();
-  for (const r of runs) {
-    if (seen.has(r.shard.index)) throw new UsageError(`merge: ${name}: shard ${r.shard.index}/${r.shard.of} is given twice`);
-    seen.add(r.shard.index);
-  }
-  const missing: number[] = [];
-  for (let i = 1; i <= head.shard.of; i++) if (!seen.has(i)) missing.push(i);
-  if (missing.length > 0) throw new UsageError(`merge: ${name}: missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${head.shard.of}`).join(', ')}`);
+  checkEveryShardOnce(runs.map((r) => r.shard), name);
 
   const blocks = runs.flatMap((r) => r.blocks);
   const owner = new Map<number, ShardRun>();

@@ -2,7 +2,8 @@ import type { LoadedScenario } from '../loader.js';
 import { exploreParallel } from './exploreParallel.js';
 import type { Shard } from './partition.js';
 import type { ShardRun } from './result.js';
-import { searchParallel, type SearchShardRun } from './searchParallel.js';
+import { searchParallel } from './searchParallel.js';
+import type { SearchShardRun } from './searchResult.js';
 
 /** A split run's result: random/pct sampling in blocks, or the exhaustive search in units. */
 export type AnyShardRun = ShardRun | SearchShardRun;
@@ -14,6 +15,7 @@ export interface SplitOptions {
   readonly iterations?: number;
   readonly timeLimit?: number;
   readonly depth?: number;
+  readonly preemptionBound?: number;
   readonly maxSteps?: number;
   readonly workers?: number;
   readonly shard?: Shard;
@@ -29,15 +31,18 @@ export function isSplit(o: SplitOptions): boolean {
 
 /**
  * Called by the `run` command for `--workers n` / `--shard i/n`: one variant, split in blocks
- * (random, pct) or, for `--strategy dfs`, in search units (searchParallel.ts).
+ * (random, pct) or, for `--strategy dfs` and `pb`, in search units (searchParallel.ts).
  */
 export function runSplit(loaded: LoadedScenario, variant: string, o: SplitOptions): Promise<AnyShardRun> {
   const budget = { ...loaded.scenario.budget, ...loaded.scenario.variants[variant]?.budget };
-  if ((o.strategy ?? budget.strategy) === 'dfs') {
+  const strategy = o.strategy ?? budget.strategy;
+  if (strategy === 'dfs' || strategy === 'pb') {
     return searchParallel(
       {
         file: loaded.file,
         variant,
+        strategy,
+        ...(o.preemptionBound !== undefined ? { preemptionBound: o.preemptionBound } : {}),
         ...(o.params !== undefined ? { params: o.params } : {}),
         ...(o.iterations !== undefined ? { maxExecutions: o.iterations } : {}),
         ...(o.timeLimit !== undefined ? { timeLimitMs: o.timeLimit * 1000 } : {}),

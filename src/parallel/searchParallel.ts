@@ -1,102 +1,44 @@
 import { performance } from 'node:perf_hooks';
 import { loadScenario } from '../loader.js';
-import { UsageError } from '../runtime/errors.js';
-import { keepFirstWarnings, type Failure, type Warning } from '../runtime/failure.js';
 import { makeTarget, type TargetOptions } from '../run.js';
 import type { ScenarioDefinition } from '../scenario.js';
-import { search, type SearchResult } from '../search/search.js';
+import { boundLimit, search, type SearchResult } from '../search/search.js';
 import { splitSearch } from '../search/split.js';
-import type { SearchState } from '../search/state.js';
-import type { Trace } from '../trace/schema.js';
+import { initialState, type SearchMode, type SearchState } from '../search/state.js';
 import type { Shard } from './partition.js';
-import { countedPrefix, earliest, type Found } from './prefix.js';
+import { combineUnits, unitsThrough, type SearchShardRun } from './searchResult.js';
+import { boundOf, isPrefix, PARTS, PREFIX_EXECUTIONS, roundEndsSearch, unitOf, unitRules, unitsOf, UNITS_PER_ROUND, type UnitResult } from './searchUnits.js';
 import { startWorker } from './startWorker.js';
-import { runWorkPool, type ResultRules } from './workPool.js';
+import { WorkerGroup } from './workerGroup.js';
+import { runWorkPool } from './workPool.js';
 
 /**
- * Exhaustive search (dfs) across worker threads and CI shards.
+ * Exhaustive search (dfs, pb) across worker threads and CI shards.
  *
- * The work is cut into **units** that do not depend on the number of workers or shards: unit 0
- * is a prefix of `PREFIX_EXECUTIONS` executions from the root, and units 1..PARTS are the parts
- * `splitSearch(prefix.state, PARTS)` returns (disjoint subtrees in depth-first order, which
- * together cover exactly what the prefix left). Each unit is an ordinary `search` (resumed from
- * its part). So the totals are the same for any number of workers and any number of shards,
- * and the first failure is the failure of the lowest failing unit: the first in depth-first
- * order, whatever finishes first. Shard i of n owns the units u with u mod n = i - 1 (every
- * shard runs the cheap prefix to compute the split, but only shard 1 counts it).
+ * The work is cut into **units** that do not depend on the number of workers or shards
+ * (searchUnits.ts): a round of a prefix of `PREFIX_EXECUTIONS` executions from the root and the
+ * parts `splitSearch(prefix.state, PARTS)` returns (disjoint subtrees in depth-first order,
+ * which together cover exactly what the prefix left). dfs is one round; pb one per bound 0..limit,
+ * each explored within its bound only. Each unit is an ordinary `search` (resumed from its part).
+ * So the totals are the same for any number of workers and any number of shards, and the first
+ * failure is the failure of the lowest failing unit: the first in depth-first order (pb: of the
+ * smallest failing bound), whatever finishes first. Shard i of n owns the units u with
+ * u mod n = i - 1 (every shard runs the cheap prefixes to compute the splits, but only the owner
+ * counts one).
  *
- * Against an unsplit `search`: the same complete executions (one per Mazurkiewicz trace), and
- * possibly more sleep-blocked ones (split.ts saturates the prefix's nodes).
+ * Against an unsplit `search`: dfs gives the same complete executions (one per Mazurkiewicz
+ * trace), and possibly more sleep-blocked ones (split.ts saturates the prefix's nodes); pb (no
+ * reduction) gives exactly the same executions, in the same order, and the same result.
  */
-export const PREFIX_EXECUTIONS = 4;
-export const PARTS = 24;
-
-/** What one unit produced. Plain data: crosses worker boundaries and goes into shard files. */
-export interface UnitResult {
-  readonly unit: number;
-  readonly executions: number;
-  readonly completeExecutions: number;
-  readonly sleepBlocked: number;
-  readonly depthLimited: number;
-  readonly races: number;
-  readonly steps: number;
-  readonly maxDepth: number;
-  /** The unit's subtree was explored to its end (a failure also ends it: see `failure`). */
-  readonly complete: boolean;
-  readonly stoppedBy: SearchResult['stoppedBy'];
-  readonly failure: Failure | null;
-  readonly trace: Trace | null;
-  readonly warnings: readonly Warning[];
-}
-
-/** One variant's dfs over some units (all, or one shard's). Plain JSON: written by `run --shard`, read by `merge`. */
-export interface SearchShardRun {
-  readonly format: 'interleave-search-shard';
-  readonly version: 1;
-  readonly scenario: string;
-  readonly variant: string;
-  readonly por: boolean;
-  readonly prefix: number;
-  readonly parts: number;
-  readonly shard: Shard;
-  /**
-   * The units that count, in order: from this run's first unit on, up to the first failing one
-   * or the first one cut short by the time limit or an interrupt (prefix.ts); later units are
-   * dropped, even those a worker finished.
-   */
-  readonly units: readonly UnitResult[];
-  readonly executions: number;
-  readonly completeExecutions: number;
-  readonly sleepBlocked: number;
-  readonly depthLimited: number;
-  readonly steps: number;
-  readonly maxDepth: number;
-  /**
-   * Unit holding the first failure in depth-first order within `units`, or null. Only when
-   * `stoppedBy` is 'time' or 'interrupted' can it lie past `units`: a unit after one the time
-   * limit cut short failed. That failure is real (its trace replays it) but not known to be the first.
-   */
-  readonly failureUnit: number | null;
-  readonly failure: Failure | null;
-  readonly trace: Trace | null;
-  readonly warnings: readonly Warning[];
-  /** Every unit this run owns was explored to its end without a failure (after merge: every unit of the search). */
-  readonly complete: boolean;
-  /**
-   * As the unsplit `search` says it: 'failure' (within `units`), 'exhausted' (every unit explored
-   * to its end; not `complete` when some executions were depth-limited), 'executions' (a unit
-   * reached its execution budget), 'time' or 'interrupted'.
-   */
-  readonly stoppedBy: 'exhausted' | 'failure' | 'time' | 'interrupted' | 'executions';
-  readonly elapsedMs: number;
-  readonly workers: number;
-}
-
 export interface SearchParallelOptions<P extends object = Record<string, unknown>> extends TargetOptions<P> {
   /** The scenario module: workers load it by path. */
   readonly file: string;
+  /** 'dfs' or 'pb' (default: the variant's budget strategy when pb, else dfs). */
+  readonly strategy?: SearchMode;
   /** dfs only: source-DPOR with sleep sets (default true). */
   readonly por?: boolean;
+  /** pb: the largest preemption bound (default: the variant's budget, else 2). */
+  readonly preemptionBound?: number;
   readonly workers?: number;
   readonly shard?: Shard;
   readonly maxDepth?: number;
@@ -121,56 +63,48 @@ export interface SearchUnit {
   readonly state: SearchState;
 }
 
-/** Runs one unit: the search resumed from `state`. Called by the worker and, for one worker, in this thread. */
-export async function runUnit(scenario: ScenarioDefinition<object>, setup: Omit<SearchWorkerSetup, 'kind' | 'file'>, unit: number, state: SearchState | null, shouldStop: () => boolean): Promise<UnitResult> {
-  const r = await search(scenario, {
+/**
+ * Runs one unit: the search resumed from `state` (a prefix: from a fresh state at its bound),
+ * pb kept within the unit's bound. Called by the worker and, for one worker, in this thread.
+ */
+export async function runUnit(scenario: ScenarioDefinition<object>, setup: Omit<SearchWorkerSetup, 'kind' | 'file'>, unit: number, state: SearchState, shouldStop: () => boolean): Promise<UnitResult> {
+  return unitOf(unit, await searchUnit(scenario, setup, unit, state, shouldStop));
+}
+
+function searchUnit(scenario: ScenarioDefinition<object>, setup: Omit<SearchWorkerSetup, 'kind' | 'file'>, unit: number, state: SearchState, shouldStop: () => boolean): Promise<SearchResult> {
+  const budget = isPrefix(unit) ? PREFIX_EXECUTIONS : setup.maxExecutions;
+  return search(scenario, {
     ...setup.target,
-    strategy: 'dfs',
-    por: state?.por ?? true,
-    ...(state !== null ? { resume: state } : { maxExecutions: PREFIX_EXECUTIONS }),
-    ...(state !== null && setup.maxExecutions !== undefined ? { maxExecutions: setup.maxExecutions } : {}),
+    strategy: state.mode,
+    por: state.por,
+    resume: state,
+    ...(state.mode === 'pb' ? { preemptionBound: boundOf(unit) } : {}),
+    ...(budget !== undefined ? { maxExecutions: budget } : {}),
     ...(setup.maxDepth !== undefined ? { maxDepth: setup.maxDepth } : {}),
     shouldStop,
   });
-  return unitOf(unit, r);
-}
-
-function unitOf(unit: number, r: SearchResult): UnitResult {
-  return {
-    unit,
-    executions: r.executions,
-    completeExecutions: r.completeExecutions,
-    sleepBlocked: r.sleepBlocked,
-    depthLimited: r.depthLimited,
-    races: r.races,
-    steps: r.steps,
-    maxDepth: r.maxDepth,
-    // The prefix stops by its execution budget: it is complete when it left only the parts.
-    complete: r.failure === null && r.depthLimited === 0 && (r.complete || (unit === 0 && r.stoppedBy === 'executions')),
-    stoppedBy: r.stoppedBy,
-    failure: r.failure,
-    trace: r.trace,
-    warnings: r.warnings,
-  };
-}
-
-/** Units of shard `shard` among units 0..PARTS. */
-export function unitsOf(shard: Shard | undefined): number[] {
-  const all = Array.from({ length: PARTS + 1 }, (_, u) => u);
-  return shard === undefined ? all : all.filter((u) => u % shard.of === shard.index - 1);
 }
 
 /**
- * `run --strategy dfs --workers n` / `--shard i/n`: the exhaustive search split in units (see
- * above), run by a pool of n worker threads or, for one worker, by this thread alone, through
- * the same pool (workPool.ts) and `unitRules`. Deterministic: the result does not depend on the
- * number of workers, and n shards merged give the result of one unsharded run. The time limit
- * and an interrupt are the exception: they cancel every running unit, in the workers too, and
- * the units then count up to the first one cut short (prefix.ts).
+ * `run --strategy dfs|pb --workers n` / `--shard i/n`: the exhaustive search split in units
+ * (see above), run by a pool of n worker threads or, for one worker, by this thread alone,
+ * through the same pool (workPool.ts) and `unitRules`, one round at a time. Deterministic: the
+ * result does not depend on the number of workers, and n shards merged give the result of one
+ * unsharded run. The time limit and an interrupt are the exception: they cancel every running
+ * unit, in the workers too, and the units then count up to the first one cut short (prefix.ts).
+ *
+ * pb on one machine: after a round with a failure, or none of whose units cut a branch, the
+ * search ends (the next bound would explore the same tree); else the next bound's round runs,
+ * up to the limit. A shard cannot see the other shards' cuts: it runs its units of every bound
+ * up to the limit and merge drops what the unsplit search would not have run (searchResult.ts).
  */
 export async function searchParallel(options: SearchParallelOptions<object>, preloaded?: ScenarioDefinition<object>): Promise<SearchShardRun> {
   const scenario = preloaded ?? (await loadScenario(options.file)).scenario;
   const target = makeTarget(scenario, options);
+  const budget = { ...scenario.budget, ...scenario.variants[target.variant]!.budget };
+  const mode: SearchMode = options.strategy ?? (budget.strategy === 'pb' ? 'pb' : 'dfs');
+  const limit = mode === 'pb' ? boundLimit(options.preemptionBound, budget) : 0;
+  const por = mode === 'dfs' && (options.por ?? true);
   const start = performance.now();
   const deadline = options.timeLimitMs !== undefined ? start + options.timeLimitMs : Infinity;
   const stop = (): boolean => performance.now() >= deadline || (options.shouldStop?.() ?? false);
@@ -181,171 +115,87 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
     ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
     ...(options.maxExecutions !== undefined ? { maxExecutions: options.maxExecutions } : {}),
   };
-  const mine = new Set(unitsOf(options.shard));
-  // The prefix: every shard runs it (the split depends on it); it counts only where it is owned.
-  const head = await search(scenario, { ...setup.target, strategy: 'dfs', por: options.por ?? true, maxExecutions: PREFIX_EXECUTIONS, ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}), shouldStop: stop });
-  const prefix = unitOf(0, head);
-  const prefixState = head.state;
-  const results: UnitResult[] = mine.has(0) ? [prefix] : [];
-  // The prefix follows the units' rules: only time or an interrupt stops the search here (a
-  // depth-limited prefix still leaves parts to explore).
-  let stoppedEarly = unitRules.stopped(prefix);
-  const por = options.por ?? true;
-  if (!unitRules.failed(prefix) && !stoppedEarly) {
-    const parts = splitSearch(prefixState, PARTS);
-    const todo = [...mine].filter((u) => u > 0).map((u) => ({ unit: u, state: parts[u - 1]! }));
-    const workers = Math.max(1, Math.min(options.workers ?? 1, todo.length));
-    // n worker threads; for one, this thread runs the units, by the same pool and rules.
-    const alone = workers === 1;
-    const out = await runWorkPool<SearchUnit, UnitResult>({
-      items: todo,
-      workers: alone ? 0 : workers,
-      startWorker: () => startWorker(setup),
-      // `cancelled` answers true at the time limit too (the pool asks `stop`, for the workers as well).
-      ...(alone ? { runHere: (u: SearchUnit, cancelled: () => boolean) => runUnit(scenario, setup, u.unit, u.state, cancelled) } : {}),
-      rules: unitRules,
-      stop,
-    });
-    results.push(...out.results);
-    stoppedEarly = out.stoppedEarly;
+  const whole = options.shard === undefined || options.shard.of === 1;
+  const results: UnitResult[] = [];
+  let stoppedEarly = false;
+  let end: 'exhausted' | 'bound' = mode === 'pb' ? 'bound' : 'exhausted';
+  let bound = 0;
+  // The threads serve every round: each loads the scenario once.
+  const threads = new WorkerGroup<SearchUnit, UnitResult>(() => startWorker(setup));
+  try {
+    for (; ; bound++) {
+      const round = await runRound(scenario, setup, threads, { variant: target.variant, mode, por, bound, shard: options.shard, workers: options.workers ?? 1, stop });
+      results.push(...round.results);
+      stoppedEarly = round.stoppedEarly;
+      // One machine sees every unit of the round; a shard only the prefix, which every shard ran.
+      const ends = whole ? roundEndsSearch(round.results) : round.prefix.stoppedBy === 'exhausted';
+      if (mode === 'pb' && ends) end = 'exhausted';
+      if (stoppedEarly || round.failed || ends || bound >= limit) break;
+    }
+  } finally {
+    await threads.close();
   }
   const interrupted = options.shouldStop?.() ?? false;
   return combineUnits({
     scenario: scenario.name,
     variant: target.variant,
+    mode,
     por,
+    limit,
     shard: options.shard ?? { index: 1, of: 1 },
-    owned: [...mine],
+    owned: unitsThrough(options.shard, bound),
     results,
+    end,
     stoppedBy: stoppedEarly ? (interrupted ? 'interrupted' : 'time') : null,
     elapsedMs: performance.now() - start,
     workers: Math.max(1, options.workers ?? 1),
   });
 }
 
-/**
- * A unit stopped by time, an interrupt or its execution budget still counts: its executions ran.
- * Only time or an interrupt hands out no further unit: a unit that reached its budget or was
- * depth-limited is incomplete, and the later units still run (the whole search is then not
- * complete), whatever the number of workers.
- */
-const unitRules: ResultRules<UnitResult> = {
-  failed: (r) => r.failure !== null,
-  keep: () => true,
-  stopped: (r) => !r.complete && r.failure === null && (r.stoppedBy === 'time' || r.stoppedBy === 'interrupted'),
-};
-
-interface CombineInput {
-  readonly scenario: string;
+interface RoundOptions {
   readonly variant: string;
+  readonly mode: SearchMode;
   readonly por: boolean;
-  readonly shard: Shard;
-  readonly owned: readonly number[];
-  readonly results: readonly UnitResult[];
-  readonly stoppedBy: 'time' | 'interrupted' | null;
-  readonly elapsedMs: number;
+  readonly bound: number;
+  readonly shard: Shard | undefined;
   readonly workers: number;
-  /** Merge: failures the shards found past their own counted units. */
-  readonly alsoPast?: readonly Found<Failure, Trace>[];
+  readonly stop: () => boolean;
 }
 
-function foundIn(u: UnitResult): Found<Failure, Trace> | null {
-  return u.failure === null ? null : { at: u.unit, failure: u.failure, trace: u.trace };
+interface Round {
+  /** The round's prefix, owned or not. */
+  readonly prefix: UnitResult;
+  /** This run's units of the round, in unit order. */
+  readonly results: readonly UnitResult[];
+  /** A unit failed (the prefix, whoever owns it, or one of this run's). */
+  readonly failed: boolean;
+  readonly stoppedEarly: boolean;
 }
 
-/**
- * Why a split search without a failure, time limit or interrupt ended incomplete, labelled as the
- * unsplit `search` labels it: 'executions' when a unit reached its execution budget (the prefix,
- * unit 0, always stops at its own PREFIX_EXECUTIONS, which is no budget of the user's), else
- * 'exhausted': every unit explored to its end, and only depth-limited executions (maxDepth) keep
- * the search from being complete. (Units missing without a stop: the prefix failed in another
- * shard's unit 0, so this shard explored nothing of its own: 'executions', as before.)
- */
-function endOf(kept: readonly UnitResult[], allOwned: boolean): 'executions' | 'exhausted' {
-  return !allOwned || kept.some((u) => u.unit > 0 && u.stoppedBy === 'executions') ? 'executions' : 'exhausted';
-}
-
-/**
- * Keeps the units that count (prefix.ts): from this run's first unit on, in unit order (not
- * arrival), up to the first failing one or the first one cut short by time or an interrupt
- * (its executions count: they are a depth-first prefix of the unit), and totals them.
- */
-function combineUnits(input: CombineInput): SearchShardRun {
-  const { counted: kept, pastGap } = countedPrefix(input.results, { first: input.shard.index - 1, step: input.shard.of, position: (u) => u.unit, failed: unitRules.failed, cut: unitRules.stopped });
-  const last = kept.at(-1);
-  const failing = last !== undefined && last.failure !== null ? last : null;
-  const found = failing !== null ? foundIn(failing) : earliest([pastGap !== null ? foundIn(pastGap) : null, ...(input.alsoPast ?? [])]);
-  const warnings = new Map<string, Warning>();
-  for (const u of kept) keepFirstWarnings(warnings, u.warnings);
-  const keptUnits = new Set(kept.map((u) => u.unit));
-  const allOwned = input.owned.every((u) => keptUnits.has(u));
-  const complete = found === null && allOwned && kept.every((u) => u.complete);
-  const sum = (f: (u: UnitResult) => number): number => kept.reduce((n, u) => n + f(u), 0);
-  return {
-    format: 'interleave-search-shard',
-    version: 1,
-    scenario: input.scenario,
-    variant: input.variant,
-    por: input.por,
-    prefix: PREFIX_EXECUTIONS,
-    parts: PARTS,
-    shard: input.shard,
-    units: kept,
-    executions: sum((u) => u.executions),
-    completeExecutions: sum((u) => u.completeExecutions),
-    sleepBlocked: sum((u) => u.sleepBlocked),
-    depthLimited: sum((u) => u.depthLimited),
-    steps: sum((u) => u.steps),
-    maxDepth: kept.reduce((n, u) => Math.max(n, u.maxDepth), 0),
-    failureUnit: found?.at ?? null,
-    failure: found?.failure ?? null,
-    trace: found?.trace ?? null,
-    warnings: [...warnings.values()],
-    complete,
-    stoppedBy: failing !== null ? 'failure' : complete ? 'exhausted' : (input.stoppedBy ?? (found !== null ? 'failure' : endOf(kept, allOwned))),
-    elapsedMs: Math.round(input.elapsedMs),
-    workers: input.workers,
-  };
-}
-
-/**
- * Combines the runs of the n shards of one search into the run one machine would have made:
- * the first failure by unit, the counts of every unit before it; complete only if every unit
- * of every shard was. Every shard 1..n must be present exactly once.
- */
-export function mergeSearchShardRuns(runs: readonly SearchShardRun[]): SearchShardRun {
-  if (runs.length === 0) throw new UsageError('merge: no shard results given');
-  const head = runs[0]!;
-  const name = `${head.scenario}/${head.variant}`;
-  for (const r of runs) {
-    if (r.scenario !== head.scenario || r.variant !== head.variant || r.por !== head.por || r.prefix !== head.prefix || r.parts !== head.parts || r.shard.of !== head.shard.of) {
-      throw new UsageError(`merge: ${name}: shard ${r.shard.index}/${r.shard.of} is from a different search (scenario, variant, por and split must match)`);
-    }
-  }
-  const seen = new Set<number>();
-  for (const r of runs) {
-    if (seen.has(r.shard.index)) throw new UsageError(`merge: ${name}: shard ${r.shard.index}/${r.shard.of} is given twice`);
-    seen.add(r.shard.index);
-  }
-  const missing: number[] = [];
-  for (let i = 1; i <= head.shard.of; i++) if (!seen.has(i)) missing.push(i);
-  if (missing.length > 0) throw new UsageError(`merge: ${name}: missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${head.shard.of}`).join(', ')}`);
-  const early = runs.find((r) => r.stoppedBy === 'time' || r.stoppedBy === 'interrupted');
-  // A shard's own failure past its counted units is past the merged ones too (its gap is theirs).
-  const alsoPast = runs.flatMap((r) => (r.failureUnit !== null && r.failure !== null && !r.units.some((u) => u.unit === r.failureUnit) ? [{ at: r.failureUnit, failure: r.failure, trace: r.trace }] : []));
-  const merged = combineUnits({
-    scenario: head.scenario,
-    variant: head.variant,
-    por: head.por,
-    shard: { index: 1, of: 1 },
-    owned: unitsOf(undefined),
-    results: runs.flatMap((r) => r.units),
-    stoppedBy: early !== undefined ? (early.stoppedBy as 'time' | 'interrupted') : null,
-    elapsedMs: Math.max(...runs.map((r) => r.elapsedMs)),
-    workers: runs.reduce((n, r) => n + r.workers, 0),
-    alsoPast,
+/** One round: the prefix here (every shard runs it: the split depends on it; it counts only where it is owned), then this run's parts in the pool. */
+async function runRound(scenario: ScenarioDefinition<object>, setup: SearchWorkerSetup, threads: WorkerGroup<SearchUnit, UnitResult>, o: RoundOptions): Promise<Round> {
+  const first = o.bound * UNITS_PER_ROUND;
+  const mine = new Set(unitsOf(o.shard, o.bound));
+  const head = await searchUnit(scenario, setup, first, initialState(scenario.name, o.variant, o.mode, o.por, o.bound), o.stop);
+  const prefix = unitOf(first, head);
+  const results: UnitResult[] = mine.has(first) ? [prefix] : [];
+  // The prefix follows the units' rules: only time or an interrupt stops the search here (a
+  // depth-limited prefix still leaves parts to explore).
+  if (unitRules.failed(prefix) || unitRules.stopped(prefix)) return { prefix, results, failed: unitRules.failed(prefix), stoppedEarly: unitRules.stopped(prefix) };
+  const parts = splitSearch(head.state, PARTS);
+  const todo = [...mine].filter((u) => u > first).map((u) => ({ unit: u, state: parts[u - first - 1]! }));
+  const workers = Math.max(1, Math.min(o.workers, todo.length));
+  // n worker threads; for one, this thread runs the units, by the same pool and rules.
+  const alone = workers === 1;
+  const out = await runWorkPool<SearchUnit, UnitResult>({
+    items: todo,
+    workers: alone ? 0 : workers,
+    startWorker: () => threads.attach(),
+    // `cancelled` answers true at the time limit too (the pool asks `stop`, for the workers as well).
+    ...(alone ? { runHere: (u: SearchUnit, cancelled: () => boolean) => runUnit(scenario, setup, u.unit, u.state, cancelled) } : {}),
+    rules: unitRules,
+    stop: o.stop,
   });
-  // A shard that stopped at a failure did not run its later units: only units before the first
-  // failure count, and every shard ran those to their end (or the merge says time/interrupted).
-  return merged;
+  results.push(...out.results);
+  return { prefix, results, failed: out.results.some(unitRules.failed), stoppedEarly: out.stoppedEarly };
 }

@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../trace/codec.js';
 import type { Shard } from './partition.js';
 import { mergeShardRuns, type ShardRun } from './result.js';
 import type { AnyShardRun } from './runSplit.js';
-import { mergeSearchShardRuns, type SearchShardRun } from './searchParallel.js';
+import { mergeSearchShardRuns, readSearchShardRun, type SearchShardRun } from './searchResult.js';
 import { initialState } from '../search/state.js';
 
 /** A shard results file: what `interleave run --shard i/n` writes and `interleave merge` reads. */
@@ -44,14 +44,20 @@ export function readShardFile(path: string): ShardFile {
   if (f.format !== 'interleave-shard-results' || f.version !== 1 || !Array.isArray(f.runs)) {
     throw new UsageError(`${path}: not a shard results file (written by interleave run --shard i/n)`);
   }
-  return f as ShardFile;
+  // Search runs change shape between versions: each is checked (and an old one read) here, naming the file.
+  const runs = f.runs.map((r: unknown, i) => {
+    const run = r as Record<string, unknown> | null;
+    if (run === null || typeof run !== 'object' || run.format !== 'interleave-search-shard') return r as AnyShardRun;
+    return readSearchShardRun(run, `${path}: run ${i + 1} (${String(run.scenario)}/${String(run.variant)})`);
+  });
+  return { ...(f as ShardFile), runs };
 }
 
 /** Merges the shards of one variant's run, sampling or search (they must all be of one kind). */
 export function mergeAnyShardRuns(runs: readonly AnyShardRun[]): AnyShardRun {
   const search = runs.filter((r): r is SearchShardRun => r.format === 'interleave-search-shard');
   if (search.length === runs.length) return mergeSearchShardRuns(search);
-  if (search.length > 0) throw new UsageError(`merge: ${runs[0]!.scenario}/${runs[0]!.variant}: shards of a dfs search and of a sampling run cannot be merged`);
+  if (search.length > 0) throw new UsageError(`merge: ${runs[0]!.scenario}/${runs[0]!.variant}: shards of an exhaustive search and of a sampling run cannot be merged`);
   return mergeShardRuns(runs as ShardRun[]);
 }
 
@@ -75,11 +81,11 @@ export function toExploreResult(run: AnyShardRun): ExploreResult {
 /** A split search as `explore` reports a search: `search` carries the counts and completeness the summary line prints. */
 function searchExploreResult(run: SearchShardRun): ExploreResult {
   const stoppedBy = run.stoppedBy;
-  const state = { ...initialState(run.scenario, run.variant, 'dfs', run.por, 0), fresh: false, finished: run.complete };
+  const state = { ...initialState(run.scenario, run.variant, run.mode, run.por, run.bound?.reached ?? 0), fresh: false, finished: run.complete };
   return {
     scenario: run.scenario,
     variant: run.variant,
-    strategy: { name: 'dfs' },
+    strategy: { name: run.mode },
     executions: run.executions,
     steps: run.steps,
     failure: run.failure,
@@ -90,13 +96,13 @@ function searchExploreResult(run: SearchShardRun): ExploreResult {
     search: {
       scenario: run.scenario,
       variant: run.variant,
-      strategy: 'dfs',
+      strategy: run.mode,
       por: run.por,
       executions: run.executions,
       completeExecutions: run.completeExecutions,
       sleepBlocked: run.sleepBlocked,
       depthLimited: run.depthLimited,
-      pruned: 0,
+      pruned: run.pruned,
       races: run.units.reduce((n, u) => n + u.races, 0),
       maxDepth: run.maxDepth,
       steps: run.steps,
@@ -105,7 +111,7 @@ function searchExploreResult(run: SearchShardRun): ExploreResult {
       trace: run.trace,
       complete: run.complete,
       stoppedBy,
-      bound: null,
+      bound: run.bound,
       state,
       warnings: run.warnings,
     },

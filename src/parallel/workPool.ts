@@ -185,15 +185,17 @@ export function runWorkPool<I, R>(o: WorkPoolOptions<I, R>): Promise<WorkOutcome
 /**
  * A worker's side of the protocol (worker.ts, and the stand-ins of the tests): runs the items
  * it is sent one at a time, in the order sent, and answers each with its result. A cancel may
- * come for an item still waiting its turn: it then starts cancelled and ends at once.
+ * come for an item still waiting its turn: it then starts cancelled and ends at once. A cancel
+ * for an item already answered is dropped: a later pool run (workerGroup.ts) numbers its items
+ * from 0 again.
  */
 export function itemServer<I>(run: (item: I, cancelled: () => boolean) => Promise<unknown>, send: (msg: FromWorker<unknown>) => void): (msg: ToWorker<I>) => void {
   const waiting: { readonly id: number; readonly item: I }[] = [];
   const cancelled = new Set<number>();
-  let busy = false;
+  let running: number | null = null;
   const runNext = (): void => {
     const job = waiting.shift();
-    busy = job !== undefined;
+    running = job?.id ?? null;
     if (job === undefined) return;
     run(job.item, () => cancelled.has(job.id)).then(
       (result) => {
@@ -205,10 +207,11 @@ export function itemServer<I>(run: (item: I, cancelled: () => boolean) => Promis
     );
   };
   return (msg) => {
-    if (msg.type === 'cancel') cancelled.add(msg.id);
-    else {
+    if (msg.type === 'cancel') {
+      if (msg.id === running || waiting.some((job) => job.id === msg.id)) cancelled.add(msg.id);
+    } else {
       waiting.push(msg);
-      if (!busy) runNext();
+      if (running === null) runNext();
     }
   };
 }

@@ -88,6 +88,13 @@ export interface SearchResult {
 const DEFAULT_BOUND = 2;
 const YIELD_EVERY_MS = 25;
 
+/** pb: the largest bound to try: the one asked for, else the variant's budget, else 2. Shared with the split search (src/parallel). */
+export function boundLimit(requested: number | undefined, budget: { readonly preemptionBound?: number }): number {
+  const limit = requested ?? budget.preemptionBound ?? DEFAULT_BOUND;
+  if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`preemption bound must be a whole number >= 0, got ${limit}`);
+  return limit;
+}
+
 /**
  * Stateless exhaustive search by re-execution (Godefroid, VeriSoft): every scheduling decision
  * and every `t.choose` is a branch; each execution replays the path to its last branch and takes
@@ -102,8 +109,7 @@ export async function search<P extends object>(scenario: ScenarioDefinition<P>, 
   const budget = { ...scenario.budget, ...spec.budget };
   const mode: SearchMode = options.strategy ?? options.resume?.mode ?? (budget.strategy === 'pb' ? 'pb' : 'dfs');
   if (mode !== 'dfs' && mode !== 'pb') throw new UsageError(`search strategy must be dfs or pb, got "${String(mode)}"`);
-  const limit = options.preemptionBound ?? budget.preemptionBound ?? DEFAULT_BOUND;
-  if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`preemption bound must be a whole number >= 0, got ${limit}`);
+  const limit = boundLimit(options.preemptionBound, budget);
   const por = mode === 'dfs' && (options.por ?? true);
   const state = options.resume !== undefined ? cloneState(checkState(options.resume)) : initialState(scenario.name, target.variant, mode, por, 0);
   if (state.scenario !== scenario.name || state.variant !== target.variant || state.mode !== mode || state.por !== por) {

@@ -21,16 +21,19 @@ interface WorkItem {
  * ever needs to add branches there. Saturation can only add executions: the parts may run more
  * sleep-set-blocked executions than the unsplit search, never more or fewer complete ones.
  *
- * Pure: `state` is not modified. pb states are split within their current bound only, which
- * would make each part restart larger bounds over the whole tree, so they are refused.
+ * A pb state is split within its current bound (pb has no reduction: nothing to saturate, and
+ * the sealing is harmless). Resume each part with `preemptionBound: state.bound`, or every part
+ * would go on to redo the larger bounds over the whole tree. Each part starts with no bound cut
+ * of its own (`boundCut` false): the cuts the state had seen so far are the caller's to keep.
+ *
+ * Pure: `state` is not modified.
  */
 export function splitSearch(state: SearchState, n: number): SearchState[] {
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`splitSearch: n must be a whole number >= 1, got ${n}`);
   const base = cloneState(checkState(state));
-  if (base.mode === 'pb') throw new UsageError('splitSearch: pb searches cannot be split (each part would redo larger bounds over the whole tree); split a dfs search');
   if (base.finished || base.fresh || base.path.length === 0) {
-    // Nothing known about the tree yet (or nothing left): the whole state is one part.
-    return [base, ...Array.from({ length: n - 1 }, () => emptyPart(base))];
+    // Nothing known about the tree yet: the whole state is one part (nothing left: every part is empty).
+    return [base.finished ? emptyPart(base) : base, ...Array.from({ length: n - 1 }, () => emptyPart(base))];
   }
   const path = base.path;
   if (base.por) for (const node of path) if (node.kind === 'task') saturate(node);
@@ -79,5 +82,5 @@ function partOf(base: SearchState, run: readonly WorkItem[]): SearchState {
 }
 
 function emptyPart(base: SearchState): SearchState {
-  return { ...base, path: [], fresh: false, finished: true };
+  return { ...base, path: [], fresh: false, finished: true, boundCut: false };
 }

@@ -177,7 +177,7 @@ describe('interleave run / replay / shrink / list (built binary)', () => {
       cli(['replay', 'missing.json'], { cwd }),
       cli(['replay', join(FIXTURES, 'lock-order.ts')], { cwd }),
       cli(['run', 'lost-update', '--param', 'wrokers=3', '--dir', FIXTURES], { cwd }),
-      cli(['run', 'lost-update', '--strategy', 'pb', '--workers', '2', '--dir', FIXTURES], { cwd }),
+      cli(['run', 'lost-update', '--strategy', 'round-robin', '--workers', '2', '--dir', FIXTURES], { cwd }),
     ]);
     for (const c of cases) expect(c.code).toBe(2);
     expect(cases[0]!.stderr).toContain("error: unknown command 'frobnicate'");
@@ -190,7 +190,45 @@ describe('interleave run / replay / shrink / list (built binary)', () => {
     expect(cases[7]!.stderr).toMatch(/^interleave: .*lock-order\.ts: not valid JSON/);
     expect(cases[8]!.stderr).toBe('interleave: scenario lost-update has no parameter "wrokers"; parameters are: workers\n');
     // (On a one-CPU machine a warning about --workers 2 comes first.)
-    expect(cases[9]!.stderr.replace(/^interleave: --workers 2 is more than .*\n/, '')).toBe('interleave: --workers and --shard split random, pct and dfs; strategy "pb" is not split (a dfs search covers every preemption bound)\n');
+    expect(cases[9]!.stderr.replace(/^interleave: --workers 2 is more than .*\n/, '')).toBe('interleave: --workers and --shard split random, pct, dfs and pb; strategy "round-robin" is not split\n');
+  });
+});
+
+describe('interleave run --strategy pb --workers / --shard, merge (built binary)', () => {
+  it('2 workers, and 3 shards merged, print and save what the unsplit pb run does', async () => {
+    const cwd = workDir('cli-pb-split');
+    for (const [variant, code] of [['buggy', 1], ['fixed', 0]] as const) {
+      const run = (out: string, ...more: string[]) => cli(['run', 'lost-update', '-v', variant, '--dir', FIXTURES, '--strategy', 'pb', '--param', 'workers=3', '--no-shrink', '--out', out, ...more], { cwd });
+      const plain = await run(`plain-${variant}`);
+      const two = await run(`two-${variant}`, '--workers', '2');
+      const shards = await Promise.all([1, 2, 3].map((i) => run(`shard-${variant}`, '--shard', `${i}/3`, '--shard-file', `${variant}-${i}.json`)));
+      const merged = await cli(['merge', '--out', `merged-${variant}`, ...[1, 2, 3].map((i) => `${variant}-${i}.json`)], { cwd });
+      const line = plain.stdout.split('\n')[0]!;
+      expect(line).toBe(
+        variant === 'buggy'
+          ? 'lost-update [buggy] pb: assertion found at preemption bound 1 (the smallest) after 18 executions'
+          : 'lost-update [fixed] pb: no failure with at most 2 preemptions (complete up to that bound; 1692 executions)',
+      );
+      expect([plain.code, two.code, merged.code]).toEqual([code, code, code]);
+      // A shard exits 1 when its own units found the failure.
+      expect(shards.some((r) => r.code === 1)).toBe(variant === 'buggy');
+      expect(two.stdout.split('\n')[0]).toBe(line);
+      expect(merged.stdout.split('\n')[0]).toBe(`${line} (merged from 3 workers over 3 shards)`);
+      if (variant === 'buggy') {
+        const saved = readFileSync(join(cwd, 'plain-buggy/lost-update.buggy.assertion.json'), 'utf8');
+        expect(readFileSync(join(cwd, 'two-buggy/lost-update.buggy.assertion.json'), 'utf8')).toBe(saved);
+        expect(readFileSync(join(cwd, 'merged-buggy/lost-update.buggy.assertion.json'), 'utf8')).toBe(saved);
+      }
+    }
+  }, 60_000);
+
+  it('merge names a shard file it cannot read', async () => {
+    const cwd = workDir('cli-pb-bad-shard');
+    const file = join(cwd, 'bad.json');
+    const run = { format: 'interleave-search-shard', version: 9, scenario: 'lost-update', variant: 'fixed', units: [] };
+    writeFileSync(file, JSON.stringify({ format: 'interleave-shard-results', version: 1, shard: { index: 1, of: 1 }, runs: [run] }));
+    const r = await cli(['merge', file], { cwd });
+    expect([r.code, r.stderr]).toEqual([2, `interleave: ${file}: run 1 (lost-update/fixed): not a search shard run: version must be 1 or 2, got 9 (written by another interleave?)\n`]);
   });
 });
 

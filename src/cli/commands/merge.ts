@@ -57,7 +57,7 @@ export function mergeCommand(files: readonly string[], o: MergeOptions): number 
       if (saved === null) unsaved = encodeTrace(trace);
     }
     if (o.json) {
-      json.push({ scenario: m.scenario, variant: m.variant, executions: m.executions, steps: m.steps, failureAt: 'failureAt' in m ? m.failureAt : null, ...('complete' in m ? { complete: m.complete, completeExecutions: m.completeExecutions } : {}), stoppedBy: m.stoppedBy, failure: m.failure, trace: saved === null ? null : show(saved), ...(unsaved !== null ? { unsavedTrace: unsaved } : {}) });
+      json.push({ scenario: m.scenario, variant: m.variant, executions: m.executions, steps: m.steps, failureAt: 'failureAt' in m ? m.failureAt : null, ...('complete' in m ? { complete: m.complete, completeExecutions: m.completeExecutions } : {}), ...('bound' in m && m.bound !== null ? { bound: m.bound } : {}), stoppedBy: m.stoppedBy, failure: m.failure, trace: saved === null ? null : show(saved), ...(unsaved !== null ? { unsavedTrace: unsaved } : {}) });
       continue;
     }
     process.stdout.write(`${formatExploreLine(r)} (merged from ${m.workers} worker${m.workers === 1 ? '' : 's'} over ${groups.get(`${m.scenario}\u0000${m.variant}`)!.length} shards)\n`);

@@ -1,9 +1,15 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { encodeTrace, search, type ScenarioDefinition } from 'interleave';
-import { mergeSearchShardRuns, PARTS, searchParallel, unitsOf, type SearchParallelOptions, type SearchShardRun } from '../../../src/parallel/index.js';
+import { encodeTrace, search, type ScenarioDefinition, type SearchResult } from 'interleave';
+import { mergeAnyShardRuns, mergeSearchShardRuns, PARTS, readShardFile, searchParallel, unitsOf, UNITS_PER_ROUND, type SearchParallelOptions, type SearchShardRun } from '../../../src/parallel/index.js';
 import programs from '../../fixtures/search/search-programs.js';
 import lostUpdate from '../../fixtures/scenarios/lost-update.js';
+import lockOrder from '../../fixtures/scenarios/lock-order.js';
+import circuitBreaker from '../../../scenarios/circuit-breaker.js';
+import lockHierarchy from '../../../scenarios/lock-hierarchy.js';
 import lateFailuresScenario from './fixtures/late-failures.js';
 import workerSignalScenario, { onceAWorkerStarts } from './fixtures/worker-signal.js';
 
@@ -16,6 +22,7 @@ const late = lateFailuresScenario as unknown as ScenarioDefinition<object>;
 const lu = lostUpdate as unknown as ScenarioDefinition<object>;
 const workerSignalFile = fileURLToPath(new URL('./fixtures/worker-signal.ts', import.meta.url));
 const workerSignal = workerSignalScenario as unknown as ScenarioDefinition<object>;
+const audit = (name: string): string => fileURLToPath(new URL(`../../../scenarios/${name}.ts`, import.meta.url));
 
 /** What a run found, without how it went (wall time, workers, shard). */
 function found(r: SearchShardRun): unknown {
@@ -25,9 +32,20 @@ function found(r: SearchShardRun): unknown {
 }
 
 async function shards(scenario: ScenarioDefinition<object>, file: string, variant: string, params: object, of: number, more: Partial<SearchParallelOptions<object>> = {}): Promise<SearchShardRun> {
+  return mergeSearchShardRuns(await shardRuns(scenario, file, variant, params, of, more));
+}
+
+/** The n shards' runs, last first, through JSON as merge reads them from files. */
+async function shardRuns(scenario: ScenarioDefinition<object>, file: string, variant: string, params: object, of: number, more: Partial<SearchParallelOptions<object>> = {}): Promise<SearchShardRun[]> {
   const runs: SearchShardRun[] = [];
-  for (let i = of; i >= 1; i--) runs.push(await searchParallel({ file, variant, params, ...more, shard: { index: i, of } }, scenario));
-  return mergeSearchShardRuns(runs);
+  for (let i = of; i >= 1; i--) runs.push(JSON.parse(JSON.stringify(await searchParallel({ file, variant, params, ...more, shard: { index: i, of } }, scenario))) as SearchShardRun);
+  return runs;
+}
+
+/** What a search reports, in the terms an unsplit search and a split one share. */
+function asSearch(r: SearchResult | SearchShardRun): unknown {
+  const { executions, completeExecutions, sleepBlocked, depthLimited, pruned, steps, maxDepth, failure, trace, bound, complete, stoppedBy } = r;
+  return { executions, completeExecutions, sleepBlocked, depthLimited, pruned, steps, maxDepth, failure, trace: trace === null ? null : encodeTrace(trace), bound, complete, stoppedBy };
 }
 
 describe('exhaustive search split in units', () => {
@@ -155,6 +173,24 @@ describe('exhaustive search split in units', () => {
     expect([past.units.map((u) => u.unit), past.failureUnit, past.failure?.message, past.stoppedBy]).toEqual([[0, 1, 2, 3, 4, 5, 6, 7, 8], 11, readers[2]!.failure!.message, 'time']);
   }, 60_000);
 
+  it('shard files: a version 1 search run (dfs, before pb was split) is read as dfs and merges as before; a bad one is named', async () => {
+    const runs = await shardRuns(s, searchPrograms, 'lastzero', { n: 4 }, 2);
+    const dir = mkdtempSync(join(tmpdir(), 'interleave-shard-v1-'));
+    const files = runs.map((r) => {
+      const { mode, pruned, bound, units, ...rest } = r;
+      void mode, pruned, bound;
+      const v1 = { ...rest, version: 1, units: units.map(({ bound: _b, cut: _c, pruned: _p, ...u }) => u) };
+      const file = join(dir, `v1-${r.shard.index}.json`);
+      writeFileSync(file, JSON.stringify({ format: 'interleave-shard-results', version: 1, shard: r.shard, runs: [v1] }));
+      return file;
+    });
+    const read = files.map((f) => readShardFile(f).runs[0]!);
+    expect(found(mergeAnyShardRuns(read) as SearchShardRun)).toEqual(found(mergeSearchShardRuns(runs)));
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ format: 'interleave-shard-results', version: 1, shard: runs[0]!.shard, runs: [{ ...runs[0]!, mode: 'bfs' }] }));
+    expect(() => readShardFile(bad)).toThrow(`${bad}: run 1 (search-programs/lastzero): not a search shard run: mode must be dfs (bound null) or pb (bound with a whole number limit)`);
+  });
+
   it('merge refuses a missing shard, and is incomplete when a shard was', async () => {
     const a = await searchParallel({ file: searchPrograms, variant: 'readers', params: { n: 3 }, shard: { index: 1, of: 2 } }, s);
     expect(() => mergeSearchShardRuns([a])).toThrow(/missing shard 2\/2/);
@@ -162,4 +198,86 @@ describe('exhaustive search split in units', () => {
     expect(mergeSearchShardRuns([a, b]).complete).toBe(true);
     expect(mergeSearchShardRuns([a, { ...b, complete: false, stoppedBy: 'time', units: b.units.slice(1) }]).complete).toBe(false);
   });
+});
+
+describe('preemption-bounded search (pb) split in units, bound by bound', () => {
+  /**
+   * 1, 2 and 3 workers and 3 merged shards give exactly what one unsplit pb search gives (same
+   * executions, pruned, steps, failure and trace bytes, bound information, stoppedBy). Returns
+   * the one-worker run and the shard runs.
+   */
+  async function expectUnsplit(scenario: ScenarioDefinition<object>, file: string, variant: string, params: object, more: Partial<SearchParallelOptions<object>> = {}): Promise<{ plain: SearchResult; one: SearchShardRun; runs: SearchShardRun[] }> {
+    const options = { file, variant, params, strategy: 'pb' as const, ...more };
+    const plain = await search(scenario, options);
+    const one = await searchParallel(options, scenario);
+    expect(asSearch(one)).toEqual(asSearch(plain));
+    // Big enough that the split matters: parts (not only prefixes) ran executions.
+    expect(one.units.filter((u) => u.unit % UNITS_PER_ROUND !== 0 && u.executions > 0).length).toBeGreaterThan(1);
+    for (const workers of [2, 3]) expect(found(await searchParallel({ ...options, workers }, scenario))).toEqual(found(one));
+    const runs = await shardRuns(scenario, file, variant, params, 3, { strategy: 'pb', ...more });
+    expect(found(mergeSearchShardRuns(runs))).toEqual(found(one));
+    return { plain, one, runs };
+  }
+
+  it('fixtures: lost-update and lock-order, buggy (fail at bound 1) and fixed (stop by the bound, or exhaust the tree)', async () => {
+    const luBuggy = await expectUnsplit(lu, fixture('lost-update'), 'buggy', { workers: 4 });
+    expect([luBuggy.one.stoppedBy, luBuggy.one.failure?.kind, luBuggy.one.bound]).toEqual(['failure', 'assertion', { limit: 2, reached: 1, completeUpTo: 0, minimalFailing: 1 }]);
+    // The failing unit is in bound 1's round; the trace numbers its execution within the whole search.
+    expect([luBuggy.one.failureUnit! >= UNITS_PER_ROUND, luBuggy.one.trace!.strategy.execution]).toEqual([true, luBuggy.plain.executions - 1]);
+    const loBuggy = await expectUnsplit(lockOrder as unknown as ScenarioDefinition<object>, fixture('lock-order'), 'buggy', {});
+    expect([loBuggy.one.failure?.kind, loBuggy.one.bound?.minimalFailing]).toEqual(['deadlock', 1]);
+    const luFixed = await expectUnsplit(lu, fixture('lost-update'), 'fixed', { workers: 3 });
+    expect([luFixed.one.stoppedBy, luFixed.one.complete, luFixed.one.bound]).toEqual(['bound', false, { limit: 2, reached: 2, completeUpTo: 2, minimalFailing: null }]);
+    // With room to spare, bound 3 cuts nothing: the search is exhausted there. The shards ran
+    // their units of bounds 4 and 5 too (they cannot see the others' cuts); merge drops them.
+    const loFixed = await expectUnsplit(lockOrder as unknown as ScenarioDefinition<object>, fixture('lock-order'), 'fixed', {}, { preemptionBound: 5 });
+    expect([loFixed.one.stoppedBy, loFixed.one.complete, loFixed.one.bound]).toEqual(['exhausted', true, { limit: 5, reached: 3, completeUpTo: 3, minimalFailing: null }]);
+    expect(loFixed.runs.some((r) => r.units.some((u) => u.bound > 3))).toBe(true);
+  }, 120_000);
+
+  it('audit scenarios: a failure first seen at bound 2 (circuit-breaker premature-trip), a clean one stopped by the bound (lock-hierarchy)', async () => {
+    const trip = await expectUnsplit(circuitBreaker as unknown as ScenarioDefinition<object>, audit('circuit-breaker'), 'premature-trip', {});
+    expect([trip.one.stoppedBy, trip.one.bound?.minimalFailing, trip.one.bound?.completeUpTo]).toEqual(['failure', 2, 1]);
+    const hierarchy = await expectUnsplit(lockHierarchy as unknown as ScenarioDefinition<object>, audit('lock-hierarchy'), 'fixed', {});
+    expect([hierarchy.one.stoppedBy, hierarchy.one.pruned > 0]).toEqual(['bound', true]);
+  }, 120_000);
+
+  it('a per-unit execution budget: every bound still runs (a cut-short unit may have cut), the same for 1 and 2 workers and 3 merged shards', async () => {
+    const options = { file: fixture('lost-update'), variant: 'fixed', params: { workers: 3 }, strategy: 'pb' as const, maxExecutions: 2 };
+    const one = await searchParallel(options, lu);
+    expect([one.stoppedBy, one.complete, one.bound, one.units.length]).toEqual(['executions', false, { limit: 2, reached: 2, completeUpTo: null, minimalFailing: null }, 3 * UNITS_PER_ROUND]);
+    expect(found(await searchParallel({ ...options, workers: 2 }, lu))).toEqual(found(one));
+    expect(found(await shards(lu, options.file, options.variant, options.params, 3, { strategy: 'pb', maxExecutions: 2 }))).toEqual(found(one));
+  }, 60_000);
+
+  it('an interrupt stops the units running in worker threads; the units count up to the first one cut short', async () => {
+    const signal = onceAWorkerStarts();
+    try {
+      const r = await searchParallel({ file: workerSignalFile, variant: 'writes', params: { tasks: 3, writes: 3, sleepMs: 40 }, strategy: 'pb', workers: 2, shouldStop: signal.stop }, workerSignal);
+      expect([r.stoppedBy, r.complete]).toEqual(['interrupted', false]);
+      expect(r.units.map((u) => u.unit)).toEqual(r.units.map((_, i) => i));
+      const last = r.units.at(-1)!;
+      expect([last.unit > 0, last.complete, last.stoppedBy]).toEqual([true, false, 'interrupted']);
+      expect(r.bound).toEqual({ limit: 2, reached: 0, completeUpTo: null, minimalFailing: null });
+      expect(r.executions).toBe(r.units.reduce((n, u) => n + u.executions, 0));
+    } finally {
+      signal.close();
+    }
+  }, 60_000);
+
+  it('a stop before any part is handed out: the prefix counts, nothing after it', async () => {
+    const r = await searchParallel({ file: fixture('lost-update'), variant: 'fixed', params: { workers: 3 }, strategy: 'pb', shouldStop: () => true }, lu);
+    expect([r.units.map((u) => u.unit), r.stoppedBy, r.complete, r.bound?.completeUpTo]).toEqual([[0], 'interrupted', false, null]);
+  });
+
+  it('merging shards one of which stopped by time in bound 1: units count up to its gap, and the bound information says so', async () => {
+    const runs = await shardRuns(lu, fixture('lost-update'), 'fixed', { workers: 3 }, 3, { strategy: 'pb' });
+    // Shard 2 of 3 (runs are last first) owns units 1, 4, ..., 28, 31, ...: cut after unit 28 (bound 1).
+    const early = { ...runs[1]!, complete: false, stoppedBy: 'time' as const, units: runs[1]!.units.filter((u) => u.unit <= 28) };
+    const merged = mergeSearchShardRuns([runs[0]!, early, runs[2]!]);
+    expect([merged.units.at(-1)!.unit, merged.stoppedBy, merged.complete, merged.bound]).toEqual([30, 'time', false, { limit: 2, reached: 1, completeUpTo: 0, minimalFailing: null }]);
+    expect(merged.units.map((u) => u.unit)).toEqual(Array.from({ length: 31 }, (_, u) => u));
+    // Shards of another preemption bound are another search.
+    expect(() => mergeSearchShardRuns([runs[0]!, runs[1]!, { ...runs[2]!, bound: { ...runs[2]!.bound!, limit: 3 } }])).toThrow(/different search/);
+  }, 60_000);
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { InternalError, UsageError } from '../../../src/runtime/errors.js';
 import { itemServer, runWorkPool, type FromWorker, type PoolWorker, type ResultRules, type ToWorker, type WorkPoolOptions } from '../../../src/parallel/workPool.js';
+import { WorkerGroup } from '../../../src/parallel/workerGroup.js';
 
 /** An item: how many event-loop turns it takes, and what it ends with. */
 interface Item {
@@ -241,5 +242,33 @@ describe('ordered work pool', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('a worker group serves several pool runs: each thread loads once, says ready to the next run, and ends on close', async () => {
+    // pb runs one pool per preemption bound; before, each started (and loaded) its own threads.
+    const log: Log = { handed: [], started: [], cancelled: [], terminated: 0 };
+    const items: Item[] = [{ ticks: 3 }, { ticks: 1 }, { ticks: 2 }, { ticks: 0 }];
+    let starts = 0;
+    const group = new WorkerGroup<Item, Done>(() => (starts++, new StandIn(runner(items, log), log)));
+    for (let run = 0; run < 3; run++) {
+      const out = await runWorkPool<Item, Done>({ items, workers: 2, startWorker: () => group.attach(), rules, stop: () => false });
+      expect(out.results.map((r) => r.at)).toEqual([0, 1, 2, 3]);
+    }
+    expect([starts, log.terminated]).toEqual([2, 0]);
+    await group.close();
+    expect(log.terminated).toBe(2);
+  });
+
+  it('a worker drops a cancel for an item it already answered: a later run numbers its items from 0 again', async () => {
+    const sent: FromWorker<unknown>[] = [];
+    const seen: boolean[] = [];
+    const serve = itemServer<number>(async (item, cancelled) => (await turn(), seen.push(cancelled()), item), (msg) => sent.push(msg));
+    serve({ type: 'run', id: 0, item: 10 });
+    while (sent.length < 1) await turn();
+    // The cancel crossed the answer: item 0 had ended. Before, the next item 0 started cancelled.
+    serve({ type: 'cancel', id: 0 });
+    serve({ type: 'run', id: 0, item: 20 });
+    while (sent.length < 2) await turn();
+    expect([sent, seen]).toEqual([[{ type: 'result', result: 10 }, { type: 'result', result: 20 }], [false, false]]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkSearchState, search, splitSearch, UsageError, type SearchState } from 'interleave';
+import { checkSearchState, initialSearchState, search, splitSearch, UsageError, type SearchState } from 'interleave';
 import { disjoint, lastzero } from './programs.js';
 
 const roundTrip = (s: SearchState): SearchState => checkSearchState(JSON.parse(JSON.stringify(s)));
@@ -53,12 +53,35 @@ describe('search state', () => {
     ]);
   });
 
-  it('refuses a state of another scenario or mode, and pb splits', async () => {
+  it('refuses a state of another scenario or mode', async () => {
     const s = (await search(disjoint(2, 1), { maxExecutions: 1 })).state;
     await expect(search(disjoint(3, 1), { resume: s })).rejects.toThrow(UsageError);
     await expect(search(disjoint(2, 1), { por: false, resume: s })).rejects.toThrow(/not disjoint-2x1\/only \(dfs\)/);
-    const pb = (await search(disjoint(2, 1), { strategy: 'pb', maxExecutions: 1 })).state;
-    expect(() => splitSearch(pb, 2)).toThrow(/pb searches cannot be split/);
     expect(() => checkSearchState({ format: 'x' })).toThrow(/not a search state/);
+  });
+
+  it('splits a pb state within its bound: the parts, kept at that bound, run the rest of the round exactly once', async () => {
+    const p = disjoint(3, 1);
+    for (const bound of [0, 1, 2]) {
+      // The unsplit round at this bound: bound `bound` alone, from the root.
+      const round = await search(p, { strategy: 'pb', preemptionBound: bound, resume: initialSearchState(p.name, 'only', 'pb', false, bound) });
+      expect(round.state.bound).toBe(bound);
+      const prefix = await search(p, { strategy: 'pb', preemptionBound: bound, resume: initialSearchState(p.name, 'only', 'pb', false, bound), maxExecutions: 3 });
+      expect(prefix.stoppedBy).toBe('executions');
+      for (const n of [1, 4, 64]) {
+        const parts = splitSearch(prefix.state, n);
+        expect(parts.every((part) => part.mode === 'pb' && part.bound === bound && !part.boundCut)).toBe(true);
+        let [executions, pruned, steps] = [prefix.executions, prefix.pruned, prefix.steps];
+        for (const part of parts) {
+          const r = await search(p, { strategy: 'pb', preemptionBound: bound, resume: roundTrip(part) });
+          // Kept at the bound: a part with a cut ends by 'bound', never going on to bound + 1.
+          expect([r.state.bound, r.stoppedBy]).toEqual([bound, r.pruned > 0 ? 'bound' : 'exhausted']);
+          executions += r.executions;
+          pruned += r.pruned;
+          steps += r.steps;
+        }
+        expect([executions, pruned, steps]).toEqual([round.executions, round.pruned, round.steps]);
+      }
+    }
   });
 });

@@ -1,0 +1,239 @@
+import { UsageError } from '../runtime/errors.js';
+import { keepFirstWarnings, type Failure, type Warning } from '../runtime/failure.js';
+import type { BoundInfo } from '../search/search.js';
+import type { SearchMode } from '../search/state.js';
+import type { Trace } from '../trace/schema.js';
+import { checkEveryShardOnce, type Shard } from './partition.js';
+import { countedPrefix, earliest, type Found } from './prefix.js';
+import { boundOf, budgetStopped, explored, PARTS, PREFIX_EXECUTIONS, roundEndsSearch, unitRules, unitsOf, UNITS_PER_ROUND, type UnitResult } from './searchUnits.js';
+
+/** One variant's split search over some units (all, or one shard's). Plain JSON: written by `run --shard`, read by `merge`. */
+export interface SearchShardRun {
+  readonly format: 'interleave-search-shard';
+  /** 2 added `mode`, `pruned`, `bound` and the units' `bound`, `cut` and `pruned`; version 1 (dfs only) is read as dfs. */
+  readonly version: 2;
+  readonly scenario: string;
+  readonly variant: string;
+  readonly mode: SearchMode;
+  readonly por: boolean;
+  readonly prefix: number;
+  readonly parts: number;
+  readonly shard: Shard;
+  /**
+   * The units that count, in order: from this run's first unit on, up to the first failing one
+   * or the first one cut short by the time limit or an interrupt (prefix.ts); later units are
+   * dropped, even those a worker finished. pb, whole runs: nothing after the first bound none
+   * of whose units cut a branch (a larger bound explores the same tree again).
+   */
+  readonly units: readonly UnitResult[];
+  readonly executions: number;
+  readonly completeExecutions: number;
+  readonly sleepBlocked: number;
+  readonly depthLimited: number;
+  readonly pruned: number;
+  readonly steps: number;
+  readonly maxDepth: number;
+  /**
+   * pb: as the unsplit search says it. A shard cannot know the other shards' units: its
+   * `completeUpTo` and `minimalFailing` are null (merge tells).
+   */
+  readonly bound: BoundInfo | null;
+  /**
+   * Unit holding the first failure in depth-first order within `units`, or null. Only when
+   * `stoppedBy` is 'time' or 'interrupted' can it lie past `units`: a unit after one the time
+   * limit cut short failed. That failure is real (its trace replays it) but not known to be the first.
+   */
+  readonly failureUnit: number | null;
+  readonly failure: Failure | null;
+  readonly trace: Trace | null;
+  readonly warnings: readonly Warning[];
+  /** Every unit this run owns was explored to its end without a failure, and (pb) the search ends there (after merge: the whole search was). */
+  readonly complete: boolean;
+  /**
+   * As the unsplit `search` says it: 'failure' (within `units`), 'exhausted' (every unit explored
+   * to its end; not `complete` when some executions were depth-limited), 'bound' (pb: every bound
+   * up to the limit explored, and the last one cut branches), 'executions' (a unit reached its
+   * execution budget), 'time' or 'interrupted'.
+   */
+  readonly stoppedBy: 'exhausted' | 'failure' | 'time' | 'interrupted' | 'executions' | 'bound';
+  readonly elapsedMs: number;
+  readonly workers: number;
+}
+
+export interface CombineInput {
+  readonly scenario: string;
+  readonly variant: string;
+  readonly mode: SearchMode;
+  readonly por: boolean;
+  /** pb: the largest bound; 0 for dfs (one round). */
+  readonly limit: number;
+  readonly shard: Shard;
+  /** The units this run set out to explore: those of the rounds it entered. */
+  readonly owned: readonly number[];
+  readonly results: readonly UnitResult[];
+  /** How the rounds ended, when no failure, stop or budget says otherwise: 'exhausted' (always for dfs), or pb's 'bound'. */
+  readonly end: 'exhausted' | 'bound';
+  readonly stoppedBy: 'time' | 'interrupted' | null;
+  readonly elapsedMs: number;
+  readonly workers: number;
+  /** Merge: failures the shards found past their own counted units. */
+  readonly alsoPast?: readonly Found<Failure, Trace>[];
+}
+
+/** The units of the rounds 0..last that `shard` owns (all for undefined), in order. */
+export function unitsThrough(shard: Shard | undefined, last: number): number[] {
+  return Array.from({ length: last + 1 }, (_, k) => unitsOf(shard, k)).flat();
+}
+
+function foundIn(u: UnitResult): Found<Failure, Trace> | null {
+  return u.failure === null ? null : { at: u.unit, failure: u.failure, trace: u.trace };
+}
+
+/**
+ * Keeps the units that count (prefix.ts): from this run's first unit on, in unit order (not
+ * arrival), up to the first failing one or the first one cut short by time or an interrupt
+ * (its executions count: they are a depth-first prefix of the unit), and totals them.
+ */
+export function combineUnits(input: CombineInput): SearchShardRun {
+  const { counted: kept, pastGap } = countedPrefix(input.results, { first: input.shard.index - 1, step: input.shard.of, position: (u) => u.unit, failed: unitRules.failed, cut: unitRules.stopped });
+  const last = kept.at(-1);
+  const failing = last !== undefined && last.failure !== null ? last : null;
+  // Only a whole run (one machine, or merged shards) holds every unit before its failure.
+  const whole = input.shard.of === 1;
+  const found = failing !== null ? foundIn(failing) : earliest([pastGap !== null ? foundIn(pastGap) : null, ...(input.alsoPast ?? [])]);
+  const warnings = new Map<string, Warning>();
+  for (const u of kept) keepFirstWarnings(warnings, u.warnings);
+  const keptUnits = new Set(kept.map((u) => u.unit));
+  const allOwned = input.owned.every((u) => keptUnits.has(u));
+  const complete = found === null && allOwned && kept.every((u) => u.complete) && input.end === 'exhausted';
+  const sum = (f: (u: UnitResult) => number): number => kept.reduce((n, u) => n + f(u), 0);
+  const before = sum((u) => u.executions) - (failing?.executions ?? 0);
+  return {
+    format: 'interleave-search-shard',
+    version: 2,
+    scenario: input.scenario,
+    variant: input.variant,
+    mode: input.mode,
+    por: input.por,
+    prefix: PREFIX_EXECUTIONS,
+    parts: PARTS,
+    shard: input.shard,
+    units: kept,
+    executions: sum((u) => u.executions),
+    completeExecutions: sum((u) => u.completeExecutions),
+    sleepBlocked: sum((u) => u.sleepBlocked),
+    depthLimited: sum((u) => u.depthLimited),
+    pruned: sum((u) => u.pruned),
+    steps: sum((u) => u.steps),
+    maxDepth: kept.reduce((n, u) => Math.max(n, u.maxDepth), 0),
+    bound: input.mode === 'pb' ? boundInfo(kept, input.limit, whole, failing) : null,
+    failureUnit: found?.at ?? null,
+    failure: found?.failure ?? null,
+    trace: failing !== null && whole ? atExecution(failing.trace, before) : (found?.trace ?? null),
+    warnings: [...warnings.values()],
+    complete,
+    stoppedBy: failing !== null ? 'failure' : complete ? 'exhausted' : (input.stoppedBy ?? (found !== null ? 'failure' : !allOwned || kept.some(budgetStopped) ? 'executions' : input.end)),
+    elapsedMs: Math.round(input.elapsedMs),
+    workers: input.workers,
+  };
+}
+
+/** A unit's trace numbers its failing execution within the unit: in a whole run, `before` executions came first. */
+function atExecution(trace: Trace | null, before: number): Trace | null {
+  if (trace === null || trace.strategy.execution === undefined) return trace;
+  return { ...trace, strategy: { ...trace.strategy, execution: before + trace.strategy.execution } };
+}
+
+/**
+ * pb's bound information, as the unsplit search reports it: the bound of the last unit counted;
+ * complete up to the last bound all of whose units were explored to their end; the failing
+ * unit's bound is minimal (units are in bound order). A shard knows only its own units.
+ */
+function boundInfo(kept: readonly UnitResult[], limit: number, whole: boolean, failing: UnitResult | null): BoundInfo {
+  const reached = kept.at(-1)?.bound ?? 0;
+  let completeUpTo: number | null = null;
+  for (let k = 0; whole && k <= reached; k++) {
+    const round = kept.filter((u) => u.bound === k);
+    if (round.length < UNITS_PER_ROUND || !round.every(explored)) break;
+    completeUpTo = k;
+  }
+  return { limit, reached, completeUpTo, minimalFailing: whole && failing !== null ? failing.bound : null };
+}
+
+/**
+ * pb: the round the unsplit search ends with, and how: the first whose units show no cut (the
+ * next bound would see the same tree), else the last one, `limit`.
+ */
+export function lastRound(units: readonly UnitResult[], limit: number): { readonly round: number; readonly end: 'exhausted' | 'bound' } {
+  for (let k = 0; k <= limit; k++) if (roundEndsSearch(units.filter((u) => u.bound === k))) return { round: k, end: 'exhausted' };
+  return { round: limit, end: 'bound' };
+}
+
+/**
+ * Combines the runs of the n shards of one search into the run one machine would have made:
+ * the first failure by unit, the counts of every unit before it; complete only if every unit
+ * of every shard was. Every shard 1..n must be present exactly once. pb: each shard ran its
+ * units of every bound (it cannot see the other shards' cuts); the units after the first bound
+ * in which no unit cut a branch are dropped, as the unsplit search never runs them.
+ */
+export function mergeSearchShardRuns(runs: readonly SearchShardRun[]): SearchShardRun {
+  if (runs.length === 0) throw new UsageError('merge: no shard results given');
+  const head = runs[0]!;
+  const name = `${head.scenario}/${head.variant}`;
+  const limit = head.bound?.limit ?? 0;
+  for (const r of runs) {
+    if (r.scenario !== head.scenario || r.variant !== head.variant || r.mode !== head.mode || r.por !== head.por || (r.bound?.limit ?? 0) !== limit || r.prefix !== head.prefix || r.parts !== head.parts || r.shard.of !== head.shard.of) {
+      throw new UsageError(`merge: ${name}: shard ${r.shard.index}/${r.shard.of} is from a different search (scenario, variant, strategy, por, preemption bound and split must match)`);
+    }
+  }
+  checkEveryShardOnce(runs.map((r) => r.shard), name);
+  const early = runs.find((r) => r.stoppedBy === 'time' || r.stoppedBy === 'interrupted');
+  const all = runs.flatMap((r) => r.units);
+  const { round, end } = head.mode === 'pb' ? lastRound(all, limit) : { round: 0, end: 'exhausted' as const };
+  // A shard's own failure past its counted units is past the merged ones too (its gap is theirs).
+  const alsoPast = runs.flatMap((r) => (r.failureUnit !== null && r.failure !== null && boundOf(r.failureUnit) <= round && !r.units.some((u) => u.unit === r.failureUnit) ? [{ at: r.failureUnit, failure: r.failure, trace: r.trace }] : []));
+  // A shard that stopped at a failure did not run its later units: only units before the first
+  // failure count, and every shard ran those to their end (or the merge says time/interrupted).
+  return combineUnits({
+    scenario: head.scenario,
+    variant: head.variant,
+    mode: head.mode,
+    por: head.por,
+    limit,
+    shard: { index: 1, of: 1 },
+    owned: unitsThrough(undefined, round),
+    results: all.filter((u) => u.bound <= round),
+    end,
+    stoppedBy: early !== undefined ? (early.stoppedBy as 'time' | 'interrupted') : null,
+    elapsedMs: Math.max(...runs.map((r) => r.elapsedMs)),
+    workers: runs.reduce((n, r) => n + r.workers, 0),
+    alsoPast,
+  });
+}
+
+/**
+ * A search run read from a shard file (`where` names the file and the run), checked enough that
+ * merge cannot misread it: version 2, or version 1 (dfs, from before pb was split) read as dfs.
+ */
+export function readSearchShardRun(value: Record<string, unknown>, where: string): SearchShardRun {
+  const bad = (why: string): never => {
+    throw new UsageError(`${where}: not a search shard run: ${why}`);
+  };
+  if (value.version !== 1 && value.version !== 2) bad(`version must be 1 or 2, got ${JSON.stringify(value.version)} (written by another interleave?)`);
+  if (!Array.isArray(value.units)) bad('units must be an array');
+  const v1 = value.version === 1;
+  const units = (value.units as Record<string, unknown>[]).map((u, i) => {
+    if (typeof u !== 'object' || u === null || !Number.isInteger(u.unit) || (u.unit as number) < 0) return bad(`unit ${i}: unit must be a whole number >= 0`);
+    const unit = u.unit as number;
+    if (v1) return { ...u, bound: 0, cut: false, pruned: 0 } as unknown as UnitResult;
+    if (u.bound !== boundOf(unit)) bad(`unit ${unit}: bound must be ${boundOf(unit)}, got ${JSON.stringify(u.bound)}`);
+    if (typeof u.cut !== 'boolean' || !Number.isInteger(u.pruned)) bad(`unit ${unit}: cut must be true or false and pruned a whole number`);
+    return u as unknown as UnitResult;
+  });
+  if (v1) return { ...(value as unknown as SearchShardRun), version: 2, mode: 'dfs', pruned: 0, bound: null, units };
+  const bound = value.bound as BoundInfo | null;
+  if (value.mode === 'dfs' ? bound !== null : value.mode !== 'pb' || typeof bound !== 'object' || bound === null || !Number.isInteger(bound.limit)) {
+    bad('mode must be dfs (bound null) or pb (bound with a whole number limit)');
+  }
+  return { ...(value as unknown as SearchShardRun), units };
+}
