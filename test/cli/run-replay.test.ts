@@ -202,7 +202,7 @@ describe('interleave run --strategy pb --workers / --shard, merge (built binary)
       const plain = await run(`plain-${variant}`);
       const two = await run(`two-${variant}`, '--workers', '2');
       const shards = await Promise.all([1, 2, 3].map((i) => run(`shard-${variant}`, '--shard', `${i}/3`, '--shard-file', `${variant}-${i}.json`)));
-      const merged = await cli(['merge', '--out', `merged-${variant}`, ...[1, 2, 3].map((i) => `${variant}-${i}.json`)], { cwd });
+      const merged = await cli(['merge', '--no-shrink', '--out', `merged-${variant}`, ...[1, 2, 3].map((i) => `${variant}-${i}.json`)], { cwd });
       const line = plain.stdout.split('\n')[0]!;
       expect(line).toBe(
         variant === 'buggy'
@@ -220,6 +220,32 @@ describe('interleave run --strategy pb --workers / --shard, merge (built binary)
         expect(readFileSync(join(cwd, 'merged-buggy/lost-update.buggy.assertion.json'), 'utf8')).toBe(saved);
       }
     }
+  }, 60_000);
+
+  it('merge shrinks the merged failure as run shrinks it (same bytes), or keeps it as found when the scenario is not here', async () => {
+    const cwd = workDir('cli-merge-shrink');
+    const run = (...more: string[]) => cli(['run', 'lost-update', '-v', 'buggy', '--dir', FIXTURES, '--seed', '7', '-n', '300', ...more], { cwd });
+    const whole = await run('--out', 'whole');
+    await Promise.all([1, 2, 3].map((i) => run('--shard', `${i}/3`, '--shard-file', `res/shard-${i}.json`)));
+    const merged = await cli(['merge', '--out', 'merged', ...[1, 2, 3].map((i) => `res/shard-${i}.json`)], { cwd });
+    expect([whole.code, merged.code]).toEqual([1, 1]);
+    expect(merged.stdout).toMatch(/\(shrunk from \d+ steps?, \d+ preemptions?\)/);
+    const name = 'lost-update.buggy.assertion.json';
+    expect(readFileSync(join(cwd, 'merged', name), 'utf8')).toBe(readFileSync(join(cwd, 'whole', name), 'utf8'));
+
+    // Shard files from a machine whose scenario folder this one does not have.
+    for (const i of [1, 2, 3]) {
+      const text = readFileSync(join(cwd, `res/shard-${i}.json`), 'utf8');
+      writeFileSync(join(cwd, `res/away-${i}.json`), text.replace(/"file": "[^"]*lost-update\.ts"/g, '"file": "elsewhere/lost-update.ts"'));
+    }
+    const away = await cli(['merge', '--out', 'away', ...[1, 2, 3].map((i) => `res/away-${i}.json`)], { cwd });
+    expect(away.code).toBe(1);
+    expect(away.stderr).toBe(
+      'interleave: away/lost-update.buggy.assertion.json: cannot find scenario "lost-update" (recorded file elsewhere/lost-update.ts): scenarios: no such scenarios folder; the merged failure of lost-update [buggy] is kept as found, not shrunk\n',
+    );
+    const kept = JSON.parse(readFileSync(join(cwd, 'away', name), 'utf8'));
+    expect(kept.shrink).toBeUndefined();
+    expect(kept.failure.kind).toBe('assertion');
   }, 60_000);
 
   it('merge names a shard file it cannot read', async () => {

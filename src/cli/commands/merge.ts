@@ -1,16 +1,22 @@
 import type { Command } from 'commander';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { ScenarioLoadError } from '../../loader.js';
 import { UsageError } from '../../runtime/errors.js';
 import { mergeAnyShardRuns, readShardFile, toExploreResult, type AnyShardRun } from '../../parallel/index.js';
 import { formatExploreLine, formatFailureReport } from '../../report/text.js';
+import { shrinkTrace } from '../../shrink/shrinkTrace.js';
 import { encodeTrace } from '../../trace/codec.js';
+import type { Trace } from '../../trace/schema.js';
 import { saveTraceOrFallback, UNSAVED_HEADER } from '../saveOrFallback.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
+import { locateScenario } from '../locate.js';
 import { outputFolder, show, type SetExit, terminalWidth } from '../options.js';
 
 interface MergeOptions {
   out: string;
+  dir: string;
+  shrink: boolean;
   json?: boolean;
   verbose?: boolean;
   color?: boolean;
@@ -19,9 +25,9 @@ interface MergeOptions {
 /**
  * Combines the result files of `run --shard i/n` (one per CI machine) into the result one
  * machine would have found: per variant, the first failure by execution index and the
- * executions before it. Every shard of every variant must be present.
+ * executions before it, shrunk as `run` shrinks it. Every shard of every variant must be present.
  */
-export function mergeCommand(files: readonly string[], o: MergeOptions): number {
+export async function mergeCommand(files: readonly string[], o: MergeOptions): Promise<number> {
   const c = stdoutColours(o);
   const groups = new Map<string, AnyShardRun[]>();
   // Which file holds each shard, so a shard given twice names both files.
@@ -47,13 +53,23 @@ export function mergeCommand(files: readonly string[], o: MergeOptions): number 
     const r = toExploreResult(m);
     let saved: string | null = null;
     let unsaved: string | null = null;
-    if (m.trace !== null) {
+    let trace = m.trace;
+    if (trace !== null) {
       failed = true;
-      const trace = m.trace;
-      // A merged failure must outlive a folder it cannot be written to, as in `run`.
-      const outcome = saveTraceOrFallback(o.out, trace);
-      if (outcome.error !== null) process.stderr.write(`interleave: ${outcome.error}\n`);
-      saved = outcome.file;
+      // A merged failure must outlive a folder it cannot be written to, as in `run`; saved raw
+      // first, so a failed shrink (or Ctrl-C during it) still leaves it on disk.
+      let dir = o.out;
+      const save = (t: Trace): void => {
+        const outcome = saveTraceOrFallback(dir, t);
+        if (outcome.error !== null) process.stderr.write(`interleave: ${outcome.error}\n`);
+        saved = outcome.file;
+        if (saved !== null) dir = dirname(saved);
+      };
+      save(trace);
+      if (o.shrink && trace.failure !== null && trace.failure.kind !== 'nondeterminism') {
+        const shrunk = await shrinkMerged(trace, o.dir, saved);
+        if (shrunk !== null) save((trace = shrunk));
+      }
       if (saved === null) unsaved = encodeTrace(trace);
     }
     if (o.json) {
@@ -61,11 +77,27 @@ export function mergeCommand(files: readonly string[], o: MergeOptions): number 
       continue;
     }
     process.stdout.write(`${formatExploreLine(r)} (merged from ${m.workers} worker${m.workers === 1 ? '' : 's'} over ${groups.get(`${m.scenario}\u0000${m.variant}`)!.length} shards)\n`);
-    if (m.trace !== null) process.stdout.write(`\n${formatFailureReport(m.trace, saved === null ? null : show(saved), { verbose: o.verbose ?? false, colours: c, maxWidth: terminalWidth() })}\n\n`);
+    if (trace !== null) process.stdout.write(`\n${formatFailureReport(trace, saved === null ? null : show(saved), { verbose: o.verbose ?? false, colours: c, maxWidth: terminalWidth() })}\n\n`);
     if (unsaved !== null) process.stdout.write(`${UNSAVED_HEADER}\n${unsaved}\n`);
   }
   if (o.json) process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   return failed ? EXIT.FAILURE : EXIT.OK;
+}
+
+/**
+ * The merged failure shrunk as one machine's `run` would have shrunk it (the same trace bytes),
+ * or null, with one line on stderr, when its scenario cannot be loaded here: the merge still
+ * reports and keeps the failure as found.
+ */
+async function shrinkMerged(trace: Trace, dir: string, saved: string | null): Promise<Trace | null> {
+  try {
+    const loaded = await locateScenario(trace.scenario, dir, saved !== null ? show(saved) : `${trace.scenario.name} [${trace.variant}]`);
+    return (await shrinkTrace(loaded.scenario, trace, { file: loaded.file })).trace;
+  } catch (e) {
+    if (!(e instanceof ScenarioLoadError)) throw e;
+    process.stderr.write(`interleave: ${e.message}; the merged failure of ${trace.scenario.name} [${trace.variant}] is kept as found, not shrunk\n`);
+    return null;
+  }
 }
 
 export function registerMerge(program: Command, setExit: SetExit): Command {
@@ -74,6 +106,8 @@ export function registerMerge(program: Command, setExit: SetExit): Command {
     .description('combine the result files of run --shard i/n into the result of one unsharded run')
     .argument('<files...>', 'shard result files (shard-<i>-of-<n>.json)')
     .option('-o, --out <dir>', 'where the merged failure traces are saved', outputFolder('--out'), 'traces')
+    .option('-d, --dir <dir>', 'folder to look for a scenario by name, to shrink its failure (when its recorded file is not found)', 'scenarios')
+    .option('--no-shrink', 'save the merged failing trace as found, without shrinking it')
     .option('--verbose', 'show every event in timelines')
     .option('--json', 'machine-readable output')
     .option('--no-color', 'no colour')
@@ -86,5 +120,5 @@ Example (a 4-machine CI matrix; each machine runs one shard, a last job merges):
 
 Exit codes: 0 no failure, 1 failure found, 2 bad usage (missing or mismatched shards).`,
     )
-    .action((files: string[], o: MergeOptions) => setExit(mergeCommand(files, o)));
+    .action(async (files: string[], o: MergeOptions) => setExit(await mergeCommand(files, o)));
 }
