@@ -21,14 +21,16 @@ export class LockOrderDetector {
       const pair = a.id < lock.id ? `${a.id}:${lock.id}` : `${lock.id}:${a.id}`;
       if (other !== undefined && other !== task && !this.reported.has(pair) && warning === null) {
         this.reported.add(pair);
+        // Worded the same whichever task's acquisition revealed the inversion (the lock created
+        // first is named first), so the same inversion met in many executions is one warning.
+        const [lo, hi] = a.id < lock.id ? [a, lock] : [lock, a];
+        const [loFirst, hiFirst] = a === lo ? [task, other] : [other, task];
         warning = {
           kind: 'potential-deadlock',
-          message:
-            `potential-deadlock: ${other} took ${describe(lock)} then ${describe(a)}, ` +
-            `${task} took ${describe(a)} then ${describe(lock)}`,
+          message: `potential-deadlock: ${loFirst} took ${describe(lo)} then ${describe(hi)}, ${hiFirst} took ${describe(hi)} then ${describe(lo)}`,
           step,
-          tasks: [other, task],
-          locks: [a.name, lock.name],
+          tasks: [loFirst, hiFirst],
+          locks: [lo.name, hi.name],
         };
       }
     }

@@ -18,7 +18,7 @@ describe('lock-hierarchy (seed 004, Appendix: Lock Hierarchy)', () => {
     expect(failure.message).toBe(
       'potential-deadlock: worker-1 took lock "_task_state_lock" then lock "_worker_stats_lock", progress-reporter took lock "_worker_stats_lock" then lock "_task_state_lock"',
     );
-    expect(failure.locks).toEqual(['_worker_stats_lock', '_task_state_lock']);
+    expect(failure.locks).toEqual(['_task_state_lock', '_worker_stats_lock']);
     // Without failOnLockOrder the same variant passes every schedule (exhaustive) with the warning.
     const all = await search(s, { variant: 'lock-order-warning', strategy: 'dfs', failOnLockOrder: false });
     expect(all.complete).toBe(true);

@@ -302,6 +302,33 @@ describe('failure kinds', () => {
     expect(strict.failure?.kind).toBe('potential-deadlock');
   });
 
+  it('potential-deadlock: the same inversion reads the same whichever order the tasks ran in (one warning per exploration)', async () => {
+    const inversion = (reportFirst: boolean) =>
+      runSequential(async (t) => {
+        const a = t.lock('accounts');
+        const b = t.lock('audit');
+        const transfer = async (): Promise<void> => {
+          await a.acquire();
+          await b.acquire();
+          await b.release();
+          await a.release();
+        };
+        const report = async (): Promise<void> => {
+          await b.acquire();
+          await a.acquire();
+          await a.release();
+          await b.release();
+        };
+        for (const [name, body] of reportFirst ? ([['report', report], ['transfer', transfer]] as const) : ([['transfer', transfer], ['report', report]] as const)) {
+          await t.spawn(name, body).join();
+        }
+      });
+    const [one, other] = [await inversion(false), await inversion(true)];
+    const expected = 'potential-deadlock: transfer took lock "accounts" then lock "audit", report took lock "audit" then lock "accounts"';
+    expect([one.warnings[0]!.message, other.warnings[0]!.message]).toEqual([expected, expected]);
+    expect(other.warnings[0]).toMatchObject({ tasks: ['transfer', 'report'], locks: ['accounts', 'audit'] });
+  });
+
   it('nondeterminism: awaiting a real timer is reported within bounded time, naming the task', async () => {
     const started = Date.now();
     const r = await runSequential(async (t) => {
