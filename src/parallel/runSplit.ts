@@ -24,9 +24,24 @@ export interface SplitOptions {
   readonly params?: Readonly<Record<string, unknown>>;
 }
 
-/** True when `run` should explore through the block runner (src/parallel) instead of `explore`. */
-export function isSplit(o: SplitOptions): boolean {
-  return (o.workers ?? 1) > 1 || o.shard !== undefined;
+/**
+ * True when `run` should explore through the block runner or the search units (src/parallel)
+ * instead of `explore` / `search`. For dfs and pb an explicit `--workers 1` splits too: with
+ * partial-order reduction the units may pick other representatives than the unsplit search (and
+ * `-n` bounds each unit), so every explicit worker count must take the same path to give the
+ * same result. Random and PCT give the same result either way; one worker stays unsplit.
+ */
+export function isSplit(o: SplitOptions, loaded: LoadedScenario, variant: string): boolean {
+  if (o.shard !== undefined) return true;
+  if (o.workers === undefined) return false;
+  const strategy = strategyOf(loaded, variant, o);
+  return o.workers > 1 || strategy === 'dfs' || strategy === 'pb';
+}
+
+/** The strategy a run uses: the option, else the variant's budget, else the scenario's. */
+function strategyOf(loaded: LoadedScenario, variant: string, o: SplitOptions): string | undefined {
+  const budget = { ...loaded.scenario.budget, ...loaded.scenario.variants[variant]?.budget };
+  return o.strategy ?? budget.strategy;
 }
 
 /**
@@ -34,8 +49,7 @@ export function isSplit(o: SplitOptions): boolean {
  * (random, pct) or, for `--strategy dfs` and `pb`, in search units (searchParallel.ts).
  */
 export function runSplit(loaded: LoadedScenario, variant: string, o: SplitOptions): Promise<AnyShardRun> {
-  const budget = { ...loaded.scenario.budget, ...loaded.scenario.variants[variant]?.budget };
-  const strategy = o.strategy ?? budget.strategy;
+  const strategy = strategyOf(loaded, variant, o);
   if (strategy === 'dfs' || strategy === 'pb') {
     return searchParallel(
       {

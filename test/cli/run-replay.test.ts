@@ -248,6 +248,19 @@ describe('interleave run --strategy pb --workers / --shard, merge (built binary)
     expect(kept.failure.kind).toBe('assertion');
   }, 60_000);
 
+  it('dfs: any explicit --workers, 1 included, runs the search in units, so every worker count finds the same failure', async () => {
+    const cwd = workDir('cli-dfs-workers');
+    const dir = join(FIXTURES, '../split');
+    const run = (out: string, ...more: string[]) => cli(['run', 'philosophers', '-v', 'buggy', '--dir', dir, '--strategy', 'dfs', '--out', out, ...more], { cwd });
+    const [plain, one, two] = await Promise.all([run('plain'), run('one', '--workers', '1'), run('two', '--workers', '2')]);
+    const name = 'philosophers.buggy.deadlock.json';
+    // The unsplit search takes other representatives under partial-order reduction: another first deadlock.
+    expect(plain.stdout.split('\n')[0]).toBe('philosophers [buggy] dfs: deadlock found after 11 executions');
+    expect(one.stdout.split('\n')[0]).toBe('philosophers [buggy] dfs: deadlock found after 17 executions');
+    expect(two.stdout.split('\n')[0]).toBe(one.stdout.split('\n')[0]);
+    expect(readFileSync(join(cwd, 'one', name), 'utf8')).toBe(readFileSync(join(cwd, 'two', name), 'utf8'));
+  }, 60_000);
+
   it('merge names a shard file it cannot read', async () => {
     const cwd = workDir('cli-pb-bad-shard');
     const file = join(cwd, 'bad.json');

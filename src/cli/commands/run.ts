@@ -103,7 +103,7 @@ export async function runVariant(
   }
   const label = `${scenario.name} [${variant}]`;
   checkParams(scenario, o.param);
-  const split = isSplit(o) ? await runSplit(loaded, variant, { ...o, ...(o.param !== undefined ? { params: o.param } : {}) }) : null;
+  const split = isSplit(o, loaded, variant) ? await runSplit(loaded, variant, { ...o, ...(o.param !== undefined ? { params: o.param } : {}) }) : null;
   if (split !== null) o.onShardRun?.(split);
   const r = split !== null ? toExploreResult(split) : await exploreWatched(o.watchdog, loaded, {
     variant,
@@ -269,7 +269,7 @@ export function registerRun(program: Command, setExit: SetExit): Command {
     .option('-v, --variant <name>', 'only this variant (default: every variant)')
     .option('-s, --strategy <name>', 'random | pct | dfs | pb | first-enabled | round-robin (default: the variant budget, else random)', strategyName)
     .option('--seed <n>', 'seed of the first execution', int('--seed'))
-    .option('-n, --iterations <n>', 'executions per variant (default: the variant budget, else 1000)', count('--iterations'))
+    .option('-n, --iterations <n>', 'random/pct: executions per variant (default: the variant budget, else 1000); dfs/pb: a cap on executions (default none), on each unit of the search when --workers or --shard split it', count('--iterations'))
     .option('-t, --time-limit <seconds>', 'stop each variant after this long', positive('--time-limit'))
     .option('--depth <d>', 'PCT bug depth', count('--depth'))
     .option('--preemption-bound <k>', 'largest preemption bound for pb', int('--preemption-bound'))
@@ -282,7 +282,7 @@ export function registerRun(program: Command, setExit: SetExit): Command {
     .option('--verbose', 'show every event in timelines')
     .option('--json', 'machine-readable output')
     .option('--no-color', 'no colour (also NO_COLOR=1; colour is only used on a terminal)')
-    .option('-w, --workers <n>', 'worker threads for random/pct sampling and dfs/pb search (the result does not depend on the count)', count('--workers'))
+    .option('-w, --workers <n>', 'worker threads for random/pct sampling and dfs/pb search (the result does not depend on the count; for dfs/pb, any --workers, 1 included, runs the search in units)', count('--workers'))
     .option('-p, --param <name=value>', 'override a scenario parameter (repeatable), e.g. --param plans=1', collectParam)
     .option('--shard <i/n>', 'explore only shard i of n (CI matrix); combine the shard files with interleave merge', parseShardOption)
     .option('--shard-file <file>', 'where --shard writes its results (default: <out>/shard-<i>-of-<n>.json)')
