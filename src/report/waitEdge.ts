@@ -40,7 +40,8 @@ export function explainWaitEdge(edge: WaitEdge, events: readonly TraceEvent[] = 
 export function explainWait(task: string, resource: string, holders: readonly string[], events: readonly TraceEvent[] = []): string {
   if (holders.length === 1) return explainWaitEdge({ task, resource, holder: holders[0]! }, events);
   if (holders.length === 0) return `${task} waits on ${resource}`;
-  return `${task} waits on ${resource}; only ${holders.slice(0, -1).join(', ')} or ${holders.at(-1)!} can end that wait`;
+  // Not "only they can end it": a semaphore's permit or a queue's item may come from anyone.
+  return `${task} waits on ${resource}, held by ${holders.slice(0, -1).join(', ')} and ${holders.at(-1)!}`;
 }
 
 /** The job a pool worker took last and has not completed (null: none, or no events). */

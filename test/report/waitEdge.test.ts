@@ -50,8 +50,8 @@ describe('deadlock root cause: each edge as what the waiter waits for and why th
 
   it('a blocked task as the interactive explorer lists it: one holder as an edge, several named together, none', () => {
     expect(explainWait('main', 'join worker-1', ['worker-1'])).toBe('main waits to join worker-1, which has not finished');
-    expect(explainWait('c', 'semaphore "slots" (no permits)', ['a', 'b'])).toBe('c waits on semaphore "slots" (no permits); only a or b can end that wait');
-    expect(explainWait('c', 'rwlock "db" (read-held)', ['a', 'b', 'd'])).toBe('c waits on rwlock "db" (read-held); only a, b or d can end that wait');
+    expect(explainWait('c', 'semaphore "slots" (no permits)', ['a', 'b'])).toBe('c waits on semaphore "slots" (no permits), held by a and b');
+    expect(explainWait('c', 'rwlock "db" (read-held)', ['a', 'b', 'd'])).toBe('c waits on rwlock "db" (read-held), held by a, b and d');
     expect(explainWait('r', 'queue "q" (empty)', [])).toBe('r waits on queue "q" (empty)');
   });
 });
