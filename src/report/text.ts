@@ -52,7 +52,8 @@ export function formatExploreLine(r: ExploreResult, shard?: { readonly index: nu
   if (shard !== undefined) {
     const s = r.search;
     if (s !== undefined && s.failure === null) {
-      return `${r.scenario} [${r.variant}] ${r.strategy.name}: shard ${shard.index}/${shard.of}: ${searchCounts(s)} in this shard's subtrees, no failure${shardNote(r, shard)}`;
+      const cut = s.stoppedBy === 'time' || s.stoppedBy === 'interrupted' ? ` (${SEARCH_STOPS[s.stoppedBy]}: its subtrees were not all explored)` : '';
+      return `${r.scenario} [${r.variant}] ${r.strategy.name}: shard ${shard.index}/${shard.of}: ${searchCounts(s)} in this shard's subtrees, no failure${cut}${shardNote(r, shard)}`;
     }
     return `${formatExploreLine(r)}${shardNote(r, shard)}`;
   }
@@ -86,6 +87,13 @@ function shardNote(r: ExploreResult, shard: { readonly index: number; readonly o
   return ` (shard ${shard.index}/${shard.of} only: interleave merge of every shard's file tells ${whole})`;
 }
 
+/** How an unfinished search without a failure says why it stopped. */
+const SEARCH_STOPS: Partial<Record<SearchResult['stoppedBy'], string>> = {
+  executions: 'stopped at budget',
+  time: 'stopped at the time limit',
+  interrupted: 'interrupted',
+};
+
 /**
  * What an exhaustive search established, never more: `complete` only when every execution (up to
  * partial-order reduction) was explored; a bound or a budget is always named.
@@ -101,7 +109,8 @@ export function formatSearchOutcome(s: SearchResult): string {
   if (bound !== null && s.stoppedBy === 'bound') {
     return `no failure with at most ${bound.completeUpTo ?? bound.limit} preemption${(bound.completeUpTo ?? bound.limit) === 1 ? '' : 's'} (complete up to that bound; ${s.executions} executions)`;
   }
-  return `stopped at ${s.stoppedBy === 'executions' ? 'budget' : s.stoppedBy} after ${s.executions} executions (${counts}): no failure so far, not complete`;
+  if (s.stoppedBy === 'exhausted') return `every branch explored, but executions were cut at the depth limit (${counts}): no failure so far, not complete`;
+  return `${SEARCH_STOPS[s.stoppedBy] ?? `stopped (${s.stoppedBy})`} after ${s.executions} executions (${counts}): no failure so far, not complete`;
 }
 
 export function formatReplay(report: ReplayReport, options: TimelineOptions = {}): string {
