@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { ExploreResult } from '../explore.js';
 import { UsageError } from '../runtime/errors.js';
 import { writeFileAtomic } from '../trace/codec.js';
-import type { Shard } from './partition.js';
+import { shardName, type Shard } from './partition.js';
 import { mergeShardRuns, type ShardRun } from './result.js';
 import type { AnyShardRun } from './runSplit.js';
 import { mergeSearchShardRuns, readSearchShardRun, type SearchShardRun } from './searchResult.js';
@@ -53,12 +53,16 @@ export function readShardFile(path: string): ShardFile {
   return { ...(f as ShardFile), runs };
 }
 
-/** Merges the shards of one variant's run, sampling or search (they must all be of one kind). */
-export function mergeAnyShardRuns(runs: readonly AnyShardRun[]): AnyShardRun {
-  const search = runs.filter((r): r is SearchShardRun => r.format === 'interleave-search-shard');
-  if (search.length === runs.length) return mergeSearchShardRuns(search);
-  if (search.length > 0) throw new UsageError(`merge: ${runs[0]!.scenario}/${runs[0]!.variant}: shards of an exhaustive search and of a sampling run cannot be merged`);
-  return mergeShardRuns(runs as ShardRun[]);
+/** Merges the shards of one variant's run, sampling or search (they must all be of one kind); `files[i]` holds `runs[i]`, for the messages. */
+export function mergeAnyShardRuns(runs: readonly AnyShardRun[], files: readonly string[] = runs.map(shardName)): AnyShardRun {
+  const isSearch = (r: AnyShardRun): r is SearchShardRun => r.format === 'interleave-search-shard';
+  if (runs.every(isSearch)) return mergeSearchShardRuns(runs, files);
+  const search = runs.findIndex(isSearch);
+  if (search >= 0) {
+    const sampling = runs.findIndex((r) => !isSearch(r));
+    throw new UsageError(`merge: ${runs[0]!.scenario}/${runs[0]!.variant}: ${files[search]} was run with --strategy ${(runs[search] as SearchShardRun).mode}, ${files[sampling]} with ${(runs[sampling] as ShardRun).strategy.strategy}`);
+  }
+  return mergeShardRuns(runs as ShardRun[], files);
 }
 
 /** The run as `explore` reports it, for the CLI's printing and saving. */

@@ -248,6 +248,23 @@ describe('interleave run --strategy pb --workers / --shard, merge (built binary)
     expect(kept.failure.kind).toBe('assertion');
   }, 60_000);
 
+  it('merge refuses shards run with other settings: one line naming both files and the setting, exit 2, nothing written', async () => {
+    const cwd = workDir('cli-merge-settings');
+    const run = (i: number, file: string, ...more: string[]) => cli(['run', 'lost-update', '-v', 'fixed', '--dir', FIXTURES, '-n', '40', '--shard', `${i}/2`, '--shard-file', file, ...more], { cwd });
+    await Promise.all([run(1, 'res/shard-1.json'), run(2, 'res/shard-2.json', '--param', 'workers=3'), run(2, 'n/shard-2.json', '-n', '50'), run(2, 'steps/shard-2.json', '--max-steps', '500')]);
+    const cases = await Promise.all([
+      cli(['merge', '-o', 'out', 'res/shard-1.json', 'res/shard-2.json'], { cwd }),
+      cli(['merge', '-o', 'out', 'res/shard-1.json', 'n/shard-2.json'], { cwd }),
+      cli(['merge', '-o', 'out', 'res/shard-1.json', 'steps/shard-2.json'], { cwd }),
+    ]);
+    expect(cases.map((r) => [r.code, r.stdout, r.stderr])).toEqual([
+      [2, '', 'interleave: merge: lost-update/fixed: res/shard-2.json was run with --param workers=3, res/shard-1.json with workers=2\n'],
+      [2, '', 'interleave: merge: lost-update/fixed: n/shard-2.json was run with -n 50, res/shard-1.json with 40\n'],
+      [2, '', expect.stringMatching(/^interleave: merge: lost-update\/fixed: steps\/shard-2\.json was run with --max-steps 500, res\/shard-1\.json with \d+\n$/)],
+    ]);
+    expect(existsSync(join(cwd, 'out'))).toBe(false);
+  });
+
   it('merge names a shard file it cannot read', async () => {
     const cwd = workDir('cli-pb-bad-shard');
     const file = join(cwd, 'bad.json');
