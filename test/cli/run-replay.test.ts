@@ -265,6 +265,23 @@ describe('interleave run --strategy pb --workers / --shard, merge (built binary)
     expect(existsSync(join(cwd, 'out'))).toBe(false);
   });
 
+  it('merge mismatch messages name the files and what differs (the split, a shard given twice, search against sampling)', async () => {
+    const cwd = workDir('cli-merge-mismatch');
+    const run = (shard: string, file: string, ...more: string[]) => cli(['run', 'lost-update', '-v', 'fixed', '--dir', FIXTURES, '-n', '40', '--shard', shard, '--shard-file', file, ...more], { cwd });
+    await Promise.all([run('1/3', 'of3/shard-1.json'), run('2/3', 'of3/shard-2.json'), run('3/3', 'of3/shard-3.json'), run('1/2', 'of2/shard-1.json'), run('3/3', 'copy/shard-3.json'), run('3/3', 'pb/shard-3.json', '--strategy', 'pb', '-n', '5')]);
+    const merge = (...files: string[]) => cli(['merge', ...files], { cwd });
+    const cases = await Promise.all([
+      merge('of3/shard-1.json', 'of3/shard-2.json', 'of3/shard-3.json', 'of2/shard-1.json'),
+      merge('of3/shard-1.json', 'of3/shard-2.json', 'of3/shard-3.json', 'copy/shard-3.json'),
+      merge('of3/shard-1.json', 'of3/shard-2.json', 'pb/shard-3.json'),
+    ]);
+    expect(cases.map((r) => [r.code, r.stderr])).toEqual([
+      [2, 'interleave: merge: lost-update/fixed: of2/shard-1.json was run with --shard 1/2, of3/shard-1.json with 1/3\n'],
+      [2, 'interleave: merge: lost-update/fixed: shard 3/3 is in both of3/shard-3.json and copy/shard-3.json\n'],
+      [2, 'interleave: merge: lost-update/fixed: pb/shard-3.json was run with --strategy pb, of3/shard-1.json with random\n'],
+    ]);
+  });
+
   it('merge names a shard file it cannot read', async () => {
     const cwd = workDir('cli-pb-bad-shard');
     const file = join(cwd, 'bad.json');
