@@ -282,6 +282,35 @@ describe('interleave run --strategy pb --workers / --shard, merge (built binary)
     ]);
   });
 
+  it('merge refuses a corrupted shard file with one line naming it and what is wrong, exit 2, no stack trace', async () => {
+    const cwd = workDir('cli-merge-corrupt');
+    const run = (i: number, ...more: string[]) => cli(['run', 'lost-update', '-v', 'buggy', '--dir', FIXTURES, '-n', '600', '--seed', '7', '--no-shrink', '--shard', `${i}/2`, '--shard-file', `res/shard-${i}.json`, ...more], { cwd });
+    const pb = (i: number) => cli(['run', 'lost-update', '-v', 'fixed', '--dir', FIXTURES, '--strategy', 'pb', '--preemption-bound', '1', '--shard', `${i}/2`, '--shard-file', `pb/shard-${i}.json`], { cwd });
+    await Promise.all([run(1), run(2), pb(1), pb(2)]);
+    const read = (f: string) => JSON.parse(readFileSync(join(cwd, f), 'utf8'));
+    const edit = (from: string, name: string, change: (file: any) => unknown): string => {
+      const file = read(from);
+      const text = JSON.stringify(change(file) === null ? null : file);
+      writeFileSync(join(cwd, name), text);
+      return name;
+    };
+    const sampling = read('res/shard-1.json');
+    const failing = sampling.runs[0].trace !== null ? 'res/shard-1.json' : 'res/shard-2.json';
+    const cases: [string, string, string][] = [
+      [edit('res/shard-1.json', 'null.json', () => null), 'res/shard-2.json', 'null.json: not a shard results file (written by interleave run --shard i/n)'],
+      [edit('res/shard-1.json', 'noblocks.json', (f) => void delete f.runs[0].blocks), 'res/shard-2.json', 'noblocks.json: run 1 (lost-update/buggy): not a shard run: blocks must be a list'],
+      [edit('res/shard-1.json', 'nullrun.json', (f) => void (f.runs = [null])), 'res/shard-2.json', 'nullrun.json: run 1: not a shard run: expected an object, got null'],
+      [edit(failing, 'badtrace.json', (f) => void (f.runs[0].trace = { x: 1 })), failing === 'res/shard-1.json' ? 'res/shard-2.json' : 'res/shard-1.json', 'badtrace.json: run 1 (lost-update/buggy): trace: unknown format undefined: expected "interleave-trace"'],
+      [edit('pb/shard-1.json', 'negative.json', (f) => void (f.runs[0].executions = -5)), 'pb/shard-2.json', 'negative.json: run 1 (lost-update/fixed): not a search shard run: executions must be a whole number >= 0, got -5'],
+      [edit('pb/shard-1.json', 'deleted.json', (f) => void f.runs[0].units.splice(1, 1)), 'pb/shard-2.json', 'deleted.json: run 1 (lost-update/fixed): not a search shard run: unit 2 is unit 4, expected 2 (units 0, 2, 4, ...: one is missing, repeated or another shard\'s)'],
+      [edit('pb/shard-1.json', 'twice.json', (f) => void f.runs[0].units.splice(1, 0, f.runs[0].units[1])), 'pb/shard-2.json', 'twice.json: run 1 (lost-update/fixed): not a search shard run: unit 3 is unit 2, expected 4 (units 0, 2, 4, ...: one is missing, repeated or another shard\'s)'],
+      [edit('pb/shard-1.json', 'outer.json', (f) => void (f.shard = { index: 1, of: 4 })), 'pb/shard-2.json', 'outer.json: run 1 (lost-update/fixed): not a search shard run: shard must be 1/4, as the file says, got {"index":1,"of":2}'],
+    ];
+    const results = await Promise.all(cases.map(([bad, good]) => cli(['merge', '-o', 'out', bad, good], { cwd })));
+    expect(results.map((r) => [r.code, r.stderr])).toEqual(cases.map(([, , why]) => [2, `interleave: ${why}\n`]));
+    expect(existsSync(join(cwd, 'out'))).toBe(false);
+  }, 60_000);
+
   it('merge names a shard file it cannot read', async () => {
     const cwd = workDir('cli-pb-bad-shard');
     const file = join(cwd, 'bad.json');
