@@ -311,6 +311,21 @@ describe('interleave run --strategy pb --workers / --shard, merge (built binary)
     expect(existsSync(join(cwd, 'out'))).toBe(false);
   }, 60_000);
 
+  it('merge prints the warnings as run does (a warning: line each) and lists them in --json, as run --json does', async () => {
+    const cwd = workDir('cli-merge-warnings');
+    const base = ['lock-order', '-v', 'buggy', '--dir', FIXTURES, '-n', '40', '--no-shrink'];
+    const [whole, wholeJson] = await Promise.all([cli(['run', ...base, '--out', 'whole'], { cwd }), cli(['run', ...base, '--out', 'whole-json', '--json'], { cwd })]);
+    await Promise.all([1, 2].map((i) => cli(['run', ...base, '--shard', `${i}/2`, '--shard-file', `res/shard-${i}.json`], { cwd })));
+    const [merged, mergedJson] = await Promise.all([cli(['merge', '--no-shrink', '-o', 'm', 'res/shard-1.json', 'res/shard-2.json'], { cwd }), cli(['merge', '--no-shrink', '-o', 'mj', '--json', 'res/shard-1.json', 'res/shard-2.json'], { cwd })]);
+    const warnings = (text: string) => text.split('\n').filter((l) => l.startsWith('warning: '));
+    expect(warnings(whole.stdout)).toEqual([expect.stringMatching(/^warning: potential-deadlock: /)]);
+    expect(warnings(merged.stdout)).toEqual(warnings(whole.stdout));
+    expect(merged.stdout.split('\n')[1]).toBe(warnings(whole.stdout)[0]);
+    const runWarnings = JSON.parse(wholeJson.stdout)[0].warnings;
+    expect(runWarnings.map((w: { message: string }) => `warning: ${w.message}`)).toEqual(warnings(whole.stdout));
+    expect(JSON.parse(mergedJson.stdout)[0].warnings).toEqual(runWarnings);
+  }, 60_000);
+
   it('merge names a shard file it cannot read', async () => {
     const cwd = workDir('cli-pb-bad-shard');
     const file = join(cwd, 'bad.json');

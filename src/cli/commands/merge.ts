@@ -11,6 +11,7 @@ import { saveTraceOrFallback, UNSAVED_HEADER } from '../saveOrFallback.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
+import { warningLines } from './run.js';
 import { outputFolder, show, type SetExit, terminalWidth } from '../options.js';
 
 interface MergeOptions {
@@ -71,10 +72,11 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
       if (saved === null) unsaved = encodeTrace(trace);
     }
     if (o.json) {
-      json.push({ scenario: m.scenario, variant: m.variant, executions: m.executions, steps: m.steps, failureAt: 'failureAt' in m ? m.failureAt : null, ...('complete' in m ? { complete: m.complete, completeExecutions: m.completeExecutions } : {}), ...('bound' in m && m.bound !== null ? { bound: m.bound } : {}), stoppedBy: m.stoppedBy, failure: m.failure, trace: saved === null ? null : show(saved), ...(unsaved !== null ? { unsavedTrace: unsaved } : {}) });
+      json.push({ scenario: m.scenario, variant: m.variant, executions: m.executions, steps: m.steps, failureAt: 'failureAt' in m ? m.failureAt : null, ...('complete' in m ? { complete: m.complete, completeExecutions: m.completeExecutions } : {}), ...('bound' in m && m.bound !== null ? { bound: m.bound } : {}), stoppedBy: m.stoppedBy, failure: m.failure, warnings: m.warnings, trace: saved === null ? null : show(saved), ...(unsaved !== null ? { unsavedTrace: unsaved } : {}) });
       continue;
     }
-    process.stdout.write(`${formatExploreLine(r)} (merged from ${m.workers} worker${m.workers === 1 ? '' : 's'} over ${groups.get(`${m.scenario}\u0000${m.variant}`)!.runs.length} shards)\n`);
+    const line = `${formatExploreLine(r)} (merged from ${m.workers} worker${m.workers === 1 ? '' : 's'} over ${groups.get(`${m.scenario}\u0000${m.variant}`)!.runs.length} shards)`;
+    process.stdout.write(`${line}\n${warningLines(r, c)}`);
     if (trace !== null) process.stdout.write(`\n${formatFailureReport(trace, saved === null ? null : show(saved), { verbose: o.verbose ?? false, colours: c, maxWidth: terminalWidth() })}\n\n`);
     if (unsaved !== null) process.stdout.write(`${UNSAVED_HEADER}\n${unsaved}\n`);
   }
