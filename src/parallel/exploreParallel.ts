@@ -7,6 +7,7 @@ import type { ScenarioDefinition } from '../scenario.js';
 import { runBlock, type BlockResult, type SamplingSpec } from './block.js';
 import { blocksOf, DEFAULT_BLOCK_SIZE, shardBlocks, type Shard } from './partition.js';
 import { combineBlocks, type ShardRun } from './result.js';
+import { runSettings } from './sameRun.js';
 import { startWorker } from './startWorker.js';
 import type { WorkerSetup } from './worker.js';
 import { runWorkPool, type ResultRules } from './workPool.js';
@@ -97,6 +98,7 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
     iterations,
     blockSize,
     shard: options.shard ?? { index: 1, of: 1 },
+    settings: runSettings(target),
     results,
     stoppedBy: stoppedEarly ? (interrupted ? 'interrupted' : 'time') : null,
     elapsedMs: performance.now() - start,

@@ -44,13 +44,22 @@ export function shardBlocks(blocks: readonly Block[], shard: Shard): Block[] {
   return blocks.filter((b) => b.index % shard.of === shard.index - 1);
 }
 
-/** Merge: every shard 1..n of `name` is given exactly once; a UsageError names one given twice, or the missing ones. */
-export function checkEveryShardOnce(shards: readonly Shard[], name: string): void {
-  const seen = new Set<number>();
-  for (const s of shards) {
-    if (seen.has(s.index)) throw new UsageError(`merge: ${name}: shard ${s.index}/${s.of} is given twice`);
-    seen.add(s.index);
-  }
+/** How a shard run is named in merge's messages when its file is not known. */
+export function shardName(run: { readonly shard: Shard }): string {
+  return `shard ${run.shard.index}/${run.shard.of}`;
+}
+
+/**
+ * Merge: every shard 1..n of `name` is given exactly once (all of one n: checked before); a
+ * UsageError names the files (`files[i]` holds `shards[i]`) of one given twice, or the missing ones.
+ */
+export function checkEveryShardOnce(shards: readonly Shard[], name: string, files: readonly string[] = shards.map((shard) => shardName({ shard }))): void {
+  const seen = new Map<number, string>();
+  shards.forEach((s, i) => {
+    const other = seen.get(s.index);
+    if (other !== undefined) throw new UsageError(`merge: ${name}: shard ${s.index}/${s.of} is in both ${other} and ${files[i]}`);
+    seen.set(s.index, files[i]!);
+  });
   const of = shards[0]!.of;
   const missing: number[] = [];
   for (let i = 1; i <= of; i++) if (!seen.has(i)) missing.push(i);

@@ -2,8 +2,9 @@ import { UsageError } from '../runtime/errors.js';
 import { keepFirstWarnings, type Failure, type Warning } from '../runtime/failure.js';
 import type { Trace } from '../trace/schema.js';
 import type { BlockResult, SamplingSpec } from './block.js';
-import { checkEveryShardOnce, type Shard } from './partition.js';
+import { checkEveryShardOnce, shardName, type Shard } from './partition.js';
 import { countedPrefix, earliest, type Found } from './prefix.js';
+import { checkSameRun, setting, settingsDifferences, splitDifference, type Difference, type RunSettings } from './sameRun.js';
 
 /** One block as kept in a result: its counts, its warnings and, if it failed, where (the failure and trace are kept once, for the run). */
 export type BlockSummary = Omit<BlockResult, 'failure' | 'trace' | 'complete'>;
@@ -25,6 +26,8 @@ export interface ShardRun {
   readonly iterations: number;
   readonly blockSize: number;
   readonly shard: Shard;
+  /** Parameters and target settings as run; undefined in files written before they were recorded (not compared then). */
+  readonly settings?: RunSettings;
   /** The blocks that count, in index order: whole blocks from this run's first on, up to the first failure or the first block cut short. */
   readonly blocks: readonly BlockSummary[];
   readonly executions: number;
@@ -92,6 +95,7 @@ export interface CombineInput {
   readonly iterations: number;
   readonly blockSize: number;
   readonly shard: Shard;
+  readonly settings: RunSettings;
   readonly results: readonly BlockResult[];
   readonly stoppedBy: 'time' | 'interrupted' | null;
   readonly elapsedMs: number;
@@ -112,6 +116,7 @@ export function combineBlocks(input: CombineInput): ShardRun {
     iterations: input.iterations,
     blockSize: input.blockSize,
     shard: input.shard,
+    settings: input.settings,
     ...totals(set),
     stoppedBy: stoppedByOf(set, input.stoppedBy),
     elapsedMs: Math.round(input.elapsedMs),
@@ -131,33 +136,34 @@ function totals(set: BlockSet): Pick<ShardRun, 'blocks' | 'executions' | 'steps'
   };
 }
 
-const sameRun = (a: ShardRun, b: ShardRun): boolean =>
-  a.scenario === b.scenario &&
-  a.variant === b.variant &&
-  a.strategy.strategy === b.strategy.strategy &&
-  a.strategy.seed === b.strategy.seed &&
-  a.strategy.depth === b.strategy.depth &&
-  a.first === b.first &&
-  a.iterations === b.iterations &&
-  a.blockSize === b.blockSize &&
-  a.shard.of === b.shard.of;
+/** What must agree between the shards of one run (the split's `of` included), with the flag that sets it. */
+const runDifferences: readonly Difference<ShardRun>[] = [
+  setting('scenario', (r) => r.scenario),
+  setting('variant', (r) => r.variant),
+  setting('--strategy', (r) => r.strategy.strategy),
+  setting('--seed', (r) => r.strategy.seed),
+  setting('--depth', (r) => r.strategy.depth ?? null),
+  setting('first execution', (r) => r.first),
+  setting('-n', (r) => r.iterations),
+  setting('block size', (r) => r.blockSize),
+  splitDifference((r) => r.shard),
+  ...settingsDifferences((r: ShardRun) => r.settings),
+];
 
 /**
  * Combines the runs of the n shards of one exploration into the run one machine would have
  * made: the first failure by execution index across shards, and the executions and steps of
  * every block before it. Every shard 1..n must be present exactly once, with the same
- * scenario, variant, strategy, seed, range and block size; otherwise a UsageError says what
- * is missing or mismatched. A shard stopped by time or interrupted makes the merge say so, and
+ * scenario, variant, strategy, seed, range, block size, parameters and settings; otherwise a
+ * UsageError names the files (`files[i]` holds `runs[i]`) and what is missing or mismatched. A shard stopped by time or interrupted makes the merge say so, and
  * then only the blocks before the first one missing count, as in one run (prefix.ts).
  */
-export function mergeShardRuns(runs: readonly ShardRun[]): ShardRun {
+export function mergeShardRuns(runs: readonly ShardRun[], files: readonly string[] = runs.map(shardName)): ShardRun {
   if (runs.length === 0) throw new UsageError('merge: no shard results given');
   const head = runs[0]!;
   const name = `${head.scenario}/${head.variant}`;
-  for (const r of runs) {
-    if (!sameRun(head, r)) throw new UsageError(`merge: ${name}: shard ${r.shard.index}/${r.shard.of} is from a different run (scenario, variant, strategy, seed, range and block size must match)`);
-  }
-  checkEveryShardOnce(runs.map((r) => r.shard), name);
+  checkSameRun(runs, files, runDifferences, name);
+  checkEveryShardOnce(runs.map((r) => r.shard), name, files);
 
   const blocks = runs.flatMap((r) => r.blocks);
   const owner = new Map<number, ShardRun>();

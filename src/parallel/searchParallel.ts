@@ -6,6 +6,7 @@ import { boundLimit, search, type SearchResult } from '../search/search.js';
 import { splitSearch } from '../search/split.js';
 import { initialState, type SearchMode, type SearchState } from '../search/state.js';
 import type { Shard } from './partition.js';
+import { runSettings } from './sameRun.js';
 import { combineUnits, unitsThrough, type SearchShardRun } from './searchResult.js';
 import { boundOf, isPrefix, PARTS, PREFIX_EXECUTIONS, roundEndsSearch, unitOf, unitRules, unitsOf, UNITS_PER_ROUND, type UnitResult } from './searchUnits.js';
 import { startWorker } from './startWorker.js';
@@ -143,6 +144,7 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
     por,
     limit,
     shard: options.shard ?? { index: 1, of: 1 },
+    settings: { ...runSettings(target), maxExecutions: options.maxExecutions ?? null, maxDepth: options.maxDepth ?? null },
     owned: unitsThrough(options.shard, bound),
     results,
     end,

@@ -3,9 +3,16 @@ import { keepFirstWarnings, type Failure, type Warning } from '../runtime/failur
 import type { BoundInfo } from '../search/search.js';
 import type { SearchMode } from '../search/state.js';
 import type { Trace } from '../trace/schema.js';
-import { checkEveryShardOnce, type Shard } from './partition.js';
+import { checkEveryShardOnce, shardName, type Shard } from './partition.js';
 import { countedPrefix, earliest, type Found } from './prefix.js';
+import { checkSameRun, setting, settingsDifferences, splitDifference, type Difference, type RunSettings } from './sameRun.js';
 import { boundOf, budgetStopped, explored, PARTS, PREFIX_EXECUTIONS, roundEndsSearch, unitRules, unitsOf, UNITS_PER_ROUND, type UnitResult } from './searchUnits.js';
+
+/** A search's settings: the target's, and the per-unit budget (`-n`) and depth limit (null: none). */
+export interface SearchSettings extends RunSettings {
+  readonly maxExecutions: number | null;
+  readonly maxDepth: number | null;
+}
 
 /** One variant's split search over some units (all, or one shard's). Plain JSON: written by `run --shard`, read by `merge`. */
 export interface SearchShardRun {
@@ -19,6 +26,8 @@ export interface SearchShardRun {
   readonly prefix: number;
   readonly parts: number;
   readonly shard: Shard;
+  /** As run; undefined in files written before they were recorded (not compared then). */
+  readonly settings?: SearchSettings;
   /**
    * The units that count, in order: from this run's first unit on, up to the first failing one
    * or the first one cut short by the time limit or an interrupt (prefix.ts); later units are
@@ -68,6 +77,8 @@ export interface CombineInput {
   /** pb: the largest bound; 0 for dfs (one round). */
   readonly limit: number;
   readonly shard: Shard;
+  /** Undefined when merging shards whose files predate it. */
+  readonly settings: SearchSettings | undefined;
   /** The units this run set out to explore: those of the rounds it entered. */
   readonly owned: readonly number[];
   readonly results: readonly UnitResult[];
@@ -118,6 +129,7 @@ export function combineUnits(input: CombineInput): SearchShardRun {
     prefix: PREFIX_EXECUTIONS,
     parts: PARTS,
     shard: input.shard,
+    ...(input.settings !== undefined ? { settings: input.settings } : {}),
     units: kept,
     executions: sum((u) => u.executions),
     completeExecutions: sum((u) => u.completeExecutions),
@@ -169,24 +181,35 @@ export function lastRound(units: readonly UnitResult[], limit: number): { readon
   return { round: limit, end: 'bound' };
 }
 
+/** What must agree between the shards of one search, with the flag that sets it. */
+const searchDifferences: readonly Difference<SearchShardRun>[] = [
+  setting('scenario', (r) => r.scenario),
+  setting('variant', (r) => r.variant),
+  setting('--strategy', (r) => r.mode),
+  setting('por', (r) => r.por),
+  setting('--preemption-bound', (r) => r.bound?.limit ?? null),
+  setting('units', (r) => `${r.prefix} prefix executions and ${r.parts} parts`),
+  splitDifference((r) => r.shard),
+  ...settingsDifferences((r: SearchShardRun) => r.settings),
+  setting('-n', (r) => r.settings?.maxExecutions),
+  setting('max depth', (r) => r.settings?.maxDepth),
+];
+
 /**
  * Combines the runs of the n shards of one search into the run one machine would have made:
  * the first failure by unit, the counts of every unit before it; complete only if every unit
- * of every shard was. Every shard 1..n must be present exactly once. pb: each shard ran its
+ * of every shard was. Every shard 1..n must be present exactly once, run with the same settings
+ * (a UsageError names the files, `files[i]` holding `runs[i]`, and what differs). pb: each shard ran its
  * units of every bound (it cannot see the other shards' cuts); the units after the first bound
  * in which no unit cut a branch are dropped, as the unsplit search never runs them.
  */
-export function mergeSearchShardRuns(runs: readonly SearchShardRun[]): SearchShardRun {
+export function mergeSearchShardRuns(runs: readonly SearchShardRun[], files: readonly string[] = runs.map(shardName)): SearchShardRun {
   if (runs.length === 0) throw new UsageError('merge: no shard results given');
   const head = runs[0]!;
   const name = `${head.scenario}/${head.variant}`;
   const limit = head.bound?.limit ?? 0;
-  for (const r of runs) {
-    if (r.scenario !== head.scenario || r.variant !== head.variant || r.mode !== head.mode || r.por !== head.por || (r.bound?.limit ?? 0) !== limit || r.prefix !== head.prefix || r.parts !== head.parts || r.shard.of !== head.shard.of) {
-      throw new UsageError(`merge: ${name}: shard ${r.shard.index}/${r.shard.of} is from a different search (scenario, variant, strategy, por, preemption bound and split must match)`);
-    }
-  }
-  checkEveryShardOnce(runs.map((r) => r.shard), name);
+  checkSameRun(runs, files, searchDifferences, name);
+  checkEveryShardOnce(runs.map((r) => r.shard), name, files);
   const early = runs.find((r) => r.stoppedBy === 'time' || r.stoppedBy === 'interrupted');
   const all = runs.flatMap((r) => r.units);
   const { round, end } = head.mode === 'pb' ? lastRound(all, limit) : { round: 0, end: 'exhausted' as const };
@@ -201,6 +224,7 @@ export function mergeSearchShardRuns(runs: readonly SearchShardRun[]): SearchSha
     por: head.por,
     limit,
     shard: { index: 1, of: 1 },
+    settings: head.settings,
     owned: unitsThrough(undefined, round),
     results: all.filter((u) => u.bound <= round),
     end,

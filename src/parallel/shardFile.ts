@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { ExploreResult } from '../explore.js';
 import { UsageError } from '../runtime/errors.js';
 import { writeFileAtomic } from '../trace/codec.js';
-import type { Shard } from './partition.js';
+import { shardName, type Shard } from './partition.js';
+import { checkSamplingRun, checkSearchRun, isShard } from './shardCheck.js';
 import { mergeShardRuns, type ShardRun } from './result.js';
 import type { AnyShardRun } from './runSplit.js';
 import { mergeSearchShardRuns, readSearchShardRun, type SearchShardRun } from './searchResult.js';
@@ -40,25 +41,34 @@ export function readShardFile(path: string): ShardFile {
   } catch (e) {
     throw new UsageError(`${path}: not a shard results file: ${(e as Error).message.split('\n')[0]}`);
   }
-  const f = value as Partial<ShardFile>;
-  if (f.format !== 'interleave-shard-results' || f.version !== 1 || !Array.isArray(f.runs)) {
+  const f = value as Partial<ShardFile> | null;
+  if (typeof f !== 'object' || f === null || f.format !== 'interleave-shard-results' || f.version !== 1 || !Array.isArray(f.runs)) {
     throw new UsageError(`${path}: not a shard results file (written by interleave run --shard i/n)`);
   }
-  // Search runs change shape between versions: each is checked (and an old one read) here, naming the file.
-  const runs = f.runs.map((r: unknown, i) => {
+  const shard = f.shard;
+  if (!isShard(shard)) throw new UsageError(`${path}: not a shard results file: shard must be i/n with 1 <= i <= n, got ${JSON.stringify(shard)}`);
+  // Every run is checked (and an old search run read) here, naming the file: merge relies on what it holds.
+  const runs = f.runs.map((r: unknown, i): AnyShardRun => {
     const run = r as Record<string, unknown> | null;
-    if (run === null || typeof run !== 'object' || run.format !== 'interleave-search-shard') return r as AnyShardRun;
-    return readSearchShardRun(run, `${path}: run ${i + 1} (${String(run.scenario)}/${String(run.variant)})`);
+    const where = `${path}: run ${i + 1}${run !== null && typeof run === 'object' ? ` (${String(run.scenario)}/${String(run.variant)})` : ''}`;
+    if (run === null || typeof run !== 'object' || Array.isArray(run)) throw new UsageError(`${where}: not a shard run: expected an object, got ${JSON.stringify(run)}`);
+    if (run.format === 'interleave-search-shard') return checkSearchRun(readSearchShardRun(run, where), shard, where);
+    if (run.format === 'interleave-shard') return checkSamplingRun(run, shard, where);
+    throw new UsageError(`${where}: not a shard run: unknown format ${JSON.stringify(run.format)}`);
   });
-  return { ...(f as ShardFile), runs };
+  return { format: 'interleave-shard-results', version: 1, shard, runs };
 }
 
-/** Merges the shards of one variant's run, sampling or search (they must all be of one kind). */
-export function mergeAnyShardRuns(runs: readonly AnyShardRun[]): AnyShardRun {
-  const search = runs.filter((r): r is SearchShardRun => r.format === 'interleave-search-shard');
-  if (search.length === runs.length) return mergeSearchShardRuns(search);
-  if (search.length > 0) throw new UsageError(`merge: ${runs[0]!.scenario}/${runs[0]!.variant}: shards of an exhaustive search and of a sampling run cannot be merged`);
-  return mergeShardRuns(runs as ShardRun[]);
+/** Merges the shards of one variant's run, sampling or search (they must all be of one kind); `files[i]` holds `runs[i]`, for the messages. */
+export function mergeAnyShardRuns(runs: readonly AnyShardRun[], files: readonly string[] = runs.map(shardName)): AnyShardRun {
+  const isSearch = (r: AnyShardRun): r is SearchShardRun => r.format === 'interleave-search-shard';
+  if (runs.every(isSearch)) return mergeSearchShardRuns(runs, files);
+  const search = runs.findIndex(isSearch);
+  if (search >= 0) {
+    const sampling = runs.findIndex((r) => !isSearch(r));
+    throw new UsageError(`merge: ${runs[0]!.scenario}/${runs[0]!.variant}: ${files[search]} was run with --strategy ${(runs[search] as SearchShardRun).mode}, ${files[sampling]} with ${(runs[sampling] as ShardRun).strategy.strategy}`);
+  }
+  return mergeShardRuns(runs as ShardRun[], files);
 }
 
 /** The run as `explore` reports it, for the CLI's printing and saving. */

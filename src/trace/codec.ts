@@ -33,6 +33,11 @@ export function decodeTrace(text: string, file = '<trace>'): Trace {
     const why = text.trim() === '' ? 'the file is empty' : truncated ? `not valid JSON (${detail}); is it truncated?` : `not valid JSON (${detail}); is it a trace file?`;
     throw new TraceFileError(file, why);
   }
+  return checkTrace(data, file);
+}
+
+/** Validates parsed trace data (a trace file's, or one embedded in a shard file): a TraceFileError names `file` and the field. */
+export function checkTrace(data: unknown, file: string): Trace {
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new TraceFileError(file, 'not a trace: expected a JSON object');
   const obj = data as Record<string, unknown>;
   if (obj.format !== 'interleave-trace') {

@@ -261,6 +261,84 @@ describe('interleave run --strategy pb --workers / --shard, merge (built binary)
     expect(readFileSync(join(cwd, 'one', name), 'utf8')).toBe(readFileSync(join(cwd, 'two', name), 'utf8'));
   }, 60_000);
 
+  it('merge refuses shards run with other settings: one line naming both files and the setting, exit 2, nothing written', async () => {
+    const cwd = workDir('cli-merge-settings');
+    const run = (i: number, file: string, ...more: string[]) => cli(['run', 'lost-update', '-v', 'fixed', '--dir', FIXTURES, '-n', '40', '--shard', `${i}/2`, '--shard-file', file, ...more], { cwd });
+    await Promise.all([run(1, 'res/shard-1.json'), run(2, 'res/shard-2.json', '--param', 'workers=3'), run(2, 'n/shard-2.json', '-n', '50'), run(2, 'steps/shard-2.json', '--max-steps', '500')]);
+    const cases = await Promise.all([
+      cli(['merge', '-o', 'out', 'res/shard-1.json', 'res/shard-2.json'], { cwd }),
+      cli(['merge', '-o', 'out', 'res/shard-1.json', 'n/shard-2.json'], { cwd }),
+      cli(['merge', '-o', 'out', 'res/shard-1.json', 'steps/shard-2.json'], { cwd }),
+    ]);
+    expect(cases.map((r) => [r.code, r.stdout, r.stderr])).toEqual([
+      [2, '', 'interleave: merge: lost-update/fixed: res/shard-2.json was run with --param workers=3, res/shard-1.json with workers=2\n'],
+      [2, '', 'interleave: merge: lost-update/fixed: n/shard-2.json was run with -n 50, res/shard-1.json with 40\n'],
+      [2, '', expect.stringMatching(/^interleave: merge: lost-update\/fixed: steps\/shard-2\.json was run with --max-steps 500, res\/shard-1\.json with \d+\n$/)],
+    ]);
+    expect(existsSync(join(cwd, 'out'))).toBe(false);
+  });
+
+  it('merge mismatch messages name the files and what differs (the split, a shard given twice, search against sampling)', async () => {
+    const cwd = workDir('cli-merge-mismatch');
+    const run = (shard: string, file: string, ...more: string[]) => cli(['run', 'lost-update', '-v', 'fixed', '--dir', FIXTURES, '-n', '40', '--shard', shard, '--shard-file', file, ...more], { cwd });
+    await Promise.all([run('1/3', 'of3/shard-1.json'), run('2/3', 'of3/shard-2.json'), run('3/3', 'of3/shard-3.json'), run('1/2', 'of2/shard-1.json'), run('3/3', 'copy/shard-3.json'), run('3/3', 'pb/shard-3.json', '--strategy', 'pb', '-n', '5')]);
+    const merge = (...files: string[]) => cli(['merge', ...files], { cwd });
+    const cases = await Promise.all([
+      merge('of3/shard-1.json', 'of3/shard-2.json', 'of3/shard-3.json', 'of2/shard-1.json'),
+      merge('of3/shard-1.json', 'of3/shard-2.json', 'of3/shard-3.json', 'copy/shard-3.json'),
+      merge('of3/shard-1.json', 'of3/shard-2.json', 'pb/shard-3.json'),
+    ]);
+    expect(cases.map((r) => [r.code, r.stderr])).toEqual([
+      [2, 'interleave: merge: lost-update/fixed: of2/shard-1.json was run with --shard 1/2, of3/shard-1.json with 1/3\n'],
+      [2, 'interleave: merge: lost-update/fixed: shard 3/3 is in both of3/shard-3.json and copy/shard-3.json\n'],
+      [2, 'interleave: merge: lost-update/fixed: pb/shard-3.json was run with --strategy pb, of3/shard-1.json with random\n'],
+    ]);
+  });
+
+  it('merge refuses a corrupted shard file with one line naming it and what is wrong, exit 2, no stack trace', async () => {
+    const cwd = workDir('cli-merge-corrupt');
+    const run = (i: number, ...more: string[]) => cli(['run', 'lost-update', '-v', 'buggy', '--dir', FIXTURES, '-n', '600', '--seed', '7', '--no-shrink', '--shard', `${i}/2`, '--shard-file', `res/shard-${i}.json`, ...more], { cwd });
+    const pb = (i: number) => cli(['run', 'lost-update', '-v', 'fixed', '--dir', FIXTURES, '--strategy', 'pb', '--preemption-bound', '1', '--shard', `${i}/2`, '--shard-file', `pb/shard-${i}.json`], { cwd });
+    await Promise.all([run(1), run(2), pb(1), pb(2)]);
+    const read = (f: string) => JSON.parse(readFileSync(join(cwd, f), 'utf8'));
+    const edit = (from: string, name: string, change: (file: any) => unknown): string => {
+      const file = read(from);
+      const text = JSON.stringify(change(file) === null ? null : file);
+      writeFileSync(join(cwd, name), text);
+      return name;
+    };
+    const sampling = read('res/shard-1.json');
+    const failing = sampling.runs[0].trace !== null ? 'res/shard-1.json' : 'res/shard-2.json';
+    const cases: [string, string, string][] = [
+      [edit('res/shard-1.json', 'null.json', () => null), 'res/shard-2.json', 'null.json: not a shard results file (written by interleave run --shard i/n)'],
+      [edit('res/shard-1.json', 'noblocks.json', (f) => void delete f.runs[0].blocks), 'res/shard-2.json', 'noblocks.json: run 1 (lost-update/buggy): not a shard run: blocks must be a list'],
+      [edit('res/shard-1.json', 'nullrun.json', (f) => void (f.runs = [null])), 'res/shard-2.json', 'nullrun.json: run 1: not a shard run: expected an object, got null'],
+      [edit(failing, 'badtrace.json', (f) => void (f.runs[0].trace = { x: 1 })), failing === 'res/shard-1.json' ? 'res/shard-2.json' : 'res/shard-1.json', 'badtrace.json: run 1 (lost-update/buggy): trace: unknown format undefined: expected "interleave-trace"'],
+      [edit('pb/shard-1.json', 'negative.json', (f) => void (f.runs[0].executions = -5)), 'pb/shard-2.json', 'negative.json: run 1 (lost-update/fixed): not a search shard run: executions must be a whole number >= 0, got -5'],
+      [edit('pb/shard-1.json', 'deleted.json', (f) => void f.runs[0].units.splice(1, 1)), 'pb/shard-2.json', 'deleted.json: run 1 (lost-update/fixed): not a search shard run: unit 2 is unit 4, expected 2 (units 0, 2, 4, ...: one is missing, repeated or another shard\'s)'],
+      [edit('pb/shard-1.json', 'twice.json', (f) => void f.runs[0].units.splice(1, 0, f.runs[0].units[1])), 'pb/shard-2.json', 'twice.json: run 1 (lost-update/fixed): not a search shard run: unit 3 is unit 2, expected 4 (units 0, 2, 4, ...: one is missing, repeated or another shard\'s)'],
+      [edit('pb/shard-1.json', 'outer.json', (f) => void (f.shard = { index: 1, of: 4 })), 'pb/shard-2.json', 'outer.json: run 1 (lost-update/fixed): not a search shard run: shard must be 1/4, as the file says, got {"index":1,"of":2}'],
+    ];
+    const results = await Promise.all(cases.map(([bad, good]) => cli(['merge', '-o', 'out', bad, good], { cwd })));
+    expect(results.map((r) => [r.code, r.stderr])).toEqual(cases.map(([, , why]) => [2, `interleave: ${why}\n`]));
+    expect(existsSync(join(cwd, 'out'))).toBe(false);
+  }, 60_000);
+
+  it('merge prints the warnings as run does (a warning: line each) and lists them in --json, as run --json does', async () => {
+    const cwd = workDir('cli-merge-warnings');
+    const base = ['lock-order', '-v', 'buggy', '--dir', FIXTURES, '-n', '40', '--no-shrink'];
+    const [whole, wholeJson] = await Promise.all([cli(['run', ...base, '--out', 'whole'], { cwd }), cli(['run', ...base, '--out', 'whole-json', '--json'], { cwd })]);
+    await Promise.all([1, 2].map((i) => cli(['run', ...base, '--shard', `${i}/2`, '--shard-file', `res/shard-${i}.json`], { cwd })));
+    const [merged, mergedJson] = await Promise.all([cli(['merge', '--no-shrink', '-o', 'm', 'res/shard-1.json', 'res/shard-2.json'], { cwd }), cli(['merge', '--no-shrink', '-o', 'mj', '--json', 'res/shard-1.json', 'res/shard-2.json'], { cwd })]);
+    const warnings = (text: string) => text.split('\n').filter((l) => l.startsWith('warning: '));
+    expect(warnings(whole.stdout)).toEqual([expect.stringMatching(/^warning: potential-deadlock: /)]);
+    expect(warnings(merged.stdout)).toEqual(warnings(whole.stdout));
+    expect(merged.stdout.split('\n')[1]).toBe(warnings(whole.stdout)[0]);
+    const runWarnings = JSON.parse(wholeJson.stdout)[0].warnings;
+    expect(runWarnings.map((w: { message: string }) => `warning: ${w.message}`)).toEqual(warnings(whole.stdout));
+    expect(JSON.parse(mergedJson.stdout)[0].warnings).toEqual(runWarnings);
+  }, 60_000);
+
   it('merge names a shard file it cannot read', async () => {
     const cwd = workDir('cli-pb-bad-shard');
     const file = join(cwd, 'bad.json');

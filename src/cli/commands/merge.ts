@@ -11,6 +11,7 @@ import { saveTraceOrFallback, UNSAVED_HEADER } from '../saveOrFallback.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
+import { warningLines } from './run.js';
 import { outputFolder, show, type SetExit, terminalWidth } from '../options.js';
 
 interface MergeOptions {
@@ -29,24 +30,22 @@ interface MergeOptions {
  */
 export async function mergeCommand(files: readonly string[], o: MergeOptions): Promise<number> {
   const c = stdoutColours(o);
-  const groups = new Map<string, AnyShardRun[]>();
-  // Which file holds each shard, so a shard given twice names both files.
-  const holder = new Map<string, string>();
+  // Each variant's runs, with the file that holds each, so a refusal names the files.
+  const groups = new Map<string, { runs: AnyShardRun[]; files: string[] }>();
   const seenFiles = new Set<string>();
   for (const f of files) {
     if (seenFiles.has(resolve(f))) throw new UsageError(`merge: ${f} is given twice`);
     seenFiles.add(resolve(f));
     for (const run of readShardFile(f).runs) {
       const key = `${run.scenario}\u0000${run.variant}`;
-      const other = holder.get(`${key}\u0000${run.shard.index}`);
-      if (other !== undefined) throw new UsageError(`merge: ${run.scenario}/${run.variant}: shard ${run.shard.index}/${run.shard.of} is in both ${other} and ${f}`);
-      holder.set(`${key}\u0000${run.shard.index}`, f);
-      const list = groups.get(key) ?? [];
-      list.push(run);
-      groups.set(key, list);
+      const group = groups.get(key) ?? { runs: [], files: [] };
+      group.runs.push(run);
+      group.files.push(f);
+      groups.set(key, group);
     }
   }
-  const merged = [...groups.values()].map((runs) => mergeAnyShardRuns(runs));
+  // Every group is checked before anything is written.
+  const merged = [...groups.values()].map((g) => mergeAnyShardRuns(g.runs, g.files));
   let failed = false;
   const json: unknown[] = [];
   for (const m of merged) {
@@ -73,10 +72,11 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
       if (saved === null) unsaved = encodeTrace(trace);
     }
     if (o.json) {
-      json.push({ scenario: m.scenario, variant: m.variant, executions: m.executions, steps: m.steps, failureAt: 'failureAt' in m ? m.failureAt : null, ...('complete' in m ? { complete: m.complete, completeExecutions: m.completeExecutions } : {}), ...('bound' in m && m.bound !== null ? { bound: m.bound } : {}), stoppedBy: m.stoppedBy, failure: m.failure, trace: saved === null ? null : show(saved), ...(unsaved !== null ? { unsavedTrace: unsaved } : {}) });
+      json.push({ scenario: m.scenario, variant: m.variant, executions: m.executions, steps: m.steps, failureAt: 'failureAt' in m ? m.failureAt : null, ...('complete' in m ? { complete: m.complete, completeExecutions: m.completeExecutions } : {}), ...('bound' in m && m.bound !== null ? { bound: m.bound } : {}), stoppedBy: m.stoppedBy, failure: m.failure, warnings: m.warnings, trace: saved === null ? null : show(saved), ...(unsaved !== null ? { unsavedTrace: unsaved } : {}) });
       continue;
     }
-    process.stdout.write(`${formatExploreLine(r)} (merged from ${m.workers} worker${m.workers === 1 ? '' : 's'} over ${groups.get(`${m.scenario}\u0000${m.variant}`)!.length} shards)\n`);
+    const line = `${formatExploreLine(r)} (merged from ${m.workers} worker${m.workers === 1 ? '' : 's'} over ${groups.get(`${m.scenario}\u0000${m.variant}`)!.runs.length} shards)`;
+    process.stdout.write(`${line}\n${warningLines(r, c)}`);
     if (trace !== null) process.stdout.write(`\n${formatFailureReport(trace, saved === null ? null : show(saved), { verbose: o.verbose ?? false, colours: c, maxWidth: terminalWidth() })}\n\n`);
     if (unsaved !== null) process.stdout.write(`${UNSAVED_HEADER}\n${unsaved}\n`);
   }

@@ -173,6 +173,15 @@ function collectParam(entry: string, into: Record<string, unknown> = {}): Record
   return { ...into, [entry.slice(0, eq)]: value };
 }
 
+/**
+ * A result's warnings, one `warning:` line each, for under the variant's own line (not after its
+ * report's replay: line, where it reads as the next variant's); a warning that is the failure
+ * itself (failOnLockOrder) is not repeated.
+ */
+export function warningLines(r: Pick<ExploreResult, 'warnings' | 'failure'>, c: Colours): string {
+  return r.warnings.filter((w) => w.message !== r.failure?.message).map((w) => `${c.yellow(`warning: ${w.message}`)}\n`).join('');
+}
+
 export function outcomeRow(v: VariantOutcome): string[] {
   return [v.scenario, v.variant, v.expected, v.found, String(v.result.executions), v.found === v.expected ? 'ok' : 'MISMATCH', v.saved === null ? '' : show(v.saved)];
 }
@@ -208,9 +217,7 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
         if (v.saveError !== null) process.stderr.write(`interleave: ${v.saveError}\n`);
         if (o.json) continue;
         process.stdout.write(`${formatExploreLine(v.result, o.shard)}\n`);
-        // Under the variant's own line, not after its report's replay: line (where it reads as the
-        // next variant's); a warning that is the failure itself (failOnLockOrder) is not repeated.
-        for (const w of v.result.warnings) if (w.message !== v.result.failure?.message) process.stdout.write(`${c.yellow(`warning: ${w.message}`)}\n`);
+        process.stdout.write(warningLines(v.result, c));
         if (v.trace === null && v.result.failure !== null) process.stdout.write(`\n${v.result.failure.message}\n\n`);
         if (v.trace !== null) process.stdout.write(`\n${formatFailureReport(v.trace, v.saved === null ? null : show(v.saved), { verbose: o.verbose ?? false, colours: c, maxWidth: terminalWidth() })}\n\n`);
         if (v.unsavedTrace !== null) process.stdout.write(`${UNSAVED_HEADER}\n${v.unsavedTrace}\n`);
@@ -239,6 +246,7 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
       executions: v.result.executions,
       stoppedBy: v.result.stoppedBy,
       failure: v.result.failure,
+      warnings: v.result.warnings,
       trace: v.saved === null ? null : show(v.saved),
       saveError: v.saveError,
       ...(v.unsavedTrace !== null ? { unsavedTrace: v.unsavedTrace } : {}),

@@ -158,7 +158,31 @@ describe('parallel exploration', () => {
     const a = await exploreParallel({ ...options, shard: { index: 1, of: 2 } }, lostUpdate as ScenarioDefinition<object>);
     const b = await exploreParallel({ ...options, seed: 2, shard: { index: 2, of: 2 } }, lostUpdate as ScenarioDefinition<object>);
     expect(() => mergeShardRuns([a])).toThrow(/missing shard 2\/2/);
-    expect(() => mergeShardRuns([a, b])).toThrow(/different run/);
+    expect(() => mergeShardRuns([a, b], ['r/1.json', 'r/2.json'])).toThrow('merge: lost-update/fixed: r/2.json was run with --seed 2, r/1.json with 1');
+  });
+
+  it('merge refuses shards run with other parameters, budget or step limit, naming both files and the setting; older files without settings still merge', async () => {
+    const options = { file: fixture('lost-update'), variant: 'fixed', seed: 1, iterations: 20, blockSize: 5 };
+    const run = (index: number, more: object = {}) => exploreParallel({ ...options, ...more, shard: { index, of: 2 } }, lostUpdate as ScenarioDefinition<object>);
+    const a = await run(1);
+    const files = ['r/1.json', 'r/2.json'];
+    const refused = (runs: Parameters<typeof mergeShardRuns>[0]): string => {
+      try {
+        mergeShardRuns(runs, files);
+        return 'merged';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    expect(a.settings).toEqual({ params: { workers: 2 }, maxSteps: expect.any(Number), allowLeaks: false, failOnLockOrder: false });
+    expect(refused([a, await run(2, { params: { workers: 3 } })])).toBe('merge: lost-update/fixed: r/2.json was run with --param workers=3, r/1.json with workers=2');
+    expect(refused([a, await run(2, { iterations: 30 })])).toBe('merge: lost-update/fixed: r/2.json was run with -n 30, r/1.json with 20');
+    expect(refused([a, await run(2, { maxSteps: 77 })])).toMatch(/: r\/2\.json was run with --max-steps 77, r\/1\.json with \d+$/);
+    expect(refused([a, await run(2, { allowLeaks: true })])).toBe('merge: lost-update/fixed: r/2.json was run with allowLeaks true, r/1.json with false');
+    expect(refused([a, { ...(await run(2)), shard: { index: 2, of: 3 } }])).toBe('merge: lost-update/fixed: r/2.json was run with --shard 2/3, r/1.json with 1/2');
+    // A shard file from before settings were recorded: unknown, not compared.
+    const { settings: _, ...old } = await run(2, { params: { workers: 3 } });
+    expect(mergeShardRuns([a, old], files).executions).toBe(20);
   });
 });
 
@@ -172,5 +196,5 @@ function block(index: number, more: Partial<BlockResult> = {}): BlockResult {
 }
 
 function combine(results: readonly BlockResult[], stoppedBy: CombineInput['stoppedBy'], shard = { index: 1, of: 1 }): CombineInput {
-  return { scenario: 's', variant: 'v', spec: { strategy: 'random', seed: 1 }, first: 0, iterations: 60, blockSize: 10, shard, results, stoppedBy, elapsedMs: 0, workers: 2 };
+  return { scenario: 's', variant: 'v', spec: { strategy: 'random', seed: 1 }, first: 0, iterations: 60, blockSize: 10, shard, settings: { params: {}, maxSteps: 10000, allowLeaks: false, failOnLockOrder: false }, results, stoppedBy, elapsedMs: 0, workers: 2 };
 }

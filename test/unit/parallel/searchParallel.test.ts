@@ -198,6 +198,25 @@ describe('exhaustive search split in units', () => {
     expect(mergeSearchShardRuns([a, b]).complete).toBe(true);
     expect(mergeSearchShardRuns([a, { ...b, complete: false, stoppedBy: 'time', units: b.units.slice(1) }]).complete).toBe(false);
   });
+
+  it('merge refuses shards of a search run with other parameters, per-unit budget or bound, naming both files and the setting', async () => {
+    const run = (index: number, more: Partial<SearchParallelOptions<object>> = {}) => searchParallel({ file: searchPrograms, variant: 'readers', params: { n: 3 }, strategy: 'pb', ...more, shard: { index, of: 2 } }, s);
+    const a = await run(1);
+    const files = ['r/1.json', 'r/2.json'];
+    const refused = (runs: Parameters<typeof mergeSearchShardRuns>[0]): string => {
+      try {
+        mergeSearchShardRuns(runs, files);
+        return 'merged';
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    expect(a.settings).toEqual({ params: { n: 3 }, maxSteps: expect.any(Number), allowLeaks: false, failOnLockOrder: false, maxExecutions: null, maxDepth: null });
+    expect(refused([a, await run(2, { params: { n: 2 } })])).toBe('merge: search-programs/readers: r/2.json was run with --param n=2, r/1.json with n=3');
+    expect(refused([a, await run(2, { maxExecutions: 10 })])).toBe('merge: search-programs/readers: r/2.json was run with -n 10, r/1.json with none');
+    expect(refused([a, await run(2, { preemptionBound: 1 })])).toBe('merge: search-programs/readers: r/2.json was run with --preemption-bound 1, r/1.json with 2');
+    expect(refused([a, await searchParallel({ file: searchPrograms, variant: 'readers', params: { n: 3 }, strategy: 'pb', shard: { index: 2, of: 3 } }, s)])).toBe('merge: search-programs/readers: r/2.json was run with --shard 2/3, r/1.json with 1/2');
+  });
 });
 
 describe('preemption-bounded search (pb) split in units, bound by bound', () => {
@@ -278,6 +297,6 @@ describe('preemption-bounded search (pb) split in units, bound by bound', () => 
     expect([merged.units.at(-1)!.unit, merged.stoppedBy, merged.complete, merged.bound]).toEqual([30, 'time', false, { limit: 2, reached: 1, completeUpTo: 0, minimalFailing: null }]);
     expect(merged.units.map((u) => u.unit)).toEqual(Array.from({ length: 31 }, (_, u) => u));
     // Shards of another preemption bound are another search.
-    expect(() => mergeSearchShardRuns([runs[0]!, runs[1]!, { ...runs[2]!, bound: { ...runs[2]!.bound!, limit: 3 } }])).toThrow(/different search/);
+    expect(() => mergeSearchShardRuns([runs[0]!, runs[1]!, { ...runs[2]!, bound: { ...runs[2]!.bound!, limit: 3 } }])).toThrow('merge: lost-update/fixed: shard 1/3 was run with --preemption-bound 3, shard 3/3 with 2');
   }, 60_000);
 });
