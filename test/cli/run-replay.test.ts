@@ -339,6 +339,15 @@ describe('interleave run --strategy pb --workers / --shard, merge (built binary)
     expect(JSON.parse(mergedJson.stdout)[0].warnings).toEqual(runWarnings);
   }, 60_000);
 
+  it('run --json for a search says what the summary line says (complete, bound) and gives the failure as the saved, shrunk trace has it', async () => {
+    const cwd = workDir('cli-search-json');
+    const r = await cli(['run', 'lost-update', '-v', 'buggy', '--dir', FIXTURES, '--strategy', 'pb', '--json', '--out', 'j'], { cwd });
+    const row = JSON.parse(r.stdout)[0];
+    expect(row).toMatchObject({ executions: 8, complete: false, completeExecutions: 8, stoppedBy: 'failure', bound: { limit: 2, reached: 1, completeUpTo: 0, minimalFailing: 1 } });
+    const saved = JSON.parse(readFileSync(join(cwd, row.trace), 'utf8'));
+    expect(row.failure).toEqual(saved.failure);
+  });
+
   it('merge names a shard file it cannot read', async () => {
     const cwd = workDir('cli-pb-bad-shard');
     const file = join(cwd, 'bad.json');
