@@ -1,5 +1,11 @@
 import type { Trace } from '../trace/schema.js';
 
+/** What a failure (the runtime's, or a trace's) says about who waits on what. */
+interface FailureWaits {
+  readonly cycle?: readonly { readonly task: string; readonly resource: string; readonly holder: string }[] | undefined;
+  readonly blocked?: readonly { readonly task: string; readonly waitsOn: string }[] | undefined;
+}
+
 /** One edge of a wait-for graph: `task` waits on `resource`, held by `holders` (empty: nobody in particular). */
 export interface WaitForEdge {
   readonly task: string;
@@ -9,7 +15,11 @@ export interface WaitForEdge {
 
 /** The wait-for graph a trace records at its failure: the deadlock cycle, or the blocked tasks. */
 export function waitGraphOfTrace(trace: Trace): { edges: WaitForEdge[]; cycle: Set<string> } {
-  const f = trace.failure;
+  return waitGraphOfFailure(trace.failure);
+}
+
+/** The wait-for graph of a failure: its deadlock cycle, then every other blocked task it names (stuck, leak, livelock). */
+export function waitGraphOfFailure(f: FailureWaits | null): { edges: WaitForEdge[]; cycle: Set<string> } {
   const edges: WaitForEdge[] = [];
   const cycle = new Set<string>();
   if (f === null) return { edges, cycle };

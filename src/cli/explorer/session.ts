@@ -8,7 +8,7 @@ import { waitOf } from '../../runtime/waitfor.js';
 import { RandomStrategy } from '../../strategies/random.js';
 import { Divergence, type SchedulingView, type Strategy } from '../../strategies/strategy.js';
 import type { Trace } from '../../trace/schema.js';
-import type { WaitForEdge } from '../../report/waitGraph.js';
+import { waitGraphOfFailure, type WaitForEdge } from '../../report/waitGraph.js';
 
 /** The state of an execution at a decision point, as the interactive explorer shows it. */
 export interface Snapshot {
@@ -114,7 +114,8 @@ async function probe(target: Target<object>, decisions: readonly number[], finis
     now: result.time,
     enabled: [],
     values: 0,
-    blocked: (result.failure?.cycle ?? []).map((e) => ({ task: e.task, resource: e.resource, holders: [e.holder] })),
+    // The cycle of a deadlock, and the tasks a stuck, leaked or livelocked run left waiting.
+    blocked: waitGraphOfFailure(result.failure).edges,
     held: [],
     finished: [],
     result,
