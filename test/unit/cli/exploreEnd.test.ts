@@ -16,6 +16,36 @@ const leaky = defineScenario({
   },
 }) as unknown as ScenarioDefinition<object>;
 
+const timed = defineScenario({
+  name: 'timed',
+  description: 'an acquire that gives up after 10 virtual ms',
+  variants: { only: { expect: 'pass' } },
+  async run(t) {
+    const l = t.lock('l');
+    await l.acquire();
+    const w = t.spawn('w', async () => {
+      await l.acquire({ timeout: 10 });
+    });
+    await t.sleep(50);
+    await l.release();
+    await w.join();
+  },
+}) as unknown as ScenarioDefinition<object>;
+
+describe('the explorer', () => {
+  it('marks an enabled operation that will end by its timeout', async () => {
+    const session = new ExploreSession(makeTarget(timed));
+    const ops: string[] = [];
+    let s = await session.state();
+    while (s.kind === 'task') {
+      ops.push(...s.enabled.map((e) => `${e.name}: ${e.op}`));
+      s = await session.choose(s.enabled[0]!.id);
+    }
+    expect(ops).toContain('w: acquire l (times out)');
+    expect(ops.filter((op) => op.includes('times out'))).toHaveLength(1);
+  });
+});
+
 describe('the explorer at the end of a run', () => {
   it('a leak leaves its blocked tasks in the wait-for graph (not "nobody waits")', async () => {
     const session = new ExploreSession(makeTarget(leaky, { variant: 'buggy' }));
