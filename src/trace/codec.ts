@@ -78,7 +78,7 @@ export function readTrace(file: string): Trace {
 export function writeFileAtomic(file: string, text: string): void {
   const code = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
   try {
-    mkdirSync(dirname(file), { recursive: true });
+    makeFolder(dirname(file));
   } catch (e) {
     // A user error (the output folder is a file, or not writable), not an interleave bug: exit 2.
     const blocker = fileInTheWay(dirname(file));
@@ -92,6 +92,29 @@ export function writeFileAtomic(file: string, text: string): void {
   } catch (e) {
     rmSync(tmp, { force: true });
     throw new TraceFileError(file, `cannot write (${code(e)}); nothing was written`);
+  }
+}
+
+/**
+ * `mkdir -p`, one level at a time from the nearest existing parent. Node 20's recursive
+ * `mkdirSync` never returns for a path under /proc (it spins at 100% CPU, deaf to Ctrl-C); a
+ * plain `mkdirSync` of each missing level fails there at once, like anywhere else.
+ */
+function makeFolder(dir: string): void {
+  const missing: string[] = [];
+  let d = resolve(dir);
+  for (; !existsSync(d); d = dirname(d)) {
+    missing.push(d);
+    if (dirname(d) === d) break;
+  }
+  if (existsSync(d) && !statSync(d).isDirectory()) throw Object.assign(new Error(`${d} is not a folder`), { code: 'ENOTDIR' });
+  for (let i = missing.length - 1; i >= 0; i--) {
+    try {
+      mkdirSync(missing[i]!);
+    } catch (e) {
+      // Made meanwhile by someone else (another shard writing to the same folder): fine.
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
   }
 }
 

@@ -47,6 +47,22 @@ describe('output paths', () => {
   });
 });
 
+describe('output folders the system refuses', () => {
+  // Node 20's recursive mkdirSync spins forever under /proc; the folder is made one level at a time.
+  it.skipIf(!existsSync('/proc/self'))('a folder under /proc fails at once with one line, instead of hanging', () => {
+    const started = Date.now();
+    expect(() => writeFileAtomic('/proc/nope/deeper/t.json', '{}\n')).toThrow('/proc/nope/deeper/t.json: cannot create the output folder /proc/nope/deeper (ENOENT)');
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('missing levels are all made, and a folder that exists already is fine', () => {
+    const dir = tempDir('levels');
+    writeFileAtomic(join(dir, 'a', 'b', 'c', 't.json'), '{}\n');
+    writeFileAtomic(join(dir, 'a', 'b', 'c', 'u.json'), '{}\n');
+    expect(readdirSync(join(dir, 'a', 'b', 'c')).sort()).toEqual(['t.json', 'u.json']);
+  });
+});
+
 describe('atomic trace writes', () => {
   it('a failed write leaves no file and no temporary file behind', () => {
     const dir = tempDir();
