@@ -86,9 +86,9 @@ class HeartbeatStrategy implements Strategy {
     return i;
   }
 
-  chooseValue(n: number, view: SchedulingView): number {
+  chooseValue(n: number, view: SchedulingView, label?: string): number {
     const cells = this.hb.cells;
     cells[CELL.BEATS] = (cells[CELL.BEATS]! + 1) | 0;
-    return this.inner.chooseValue(n, view);
+    return this.inner.chooseValue(n, view, label);
   }
 }

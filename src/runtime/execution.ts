@@ -261,7 +261,7 @@ export class Execution implements SchedulingView {
     if (this.stopped) return 0;
     let value: number;
     try {
-      value = this.strategy.chooseValue(n, this);
+      value = this.strategy.chooseValue(n, this, label);
     } catch (e) {
       if (e instanceof Divergence) {
         this.diverge(e);

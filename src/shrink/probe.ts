@@ -98,8 +98,8 @@ export class ProbeStrategy implements Strategy {
     return id >= 0 ? this.raised[id] : undefined;
   }
 
-  chooseValue(n: number, view: SchedulingView): number {
-    const v = this.inner.chooseValue(n, view);
+  chooseValue(n: number, view: SchedulingView, label?: string): number {
+    const v = this.inner.chooseValue(n, view, label);
     this.decisions.push({ kind: 'value', value: v, step: view.step, current: view.current?.id ?? null, preempted: false, enabled: Array.from({ length: n }, (_, i) => i) });
     return v;
   }

@@ -39,7 +39,7 @@ export class AnnouncementLog implements Strategy {
     return this.inner.chooseTask(view);
   }
 
-  chooseValue(n: number, view: SchedulingView): number {
-    return this.inner.chooseValue(n, view);
+  chooseValue(n: number, view: SchedulingView, label?: string): number {
+    return this.inner.chooseValue(n, view, label);
   }
 }

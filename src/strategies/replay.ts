@@ -75,9 +75,9 @@ export class ReplayStrategy implements Strategy {
     throw new Divergence(view.step, name, names, `expected ${name} to be enabled; enabled were [${names.join(', ')}]`);
   }
 
-  chooseValue(n: number, view: SchedulingView): number {
+  chooseValue(n: number, view: SchedulingView, label?: string): number {
     const then = this.continuation(view);
-    if (then !== null) return then.chooseValue(n, view);
+    if (then !== null) return then.chooseValue(n, view, label);
     const at = this.pos++;
     const want = this.decisions[at];
     if (want !== undefined && want < n) return want;

@@ -29,7 +29,8 @@ export interface Strategy {
   /** Returns an index into `view.enabled`. */
   chooseTask(view: SchedulingView): number;
   /** Returns a value in [0, n). */
-  chooseValue(n: number, view: SchedulingView): number;
+  /** `label` is the scenario's name for the choice (`t.choose(n, label)`), for display only. */
+  chooseValue(n: number, view: SchedulingView, label?: string): number;
   /** `threw`: the operation raised an error (e.g. KeyError) into the task. */
   observe?(task: TaskView, op: Operation, step: number, threw?: boolean): void;
 }

@@ -46,7 +46,7 @@ export function formatSnapshot(s: Snapshot, c: Colours): string {
   }
   out.push(c.bold(`step ${s.step}${time}`));
   if (s.kind === 'value') {
-    out.push(`  a choice: pick a value 0..${s.values - 1}`);
+    out.push(`  a choice${s.label ? ` "${s.label}"` : ''}: pick a value 0..${s.values - 1} (what t.choose returns)`);
   } else {
     out.push('  enabled:');
     const w = Math.max(...s.enabled.map((e) => e.name.length));

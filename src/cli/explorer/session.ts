@@ -22,6 +22,8 @@ export interface Snapshot {
   readonly enabled: readonly { readonly id: number; readonly name: string; readonly op: string }[];
   /** For 'value': how many values are offered. */
   readonly values: number;
+  /** For 'value': the scenario's name for the choice (`t.choose(n, label)`). */
+  readonly label?: string;
   /** Tasks that cannot run, what they wait on and who holds it. */
   readonly blocked: readonly WaitForEdge[];
   /** Locks held, per task. */
@@ -67,18 +69,18 @@ class PrefixStrategy implements Strategy {
     throw new Divergence(view.step, STOP, [], 'stopped for the explorer');
   }
 
-  chooseValue(n: number, view: SchedulingView): number {
+  chooseValue(n: number, view: SchedulingView, label?: string): number {
     const want = this.prefix[this.pos++];
     if (want !== undefined) {
       if (want >= n) throw new Divergence(view.step, `choice ${want}`, [`choice in [0, ${n})`], `value ${want} is not offered`);
       return want;
     }
     if (this.finish !== null) return this.finish.chooseValue(n);
-    this.capture('value', view, n);
+    this.capture('value', view, n, label ?? '');
     throw new Divergence(view.step, STOP, [], 'stopped for the explorer');
   }
 
-  private capture(kind: 'task' | 'value', view: SchedulingView, values: number): void {
+  private capture(kind: 'task' | 'value', view: SchedulingView, values: number, label = ''): void {
     const all = this.tasks();
     const enabledIds = new Set(view.enabled.map((t) => t.id));
     this.snapshot = {
@@ -87,6 +89,7 @@ class PrefixStrategy implements Strategy {
       now: view.now,
       enabled: kind === 'task' ? view.enabled.map((t) => ({ id: t.id, name: t.name, op: t.pending === null ? '?' : `${describeOp(t.pending)}${timesOut(t.pending) ? ' (times out)' : ''}` })) : [],
       values,
+      label,
       blocked: all
         .filter((t) => !t.finished && t.pending !== null && !enabledIds.has(t.id) && !t.pending.enabled())
         .map((t) => {

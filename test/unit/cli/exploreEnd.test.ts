@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { defineScenario, makeTarget, type ScenarioDefinition } from 'interleave';
 import { ExploreSession } from '../../../src/cli/explorer/session.js';
 import { waitGraphOfFailure } from '../../../src/report/waitGraph.js';
+import { formatSnapshot } from '../../../src/cli/commands/explore.js';
+import { NO_COLOUR } from '../../../src/report/colour.js';
 
 const leaky = defineScenario({
   name: 'leaky',
@@ -43,6 +45,27 @@ describe('the explorer', () => {
     }
     expect(ops).toContain('w: acquire l (times out)');
     expect(ops.filter((op) => op.includes('times out'))).toHaveLength(1);
+  });
+});
+
+const chooser = defineScenario({
+  name: 'chooser',
+  description: 'a scenario-level choice',
+  variants: { only: { expect: 'pass' } },
+  async run(t) {
+    const v = t.variable('v', 0);
+    const n = t.choose(3, 'retries');
+    for (let i = 0; i < n; i++) await v.update((x) => x + 1);
+  },
+}) as unknown as ScenarioDefinition<object>;
+
+describe('the explorer at a t.choose', () => {
+  it('names the choice by its label and says the value is what t.choose returns', async () => {
+    const session = new ExploreSession(makeTarget(chooser));
+    let s = await session.state();
+    s = await session.choose(s.enabled[0]!.id);
+    expect([s.kind, s.values, s.label]).toEqual(['value', 3, 'retries']);
+    expect(formatSnapshot(s, NO_COLOUR)).toBe('step 1\n  a choice "retries": pick a value 0..2 (what t.choose returns)');
   });
 });
 
