@@ -1,6 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { TraceFileError, traceFileName, writeTrace } from '../trace/codec.js';
 import type { Trace } from '../trace/schema.js';
 
@@ -44,4 +44,25 @@ export const UNSAVED_HEADER = 'trace (not saved: the output folder and the temp 
 /** A failure's trace saved under its usual name in `dir`, else in the temp dir (saveOrFallback). */
 export function saveTraceOrFallback(dir: string, trace: Trace): SaveOutcome {
   return saveOrFallback(traceFileName(dir, trace), (file) => writeTrace(file, trace));
+}
+
+/** A failure's trace as saveThenShrink left it: shrunk when shrinking gave one, where it went, and why not where asked. */
+export interface SavedFailure {
+  readonly trace: Trace;
+  readonly file: string | null;
+  readonly error: string | null;
+}
+
+/**
+ * Saves a failure's trace as found, then the trace `shrink` makes of it (null: none) over it.
+ * The raw trace goes first, so a failed shrink or a second Ctrl-C still leaves the failure on
+ * disk; the shrunk one follows it into the fallback folder, if it went there (one error line,
+ * not two). `shrink` gets the raw trace and where it went. Used by `run` and `merge`.
+ */
+export async function saveThenShrink(dir: string, trace: Trace, shrink: (trace: Trace, saved: string | null) => Promise<Trace | null>): Promise<SavedFailure> {
+  const raw = saveTraceOrFallback(dir, trace);
+  const shrunk = await shrink(trace, raw.file);
+  if (shrunk === null) return { trace, file: raw.file, error: raw.error };
+  const again = saveTraceOrFallback(raw.file !== null ? dirname(raw.file) : dir, shrunk);
+  return { trace: shrunk, file: again.file, error: again.error ?? raw.error };
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { ScenarioLoadError } from '../../loader.js';
 import { UsageError } from '../../runtime/errors.js';
 import { mergeAnyShardRuns, readShardFile, toExploreResult, type AnyShardRun } from '../../parallel/index.js';
@@ -7,7 +7,7 @@ import { formatExploreLine, formatFailureReport } from '../../report/text.js';
 import { shrinkTrace } from '../../shrink/shrinkTrace.js';
 import { encodeTrace } from '../../trace/codec.js';
 import type { Trace } from '../../trace/schema.js';
-import { saveTraceOrFallback, UNSAVED_HEADER } from '../saveOrFallback.js';
+import { saveThenShrink, UNSAVED_HEADER } from '../saveOrFallback.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
@@ -55,21 +55,14 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
     let trace = m.trace;
     if (trace !== null) {
       failed = true;
-      // A merged failure must outlive a folder it cannot be written to, as in `run`; saved raw
-      // first, so a failed shrink (or Ctrl-C during it) still leaves it on disk.
-      let dir = o.out;
-      const save = (t: Trace): void => {
-        const outcome = saveTraceOrFallback(dir, t);
-        if (outcome.error !== null) process.stderr.write(`interleave: ${outcome.error}\n`);
-        saved = outcome.file;
-        if (saved !== null) dir = dirname(saved);
-      };
-      save(trace);
-      if (o.shrink && trace.failure !== null && trace.failure.kind !== 'nondeterminism') {
-        const shrunk = await shrinkMerged(trace, o.dir, saved);
-        if (shrunk !== null) save((trace = shrunk));
-      }
-      if (saved === null) unsaved = encodeTrace(trace);
+      // A merged failure must outlive a folder it cannot be written to, and is shrunk, as in `run`.
+      const shrink = (t: Trace, raw: string | null): Promise<Trace | null> =>
+        o.shrink && t.failure !== null && t.failure.kind !== 'nondeterminism' ? shrinkMerged(t, o.dir, raw) : Promise.resolve(null);
+      const outcome = await saveThenShrink(o.out, trace, shrink);
+      if (outcome.error !== null) process.stderr.write(`interleave: ${outcome.error}\n`);
+      trace = outcome.trace;
+      saved = outcome.file;
+      if (saved === null) unsaved = encodeTrace(outcome.trace);
     }
     if (o.json) {
       json.push({ scenario: m.scenario, variant: m.variant, executions: m.executions, steps: m.steps, failureAt: 'failureAt' in m ? m.failureAt : null, ...('complete' in m ? { complete: m.complete, completeExecutions: m.completeExecutions } : {}), ...('bound' in m && m.bound !== null ? { bound: m.bound } : {}), stoppedBy: m.stoppedBy, failure: m.failure, warnings: m.warnings, trace: saved === null ? null : show(saved), ...(unsaved !== null ? { unsavedTrace: unsaved } : {}) });

@@ -14,8 +14,8 @@ import { listenForInterrupt } from '../interrupt.js';
 import { setupError } from '../../robust/setupError.js';
 import { exploreWatched } from '../../robust/watchdog.js';
 import { count, int, outputFolder, positive, show, strategyName, type SetExit, terminalWidth } from '../options.js';
-import { dirname, join } from 'node:path';
-import { saveOrFallback, saveTraceOrFallback, UNSAVED_HEADER } from '../saveOrFallback.js';
+import { join } from 'node:path';
+import { saveOrFallback, saveThenShrink, UNSAVED_HEADER } from '../saveOrFallback.js';
 import { workersWarning } from '../workersWarning.js';
 import { InvalidArgumentError } from 'commander';
 import { isSplit, parseShard, runSplit, shardFileName, toExploreResult, writeShardFile, type Shard, type AnyShardRun } from '../../parallel/index.js';
@@ -125,25 +125,14 @@ export async function runVariant(
   if (setup !== null) throw setup;
   const expected = scenario.variants[variant]!.expect;
   const found = r.failure?.kind ?? 'pass';
+  // After a first Ctrl-C the raw trace is kept: shrinking would delay the exit.
+  const shrink = async (t: Trace): Promise<Trace | null> =>
+    o.shrink && t.failure !== null && t.failure.kind !== 'nondeterminism' && o.shouldStop?.() !== true ? (await shrinkTrace(scenario, t, { file })).trace : null;
   let trace = r.trace;
   let saved: string | null = null;
   let saveError: string | null = null;
-  let dir = o.out;
-  const save = (t: Trace): void => {
-    if (dir === null) return;
-    const s = saveTraceOrFallback(dir, t);
-    saved = s.file;
-    saveError = s.error ?? saveError;
-    // The shrunk trace follows the raw one into the fallback folder: one error line, not two.
-    if (s.file !== null) dir = dirname(s.file);
-  };
-  // Saved raw first (atomically), so a second Ctrl-C while shrinking still leaves the failure on disk.
-  if (trace !== null) save(trace);
-  // After a first Ctrl-C the raw trace is kept: shrinking would delay the exit.
-  if (trace !== null && o.shrink && trace.failure !== null && trace.failure.kind !== 'nondeterminism' && o.shouldStop?.() !== true) {
-    trace = (await shrinkTrace(scenario, trace, { file })).trace;
-    save(trace);
-  }
+  if (trace !== null && o.out !== null) ({ trace, file: saved, error: saveError } = await saveThenShrink(o.out, trace, shrink));
+  else if (trace !== null) trace = (await shrink(trace)) ?? trace;
   const unsavedTrace = trace !== null && o.out !== null && saved === null ? encodeTrace(trace) : null;
   return { scenario: scenario.name, variant, expected, found, result: r, trace, saved, saveError, unsavedTrace };
 }
