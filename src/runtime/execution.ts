@@ -379,7 +379,7 @@ export class Execution implements SchedulingView {
   private dispatch(from: Task | null, next: Task, preempted: boolean): Promise<unknown> {
     const op = next.pending!;
     next.pending = null;
-    const timedOut = op.timedOut && op.ready !== null && !op.ready(op);
+    const timedOut = op.endsByTimeout();
     const step = this.step++;
     this.current = next;
     let value: unknown;

@@ -74,4 +74,9 @@ export class Operation {
   enabled(): boolean {
     return this.timedOut || this.ready === null || this.ready(this);
   }
+
+  /** Its virtual deadline passed while it could not run: run now, it ends by its timeout. */
+  endsByTimeout(): boolean {
+    return this.timedOut && this.ready !== null && !this.ready(this);
+  }
 }

@@ -3,7 +3,6 @@ import { traceOf } from '../../replay.js';
 import { guardedRun, type Target } from '../../run.js';
 import { describeOp, type TraceEvent } from '../../runtime/events.js';
 import { Execution, type ExecutionResult } from '../../runtime/execution.js';
-import type { Operation } from '../../runtime/operation.js';
 import type { Task } from '../../runtime/task.js';
 import { waitOf } from '../../runtime/waitfor.js';
 import { RandomStrategy } from '../../strategies/random.js';
@@ -87,7 +86,7 @@ class PrefixStrategy implements Strategy {
       kind,
       step: view.step,
       now: view.now,
-      enabled: kind === 'task' ? view.enabled.map((t) => ({ id: t.id, name: t.name, op: t.pending === null ? '?' : `${describeOp(t.pending)}${timesOut(t.pending) ? ' (times out)' : ''}` })) : [],
+      enabled: kind === 'task' ? view.enabled.map((t) => ({ id: t.id, name: t.name, op: t.pending === null ? '?' : `${describeOp(t.pending)}${t.pending.endsByTimeout() ? ' (times out)' : ''}` })) : [],
       values,
       label,
       blocked: all
@@ -187,9 +186,4 @@ export class ExploreSession {
     const trace = traceOf(this.target, { name: 'explore' }, clean);
     return snapshot.kind === 'end' ? trace : { ...trace, unfinished: true };
   }
-}
-
-/** An operation whose virtual deadline passed while it could not run: picking it ends it by its timeout. */
-function timesOut(op: Operation): boolean {
-  return op.timedOut && op.ready !== null && !op.ready(op);
 }
