@@ -71,6 +71,13 @@ export function parseShard(text: string): Shard {
   const m = /^(\d+)\/(\d+)$/.exec(text.trim());
   const index = m === null ? NaN : Number(m[1]);
   const of = m === null ? NaN : Number(m[2]);
-  if (!(Number.isSafeInteger(of) && of >= 1 && index >= 1 && index <= of)) throw new UsageError(`--shard must be i/n with 1 <= i <= n (e.g. 2/4), got "${text}"`);
-  return { index, of };
+  const shard = { index, of };
+  if (!isShard(shard)) throw new UsageError(`--shard must be i/n with 1 <= i <= n (e.g. 2/4), got "${text}"`);
+  return shard;
+}
+
+/** A shard `i/n` with whole numbers 1 <= i <= n (from `--shard`, or read from a shard file). */
+export function isShard(v: unknown): v is Shard {
+  const s = v as Shard | null;
+  return typeof s === 'object' && s !== null && Number.isSafeInteger(s.of) && Number.isSafeInteger(s.index) && s.index >= 1 && s.index <= s.of;
 }

@@ -1,6 +1,6 @@
 import { UsageError } from '../runtime/errors.js';
 import { checkTrace, TraceFileError } from '../trace/codec.js';
-import type { Shard } from './partition.js';
+import { isShard, type Shard } from './partition.js';
 import type { ShardRun } from './result.js';
 import type { SearchShardRun } from './searchResult.js';
 
@@ -23,11 +23,6 @@ function count(o: Record<string, unknown>, field: string, bad: Bad, prefix = '')
 function object(v: unknown, what: string, bad: Bad): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) bad(`${what} must be an object`);
   return v as Record<string, unknown>;
-}
-
-export function isShard(v: unknown): v is Shard {
-  const s = v as Shard | null;
-  return typeof s === 'object' && s !== null && Number.isSafeInteger(s.of) && Number.isSafeInteger(s.index) && s.index >= 1 && s.index <= s.of;
 }
 
 /** The failure and trace of a run or of one of its items: an object or null, the trace valid. */

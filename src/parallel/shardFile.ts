@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { ExploreResult } from '../explore.js';
 import { UsageError } from '../runtime/errors.js';
-import { writeFileAtomic } from '../trace/codec.js';
-import { shardName, type Shard } from './partition.js';
-import { checkSamplingRun, checkSearchRun, isShard } from './shardCheck.js';
+import { whyUnreadable, writeFileAtomic } from '../trace/codec.js';
+import { isShard, shardName, type Shard } from './partition.js';
+import { checkSamplingRun, checkSearchRun } from './shardCheck.js';
 import { mergeShardRuns, type ShardRun } from './result.js';
 import type { AnyShardRun } from './runSplit.js';
 import { mergeSearchShardRuns, readSearchShardRun, type SearchShardRun } from './searchResult.js';
@@ -32,8 +32,7 @@ export function readShardFile(path: string): ShardFile {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(`${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a shard results file' : `cannot read (${code})`}`);
+    throw new UsageError(`${path}: ${whyUnreadable(e, 'a shard results file')}`);
   }
   let value: unknown;
   try {

@@ -59,14 +59,19 @@ export function checkTrace(data: unknown, file: string): Trace {
   return t;
 }
 
+/** Why an input file (`what`: 'a trace file', ...) could not be read, for a one-line error naming it. */
+export function whyUnreadable(e: unknown, what: string): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? `is a directory, not ${what}` : `cannot read (${code})`;
+}
+
 /** Reads and validates a trace file; its paths come back relative to the working directory's root, as `result.trace` has them. */
 export function readTrace(file: string): Trace {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new TraceFileError(file, code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a trace file' : `cannot read (${code})`);
+    throw new TraceFileError(file, whyUnreadable(e, 'a trace file'));
   }
   return rebaseTrace(decodeTrace(text, file), traceRoot(file), projectRoot(process.cwd()));
 }
@@ -101,13 +106,13 @@ export function writeFileAtomic(file: string, text: string): void {
  * plain `mkdirSync` of each missing level fails there at once, like anywhere else.
  */
 function makeFolder(dir: string): void {
+  const top = nearestExisting(dir);
+  if (top !== null && !statSync(top).isDirectory()) throw Object.assign(new Error(`${top} is not a folder`), { code: 'ENOTDIR' });
   const missing: string[] = [];
-  let d = resolve(dir);
-  for (; !existsSync(d); d = dirname(d)) {
+  for (let d = dir; d !== top; d = dirname(d)) {
     missing.push(d);
     if (dirname(d) === d) break;
   }
-  if (existsSync(d) && !statSync(d).isDirectory()) throw Object.assign(new Error(`${d} is not a folder`), { code: 'ENOTDIR' });
   for (let i = missing.length - 1; i >= 0; i--) {
     try {
       mkdirSync(missing[i]!);
@@ -120,8 +125,14 @@ function makeFolder(dir: string): void {
 
 /** The nearest existing part of `dir` (itself or a parent) when it is a file, not a folder. */
 export function fileInTheWay(dir: string): string | null {
+  const top = nearestExisting(dir);
+  return top !== null && statSync(top).isFile() ? top : null;
+}
+
+/** The nearest part of `dir` (itself or a parent) that exists, as written in `dir`; null when none does. */
+function nearestExisting(dir: string): string | null {
   for (let d = dir; ; d = dirname(d)) {
-    if (existsSync(d)) return statSync(d).isFile() ? d : null;
+    if (existsSync(d)) return d;
     if (dirname(d) === d) return null;
   }
 }
