@@ -13,7 +13,7 @@ import { describe, it } from 'vitest';
 import { locateScenario } from './cli/locate.js';
 import { explore, type ExploreOptions, type ExploreResult } from './explore.js';
 import { replayTrace } from './replay.js';
-import { formatFailureReport, formatReplay } from './report/text.js';
+import { executionCount, formatFailureReport, formatReplay } from './report/text.js';
 import type { ScenarioDefinition } from './scenario.js';
 import { shrinkTrace } from './shrink/shrinkTrace.js';
 import { encodeTrace, readTrace } from './trace/codec.js';
@@ -62,7 +62,7 @@ export async function expectNoFailure<P extends object>(scenario: ScenarioDefini
   }
   const shown = file === null ? null : relative(process.cwd(), file);
   const report = formatFailureReport(trace, shown);
-  throw new InterleaveFailure(`${scenario.name} [${r.variant}] failed after ${r.executions} executions\n${report}${saveError}`, r, file);
+  throw new InterleaveFailure(`${scenario.name} [${r.variant}] failed after ${executionCount(r.executions)}\n${report}${saveError}`, r, file);
 }
 
 /**

@@ -1,3 +1,5 @@
+import { executionCount } from './text.js';
+
 /** What a progress line shows. */
 export interface ProgressState {
   readonly label: string;
@@ -51,5 +53,5 @@ export class ProgressLine {
 
 export function formatProgress(p: ProgressState): string {
   const rate = p.elapsedMs > 0 ? Math.round((p.executions / p.elapsedMs) * 1000) : 0;
-  return `${p.label}: ${p.executions} executions, ${rate}/s, ${(p.elapsedMs / 1000).toFixed(1)}s, ${p.failures} failure${p.failures === 1 ? '' : 's'}`;
+  return `${p.label}: ${executionCount(p.executions)}, ${rate}/s, ${(p.elapsedMs / 1000).toFixed(1)}s, ${p.failures} failure${p.failures === 1 ? '' : 's'}`;
 }

@@ -64,7 +64,7 @@ export function formatExploreLine(r: ExploreResult, shard?: { readonly index: nu
     r.failure === null
       ? `no failure (${r.stoppedBy === 'iterations' ? 'budget used' : `stopped: ${r.stoppedBy}`})`
       : `${r.failure.kind}${pastCounted(r.stoppedBy)}`;
-  return `${head} seed ${r.strategy.seed}: ${r.executions} executions, ${rate}/s: ${what}`;
+  return `${head} seed ${r.strategy.seed}: ${executionCount(r.executions)}, ${rate}/s: ${what}`;
 }
 
 /**
@@ -72,6 +72,11 @@ export function formatExploreLine(r: ExploreResult, shard?: { readonly index: nu
  * (src/parallel/prefix.ts); a failure a worker found past that prefix is still reported, and
  * the line must not suggest it lies within the executions counted.
  */
+/** "1 execution", "2 executions". */
+export function executionCount(n: number): string {
+  return `${n} execution${n === 1 ? '' : 's'}`;
+}
+
 function pastCounted(stoppedBy: string): string {
   if (stoppedBy === 'time') return ' (found past the executions counted; stopped by the time limit)';
   if (stoppedBy === 'interrupted') return ' (found past the executions counted; interrupted)';
@@ -103,14 +108,14 @@ export function formatSearchOutcome(s: SearchResult): string {
   const bound = s.bound;
   if (s.failure !== null) {
     const at = bound !== null && bound.minimalFailing !== null ? ` at preemption bound ${bound.minimalFailing} (the smallest)` : '';
-    return `${s.failure.kind} found${at} after ${s.executions} executions${pastCounted(s.stoppedBy)}`;
+    return `${s.failure.kind} found${at} after ${executionCount(s.executions)}${pastCounted(s.stoppedBy)}`;
   }
   if (s.complete) return `exhaustive: ${counts}, no failure (complete${s.por ? ', with partial-order reduction' : ''})`;
   if (bound !== null && s.stoppedBy === 'bound') {
-    return `no failure with at most ${bound.completeUpTo ?? bound.limit} preemption${(bound.completeUpTo ?? bound.limit) === 1 ? '' : 's'} (complete up to that bound; ${s.executions} executions)`;
+    return `no failure with at most ${bound.completeUpTo ?? bound.limit} preemption${(bound.completeUpTo ?? bound.limit) === 1 ? '' : 's'} (complete up to that bound; ${executionCount(s.executions)})`;
   }
   if (s.stoppedBy === 'exhausted') return `every branch explored, but executions were cut at the depth limit (${counts}): no failure so far, not complete`;
-  return `${SEARCH_STOPS[s.stoppedBy] ?? `stopped (${s.stoppedBy})`} after ${s.executions} executions (${counts}): no failure so far, not complete`;
+  return `${SEARCH_STOPS[s.stoppedBy] ?? `stopped (${s.stoppedBy})`} after ${executionCount(s.executions)} (${counts}): no failure so far, not complete`;
 }
 
 export function formatReplay(report: ReplayReport, options: TimelineOptions = {}): string {

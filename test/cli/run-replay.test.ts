@@ -39,7 +39,7 @@ describe('interleave run / replay / shrink / list (built binary)', () => {
 
   it('run prints the failure, the timeline and the replay command, saves the trace, exits 1', () => {
     expect(raw.code).toBe(1);
-    expect(stable(raw.stdout)).toBe(`lost-update [buggy] random seed 3: 1 executions, N/s: assertion\n\n${TIMELINE}\n\n`);
+    expect(stable(raw.stdout)).toBe(`lost-update [buggy] random seed 3: 1 execution, N/s: assertion\n\n${TIMELINE}\n\n`);
     expect(JSON.parse(readFileSync(trace, 'utf8')).failure.kind).toBe('assertion');
   });
 

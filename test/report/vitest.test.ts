@@ -23,7 +23,7 @@ describe('interleave/vitest', () => {
     const err = await expectNoFailure(lostUpdate, { variant: 'buggy', seed: 3, out: join(OUT, 'found') }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InterleaveFailure);
     const lines = (err as Error).message.split('\n');
-    expect(lines[0]).toBe('lost-update [buggy] failed after 1 executions');
+    expect(lines[0]).toBe('lost-update [buggy] failed after 1 execution');
     expect(lines[1]).toMatch(/^assertion: AssertionFailure: lost update: counter is 1 after 2 increments in task "main"/);
     expect((err as Error).message).toContain('9 steps, 1 preemption, 3 tasks (shrunk from 9 steps, 3 preemptions)');
     expect((err as Error).message).toContain(' step  main ');

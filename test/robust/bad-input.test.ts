@@ -174,7 +174,7 @@ describe('bad scenario modules', () => {
     const plain = await inProcess(run('uses-random.ts'));
     expect(plain.code).toBe(0);
     const r = await cli(run('uses-random.ts', '--check-determinism'));
-    expect(r.stdout).toMatch(/^uses-random \[only\] random seed 1: 1 executions, \d+\/s: nondeterminism$/m);
+    expect(r.stdout).toMatch(/^uses-random \[only\] random seed 1: 1 execution, \d+\/s: nondeterminism$/m);
     expect(r.stdout).toMatch(
       /^nondeterminism: two runs of the same schedule differ at step 3: first worker: read v -> 0\.\d+; then worker: read v -> 0\.\d+; does the scenario use Math\.random, Date\.now, real timers or state outside t\.\*\?$/m,
     );

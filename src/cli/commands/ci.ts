@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { ScenarioLoadError } from '../../loader.js';
 import { replayTrace, type ReplayReport } from '../../replay.js';
 import { formatJUnit, type JUnitCase } from '../../report/junit.js';
-import { formatTable } from '../../report/text.js';
+import { executionCount, formatTable } from '../../report/text.js';
 import { readTrace, TraceFileError, writeFileAtomic } from '../../trace/codec.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
@@ -79,7 +79,7 @@ export async function ciCommand(o: CiOptions): Promise<number> {
       const t0 = performance.now();
       const v = await runVariant(l, variant, { shrink: false, out: o.out ?? null, ...(o.watchdog !== undefined ? { watchdog: o.watchdog } : {}) }, null);
       const ok = v.found === v.expected;
-      const failure = v.result.failure?.message ?? `no failure in ${v.result.executions} executions`;
+      const failure = v.result.failure?.message ?? `no failure in ${executionCount(v.result.executions)}`;
       const detail = v.saved !== null ? `${failure}\ntrace: ${show(v.saved)}` : v.unsavedTrace !== null ? `${failure}\n${UNSAVED_HEADER}\n${v.unsavedTrace}` : failure;
       if (v.saveError !== null) {
         saveErrors.push(v.saveError);
