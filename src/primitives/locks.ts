@@ -213,6 +213,7 @@ export class Semaphore extends Primitive {
     private permits: number,
   ) {
     super(exec, name);
+    exec.registerPermits(this, () => this.holders);
   }
 
   acquire(options?: WaitOptions): Promise<boolean> {

@@ -99,6 +99,8 @@ export class Execution implements SchedulingView {
   readonly decisions: number[] = [];
   /** Locks, rwlocks and semaphores, for the end-of-run leak check (null until the first: most executions have none). */
   private locks: { obj: SharedObject; holders(): readonly Task[] }[] | null = null;
+  /** Semaphores, for display (null until the first). */
+  private permitHolders: { obj: SharedObject; holders(): readonly Task[] }[] | null = null;
 
   private readonly strategy: Strategy;
   private readonly maxSteps: number;
@@ -138,6 +140,19 @@ export class Execution implements SchedulingView {
   /** Called by lock primitives when created, for the end-of-run leak check. */
   registerLock(obj: SharedObject, holders: () => readonly Task[]): void {
     (this.locks ??= []).push({ obj, holders });
+  }
+
+  /**
+   * Called by semaphores when created: who holds their permits, for display only (the explorer's
+   * `held:` line). Not a leak when a task ends holding one: any task may release a permit.
+   */
+  registerPermits(obj: SharedObject, holders: () => readonly Task[]): void {
+    (this.permitHolders ??= []).push({ obj, holders });
+  }
+
+  /** Semaphores and who holds their permits now (a task once per permit it holds). */
+  permits(): readonly { readonly obj: SharedObject; readonly holders: readonly Task[] }[] {
+    return (this.permitHolders ?? []).map(({ obj, holders }) => ({ obj, holders: holders() }));
   }
 
   get isStopped(): boolean {

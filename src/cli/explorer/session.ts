@@ -50,6 +50,7 @@ class PrefixStrategy implements Strategy {
     private readonly prefix: readonly number[],
     private readonly tasks: () => readonly Task[],
     private readonly finish: RandomStrategy | null,
+    private readonly permits: () => ReturnType<Execution['permits']> = () => [],
   ) {}
 
   beginExecution(): void {
@@ -95,16 +96,30 @@ class PrefixStrategy implements Strategy {
           const w = waitOf(t);
           return { task: t.name, resource: w?.resource ?? describeOp(t.pending!), holders: w === null ? [] : w.holders.map((h) => h.name) };
         }),
-      held: all.filter((t) => t.held.length > 0).map((t) => ({ task: t.name, resources: t.held.map((o) => `${o.type} "${o.name}"`) })),
+      held: heldBy(all, this.permits()),
       finished: all.filter((t) => t.finished).map((t) => t.name),
     };
   }
 }
 
+/** What each task holds: its locks, in the order taken, then its semaphore permits ("semaphore "s" (2 permits)"). */
+function heldBy(tasks: readonly Task[], permits: ReturnType<Execution['permits']>): Snapshot['held'] {
+  return tasks
+    .map((t) => {
+      const resources = t.held.map((o) => `${o.type} "${o.name}"`);
+      for (const { obj, holders } of permits) {
+        const n = holders.filter((h) => h === t).length;
+        if (n > 0) resources.push(`${obj.type} "${obj.name}" (${n} permit${n === 1 ? '' : 's'})`);
+      }
+      return { task: t.name, resources };
+    })
+    .filter((h) => h.resources.length > 0);
+}
+
 /** Runs `target` following `decisions`, recording; stops at the next decision (or finishes randomly). */
 async function probe(target: Target<object>, decisions: readonly number[], finishSeed: number | null): Promise<{ result: ExecutionResult; snapshot: Snapshot }> {
   let exec: Execution | null = null;
-  const strategy = new PrefixStrategy(decisions, () => exec?.tasks ?? [], finishSeed === null ? null : new RandomStrategy(finishSeed));
+  const strategy = new PrefixStrategy(decisions, () => exec?.tasks ?? [], finishSeed === null ? null : new RandomStrategy(finishSeed), () => exec?.permits() ?? []);
   exec = new Execution({ strategy, index: 0, record: true, ...target.settings });
   const ctx = new ScenarioContext<object>(exec, target.variant, target.params);
   const running = exec;

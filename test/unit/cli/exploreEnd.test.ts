@@ -93,3 +93,35 @@ describe('the explorer at the end of a run', () => {
     expect([...graph.cycle]).toEqual(['a', 'b']);
   });
 });
+
+const permits = defineScenario({
+  name: 'permits',
+  description: 'a lock and two permits of a semaphore held at once',
+  variants: { only: { expect: 'pass' } },
+  async run(t) {
+    const l = t.lock('l');
+    const s = t.semaphore('slots', 3);
+    await l.acquire();
+    await s.acquire();
+    await s.acquire();
+    await t.yield();
+    await s.release();
+    await s.release();
+    await l.release();
+  },
+}) as unknown as ScenarioDefinition<object>;
+
+describe('the explorer held: line', () => {
+  it('lists semaphore permits with the locks, and drops them once released', async () => {
+    const session = new ExploreSession(makeTarget(permits));
+    const lines: string[] = [];
+    let s = await session.state();
+    while (s.kind === 'task') {
+      lines.push(s.held.map((h) => `${h.task} holds ${h.resources.join(', ')}`).join('; '));
+      s = await session.choose(s.enabled[0]!.id);
+    }
+    expect(lines).toContain('main holds lock "l", semaphore "slots" (1 permit)');
+    expect(lines).toContain('main holds lock "l", semaphore "slots" (2 permits)');
+    expect(lines.at(-1)).toBe('main holds lock "l"');
+  });
+});
