@@ -2,7 +2,7 @@ import { UsageError } from '../runtime/errors.js';
 import { checkTrace, TraceFileError } from '../trace/codec.js';
 import { isShard, type Shard } from './partition.js';
 import type { ShardRun } from './result.js';
-import type { SearchShardRun } from './searchResult.js';
+import { unitsThrough, type SearchShardRun } from './searchResult.js';
 
 /**
  * The checks `merge` relies on, made when a shard file is read so that a hand-edited or
@@ -115,5 +115,12 @@ export function checkSearchRun(run: SearchShardRun, shard: Shard, where: string)
   checkSequence(units, value, { key: 'unit', name: 'unit', first: shard.index - 1, step: shard.of, sums }, bad);
   if (value.failureUnit !== null && !isCount(value.failureUnit)) bad('failureUnit must be null or a whole number >= 0');
   checkFailure(value, where, bad, '');
+  // Only a failure, the time limit or an interrupt ends a search before its last unit: a run
+  // that says otherwise holds every unit of the rounds it entered (the tail cannot be cut off).
+  if (value.failureUnit === null && value.stoppedBy !== 'time' && value.stoppedBy !== 'interrupted') {
+    const reached = run.bound?.reached;
+    const owned = unitsThrough(shard, run.mode === 'pb' && isCount(reached) ? reached : 0).length;
+    if (units.length !== owned) bad(`it stopped by "${String(value.stoppedBy)}", so it must hold its ${owned} units, not ${units.length}`);
+  }
   return run;
 }
