@@ -34,15 +34,23 @@ const timed = defineScenario({
   },
 }) as unknown as ScenarioDefinition<object>;
 
+type Snapshot = Awaited<ReturnType<ExploreSession['state']>>;
+
+/** Steps a session of `scenario` to its end, always taking the first enabled task; `see` reads each step's state. */
+async function walkFirstEnabled<T>(scenario: ScenarioDefinition<object>, see: (s: Snapshot) => T): Promise<T[]> {
+  const session = new ExploreSession(makeTarget(scenario));
+  const seen: T[] = [];
+  let s = await session.state();
+  while (s.kind === 'task') {
+    seen.push(see(s));
+    s = await session.choose(s.enabled[0]!.id);
+  }
+  return seen;
+}
+
 describe('the explorer', () => {
   it('marks an enabled operation that will end by its timeout', async () => {
-    const session = new ExploreSession(makeTarget(timed));
-    const ops: string[] = [];
-    let s = await session.state();
-    while (s.kind === 'task') {
-      ops.push(...s.enabled.map((e) => `${e.name}: ${e.op}`));
-      s = await session.choose(s.enabled[0]!.id);
-    }
+    const ops = (await walkFirstEnabled(timed, (s) => s.enabled.map((e) => `${e.name}: ${e.op}`))).flat();
     expect(ops).toContain('w: acquire l (times out)');
     expect(ops.filter((op) => op.includes('times out'))).toHaveLength(1);
   });
@@ -113,13 +121,7 @@ const permits = defineScenario({
 
 describe('the explorer held: line', () => {
   it('lists semaphore permits with the locks, and drops them once released', async () => {
-    const session = new ExploreSession(makeTarget(permits));
-    const lines: string[] = [];
-    let s = await session.state();
-    while (s.kind === 'task') {
-      lines.push(s.held.map((h) => `${h.task} holds ${h.resources.join(', ')}`).join('; '));
-      s = await session.choose(s.enabled[0]!.id);
-    }
+    const lines = await walkFirstEnabled(permits, (s) => s.held.map((h) => `${h.task} holds ${h.resources.join(', ')}`).join('; '));
     expect(lines).toContain('main holds lock "l", semaphore "slots" (1 permit)');
     expect(lines).toContain('main holds lock "l", semaphore "slots" (2 permits)');
     expect(lines.at(-1)).toBe('main holds lock "l"');
