@@ -144,3 +144,12 @@ export function plural(n: number, word: string): string {
 export function countsText(n: { readonly steps: number; readonly preemptions: number; readonly tasks: number }): string {
   return `${plural(n.steps, 'step')}, ${plural(n.preemptions, 'preemption')}, ${plural(n.tasks, 'task')}`;
 }
+
+/**
+ * A result's warnings, one `warning:` line each, for under the variant's own line (not after its
+ * report's replay: line, where it reads as the next variant's); a warning that is the failure
+ * itself (failOnLockOrder) is not repeated.
+ */
+export function warningLines(r: Pick<ExploreResult, 'warnings' | 'failure'>, c: Colours): string {
+  return r.warnings.filter((w) => w.message !== r.failure?.message).map((w) => `${c.yellow(`warning: ${w.message}`)}\n`).join('');
+}

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { ScenarioLoadError } from '../../loader.js';
 import { UsageError } from '../../runtime/errors.js';
 import { mergeAnyShardRuns, readShardFile, toExploreResult, type AnyShardRun } from '../../parallel/index.js';
-import { formatExploreLine, formatFailureReport } from '../../report/text.js';
+import { formatExploreLine, formatFailureReport, warningLines } from '../../report/text.js';
 import { shrinkTrace } from '../../shrink/shrinkTrace.js';
 import { encodeTrace } from '../../trace/codec.js';
 import type { Trace } from '../../trace/schema.js';
@@ -11,7 +11,6 @@ import { saveThenShrink, UNSAVED_HEADER } from '../saveOrFallback.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
-import { warningLines } from './run.js';
 import { outputFolder, show, type SetExit, terminalWidth } from '../options.js';
 
 interface MergeOptions {

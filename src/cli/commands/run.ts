@@ -4,7 +4,7 @@ import { findScenario, loadAll, type LoadedScenario } from '../../loader.js';
 import type { Colours } from '../../report/colour.js';
 import { ProgressLine } from '../../report/progress.js';
 import { shrinkTrace } from '../../shrink/shrinkTrace.js';
-import { formatExploreLine, formatFailureReport, formatTable } from '../../report/text.js';
+import { formatExploreLine, formatFailureReport, formatTable, warningLines } from '../../report/text.js';
 import { UsageError } from '../../runtime/errors.js';
 import type { Trace } from '../../trace/schema.js';
 import { encodeTrace } from '../../trace/codec.js';
@@ -160,15 +160,6 @@ function collectParam(entry: string, into: Record<string, unknown> = {}): Record
     // plain text
   }
   return { ...into, [entry.slice(0, eq)]: value };
-}
-
-/**
- * A result's warnings, one `warning:` line each, for under the variant's own line (not after its
- * report's replay: line, where it reads as the next variant's); a warning that is the failure
- * itself (failOnLockOrder) is not repeated.
- */
-export function warningLines(r: Pick<ExploreResult, 'warnings' | 'failure'>, c: Colours): string {
-  return r.warnings.filter((w) => w.message !== r.failure?.message).map((w) => `${c.yellow(`warning: ${w.message}`)}\n`).join('');
 }
 
 export function outcomeRow(v: VariantOutcome): string[] {
