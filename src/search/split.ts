@@ -20,6 +20,7 @@ interface WorkItem {
  * saturated (all its awake enabled tasks scheduled for exploration) and then sealed, so no part
  * ever needs to add branches there. Saturation can only add executions: the parts may run more
  * sleep-set-blocked executions than the unsplit search, never more or fewer complete ones.
+ * A part can be split again (after running a while): its sealed nodes stay as they are.
  *
  * A pb state is split within its current bound (pb has no reduction: nothing to saturate, and
  * the sealing is harmless). Resume each part with `preemptionBound: state.bound`, or every part
@@ -36,7 +37,9 @@ export function splitSearch(state: SearchState, n: number): SearchState[] {
     return [base.finished ? emptyPart(base) : base, ...Array.from({ length: n - 1 }, () => emptyPart(base))];
   }
   const path = base.path;
-  if (base.por) for (const node of path) if (node.kind === 'task') saturate(node);
+  // A sealed node (a part's, from an earlier split) was saturated then, and the alternatives it
+  // lacks now belong to the other parts: saturating it again would run them twice.
+  if (base.por) for (const node of path) if (node.kind === 'task' && node.sealed !== true) saturate(node);
   const items: WorkItem[] = [{ node: path.length - 1, alt: path[path.length - 1]!.chosen }];
   for (let i = path.length - 1; i >= 0; i--) for (const alt of path[i]!.todo) items.push({ node: i, alt });
 

@@ -43,6 +43,39 @@ describe('search state', () => {
     expect(complete).toBe(28);
   });
 
+  it('a part split again: its parts still find every trace exactly once (its sealed nodes are not saturated again)', async () => {
+    // The nodes of a part are sealed with only that part's alternatives: saturating them again
+    // would hand the other parts' alternatives to this part's parts (run twice).
+    for (const [program, complete] of [
+      [lastzero(4), 28],
+      [lastzero(5), 64],
+    ] as const) {
+      const first = await search(program, { maxExecutions: 3 });
+      let found = first.completeExecutions;
+      for (const part of splitSearch(first.state, 3)) {
+        const head = await search(program, { resume: roundTrip(part), maxExecutions: 2 });
+        found += head.completeExecutions;
+        for (const sub of splitSearch(head.state, 3)) {
+          const r = await search(program, { resume: roundTrip(sub) });
+          expect(r.complete).toBe(true);
+          found += r.completeExecutions;
+        }
+      }
+      expect(found).toBe(complete);
+    }
+  });
+
+  it('splits a plain dfs part again: every execution exactly once', async () => {
+    const first = await search(disjoint(3, 1), { por: false, maxExecutions: 2 });
+    let total = first.executions;
+    for (const part of splitSearch(first.state, 2)) {
+      const head = await search(disjoint(3, 1), { por: false, resume: roundTrip(part), maxExecutions: 5 });
+      total += head.executions;
+      for (const sub of splitSearch(head.state, 4)) total += (await search(disjoint(3, 1), { por: false, resume: roundTrip(sub) })).executions;
+    }
+    expect(total).toBe(90);
+  });
+
   it('splitting a fresh state gives the whole search to the first part', async () => {
     const fresh = (await search(disjoint(2, 1), { por: false, maxExecutions: 0 })).state;
     const parts = splitSearch(fresh, 3);
