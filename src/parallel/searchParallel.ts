@@ -11,7 +11,8 @@ import { combineUnits, unitsThrough, type SearchShardRun } from './searchResult.
 import { boundOf, isPrefix, PARTS, PREFIX_EXECUTIONS, roundEndsSearch, unitOf, unitRules, unitsOf, UNITS_PER_ROUND, type UnitResult } from './searchUnits.js';
 import { startWorker } from './startWorker.js';
 import { WorkerGroup } from './workerGroup.js';
-import { runWorkPool } from './workPool.js';
+import { runWorkPool, type ResultRules } from './workPool.js';
+import { combinePieces, pieceOf, restOf, RESPLIT, type PieceResult, type Resplit, type SearchPiece } from './pieces.js';
 
 /**
  * Exhaustive search (dfs, pb) across worker threads and CI shards.
@@ -43,8 +44,10 @@ export interface SearchParallelOptions<P extends object = Record<string, unknown
   readonly workers?: number;
   readonly shard?: Shard;
   readonly maxDepth?: number;
-  /** Per unit: stop it after this many executions (it is then not complete; later units still run). */
+  /** Per unit: stop it after this many executions (it is then not complete; later units still run). Units are then not cut into pieces. */
   readonly maxExecutions?: number;
+  /** How units are cut into pieces while they run (pieces.ts; default `RESPLIT`, none with `maxExecutions`). null: not at all. */
+  readonly resplit?: Resplit | null;
   readonly timeLimitMs?: number;
   readonly shouldStop?: () => boolean;
 }
@@ -56,24 +59,20 @@ export interface SearchWorkerSetup {
   readonly target: TargetOptions<object>;
   readonly maxDepth?: number;
   readonly maxExecutions?: number;
-}
-
-/** A unit as handed to a worker: the search resumes from `state`. */
-export interface SearchUnit {
-  readonly unit: number;
-  readonly state: SearchState;
+  readonly resplit: Resplit | null;
 }
 
 /**
- * Runs one unit: the search resumed from `state` (a prefix: from a fresh state at its bound),
- * pb kept within the unit's bound. Called by the worker and, for one worker, in this thread.
+ * Runs one piece of a unit: the search resumed from `state`, pb kept within the unit's bound,
+ * for at most `resplit.after` executions. Called by the worker and, for one worker, in this thread.
  */
-export async function runUnit(scenario: ScenarioDefinition<object>, setup: Omit<SearchWorkerSetup, 'kind' | 'file'>, unit: number, state: SearchState, shouldStop: () => boolean): Promise<UnitResult> {
-  return unitOf(unit, await searchUnit(scenario, setup, unit, state, shouldStop));
+export async function runPiece(scenario: ScenarioDefinition<object>, setup: Omit<SearchWorkerSetup, 'kind' | 'file'>, piece: SearchPiece, shouldStop: () => boolean): Promise<PieceResult> {
+  return pieceOf(piece, await searchUnit(scenario, setup, piece.unit, piece.state, shouldStop), setup.resplit);
 }
 
+/** Searches a unit, or a piece of one, from `state` (the prefix: from a fresh state at its bound). */
 function searchUnit(scenario: ScenarioDefinition<object>, setup: Omit<SearchWorkerSetup, 'kind' | 'file'>, unit: number, state: SearchState, shouldStop: () => boolean): Promise<SearchResult> {
-  const budget = isPrefix(unit) ? PREFIX_EXECUTIONS : setup.maxExecutions;
+  const budget = isPrefix(unit) ? PREFIX_EXECUTIONS : (setup.maxExecutions ?? setup.resplit?.after);
   return search(scenario, {
     ...setup.target,
     strategy: state.mode,
@@ -108,13 +107,16 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
   const por = mode === 'dfs' && (options.por ?? true);
   const start = performance.now();
   const deadline = options.timeLimitMs !== undefined ? start + options.timeLimitMs : Infinity;
-  const stop = (): boolean => performance.now() >= deadline || (options.shouldStop?.() ?? false);
+  const interrupted = (): boolean => options.shouldStop?.() ?? false;
+  const stop = (): boolean => performance.now() >= deadline || interrupted();
   const setup: SearchWorkerSetup = {
     kind: 'search',
     file: options.file,
     target: { file: options.file, variant: target.variant, params: target.params, maxSteps: target.settings.maxSteps, allowLeaks: target.settings.allowLeaks, failOnLockOrder: target.settings.failOnLockOrder },
     ...(options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {}),
     ...(options.maxExecutions !== undefined ? { maxExecutions: options.maxExecutions } : {}),
+    // A user's per-unit budget is per unit: its pieces would each have one.
+    resplit: options.maxExecutions !== undefined ? null : options.resplit === undefined ? RESPLIT : options.resplit,
   };
   const whole = options.shard === undefined || options.shard.of === 1;
   const results: UnitResult[] = [];
@@ -122,10 +124,10 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
   let end: 'exhausted' | 'bound' = mode === 'pb' ? 'bound' : 'exhausted';
   let bound = 0;
   // The threads serve every round: each loads the scenario once.
-  const threads = new WorkerGroup<SearchUnit, UnitResult>(() => startWorker(setup));
+  const threads = new WorkerGroup<SearchPiece, PieceResult>(() => startWorker(setup));
   try {
     for (; ; bound++) {
-      const round = await runRound(scenario, setup, threads, { variant: target.variant, mode, por, bound, shard: options.shard, workers: options.workers ?? 1, stop });
+      const round = await runRound(scenario, setup, threads, { variant: target.variant, mode, por, bound, shard: options.shard, workers: options.workers ?? 1, stop, interrupted });
       results.push(...round.results);
       stoppedEarly = round.stoppedEarly;
       // One machine sees every unit of the round; a shard only the prefix, which every shard ran.
@@ -136,7 +138,6 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
   } finally {
     await threads.close();
   }
-  const interrupted = options.shouldStop?.() ?? false;
   return combineUnits({
     scenario: scenario.name,
     variant: target.variant,
@@ -148,9 +149,10 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
     owned: unitsThrough(options.shard, bound),
     results,
     end,
-    stoppedBy: stoppedEarly ? (interrupted ? 'interrupted' : 'time') : null,
+    stoppedBy: stoppedEarly ? (interrupted() ? 'interrupted' : 'time') : null,
     elapsedMs: performance.now() - start,
     workers: Math.max(1, options.workers ?? 1),
+    resplit: setup.resplit,
   });
 }
 
@@ -162,6 +164,8 @@ interface RoundOptions {
   readonly shard: Shard | undefined;
   readonly workers: number;
   readonly stop: () => boolean;
+  /** Why the pool stopped, once it did: an interrupt, else the time limit. */
+  readonly interrupted: () => boolean;
 }
 
 interface Round {
@@ -174,8 +178,11 @@ interface Round {
   readonly stoppedEarly: boolean;
 }
 
-/** One round: the prefix here (every shard runs it: the split depends on it; it counts only where it is owned), then this run's parts in the pool. */
-async function runRound(scenario: ScenarioDefinition<object>, setup: SearchWorkerSetup, threads: WorkerGroup<SearchUnit, UnitResult>, o: RoundOptions): Promise<Round> {
+/**
+ * One round: the prefix here (every shard runs it: the split depends on it; it counts only where
+ * it is owned), then this run's units in the pool, each as pieces (pieces.ts) combined again.
+ */
+async function runRound(scenario: ScenarioDefinition<object>, setup: SearchWorkerSetup, threads: WorkerGroup<SearchPiece, PieceResult>, o: RoundOptions): Promise<Round> {
   const first = o.bound * UNITS_PER_ROUND;
   const mine = new Set(unitsOf(o.shard, o.bound));
   const head = await searchUnit(scenario, setup, first, initialState(scenario.name, o.variant, o.mode, o.por, o.bound), o.stop);
@@ -185,19 +192,34 @@ async function runRound(scenario: ScenarioDefinition<object>, setup: SearchWorke
   // depth-limited prefix still leaves parts to explore).
   if (unitRules.failed(prefix) || unitRules.stopped(prefix)) return { prefix, results, failed: unitRules.failed(prefix), stoppedEarly: unitRules.stopped(prefix) };
   const parts = splitSearch(head.state, PARTS);
-  const todo = [...mine].filter((u) => u > first).map((u) => ({ unit: u, state: parts[u - first - 1]! }));
-  const workers = Math.max(1, Math.min(o.workers, todo.length));
-  // n worker threads; for one, this thread runs the units, by the same pool and rules.
+  const todo: SearchPiece[] = [...mine].filter((u) => u > first).map((unit, i) => ({ unit, key: [i], state: parts[unit - first - 1]! }));
+  // Pieces are made as units run: more workers than units can help (a big unit is cut).
+  const workers = Math.max(1, Math.min(o.workers, setup.resplit !== null && todo.length > 0 ? o.workers : todo.length));
+  // n worker threads; for one, this thread runs the pieces, by the same pool and rules.
   const alone = workers === 1;
-  const out = await runWorkPool<SearchUnit, UnitResult>({
+  const out = await runWorkPool<SearchPiece, PieceResult>({
     items: todo,
     workers: alone ? 0 : workers,
     startWorker: () => threads.attach(),
     // `cancelled` answers true at the time limit too (the pool asks `stop`, for the workers as well).
-    ...(alone ? { runHere: (u: SearchUnit, cancelled: () => boolean) => runUnit(scenario, setup, u.unit, u.state, cancelled) } : {}),
-    rules: unitRules,
+    ...(alone ? { runHere: (p: SearchPiece, cancelled: () => boolean) => runPiece(scenario, setup, p, cancelled) } : {}),
+    rules: pieceRules,
     stop: o.stop,
+    keyOf: (p) => p.key,
+    expand: restOf,
   });
-  results.push(...out.results);
-  return { prefix, results, failed: out.results.some(unitRules.failed), stoppedEarly: out.stoppedEarly };
+  const why = o.interrupted() ? 'interrupted' : 'time';
+  const units = todo.flatMap((u, i) => {
+    const pieces = out.results.filter((r) => r.key[0] === i);
+    return pieces.length === 0 ? [] : [combinePieces(u.unit, pieces, why)];
+  });
+  results.push(...units);
+  return { prefix, results, failed: units.some(unitRules.failed), stoppedEarly: out.stoppedEarly };
 }
+
+/** The units' rules (searchUnits.ts), asked of each piece. */
+const pieceRules: ResultRules<PieceResult> = {
+  failed: (p) => unitRules.failed(p.result),
+  keep: (p) => unitRules.keep(p.result),
+  stopped: (p) => unitRules.stopped(p.result),
+};

@@ -4,9 +4,10 @@ import type { BoundInfo } from '../search/search.js';
 import type { SearchMode } from '../search/state.js';
 import type { Trace } from '../trace/schema.js';
 import { checkEveryShardOnce, shardName, type Shard } from './partition.js';
+import type { Resplit } from './pieces.js';
 import { countedPrefix, earliest, type Found } from './prefix.js';
 import { checkSameRun, setting, settingsDifferences, splitDifference, type Difference, type RunSettings } from './sameRun.js';
-import { boundOf, budgetStopped, explored, PARTS, PREFIX_EXECUTIONS, roundEndsSearch, unitRules, unitsOf, UNITS_PER_ROUND, type UnitResult } from './searchUnits.js';
+import { atExecution, boundOf, totals, budgetStopped, explored, PARTS, PREFIX_EXECUTIONS, roundEndsSearch, unitRules, unitsOf, UNITS_PER_ROUND, type UnitResult } from './searchUnits.js';
 
 /** A search's settings: the target's, and the per-unit budget (`-n`) and depth limit (null: none). */
 export interface SearchSettings extends RunSettings {
@@ -25,6 +26,8 @@ export interface SearchShardRun {
   readonly por: boolean;
   readonly prefix: number;
   readonly parts: number;
+  /** How units were cut into pieces as they ran (null: not at all); undefined in files written before pieces. */
+  readonly resplit?: Resplit | null;
   readonly shard: Shard;
   /** As run; undefined in files written before they were recorded (not compared then). */
   readonly settings?: SearchSettings;
@@ -87,6 +90,7 @@ export interface CombineInput {
   readonly stoppedBy: 'time' | 'interrupted' | null;
   readonly elapsedMs: number;
   readonly workers: number;
+  readonly resplit: Resplit | null | undefined;
   /** Merge: failures the shards found past their own counted units. */
   readonly alsoPast?: readonly Found<Failure, Trace>[];
 }
@@ -117,8 +121,8 @@ export function combineUnits(input: CombineInput): SearchShardRun {
   const keptUnits = new Set(kept.map((u) => u.unit));
   const allOwned = input.owned.every((u) => keptUnits.has(u));
   const complete = found === null && allOwned && kept.every((u) => u.complete) && input.end === 'exhausted';
-  const sum = (f: (u: UnitResult) => number): number => kept.reduce((n, u) => n + f(u), 0);
-  const before = sum((u) => u.executions) - (failing?.executions ?? 0);
+  const counts = totals(kept);
+  const before = counts.executions - (failing?.executions ?? 0);
   return {
     format: 'interleave-search-shard',
     version: 2,
@@ -128,16 +132,17 @@ export function combineUnits(input: CombineInput): SearchShardRun {
     por: input.por,
     prefix: PREFIX_EXECUTIONS,
     parts: PARTS,
+    ...(input.resplit !== undefined ? { resplit: input.resplit } : {}),
     shard: input.shard,
     ...(input.settings !== undefined ? { settings: input.settings } : {}),
     units: kept,
-    executions: sum((u) => u.executions),
-    completeExecutions: sum((u) => u.completeExecutions),
-    sleepBlocked: sum((u) => u.sleepBlocked),
-    depthLimited: sum((u) => u.depthLimited),
-    pruned: sum((u) => u.pruned),
-    steps: sum((u) => u.steps),
-    maxDepth: kept.reduce((n, u) => Math.max(n, u.maxDepth), 0),
+    executions: counts.executions,
+    completeExecutions: counts.completeExecutions,
+    sleepBlocked: counts.sleepBlocked,
+    depthLimited: counts.depthLimited,
+    pruned: counts.pruned,
+    steps: counts.steps,
+    maxDepth: counts.maxDepth,
     bound: input.mode === 'pb' ? boundInfo(kept, input.limit, whole, failing) : null,
     failureUnit: found?.at ?? null,
     failure: found?.failure ?? null,
@@ -148,12 +153,6 @@ export function combineUnits(input: CombineInput): SearchShardRun {
     elapsedMs: Math.round(input.elapsedMs),
     workers: input.workers,
   };
-}
-
-/** A unit's trace numbers its failing execution within the unit: in a whole run, `before` executions came first. */
-function atExecution(trace: Trace | null, before: number): Trace | null {
-  if (trace === null || trace.strategy.execution === undefined) return trace;
-  return { ...trace, strategy: { ...trace.strategy, execution: before + trace.strategy.execution } };
 }
 
 /**
@@ -188,11 +187,12 @@ const searchDifferences: readonly Difference<SearchShardRun>[] = [
   setting('--strategy', (r) => r.mode),
   setting('por', (r) => r.por),
   setting('--preemption-bound', (r) => r.bound?.limit ?? null),
-  setting('units', (r) => `${r.prefix} prefix executions and ${r.parts} parts`),
   splitDifference((r) => r.shard),
   ...settingsDifferences((r: SearchShardRun) => r.settings),
   setting('-n', (r) => r.settings?.maxExecutions),
   setting('max depth', (r) => r.settings?.maxDepth),
+  // Last: -n decides whether units are cut again.
+  setting('units', (r) => `${r.prefix} prefix executions and ${r.parts} parts, ${r.resplit === undefined ? 'not cut again (an older interleave)' : r.resplit === null ? 'not cut again' : `cut again every ${r.resplit.after} executions into ${r.resplit.into}`}`),
 ];
 
 /**
@@ -231,6 +231,7 @@ export function mergeSearchShardRuns(runs: readonly SearchShardRun[], files: rea
     stoppedBy: early !== undefined ? (early.stoppedBy as 'time' | 'interrupted') : null,
     elapsedMs: Math.max(...runs.map((r) => r.elapsedMs)),
     workers: runs.reduce((n, r) => n + r.workers, 0),
+    resplit: head.resplit,
     alsoPast,
   });
 }

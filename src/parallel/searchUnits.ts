@@ -58,7 +58,10 @@ export interface UnitResult {
   readonly warnings: readonly Warning[];
 }
 
-export function unitOf(unit: number, r: SearchResult): UnitResult {
+/** What a unit's result is made of: a search's result (or its pieces', combined: pieces.ts). */
+export type UnitSearch = Pick<SearchResult, 'executions' | 'completeExecutions' | 'sleepBlocked' | 'depthLimited' | 'races' | 'pruned' | 'steps' | 'maxDepth' | 'stoppedBy' | 'failure' | 'trace' | 'warnings'>;
+
+export function unitOf(unit: number, r: UnitSearch): UnitResult {
   return {
     unit,
     bound: boundOf(unit),
@@ -124,3 +127,24 @@ export const unitRules: ResultRules<UnitResult> = {
   keep: () => true,
   stopped: (r) => !r.complete && r.failure === null && (r.stoppedBy === 'time' || r.stoppedBy === 'interrupted'),
 };
+
+/** A trace numbers its failing execution within its unit (or piece): `before` executions came first in the whole run (or unit). */
+export function atExecution(trace: Trace | null, before: number): Trace | null {
+  if (trace === null || trace.strategy.execution === undefined) return trace;
+  return { ...trace, strategy: { ...trace.strategy, execution: before + trace.strategy.execution } };
+}
+
+/** The counts of some units (or pieces) together: sums, and the longest execution. */
+export function totals(units: readonly UnitResult[]): Pick<UnitResult, 'executions' | 'completeExecutions' | 'sleepBlocked' | 'depthLimited' | 'races' | 'pruned' | 'steps' | 'maxDepth'> {
+  const sum = (f: (u: UnitResult) => number): number => units.reduce((n, u) => n + f(u), 0);
+  return {
+    executions: sum((u) => u.executions),
+    completeExecutions: sum((u) => u.completeExecutions),
+    sleepBlocked: sum((u) => u.sleepBlocked),
+    depthLimited: sum((u) => u.depthLimited),
+    races: sum((u) => u.races),
+    pruned: sum((u) => u.pruned),
+    steps: sum((u) => u.steps),
+    maxDepth: units.reduce((n, u) => Math.max(n, u.maxDepth), 0),
+  };
+}

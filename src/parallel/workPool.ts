@@ -1,6 +1,6 @@
 import { InternalError, UsageError } from '../runtime/errors.js';
 
-/** To a worker: run an item, or stop item `id` if it still runs. `id` is the item's position. */
+/** To a worker: run an item, or stop item `id` if it still runs. `id` numbers the items in the order the pool made them. */
 export type ToWorker<I> = { readonly type: 'run'; readonly id: number; readonly item: I } | { readonly type: 'cancel'; readonly id: number };
 
 /** From a worker: it has loaded, an item's result, or an error (loading the scenario, or a bug). */
@@ -48,6 +48,18 @@ export interface WorkPoolOptions<I, R> {
    * behind a long one could have gone to an idle worker.
    */
   readonly ahead?: number;
+  /**
+   * An item's place in the order (default: its position in `items`, as `[i]`). Keys compare
+   * element by element, a key before its extensions: an item's `expand`ed items come after it
+   * and before its next sibling, in depth-first order.
+   */
+  readonly keyOf?: (item: I) => readonly number[];
+  /**
+   * Items to run after an item that ended (not failed, not dropped), given its result: a search
+   * unit cut after some executions hands on the rest of its subtree in parts. Their keys must
+   * extend the item's key. Handed out before every later item, so the work stays depth-first.
+   */
+  readonly expand?: (item: I, result: R) => readonly I[];
 }
 
 export interface WorkOutcome<R> {
@@ -76,24 +88,31 @@ export interface WorkOutcome<R> {
 export function runWorkPool<I, R>(o: WorkPoolOptions<I, R>): Promise<WorkOutcome<R>> {
   if (o.workers < 1 && o.runHere === undefined) return Promise.reject(new InternalError('runWorkPool: no worker thread and no runHere: nothing would run the items'));
   return new Promise<WorkOutcome<R>>((resolve, reject) => {
+    // Items are numbered by id (the order they were made: `items`, then expanded ones) and
+    // ordered by key.
+    const items: I[] = [...o.items];
+    const keys: (readonly number[])[] = items.map((item, i) => o.keyOf?.(item) ?? [i]);
+    /** Ids not handed out yet, in key order. */
+    const pending: number[] = items.map((_, i) => i).sort((a, b) => compareKeys(keys[a]!, keys[b]!));
+    const after = (id: number, key: readonly number[] | null): boolean => key !== null && compareKeys(keys[id]!, key) > 0;
     const kept = new Map<number, R>();
     const threads: PoolWorker<I, R>[] = [];
-    /** The positions of the items each worker holds, in the order it runs them. */
+    /** The ids of the items each worker holds, in the order it runs them. */
     const running = new Map<PoolWorker<I, R>, number[]>();
     const held = (): number => {
       let n = 0;
       for (const q of running.values()) n += q.length;
       return n;
     };
-    const cancelAfter = (at: number): void => {
-      for (const [w, q] of running) for (const p of q) if (p > at) w.postMessage({ type: 'cancel', id: p });
+    /** Cancels every running item after `key` (all, for null). */
+    const cancelAfter = (key: readonly number[] | null): void => {
+      for (const [w, q] of running) for (const id of q) if (key === null || after(id, key)) w.postMessage({ type: 'cancel', id });
     };
-    /** The position of the item this thread runs, and whether it was cancelled. */
+    /** The id of the item this thread runs, and whether it was cancelled. */
     let here: number | null = null;
     let hereCancelled = false;
-    let next = 0;
-    /** Position of the first failing item known. */
-    let failedAt = Infinity;
+    /** Key of the first failing item known. */
+    let failedAt: readonly number[] | null = null;
     let stoppedEarly = false;
     let settled = false;
     let poll: ReturnType<typeof setInterval> | undefined;
@@ -105,12 +124,19 @@ export function runWorkPool<I, R>(o: WorkPoolOptions<I, R>): Promise<WorkOutcome
       for (const w of threads) void w.terminate();
       if (error !== undefined) reject(error);
       // A later item may have ended before the failure was known: drop it too.
-      else resolve({ results: [...kept].filter(([at]) => at <= failedAt).sort(([a], [b]) => a - b).map(([, r]) => r), stoppedEarly });
+      else
+        resolve({
+          results: [...kept]
+            .filter(([id]) => !after(id, failedAt))
+            .sort(([a], [b]) => compareKeys(keys[a]!, keys[b]!))
+            .map(([, r]) => r),
+          stoppedEarly,
+        });
     };
     /** Time limit or interrupt: hand out nothing more and cancel every running item. */
     const halt = (): void => {
       stoppedEarly = true;
-      cancelAfter(-1);
+      cancelAfter(null);
       if (here !== null) hereCancelled = true;
     };
     /** Asks `stop()` (until it said true once); true once the pool has stopped. */
@@ -118,43 +144,71 @@ export function runWorkPool<I, R>(o: WorkPoolOptions<I, R>): Promise<WorkOutcome
       if (!stoppedEarly && !settled && o.stop()) halt();
       return stoppedEarly;
     };
-    /** The next item's position, or null when there is none (then finishes once nothing runs). */
+    /** The next item's id, or null when there is none (then finishes once nothing runs). */
     const take = (): number | null => {
-      if (!stopping() && next < o.items.length && next < failedAt) return next++;
+      if (!stopping() && pending.length > 0 && !after(pending[0]!, failedAt)) return pending.shift()!;
       if (held() === 0 && here === null) finish();
       return null;
     };
-    const accept = (at: number, r: R): void => {
+    const accept = (id: number, r: R): void => {
       // After the first failure: perhaps cancelled, and it cannot change the outcome.
-      if (at > failedAt) return;
-      if (o.rules.keep(r)) kept.set(at, r);
+      if (after(id, failedAt)) return;
+      if (o.rules.keep(r)) kept.set(id, r);
       if (o.rules.stopped(r) && !stoppedEarly) halt();
-      if (!o.rules.failed(r)) return;
-      failedAt = at;
-      cancelAfter(at);
-      if (here !== null && here > at) hereCancelled = true;
+      if (!o.rules.failed(r)) {
+        const more = o.expand?.(items[id]!, r) ?? [];
+        for (const child of more) add(child, keys[id]!);
+        // A runner that found nothing to take has stopped asking: hand it the new items.
+        if (more.length > 0) wake();
+        return;
+      }
+      failedAt = keys[id]!;
+      cancelAfter(failedAt);
+      if (here !== null && after(here, failedAt)) hereCancelled = true;
+    };
+    const add = (item: I, parent: readonly number[]): void => {
+      const key = o.keyOf?.(item) ?? [];
+      if (key.length <= parent.length || compareKeys(key.slice(0, parent.length), parent) !== 0) throw new InternalError(`runWorkPool: an expanded item's key ${key.join('.')} does not extend its parent's ${parent.join('.')}`);
+      const id = items.push(item) - 1;
+      keys.push(key);
+      let at = pending.length;
+      while (at > 0 && compareKeys(keys[pending[at - 1]!]!, key) > 0) at--;
+      pending.splice(at, 0, id);
+    };
+    /** This thread found nothing to take and stopped (it runs again once there is). */
+    let hereIdle = false;
+    const wake = (): void => {
+      for (const w of threads) feed(w);
+      if (hereIdle && o.runHere !== undefined) startHere(o.runHere);
     };
     const ahead = o.ahead ?? 1;
     /** Tops the worker up to `ahead` items. */
     const feed = (w: PoolWorker<I, R>): void => {
       const q = running.get(w)!;
       while (q.length < ahead) {
-        const at = take();
-        if (at === null) return;
-        q.push(at);
-        w.postMessage({ type: 'run', id: at, item: o.items[at]! });
+        const id = take();
+        if (id === null) return;
+        q.push(id);
+        w.postMessage({ type: 'run', id, item: items[id]! });
       }
+    };
+    const startHere = (run: NonNullable<WorkPoolOptions<I, R>['runHere']>): void => {
+      hereIdle = false;
+      runHere(run).catch((e: unknown) => finish(e instanceof Error ? e : new Error(String(e))));
     };
     const runHere = async (run: NonNullable<WorkPoolOptions<I, R>['runHere']>): Promise<void> => {
       while (!settled) {
-        const at = take();
-        if (at === null) return;
-        here = at;
+        const id = take();
+        if (id === null) {
+          hereIdle = true;
+          return;
+        }
+        here = id;
         hereCancelled = false;
-        const r = await run(o.items[at]!, () => stopping() || hereCancelled || settled);
+        const r = await run(items[id]!, () => stopping() || hereCancelled || settled);
         here = null;
         if (settled) return;
-        accept(at, r);
+        accept(id, r);
         // Let worker messages in between items.
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -167,8 +221,12 @@ export function runWorkPool<I, R>(o: WorkPoolOptions<I, R>): Promise<WorkOutcome
       w.on('message', (msg) => {
         if (settled) return;
         if (msg.type === 'error') return finish(workerError(msg));
-        if (msg.type === 'result') accept(running.get(w)!.shift()!, msg.result);
-        feed(w);
+        try {
+          if (msg.type === 'result') accept(running.get(w)!.shift()!, msg.result);
+          feed(w);
+        } catch (e) {
+          finish(e instanceof Error ? e : new Error(String(e)));
+        }
       });
       w.on('error', (e) => finish(e));
       w.on('exit', (code) => {
@@ -178,8 +236,14 @@ export function runWorkPool<I, R>(o: WorkPoolOptions<I, R>): Promise<WorkOutcome
     // Worker threads do not see the time limit: this thread asks for them.
     if (o.workers > 0) poll = setInterval(stopping, STOP_POLL_MS);
     // This thread starts at once, so the workers' start-up (loading the scenario) overlaps with work.
-    if (o.runHere !== undefined) runHere(o.runHere).catch((e: unknown) => finish(e instanceof Error ? e : new Error(String(e))));
+    if (o.runHere !== undefined) startHere(o.runHere);
   });
+}
+
+/** Depth-first order of keys: element by element; a key comes before its extensions. */
+export function compareKeys(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
 }
 
 /**

@@ -3,7 +3,8 @@ import { loadScenario } from '../loader.js';
 import { makeTarget, type TargetOptions } from '../run.js';
 import { runBlock, type SamplingSpec } from './block.js';
 import type { Block } from './partition.js';
-import { runUnit, type SearchUnit, type SearchWorkerSetup } from './searchParallel.js';
+import type { SearchPiece } from './pieces.js';
+import { runPiece, type SearchWorkerSetup } from './searchParallel.js';
 import { errorReply, itemServer, type FromWorker } from './workPool.js';
 
 /** What exploreParallel.ts gives every worker at start. */
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
   const { file, scenario } = await loadScenario(setup.file);
   if (setup.kind === 'search') {
     const unitSetup = { ...setup, target: { ...setup.target, file } };
-    serve<SearchUnit>((u, cancelled) => runUnit(scenario, unitSetup, u.unit, u.state, cancelled));
+    serve<SearchPiece>((piece, cancelled) => runPiece(scenario, unitSetup, piece, cancelled));
   } else {
     const target = makeTarget(scenario, { ...setup.target, file });
     serve<Block>((block, cancelled) => runBlock(target, setup.spec, block, cancelled));

@@ -13,6 +13,9 @@ interface Item {
   readonly stopped?: boolean;
   /** Runs until cancelled. */
   readonly endless?: boolean;
+  /** Its place in depth-first order (default: its position), and the items it hands on when it ends (`expand`). */
+  readonly key?: readonly number[];
+  readonly children?: readonly Item[];
 }
 
 interface Done {
@@ -242,6 +245,111 @@ describe('ordered work pool', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('property: items expanded as they end run in depth-first order, before later items; the results stop at the first failure in that order', async () => {
+    const leaf = fc.record({ ticks: fc.nat(6), fails: fc.nat(7).map((n) => n === 0) });
+    const mid = fc.record({ ticks: fc.nat(6), fails: fc.nat(7).map((n) => n === 0), children: fc.array(leaf, { maxLength: 3 }) });
+    const top = fc.record({ ticks: fc.nat(6), fails: fc.nat(7).map((n) => n === 0), children: fc.array(mid, { maxLength: 3 }) });
+    /** The tree with keys, and its nodes in depth-first order. */
+    const keyed = (nodes: readonly Item[], parent: readonly number[], all: Item[]): Item[] =>
+      nodes.map((n, i) => {
+        const key = [...parent, i];
+        const item: { -readonly [K in keyof Item]: Item[K] } = { ...n, key };
+        all.push(item);
+        item.children = keyed(n.children ?? [], key, all);
+        return item;
+      });
+    await fc.assert(
+      fc.asyncProperty(fc.array(top, { minLength: 1, maxLength: 5 }), fc.integer({ min: 0, max: 3 }), fc.boolean(), fc.integer({ min: 1, max: 2 }), async (tree, workers, here, ahead) => {
+        fc.pre(workers > 0 || here);
+        const all: Item[] = [];
+        const items = keyed(tree, [], all);
+        const log: Log = { handed: [], started: [], cancelled: [], terminated: 0 };
+        const run = runner(all, log);
+        const out = await runWorkPool<Item, Done>({
+          items,
+          workers,
+          startWorker: () => new StandIn(run, log),
+          ...(here ? { runHere: run } : {}),
+          rules,
+          stop: () => false,
+          ahead,
+          keyOf: (item) => item.key!,
+          expand: (item) => item.children ?? [],
+        });
+        const f = all.findIndex((i) => i.fails);
+        const expected = all.slice(0, f === -1 ? all.length : f + 1).map((_, at) => at);
+        expect(out.results.map((r) => r.at)).toEqual(expected);
+        // This thread alone runs them one by one: in depth-first order, and nothing after the failure.
+        if (workers === 0) expect(log.started).toEqual(expected);
+        // Nothing past the failure is kept, even when it ran.
+        expect(out.results.every((r) => r.at <= (f === -1 ? Infinity : f))).toBe(true);
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  it('expanded items go to workers that found nothing to take when they asked', async () => {
+    // One item to start with: the second worker gets nothing until it expands into two long ones.
+    const all: Item[] = [];
+    const b: Item = { ticks: 40, key: [0, 0] };
+    const c: Item = { ticks: 40, key: [0, 1] };
+    const a: Item = { ticks: 2, key: [0], children: [b, c] };
+    all.push(a, b, c);
+    const log: Log = { handed: [], started: [], cancelled: [], terminated: 0 };
+    const run = runner(all, log);
+    const perWorker: number[][] = [];
+    const out = await runWorkPool<Item, Done>({
+      items: [a],
+      workers: 2,
+      startWorker: () => {
+        const w = new StandIn(run, log);
+        const handed: number[] = [];
+        perWorker.push(handed);
+        const post = w.postMessage.bind(w);
+        w.postMessage = (msg) => (msg.type === 'run' && handed.push(msg.id), post(msg));
+        return w;
+      },
+      rules,
+      stop: () => false,
+      keyOf: (item) => item.key!,
+      expand: (item) => item.children ?? [],
+    });
+    expect(out.results.map((r) => r.at)).toEqual([0, 1, 2]);
+    expect(perWorker.map((h) => h.length).sort()).toEqual([1, 2]);
+  });
+
+  it('this thread, idle when items are expanded on a worker, runs them too', async () => {
+    // This thread takes `a` at once and ends it; the worker takes `d`, which later expands.
+    const b: Item = { ticks: 40, key: [1, 0] };
+    const c: Item = { ticks: 40, key: [1, 1] };
+    const a: Item = { ticks: 1, key: [0] };
+    const d: Item = { ticks: 10, key: [1], children: [b, c] };
+    const all = [a, d, b, c];
+    const log: Log = { handed: [], started: [], cancelled: [], terminated: 0 };
+    const run = runner(all, log);
+    const ranHere: number[] = [];
+    const out = await runWorkPool<Item, Done>({
+      items: [a, d],
+      workers: 1,
+      startWorker: () => new StandIn(run, log),
+      runHere: (item, cancelled) => (ranHere.push(all.indexOf(item)), run(item, cancelled)),
+      rules,
+      stop: () => false,
+      keyOf: (item) => item.key!,
+      expand: (item) => item.children ?? [],
+    });
+    expect(out.results.map((r) => r.at)).toEqual([0, 1, 2, 3]);
+    expect(ranHere.length).toBe(2);
+    expect(ranHere[0]).toBe(0);
+  });
+
+  it('refuses an expanded item whose key does not extend its parent\'s', async () => {
+    const items: Item[] = [{ ticks: 1, key: [0], children: [{ ticks: 1, key: [1] }] }];
+    const log: Log = { handed: [], started: [], cancelled: [], terminated: 0 };
+    const run = runner(items, log);
+    await expect(runWorkPool<Item, Done>({ items, workers: 0, startWorker: () => new StandIn(run, log), runHere: run, rules, stop: () => false, keyOf: (i) => i.key!, expand: (i) => i.children ?? [] })).rejects.toThrow(/does not extend/);
   });
 
   it('a worker group serves several pool runs: each thread loads once, says ready to the next run, and ends on close', async () => {
