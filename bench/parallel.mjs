@@ -4,7 +4,7 @@
 // each counts, since this machine's speed drifts by ±20% over seconds.
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
-import { exploreParallel } from '../dist/parallel/index.js';
+import { exploreParallel, searchParallel } from '../dist/parallel/index.js';
 
 export async function benchParallel({ quick, log }) {
   const file = fileURLToPath(new URL('./fixtures/short.mjs', import.meta.url));
@@ -31,6 +31,33 @@ export async function benchParallel({ quick, log }) {
   log(
     `\nparallel (${out.workload}, ${iterations.toLocaleString('en-US')} executions): 1 worker ${out.workers1.schedulesPerSec.toLocaleString('en-US')} schedules/s, ` +
       `2 workers ${out.workers2.schedulesPerSec.toLocaleString('en-US')} schedules/s: ${out.speedup}× (same result: ${same ? 'yes' : 'NO'})\n`,
+  );
+  return out;
+}
+
+// Split exhaustive search: the same dfs search with 1 worker (this thread) and 2 worker threads.
+// Its units are uneven DFS subtrees cut into pieces as they run (src/parallel/pieces.ts); the
+// counts must be the same for both. One round each: the search takes ~45 s with one worker.
+export async function benchSearchParallel({ quick, log }) {
+  const file = fileURLToPath(new URL('../scenarios/multi-client-disconnect.ts', import.meta.url));
+  const params = { clients: 3, messages: quick ? 2 : 3 };
+  const out = { workload: `multi-client-disconnect [fixed] dfs, clients=3 messages=${params.messages}` };
+  const runs = {};
+  for (const workers of [1, 2]) {
+    globalThis.gc();
+    const t0 = performance.now();
+    const r = await searchParallel({ file, variant: 'fixed', params, strategy: 'dfs', workers });
+    const ms = performance.now() - t0;
+    runs[workers] = r;
+    out[`workers${workers}`] = { ms: Math.round(ms), executionsPerSec: Math.round((r.executions / ms) * 1000) };
+  }
+  out.executions = runs[1].executions;
+  out.completeExecutions = runs[1].completeExecutions;
+  out.speedup = Math.round((out.workers1.ms / out.workers2.ms) * 100) / 100;
+  out.sameResult = runs[1].executions === runs[2].executions && runs[1].completeExecutions === runs[2].completeExecutions && runs[1].complete === runs[2].complete;
+  log(
+    `split search (${out.workload}, ${out.executions.toLocaleString('en-US')} executions, ${out.completeExecutions.toLocaleString('en-US')} complete): ` +
+      `1 worker ${(out.workers1.ms / 1000).toFixed(1)} s, 2 workers ${(out.workers2.ms / 1000).toFixed(1)} s: ${out.speedup}× (same result: ${out.sameResult ? 'yes' : 'NO'})\n`,
   );
   return out;
 }

@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { benchMemory } from './memory.mjs';
-import { benchParallel } from './parallel.mjs';
+import { benchParallel, benchSearchParallel } from './parallel.mjs';
 import { benchSearch, benchShrink } from './optional.mjs';
 
 const args = process.argv.slice(2);
@@ -112,6 +112,7 @@ process.stdout.write(`interleave bench: node ${process.version}, ${results.cpus}
 if (wanted('throughput')) results.workloads = await throughput();
 if (wanted('memory')) results.memory = await benchMemory({ quick, log: (s) => process.stdout.write(s) });
 if (wanted('parallel')) results.parallel = await benchParallel({ quick, log: (s) => process.stdout.write(s) });
+if (wanted('parallel')) results.parallelSearch = await benchSearchParallel({ quick, log: (s) => process.stdout.write(s) });
 if (wanted('search')) results.search = await benchSearch({ quick, log: (s) => process.stdout.write(s), table });
 if (wanted('shrink')) results.shrink = await benchShrink({ quick, log: (s) => process.stdout.write(s), table });
 

@@ -50,7 +50,7 @@ export interface PieceResult {
  * an interrupt) leaves the non-empty parts of its rest.
  */
 export function pieceOf(piece: SearchPiece, r: SearchResult, resplit: Resplit | null): PieceResult {
-  const rest = resplit !== null && r.stoppedBy === 'executions' ? splitSearch(r.state, resplit.into).filter((s) => !s.finished) : [];
+  const rest = resplit !== null && r.stoppedBy === 'executions' ? splitSearch(r.state, resplit.into, 'depth').filter((s) => !s.finished) : [];
   return { key: piece.key, result: unitOf(piece.unit, r), rest };
 }
 

@@ -76,6 +76,34 @@ describe('search state', () => {
     expect(total).toBe(90);
   });
 
+  it("balanced by depth: the shallowest alternatives (the largest subtrees) get parts of their own; the parts still cover the tree exactly once", async () => {
+    const first = await search(disjoint(3, 1), { por: false, maxExecutions: 1 });
+    const shallowest = first.state.path.findIndex((node) => node.todo.length > 0);
+    for (const n of [1, 2, 3, 5, 64]) {
+      const parts = splitSearch(first.state, n, 'depth');
+      expect(parts).toHaveLength(n);
+      let total = 0;
+      for (const part of parts) total += (await search(disjoint(3, 1), { por: false, resume: roundTrip(part) })).executions;
+      expect(total).toBe(89);
+    }
+    // After one execution the work list is, deepest first, 6 alternatives at nodes 4, 3, 2, 2, 1, 1,
+    // of estimated sizes 1, 2, 4, 4, 8, 8. By count, 4 parts take 2, 2, 1 and 1 of them; by depth,
+    // 3, 1, 1 and 1: the two at node 1 (the shallowest) and one at node 2 alone.
+    const shape = (parts: SearchState[]): number[][] => parts.map((p) => [p.path.length, p.path.reduce((n, node) => n + node.todo.length, 0)]);
+    expect(shallowest).toBe(1);
+    expect(shape(splitSearch(first.state, 4, 'depth'))).toEqual([[5, 2], [3, 0], [2, 0], [2, 0]]);
+    expect(shape(splitSearch(first.state, 4))).toEqual([[5, 1], [3, 1], [2, 0], [2, 0]]);
+    // DPOR, split by depth twice: every trace once.
+    const dpor = await search(lastzero(5), { maxExecutions: 3 });
+    let found = dpor.completeExecutions;
+    for (const part of splitSearch(dpor.state, 3, 'depth')) {
+      const head = await search(lastzero(5), { resume: roundTrip(part), maxExecutions: 2 });
+      found += head.completeExecutions;
+      for (const sub of splitSearch(head.state, 3, 'depth')) found += (await search(lastzero(5), { resume: roundTrip(sub) })).completeExecutions;
+    }
+    expect(found).toBe(64);
+  });
+
   it('splitting a fresh state gives the whole search to the first part', async () => {
     const fresh = (await search(disjoint(2, 1), { por: false, maxExecutions: 0 })).state;
     const parts = splitSearch(fresh, 3);
