@@ -214,6 +214,9 @@ describe('exhaustive search split in units', () => {
     expect(a.settings).toEqual({ params: { n: 3 }, maxSteps: expect.any(Number), allowLeaks: false, failOnLockOrder: false, maxExecutions: null, maxDepth: null });
     expect(refused([a, await run(2, { params: { n: 2 } })])).toBe('merge: search-programs/readers: r/2.json was run with --param n=2, r/1.json with n=3');
     expect(refused([a, await run(2, { maxExecutions: 10 })])).toBe('merge: search-programs/readers: r/2.json was run with -n 10, r/1.json with none');
+    expect(refused([a, await run(2, { resplit: { after: 5, into: 2 } })])).toBe(
+      'merge: search-programs/readers: r/2.json was run with units 4 prefix executions and 24 parts, cut again every 5 executions into 2, r/1.json with 4 prefix executions and 24 parts, cut again every 10000 executions into 4',
+    );
     expect(refused([a, await run(2, { preemptionBound: 1 })])).toBe('merge: search-programs/readers: r/2.json was run with --preemption-bound 1, r/1.json with 2');
     expect(refused([a, await searchParallel({ file: searchPrograms, variant: 'readers', params: { n: 3 }, strategy: 'pb', shard: { index: 2, of: 3 } }, s)])).toBe('merge: search-programs/readers: r/2.json was run with --shard 2/3, r/1.json with 1/2');
   });
