@@ -88,6 +88,8 @@ export function combinePieces(unit: number, pieces: readonly PieceResult[], stop
   const first = pieces[0];
   if (first === undefined) throw new InternalError(`combinePieces: unit ${unit} has no pieces`);
   walk(first.key.slice(0, 1));
+  // A unit never cut is its one piece, as it ended (also under a user's budget, `-n`, where
+  // 'executions' means that budget, not a cut).
   if (counted.length === 1 && pieces.length === 1 && first.rest.length === 0) return first.result;
   const failing = counted.at(-1)!.failure !== null ? counted.at(-1)! : null;
   const warnings = new Map<string, Warning>();

@@ -193,8 +193,8 @@ async function runRound(scenario: ScenarioDefinition<object>, setup: SearchWorke
   if (unitRules.failed(prefix) || unitRules.stopped(prefix)) return { prefix, results, failed: unitRules.failed(prefix), stoppedEarly: unitRules.stopped(prefix) };
   const parts = splitSearch(head.state, PARTS);
   const todo: SearchPiece[] = [...mine].filter((u) => u > first).map((unit, i) => ({ unit, key: [i], state: parts[unit - first - 1]! }));
-  // Pieces are made as units run: more workers than units can help (a big unit is cut).
-  const workers = Math.max(1, Math.min(o.workers, setup.resplit !== null && todo.length > 0 ? o.workers : todo.length));
+  // Units cut into pieces as they run can use more workers than there are units; none, no thread.
+  const workers = todo.length === 0 ? 1 : Math.max(1, setup.resplit !== null ? o.workers : Math.min(o.workers, todo.length));
   // n worker threads; for one, this thread runs the pieces, by the same pool and rules.
   const alone = workers === 1;
   const out = await runWorkPool<SearchPiece, PieceResult>({
