@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ScenarioLoadError } from '../../loader.js';
+import { ScenarioCache, ScenarioLoadError } from '../../loader.js';
 import { replayTrace, type ReplayReport } from '../../replay.js';
 import { formatJUnit, type JUnitCase } from '../../report/junit.js';
 import { executionCount, formatTable } from '../../report/text.js';
@@ -74,7 +74,9 @@ export async function ciCommand(o: CiOptions): Promise<number> {
   const c = stdoutColours(o);
   const rows: CiRow[] = [];
   const saveErrors: string[] = [];
-  for (const l of await loadTargets([], { dir: o.dir })) {
+  // The traces' scenarios are mostly the ones just loaded for the variants.
+  const cache = new ScenarioCache();
+  for (const l of await loadTargets([], { dir: o.dir }, cache)) {
     for (const variant of Object.keys(l.scenario.variants)) {
       const t0 = performance.now();
       const v = await runVariant(l, variant, { shrink: false, out: o.out ?? null, ...(o.watchdog !== undefined ? { watchdog: o.watchdog } : {}) }, null);
@@ -94,7 +96,7 @@ export async function ciCommand(o: CiOptions): Promise<number> {
     try {
       const trace = readTrace(file);
       const expected = trace.failure === null ? 'pass' : trace.failure.kind;
-      const loaded = await locateScenario(trace.scenario, o.dir, file);
+      const loaded = await locateScenario(trace.scenario, o.dir, file, cache);
       const r = await replayTrace(loaded.scenario, trace, loaded.file);
       const found = traceFound(r, expected);
       row = { kind: 'trace', name: show(file), expected, found, ok: r.outcome === 'reproduced', seconds: 0, detail: r.message };

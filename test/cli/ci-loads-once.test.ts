@@ -1,0 +1,49 @@
+import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ScenarioCache, ScenarioLoadError } from '../../src/loader.js';
+import { tempProject } from '../helpers/project.js';
+import { cli } from '../robust/cli.js';
+
+/** The lost-update fixture, noting in loads.txt (in the working directory) each time the module runs. */
+const COUNTED = `${readFileSync(join(import.meta.dirname, '../fixtures/scenarios/lost-update.ts'), 'utf8').replace("name: 'lost-update'", "name: 'counted'")}
+import { appendFileSync } from 'node:fs';
+appendFileSync('loads.txt', 'x');
+`;
+
+/** A project whose `.ts` files are ES modules: tsx's ESM import runs such a module afresh each time (its CommonJS require caches). */
+function esmProject(): string {
+  const project = tempProject([]);
+  writeFileSync(join(project, 'package.json'), '{ "type": "module" }\n');
+  return project;
+}
+
+describe('a job loads each scenario module once', () => {
+  it('ci replays the traces of a scenario with the module it loaded for the variants', async () => {
+    const project = esmProject();
+    writeFileSync(join(project, 'scen/counted.ts'), COUNTED);
+    const found = await cli(['run', 'counted', '--dir', 'scen', '--variant', 'buggy', '--out', 'traces'], { cwd: project });
+    expect(found.code).toBe(1);
+    const [trace] = readdirSync(join(project, 'traces'));
+    copyFileSync(join(project, 'traces', trace!), join(project, 'traces/again.json'));
+    writeFileSync(join(project, 'loads.txt'), '');
+
+    const r = await cli(['ci', '--dir', 'scen'], { cwd: project });
+    expect(r.stdout).toContain('4 matched, 0 mismatched');
+    expect(r.code).toBe(0);
+    // Loaded again per trace, it ran three times (tsx compiles and runs a module at each import).
+    expect(readFileSync(join(project, 'loads.txt'), 'utf8')).toBe('x');
+  });
+
+  it('the cache gives the module loaded before, by any path to it, and keeps no failure', async () => {
+    const project = esmProject();
+    const file = join(project, 'scen/counted.ts');
+    writeFileSync(file, 'export default defineScenario({');
+    const cache = new ScenarioCache();
+    await expect(cache.load(file)).rejects.toThrow(ScenarioLoadError);
+    writeFileSync(file, COUNTED.replace("appendFileSync('loads.txt', 'x');", ''));
+    const loaded = await cache.load(file);
+    expect(loaded.scenario.name).toBe('counted');
+    expect(await cache.load(join(project, 'scen/../scen/counted.ts'))).toBe(loaded);
+  });
+});
