@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { relative } from 'node:path';
 import { fileInTheWay } from '../trace/codec.js';
+import { parseShard, type Shard } from '../parallel/partition.js';
 
 /**
  * Commander parser for a whole number from `min` up, the message naming the option. Unsafe
@@ -62,4 +63,13 @@ export function strategyName(v: string): string {
 /** Columns of the terminal stdout writes to, to fit timelines in; none when piped (logs keep full cells). */
 export function terminalWidth(): number | undefined {
   return process.stdout.isTTY ? process.stdout.columns : undefined;
+}
+
+/** `--shard i/n`, for run and ci. */
+export function shardOption(v: string): Shard {
+  try {
+    return parseShard(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
 }

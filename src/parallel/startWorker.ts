@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { SearchWorkerSetup } from './searchParallel.js';
 import type { WorkerSetup } from './worker.js';
+import type { VariantsWorkerSetup } from './exploreVariants.js';
 
 /**
  * Starts a worker on worker.js next to this module. Under a TypeScript runner (the tests run
@@ -28,7 +29,7 @@ function workerFlags(argv: readonly string[]): string[] {
 
 const FLAGS_WITHOUT_VALUE = ['--enable-source-maps', '--no-warnings', '--experimental-vm-modules'];
 
-export function startWorker(setup: WorkerSetup | SearchWorkerSetup): Worker {
+export function startWorker(setup: WorkerSetup | SearchWorkerSetup | VariantsWorkerSetup): Worker {
   // Workers take the parent's module-loading flags only: V8 and process-wide flags (--expose-gc
   // from the bench, --single-threaded-gc, ...) and --input-type (from `node --eval`) are refused
   // in a worker and would make it fail to start.

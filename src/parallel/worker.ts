@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadScenario } from '../loader.js';
+import { loadScenario, ScenarioCache } from '../loader.js';
+import { exploreVariantItem, type VariantItem, type VariantsWorkerSetup } from './exploreVariants.js';
 import { makeTarget, type TargetOptions } from '../run.js';
 import { runBlock, type SamplingSpec } from './block.js';
 import type { Block } from './partition.js';
@@ -17,10 +18,16 @@ export interface WorkerSetup {
 
 /**
  * A worker thread: loads the scenario module by path (as the CLI does), then runs the items
- * the pool (workPool.ts) sends, blocks of executions or search units.
+ * the pool (workPool.ts) sends: blocks of executions, search pieces, or whole variants (`ci`).
  */
 async function main(): Promise<void> {
-  const setup = workerData as WorkerSetup | SearchWorkerSetup;
+  const setup = workerData as WorkerSetup | SearchWorkerSetup | VariantsWorkerSetup;
+  if (setup.kind === 'variants') {
+    // Many scenarios: each module is loaded when a variant of it first comes.
+    const cache = new ScenarioCache();
+    serve<VariantItem>((item) => exploreVariantItem(item, (file) => cache.load(file)));
+    return;
+  }
   const { file, scenario } = await loadScenario(setup.file);
   if (setup.kind === 'search') {
     const unitSetup = { ...setup, target: { ...setup.target, file } };

@@ -10,9 +10,12 @@ import { readTrace, TraceFileError, writeFileAtomic } from '../../trace/codec.js
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
-import { outputFolder, positive, show, type SetExit } from '../options.js';
+import { count, outputFolder, positive, shardOption, show, type SetExit } from '../options.js';
 import { saveOrFallback, UNSAVED_HEADER } from '../saveOrFallback.js';
-import { loadTargets, runVariant } from './run.js';
+import { finishVariant, loadTargets } from './run.js';
+import { exploreVariants, type VariantJob } from '../../parallel/exploreVariants.js';
+import type { Shard } from '../../parallel/partition.js';
+import { workersWarning } from '../workersWarning.js';
 
 interface CiOptions {
   dir: string;
@@ -23,6 +26,10 @@ interface CiOptions {
   color?: boolean;
   /** Seconds without a scheduling point before a task is reported as runaway (src/robust/watchdog.ts). */
   watchdog?: number;
+  /** Variants explored at once: this thread and n - 1 worker threads. */
+  workers?: number;
+  /** Check only this share of the items (a CI matrix job). */
+  shard?: Shard;
 }
 
 /** One checked item: a scenario variant against its expectation, or a trace against its recorded outcome. */
@@ -68,29 +75,38 @@ function traceFound(r: ReplayReport, expected: string): string {
 /**
  * The race-regression job: every scenario variant explored with its declared budget must end as
  * declared (a `pass` variant must not fail, a buggy one must fail with its kind), and every saved
- * trace must still replay to its recorded outcome.
+ * trace must still replay to its recorded outcome. With `--workers n` the variants are explored n
+ * at a time (each whole, so each finds what it finds alone); with `--shard i/n` only every n-th
+ * item is checked, so n matrix jobs together check each item exactly once.
  */
 export async function ciCommand(o: CiOptions): Promise<number> {
+  const oversubscribed = workersWarning(o.workers);
+  if (oversubscribed !== null) process.stderr.write(`${oversubscribed}\n`);
   const c = stdoutColours(o);
   const rows: CiRow[] = [];
   const saveErrors: string[] = [];
   // The traces' scenarios are mostly the ones just loaded for the variants.
   const cache = new ScenarioCache();
-  for (const l of await loadTargets([], { dir: o.dir }, cache)) {
-    for (const variant of Object.keys(l.scenario.variants)) {
-      const t0 = performance.now();
-      const v = await runVariant(l, variant, { shrink: false, out: o.out ?? null, ...(o.watchdog !== undefined ? { watchdog: o.watchdog } : {}) }, null);
-      const ok = v.found === v.expected;
-      const failure = v.result.failure?.message ?? `no failure in ${executionCount(v.result.executions)}`;
-      const detail = v.saved !== null ? `${failure}\ntrace: ${show(v.saved)}` : v.unsavedTrace !== null ? `${failure}\n${UNSAVED_HEADER}\n${v.unsavedTrace}` : failure;
-      if (v.saveError !== null) {
-        saveErrors.push(v.saveError);
-        process.stderr.write(`interleave: ${v.saveError}\n`);
-      }
-      rows.push({ kind: 'variant', name: `${v.scenario} [${variant}]`, expected: v.expected, found: v.found, ok, seconds: (performance.now() - t0) / 1000, detail });
+  const variants: VariantJob[] = [];
+  for (const loaded of await loadTargets([], { dir: o.dir }, cache)) for (const variant of Object.keys(loaded.scenario.variants)) variants.push({ loaded, variant });
+  const traces = traceFiles(o.traces);
+  // Items are numbered variants first, then traces, and dealt round-robin to the shards.
+  const mine = (k: number): boolean => o.shard === undefined || k % o.shard.of === o.shard.index - 1;
+  const jobs = variants.filter((_, k) => mine(k));
+  const results = await exploreVariants(jobs, { ...(o.workers !== undefined ? { workers: o.workers } : {}), ...(o.watchdog !== undefined ? { watchdog: o.watchdog } : {}) });
+  for (const [k, job] of jobs.entries()) {
+    const v = await finishVariant(job.loaded, job.variant, results[k]!, { shrink: false, out: o.out ?? null });
+    const ok = v.found === v.expected;
+    const failure = v.result.failure?.message ?? `no failure in ${executionCount(v.result.executions)}`;
+    const detail = v.saved !== null ? `${failure}\ntrace: ${show(v.saved)}` : v.unsavedTrace !== null ? `${failure}\n${UNSAVED_HEADER}\n${v.unsavedTrace}` : failure;
+    if (v.saveError !== null) {
+      saveErrors.push(v.saveError);
+      process.stderr.write(`interleave: ${v.saveError}\n`);
     }
+    rows.push({ kind: 'variant', name: `${v.scenario} [${job.variant}]`, expected: v.expected, found: v.found, ok, seconds: v.result.elapsedMs / 1000, detail });
   }
-  for (const file of traceFiles(o.traces)) {
+  for (const [k, file] of traces.entries()) {
+    if (!mine(variants.length + k)) continue;
     const t0 = performance.now();
     let row: CiRow;
     try {
@@ -126,7 +142,7 @@ export async function ciCommand(o: CiOptions): Promise<number> {
     }
   }
   if (o.json) {
-    process.stdout.write(`${JSON.stringify({ passed: rows.length - failed, failed, rows: rows.map(({ seconds: _s, ...r }) => r) }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ passed: rows.length - failed, failed, ...(o.shard !== undefined ? { shard: `${o.shard.index}/${o.shard.of}` } : {}), rows: rows.map(({ seconds: _s, ...r }) => r) }, null, 2)}\n`);
   } else {
     const table = formatTable(
       ['kind', 'name', 'expected', 'found', 'result'],
@@ -135,7 +151,8 @@ export async function ciCommand(o: CiOptions): Promise<number> {
     process.stdout.write(`${table.split('\n').map((l) => (l.endsWith('MISMATCH') ? c.red(l) : l)).join('\n')}\n`);
     for (const r of rows.filter((x) => !x.ok)) process.stdout.write(`\n${c.red(`MISMATCH ${r.name}: expected ${r.expected}, found ${r.found}`)}\n  ${r.detail.split('\n').join('\n  ')}\n`);
     const where = o.junit === undefined ? '' : junit !== null ? `; JUnit XML in ${show(junit)}` : '; JUnit XML not written (see stderr)';
-    process.stdout.write(`\n${rows.length - failed} matched, ${failed} mismatched${where}\n`);
+    const share = o.shard === undefined ? '' : ` (shard ${o.shard.index}/${o.shard.of}: ${rows.length} of ${variants.length + traces.length} items)`;
+    process.stdout.write(`\n${rows.length - failed} matched, ${failed} mismatched${share}${where}\n`);
   }
   if (failed > 0) return EXIT.FAILURE;
   // Everything matched, but a file asked for (JUnit report, a trace for --out) is not where asked.
@@ -151,11 +168,14 @@ export function registerCi(program: Command, setExit: SetExit): Command {
     .option('-o, --out <dir>', 'also save the trace of every failure found here', outputFolder('--out'))
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--watchdog <seconds>', 'explore each variant in a worker thread; a task that runs this long without a scheduling point is reported as a runaway livelock instead of hanging the job', positive('--watchdog'))
+    .option('-w, --workers <n>', 'explore n variants at once: this thread and n - 1 worker threads (each variant finds what it finds alone)', count('--workers'))
+    .option('--shard <i/n>', 'check only every n-th item (variants, then traces), starting with the i-th: n CI jobs together check everything once', shardOption)
     .option('--json', 'machine-readable output')
     .option('--no-color', 'no colour')
     .addHelpText(
       'after',
-      '\nExit codes: 0 everything matched, 1 any mismatch, 2 bad usage (missing scenarios folder, broken scenario module), or everything matched but the\n' +
+      '\nA CI matrix of 4 jobs: interleave ci --workers 2 --shard ${{ matrix.shard }}/4 --junit reports/ci-${{ matrix.shard }}.xml\n' +
+        '\nExit codes: 0 everything matched, 1 any mismatch, 2 bad usage (missing scenarios folder, broken scenario module), or everything matched but the\n' +
         'JUnit file or a trace could not be written where asked (it is written to a new interleave-* folder of the OS temp dir instead, and stderr says where).',
     )
     .action(async (o: CiOptions) => setExit(await ciCommand(o)));

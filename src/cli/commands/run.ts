@@ -13,20 +13,12 @@ import { EXIT } from '../exitCodes.js';
 import { listenForInterrupt } from '../interrupt.js';
 import { setupError } from '../../robust/setupError.js';
 import { exploreWatched } from '../../robust/watchdog.js';
-import { count, int, outputFolder, positive, show, strategyName, type SetExit, terminalWidth } from '../options.js';
+import { count, int, outputFolder, positive, shardOption, show, strategyName, type SetExit, terminalWidth } from '../options.js';
 import { join } from 'node:path';
 import { saveOrFallback, saveThenShrink, UNSAVED_HEADER } from '../saveOrFallback.js';
 import { workersWarning } from '../workersWarning.js';
 import { InvalidArgumentError } from 'commander';
-import { isSplit, parseShard, runSplit, shardFileName, toExploreResult, writeShardFile, type Shard, type AnyShardRun } from '../../parallel/index.js';
-
-function parseShardOption(v: string): Shard {
-  try {
-    return parseShard(v);
-  } catch (e) {
-    throw new InvalidArgumentError((e as Error).message);
-  }
-}
+import { isSplit, runSplit, shardFileName, toExploreResult, writeShardFile, type Shard, type AnyShardRun } from '../../parallel/index.js';
 
 export interface RunOptions {
   dir: string;
@@ -121,6 +113,21 @@ export async function runVariant(
     ...(o.checkDeterminism === true ? { checkDeterminism: true } : {}),
   });
   progress?.clear();
+  return finishVariant(loaded, variant, r, o);
+}
+
+/**
+ * A variant's exploration turned into its outcome: a broken scenario set-up is thrown as a
+ * usage error; a failure is shrunk (when asked) and saved in `out`, as `runVariant` describes.
+ * `ci` explores its variants several at once and finishes each here, in order.
+ */
+export async function finishVariant(
+  loaded: LoadedScenario,
+  variant: string,
+  r: ExploreResult,
+  o: { readonly shrink: boolean; readonly out: string | null; readonly shouldStop?: () => boolean },
+): Promise<VariantOutcome> {
+  const { file, scenario } = loaded;
   const setup = setupError(show(file), scenario, variant, r);
   if (setup !== null) throw setup;
   const expected = scenario.variants[variant]!.expect;
@@ -274,7 +281,7 @@ export function registerRun(program: Command, setExit: SetExit): Command {
     .option('--no-color', 'no colour (also NO_COLOR=1; colour is only used on a terminal)')
     .option('-w, --workers <n>', 'worker threads for random/pct sampling and dfs/pb search (the result does not depend on the count; for dfs/pb, any --workers, 1 included, runs the search in units)', count('--workers'))
     .option('-p, --param <name=value>', 'override a scenario parameter (repeatable), e.g. --param plans=1', collectParam)
-    .option('--shard <i/n>', 'explore only shard i of n (CI matrix); combine the shard files with interleave merge', parseShardOption)
+    .option('--shard <i/n>', 'explore only shard i of n (CI matrix); combine the shard files with interleave merge', shardOption)
     .option('--shard-file <file>', 'where --shard writes its results (default: <out>/shard-<i>-of-<n>.json)')
     .addHelpText(
       'after',
