@@ -36,7 +36,7 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
     // of the compiled code, named by a random namespace that changes every run).
     if (JS_EXTENSIONS.has(extname(abs))) mod = (await import(url)) as { default?: unknown };
     else if (isCommonJs(abs)) mod = (await import('tsx/cjs/api')).require(abs, import.meta.url) as { default?: unknown };
-    else mod = (await (await import('tsx/esm/api')).tsImport(url, import.meta.url)) as { default?: unknown };
+    else mod = (await importTypeScript(url, abs)) as { default?: unknown };
   } catch (e) {
     const lines = e instanceof Error ? e.message.split('\n').filter((l) => l.trim() !== '') : [String(e)];
     // esbuild (through tsx): "Transform failed with 1 error:" then "<abs path>:10:17: ERROR: Expected ...".
@@ -52,6 +52,23 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
   const problems = validateScenario(value);
   if (problems.length > 0) throw new ScenarioLoadError(file, `invalid scenario: ${problems.join('; ')}`);
   return { file: abs, scenario: value as ScenarioDefinition<object> };
+}
+
+/** tsx's loader for ES module TypeScript, registered once per thread under one namespace. */
+let scopedImport: Promise<(specifier: string, parent: string) => Promise<unknown>> | null = null;
+
+/**
+ * Imports an ES module `.ts` file. tsx's `tsImport` registers a fresh namespace at every call, so
+ * each import compiled and ran again the file and everything it imports, interleave and
+ * fast-check included, and added one more loader hook that every later import went through
+ * (~0.1 s per scenario module, growing). One namespace for the thread shares them; the file's
+ * modification time and size in the URL still give a module edited since its last import a
+ * fresh instance.
+ */
+async function importTypeScript(url: string, abs: string): Promise<unknown> {
+  scopedImport ??= import('tsx/esm/api').then((api) => api.register({ namespace: 'interleave-scenarios' }).import);
+  const { mtimeMs, size } = statSync(abs);
+  return (await scopedImport)(`${url}?version=${mtimeMs}-${size}`, import.meta.url);
 }
 
 /**
@@ -82,47 +99,22 @@ export function scenarioFiles(dir: string): string[] {
     .map((f) => join(dir, f));
 }
 
-export async function loadAll(dir: string, cache?: ScenarioCache): Promise<LoadedScenario[]> {
+export async function loadAll(dir: string): Promise<LoadedScenario[]> {
   const out: LoadedScenario[] = [];
-  for (const f of scenarioFiles(dir)) out.push(await load(f, cache));
+  for (const f of scenarioFiles(dir)) out.push(await loadScenario(f));
   return out;
 }
 
 /** A scenario by name, file base name or path. */
-export async function findScenario(ref: string, dir: string, cache?: ScenarioCache): Promise<LoadedScenario> {
+export async function findScenario(ref: string, dir: string): Promise<LoadedScenario> {
   // Scenario names have no extension: `x.ts` is a path, and a missing one is not a name to look up.
-  if (EXTENSIONS.has(extname(ref))) return load(ref, cache);
+  if (EXTENSIONS.has(extname(ref))) return loadScenario(ref);
   const direct = scenarioFiles(dir).find((f) => basename(f, extname(f)) === ref);
-  if (direct !== undefined) return load(direct, cache);
-  const all = await loadAll(dir, cache);
+  if (direct !== undefined) return loadScenario(direct);
+  const all = await loadAll(dir);
   const hit = all.find((s) => s.scenario.name === ref);
   if (hit === undefined) {
     throw new ScenarioLoadError(ref, `no scenario of that name in ${dir}; known: ${all.map((s) => s.scenario.name).join(', ')}`);
   }
   return hit;
-}
-
-/**
- * Scenario modules loaded once for the length of one job (`ci`, `merge`, a `replayTraces`
- * suite): importing a TypeScript module again through tsx compiles and runs it again, ~0.1 s
- * each time, and `ci` loaded one per saved trace after loading them all for the variants
- * (2.8 s of its 5.3 s on the bundled scenarios). Scoped to a job rather than the process, so
- * a file edited between two jobs of one process (a test, a watch loop) is read afresh. A
- * module that failed to load is not kept: each caller gets the error under its own name.
- */
-export class ScenarioCache {
-  private readonly byPath = new Map<string, LoadedScenario>();
-
-  async load(file: string): Promise<LoadedScenario> {
-    const key = resolve(file);
-    const hit = this.byPath.get(key);
-    if (hit !== undefined) return hit;
-    const loaded = await loadScenario(file);
-    this.byPath.set(key, loaded);
-    return loaded;
-  }
-}
-
-function load(file: string, cache: ScenarioCache | undefined): Promise<LoadedScenario> {
-  return cache === undefined ? loadScenario(file) : cache.load(file);
 }

@@ -11,7 +11,6 @@ import { readdirSync, existsSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'vitest';
 import { locateScenario } from './cli/locate.js';
-import { ScenarioCache } from './loader.js';
 import { explore, type ExploreOptions, type ExploreResult } from './explore.js';
 import { replayTrace } from './replay.js';
 import { executionCount, formatFailureReport, formatReplay } from './report/text.js';
@@ -74,15 +73,13 @@ export async function expectNoFailure<P extends object>(scenario: ScenarioDefini
  */
 export function replayTraces(dir: string, options: { scenarioDir?: string } = {}): void {
   const files = existsSync(dir) && statSync(dir).isDirectory() ? readdirSync(dir).filter((f) => f.endsWith('.json') && !f.startsWith('.')).sort() : [];
-  // One suite's traces mostly share a few scenarios: each is loaded once.
-  const cache = new ScenarioCache();
   describe(`interleave traces in ${dir}`, () => {
     if (files.length === 0) it.skip(`no traces in ${dir}`, () => {});
     for (const f of files) {
       const file = join(dir, f);
       it(`replays ${f}`, async () => {
         const trace = readTrace(file);
-        const loaded = await locateScenario(trace.scenario, options.scenarioDir ?? 'scenarios', file, cache);
+        const loaded = await locateScenario(trace.scenario, options.scenarioDir ?? 'scenarios', file);
         const report = await replayTrace(loaded.scenario, trace, loaded.file);
         if (report.outcome !== 'reproduced') throw new Error(`${file}: ${report.message}\n${formatReplay(report)}`);
       });

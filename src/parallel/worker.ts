@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadScenario, ScenarioCache } from '../loader.js';
+import { loadScenario } from '../loader.js';
 import { exploreVariantItem, type VariantItem, type VariantsWorkerSetup } from './exploreVariants.js';
 import { makeTarget, type TargetOptions } from '../run.js';
 import { runBlock, type SamplingSpec } from './block.js';
@@ -23,9 +23,8 @@ export interface WorkerSetup {
 async function main(): Promise<void> {
   const setup = workerData as WorkerSetup | SearchWorkerSetup | VariantsWorkerSetup;
   if (setup.kind === 'variants') {
-    // Many scenarios: each module is loaded when a variant of it first comes.
-    const cache = new ScenarioCache();
-    serve<VariantItem>((item) => exploreVariantItem(item, (file) => cache.load(file)));
+    // Many scenarios: each module is loaded when a variant of it first comes (then kept by the loader).
+    serve<VariantItem>((item) => exploreVariantItem(item, loadScenario));
     return;
   }
   const { file, scenario } = await loadScenario(setup.file);

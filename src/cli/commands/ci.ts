@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ScenarioCache, ScenarioLoadError } from '../../loader.js';
+import { ScenarioLoadError } from '../../loader.js';
 import { replayTrace, type ReplayReport } from '../../replay.js';
 import { formatJUnit, type JUnitCase } from '../../report/junit.js';
 import { executionCount, formatTable } from '../../report/text.js';
@@ -85,10 +85,8 @@ export async function ciCommand(o: CiOptions): Promise<number> {
   const c = stdoutColours(o);
   const rows: CiRow[] = [];
   const saveErrors: string[] = [];
-  // The traces' scenarios are mostly the ones just loaded for the variants.
-  const cache = new ScenarioCache();
   const variants: VariantJob[] = [];
-  for (const loaded of await loadTargets([], { dir: o.dir }, cache)) for (const variant of Object.keys(loaded.scenario.variants)) variants.push({ loaded, variant });
+  for (const loaded of await loadTargets([], { dir: o.dir })) for (const variant of Object.keys(loaded.scenario.variants)) variants.push({ loaded, variant });
   const traces = traceFiles(o.traces);
   // Items are numbered variants first, then traces, and dealt round-robin to the shards.
   const mine = (k: number): boolean => o.shard === undefined || k % o.shard.of === o.shard.index - 1;
@@ -112,7 +110,7 @@ export async function ciCommand(o: CiOptions): Promise<number> {
     try {
       const trace = readTrace(file);
       const expected = trace.failure === null ? 'pass' : trace.failure.kind;
-      const loaded = await locateScenario(trace.scenario, o.dir, file, cache);
+      const loaded = await locateScenario(trace.scenario, o.dir, file);
       const r = await replayTrace(loaded.scenario, trace, loaded.file);
       const found = traceFound(r, expected);
       row = { kind: 'trace', name: show(file), expected, found, ok: r.outcome === 'reproduced', seconds: 0, detail: r.message };

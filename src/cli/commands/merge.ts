@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { ScenarioCache, ScenarioLoadError } from '../../loader.js';
+import { ScenarioLoadError } from '../../loader.js';
 import { UsageError } from '../../runtime/errors.js';
 import { mergeAnyShardRuns, readShardFile, toExploreResult, type AnyShardRun } from '../../parallel/index.js';
 import { formatExploreLine, formatFailureReport, warningLines } from '../../report/text.js';
@@ -45,7 +45,6 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
   }
   // Every group is checked before anything is written.
   const merged = [...groups.values()].map((g) => mergeAnyShardRuns(g.runs, g.files));
-  const cache = new ScenarioCache();
   let failed = false;
   const json: unknown[] = [];
   for (const m of merged) {
@@ -57,7 +56,7 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
       failed = true;
       // A merged failure must outlive a folder it cannot be written to, and is shrunk, as in `run`.
       const shrink = (t: Trace, raw: string | null): Promise<Trace | null> =>
-        o.shrink && t.failure !== null && t.failure.kind !== 'nondeterminism' ? shrinkMerged(t, o.dir, raw, cache) : Promise.resolve(null);
+        o.shrink && t.failure !== null && t.failure.kind !== 'nondeterminism' ? shrinkMerged(t, o.dir, raw) : Promise.resolve(null);
       const outcome = await saveThenShrink(o.out, trace, shrink);
       if (outcome.error !== null) process.stderr.write(`interleave: ${outcome.error}\n`);
       trace = outcome.trace;
@@ -82,9 +81,9 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
  * or null, with one line on stderr, when its scenario cannot be loaded here: the merge still
  * reports and keeps the failure as found.
  */
-async function shrinkMerged(trace: Trace, dir: string, saved: string | null, cache: ScenarioCache): Promise<Trace | null> {
+async function shrinkMerged(trace: Trace, dir: string, saved: string | null): Promise<Trace | null> {
   try {
-    const loaded = await locateScenario(trace.scenario, dir, saved !== null ? show(saved) : `${trace.scenario.name} [${trace.variant}]`, cache);
+    const loaded = await locateScenario(trace.scenario, dir, saved !== null ? show(saved) : `${trace.scenario.name} [${trace.variant}]`);
     return (await shrinkTrace(loaded.scenario, trace, { file: loaded.file })).trace;
   } catch (e) {
     if (!(e instanceof ScenarioLoadError)) throw e;

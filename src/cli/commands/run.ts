@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { explore, type ExploreResult } from '../../explore.js';
-import { findScenario, loadAll, type LoadedScenario, type ScenarioCache } from '../../loader.js';
+import { findScenario, loadAll, type LoadedScenario } from '../../loader.js';
 import type { Colours } from '../../report/colour.js';
 import { ProgressLine } from '../../report/progress.js';
 import { shrinkTrace } from '../../shrink/shrinkTrace.js';
@@ -70,10 +70,10 @@ export interface VariantOutcome {
 /** dfs and pb run the exhaustive search (src/search) through explore; every strategy name is accepted. */
 export function checkStrategy(_name: string | undefined): void {}
 
-export async function loadTargets(refs: readonly string[], o: { dir: string; all?: boolean }, cache?: ScenarioCache): Promise<LoadedScenario[]> {
-  if (refs.length === 0 || o.all === true) return loadAll(o.dir, cache);
+export async function loadTargets(refs: readonly string[], o: { dir: string; all?: boolean }): Promise<LoadedScenario[]> {
+  if (refs.length === 0 || o.all === true) return loadAll(o.dir);
   const out: LoadedScenario[] = [];
-  for (const r of refs) out.push(await findScenario(r, o.dir, cache));
+  for (const r of refs) out.push(await findScenario(r, o.dir));
   return out;
 }
 

@@ -1,7 +1,7 @@
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ScenarioCache, ScenarioLoadError } from '../../src/loader.js';
+import { loadScenario, ScenarioLoadError } from '../../src/loader.js';
 import { tempProject } from '../helpers/project.js';
 import { cli } from '../robust/cli.js';
 
@@ -18,7 +18,7 @@ function esmProject(): string {
   return project;
 }
 
-describe('a job loads each scenario module once', () => {
+describe('each TypeScript scenario module is run once per thread until it is edited', () => {
   it('ci replays the traces of a scenario with the module it loaded for the variants', async () => {
     const project = esmProject();
     writeFileSync(join(project, 'scen/counted.ts'), COUNTED);
@@ -31,19 +31,21 @@ describe('a job loads each scenario module once', () => {
     const r = await cli(['ci', '--dir', 'scen'], { cwd: project });
     expect(r.stdout).toContain('4 matched, 0 mismatched');
     expect(r.code).toBe(0);
-    // Loaded again per trace, it ran three times (tsx compiles and runs a module at each import).
+    // With a tsx namespace per import, it ran three times: for the variants and for each trace.
     expect(readFileSync(join(project, 'loads.txt'), 'utf8')).toBe('x');
   });
 
-  it('the cache gives the module loaded before, by any path to it, and keeps no failure', async () => {
+  it('a module loaded again is the same; an edited one is loaded afresh; a failed load is not kept', async () => {
     const project = esmProject();
     const file = join(project, 'scen/counted.ts');
     writeFileSync(file, 'export default defineScenario({');
-    const cache = new ScenarioCache();
-    await expect(cache.load(file)).rejects.toThrow(ScenarioLoadError);
-    writeFileSync(file, COUNTED.replace("appendFileSync('loads.txt', 'x');", ''));
-    const loaded = await cache.load(file);
-    expect(loaded.scenario.name).toBe('counted');
-    expect(await cache.load(join(project, 'scen/../scen/counted.ts'))).toBe(loaded);
+    await expect(loadScenario(file)).rejects.toThrow(ScenarioLoadError);
+    const counted = COUNTED.replace("appendFileSync('loads.txt', 'x');", '');
+    writeFileSync(file, counted);
+    const first = await loadScenario(file);
+    expect(first.scenario.name).toBe('counted');
+    expect((await loadScenario(join(project, 'scen/../scen/counted.ts'))).scenario).toBe(first.scenario);
+    writeFileSync(file, counted.replace("name: 'counted'", "name: 'recounted'"));
+    expect((await loadScenario(file)).scenario.name).toBe('recounted');
   });
 });
