@@ -248,6 +248,30 @@ describe('interleave run --strategy pb --workers / --shard, merge (built binary)
     expect(kept.failure.kind).toBe('assertion');
   }, 60_000);
 
+  it('merge --check: exit 0 when every variant found what it declares, 1 on a mismatch, 2 when the scenario is not in --dir', async () => {
+    const cwd = workDir('cli-merge-check');
+    // seed 1, one execution: the buggy variant misses its lost update; seed 3 finds it.
+    const shards = (seed: number, res: string) =>
+      Promise.all([1, 2].map((i) => cli(['run', '--all', '--dir', FIXTURES, '--seed', String(seed), '-n', '1', '--no-shrink', '--shard', `${i}/2`, '--shard-file', `${res}/${i}.json`, '--out', `t${seed}`], { cwd })));
+    await shards(3, 'found');
+    await shards(1, 'missed');
+    const merge = (res: string, ...more: string[]) => cli(['merge', '--check', '--no-shrink', '--dir', FIXTURES, '--out', `m-${res}`, `${res}/1.json`, `${res}/2.json`, ...more], { cwd });
+    const [found, missed, json, away] = await Promise.all([merge('found'), merge('missed'), merge('missed', '--json'), cli(['merge', '--check', 'found/1.json', 'found/2.json'], { cwd })]);
+    expect(found.code).toBe(0);
+    expect(found.stdout.split('\n').slice(-3).join('\n')).toBe('lost-update  buggy    assertion  assertion  ok\nlost-update  fixed    pass       pass       ok\n');
+    expect(missed.code).toBe(1);
+    expect(missed.stdout).toContain('lost-update  buggy    assertion  pass   MISMATCH\n');
+    const rows = JSON.parse(json.stdout) as { scenario: string; variant: string; expected: string; found: string; match: boolean }[];
+    expect(rows.map((r) => [r.scenario, r.variant, r.expected, r.found, r.match])).toEqual([
+      ['lock-order', 'buggy', 'deadlock', 'pass', false],
+      ['lock-order', 'fixed', 'pass', 'pass', true],
+      ['lost-update', 'buggy', 'assertion', 'pass', false],
+      ['lost-update', 'fixed', 'pass', 'pass', true],
+    ]);
+    expect(away.code).toBe(2);
+    expect(away.stderr).toBe('interleave: merge --check: cannot read what lock-order [buggy] is expected to find: scenarios: no such scenarios folder\n');
+  }, 60_000);
+
   it('dfs: any explicit --workers, 1 included, runs the search in units, so every worker count finds the same failure', async () => {
     const cwd = workDir('cli-dfs-workers');
     const dir = join(FIXTURES, '../split');

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { resolve } from 'node:path';
-import { ScenarioLoadError } from '../../loader.js';
+import { findScenario, ScenarioLoadError } from '../../loader.js';
 import { UsageError } from '../../runtime/errors.js';
 import { mergeAnyShardRuns, readShardFile, toExploreResult, type AnyShardRun } from '../../parallel/index.js';
-import { formatExploreLine, formatFailureReport, warningLines } from '../../report/text.js';
+import { formatExploreLine, formatFailureReport, formatTable, warningLines } from '../../report/text.js';
 import { shrinkTrace } from '../../shrink/shrinkTrace.js';
 import { encodeTrace } from '../../trace/codec.js';
 import type { Trace } from '../../trace/schema.js';
@@ -20,6 +20,8 @@ interface MergeOptions {
   json?: boolean;
   verbose?: boolean;
   color?: boolean;
+  /** Exit 0 when every variant found what it declares (`expect`), as `run --check`. */
+  check?: boolean;
 }
 
 /**
@@ -45,15 +47,20 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
   }
   // Every group is checked before anything is written.
   const merged = [...groups.values()].map((g) => mergeAnyShardRuns(g.runs, g.files));
+  const expected = o.check ? await expectations(merged, o.dir) : null;
   let failed = false;
+  const checked: string[][] = [];
   const json: unknown[] = [];
   for (const m of merged) {
     const r = toExploreResult(m);
     let saved: string | null = null;
     let unsaved: string | null = null;
     let trace = m.trace;
+    const found = m.failure?.kind ?? 'pass';
+    const expect = expected?.get(`${m.scenario}\u0000${m.variant}`);
+    if (expect !== undefined) checked.push([m.scenario, m.variant, expect, found, expect === found ? 'ok' : 'MISMATCH']);
+    if (expected === null ? m.failure !== null : expect !== found) failed = true;
     if (trace !== null) {
-      failed = true;
       // A merged failure must outlive a folder it cannot be written to, and is shrunk, as in `run`.
       const shrink = (t: Trace, raw: string | null): Promise<Trace | null> =>
         o.shrink && t.failure !== null && t.failure.kind !== 'nondeterminism' ? shrinkMerged(t, o.dir, raw) : Promise.resolve(null);
@@ -64,7 +71,7 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
       if (saved === null) unsaved = encodeTrace(outcome.trace);
     }
     if (o.json) {
-      json.push({ scenario: m.scenario, variant: m.variant, executions: m.executions, steps: m.steps, failureAt: 'failureAt' in m ? m.failureAt : null, ...('complete' in m ? { complete: m.complete, completeExecutions: m.completeExecutions } : {}), ...('bound' in m && m.bound !== null ? { bound: m.bound } : {}), stoppedBy: m.stoppedBy, failure: m.failure, warnings: m.warnings, trace: saved === null ? null : show(saved), ...(unsaved !== null ? { unsavedTrace: unsaved } : {}) });
+      json.push({ scenario: m.scenario, variant: m.variant, ...(expect !== undefined ? { expected: expect, found, match: expect === found } : {}), executions: m.executions, steps: m.steps, failureAt: 'failureAt' in m ? m.failureAt : null, ...('complete' in m ? { complete: m.complete, completeExecutions: m.completeExecutions } : {}), ...('bound' in m && m.bound !== null ? { bound: m.bound } : {}), stoppedBy: m.stoppedBy, failure: m.failure, warnings: m.warnings, trace: saved === null ? null : show(saved), ...(unsaved !== null ? { unsavedTrace: unsaved } : {}) });
       continue;
     }
     const line = `${formatExploreLine(r)} (merged from ${m.workers} worker${m.workers === 1 ? '' : 's'} over ${groups.get(`${m.scenario}\u0000${m.variant}`)!.runs.length} shards)`;
@@ -73,7 +80,32 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
     if (unsaved !== null) process.stdout.write(`${UNSAVED_HEADER}\n${unsaved}\n`);
   }
   if (o.json) process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+  else if (expected !== null) {
+    const table = formatTable(['scenario', 'variant', 'expected', 'found', 'match'], checked);
+    process.stdout.write(`\n${table.split('\n').map((l) => (l.endsWith('MISMATCH') ? c.red(l) : l)).join('\n')}\n`);
+  }
   return failed ? EXIT.FAILURE : EXIT.OK;
+}
+
+/**
+ * What each merged variant declares it finds (`expect`), read from its scenario found by name
+ * in `dir` (shard files hold results, not the scenario's declarations). A scenario or variant
+ * not there is a usage error: a check against nothing would pass.
+ */
+async function expectations(merged: readonly { readonly scenario: string; readonly variant: string }[], dir: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const m of merged) {
+    let expect: string | undefined;
+    try {
+      expect = (await findScenario(m.scenario, dir)).scenario.variants[m.variant]?.expect;
+    } catch (e) {
+      if (!(e instanceof ScenarioLoadError)) throw e;
+      throw new UsageError(`merge --check: cannot read what ${m.scenario} [${m.variant}] is expected to find: ${e.message}`);
+    }
+    if (expect === undefined) throw new UsageError(`merge --check: scenario ${m.scenario} in ${dir} has no variant "${m.variant}"`);
+    out.set(`${m.scenario}\u0000${m.variant}`, expect);
+  }
+  return out;
 }
 
 /**
@@ -98,7 +130,8 @@ export function registerMerge(program: Command, setExit: SetExit): Command {
     .description('combine the result files of run --shard i/n into the result of one unsharded run')
     .argument('<files...>', 'shard result files (shard-<i>-of-<n>.json)')
     .option('-o, --out <dir>', 'where the merged failure traces are saved', outputFolder('--out'), 'traces')
-    .option('-d, --dir <dir>', 'folder to look for a scenario by name, to shrink its failure (when its recorded file is not found)', 'scenarios')
+    .option('-d, --dir <dir>', 'folder to look for a scenario by name: to shrink its failure (when its recorded file is not found), and for --check', 'scenarios')
+    .option('--check', 'exit 0 when every variant found what its scenario declares (a failure that was expected is fine), as run --check')
     .option('--no-shrink', 'save the merged failing trace as found, without shrinking it')
     .option('--verbose', 'show every event in timelines')
     .option('--json', 'machine-readable output')
@@ -110,7 +143,8 @@ Example (a 4-machine CI matrix; each machine runs one shard, a last job merges):
   interleave run --all --seed 7 -n 100000 --shard 2/4 --shard-file results/shard-2.json
   interleave merge results/shard-*.json
 
-Exit codes: 0 no failure, 1 failure found, 2 bad usage (missing or mismatched shards).`,
+Exit codes: 0 no failure (with --check: everything as expected), 1 failure found (or mismatch),
+2 bad usage (missing or mismatched shards; with --check, a scenario not in --dir).`,
     )
     .action(async (files: string[], o: MergeOptions) => setExit(await mergeCommand(files, o)));
 }
