@@ -54,21 +54,26 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
   return { file: abs, scenario: value as ScenarioDefinition<object> };
 }
 
-/** tsx's loader for ES module TypeScript, registered once per thread under one namespace. */
-let scopedImport: Promise<(specifier: string, parent: string) => Promise<unknown>> | null = null;
+/** tsx's loader hooks, registered for this thread at its first TypeScript module. */
+let tsxRegistered: Promise<void> | null = null;
 
 /**
- * Imports an ES module `.ts` file. tsx's `tsImport` registers a fresh namespace at every call, so
- * each import compiled and ran again the file and everything it imports, interleave and
- * fast-check included, and added one more loader hook that every later import went through
- * (~0.1 s per scenario module, growing). One namespace for the thread shares them; the file's
- * modification time and size in the URL still give a module edited since its last import a
- * fresh instance.
+ * Imports an ES module `.ts` file through tsx's hooks, registered once for the thread, with no
+ * namespace. `tsImport`, used before, registers a namespace at each call and loads the file and
+ * everything it imports inside it: each import compiled and ran the module again, with a copy of
+ * interleave and of fast-check (~0.1 s a module, and `ci` loaded one per saved trace), and added
+ * a loader hook that every later import went through. Without a namespace the scenario's own
+ * `import ... from 'interleave'` is the runtime this thread already runs. The file's
+ * modification time and size in the URL give a module edited since its last import a fresh
+ * instance.
  */
 async function importTypeScript(url: string, abs: string): Promise<unknown> {
-  scopedImport ??= import('tsx/esm/api').then((api) => api.register({ namespace: 'interleave-scenarios' }).import);
+  tsxRegistered ??= import('tsx/esm/api').then((api) => {
+    api.register();
+  });
+  await tsxRegistered;
   const { mtimeMs, size } = statSync(abs);
-  return (await scopedImport)(`${url}?version=${mtimeMs}-${size}`, import.meta.url);
+  return import(`${url}?version=${mtimeMs}-${size}`);
 }
 
 /**

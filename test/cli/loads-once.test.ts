@@ -1,9 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadScenario, ScenarioLoadError } from '../../src/loader.js';
 import { tempProject } from '../helpers/project.js';
-import { cli } from '../robust/cli.js';
+import { cli, ROOT } from '../robust/cli.js';
 
 /** The lost-update fixture, noting in loads.txt (in the working directory) each time the module runs. */
 const COUNTED = `${readFileSync(join(import.meta.dirname, '../fixtures/scenarios/lost-update.ts'), 'utf8').replace("name: 'lost-update'", "name: 'counted'")}
@@ -47,5 +48,25 @@ describe('each TypeScript scenario module is run once per thread until it is edi
     expect((await loadScenario(join(project, 'scen/../scen/counted.ts'))).scenario).toBe(first.scenario);
     writeFileSync(file, counted.replace("name: 'counted'", "name: 'recounted'"));
     expect((await loadScenario(file)).scenario.name).toBe('recounted');
+  });
+
+  it("a scenario's own imports of interleave and fast-check are the modules this thread already runs, not copies", () => {
+    const project = esmProject();
+    writeFileSync(
+      join(project, 'scen/shares.ts'),
+      `import * as lib from 'interleave';
+import fc from 'fast-check';
+(globalThis as Record<string, unknown>).seen = { lib, fc };
+export default lib.defineScenario({ name: 'shares', description: 'imports', variants: { only: { expect: 'pass' } }, async run() {} });
+`,
+    );
+    // The built runtime, as the CLI and its worker threads run it.
+    const script = `
+      const lib = await import(${JSON.stringify(join(ROOT, 'dist/index.js'))});
+      const fc = (await import('fast-check')).default;
+      const { loadScenario } = await import(${JSON.stringify(join(ROOT, 'dist/loader.js'))});
+      await loadScenario('scen/shares.ts');
+      console.log(globalThis.seen.lib.defineScenario === lib.defineScenario, globalThis.seen.fc === fc);`;
+    expect(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: project, encoding: 'utf8' })).toBe('true true\n');
   });
 });
