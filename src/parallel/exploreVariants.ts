@@ -27,6 +27,8 @@ export interface ExploreVariantsOptions {
   readonly workers?: number;
   /** Each variant in a watchdog thread of its own (src/robust/watchdog.ts), `workers` at once. */
   readonly watchdog?: number;
+  /** Told each time a variant's exploration ends, in the order they end (for a progress line). */
+  readonly onDone?: (job: VariantJob, result: ExploreResult) => void;
 }
 
 /** Every job runs to its end: a variant that fails (as a buggy one should) stops nothing. */
@@ -43,7 +45,13 @@ const everyJob: ResultRules<ExploreResult> = { failed: () => false, keep: () => 
 export async function exploreVariants(jobs: readonly VariantJob[], o: ExploreVariantsOptions = {}): Promise<ExploreResult[]> {
   const workers = Math.max(1, Math.min(o.workers ?? 1, jobs.length));
   const exploreHere = (job: VariantJob): Promise<ExploreResult> => exploreWatched(o.watchdog, job.loaded, { variant: job.variant, file: job.loaded.file });
-  if (o.watchdog !== undefined || workers === 1) return atMost(workers, jobs, exploreHere);
+  if (o.watchdog !== undefined || workers === 1) {
+    return atMost(workers, jobs, async (job) => {
+      const r = await exploreHere(job);
+      o.onDone?.(job, r);
+      return r;
+    });
+  }
   const setup: VariantsWorkerSetup = { kind: 'variants' };
   const { results } = await runWorkPool<VariantItem, ExploreResult>({
     items: jobs.map((j, index) => ({ index, file: j.loaded.file, variant: j.variant })),
@@ -52,6 +60,7 @@ export async function exploreVariants(jobs: readonly VariantJob[], o: ExploreVar
     runHere: (item) => exploreHere(jobs[item.index]!),
     rules: everyJob,
     stop: () => false,
+    ...(o.onDone !== undefined ? { onResult: (item: VariantItem, r: ExploreResult) => o.onDone!(jobs[item.index]!, r) } : {}),
   });
   return results;
 }

@@ -60,6 +60,8 @@ export interface WorkPoolOptions<I, R> {
    * extend the item's key. Handed out before every later item, so the work stays depth-first.
    */
   readonly expand?: (item: I, result: R) => readonly I[];
+  /** Told of every result as it arrives, wherever it ran, before the rules read it: for progress lines. */
+  readonly onResult?: (item: I, result: R) => void;
 }
 
 export interface WorkOutcome<R> {
@@ -151,6 +153,7 @@ export function runWorkPool<I, R>(o: WorkPoolOptions<I, R>): Promise<WorkOutcome
       return null;
     };
     const accept = (id: number, r: R): void => {
+      o.onResult?.(items[id]!, r);
       // After the first failure: perhaps cancelled, and it cannot change the outcome.
       if (after(id, failedAt)) return;
       if (o.rules.keep(r)) kept.set(id, r);

@@ -32,10 +32,14 @@ export class ProgressLine {
   }
 
   update(p: ProgressState, nowMs: number): void {
+    this.show(formatProgress(p), nowMs);
+  }
+
+  /** Any progress text, under the same throttling (`ci` counts variants, not executions). */
+  show(text: string, nowMs: number): void {
     const tty = this.sink.isTTY === true;
     if (nowMs - this.lastDraw < (tty ? 100 : this.plainEveryMs)) return;
     this.lastDraw = nowMs;
-    const text = formatProgress(p);
     if (tty) {
       this.sink.write(`\r\u001b[2K${text}`);
       this.drawn = true;

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ScenarioLoadError } from '../../loader.js';
+import { ProgressLine } from '../../report/progress.js';
 import { replayTrace, type ReplayReport } from '../../replay.js';
 import { formatJUnit, type JUnitCase } from '../../report/junit.js';
 import { executionCount, formatTable } from '../../report/text.js';
@@ -91,7 +92,17 @@ export async function ciCommand(o: CiOptions): Promise<number> {
   // Items are numbered variants first, then traces, and dealt round-robin to the shards.
   const mine = (k: number): boolean => o.shard === undefined || k % o.shard.of === o.shard.index - 1;
   const jobs = variants.filter((_, k) => mine(k));
-  const results = await exploreVariants(jobs, { ...(o.workers !== undefined ? { workers: o.workers } : {}), ...(o.watchdog !== undefined ? { watchdog: o.watchdog } : {}) });
+  // A long job shows it is alive (CI services end a job that prints nothing for ~10 minutes).
+  const progress = new ProgressLine(process.stderr);
+  const start = performance.now();
+  let explored = 0;
+  const onDone = (): void => {
+    explored++;
+    const now = performance.now();
+    if (now - start >= (process.stderr.isTTY ? 1000 : 5000)) progress.show(`ci: ${explored} of ${jobs.length} variants explored, ${((now - start) / 1000).toFixed(1)}s`, now);
+  };
+  const results = await exploreVariants(jobs, { ...(o.workers !== undefined ? { workers: o.workers } : {}), ...(o.watchdog !== undefined ? { watchdog: o.watchdog } : {}), onDone });
+  progress.clear();
   for (const [k, job] of jobs.entries()) {
     const v = await finishVariant(job.loaded, job.variant, results[k]!, { shrink: false, out: o.out ?? null });
     const ok = v.found === v.expected;

@@ -28,11 +28,15 @@ async function jobsOf(): Promise<{ loaded: LoadedScenario; variant: string }[]> 
 describe('exploreVariants (ci --workers)', () => {
   it('gives, in job order, what explore gives each variant alone, on 1 or 2 threads', async () => {
     const jobs = await jobsOf();
-    const alone = [];
+    const alone: Omit<ExploreResult, 'elapsedMs'>[] = [];
     for (const j of jobs) alone.push(outcome(await explore(j.loaded.scenario, { variant: j.variant, file: j.loaded.file })));
     expect(alone.map((r) => r.failure?.kind ?? 'pass')).toEqual(['deadlock', 'pass', 'assertion', 'pass']);
-    for (const o of [{ workers: 1 }, { workers: 2 }]) {
-      expect((await exploreVariants(jobs, o)).map(outcome)).toEqual(alone);
+    for (const workers of [1, 2]) {
+      const done: string[] = [];
+      const results = await exploreVariants(jobs, { workers, onDone: (j, r) => done.push(`${j.loaded.scenario.name} [${j.variant}] ${r.failure?.kind ?? 'pass'}`) });
+      expect(results.map(outcome)).toEqual(alone);
+      // Each job is reported once as it ends (in the order they end).
+      expect(done.sort()).toEqual(jobs.map((j, k) => `${j.loaded.scenario.name} [${j.variant}] ${alone[k]!.failure?.kind ?? 'pass'}`).sort());
     }
   });
 

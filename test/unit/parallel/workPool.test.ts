@@ -103,8 +103,11 @@ describe('ordered work pool', () => {
   it('hands items out in order and returns the results in item order, whatever finishes first', async () => {
     // Later items are quicker, so they finish first.
     const items = Array.from({ length: 8 }, (_, i) => ({ ticks: 2 * (8 - i) }));
-    const { log, outcome } = pool(items, 3, true);
+    const arrived: number[] = [];
+    const { log, outcome } = pool(items, 3, true, { onResult: (item, r) => arrived.push(items.indexOf(item) === r.at ? r.at : -1) });
     const out = await outcome;
+    // Told of each result as it arrives, from the workers and from this thread, paired with its item.
+    expect([...arrived].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(log.handed).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect([...log.started].sort()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(out.results.map((r) => r.at)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
