@@ -5,10 +5,10 @@ import { UsageError } from '../runtime/errors.js';
 import { makeTarget, type TargetOptions } from '../run.js';
 import type { ScenarioDefinition } from '../scenario.js';
 import { runBlock, type BlockResult, type SamplingSpec } from './block.js';
-import { blocksOf, DEFAULT_BLOCK_SIZE, shardBlocks, type Shard } from './partition.js';
+import { blocksOf, DEFAULT_BLOCK_SIZE, shardBlocks, type Block, type Shard } from './partition.js';
 import { combineBlocks, type ShardRun } from './result.js';
 import { runSettings } from './sameRun.js';
-import { startWorker } from './startWorker.js';
+import { WorkerGroup } from './workerGroup.js';
 import type { WorkerSetup } from './worker.js';
 import { runWorkPool, type ResultRules } from './workPool.js';
 
@@ -28,6 +28,8 @@ export interface ParallelOptions<P extends object = Record<string, unknown>> ext
   readonly blockSize?: number;
   readonly timeLimitMs?: number;
   readonly shouldStop?: () => boolean;
+  /** Worker threads the caller keeps across runs (`run` over many variants); default: started for this run, ended after it. */
+  readonly threads?: WorkerGroup;
 }
 
 /**
@@ -78,17 +80,18 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
     spec,
   };
   // n explorers: this thread and n - 1 workers (none for one), under the same rules.
-  const { results, stoppedEarly } = await runWorkPool({
+  const threads = options.threads ?? new WorkerGroup();
+  const { results, stoppedEarly } = await runWorkPool<Block, BlockResult>({
     items: mine,
     workers: workers - 1,
-    startWorker: () => startWorker(setup),
+    startWorker: () => threads.attach<Block, BlockResult>(setup),
     // `cancelled` answers true at the time limit too (the pool asks `stop`, for the workers as well).
     runHere: (block, cancelled) => runBlock(target, spec, block, cancelled),
     rules: blockRules,
     stop,
     // Blocks are short and even: a worker holds its next one, never waiting for this thread.
     ahead: 2,
-  });
+  }).finally(() => (options.threads === undefined ? threads.close() : undefined));
   const interrupted = options.shouldStop?.() ?? false;
   return combineBlocks({
     scenario: scenario.name,

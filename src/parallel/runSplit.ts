@@ -4,6 +4,7 @@ import type { Shard } from './partition.js';
 import type { ShardRun } from './result.js';
 import { searchParallel } from './searchParallel.js';
 import type { SearchShardRun } from './searchResult.js';
+import type { WorkerGroup } from './workerGroup.js';
 
 /** A split run's result: random/pct sampling in blocks, or the exhaustive search in units. */
 export type AnyShardRun = ShardRun | SearchShardRun;
@@ -22,6 +23,8 @@ export interface SplitOptions {
   readonly shouldStop?: () => boolean;
   /** Parameter overrides (`--param name=value`). */
   readonly params?: Readonly<Record<string, unknown>>;
+  /** Worker threads kept for every variant of one `run` (workerGroup.ts). */
+  readonly threads?: WorkerGroup;
 }
 
 /**
@@ -64,6 +67,7 @@ export function runSplit(loaded: LoadedScenario, variant: string, o: SplitOption
         ...(o.workers !== undefined ? { workers: o.workers } : {}),
         ...(o.shard !== undefined ? { shard: o.shard } : {}),
         ...(o.shouldStop !== undefined ? { shouldStop: o.shouldStop } : {}),
+        ...(o.threads !== undefined ? { threads: o.threads } : {}),
       },
       loaded.scenario,
     );
@@ -82,6 +86,7 @@ export function runSplit(loaded: LoadedScenario, variant: string, o: SplitOption
       ...(o.workers !== undefined ? { workers: o.workers } : {}),
       ...(o.shard !== undefined ? { shard: o.shard } : {}),
       ...(o.shouldStop !== undefined ? { shouldStop: o.shouldStop } : {}),
+      ...(o.threads !== undefined ? { threads: o.threads } : {}),
     },
     loaded.scenario,
   );

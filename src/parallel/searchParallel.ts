@@ -9,7 +9,6 @@ import type { Shard } from './partition.js';
 import { runSettings } from './sameRun.js';
 import { combineUnits, unitsThrough, type SearchShardRun } from './searchResult.js';
 import { boundOf, isPrefix, PARTS, PREFIX_EXECUTIONS, roundEndsSearch, unitOf, unitRules, unitsOf, UNITS_PER_ROUND, type UnitResult } from './searchUnits.js';
-import { startWorker } from './startWorker.js';
 import { WorkerGroup } from './workerGroup.js';
 import { runWorkPool, type ResultRules } from './workPool.js';
 import { combinePieces, pieceOf, restOf, RESPLIT, type PieceResult, type Resplit, type SearchPiece } from './pieces.js';
@@ -50,6 +49,8 @@ export interface SearchParallelOptions<P extends object = Record<string, unknown
   readonly resplit?: Resplit | null;
   readonly timeLimitMs?: number;
   readonly shouldStop?: () => boolean;
+  /** Worker threads the caller keeps across runs (`run` over many variants); default: started for this search, ended after it. */
+  readonly threads?: WorkerGroup;
 }
 
 /** What a worker needs to run units of one search. */
@@ -124,7 +125,7 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
   let end: 'exhausted' | 'bound' = mode === 'pb' ? 'bound' : 'exhausted';
   let bound = 0;
   // The threads serve every round: each loads the scenario once.
-  const threads = new WorkerGroup<SearchPiece, PieceResult>(() => startWorker(setup));
+  const threads = options.threads ?? new WorkerGroup();
   try {
     for (; ; bound++) {
       const round = await runRound(scenario, setup, threads, { variant: target.variant, mode, por, bound, shard: options.shard, workers: options.workers ?? 1, stop, interrupted });
@@ -136,7 +137,7 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
       if (stoppedEarly || round.failed || ends || bound >= limit) break;
     }
   } finally {
-    await threads.close();
+    if (options.threads === undefined) await threads.close();
   }
   return combineUnits({
     scenario: scenario.name,
@@ -182,7 +183,7 @@ interface Round {
  * One round: the prefix here (every shard runs it: the split depends on it; it counts only where
  * it is owned), then this run's units in the pool, each as pieces (pieces.ts) combined again.
  */
-async function runRound(scenario: ScenarioDefinition<object>, setup: SearchWorkerSetup, threads: WorkerGroup<SearchPiece, PieceResult>, o: RoundOptions): Promise<Round> {
+async function runRound(scenario: ScenarioDefinition<object>, setup: SearchWorkerSetup, threads: WorkerGroup, o: RoundOptions): Promise<Round> {
   const first = o.bound * UNITS_PER_ROUND;
   const mine = new Set(unitsOf(o.shard, o.bound));
   const head = await searchUnit(scenario, setup, first, initialState(scenario.name, o.variant, o.mode, o.por, o.bound), o.stop);
@@ -200,7 +201,7 @@ async function runRound(scenario: ScenarioDefinition<object>, setup: SearchWorke
   const out = await runWorkPool<SearchPiece, PieceResult>({
     items: todo,
     workers: alone ? 0 : workers,
-    startWorker: () => threads.attach(),
+    startWorker: () => threads.attach<SearchPiece, PieceResult>(setup),
     // `cancelled` answers true at the time limit too (the pool asks `stop`, for the workers as well).
     ...(alone ? { runHere: (p: SearchPiece, cancelled: () => boolean) => runPiece(scenario, setup, p, cancelled) } : {}),
     rules: pieceRules,

@@ -29,7 +29,10 @@ function workerFlags(argv: readonly string[]): string[] {
 
 const FLAGS_WITHOUT_VALUE = ['--enable-source-maps', '--no-warnings', '--experimental-vm-modules'];
 
-export function startWorker(setup: WorkerSetup | SearchWorkerSetup | VariantsWorkerSetup): Worker {
+/** What a worker thread is set up for: blocks of one sampling run, pieces of one search, or `ci`'s variants. */
+export type AnyWorkerSetup = WorkerSetup | SearchWorkerSetup | VariantsWorkerSetup;
+
+export function startWorker(setup: AnyWorkerSetup): Worker {
   // Workers take the parent's module-loading flags only: V8 and process-wide flags (--expose-gc
   // from the bench, --single-threaded-gc, ...) and --input-type (from `node --eval`) are refused
   // in a worker and would make it fail to start.

@@ -1,7 +1,10 @@
 import { InternalError, UsageError } from '../runtime/errors.js';
 
-/** To a worker: run an item, or stop item `id` if it still runs. `id` numbers the items in the order the pool made them. */
-export type ToWorker<I> = { readonly type: 'run'; readonly id: number; readonly item: I } | { readonly type: 'cancel'; readonly id: number };
+/**
+ * To a worker: run an item, or stop item `id` if it still runs (`id` numbers the items in the
+ * order the pool made them); or, between pool runs, run the next run's items (workerGroup.ts).
+ */
+export type ToWorker<I> = { readonly type: 'run'; readonly id: number; readonly item: I } | { readonly type: 'cancel'; readonly id: number } | { readonly type: 'setup'; readonly setup: unknown };
 
 /** From a worker: it has loaded, an item's result, or an error (loading the scenario, or a bug). */
 export type FromWorker<R> = { readonly type: 'ready' } | { readonly type: 'result'; readonly result: R } | { readonly type: 'error'; readonly name: string; readonly message: string };
@@ -274,6 +277,8 @@ export function itemServer<I>(run: (item: I, cancelled: () => boolean) => Promis
     );
   };
   return (msg) => {
+    // Set-up messages are the worker's own (worker.ts), taken between runs.
+    if (msg.type === 'setup') return;
     if (msg.type === 'cancel') {
       if (msg.id === running || waiting.some((job) => job.id === msg.id)) cancelled.add(msg.id);
     } else {

@@ -6,7 +6,8 @@ import { runBlock, type SamplingSpec } from './block.js';
 import type { Block } from './partition.js';
 import type { SearchPiece } from './pieces.js';
 import { runPiece, type SearchWorkerSetup } from './searchParallel.js';
-import { errorReply, itemServer, type FromWorker } from './workPool.js';
+import type { AnyWorkerSetup } from './startWorker.js';
+import { errorReply, itemServer, type FromWorker, type ToWorker } from './workPool.js';
 
 /** What exploreParallel.ts gives every worker at start. */
 export interface WorkerSetup {
@@ -16,32 +17,45 @@ export interface WorkerSetup {
   readonly spec: SamplingSpec;
 }
 
-/**
- * A worker thread: loads the scenario module by path (as the CLI does), then runs the items
- * the pool (workPool.ts) sends: blocks of executions, search pieces, or whole variants (`ci`).
- */
-async function main(): Promise<void> {
-  const setup = workerData as WorkerSetup | SearchWorkerSetup | VariantsWorkerSetup;
+type Handler = (msg: ToWorker<unknown>) => void;
+
+/** How a thread runs the items of one setup. Loads its scenario (the loader keeps each module). */
+async function serverFor(setup: AnyWorkerSetup, send: (msg: FromWorker<unknown>) => void): Promise<Handler> {
   if (setup.kind === 'variants') {
-    // Many scenarios: each module is loaded when a variant of it first comes (then kept by the loader).
-    serve<VariantItem>((item) => exploreVariantItem(item, loadScenario));
-    return;
+    // Many scenarios: each module is loaded when a variant of it first comes.
+    return itemServer<VariantItem>((item) => exploreVariantItem(item, loadScenario), send) as Handler;
   }
   const { file, scenario } = await loadScenario(setup.file);
   if (setup.kind === 'search') {
     const unitSetup = { ...setup, target: { ...setup.target, file } };
-    serve<SearchPiece>((piece, cancelled) => runPiece(scenario, unitSetup, piece, cancelled));
-  } else {
-    const target = makeTarget(scenario, { ...setup.target, file });
-    serve<Block>((block, cancelled) => runBlock(target, setup.spec, block, cancelled));
+    return itemServer<SearchPiece>((piece, cancelled) => runPiece(scenario, unitSetup, piece, cancelled), send) as Handler;
   }
+  const target = makeTarget(scenario, { ...setup.target, file });
+  return itemServer<Block>((block, cancelled) => runBlock(target, setup.spec, block, cancelled), send) as Handler;
 }
 
-/** Runs the items it is sent, one at a time, and posts each result back. */
-function serve<I>(run: (item: I, cancelled: () => boolean) => Promise<unknown>): void {
+/**
+ * A worker thread: loads the scenario module by path (as the CLI does), then runs the items
+ * the pool (workPool.ts) sends: blocks of executions, search pieces, or whole variants (`ci`).
+ * Between pool runs it may be set up for another run (workerGroup.ts); it says 'ready' each
+ * time its scenario is loaded. Messages that come while it loads wait their turn.
+ */
+function main(): void {
   const port = parentPort!;
-  port.on('message', itemServer<I>(run, (msg) => port.postMessage(msg)));
-  port.postMessage({ type: 'ready' } satisfies FromWorker<unknown>);
+  const send = (msg: FromWorker<unknown>): void => port.postMessage(msg);
+  let server: Promise<Handler> | null = null;
+  const setUp = (setup: AnyWorkerSetup): void => {
+    server = serverFor(setup, send);
+    server.then(
+      () => send({ type: 'ready' }),
+      (e: unknown) => send(errorReply(e)),
+    );
+  };
+  port.on('message', (msg: ToWorker<unknown>) => {
+    if (msg.type === 'setup') setUp(msg.setup as AnyWorkerSetup);
+    else void server!.then((handle) => handle(msg));
+  });
+  setUp(workerData as AnyWorkerSetup);
 }
 
-main().catch((e: unknown) => parentPort!.postMessage(errorReply(e)));
+main();

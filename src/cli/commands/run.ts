@@ -19,6 +19,7 @@ import { saveOrFallback, saveThenShrink, UNSAVED_HEADER } from '../saveOrFallbac
 import { workersWarning } from '../workersWarning.js';
 import { InvalidArgumentError } from 'commander';
 import { isSplit, runSplit, shardFileName, toExploreResult, writeShardFile, type Shard, type AnyShardRun } from '../../parallel/index.js';
+import { WorkerGroup } from '../../parallel/workerGroup.js';
 
 export interface RunOptions {
   dir: string;
@@ -86,7 +87,7 @@ export async function loadTargets(refs: readonly string[], o: { dir: string; all
 export async function runVariant(
   loaded: LoadedScenario,
   variant: string,
-  o: Omit<RunOptions, 'dir' | 'out'> & { out: string | null; shouldStop?: () => boolean; onShardRun?: (run: AnyShardRun) => void },
+  o: Omit<RunOptions, 'dir' | 'out'> & { out: string | null; shouldStop?: () => boolean; onShardRun?: (run: AnyShardRun) => void; threads?: WorkerGroup },
   progress: ProgressLine | null,
 ): Promise<VariantOutcome> {
   const { file, scenario } = loaded;
@@ -194,12 +195,14 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
   const interrupt = listenForInterrupt();
   const shouldStop = (): boolean => interrupt.requested;
   const shardRuns: AnyShardRun[] = [];
+  // One set of worker threads for every variant: each starts once and stays warm.
+  const threads = new WorkerGroup();
   try {
     for (const l of loaded) {
       const variants = o.variant !== undefined ? [o.variant] : Object.keys(l.scenario.variants);
       for (const variant of variants) {
         if (interrupt.requested) break;
-        const v = await runVariant(l, variant, { ...o, shouldStop, onShardRun: (run) => shardRuns.push(run) }, progress);
+        const v = await runVariant(l, variant, { ...o, shouldStop, onShardRun: (run) => shardRuns.push(run), threads }, progress);
         outcomes.push(v);
         if (v.saveError !== null) process.stderr.write(`interleave: ${v.saveError}\n`);
         if (o.json) continue;
@@ -212,6 +215,7 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
     }
   } finally {
     interrupt.dispose();
+    await threads.close();
   }
   let saveFailed = outcomes.some((v) => v.saveError !== null);
   if (o.shard !== undefined) {

@@ -6,6 +6,8 @@ import { blocksOf, combineBlocks, exploreParallel, mergeShardRuns, parseShard, s
 import { formatExploreLine } from '../../../src/report/text.js';
 import type { CombineInput } from '../../../src/parallel/result.js';
 import type { Failure } from '../../../src/runtime/failure.js';
+import { startWorker } from '../../../src/parallel/startWorker.js';
+import { WorkerGroup } from '../../../src/parallel/workerGroup.js';
 import lostUpdate from '../../fixtures/scenarios/lost-update.js';
 import lockOrder from '../../fixtures/scenarios/lock-order.js';
 import lateFailuresScenario from './fixtures/late-failures.js';
@@ -83,6 +85,28 @@ describe('parallel exploration', () => {
         expect(many.workers).toBe(workers);
         expect(found(many)).toEqual(found(one));
       }
+    }
+  });
+
+  it('worker threads kept across runs (run over many variants) give each run its own result, and start once', async () => {
+    let starts = 0;
+    const threads = new WorkerGroup((setup) => (starts++, startWorker(setup)));
+    try {
+      // Long enough that the kept thread takes blocks of each run, after being set up for it.
+      for (const [s, file, variant, seed, iterations] of [
+        [lostUpdate, fixture('lost-update'), 'fixed', 4, 40_000],
+        [lateFailures, lateFailuresFile, 'rare-draw', 18, 300_000],
+        [lostUpdate, fixture('lost-update'), 'buggy', 9, 40_000],
+        [lostUpdate, fixture('lost-update'), 'fixed', 5, 40_000],
+      ] as [ScenarioDefinition<object>, string, string, number, number][]) {
+        const options = { file, variant, seed, iterations, workers: 2 };
+        const own = await exploreParallel(options, s);
+        const kept = await exploreParallel({ ...options, threads }, s);
+        expect(found(kept)).toEqual(found(own));
+      }
+      expect(starts).toBe(1);
+    } finally {
+      await threads.close();
     }
   });
 

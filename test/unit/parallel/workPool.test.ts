@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { InternalError, UsageError } from '../../../src/runtime/errors.js';
 import { itemServer, runWorkPool, type FromWorker, type PoolWorker, type ResultRules, type ToWorker, type WorkPoolOptions } from '../../../src/parallel/workPool.js';
 import { WorkerGroup } from '../../../src/parallel/workerGroup.js';
+import type { AnyWorkerSetup } from '../../../src/parallel/startWorker.js';
 
 /** An item: how many event-loop turns it takes, and what it ends with. */
 interface Item {
@@ -16,6 +17,8 @@ interface Item {
   /** Its place in depth-first order (default: its position), and the items it hands on when it ends (`expand`). */
   readonly key?: readonly number[];
   readonly children?: readonly Item[];
+  /** Throws, as an interleave bug in a worker would. */
+  readonly throws?: boolean;
 }
 
 interface Done {
@@ -33,12 +36,15 @@ interface Log {
   readonly started: number[];
   readonly cancelled: number[];
   terminated: number;
+  /** Set-up messages the stand-ins were sent (a thread set up again for another run). */
+  setups?: number;
 }
 
 function runner(items: readonly Item[], log: Log) {
   return async (item: Item, cancelled: () => boolean): Promise<Done> => {
     const at = items.indexOf(item);
     log.started.push(at);
+    if (item.throws === true) throw new Error('boom');
     for (let i = 0; item.endless === true || i < item.ticks; i++) {
       if (cancelled()) {
         log.cancelled.push(at);
@@ -65,6 +71,10 @@ class StandIn extends EventEmitter implements PoolWorker<Item, Done> {
   }
   postMessage(msg: ToWorker<Item>): void {
     if (msg.type === 'run') this.log.handed.push(msg.id);
+    if (msg.type === 'setup') {
+      this.log.setups = (this.log.setups ?? 0) + 1;
+      this.send({ type: 'ready' });
+    }
     this.serve(msg);
   }
   terminate(): Promise<number> {
@@ -75,6 +85,10 @@ class StandIn extends EventEmitter implements PoolWorker<Item, Done> {
     void turn().then(() => this.emit('message', msg));
   }
 }
+
+/** Two setups of worker threads, as exploreParallel and searchParallel make them. */
+const SETUP_A: AnyWorkerSetup = { kind: 'blocks', file: 'a.ts', target: { variant: 'buggy' }, spec: { strategy: 'random', seed: 1 } };
+const SETUP_B: AnyWorkerSetup = { kind: 'blocks', file: 'b.ts', target: { variant: 'fixed' }, spec: { strategy: 'random', seed: 1 } };
 
 const rules: ResultRules<Done> = { failed: (r) => r.failed, keep: (r) => !r.cancelled, stopped: (r) => r.stopped };
 
@@ -360,14 +374,46 @@ describe('ordered work pool', () => {
     const log: Log = { handed: [], started: [], cancelled: [], terminated: 0 };
     const items: Item[] = [{ ticks: 3 }, { ticks: 1 }, { ticks: 2 }, { ticks: 0 }];
     let starts = 0;
-    const group = new WorkerGroup<Item, Done>(() => (starts++, new StandIn(runner(items, log), log)));
+    const group = new WorkerGroup(() => (starts++, new StandIn(runner(items, log), log) as PoolWorker<unknown, unknown>));
     for (let run = 0; run < 3; run++) {
-      const out = await runWorkPool<Item, Done>({ items, workers: 2, startWorker: () => group.attach(), rules, stop: () => false });
+      const out = await runWorkPool<Item, Done>({ items, workers: 2, startWorker: () => group.attach(SETUP_A), rules, stop: () => false });
       expect(out.results.map((r) => r.at)).toEqual([0, 1, 2, 3]);
     }
-    expect([starts, log.terminated]).toEqual([2, 0]);
+    expect([starts, log.terminated, log.setups ?? 0]).toEqual([2, 0, 0]);
     await group.close();
     expect(log.terminated).toBe(2);
+  });
+
+  it('a worker group sets its threads up again for a run of another setup instead of starting new ones', async () => {
+    // `run` over many variants: each variant is a run with its own setup (scenario, target, seed).
+    const log: Log = { handed: [], started: [], cancelled: [], terminated: 0 };
+    const items: Item[] = [{ ticks: 3 }, { ticks: 1 }, { ticks: 2 }, { ticks: 0 }];
+    let starts = 0;
+    const group = new WorkerGroup(() => (starts++, new StandIn(runner(items, log), log) as PoolWorker<unknown, unknown>));
+    const setups = [SETUP_A, SETUP_B, SETUP_A, { ...SETUP_A }];
+    const counts: number[][] = [];
+    for (const setup of setups) {
+      const out = await runWorkPool<Item, Done>({ items, workers: 2, startWorker: () => group.attach(setup), rules, stop: () => false });
+      expect(out.results.map((r) => r.at)).toEqual([0, 1, 2, 3]);
+      counts.push([starts, log.setups ?? 0]);
+    }
+    // Two threads, each set up again when the setup changes (by value: a copy of A is A).
+    expect(counts).toEqual([[2, 0], [2, 2], [2, 4], [2, 4]]);
+    await group.close();
+  });
+
+  it('a thread left running an item, or answering with an error, by a run that ended on that error is not reused', async () => {
+    const log: Log = { handed: [], started: [], cancelled: [], terminated: 0 };
+    const items: Item[] = [{ ticks: 1, endless: true }, { ticks: 1, throws: true }];
+    let starts = 0;
+    const group = new WorkerGroup(() => (starts++, new StandIn(runner(items, log), log) as PoolWorker<unknown, unknown>));
+    await expect(runWorkPool<Item, Done>({ items, workers: 2, startWorker: () => group.attach(SETUP_A), rules, stop: () => false })).rejects.toThrow(/boom/);
+    // Both are ended: one still runs the endless item, the other answered with an error, not a result.
+    expect([starts, log.terminated]).toEqual([2, 2]);
+    const again = await runWorkPool<Item, Done>({ items: [{ ticks: 1 }, { ticks: 1 }], workers: 2, startWorker: () => group.attach(SETUP_A), rules, stop: () => false });
+    expect(again.results).toHaveLength(2);
+    expect(starts).toBe(4);
+    await group.close();
   });
 
   it('a worker drops a cancel for an item it already answered: a later run numbers its items from 0 again', async () => {
