@@ -84,6 +84,8 @@ export class WorkerGroup {
     const slot: Slot = { thread: this.start(setup), setup: key, ready: false, dead: false, run: null };
     slot.thread.on('message', (message) => {
       if (message.type === 'ready') slot.ready = true;
+      // A thread that could not set up (its scenario did not load) or hit a bug is not reused.
+      if (message.type === 'error') slot.dead = true;
       slot.run?.emit('message', message);
     });
     slot.thread.on('error', (error) => {

@@ -408,8 +408,8 @@ describe('ordered work pool', () => {
     let starts = 0;
     const group = new WorkerGroup(() => (starts++, new StandIn(runner(items, log), log) as PoolWorker<unknown, unknown>));
     await expect(runWorkPool<Item, Done>({ items, workers: 2, startWorker: () => group.attach(SETUP_A), rules, stop: () => false })).rejects.toThrow(/boom/);
-    // Both are ended: one still runs the endless item, the other answered with an error, not a result.
-    expect([starts, log.terminated]).toEqual([2, 2]);
+    // Neither is reused: one still runs the endless item (it is ended), the other answered with an error.
+    expect([starts, log.terminated]).toEqual([2, 1]);
     const again = await runWorkPool<Item, Done>({ items: [{ ticks: 1 }, { ticks: 1 }], workers: 2, startWorker: () => group.attach(SETUP_A), rules, stop: () => false });
     expect(again.results).toHaveLength(2);
     expect(starts).toBe(4);
