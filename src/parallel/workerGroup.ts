@@ -5,8 +5,8 @@ import type { FromWorker, PoolWorker, ToWorker } from './workPool.js';
 /** A thread as the group keeps it: what it was set up for last, and which pool run it serves. */
 interface Slot {
   readonly thread: PoolWorker<unknown, unknown>;
-  /** The setup it runs items for (as JSON: a run's setup is compared by value). */
-  setup: string;
+  /** The setup it runs items for (the same object for the rounds of one search). */
+  setup: AnyWorkerSetup;
   /** It said 'ready' for that setup (its scenario loaded). */
   ready: boolean;
   /** It exited or failed, or was left running an item: never handed out again. */
@@ -59,13 +59,13 @@ export class WorkerGroup {
 
   /** A worker for one pool run with `setup`: a free thread of the group, set up for it, or a new one. */
   attach<I, R>(setup: AnyWorkerSetup): PoolWorker<I, R> {
-    const key = JSON.stringify(setup);
     const free = this.slots.filter((s) => s.run === null && !s.dead);
-    const slot = free.find((s) => s.setup === key) ?? free[0] ?? this.started(setup, key);
+    const slot = free.find((s) => s.setup === setup) ?? free[0] ?? this.started(setup);
     const run = new Attached(slot);
     slot.run = run;
-    if (slot.setup !== key) {
-      slot.setup = key;
+    // Another run's setup: set up again (a message; the worker's loader keeps its modules).
+    if (slot.setup !== setup) {
+      slot.setup = setup;
       slot.ready = false;
       slot.thread.postMessage({ type: 'setup', setup });
     } else if (slot.ready) {
@@ -80,8 +80,8 @@ export class WorkerGroup {
     await Promise.all(this.slots.map((s) => s.thread.terminate()));
   }
 
-  private started(setup: AnyWorkerSetup, key: string): Slot {
-    const slot: Slot = { thread: this.start(setup), setup: key, ready: false, dead: false, run: null };
+  private started(setup: AnyWorkerSetup): Slot {
+    const slot: Slot = { thread: this.start(setup), setup, ready: false, dead: false, run: null };
     slot.thread.on('message', (message) => {
       if (message.type === 'ready') slot.ready = true;
       // A thread that could not set up (its scenario did not load) or hit a bug is not reused.
