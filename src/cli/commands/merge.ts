@@ -141,7 +141,7 @@ export function registerMerge(program: Command, setExit: SetExit): Command {
       `
 Example (a 4-machine CI matrix; each machine runs one shard, a last job merges):
   interleave run --all --seed 7 -n 100000 --shard 2/4 --shard-file results/shard-2.json
-  interleave merge results/shard-*.json
+  interleave merge results/shard-*.json --check     (exit 0 when every variant found what it declares)
 
 Exit codes: 0 no failure (with --check: everything as expected), 1 failure found (or mismatch),
 2 bad usage (missing or mismatched shards; with --check, a scenario not in --dir).`,
