@@ -41,7 +41,12 @@ export function blocksOf(first: number, iterations: number, blockSize: number = 
  * Together the n shards hold every block exactly once.
  */
 export function shardBlocks(blocks: readonly Block[], shard: Shard): Block[] {
-  return blocks.filter((b) => b.index % shard.of === shard.index - 1);
+  return blocks.filter((b) => inShard(b.index, shard));
+}
+
+/** Whether the item at `position` (0, 1, 2, ...) is shard i of n's: positions i-1, i-1+n, ... (blocks, search units, `ci`'s items). */
+export function inShard(position: number, shard: Shard): boolean {
+  return position % shard.of === shard.index - 1;
 }
 
 /** How a shard run is named in merge's messages when its file is not known. */

@@ -1,7 +1,7 @@
 import type { Failure, Warning } from '../runtime/failure.js';
 import type { SearchResult } from '../search/search.js';
 import type { Trace } from '../trace/schema.js';
-import type { Shard } from './partition.js';
+import { inShard, type Shard } from './partition.js';
 import type { ResultRules } from './workPool.js';
 
 /**
@@ -31,7 +31,7 @@ export function isPrefix(unit: number): boolean {
 /** Units of shard `shard` (all when undefined) in the round of `bound`: shard i of n owns the units u with u mod n = i - 1. */
 export function unitsOf(shard: Shard | undefined, bound = 0): number[] {
   const all = Array.from({ length: UNITS_PER_ROUND }, (_, u) => bound * UNITS_PER_ROUND + u);
-  return shard === undefined ? all : all.filter((u) => u % shard.of === shard.index - 1);
+  return shard === undefined ? all : all.filter((u) => inShard(u, shard));
 }
 
 /** What one unit produced. Plain data: crosses worker boundaries and goes into shard files. */

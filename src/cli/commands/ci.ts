@@ -15,7 +15,7 @@ import { count, outputFolder, positive, shardOption, show, type SetExit } from '
 import { saveOrFallback, UNSAVED_HEADER } from '../saveOrFallback.js';
 import { finishVariant, loadTargets } from './run.js';
 import { exploreVariants, type VariantJob } from '../../parallel/exploreVariants.js';
-import type { Shard } from '../../parallel/partition.js';
+import { inShard, type Shard } from '../../parallel/partition.js';
 import { workersWarning } from '../workersWarning.js';
 
 interface CiOptions {
@@ -90,7 +90,7 @@ export async function ciCommand(o: CiOptions): Promise<number> {
   for (const loaded of await loadTargets([], { dir: o.dir })) for (const variant of Object.keys(loaded.scenario.variants)) variants.push({ loaded, variant });
   const traces = traceFiles(o.traces);
   // Items are numbered variants first, then traces, and dealt round-robin to the shards.
-  const mine = (k: number): boolean => o.shard === undefined || k % o.shard.of === o.shard.index - 1;
+  const mine = (k: number): boolean => o.shard === undefined || inShard(k, o.shard);
   const jobs = variants.filter((_, k) => mine(k));
   // A long job shows it is alive (CI services end a job that prints nothing for ~10 minutes).
   const progress = new ProgressLine(process.stderr);
