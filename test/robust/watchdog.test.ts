@@ -50,6 +50,16 @@ describe('watchdog', () => {
     expect(bad.stderr).toMatch(/^interleave: .*no-default\.ts: no default export: end the module with `export default defineScenario\(\{\.\.\.\}\)`\n$/);
     expect(bad.code).toBe(2);
   });
+
+  it('--watchdog with --workers or --shard is refused in one line, exit 2 (a split run explores in this thread too, where a runaway task would hang it)', async () => {
+    const out = tempDir();
+    const runs = await Promise.all([['--workers', '2'], ['--shard', '1/2']].map((split) => cli(['run', 'test/fixtures/bad/runaway.ts', '--watchdog', '1', ...split, '--out', out], { timeoutMs: 30_000 })));
+    for (const r of runs) {
+      expect(r.signal).toBeNull();
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe('interleave: --watchdog cannot be combined with --workers or --shard (it watches one exploration in a thread of its own); to watch many variants at once: interleave ci --watchdog 1 --workers n\n');
+    }
+  });
 });
 
 describe('ci --watchdog', () => {
@@ -67,5 +77,9 @@ describe('ci --watchdog', () => {
     expect(r.stdout).toMatch(/task "spinner" ran for more than 1 s without reaching a scheduling point/);
     expect(noStack(r.stderr)).toBe(true);
     expect(r.code).toBe(1);
+    // Two variants watched at once: the same finding.
+    const two = await cli(['ci', '--dir', 'scenarios', '--watchdog', '1', '--workers', '2'], { cwd: dir, timeoutMs: 60_000 });
+    expect(two.stdout).toMatch(/^variant +runaway \[only\] +pass +livelock +MISMATCH$/m);
+    expect(two.code).toBe(1);
   });
 });

@@ -186,6 +186,11 @@ export function formatOutcomeTable(rows: readonly VariantOutcome[], c: Colours):
 
 export async function runCommand(refs: string[], o: RunOptions): Promise<number> {
   checkStrategy(o.strategy);
+  // A split run explores in this thread too, which a runaway task would freeze for good; the
+  // watchdog watches one exploration in a thread it can end. Refused rather than ignored.
+  if (o.watchdog !== undefined && (o.workers !== undefined || o.shard !== undefined)) {
+    throw new UsageError(`--watchdog cannot be combined with --workers or --shard (it watches one exploration in a thread of its own); to watch many variants at once: interleave ci --watchdog ${o.watchdog} --workers n`);
+  }
   const oversubscribed = workersWarning(o.workers);
   if (oversubscribed !== null) process.stderr.write(`${oversubscribed}\n`);
   const c = stdoutColours(o);
