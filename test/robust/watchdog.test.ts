@@ -51,7 +51,7 @@ describe('watchdog', () => {
     expect(bad.code).toBe(2);
   });
 
-  it('--watchdog with --workers or --shard is refused in one line, exit 2 (a split run explores in this thread too, where a runaway task would hang it)', async () => {
+  it('--watchdog or --check-determinism with --workers or --shard is refused in one line, exit 2 (a split run explores in this thread too, where a runaway task would hang it)', async () => {
     const out = tempDir();
     const runs = await Promise.all([['--workers', '2'], ['--shard', '1/2']].map((split) => cli(['run', 'test/fixtures/bad/runaway.ts', '--watchdog', '1', ...split, '--out', out], { timeoutMs: 30_000 })));
     for (const r of runs) {
@@ -59,6 +59,9 @@ describe('watchdog', () => {
       expect(r.code).toBe(2);
       expect(r.stderr).toBe('interleave: --watchdog cannot be combined with --workers or --shard (it watches one exploration in a thread of its own); to watch many variants at once: interleave ci --watchdog 1 --workers n\n');
     }
+    // --check-determinism too: a split run left it out without a word.
+    const check = await cli(['run', 'test/fixtures/scenarios/lost-update.ts', '--check-determinism', '--workers', '2', '--out', out]);
+    expect([check.code, check.stderr]).toEqual([2, 'interleave: --check-determinism cannot be combined with --workers or --shard: run it without them\n']);
   });
 });
 

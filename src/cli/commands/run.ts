@@ -186,10 +186,14 @@ export function formatOutcomeTable(rows: readonly VariantOutcome[], c: Colours):
 
 export async function runCommand(refs: string[], o: RunOptions): Promise<number> {
   checkStrategy(o.strategy);
-  // A split run explores in this thread too, which a runaway task would freeze for good; the
-  // watchdog watches one exploration in a thread it can end. Refused rather than ignored.
-  if (o.watchdog !== undefined && (o.workers !== undefined || o.shard !== undefined)) {
-    throw new UsageError(`--watchdog cannot be combined with --workers or --shard (it watches one exploration in a thread of its own); to watch many variants at once: interleave ci --watchdog ${o.watchdog} --workers n`);
+  // A split run (blocks, search units) has neither: refused rather than silently left out. The
+  // watchdog watches one exploration in a thread it can end, and a split run explores in this
+  // thread too, which a runaway task would freeze for good.
+  if (o.workers !== undefined || o.shard !== undefined) {
+    if (o.watchdog !== undefined) {
+      throw new UsageError(`--watchdog cannot be combined with --workers or --shard (it watches one exploration in a thread of its own); to watch many variants at once: interleave ci --watchdog ${o.watchdog} --workers n`);
+    }
+    if (o.checkDeterminism === true) throw new UsageError('--check-determinism cannot be combined with --workers or --shard: run it without them');
   }
   const oversubscribed = workersWarning(o.workers);
   if (oversubscribed !== null) process.stderr.write(`${oversubscribed}\n`);
