@@ -1,7 +1,7 @@
 import { explore, type ExploreResult } from '../explore.js';
 import type { LoadedScenario } from '../loader.js';
 import { exploreWatched } from '../robust/watchdog.js';
-import { startWorker } from './startWorker.js';
+import { WorkerGroup } from './workerGroup.js';
 import { runWorkPool, type ResultRules } from './workPool.js';
 
 /** One variant to explore whole, with its budget: what `interleave ci` checks. */
@@ -54,15 +54,16 @@ export async function exploreVariants(jobs: readonly VariantJob[], o: ExploreVar
     });
   }
   const setup: VariantsWorkerSetup = { kind: 'variants' };
+  const threads = new WorkerGroup();
   const { results } = await runWorkPool<VariantItem, ExploreResult>({
     items: jobs.map((j, index) => ({ index, file: j.loaded.file, variant: j.variant })),
     workers: workers - 1,
-    startWorker: () => startWorker(setup),
+    startWorker: () => threads.attach<VariantItem, ExploreResult>(setup),
     runHere: (item) => exploreHere(jobs[item.index]!),
     rules: everyJob,
     stop: () => false,
     ...(o.onDone !== undefined ? { onResult: (item: VariantItem, r: ExploreResult) => o.onDone!(jobs[item.index]!, r) } : {}),
-  });
+  }).finally(() => threads.close());
   return results;
 }
 
