@@ -1,5 +1,5 @@
 import { explore, type ExploreResult } from '../explore.js';
-import type { LoadedScenario } from '../loader.js';
+import { loadScenario, type LoadedScenario } from '../loader.js';
 import { exploreWatched } from '../robust/watchdog.js';
 import { WorkerGroup } from './workerGroup.js';
 import { runWorkPool, type ResultRules } from './workPool.js';
@@ -81,8 +81,8 @@ async function atMost<I, R>(n: number, items: readonly I[], run: (item: I) => Pr
   return results;
 }
 
-/** A worker's side: explores the variants it is sent, loading each module once. */
-export async function exploreVariantItem(item: VariantItem, load: (file: string) => Promise<LoadedScenario>): Promise<ExploreResult> {
-  const { scenario, file } = await load(item.file);
+/** A worker's side: explores the variants it is sent (the loader keeps each module it loaded). */
+export async function exploreVariantItem(item: VariantItem): Promise<ExploreResult> {
+  const { scenario, file } = await loadScenario(item.file);
   return explore(scenario, { variant: item.variant, file });
 }

@@ -23,7 +23,7 @@ type Handler = (msg: ToWorker<unknown>) => void;
 async function serverFor(setup: AnyWorkerSetup, send: (msg: FromWorker<unknown>) => void): Promise<Handler> {
   if (setup.kind === 'variants') {
     // Many scenarios: each module is loaded when a variant of it first comes.
-    return itemServer<VariantItem>((item) => exploreVariantItem(item, loadScenario), send) as Handler;
+    return itemServer<VariantItem>(exploreVariantItem, send) as Handler;
   }
   const { file, scenario } = await loadScenario(setup.file);
   if (setup.kind === 'search') {
