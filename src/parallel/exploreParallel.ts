@@ -2,12 +2,16 @@ import { performance } from 'node:perf_hooks';
 import { DEFAULT_ITERATIONS } from '../explore.js';
 import { loadScenario } from '../loader.js';
 import { UsageError } from '../runtime/errors.js';
+import type { Failure } from '../runtime/failure.js';
+import type { Pulse } from '../robust/heartbeat.js';
+import { runawayFailure } from '../robust/watchdog.js';
 import { makeTarget, type TargetOptions } from '../run.js';
 import type { ScenarioDefinition } from '../scenario.js';
 import { runBlock, type BlockResult, type SamplingSpec } from './block.js';
 import { blocksOf, DEFAULT_BLOCK_SIZE, shardBlocks, type Block, type Shard } from './partition.js';
 import { combineBlocks, type ShardRun } from './result.js';
 import { runSettings } from './sameRun.js';
+import { WatchedWorker } from './watchedWorker.js';
 import { WorkerGroup } from './workerGroup.js';
 import type { WorkerSetup } from './worker.js';
 import { runWorkPool, type ResultRules } from './workPool.js';
@@ -30,6 +34,12 @@ export interface ParallelOptions<P extends object = Record<string, unknown>> ext
   readonly shouldStop?: () => boolean;
   /** Worker threads the caller keeps across runs (`run` over many variants); default: started for this run, ended after it. */
   readonly threads?: WorkerGroup;
+  /**
+   * Seconds without a scheduling decision before the running task is reported as a runaway
+   * `livelock` (`--watchdog`). Every explorer is then a watched worker thread (watchedWorker.ts):
+   * this thread only hands out blocks and watches.
+   */
+  readonly watchdog?: number;
 }
 
 /**
@@ -78,15 +88,26 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
       failOnLockOrder: target.settings.failOnLockOrder,
     },
     spec,
+    ...(options.watchdog !== undefined ? { watched: true } : {}),
   };
-  // n explorers: this thread and n - 1 workers (none for one), under the same rules.
+  const seconds = options.watchdog;
+  // n explorers: this thread and n - 1 workers (none for one), under the same rules; watched,
+  // n workers, since a runaway task would freeze this thread for good.
   const threads = options.threads ?? new WorkerGroup();
   const { results, stoppedEarly } = await runWorkPool<Block, BlockResult>({
     items: mine,
-    workers: workers - 1,
-    startWorker: () => threads.attach<Block, BlockResult>(setup),
+    workers: seconds === undefined ? workers - 1 : workers,
+    startWorker: () =>
+      seconds === undefined
+        ? threads.attach<Block, BlockResult>(setup)
+        : new WatchedWorker(() => threads.attach<Block, BlockResult>(setup), {
+            seconds,
+            file: options.file,
+            runaway: (block, pulse, names) => runawayBlock(block, runawayFailure(seconds, pulse, names), pulse),
+            cancelled: (block) => ({ ...block, executions: 0, steps: 0, failureAt: null, failure: null, trace: null, warnings: [], complete: false }),
+          }),
     // `cancelled` answers true at the time limit too (the pool asks `stop`, for the workers as well).
-    runHere: (block, cancelled) => runBlock(target, spec, block, cancelled),
+    ...(seconds === undefined ? { runHere: (block: Block, cancelled: () => boolean) => runBlock(target, spec, block, cancelled) } : {}),
     rules: blockRules,
     stop,
     // Blocks are short and even: a worker holds its next one, never waiting for this thread.
@@ -107,6 +128,12 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
     elapsedMs: performance.now() - start,
     workers,
   });
+}
+
+/** A block whose task spun at execution `pulse.execution`: it failed there, as explore counts (no trace: replaying it would spin again). */
+function runawayBlock(block: Block, failure: Failure, pulse: Pulse): BlockResult {
+  const failureAt = pulse.execution;
+  return { ...block, executions: failureAt - block.start + 1, steps: pulse.steps, failureAt, failure, trace: null, warnings: [], complete: true };
 }
 
 /** A block cut short (time limit, interrupt) is not kept: only some of its executions ran. */

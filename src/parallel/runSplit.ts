@@ -1,4 +1,5 @@
 import type { LoadedScenario } from '../loader.js';
+import { UsageError } from '../runtime/errors.js';
 import { exploreParallel } from './exploreParallel.js';
 import type { Shard } from './partition.js';
 import type { ShardRun } from './result.js';
@@ -25,6 +26,8 @@ export interface SplitOptions {
   readonly params?: Readonly<Record<string, unknown>>;
   /** Worker threads kept for every variant of one `run` (workerGroup.ts). */
   readonly threads?: WorkerGroup;
+  /** `--watchdog` seconds: random and pct blocks run in watched threads (exploreParallel.ts). */
+  readonly watchdog?: number;
 }
 
 /**
@@ -54,6 +57,7 @@ function strategyOf(loaded: LoadedScenario, variant: string, o: SplitOptions): s
 export function runSplit(loaded: LoadedScenario, variant: string, o: SplitOptions): Promise<AnyShardRun> {
   const strategy = strategyOf(loaded, variant, o);
   if (strategy === 'dfs' || strategy === 'pb') {
+    if (o.watchdog !== undefined) return Promise.reject(new UsageError(unwatchedSearch(loaded, variant, strategy)));
     return searchParallel(
       {
         file: loaded.file,
@@ -87,7 +91,22 @@ export function runSplit(loaded: LoadedScenario, variant: string, o: SplitOption
       ...(o.shard !== undefined ? { shard: o.shard } : {}),
       ...(o.shouldStop !== undefined ? { shouldStop: o.shouldStop } : {}),
       ...(o.threads !== undefined ? { threads: o.threads } : {}),
+      ...(o.watchdog !== undefined ? { watchdog: o.watchdog } : {}),
     },
     loaded.scenario,
   );
+}
+
+/**
+ * Why `--watchdog` cannot watch this variant's split run, or null: a split dfs or pb search runs
+ * the prefix of each round in this thread, where a runaway task would freeze the run for good.
+ */
+export function splitWatchdogProblem(loaded: LoadedScenario, variant: string, o: SplitOptions): string | null {
+  if (o.watchdog === undefined || !isSplit(o, loaded, variant)) return null;
+  const strategy = strategyOf(loaded, variant, o);
+  return strategy === 'dfs' || strategy === 'pb' ? unwatchedSearch(loaded, variant, strategy) : null;
+}
+
+function unwatchedSearch(loaded: LoadedScenario, variant: string, strategy: string): string {
+  return `--watchdog watches split random and pct runs, not a split ${strategy} search (${loaded.scenario.name} [${variant}]): drop --workers/--shard, or --watchdog`;
 }

@@ -2,12 +2,24 @@ import { InternalError, UsageError } from '../runtime/errors.js';
 
 /**
  * To a worker: run an item, or stop item `id` if it still runs (`id` numbers the items in the
- * order the pool made them); or, between pool runs, run the next run's items (workerGroup.ts).
+ * order the pool made them); or, between pool runs, run the next run's items (workerGroup.ts);
+ * or publish the heartbeat into this buffer (watchedWorker.ts).
  */
-export type ToWorker<I> = { readonly type: 'run'; readonly id: number; readonly item: I } | { readonly type: 'cancel'; readonly id: number } | { readonly type: 'setup'; readonly setup: unknown };
+export type ToWorker<I> =
+  | { readonly type: 'run'; readonly id: number; readonly item: I }
+  | { readonly type: 'cancel'; readonly id: number }
+  | { readonly type: 'setup'; readonly setup: unknown }
+  | { readonly type: 'watch'; readonly buffer: SharedArrayBuffer };
 
-/** From a worker: it has loaded, an item's result, or an error (loading the scenario, or a bug). */
-export type FromWorker<R> = { readonly type: 'ready' } | { readonly type: 'result'; readonly result: R } | { readonly type: 'error'; readonly name: string; readonly message: string };
+/**
+ * From a worker: it has loaded, an item's result, or an error (loading the scenario, or a bug);
+ * or, when watched, a task name the heartbeat refers to by index.
+ */
+export type FromWorker<R> =
+  | { readonly type: 'ready' }
+  | { readonly type: 'result'; readonly result: R }
+  | { readonly type: 'error'; readonly name: string; readonly message: string }
+  | { readonly type: 'name'; readonly index: number; readonly name: string };
 
 /** What the pool uses of a worker thread: node's `Worker`, or a stand-in in tests. */
 export interface PoolWorker<I, R> {
@@ -277,8 +289,8 @@ export function itemServer<I>(run: (item: I, cancelled: () => boolean) => Promis
     );
   };
   return (msg) => {
-    // Set-up messages are the worker's own (worker.ts), taken between runs.
-    if (msg.type === 'setup') return;
+    // Set-up and watch messages are the worker's own (worker.ts).
+    if (msg.type === 'setup' || msg.type === 'watch') return;
     if (msg.type === 'cancel') {
       if (msg.id === running || waiting.some((job) => job.id === msg.id)) cancelled.add(msg.id);
     } else {

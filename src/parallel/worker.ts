@@ -6,6 +6,7 @@ import { runBlock, type SamplingSpec } from './block.js';
 import type { Block } from './partition.js';
 import type { SearchPiece } from './pieces.js';
 import { runPiece, type SearchWorkerSetup } from './searchParallel.js';
+import { Heartbeat, heartbeatBuffer } from '../robust/heartbeat.js';
 import type { AnyWorkerSetup } from './startWorker.js';
 import { errorReply, itemServer, type FromWorker, type ToWorker } from './workPool.js';
 
@@ -15,9 +16,20 @@ export interface WorkerSetup {
   readonly file: string;
   readonly target: TargetOptions<object>;
   readonly spec: SamplingSpec;
+  /** Watched (`--watchdog`): the heartbeat wraps every execution's strategy (watchedWorker.ts). */
+  readonly watched?: boolean;
 }
 
 type Handler = (msg: ToWorker<unknown>) => void;
+
+/**
+ * This thread's heartbeat, made at the first watched setup. It publishes into the buffer of
+ * the watcher that sent the last 'watch' message (a thread kept across runs has one per run).
+ */
+let heartbeat: Heartbeat | null = null;
+function heartbeatFor(send: (msg: FromWorker<unknown>) => void): Heartbeat {
+  return (heartbeat ??= new Heartbeat(heartbeatBuffer(), (index, name) => send({ type: 'name', index, name })));
+}
 
 /** How a thread runs the items of one setup. Loads its scenario (the loader keeps each module). */
 async function serverFor(setup: AnyWorkerSetup, send: (msg: FromWorker<unknown>) => void): Promise<Handler> {
@@ -30,8 +42,17 @@ async function serverFor(setup: AnyWorkerSetup, send: (msg: FromWorker<unknown>)
     const unitSetup = { ...setup, target: { ...setup.target, file } };
     return itemServer<SearchPiece>((piece, cancelled) => runPiece(scenario, unitSetup, piece, cancelled), send) as Handler;
   }
-  const target = makeTarget(scenario, { ...setup.target, file });
-  return itemServer<Block>((block, cancelled) => runBlock(target, setup.spec, block, cancelled), send) as Handler;
+  if (setup.watched !== true) {
+    const target = makeTarget(scenario, { ...setup.target, file });
+    return itemServer<Block>((block, cancelled) => runBlock(target, setup.spec, block, cancelled), send) as Handler;
+  }
+  const hb = heartbeatFor(send);
+  const target = makeTarget(scenario, { ...setup.target, file, monitor: (s) => hb.wrap(s) });
+  return itemServer<Block>((block, cancelled) => {
+    // A runaway's result counts the steps of its block only, as the block's result would.
+    hb.restartCount();
+    return runBlock(target, setup.spec, block, cancelled);
+  }, send) as Handler;
 }
 
 /**
@@ -53,6 +74,7 @@ function main(): void {
   };
   port.on('message', (msg: ToWorker<unknown>) => {
     if (msg.type === 'setup') setUp(msg.setup as AnyWorkerSetup);
+    else if (msg.type === 'watch') heartbeatFor(send).listen(msg.buffer);
     else void server!.then((handle) => handle(msg));
   });
   setUp(workerData as AnyWorkerSetup);

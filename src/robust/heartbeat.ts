@@ -3,15 +3,16 @@ import type { TaskView } from '../runtime/task.js';
 import type { SchedulingView, Strategy } from '../strategies/strategy.js';
 
 /**
- * The exploring thread's side of the watchdog (src/robust/watchdog.ts). A strategy wrapper
- * publishes, at every scheduling point, the execution index, the step and the task about to
- * run into a SharedArrayBuffer, and bumps a beat counter. A task that never reaches its next
- * scheduling point (a synchronous `while (true) {}`) freezes the counter with its own name in
- * the buffer, which the watching thread can still read. Task names are sent once each, as
- * messages, the first time they are seen.
+ * The exploring thread's side of the watchdog (src/robust/watchdog.ts, and for split runs
+ * src/parallel/watchedWorker.ts). A strategy wrapper publishes, at every scheduling point, the
+ * execution index, the step and the task about to run into a SharedArrayBuffer, and bumps a
+ * beat counter. A task that never reaches its next scheduling point (a synchronous
+ * `while (true) {}`) freezes the counter with its own name in the buffer, which the watching
+ * thread can still read. Task names are sent once each, as messages, the first time they are seen.
  *
  * Cost: one wrapper call, one Map lookup and three Int32Array stores per step (see
- * docs/robustness.md for the measurement). Opt-in: only `--watchdog` runs it.
+ * docs/robustness.md for the measurement), and one Float64Array store per execution. Opt-in:
+ * only `--watchdog` runs it.
  */
 
 /** Cell indexes in the shared Int32Array. */
@@ -19,24 +20,79 @@ export const CELL = {
   /** Incremented at every decision (task or value). */
   BEATS: 0,
   EXECUTION: 1,
+  /** The running execution's last decision (-1 before its first). */
   STEP: 2,
-  /** Index of the running task's name (in the order names were announced). */
+  /** Index of the running task's name (in the order names were announced; -1 before the first decision). */
   TASK: 3,
   /** Set to 1 by the watching thread: stop between executions (Ctrl-C). */
   STOP: 4,
 } as const;
 
 export const CELLS = 5;
+/** Byte offset of the one Float64 slot: steps of the executions finished since the count began. */
+const STEPS_OFFSET = 24;
+
+/** A buffer for one watched thread: the Int32 cells, then the Float64 step count. */
+export function heartbeatBuffer(): SharedArrayBuffer {
+  return new SharedArrayBuffer(STEPS_OFFSET + Float64Array.BYTES_PER_ELEMENT);
+}
+
+/** What the watching thread reads of a frozen heartbeat. */
+export interface Pulse {
+  readonly beats: number;
+  readonly execution: number;
+  /** The running execution's last decision, -1 before its first. */
+  readonly step: number;
+  /** Index of the running task's name, -1 when none was chosen yet. */
+  readonly task: number;
+  /** Steps up to the runaway one: the finished executions' since the count began, and this one's so far. */
+  readonly steps: number;
+}
+
+export function readPulse(buffer: SharedArrayBuffer): Pulse {
+  const cells = new Int32Array(buffer, 0, CELLS);
+  const step = Atomics.load(cells, CELL.STEP);
+  return {
+    beats: Atomics.load(cells, CELL.BEATS),
+    execution: Atomics.load(cells, CELL.EXECUTION),
+    step,
+    task: Atomics.load(cells, CELL.TASK),
+    steps: new Float64Array(buffer, STEPS_OFFSET, 1)[0]! + step + 1,
+  };
+}
 
 export class Heartbeat {
-  private readonly names = new Map<string, number>();
+  private names = new Map<string, number>();
   private lastInner: Strategy | null = null;
   private lastWrapper: Strategy | null = null;
+  cells: Int32Array;
+  private done: Float64Array;
+  /** Steps of the finished executions since the count began, and of the running one so far. */
+  private finished = 0;
+  current = 0;
 
   constructor(
-    readonly cells: Int32Array,
+    buffer: SharedArrayBuffer,
     private readonly announce: (index: number, name: string) => void,
-  ) {}
+  ) {
+    this.cells = new Int32Array(buffer, 0, CELLS);
+    this.done = new Float64Array(buffer, STEPS_OFFSET, 1);
+  }
+
+  /** Publishes into another buffer (a split run's next watcher): names are announced afresh, to it. */
+  listen(buffer: SharedArrayBuffer): void {
+    this.cells = new Int32Array(buffer, 0, CELLS);
+    this.done = new Float64Array(buffer, STEPS_OFFSET, 1);
+    this.names = new Map();
+    this.restartCount();
+  }
+
+  /** Counts steps from zero again (a split run's next item: its result counts its own steps). */
+  restartCount(): void {
+    this.finished = 0;
+    this.current = 0;
+    this.done[0] = 0;
+  }
 
   /** Wraps `inner` (the same wrapper for the same strategy, so a long exploration allocates once). */
   wrap(inner: Strategy): Strategy {
@@ -45,6 +101,16 @@ export class Heartbeat {
       this.lastWrapper = new HeartbeatStrategy(inner, this);
     }
     return this.lastWrapper!;
+  }
+
+  beginExecution(index: number): void {
+    this.finished += this.current;
+    this.current = 0;
+    this.done[0] = this.finished;
+    const cells = this.cells;
+    cells[CELL.EXECUTION] = index;
+    cells[CELL.STEP] = -1;
+    cells[CELL.TASK] = -1;
   }
 
   nameIndex(name: string): number {
@@ -72,16 +138,18 @@ class HeartbeatStrategy implements Strategy {
   }
 
   beginExecution(index: number): void {
-    this.hb.cells[CELL.EXECUTION] = index;
+    this.hb.beginExecution(index);
     this.inner.beginExecution(index);
   }
 
   chooseTask(view: SchedulingView): number {
     const i = this.inner.chooseTask(view);
     const task = view.enabled[i];
-    const cells = this.hb.cells;
-    if (task !== undefined) cells[CELL.TASK] = this.hb.nameIndex(task.name);
+    const hb = this.hb;
+    const cells = hb.cells;
+    if (task !== undefined) cells[CELL.TASK] = hb.nameIndex(task.name);
     cells[CELL.STEP] = view.step;
+    hb.current = view.step + 1;
     cells[CELL.BEATS] = (cells[CELL.BEATS]! + 1) | 0;
     return i;
   }

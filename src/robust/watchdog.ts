@@ -4,7 +4,7 @@ import { ScenarioLoadError } from '../loader.js';
 import { InternalError, UsageError } from '../runtime/errors.js';
 import type { Failure } from '../runtime/failure.js';
 import type { ScenarioDefinition } from '../scenario.js';
-import { CELL, CELLS } from './heartbeat.js';
+import { CELL, CELLS, heartbeatBuffer, readPulse, type Pulse } from './heartbeat.js';
 
 /**
  * The watchdog: a task that loops forever without reaching a scheduling point (a synchronous
@@ -41,8 +41,8 @@ export type PortableExploreOptions = Omit<ExploreOptions<object>, 'onProgress' |
 const POLL_MS = 50;
 
 export function exploreWithWatchdog(file: string, scenario: ScenarioDefinition<object>, options: PortableExploreOptions, wd: WatchdogOptions): Promise<ExploreResult> {
-  const buffer = new SharedArrayBuffer(CELLS * Int32Array.BYTES_PER_ELEMENT);
-  const cells = new Int32Array(buffer);
+  const buffer = heartbeatBuffer();
+  const cells = new Int32Array(buffer, 0, CELLS);
   const worker = new Worker(new URL('./watchdogWorker.js', import.meta.url), { workerData: { file, options, buffer } });
   const names: string[] = [];
   const started = Date.now();
@@ -72,7 +72,8 @@ export function exploreWithWatchdog(file: string, scenario: ScenarioDefinition<o
         lastBeats = beats;
         lastBeatAt = now;
       } else if (now - lastBeatAt > wd.seconds * 1000) {
-        const runaway = runawayResult(scenario, options, wd.seconds, names[Atomics.load(cells, CELL.TASK)] ?? 'main', Atomics.load(cells, CELL.STEP), Atomics.load(cells, CELL.EXECUTION), now - started);
+        const pulse = readPulse(buffer);
+        const runaway = runawayResult(scenario, options, runawayFailure(wd.seconds, pulse, names), now - started, pulse);
         finish(() => resolve(runaway));
       }
     }, POLL_MS);
@@ -100,23 +101,33 @@ export function exploreWithWatchdog(file: string, scenario: ScenarioDefinition<o
   });
 }
 
-/** The `livelock` result for a task that stopped reaching scheduling points. */
-function runawayResult(scenario: ScenarioDefinition<object>, options: PortableExploreOptions, seconds: number, task: string, step: number, execution: number, elapsedMs: number): ExploreResult {
-  const variant = options.variant ?? Object.keys(scenario.variants)[0]!;
-  const budget = { ...scenario.budget, ...scenario.variants[variant]?.budget };
-  const failure: Failure = {
+/**
+ * The `livelock` failure of a task that stopped reaching scheduling points, from its frozen
+ * heartbeat (`names`: the names the thread announced, by index). Before the execution's first
+ * decision no task has run yet: the scenario's own code (its `run` function) spins, as main.
+ */
+export function runawayFailure(seconds: number, pulse: Pulse, names: readonly string[]): Failure {
+  const task = names[pulse.task] ?? 'main';
+  const where = pulse.step < 0 ? `at the start of execution ${pulse.execution}` : `after step ${pulse.step} of execution ${pulse.execution}`;
+  return {
     kind: 'livelock',
-    message: `livelock: task "${task}" ran for more than ${seconds} s without reaching a scheduling point (a runaway loop that never awaits an interleave operation?) after step ${step} of execution ${execution}`,
-    step,
+    message: `livelock: task "${task}" ran for more than ${seconds} s without reaching a scheduling point (a runaway loop that never awaits an interleave operation?) ${where}`,
+    step: Math.max(0, pulse.step),
     task,
     tasks: [task],
   };
+}
+
+/** The `livelock` result of a runaway: the executions and steps up to it, as explore counts them. */
+function runawayResult(scenario: ScenarioDefinition<object>, options: PortableExploreOptions, failure: Failure, elapsedMs: number, pulse: Pulse): ExploreResult {
+  const variant = options.variant ?? Object.keys(scenario.variants)[0]!;
+  const budget = { ...scenario.budget, ...scenario.variants[variant]?.budget };
   return {
     scenario: scenario.name,
     variant,
     strategy: { name: options.strategy ?? (budget.strategy === 'pct' ? 'pct' : 'random'), seed: options.seed ?? budget.seed ?? 1 },
-    executions: execution - (options.firstExecution ?? 0) + 1,
-    steps: step,
+    executions: pulse.execution - (options.firstExecution ?? 0) + 1,
+    steps: pulse.steps,
     failure,
     trace: null,
     stoppedBy: 'failure',

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { explore, type ExploreOptions } from '../explore.js';
 import { loadScenario } from '../loader.js';
-import { CELL, Heartbeat } from './heartbeat.js';
+import { CELL, CELLS, Heartbeat } from './heartbeat.js';
 import type { WorkerMessage } from './watchdog.js';
 
 interface WorkerInput {
@@ -18,8 +18,8 @@ interface WorkerInput {
 const port = parentPort!;
 const input = workerData as WorkerInput;
 const post = (m: WorkerMessage): void => port.postMessage(m);
-const cells = new Int32Array(input.buffer);
-const hb = new Heartbeat(cells, (index, name) => post({ type: 'name', index, name }));
+const cells = new Int32Array(input.buffer, 0, CELLS);
+const hb = new Heartbeat(input.buffer, (index, name) => post({ type: 'name', index, name }));
 
 try {
   const { scenario } = await loadScenario(input.file);

@@ -76,6 +76,8 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
     }
     const line = `${formatExploreLine(r)} (merged from ${m.workers} worker${m.workers === 1 ? '' : 's'} over ${groups.get(`${m.scenario}\u0000${m.variant}`)!.runs.length} shards)`;
     process.stdout.write(`${line}\n${warningLines(r, c)}`);
+    // A failure without a trace (a runaway the watchdog stopped): its message, as `run` prints it.
+    if (trace === null && r.failure !== null) process.stdout.write(`\n${r.failure.message}\n\n`);
     if (trace !== null) process.stdout.write(`\n${formatFailureReport(trace, saved === null ? null : show(saved), { verbose: o.verbose ?? false, colours: c, maxWidth: terminalWidth() })}\n\n`);
     if (unsaved !== null) process.stdout.write(`${UNSAVED_HEADER}\n${unsaved}\n`);
   }

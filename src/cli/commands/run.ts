@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { saveOrFallback, saveThenShrink, UNSAVED_HEADER } from '../saveOrFallback.js';
 import { workersWarning } from '../workersWarning.js';
 import { InvalidArgumentError } from 'commander';
-import { isSplit, runSplit, shardFileName, toExploreResult, writeShardFile, type Shard, type AnyShardRun } from '../../parallel/index.js';
+import { isSplit, runSplit, shardFileName, splitWatchdogProblem, toExploreResult, writeShardFile, type Shard, type AnyShardRun } from '../../parallel/index.js';
 import { WorkerGroup } from '../../parallel/workerGroup.js';
 
 export interface RunOptions {
@@ -186,19 +186,21 @@ export function formatOutcomeTable(rows: readonly VariantOutcome[], c: Colours):
 
 export async function runCommand(refs: string[], o: RunOptions): Promise<number> {
   checkStrategy(o.strategy);
-  // A split run (blocks, search units) has neither: refused rather than silently left out. The
-  // watchdog watches one exploration in a thread it can end, and a split run explores in this
-  // thread too, which a runaway task would freeze for good.
-  if (o.workers !== undefined || o.shard !== undefined) {
-    if (o.watchdog !== undefined) {
-      throw new UsageError(`--watchdog cannot be combined with --workers or --shard (it watches one exploration in a thread of its own); to watch many variants at once: interleave ci --watchdog ${o.watchdog} --workers n`);
-    }
-    if (o.checkDeterminism === true) throw new UsageError('--check-determinism cannot be combined with --workers or --shard: run it without them');
+  // A split run does not check determinism: refused rather than silently left out.
+  if ((o.workers !== undefined || o.shard !== undefined) && o.checkDeterminism === true) {
+    throw new UsageError('--check-determinism cannot be combined with --workers or --shard: run it without them');
   }
   const oversubscribed = workersWarning(o.workers);
   if (oversubscribed !== null) process.stderr.write(`${oversubscribed}\n`);
   const c = stdoutColours(o);
   const loaded = await loadTargets(refs, o);
+  // Before anything runs: a split search cannot be watched (runSplit.ts).
+  for (const l of loaded) {
+    for (const variant of o.variant !== undefined ? [o.variant] : Object.keys(l.scenario.variants)) {
+      const problem = l.scenario.variants[variant] !== undefined ? splitWatchdogProblem(l, variant, o) : null;
+      if (problem !== null) throw new UsageError(problem);
+    }
+  }
   const outcomes: VariantOutcome[] = [];
   const progress = new ProgressLine(process.stderr);
   const interrupt = listenForInterrupt();

@@ -1,0 +1,149 @@
+import { EventEmitter } from 'node:events';
+import { heartbeatBuffer, readPulse, type Pulse } from '../robust/heartbeat.js';
+import type { FromWorker, PoolWorker, ToWorker } from './workPool.js';
+
+/** How a watched pool worker turns a runaway into its item's result. */
+export interface WatchOptions<I, R> {
+  /** Seconds an item may go without a scheduling decision before its task is declared runaway. */
+  readonly seconds: number;
+  /** Seconds a thread may take to load its scenario (default max(30, 5 × seconds)). */
+  readonly loadSeconds?: number;
+  /** The scenario module, named in the error when loading it never ends. */
+  readonly file: string;
+  /** The result of `item`, whose task spun: the frozen heartbeat and the thread's task names. */
+  readonly runaway: (item: I, pulse: Pulse, names: readonly string[]) => R;
+  /** The result of an item cancelled before it ran (one the runaway's thread held). */
+  readonly cancelled: (item: I) => R;
+}
+
+const POLL_MS = 50;
+
+/**
+ * A pool worker (workPool.ts) whose thread is watched, for `run --workers n --watchdog s`. The
+ * thread publishes a heartbeat into a buffer this side gives it ('watch'); when the item it runs
+ * has made no scheduling decision for `seconds`, the thread is ended (a synchronous loop cannot
+ * be interrupted in it) and the item answers with the `runaway` result, as if the thread had
+ * sent it. That result is a failure, so the pool cancels the items after it, the ones the thread
+ * held among them (they answer as cancelled without a thread), while every item before it runs
+ * to its end elsewhere: the first failure is still the first by order. An item the pool sends
+ * later, or a held one not cancelled, goes to a new thread of `attach`. The pool sees one worker
+ * throughout and needs no rule of its own.
+ */
+export class WatchedWorker<I, R> extends EventEmitter implements PoolWorker<I, R> {
+  private thread: PoolWorker<I, R> | null = null;
+  private buffer = heartbeatBuffer();
+  private names: string[] = [];
+  /** Items sent and not answered, in the order the thread runs them; and which were cancelled. */
+  private readonly sent: { readonly id: number; readonly item: I }[] = [];
+  private readonly cancelled = new Set<number>();
+  private ready = false;
+  private since = Date.now();
+  private lastBeats = 0;
+  private readonly timer: ReturnType<typeof setInterval>;
+  private closed = false;
+  /** While a runaway's result is read: the items its thread held, then any sent meanwhile. */
+  private backlog: { readonly id: number; readonly item: I }[] | null = null;
+
+  constructor(
+    private readonly attach: () => PoolWorker<I, R>,
+    private readonly o: WatchOptions<I, R>,
+  ) {
+    super();
+    this.connect();
+    this.timer = setInterval(() => this.check(), POLL_MS);
+  }
+
+  postMessage(message: ToWorker<I>): void {
+    if (message.type === 'run') {
+      if (this.backlog !== null) return void this.backlog.push({ id: message.id, item: message.item });
+      this.sent.push({ id: message.id, item: message.item });
+    }
+    if (message.type === 'cancel') {
+      this.cancelled.add(message.id);
+      // Held by a thread that was ended: answered in `runaway`.
+      if (this.thread === null) return;
+    }
+    if (this.thread === null) this.connect();
+    this.thread!.postMessage(message);
+  }
+
+  terminate(): Promise<number> {
+    this.closed = true;
+    clearInterval(this.timer);
+    const thread = this.thread;
+    this.thread = null;
+    return thread?.terminate() ?? Promise.resolve(0);
+  }
+
+  /** A thread for the items to come, publishing into a fresh buffer. */
+  private connect(): void {
+    const thread = this.attach();
+    this.thread = thread;
+    this.buffer = heartbeatBuffer();
+    this.names = [];
+    this.ready = false;
+    this.since = Date.now();
+    this.lastBeats = 0;
+    thread.postMessage({ type: 'watch', buffer: this.buffer });
+    const mine = (): boolean => this.thread === thread;
+    thread.on('message', (m: FromWorker<R>) => {
+      if (!mine()) return;
+      if (m.type === 'name') {
+        this.names[m.index] = m.name;
+        return;
+      }
+      if (m.type === 'ready') this.ready = true;
+      if (m.type === 'result') this.cancelled.delete(this.sent.shift()?.id ?? -1);
+      this.since = Date.now();
+      this.emit('message', m);
+    });
+    thread.on('error', (e: Error) => mine() && this.emit('error', e));
+    thread.on('exit', (code: number) => mine() && this.emit('exit', code));
+  }
+
+  private check(): void {
+    const now = Date.now();
+    if (this.thread === null) return;
+    if (!this.ready) {
+      const limit = (this.o.loadSeconds ?? Math.max(30, 5 * this.o.seconds)) * 1000;
+      if (now - this.since > limit) {
+        void this.terminate();
+        this.emit('message', { type: 'error', name: 'ScenarioLoadError', message: `${this.o.file}: loading the module took more than ${limit / 1000} s (a loop at the top level?)` } satisfies FromWorker<R>);
+      }
+      return;
+    }
+    const pulse = readPulse(this.buffer);
+    if (this.sent.length === 0 || pulse.beats !== this.lastBeats) {
+      this.lastBeats = pulse.beats;
+      this.since = now;
+    } else if (now - this.since > this.o.seconds * 1000) {
+      this.runaway(pulse);
+    }
+  }
+
+  /** Ends the spinning thread and answers its item; then the items it held, in order. */
+  private runaway(pulse: Pulse): void {
+    const thread = this.thread!;
+    this.thread = null;
+    void thread.terminate();
+    const [spun, ...held] = this.sent.splice(0);
+    // Items the pool sends while it reads the result queue up behind the held ones.
+    this.backlog = held;
+    this.emit('message', { type: 'result', result: this.o.runaway(spun!.item, pulse, this.names) } satisfies FromWorker<R>);
+    const queued = this.backlog;
+    this.backlog = null;
+    // Results must come in the order sent: cancelled items answer at once until one must run.
+    let running = false;
+    for (const { id, item } of queued) {
+      // The pool may have ended on a result (and terminated this worker).
+      if (this.closed) return;
+      if (!running && this.cancelled.delete(id)) {
+        this.emit('message', { type: 'result', result: this.o.cancelled(item) } satisfies FromWorker<R>);
+        continue;
+      }
+      running = true;
+      this.postMessage({ type: 'run', id, item });
+      if (this.cancelled.has(id)) this.postMessage({ type: 'cancel', id });
+    }
+  }
+}
