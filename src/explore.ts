@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { keepFirstWarnings, type Failure, type Warning } from './runtime/failure.js';
 import { makeTarget, NondeterminismGuard, runExecution, type Target, type TargetOptions } from './run.js';
 import { traceOf, type StrategyInfo } from './replay.js';
-import { checkDeterminism, compareWithReplay, nondeterminismFailure } from './robust/determinism.js';
+import { checkDeterminism, checkedExecution, nondeterminismFailure } from './robust/determinism.js';
 import type { ScenarioDefinition } from './scenario.js';
 import { DEFAULT_BLOCK_SIZE } from './parallel/partition.js';
 import { createStrategy } from './strategies/index.js';
@@ -104,18 +104,15 @@ export async function explore<P extends object>(scenario: ScenarioDefinition<P>,
     if (named !== null && i > first && inBlock === 0) strategy = fresh();
     let failed: SeriesResult['failed'] = null;
     if (options.checkDeterminism === true) {
-      const result = await runExecution(target as Target<object>, strategy, i, true, guard);
+      const one = await checkedExecution(target as Target<object>, strategy, i, seed, guard, warnings);
       executions++;
-      steps += result.steps;
-      keepFirstWarnings(warnings, result.warnings);
-      if (result.failure === null) {
-        const nd = await compareWithReplay(target as Target<object>, { name: strategy.name, seed, execution: i }, result);
-        if (nd !== null) {
-          ({ failure, trace } = nd);
-          stoppedBy = 'failure';
-          break;
-        }
-      } else failed = { index: i, result };
+      steps += one.steps;
+      if (one.nondeterminism !== null) {
+        ({ failure, trace } = one.nondeterminism);
+        stoppedBy = 'failure';
+        break;
+      }
+      failed = one.failed;
       i++;
     } else {
       // Executions run back to back up to the next clock reading, never across a block boundary.

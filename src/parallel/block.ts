@@ -1,7 +1,9 @@
 import { recordFailure } from '../explore.js';
 import type { Failure, Warning } from '../runtime/failure.js';
 import { NondeterminismGuard, type Target } from '../run.js';
-import { runSeries } from '../series.js';
+import { checkedExecution, type CheckedExecution } from '../robust/determinism.js';
+import { runSeries, type SeriesResult } from '../series.js';
+import type { Strategy } from '../strategies/strategy.js';
 import { createStrategy } from '../strategies/index.js';
 import type { Trace } from '../trace/schema.js';
 import type { Block } from './partition.js';
@@ -14,6 +16,8 @@ export interface SamplingSpec {
   readonly strategy: string;
   readonly seed: number;
   readonly depth?: number;
+  /** `--check-determinism`: every execution recorded and replayed once more (src/robust/determinism.ts). */
+  readonly checkDeterminism?: boolean;
 }
 
 /** What one block produced. Plain data: crosses worker boundaries and goes into shard files. */
@@ -56,15 +60,40 @@ export async function runBlock(target: Target<object>, spec: SamplingSpec, block
       await new Promise((r) => setImmediate(r));
       if (shouldStop()) return { ...block, executions, steps, failureAt: null, failure: null, trace: null, warnings: [...warnings.values()], complete: false };
     }
-    const series = await runSeries(target, strategy, i, Math.min(SERIES, end - i), guard, warnings);
+    const count = Math.min(SERIES, end - i);
+    let series: SeriesResult;
+    let nondeterminism: CheckedExecution['nondeterminism'] = null;
+    if (spec.checkDeterminism === true) ({ series, nondeterminism } = await checkedSeries(target, strategy, spec.seed, i, count, guard, warnings));
+    else series = await runSeries(target, strategy, i, count, guard, warnings);
     executions += series.executions;
     steps += series.steps;
     i += series.executions;
+    const done = (failureAt: number, failure: Failure, trace: Trace): BlockResult => ({ ...block, executions, steps, failureAt, failure, trace, warnings: [...warnings.values()], complete: true });
+    if (nondeterminism !== null) return done(i - 1, nondeterminism.failure, nondeterminism.trace);
     if (series.failed !== null) {
       const { index, result } = series.failed;
       const recorded = await recordFailure(target, { name: strategy.name, seed: spec.seed, execution: index }, result.decisions, result.failure!);
-      return { ...block, executions, steps, failureAt: index, failure: recorded.failure, trace: recorded.trace, warnings: [...warnings.values()], complete: true };
+      return done(index, recorded.failure, recorded.trace);
     }
   }
   return { ...block, executions, steps, failureAt: null, failure: null, trace: null, warnings: [...warnings.values()], complete: true };
+}
+
+/** A series with the determinism check on: each execution checked, up to the first failure or nondeterminism. */
+async function checkedSeries(
+  target: Target<object>,
+  strategy: Strategy,
+  seed: number,
+  start: number,
+  count: number,
+  guard: NondeterminismGuard,
+  warnings: Map<string, Warning>,
+): Promise<{ series: SeriesResult; nondeterminism: CheckedExecution['nondeterminism'] }> {
+  let steps = 0;
+  for (let n = 0; n < count; n++) {
+    const one = await checkedExecution(target, strategy, start + n, seed, guard, warnings);
+    steps += one.steps;
+    if (one.failed !== null || one.nondeterminism !== null) return { series: { executions: n + 1, steps, failed: one.failed }, nondeterminism: one.nondeterminism };
+  }
+  return { series: { executions: count, steps, failed: null }, nondeterminism: null };
 }

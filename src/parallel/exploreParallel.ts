@@ -40,6 +40,8 @@ export interface ParallelOptions<P extends object = Record<string, unknown>> ext
    * this thread only hands out blocks and watches.
    */
   readonly watchdog?: number;
+  /** Every execution recorded and replayed once more (`--check-determinism`; src/robust/determinism.ts). */
+  readonly checkDeterminism?: boolean;
 }
 
 /**
@@ -66,7 +68,12 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
     throw new UsageError(`--workers and --shard split random, pct, dfs and pb; strategy "${strategyName}" is not split`);
   }
   const depth = options.depth ?? budget.depth;
-  const spec: SamplingSpec = { strategy: strategyName, seed: options.seed ?? budget.seed ?? 1, ...(depth !== undefined ? { depth } : {}) };
+  const spec: SamplingSpec = {
+    strategy: strategyName,
+    seed: options.seed ?? budget.seed ?? 1,
+    ...(depth !== undefined ? { depth } : {}),
+    ...(options.checkDeterminism === true ? { checkDeterminism: true } : {}),
+  };
   const iterations = options.iterations ?? budget.iterations ?? DEFAULT_ITERATIONS;
   const first = options.firstExecution ?? 0;
   const blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;

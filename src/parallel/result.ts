@@ -143,6 +143,7 @@ const runDifferences: readonly Difference<ShardRun>[] = [
   setting('--strategy', (r) => r.strategy.strategy),
   setting('--seed', (r) => r.strategy.seed),
   setting('--depth', (r) => r.strategy.depth ?? null),
+  setting('--check-determinism', (r) => r.strategy.checkDeterminism ?? false),
   setting('first execution', (r) => r.first),
   setting('-n', (r) => r.iterations),
   setting('block size', (r) => r.blockSize),

@@ -28,6 +28,8 @@ export interface SplitOptions {
   readonly threads?: WorkerGroup;
   /** `--watchdog` seconds: random and pct blocks run in watched threads (exploreParallel.ts). */
   readonly watchdog?: number;
+  /** `--check-determinism`: random and pct blocks check every execution (block.ts). */
+  readonly checkDeterminism?: boolean;
 }
 
 /**
@@ -57,7 +59,8 @@ function strategyOf(loaded: LoadedScenario, variant: string, o: SplitOptions): s
 export function runSplit(loaded: LoadedScenario, variant: string, o: SplitOptions): Promise<AnyShardRun> {
   const strategy = strategyOf(loaded, variant, o);
   if (strategy === 'dfs' || strategy === 'pb') {
-    if (o.watchdog !== undefined) return Promise.reject(new UsageError(unwatchedSearch(loaded, variant, strategy)));
+    const problem = splitProblem(loaded, variant, o);
+    if (problem !== null) return Promise.reject(new UsageError(problem));
     return searchParallel(
       {
         file: loaded.file,
@@ -92,21 +95,21 @@ export function runSplit(loaded: LoadedScenario, variant: string, o: SplitOption
       ...(o.shouldStop !== undefined ? { shouldStop: o.shouldStop } : {}),
       ...(o.threads !== undefined ? { threads: o.threads } : {}),
       ...(o.watchdog !== undefined ? { watchdog: o.watchdog } : {}),
+      ...(o.checkDeterminism === true ? { checkDeterminism: true } : {}),
     },
     loaded.scenario,
   );
 }
 
 /**
- * Why `--watchdog` cannot watch this variant's split run, or null: a split dfs or pb search runs
- * the prefix of each round in this thread, where a runaway task would freeze the run for good.
+ * Why this variant's split run cannot take `--watchdog` or `--check-determinism`, or null: a
+ * split dfs or pb search runs the prefix of each round in this thread, where a runaway task
+ * would freeze the run for good, and its units do not check determinism.
  */
-export function splitWatchdogProblem(loaded: LoadedScenario, variant: string, o: SplitOptions): string | null {
-  if (o.watchdog === undefined || !isSplit(o, loaded, variant)) return null;
+export function splitProblem(loaded: LoadedScenario, variant: string, o: SplitOptions): string | null {
+  if ((o.watchdog === undefined && o.checkDeterminism !== true) || !isSplit(o, loaded, variant)) return null;
   const strategy = strategyOf(loaded, variant, o);
-  return strategy === 'dfs' || strategy === 'pb' ? unwatchedSearch(loaded, variant, strategy) : null;
-}
-
-function unwatchedSearch(loaded: LoadedScenario, variant: string, strategy: string): string {
-  return `--watchdog watches split random and pct runs, not a split ${strategy} search (${loaded.scenario.name} [${variant}]): drop --workers/--shard, or --watchdog`;
+  if (strategy !== 'dfs' && strategy !== 'pb') return null;
+  const flag = o.watchdog !== undefined ? '--watchdog' : '--check-determinism';
+  return `${flag} applies to split random and pct runs, not to a split ${strategy} search (${loaded.scenario.name} [${variant}]): drop --workers/--shard, or ${flag}`;
 }

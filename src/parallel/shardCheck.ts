@@ -70,6 +70,7 @@ export function checkSamplingRun(value: Record<string, unknown>, shard: Shard, w
   checkCommon(value, shard, bad, ['failure', 'iterations', 'time', 'interrupted']);
   const spec = object(value.strategy, 'strategy', bad);
   if (typeof spec.strategy !== 'string' || !Number.isSafeInteger(spec.seed) || (spec.depth !== undefined && !isCount(spec.depth))) bad('strategy must name a strategy and a whole number seed');
+  if (spec.checkDeterminism !== undefined && typeof spec.checkDeterminism !== 'boolean') bad('strategy.checkDeterminism must be true or false');
   const first = count(value, 'first', bad);
   const iterations = count(value, 'iterations', bad);
   const blockSize = count(value, 'blockSize', bad);

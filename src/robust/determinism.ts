@@ -1,9 +1,10 @@
 import type { TraceEvent } from '../runtime/events.js';
 import { describeEvent } from '../runtime/events.js';
 import type { ExecutionResult } from '../runtime/execution.js';
-import type { Failure } from '../runtime/failure.js';
+import { keepFirstWarnings, type Failure, type Warning } from '../runtime/failure.js';
 import { replayDecisions, sameFailure, traceOf, type StrategyInfo } from '../replay.js';
-import type { Target } from '../run.js';
+import { runExecution, type NondeterminismGuard, type Target } from '../run.js';
+import type { Strategy } from '../strategies/strategy.js';
 import type { Trace } from '../trace/schema.js';
 
 /**
@@ -114,4 +115,25 @@ export async function compareWithReplay(target: Target<object>, info: StrategyIn
   if (diff === null) return null;
   const failure = nondeterminismFailure(diff, recorded.tasks);
   return { failure, trace: { ...traceOf(target, info, recorded), failure: failure as Trace['failure'] } };
+}
+
+/** One execution run with the determinism check on (`checkDeterminism`). */
+export interface CheckedExecution {
+  readonly steps: number;
+  /** It failed (its failure is recorded and checked as every failure is, by `recordFailure`). */
+  readonly failed: { readonly index: number; readonly result: ExecutionResult } | null;
+  /** It passed, but its replay did not run the same: the `nondeterminism` failure and its trace. */
+  readonly nondeterminism: { readonly failure: Failure; readonly trace: Trace } | null;
+}
+
+/**
+ * Execution `index` recorded, and when it passes replayed once more and compared. Used by
+ * `explore` and by the blocks of a split run (src/parallel/block.ts), so both check alike.
+ */
+export async function checkedExecution(target: Target<object>, strategy: Strategy, index: number, seed: number, guard: NondeterminismGuard, warnings: Map<string, Warning>): Promise<CheckedExecution> {
+  const result = await runExecution(target, strategy, index, true, guard);
+  keepFirstWarnings(warnings, result.warnings);
+  if (result.failure !== null) return { steps: result.steps, failed: { index, result }, nondeterminism: null };
+  const nondeterminism = await compareWithReplay(target, { name: strategy.name, seed, execution: index }, result);
+  return { steps: result.steps, failed: null, nondeterminism };
 }

@@ -54,12 +54,6 @@ describe('watchdog', () => {
     expect(bad.stderr).toMatch(/^interleave: .*no-default\.ts: no default export: end the module with `export default defineScenario\(\{\.\.\.\}\)`\n$/);
     expect(bad.code).toBe(2);
   });
-
-  it('--check-determinism with --workers or --shard is refused in one line, exit 2 (a split run left it out without a word)', async () => {
-    const out = tempDir();
-    const check = await cli(['run', 'test/fixtures/scenarios/lost-update.ts', '--check-determinism', '--workers', '2', '--out', out]);
-    expect([check.code, check.stderr]).toEqual([2, 'interleave: --check-determinism cannot be combined with --workers or --shard: run it without them\n']);
-  });
 });
 
 describe('ci --watchdog', () => {

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { saveOrFallback, saveThenShrink, UNSAVED_HEADER } from '../saveOrFallback.js';
 import { workersWarning } from '../workersWarning.js';
 import { InvalidArgumentError } from 'commander';
-import { isSplit, runSplit, shardFileName, splitWatchdogProblem, toExploreResult, writeShardFile, type Shard, type AnyShardRun } from '../../parallel/index.js';
+import { isSplit, runSplit, shardFileName, splitProblem, toExploreResult, writeShardFile, type Shard, type AnyShardRun } from '../../parallel/index.js';
 import { WorkerGroup } from '../../parallel/workerGroup.js';
 
 export interface RunOptions {
@@ -186,18 +186,14 @@ export function formatOutcomeTable(rows: readonly VariantOutcome[], c: Colours):
 
 export async function runCommand(refs: string[], o: RunOptions): Promise<number> {
   checkStrategy(o.strategy);
-  // A split run does not check determinism: refused rather than silently left out.
-  if ((o.workers !== undefined || o.shard !== undefined) && o.checkDeterminism === true) {
-    throw new UsageError('--check-determinism cannot be combined with --workers or --shard: run it without them');
-  }
   const oversubscribed = workersWarning(o.workers);
   if (oversubscribed !== null) process.stderr.write(`${oversubscribed}\n`);
   const c = stdoutColours(o);
   const loaded = await loadTargets(refs, o);
-  // Before anything runs: a split search cannot be watched (runSplit.ts).
+  // Before anything runs: a split search is neither watched nor checked for determinism (runSplit.ts).
   for (const l of loaded) {
     for (const variant of o.variant !== undefined ? [o.variant] : Object.keys(l.scenario.variants)) {
-      const problem = l.scenario.variants[variant] !== undefined ? splitWatchdogProblem(l, variant, o) : null;
+      const problem = l.scenario.variants[variant] !== undefined ? splitProblem(l, variant, o) : null;
       if (problem !== null) throw new UsageError(problem);
     }
   }

@@ -1,0 +1,91 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { explore } from '../../src/explore.js';
+import { loadScenario as loadSource } from '../../src/loader.js';
+import { exploreParallel } from '../../src/parallel/exploreParallel.js';
+// The watched thread runs the built worker (dist), as the CLI does.
+import { loadScenario } from '../../dist/loader.js';
+import { exploreWithWatchdog } from '../../dist/robust/watchdog.js';
+import { readFileSync } from 'node:fs';
+import { cli, noStack, ROOT, tempDir } from './cli.js';
+
+const RARE = join(ROOT, 'test/fixtures/split/rare-runaway.ts');
+/** With seed 3 its task spins at execution 580: in the third block of 250, after two that pass. */
+const SPIN_AT = 580;
+const MESSAGE = `livelock: task "spinner" ran for more than 1 s without reaching a scheduling point (a runaway loop that never awaits an interleave operation?) after step 4 of execution ${SPIN_AT}`;
+
+describe('--watchdog with --workers and --shard (split random runs)', () => {
+  it('every explorer a watched thread: 1 worker and 2 find the runaway where the unsplit watched run does, with the same counts', async () => {
+    const { scenario } = await loadScenario(RARE);
+    const plain = await exploreWithWatchdog(RARE, scenario, { seed: 3, iterations: 2000 }, { seconds: 1 });
+    expect(plain.failure?.message).toBe(MESSAGE);
+    expect(plain.executions).toBe(SPIN_AT + 1);
+    for (const workers of [1, 2]) {
+      const split = await exploreParallel({ file: RARE, seed: 3, iterations: 2000, workers, watchdog: 1 });
+      expect([split.failureAt, split.executions, split.steps, split.failure?.message, split.failure?.task]).toEqual([SPIN_AT, plain.executions, plain.steps, MESSAGE, 'spinner']);
+      expect(split.trace).toBeNull();
+    }
+  }, 60_000);
+
+  it('run --workers 2 --watchdog 1 reports the runaway (exit 1); two shards merged report it too; a split dfs search is refused in one line (exit 2)', async () => {
+    const out = tempDir();
+    const two = await cli(['run', RARE, '--seed', '3', '--watchdog', '1', '--workers', '2', '--out', out], { timeoutMs: 60_000 });
+    expect(two.signal).toBeNull();
+    expect(two.stdout).toMatch(new RegExp(`^rare-runaway \\[only\\] random seed 3: ${SPIN_AT + 1} executions, .*livelock$`, 'm'));
+    expect(two.stdout).toContain(`\n${MESSAGE}\n`);
+    expect(noStack(two.stderr)).toBe(true);
+    expect(two.code).toBe(1);
+    const shards = await Promise.all(
+      [1, 2].map((i) => cli(['run', RARE, '--seed', '3', '-n', '2000', '--watchdog', '1', '--shard', `${i}/2`, '--shard-file', join(out, `s${i}.json`), '--out', out], { timeoutMs: 60_000 })),
+    );
+    // Shard 1 owns blocks 0, 2, 4, ...: the runaway at 580; shard 2 (blocks 1, 3, ...) a later one, at 764.
+    expect(shards.map((r) => r.code)).toEqual([1, 1]);
+    expect(shards[1]!.stdout).toMatch(/ran for more than 1 s without reaching a scheduling point .* of execution 764$/m);
+    // The merge reports the first runaway by execution, as one machine would.
+    const merged = await cli(['merge', '--out', out, join(out, 's1.json'), join(out, 's2.json')]);
+    expect(merged.stdout).toContain(MESSAGE);
+    expect(merged.stdout.split('\n')[0]).toMatch(new RegExp(`: ${SPIN_AT + 1} executions.*livelock`));
+    expect(merged.code).toBe(1);
+    const dfs = await cli(['run', RARE, '--strategy', 'dfs', '--watchdog', '1', '--workers', '2', '--out', out]);
+    expect([dfs.code, dfs.stderr]).toEqual([2, 'interleave: --watchdog applies to split random and pct runs, not to a split dfs search (rare-runaway [only]): drop --workers/--shard, or --watchdog\n']);
+  }, 120_000);
+});
+
+const RANDOM = join(ROOT, 'test/fixtures/split/rare-random.ts');
+
+describe('--check-determinism with --workers and --shard (split random runs)', () => {
+  it('every block checks its executions: 1 worker and 2 report the nondeterminism where explore does, with the same counts and trace', async () => {
+    const { scenario } = await loadSource(RANDOM);
+    const plain = await explore(scenario, { file: RANDOM, seed: 3, iterations: 2000, checkDeterminism: true });
+    expect(plain.failure?.kind).toBe('nondeterminism');
+    expect(plain.executions).toBe(SPIN_AT + 1);
+    for (const workers of [1, 2]) {
+      const split = await exploreParallel({ file: RANDOM, seed: 3, iterations: 2000, workers, checkDeterminism: true });
+      expect([split.failureAt, split.executions, split.steps, split.failure?.kind, split.failure?.step]).toEqual([SPIN_AT, plain.executions, plain.steps, 'nondeterminism', plain.failure?.step]);
+      expect(split.trace?.decisions).toEqual(plain.trace?.decisions);
+    }
+    // Unchecked, the run passes: the outcome is the same both times.
+    const unchecked = await exploreParallel({ file: RANDOM, seed: 3, iterations: 2000, workers: 2 });
+    expect([unchecked.failure, unchecked.executions]).toEqual([null, 2000]);
+  }, 60_000);
+
+  it('two checked shards merge into the first nondeterminism; a checked and an unchecked shard do not merge; a split dfs search is refused', async () => {
+    const out = tempDir();
+    const shard = (i: number, extra: string[]) => cli(['run', RANDOM, '--seed', '3', '-n', '2000', '--no-shrink', ...extra, '--shard', `${i}/2`, '--shard-file', join(out, `s${i}${extra.length}.json`), '--out', out]);
+    const [one, two, twoUnchecked] = await Promise.all([shard(1, ['--check-determinism']), shard(2, ['--check-determinism']), shard(2, [])]);
+    // Shard 1 (blocks 0, 2, ...) stops at 580: 250 + 81 executions; shard 2 (blocks 1, 3, ...) at 764: 250 + 15.
+    expect([one.code, two.code]).toEqual([1, 1]);
+    expect(one.stdout).toMatch(/: 331 executions, .*nondeterminism/);
+    expect(two.stdout).toMatch(/: 265 executions, .*nondeterminism/);
+    expect(twoUnchecked.code).toBe(0);
+    const merged = await cli(['merge', '--no-shrink', '--out', out, join(out, 's11.json'), join(out, 's21.json')]);
+    expect(merged.stdout.split('\n')[0]).toMatch(new RegExp(`: ${SPIN_AT + 1} executions.*nondeterminism`));
+    expect(merged.code).toBe(1);
+    const mixed = await cli(['merge', '--out', out, join(out, 's11.json'), join(out, 's20.json')]);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toMatch(/--check-determinism/);
+    expect(readFileSync(join(out, 's11.json'), 'utf8')).toContain('"checkDeterminism": true');
+    const dfs = await cli(['run', RANDOM, '--strategy', 'pb', '--check-determinism', '--workers', '2', '--out', out]);
+    expect([dfs.code, dfs.stderr]).toEqual([2, 'interleave: --check-determinism applies to split random and pct runs, not to a split pb search (rare-random [only]): drop --workers/--shard, or --check-determinism\n']);
+  }, 120_000);
+});
