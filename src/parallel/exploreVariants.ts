@@ -16,6 +16,7 @@ export interface VariantItem {
   readonly index: number;
   readonly file: string;
   readonly variant: string;
+  readonly checkDeterminism?: boolean;
 }
 
 export interface VariantsWorkerSetup {
@@ -27,6 +28,8 @@ export interface ExploreVariantsOptions {
   readonly workers?: number;
   /** Each variant in a watchdog thread of its own (src/robust/watchdog.ts), `workers` at once. */
   readonly watchdog?: number;
+  /** Every execution recorded and replayed once more (`ci --check-determinism`). */
+  readonly checkDeterminism?: boolean;
   /** Told each time a variant's exploration ends, in the order they end (for a progress line). */
   readonly onDone?: (job: VariantJob, result: ExploreResult) => void;
 }
@@ -45,7 +48,8 @@ const everyJob: ResultRules<ExploreResult> = { failed: () => false, keep: () => 
  */
 export async function exploreVariants(jobs: readonly VariantJob[], o: ExploreVariantsOptions = {}): Promise<ExploreResult[]> {
   const workers = Math.max(1, Math.min(o.workers ?? 1, jobs.length));
-  const exploreHere = (job: VariantJob): Promise<ExploreResult> => exploreWatched(o.watchdog, job.loaded, { variant: job.variant, file: job.loaded.file });
+  const check = o.checkDeterminism === true ? { checkDeterminism: true } : {};
+  const exploreHere = (job: VariantJob): Promise<ExploreResult> => exploreWatched(o.watchdog, job.loaded, { variant: job.variant, file: job.loaded.file, ...check });
   if (o.watchdog !== undefined || workers === 1) {
     return atMost(workers, jobs, async (job) => {
       const r = await exploreHere(job);
@@ -56,7 +60,7 @@ export async function exploreVariants(jobs: readonly VariantJob[], o: ExploreVar
   const setup: VariantsWorkerSetup = { kind: 'variants' };
   const threads = new WorkerGroup();
   const { results } = await runWorkPool<VariantItem, ExploreResult>({
-    items: jobs.map((j, index) => ({ index, file: j.loaded.file, variant: j.variant })),
+    items: jobs.map((j, index) => ({ index, file: j.loaded.file, variant: j.variant, ...check })),
     workers: workers - 1,
     startWorker: () => threads.attach<VariantItem, ExploreResult>(setup),
     runHere: (item) => exploreHere(jobs[item.index]!),
@@ -84,5 +88,5 @@ async function atMost<I, R>(n: number, items: readonly I[], run: (item: I) => Pr
 /** A worker's side: explores the variants it is sent (the loader keeps each module it loaded). */
 export async function exploreVariantItem(item: VariantItem): Promise<ExploreResult> {
   const { scenario, file } = await loadScenario(item.file);
-  return explore(scenario, { variant: item.variant, file });
+  return explore(scenario, { variant: item.variant, file, ...(item.checkDeterminism === true ? { checkDeterminism: true } : {}) });
 }

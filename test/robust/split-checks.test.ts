@@ -6,7 +6,7 @@ import { exploreParallel } from '../../src/parallel/exploreParallel.js';
 // The watched thread runs the built worker (dist), as the CLI does.
 import { loadScenario } from '../../dist/loader.js';
 import { exploreWithWatchdog } from '../../dist/robust/watchdog.js';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { cli, noStack, ROOT, tempDir } from './cli.js';
 
 const RARE = join(ROOT, 'test/fixtures/split/rare-runaway.ts');
@@ -87,5 +87,30 @@ describe('--check-determinism with --workers and --shard (split random runs)', (
     expect(readFileSync(join(out, 's11.json'), 'utf8')).toContain('"checkDeterminism": true');
     const dfs = await cli(['run', RANDOM, '--strategy', 'pb', '--check-determinism', '--workers', '2', '--out', out]);
     expect([dfs.code, dfs.stderr]).toEqual([2, 'interleave: --check-determinism applies to split random and pct runs, not to a split pb search (rare-random [only]): drop --workers/--shard, or --check-determinism\n']);
+  }, 120_000);
+});
+
+describe('ci --check-determinism', () => {
+  it('a variant that passes but does not replay alike is a nondeterminism mismatch, alone, on 2 workers and watched; unchecked it passes', async () => {
+    // Inside the repository, so the scenario's `import 'interleave'` resolves to this package.
+    const dir = join(ROOT, 'test-output', 'ci-check-determinism');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(join(dir, 'scenarios'), { recursive: true });
+    copyFileSync(RANDOM, join(dir, 'scenarios', 'rare-random.ts'));
+    const runs = await Promise.all([[], ['--check-determinism'], ['--check-determinism', '--workers', '2'], ['--check-determinism', '--watchdog', '5']].map((flags) => cli(['ci', ...flags], { cwd: dir, timeoutMs: 60_000 })));
+    expect(runs[0]!.stdout).toMatch(/^variant +rare-random \[only\] +pass +pass +ok$/m);
+    expect(runs[0]!.code).toBe(0);
+    for (const r of runs.slice(1)) {
+      expect(r.stdout).toMatch(/^variant +rare-random \[only\] +pass +nondeterminism +MISMATCH$/m);
+      expect(r.stdout).toMatch(/two runs of the same schedule differ at step \d+: first spinner: read noise -> 0\.\d+; then spinner: read noise -> 0\.\d+/);
+      expect(noStack(r.stderr)).toBe(true);
+      expect(r.code).toBe(1);
+    }
+  }, 120_000);
+
+  it('the bundled scenarios are deterministic: every variant matches with every execution checked', async () => {
+    const r = await cli(['ci', '--check-determinism', '--traces', 'no-such-folder'], { timeoutMs: 120_000 });
+    expect(r.stdout).toMatch(/^\d+ matched, 0 mismatched$/m);
+    expect(r.code).toBe(0);
   }, 120_000);
 });

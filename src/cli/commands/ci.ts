@@ -27,6 +27,8 @@ interface CiOptions {
   color?: boolean;
   /** Seconds without a scheduling point before a task is reported as runaway (src/robust/watchdog.ts). */
   watchdog?: number;
+  /** Every execution of every variant recorded and replayed once more (src/robust/determinism.ts). */
+  checkDeterminism?: boolean;
   /** Variants explored at once: this thread and n - 1 worker threads. */
   workers?: number;
   /** Check only this share of the items (a CI matrix job). */
@@ -101,7 +103,12 @@ export async function ciCommand(o: CiOptions): Promise<number> {
     const now = performance.now();
     if (now - start >= (process.stderr.isTTY ? 1000 : 5000)) progress.show(`ci: ${explored} of ${jobs.length} variants explored, ${((now - start) / 1000).toFixed(1)}s`, now);
   };
-  const results = await exploreVariants(jobs, { ...(o.workers !== undefined ? { workers: o.workers } : {}), ...(o.watchdog !== undefined ? { watchdog: o.watchdog } : {}), onDone });
+  const results = await exploreVariants(jobs, {
+    ...(o.workers !== undefined ? { workers: o.workers } : {}),
+    ...(o.watchdog !== undefined ? { watchdog: o.watchdog } : {}),
+    ...(o.checkDeterminism === true ? { checkDeterminism: true } : {}),
+    onDone,
+  });
   progress.clear();
   for (const [k, job] of jobs.entries()) {
     const v = await finishVariant(job.loaded, job.variant, results[k]!, { shrink: false, out: o.out ?? null });
@@ -177,6 +184,7 @@ export function registerCi(program: Command, setExit: SetExit): Command {
     .option('-o, --out <dir>', 'also save the trace of every failure found here', outputFolder('--out'))
     .option('--junit <file>', 'write a JUnit XML report')
     .option('--watchdog <seconds>', 'explore each variant in a worker thread; a task that runs this long without a scheduling point is reported as a runaway livelock instead of hanging the job', positive('--watchdog'))
+    .option('--check-determinism', 'record every execution of every variant and replay it once more, comparing event logs (slower; a scenario using Math.random, Date.now or outside state is a nondeterminism mismatch)')
     .option('-w, --workers <n>', 'explore n variants at once: this thread and n - 1 worker threads (each variant finds what it finds alone)', count('--workers'))
     .option('--shard <i/n>', 'check only every n-th item (variants, then traces), starting with the i-th: n CI jobs together check everything once', shardOption)
     .option('--json', 'machine-readable output')
