@@ -2,6 +2,7 @@
 // and with 2 (this thread and one worker thread); the 2-explorer time includes starting the
 // worker and loading the scenario module in it. Rounds alternate 1, 2, 1, 2 and the best of
 // each counts, since this machine's speed drifts by ±20% over seconds.
+import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { exploreParallel, searchParallel } from '../dist/parallel/index.js';
@@ -32,7 +33,37 @@ export async function benchParallel({ quick, log }) {
     `\nparallel (${out.workload}, ${iterations.toLocaleString('en-US')} executions): 1 worker ${out.workers1.schedulesPerSec.toLocaleString('en-US')} schedules/s, ` +
       `2 workers ${out.workers2.schedulesPerSec.toLocaleString('en-US')} schedules/s: ${out.speedup}× (same result: ${same ? 'yes' : 'NO'})\n`,
   );
+  out.processes = await benchProcesses({ quick });
+  log(
+    `  the machine's ceiling, two independent processes of the same workload (nothing shared): ${out.processes.speedup}× ` +
+      `(one alone ${out.processes.soloMs} ms, two side by side ${out.processes.pairMs} ms for the slower)\n`,
+  );
   return out;
+}
+
+/**
+ * What this machine gives two explorations that share nothing: one process timing `n` short
+ * schedules (bench/contender.mjs) alone, then two such processes started together; the pair's
+ * throughput over the lone one's, 2 × solo / slower of the pair. Rounds alternate, best of each.
+ * The peer for `--workers 2`: a thread pool cannot beat two separate processes.
+ */
+async function benchProcesses({ quick }) {
+  const script = fileURLToPath(new URL('./contender.mjs', import.meta.url));
+  const n = quick ? 20_000 : 200_000;
+  const one = (seed) =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['--expose-gc', script, 'interleave', '3', '5', String(n), String(seed), String(n / 4)], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let text = '';
+      child.stdout.on('data', (d) => (text += d));
+      child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(text).ms) : reject(new Error(`bench: contender exited with ${code}`))));
+    });
+  let solo = Infinity;
+  let pair = Infinity;
+  for (let round = 0; round < (quick ? 1 : 3); round++) {
+    solo = Math.min(solo, await one(1));
+    pair = Math.min(pair, Math.max(...(await Promise.all([one(1), one(2)]))));
+  }
+  return { schedules: n, soloMs: Math.round(solo), pairMs: Math.round(pair), speedup: Math.round(((2 * solo) / pair) * 100) / 100 };
 }
 
 // Split exhaustive search: the same dfs search with 1 worker (this thread) and 2 worker threads.
