@@ -109,7 +109,7 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
         ? threads.attach<Block, BlockResult>(setup)
         : new WatchedWorker(() => threads.attach<Block, BlockResult>(setup), {
             seconds,
-            file: options.file,
+            file: () => options.file,
             runaway: (block, pulse, names) => runawayBlock(block, runawayFailure(seconds, pulse, names), pulse),
             cancelled: (block) => ({ ...block, executions: 0, steps: 0, failureAt: null, failure: null, trace: null, warnings: [], complete: false }),
           }),

@@ -1,8 +1,11 @@
 import { explore, type ExploreResult } from '../explore.js';
 import { loadScenario, type LoadedScenario } from '../loader.js';
-import { exploreWatched } from '../robust/watchdog.js';
+import { InternalError } from '../runtime/errors.js';
+import { runawayFailure, runawayResult } from '../robust/watchdog.js';
+import type { Strategy } from '../strategies/strategy.js';
+import { WatchedWorker } from './watchedWorker.js';
 import { WorkerGroup } from './workerGroup.js';
-import { runWorkPool, type ResultRules } from './workPool.js';
+import { runWorkPool, type PoolWorker, type ResultRules } from './workPool.js';
 
 /** One variant to explore whole, with its budget: what `interleave ci` checks. */
 export interface VariantJob {
@@ -21,6 +24,8 @@ export interface VariantItem {
 
 export interface VariantsWorkerSetup {
   readonly kind: 'variants';
+  /** Watched (`ci --watchdog`): the heartbeat wraps every execution's strategy (watchedWorker.ts). */
+  readonly watched?: boolean;
 }
 
 export interface ExploreVariantsOptions {
@@ -43,27 +48,46 @@ const everyJob: ResultRules<ExploreResult> = { failed: () => false, keep: () => 
  * ones a lone thread gives, for any number of workers. The worker threads stay up for all the
  * jobs and load each scenario module when a variant of it first comes (a thread takes 0.25 s to
  * 0.7 s to start and load a .ts scenario, the longer while the other CPU is busy). With a
- * watchdog, a runaway task can only be stopped by ending its thread, so each variant gets a
- * thread of its own, `workers` at a time.
+ * watchdog every explorer is a watched worker thread (watchedWorker.ts), `workers` of them,
+ * kept for all the jobs: a variant whose task spins ends its thread, and is reported as the
+ * livelock the unsplit watched run reports (src/robust/watchdog.ts); a new thread takes the
+ * next variant.
  */
 export async function exploreVariants(jobs: readonly VariantJob[], o: ExploreVariantsOptions = {}): Promise<ExploreResult[]> {
   const workers = Math.max(1, Math.min(o.workers ?? 1, jobs.length));
   const check = o.checkDeterminism === true ? { checkDeterminism: true } : {};
-  const exploreHere = (job: VariantJob): Promise<ExploreResult> => exploreWatched(o.watchdog, job.loaded, { variant: job.variant, file: job.loaded.file, ...check });
-  if (o.watchdog !== undefined || workers === 1) {
-    return atMost(workers, jobs, async (job) => {
-      const r = await exploreHere(job);
+  const seconds = o.watchdog;
+  if (seconds === undefined && workers === 1) {
+    const results: ExploreResult[] = [];
+    for (const job of jobs) {
+      const r = await explore(job.loaded.scenario, { variant: job.variant, file: job.loaded.file, ...check });
       o.onDone?.(job, r);
-      return r;
-    });
+      results.push(r);
+    }
+    return results;
   }
-  const setup: VariantsWorkerSetup = { kind: 'variants' };
+  const setup: VariantsWorkerSetup = { kind: 'variants', ...(seconds !== undefined ? { watched: true } : {}) };
   const threads = new WorkerGroup();
+  const items = jobs.map((j, index) => ({ index, file: j.loaded.file, variant: j.variant, ...check }));
+  // Watched, every explorer is a worker thread (a runaway task would freeze this one for good):
+  // kept for all the variants, and only a thread whose task spun is ended and replaced.
+  const watched = (s: number): PoolWorker<VariantItem, ExploreResult> =>
+    new WatchedWorker<VariantItem, ExploreResult>(() => threads.attach<VariantItem, ExploreResult>(setup), {
+      seconds: s,
+      file: (item) => item?.file ?? 'a worker thread',
+      runaway: (item, pulse, names) => {
+        const { scenario } = jobs[item.index]!.loaded;
+        return runawayResult(scenario, { variant: item.variant }, runawayFailure(s, pulse, names), 0, pulse);
+      },
+      cancelled: () => {
+        throw new InternalError('exploreVariants: a variant is never cancelled');
+      },
+    });
   const { results } = await runWorkPool<VariantItem, ExploreResult>({
-    items: jobs.map((j, index) => ({ index, file: j.loaded.file, variant: j.variant, ...check })),
-    workers: workers - 1,
-    startWorker: () => threads.attach<VariantItem, ExploreResult>(setup),
-    runHere: (item) => exploreHere(jobs[item.index]!),
+    items,
+    workers: seconds === undefined ? workers - 1 : workers,
+    startWorker: () => (seconds === undefined ? threads.attach<VariantItem, ExploreResult>(setup) : watched(seconds)),
+    ...(seconds === undefined ? { runHere: (item: VariantItem) => exploreVariantItem(item) } : {}),
     rules: everyJob,
     stop: () => false,
     ...(o.onDone !== undefined ? { onResult: (item: VariantItem, r: ExploreResult) => o.onDone!(jobs[item.index]!, r) } : {}),
@@ -71,22 +95,8 @@ export async function exploreVariants(jobs: readonly VariantJob[], o: ExploreVar
   return results;
 }
 
-/** Runs `run` over `items` with at most `n` running at once; results in item order. */
-async function atMost<I, R>(n: number, items: readonly I[], run: (item: I) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const lane = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await run(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(n, items.length) }, lane));
-  return results;
-}
-
-/** A worker's side: explores the variants it is sent (the loader keeps each module it loaded). */
-export async function exploreVariantItem(item: VariantItem): Promise<ExploreResult> {
+/** A worker's side: explores the variants it is sent (the loader keeps each module it loaded); `monitor`: the watchdog's heartbeat. */
+export async function exploreVariantItem(item: VariantItem, monitor?: (strategy: Strategy) => Strategy): Promise<ExploreResult> {
   const { scenario, file } = await loadScenario(item.file);
-  return explore(scenario, { variant: item.variant, file, ...(item.checkDeterminism === true ? { checkDeterminism: true } : {}) });
+  return explore(scenario, { variant: item.variant, file, ...(item.checkDeterminism === true ? { checkDeterminism: true } : {}), ...(monitor !== undefined ? { monitor } : {}) });
 }

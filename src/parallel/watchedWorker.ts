@@ -8,8 +8,8 @@ export interface WatchOptions<I, R> {
   readonly seconds: number;
   /** Seconds a thread may take to load its scenario (default max(30, 5 × seconds)). */
   readonly loadSeconds?: number;
-  /** The scenario module, named in the error when loading it never ends. */
-  readonly file: string;
+  /** The scenario module of an item (of the thread's set-up: null), named when loading it never ends. */
+  readonly file: (item: I | null) => string;
   /** The result of `item`, whose task spun: the frozen heartbeat and the thread's task names. */
   readonly runaway: (item: I, pulse: Pulse, names: readonly string[]) => R;
   /** The result of an item cancelled before it ran (one the runaway's thread held). */
@@ -104,21 +104,28 @@ export class WatchedWorker<I, R> extends EventEmitter implements PoolWorker<I, R
   private check(): void {
     const now = Date.now();
     if (this.thread === null) return;
+    const loadLimit = (this.o.loadSeconds ?? Math.max(30, 5 * this.o.seconds)) * 1000;
     if (!this.ready) {
-      const limit = (this.o.loadSeconds ?? Math.max(30, 5 * this.o.seconds)) * 1000;
-      if (now - this.since > limit) {
-        void this.terminate();
-        this.emit('message', { type: 'error', name: 'ScenarioLoadError', message: `${this.o.file}: loading the module took more than ${limit / 1000} s (a loop at the top level?)` } satisfies FromWorker<R>);
-      }
+      if (now - this.since > loadLimit) this.loadTimeout(null, loadLimit);
       return;
     }
     const pulse = readPulse(this.buffer);
     if (this.sent.length === 0 || pulse.beats !== this.lastBeats) {
       this.lastBeats = pulse.beats;
       this.since = now;
+      return;
+    }
+    // Before the item's first execution it is loading its module: the load limit applies.
+    if (pulse.execution < 0) {
+      if (now - this.since > loadLimit) this.loadTimeout(this.sent[0]!.item, loadLimit);
     } else if (now - this.since > this.o.seconds * 1000) {
       this.runaway(pulse);
     }
+  }
+
+  private loadTimeout(item: I | null, limitMs: number): void {
+    void this.terminate();
+    this.emit('message', { type: 'error', name: 'ScenarioLoadError', message: `${this.o.file(item)}: loading the module took more than ${limitMs / 1000} s (a loop at the top level?)` } satisfies FromWorker<R>);
   }
 
   /** Ends the spinning thread and answers its item; then the items it held, in order. */

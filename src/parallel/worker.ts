@@ -35,7 +35,12 @@ function heartbeatFor(send: (msg: FromWorker<unknown>) => void): Heartbeat {
 async function serverFor(setup: AnyWorkerSetup, send: (msg: FromWorker<unknown>) => void): Promise<Handler> {
   if (setup.kind === 'variants') {
     // Many scenarios: each module is loaded when a variant of it first comes.
-    return itemServer<VariantItem>(exploreVariantItem, send) as Handler;
+    if (setup.watched !== true) return itemServer<VariantItem>((item) => exploreVariantItem(item), send) as Handler;
+    const hb = heartbeatFor(send);
+    return itemServer<VariantItem>((item) => {
+      hb.restartCount();
+      return exploreVariantItem(item, (s) => hb.wrap(s));
+    }, send) as Handler;
   }
   const { file, scenario } = await loadScenario(setup.file);
   if (setup.kind === 'search') {

@@ -19,6 +19,7 @@ import type { SchedulingView, Strategy } from '../strategies/strategy.js';
 export const CELL = {
   /** Incremented at every decision (task or value). */
   BEATS: 0,
+  /** The running execution's index (-1: a pool worker's item has not begun one yet). */
   EXECUTION: 1,
   /** The running execution's last decision (-1 before its first). */
   STEP: 2,
@@ -87,11 +88,18 @@ export class Heartbeat {
     this.restartCount();
   }
 
-  /** Counts steps from zero again (a split run's next item: its result counts its own steps). */
+  /**
+   * Counts steps from zero again, for a pool worker's next item (its result counts its own
+   * steps), and marks no execution begun: the watcher gives the item's set-up (loading a
+   * module) the load limit, not the runaway one, until its first execution begins.
+   */
   restartCount(): void {
     this.finished = 0;
     this.current = 0;
     this.done[0] = 0;
+    this.cells[CELL.EXECUTION] = -1;
+    this.cells[CELL.STEP] = -1;
+    this.cells[CELL.TASK] = -1;
   }
 
   /** Wraps `inner` (the same wrapper for the same strategy, so a long exploration allocates once). */

@@ -119,7 +119,7 @@ export function runawayFailure(seconds: number, pulse: Pulse, names: readonly st
 }
 
 /** The `livelock` result of a runaway: the executions and steps up to it, as explore counts them. */
-function runawayResult(scenario: ScenarioDefinition<object>, options: PortableExploreOptions, failure: Failure, elapsedMs: number, pulse: Pulse): ExploreResult {
+export function runawayResult(scenario: ScenarioDefinition<object>, options: PortableExploreOptions, failure: Failure, elapsedMs: number, pulse: Pulse): ExploreResult {
   const variant = options.variant ?? Object.keys(scenario.variants)[0]!;
   const budget = { ...scenario.budget, ...scenario.variants[variant]?.budget };
   return {

@@ -76,4 +76,27 @@ describe('ci --watchdog', () => {
     expect(two.stdout).toMatch(/^variant +runaway \[only\] +pass +livelock +MISMATCH$/m);
     expect(two.code).toBe(1);
   });
+
+  it('the variants after a runaway run on the thread that replaces its own, and are checked as without the watchdog, on 1 worker and 2', async () => {
+    const dir = join(ROOT, 'test-output', 'ci-watchdog-kept');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(join(dir, 'scenarios'), { recursive: true });
+    // First in the folder, so the variants after it run on the thread that replaces its own.
+    copyFileSync(join(BAD, 'runaway.ts'), join(dir, 'scenarios', 'a-runaway.ts'));
+    for (const f of ['lost-update.ts', 'lock-order.ts']) copyFileSync(join(ROOT, 'test/fixtures/scenarios', f), join(dir, 'scenarios', f));
+    const rows = async (flags: string[]) => {
+      const r = await cli(['ci', '--dir', 'scenarios', '--watchdog', '1', ...flags], { cwd: dir, timeoutMs: 60_000 });
+      expect(r.code).toBe(1);
+      return r.stdout.split('\n').filter((l) => l.startsWith('variant'));
+    };
+    const [one, two] = await Promise.all([rows([]), rows(['--workers', '2'])]);
+    expect(one).toEqual(two);
+    expect(one.map((l) => l.split(/ {2,}/).slice(1))).toEqual([
+      ['runaway [only]', 'pass', 'livelock', 'MISMATCH'],
+      ['lock-order [buggy]', 'deadlock', 'deadlock', 'ok'],
+      ['lock-order [fixed]', 'pass', 'pass', 'ok'],
+      ['lost-update [buggy]', 'assertion', 'assertion', 'ok'],
+      ['lost-update [fixed]', 'pass', 'pass', 'ok'],
+    ]);
+  });
 });

@@ -7,7 +7,7 @@ import { runWorkPool, type FromWorker, type PoolWorker, type ToWorker } from '..
 /** An item: answers at once, runs `ms` while beating, or spins at `execution` (never answers, never beats). */
 interface Item {
   readonly at: number;
-  readonly kind: 'ok' | 'slow' | 'spin';
+  readonly kind: 'ok' | 'slow' | 'spin' | 'load';
   readonly ms?: number;
   readonly execution?: number;
 }
@@ -58,6 +58,11 @@ class Thread extends EventEmitter implements PoolWorker<Item, Done> {
     this.ran.push(item.at);
     const cells = this.cells!;
     if (this.cancelled.has(id)) return this.answer({ at: item.at, how: 'cancelled' });
+    if (item.kind === 'load') {
+      // Loading its module for ever: no execution begun, as restartCount leaves it.
+      cells[CELL.EXECUTION] = -1;
+      return;
+    }
     if (item.kind === 'spin') {
       this.emit('message', { type: 'name', index: 0, name: 'spinner' } satisfies FromWorker<Done>);
       cells[CELL.EXECUTION] = item.execution!;
@@ -86,7 +91,7 @@ class Thread extends EventEmitter implements PoolWorker<Item, Done> {
 
 const options = {
   seconds: 0.2,
-  file: 'spin.ts',
+  file: () => 'spin.ts',
   runaway: (item: Item, pulse: Pulse, names: readonly string[]): Done => ({ at: item.at, how: 'runaway', pulse, names: [...names] }),
   cancelled: (item: Item): Done => ({ at: item.at, how: 'cancelled' }),
 };
@@ -156,6 +161,19 @@ describe('watched pool worker', () => {
     expect(threads.length).toBe(2);
     expect(threads[0]!.ended).toBe(true);
     expect(threads[1]!.ran).toEqual([1]);
+  });
+
+  it('an item that has begun no execution is loading its module: the load limit applies, not the runaway one, and the error names its file', async () => {
+    const w = new WatchedWorker<Item, Done>(() => new Thread(), { ...options, file: (item) => (item === null ? 'setup' : `item-${item.at}.ts`), loadSeconds: 0.6 });
+    const started = Date.now();
+    const m = await new Promise<FromWorker<Done>>((resolve) => {
+      w.on('message', (msg: FromWorker<Done>) => msg.type !== 'ready' && resolve(msg));
+      w.postMessage({ type: 'run', id: 0, item: { at: 5, kind: 'load' } });
+    });
+    await w.terminate();
+    expect(m).toEqual({ type: 'error', name: 'ScenarioLoadError', message: 'item-5.ts: loading the module took more than 0.6 s (a loop at the top level?)' });
+    // Not at the runaway limit (0.2 s).
+    expect(Date.now() - started).toBeGreaterThanOrEqual(550);
   });
 
   it('a thread that never says ready is a load error naming the file, after the load limit', async () => {
