@@ -40,65 +40,115 @@ export type PortableExploreOptions = Omit<ExploreOptions<object>, 'onProgress' |
 
 const POLL_MS = 50;
 
-export function exploreWithWatchdog(file: string, scenario: ScenarioDefinition<object>, options: PortableExploreOptions, wd: WatchdogOptions): Promise<ExploreResult> {
-  const buffer = heartbeatBuffer();
-  const cells = new Int32Array(buffer, 0, CELLS);
-  const worker = new Worker(new URL('./watchdogWorker.js', import.meta.url), { workerData: { file, options, buffer } });
-  const names: string[] = [];
-  const started = Date.now();
-  const loadLimitMs = (wd.loadSeconds ?? Math.max(30, 5 * wd.seconds)) * 1000;
-  let loaded = false;
-  let lastBeats = Atomics.load(cells, CELL.BEATS);
-  let lastBeatAt = started;
+/** One watched exploration: `exploreWithWatchdog`, in a thread of its own ended afterwards. */
+export async function exploreWithWatchdog(file: string, scenario: ScenarioDefinition<object>, options: PortableExploreOptions, wd: WatchdogOptions): Promise<ExploreResult> {
+  const thread = new WatchdogThread();
+  try {
+    return await thread.explore(file, scenario, options, wd);
+  } finally {
+    await thread.close();
+  }
+}
 
-  return new Promise<ExploreResult>((resolve, reject) => {
-    let settled = false;
-    const finish = (f: () => void): void => {
-      if (settled) return;
-      settled = true;
-      clearInterval(timer);
-      f();
-      void worker.terminate();
-    };
-    const timer = setInterval(() => {
-      if (wd.shouldStop?.() === true) Atomics.store(cells, CELL.STOP, 1);
-      const now = Date.now();
-      if (!loaded) {
-        if (now - started > loadLimitMs) finish(() => reject(new ScenarioLoadError(file, `loading the module took more than ${loadLimitMs / 1000} s (a loop at the top level?)`)));
-        return;
-      }
-      const beats = Atomics.load(cells, CELL.BEATS);
-      if (beats !== lastBeats) {
-        lastBeats = beats;
-        lastBeatAt = now;
-      } else if (now - lastBeatAt > wd.seconds * 1000) {
-        const pulse = readPulse(buffer);
-        const runaway = runawayResult(scenario, options, runawayFailure(wd.seconds, pulse, names), now - started, pulse);
-        finish(() => resolve(runaway));
-      }
-    }, POLL_MS);
-    worker.on('message', (m: WorkerMessage) => {
-      switch (m.type) {
-        case 'name':
-          names[m.index] = m.name;
+/**
+ * A watched worker thread kept across explorations, one at a time (`run --all --watchdog`:
+ * each variant's exploration in turn), so a run starts one thread, and loads each module in it
+ * once, instead of one per variant; a thread whose task spun is ended, and the next
+ * exploration starts a new one.
+ */
+export class WatchdogThread {
+  private worker: Worker | null = null;
+  private buffer = heartbeatBuffer();
+  private cells = new Int32Array(this.buffer, 0, CELLS);
+  /** The names the thread announced, by index (the heartbeat announces each once per thread). */
+  private names: string[] = [];
+  /** The exploration under way: how the thread's messages, errors and exit reach it. */
+  private current: ((event: { message?: WorkerMessage; failed?: Error }) => void) | null = null;
+
+  explore(file: string, scenario: ScenarioDefinition<object>, options: PortableExploreOptions, wd: WatchdogOptions): Promise<ExploreResult> {
+    const worker = this.thread();
+    const { cells, buffer, names } = this;
+    Atomics.store(cells, CELL.STOP, 0);
+    const started = Date.now();
+    const loadLimitMs = (wd.loadSeconds ?? Math.max(30, 5 * wd.seconds)) * 1000;
+    let loaded = false;
+    let lastBeats = Atomics.load(cells, CELL.BEATS);
+    let lastBeatAt = started;
+    return new Promise<ExploreResult>((resolve, reject) => {
+      const finish = (f: () => void, endThread = false): void => {
+        if (this.current !== listen) return;
+        this.current = null;
+        clearInterval(timer);
+        if (endThread) this.end();
+        f();
+      };
+      const timer = setInterval(() => {
+        if (wd.shouldStop?.() === true) Atomics.store(cells, CELL.STOP, 1);
+        const now = Date.now();
+        if (!loaded) {
+          if (now - started > loadLimitMs) finish(() => reject(new ScenarioLoadError(file, `loading the module took more than ${loadLimitMs / 1000} s (a loop at the top level?)`)), true);
           return;
-        case 'loaded':
-          loaded = true;
-          lastBeatAt = Date.now();
-          return;
-        case 'progress':
-          wd.onProgress?.(m.progress);
-          return;
-        case 'done':
-          finish(() => resolve(m.result));
-          return;
-        case 'error':
-          finish(() => reject(revive(m)));
-      }
+        }
+        const beats = Atomics.load(cells, CELL.BEATS);
+        if (beats !== lastBeats) {
+          lastBeats = beats;
+          lastBeatAt = now;
+        } else if (now - lastBeatAt > wd.seconds * 1000) {
+          const pulse = readPulse(buffer);
+          const runaway = runawayResult(scenario, options, runawayFailure(wd.seconds, pulse, names), now - started, pulse);
+          finish(() => resolve(runaway), true);
+        }
+      }, POLL_MS);
+      const listen = ({ message: m, failed }: { message?: WorkerMessage; failed?: Error }): void => {
+        if (failed !== undefined) return finish(() => reject(failed), true);
+        switch (m!.type) {
+          case 'loaded':
+            loaded = true;
+            lastBeatAt = Date.now();
+            return;
+          case 'progress':
+            wd.onProgress?.(m!.progress);
+            return;
+          case 'done':
+            return finish(() => resolve(m!.result));
+          case 'error':
+            return finish(() => reject(revive(m!)));
+        }
+      };
+      this.current = listen;
+      worker.postMessage({ file, options });
     });
-    worker.on('error', (e) => finish(() => reject(new InternalError(`the exploration worker failed: ${e.message}`))));
-    worker.on('exit', (code) => finish(() => reject(new InternalError(`the exploration worker exited with code ${code} before reporting`))));
-  });
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    await worker?.terminate();
+  }
+
+  /** The kept thread, or a new one (with a fresh buffer and names). */
+  private thread(): Worker {
+    if (this.worker !== null) return this.worker;
+    this.buffer = heartbeatBuffer();
+    this.cells = new Int32Array(this.buffer, 0, CELLS);
+    this.names = [];
+    const worker = new Worker(new URL('./watchdogWorker.js', import.meta.url), { workerData: { buffer: this.buffer } });
+    const names = this.names;
+    const mine = (): boolean => this.worker === worker;
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'name') names[m.index] = m.name;
+      else if (mine()) this.current?.({ message: m });
+    });
+    worker.on('error', (e) => mine() && this.current?.({ failed: new InternalError(`the exploration worker failed: ${e.message}`) }));
+    worker.on('exit', (code) => mine() && this.current?.({ failed: new InternalError(`the exploration worker exited with code ${code} before reporting`) }));
+    this.worker = worker;
+    return worker;
+  }
+
+  /** Ends the thread (a task spins in it, or it failed): the next exploration starts a new one. */
+  private end(): void {
+    void this.close();
+  }
 }
 
 /**
@@ -149,15 +199,19 @@ function revive(m: Extract<WorkerMessage, { type: 'error' }>): Error {
 
 /**
  * `explore`, or with `seconds` set, `exploreWithWatchdog` with the same options (functions stay
- * in this thread: progress is relayed, Ctrl-C is passed through the shared buffer).
+ * in this thread: progress is relayed, Ctrl-C is passed through the shared buffer), in `thread`
+ * when the caller keeps one for several explorations.
  */
-export function exploreWatched(seconds: number | undefined, loaded: { readonly file: string; readonly scenario: ScenarioDefinition<object> }, options: ExploreOptions<object>): Promise<ExploreResult> {
+export function exploreWatched(
+  seconds: number | undefined,
+  loaded: { readonly file: string; readonly scenario: ScenarioDefinition<object> },
+  options: ExploreOptions<object>,
+  thread?: WatchdogThread,
+): Promise<ExploreResult> {
   if (seconds === undefined) return explore(loaded.scenario, options);
   const { onProgress, shouldStop, monitor: _monitor, strategy, ...rest } = options;
   if (typeof strategy === 'object') throw new UsageError('the watchdog needs a strategy name, not a Strategy object');
-  return exploreWithWatchdog(loaded.file, loaded.scenario, { ...rest, ...(strategy !== undefined ? { strategy } : {}) }, {
-    seconds,
-    ...(shouldStop !== undefined ? { shouldStop } : {}),
-    ...(onProgress !== undefined ? { onProgress } : {}),
-  });
+  const portable = { ...rest, ...(strategy !== undefined ? { strategy } : {}) };
+  const wd = { seconds, ...(shouldStop !== undefined ? { shouldStop } : {}), ...(onProgress !== undefined ? { onProgress } : {}) };
+  return thread !== undefined ? thread.explore(loaded.file, loaded.scenario, portable, wd) : exploreWithWatchdog(loaded.file, loaded.scenario, portable, wd);
 }

@@ -1,7 +1,9 @@
 /**
- * Worker-thread entry of the watchdog (src/robust/watchdog.ts): loads the scenario module and
- * explores one variant with the heartbeat wrapped around every execution's strategy. Posts
- * `name` (each task name once), `loaded`, `progress`, then `done` with the result or `error`.
+ * Worker-thread entry of the watchdog (src/robust/watchdog.ts): explores what it is sent, one
+ * request at a time (a module path and explore options), with the heartbeat wrapped around
+ * every execution's strategy. Posts `name` (each task name once per thread), `loaded`,
+ * `progress`, then `done` with the result or `error`. The loader keeps each module it loaded, so
+ * a thread kept for many variants loads each scenario once.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { explore, type ExploreOptions } from '../explore.js';
@@ -9,30 +11,36 @@ import { loadScenario } from '../loader.js';
 import { CELL, CELLS, Heartbeat } from './heartbeat.js';
 import type { WorkerMessage } from './watchdog.js';
 
-interface WorkerInput {
+interface Request {
   readonly file: string;
   readonly options: ExploreOptions<object>;
-  readonly buffer: SharedArrayBuffer;
 }
 
 const port = parentPort!;
-const input = workerData as WorkerInput;
+const buffer = (workerData as { readonly buffer: SharedArrayBuffer }).buffer;
 const post = (m: WorkerMessage): void => port.postMessage(m);
-const cells = new Int32Array(input.buffer, 0, CELLS);
-const hb = new Heartbeat(input.buffer, (index, name) => post({ type: 'name', index, name }));
+const cells = new Int32Array(buffer, 0, CELLS);
+const hb = new Heartbeat(buffer, (index, name) => post({ type: 'name', index, name }));
 
-try {
-  const { scenario } = await loadScenario(input.file);
-  post({ type: 'loaded' });
-  const result = await explore(scenario, {
-    ...input.options,
-    file: input.file,
-    monitor: (s) => hb.wrap(s),
-    shouldStop: () => Atomics.load(cells, CELL.STOP) === 1,
-    onProgress: (p) => post({ type: 'progress', progress: p }),
-  });
-  post({ type: 'done', result });
-} catch (e) {
-  const error = e instanceof Error ? e : new Error(String(e));
-  post({ type: 'error', name: error.name, message: error.message, stack: error.stack ?? '', ...('file' in error ? { file: String((error as { file: unknown }).file) } : {}) });
+async function run({ file, options }: Request): Promise<void> {
+  try {
+    const { scenario } = await loadScenario(file);
+    // Each exploration counts its own steps (a runaway's result reports them).
+    hb.restartCount();
+    post({ type: 'loaded' });
+    const result = await explore(scenario, {
+      ...options,
+      file,
+      monitor: (s) => hb.wrap(s),
+      shouldStop: () => Atomics.load(cells, CELL.STOP) === 1,
+      onProgress: (p) => post({ type: 'progress', progress: p }),
+    });
+    post({ type: 'done', result });
+  } catch (e) {
+    const error = e instanceof Error ? e : new Error(String(e));
+    post({ type: 'error', name: error.name, message: error.message, stack: error.stack ?? '', ...('file' in error ? { file: String((error as { file: unknown }).file) } : {}) });
+  }
 }
+
+// One request at a time: the watching side sends the next once this one has answered.
+port.on('message', (request: Request) => void run(request));

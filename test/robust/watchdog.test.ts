@@ -56,6 +56,25 @@ describe('watchdog', () => {
   });
 });
 
+describe('run --all --watchdog', () => {
+  it('one watched thread for every variant, replaced after a runaway: the variants after it find what they find unwatched', async () => {
+    const dir = join(ROOT, 'test-output', 'run-watchdog-kept');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(join(dir, 'scenarios'), { recursive: true });
+    copyFileSync(join(BAD, 'runaway.ts'), join(dir, 'scenarios', 'a-runaway.ts'));
+    for (const f of ['lost-update.ts', 'lock-order.ts']) copyFileSync(join(ROOT, 'test/fixtures/scenarios', f), join(dir, 'scenarios', f));
+    const r = await cli(['run', '--all', '--check', '--watchdog', '1', '--json', '--out', 'found'], { cwd: dir, timeoutMs: 60_000 });
+    const rows = (JSON.parse(r.stdout) as { scenario: string; variant: string; found: string }[]).map((v) => `${v.scenario} [${v.variant}] ${v.found}`);
+    expect(rows).toEqual(['runaway [only] livelock', 'lock-order [buggy] deadlock', 'lock-order [fixed] pass', 'lost-update [buggy] assertion', 'lost-update [fixed] pass']);
+    expect(r.code).toBe(1);
+    // The traces of the variants after the runaway are the ones an unwatched run saves.
+    rmSync(join(dir, 'scenarios', 'a-runaway.ts'));
+    const plain = await cli(['run', '--all', '--out', 'plain'], { cwd: dir });
+    expect(plain.code).toBe(1);
+    for (const f of ['lock-order.buggy.deadlock.json', 'lost-update.buggy.assertion.json']) expect(readFileSync(join(dir, 'found', f), 'utf8')).toBe(readFileSync(join(dir, 'plain', f), 'utf8'));
+  });
+});
+
 describe('ci --watchdog', () => {
   it('a runaway task is a livelock mismatch in the table instead of a job that hangs', async () => {
     // Inside the repository, so the scenario's `import 'interleave'` resolves to this package.

@@ -12,7 +12,7 @@ import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { listenForInterrupt } from '../interrupt.js';
 import { setupError } from '../../robust/setupError.js';
-import { exploreWatched } from '../../robust/watchdog.js';
+import { exploreWatched, WatchdogThread } from '../../robust/watchdog.js';
 import { count, int, outputFolder, positive, shardOption, show, strategyName, type SetExit, terminalWidth } from '../options.js';
 import { join } from 'node:path';
 import { saveOrFallback, saveThenShrink, UNSAVED_HEADER } from '../saveOrFallback.js';
@@ -87,7 +87,7 @@ export async function loadTargets(refs: readonly string[], o: { dir: string; all
 export async function runVariant(
   loaded: LoadedScenario,
   variant: string,
-  o: Omit<RunOptions, 'dir' | 'out'> & { out: string | null; shouldStop?: () => boolean; onShardRun?: (run: AnyShardRun) => void; threads?: WorkerGroup },
+  o: Omit<RunOptions, 'dir' | 'out'> & { out: string | null; shouldStop?: () => boolean; onShardRun?: (run: AnyShardRun) => void; threads?: WorkerGroup; watchdogThread?: WatchdogThread },
   progress: ProgressLine | null,
 ): Promise<VariantOutcome> {
   const { file, scenario } = loaded;
@@ -112,7 +112,7 @@ export async function runVariant(
     ...(progress !== null ? { onProgress: (p) => progress.update({ label, ...p }, p.elapsedMs) } : {}),
     ...(o.shouldStop !== undefined ? { shouldStop: o.shouldStop } : {}),
     ...(o.checkDeterminism === true ? { checkDeterminism: true } : {}),
-  });
+  }, o.watchdogThread);
   progress?.clear();
   return finishVariant(loaded, variant, r, o);
 }
@@ -202,14 +202,16 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
   const interrupt = listenForInterrupt();
   const shouldStop = (): boolean => interrupt.requested;
   const shardRuns: AnyShardRun[] = [];
-  // One set of worker threads for every variant: each starts once and stays warm.
+  // One set of worker threads for every variant: each starts once and stays warm; so does the
+  // watchdog's thread (a new one only after a task spun in it).
   const threads = new WorkerGroup();
+  const watchdogThread = o.watchdog !== undefined ? new WatchdogThread() : undefined;
   try {
     for (const l of loaded) {
       const variants = o.variant !== undefined ? [o.variant] : Object.keys(l.scenario.variants);
       for (const variant of variants) {
         if (interrupt.requested) break;
-        const v = await runVariant(l, variant, { ...o, shouldStop, onShardRun: (run) => shardRuns.push(run), threads }, progress);
+        const v = await runVariant(l, variant, { ...o, shouldStop, onShardRun: (run) => shardRuns.push(run), threads, ...(watchdogThread !== undefined ? { watchdogThread } : {}) }, progress);
         outcomes.push(v);
         if (v.saveError !== null) process.stderr.write(`interleave: ${v.saveError}\n`);
         if (o.json) continue;
@@ -223,6 +225,7 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
   } finally {
     interrupt.dispose();
     await threads.close();
+    await watchdogThread?.close();
   }
   let saveFailed = outcomes.some((v) => v.saveError !== null);
   if (o.shard !== undefined) {
