@@ -14,9 +14,10 @@ import { CELL, CELLS, heartbeatBuffer, readPulse, type Pulse } from './heartbeat
  * `seconds`, the worker is terminated and the run is reported as a `livelock` naming the
  * runaway task, its step and its execution. The main thread also stays free for Ctrl-C.
  *
- * Called by `interleave run --watchdog <seconds>` and `interleave ci --watchdog <seconds>`
- * instead of `explore`. Shrinking and saving happen afterwards in the main thread, as without
- * the watchdog.
+ * Called by `interleave run --watchdog <seconds>` instead of `explore` (through `exploreWatched`,
+ * one `WatchdogThread` for all the variants). Shrinking and saving happen afterwards in the main
+ * thread, as without the watchdog. Pools of watched threads (`ci --watchdog`, split runs) use the
+ * same heartbeat through src/parallel/watchedWorker.ts.
  */
 
 export type WorkerMessage =
@@ -40,7 +41,7 @@ export type PortableExploreOptions = Omit<ExploreOptions<object>, 'onProgress' |
 
 const POLL_MS = 50;
 
-/** One watched exploration: `exploreWithWatchdog`, in a thread of its own ended afterwards. */
+/** One watched exploration, in a thread of its own ended afterwards. */
 export async function exploreWithWatchdog(file: string, scenario: ScenarioDefinition<object>, options: PortableExploreOptions, wd: WatchdogOptions): Promise<ExploreResult> {
   const thread = new WatchdogThread();
   try {
@@ -79,7 +80,8 @@ export class WatchdogThread {
         if (this.current !== listen) return;
         this.current = null;
         clearInterval(timer);
-        if (endThread) this.end();
+        // A thread whose task spins, or that failed, is not kept.
+        if (endThread) void this.close();
         f();
       };
       const timer = setInterval(() => {
@@ -143,11 +145,6 @@ export class WatchdogThread {
     worker.on('exit', (code) => mine() && this.current?.({ failed: new InternalError(`the exploration worker exited with code ${code} before reporting`) }));
     this.worker = worker;
     return worker;
-  }
-
-  /** Ends the thread (a task spins in it, or it failed): the next exploration starts a new one. */
-  private end(): void {
-    void this.close();
   }
 }
 
