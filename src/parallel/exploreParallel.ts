@@ -139,7 +139,9 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
 
 /** A block whose task spun at execution `pulse.execution`: it failed there, as explore counts (no trace: replaying it would spin again). */
 function runawayBlock(block: Block, failure: Failure, pulse: Pulse): BlockResult {
-  const failureAt = pulse.execution;
+  // Within the block: a replay recording a failure beats as execution 0 (a scenario that spins
+  // only when replayed is nondeterministic; its block still fails, not with negative counts).
+  const failureAt = Math.min(Math.max(pulse.execution, block.start), block.start + block.count - 1);
   return { ...block, executions: failureAt - block.start + 1, steps: pulse.steps, failureAt, failure, trace: null, warnings: [], complete: true };
 }
 

@@ -31,7 +31,7 @@ export interface VariantsWorkerSetup {
 export interface ExploreVariantsOptions {
   /** Explorers: this thread and `workers - 1` worker threads (default 1: this thread alone). */
   readonly workers?: number;
-  /** Each variant in a watchdog thread of its own (src/robust/watchdog.ts), `workers` at once. */
+  /** Seconds: every variant explored in a watched worker thread (watchedWorker.ts), `workers` at once. */
   readonly watchdog?: number;
   /** Every execution recorded and replayed once more (`ci --check-determinism`). */
   readonly checkDeterminism?: boolean;
@@ -57,10 +57,11 @@ export async function exploreVariants(jobs: readonly VariantJob[], o: ExploreVar
   const workers = Math.max(1, Math.min(o.workers ?? 1, jobs.length));
   const check = o.checkDeterminism === true ? { checkDeterminism: true } : {};
   const seconds = o.watchdog;
+  const exploreHere = (job: VariantJob): Promise<ExploreResult> => explore(job.loaded.scenario, { variant: job.variant, file: job.loaded.file, ...check });
   if (seconds === undefined && workers === 1) {
     const results: ExploreResult[] = [];
     for (const job of jobs) {
-      const r = await explore(job.loaded.scenario, { variant: job.variant, file: job.loaded.file, ...check });
+      const r = await exploreHere(job);
       o.onDone?.(job, r);
       results.push(r);
     }
@@ -87,7 +88,7 @@ export async function exploreVariants(jobs: readonly VariantJob[], o: ExploreVar
     items,
     workers: seconds === undefined ? workers - 1 : workers,
     startWorker: () => (seconds === undefined ? threads.attach<VariantItem, ExploreResult>(setup) : watched(seconds)),
-    ...(seconds === undefined ? { runHere: (item: VariantItem) => exploreVariantItem(item) } : {}),
+    ...(seconds === undefined ? { runHere: (item: VariantItem) => exploreHere(jobs[item.index]!) } : {}),
     rules: everyJob,
     stop: () => false,
     ...(o.onDone !== undefined ? { onResult: (item: VariantItem, r: ExploreResult) => o.onDone!(jobs[item.index]!, r) } : {}),
