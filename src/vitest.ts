@@ -12,6 +12,8 @@ import { join, relative } from 'node:path';
 import { describe, it } from 'vitest';
 import { locateScenario } from './cli/locate.js';
 import { explore, type ExploreOptions, type ExploreResult } from './explore.js';
+import { exploreWatched } from './robust/watchdog.js';
+import { UsageError } from './runtime/errors.js';
 import { replayTrace } from './replay.js';
 import { executionCount, formatFailureReport, formatReplay } from './report/text.js';
 import type { ScenarioDefinition } from './scenario.js';
@@ -24,6 +26,13 @@ export interface NoFailureOptions<P extends object> extends ExploreOptions<P> {
   readonly out?: string | false;
   /** Shrink the failing trace before reporting it (default true). */
   readonly shrink?: boolean;
+  /**
+   * Seconds: explore in a watched worker thread, so that a task looping without a scheduling
+   * point fails the test as a runaway `livelock` after this long, instead of freezing the test
+   * worker for good (no timeout can end a synchronous loop in its own thread). Needs `file`, the
+   * scenario module's path: the thread imports it.
+   */
+  readonly watchdog?: number;
 }
 
 /** A failure found by `expectNoFailure`; its message is the full report (timeline, root cause, replay command). */
@@ -45,17 +54,26 @@ export class InterleaveFailure extends Error {
  * nothing failed.
  */
 export async function expectNoFailure<P extends object>(scenario: ScenarioDefinition<P>, options: NoFailureOptions<P> = {}): Promise<ExploreResult> {
-  const r = await explore(scenario, options);
-  if (r.failure === null || r.trace === null) return r;
+  const { out, shrink, watchdog, ...exploreOptions } = options;
+  if (watchdog !== undefined && options.file === undefined) {
+    throw new UsageError(`expectNoFailure(${scenario.name}): the watchdog needs \`file\`, the scenario module's path (its thread imports the module)`);
+  }
+  const r =
+    watchdog === undefined
+      ? await explore(scenario, exploreOptions)
+      : await exploreWatched(watchdog, { file: options.file!, scenario: scenario as ScenarioDefinition<object> }, exploreOptions as ExploreOptions<object>);
+  if (r.failure === null) return r;
+  // A runaway stopped by the watchdog has no trace: its execution never ended.
+  if (r.trace === null) throw new InterleaveFailure(`${scenario.name} [${r.variant}] failed after ${executionCount(r.executions)}\n${r.failure.message}`, r, null);
   let trace = r.trace;
-  if (options.shrink !== false && trace.failure !== null && trace.failure.kind !== 'nondeterminism') {
+  if (shrink !== false && trace.failure !== null && trace.failure.kind !== 'nondeterminism') {
     trace = (await shrinkTrace(scenario as ScenarioDefinition<object>, trace, options.file !== undefined ? { file: options.file } : {})).trace;
   }
   let file: string | null = null;
   let saveError = '';
-  if (options.out !== false) {
+  if (out !== false) {
     // The failure must outlive a folder it cannot be written to (as in the CLI): the temp dir, else the text itself.
-    const outcome = saveTraceOrFallback(options.out ?? 'traces', trace);
+    const outcome = saveTraceOrFallback(out ?? 'traces', trace);
     file = outcome.file;
     if (outcome.error !== null) saveError = `\n(not saved where asked: ${outcome.error})`;
     if (file === null) saveError += `\n${UNSAVED_HEADER}\n${encodeTrace(trace)}`;

@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { workerOn } from '../parallel/startWorker.js';
 import { explore, type ExploreOptions, type ExploreResult, type Progress } from '../explore.js';
 import { ScenarioLoadError } from '../loader.js';
 import { InternalError, UsageError } from '../runtime/errors.js';
@@ -134,7 +135,7 @@ export class WatchdogThread {
     this.buffer = heartbeatBuffer();
     this.cells = new Int32Array(this.buffer, 0, CELLS);
     this.names = [];
-    const worker = new Worker(new URL('./watchdogWorker.js', import.meta.url), { workerData: { buffer: this.buffer } });
+    const worker = workerOn(new URL('./watchdogWorker.js', import.meta.url), { workerData: { buffer: this.buffer } });
     const names = this.names;
     const mine = (): boolean => this.worker === worker;
     worker.on('message', (m: WorkerMessage) => {

@@ -5,6 +5,7 @@ import { explore, readTrace, writeTrace } from 'interleave';
 import { expectNoFailure, InterleaveFailure, replayTraces } from 'interleave/vitest';
 import lostUpdate from '../fixtures/scenarios/lost-update.js';
 import lockOrder from '../fixtures/scenarios/lock-order.js';
+import runaway from '../fixtures/bad/runaway.js';
 
 const OUT = resolve(import.meta.dirname, '../../test-output/vitest-helper');
 rmSync(OUT, { recursive: true, force: true });
@@ -14,6 +15,24 @@ const found = await explore(lockOrder, { variant: 'buggy', file: resolve(import.
 writeTrace(join(OUT, 'traces', 'lock-order.json'), found.trace!);
 
 describe('interleave/vitest', () => {
+  it('expectNoFailure with a watchdog: a spinning task fails the test as a runaway instead of freezing the suite; other outcomes as without', async () => {
+    const file = (name: string) => resolve(import.meta.dirname, `../fixtures/${name}`);
+    const err = await expectNoFailure(runaway, { watchdog: 1, file: file('bad/runaway.ts'), out: false }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InterleaveFailure);
+    const lines = (err as Error).message.split('\n');
+    expect(lines[0]).toMatch(/^runaway \[only\] failed after \d+ executions?$/);
+    expect(lines[1]).toMatch(/^livelock: task "spinner" ran for more than 1 s without reaching a scheduling point .* of execution \d+$/);
+    expect((err as InterleaveFailure).result.failure?.kind).toBe('livelock');
+    // Passing and failing variants report what they report unwatched.
+    const passing = await expectNoFailure(lostUpdate, { variant: 'fixed', iterations: 50, out: false, watchdog: 5, file: file('scenarios/lost-update.ts') });
+    expect([passing.failure, passing.executions]).toEqual([null, 50]);
+    const [watched, plain] = await Promise.all(
+      [{ watchdog: 5 }, {}].map((w) => expectNoFailure(lostUpdate, { variant: 'buggy', seed: 3, out: false, file: file('scenarios/lost-update.ts'), ...w }).catch((e: unknown) => (e as Error).message)),
+    );
+    expect(watched).toBe(plain);
+    await expect(expectNoFailure(runaway, { watchdog: 1 })).rejects.toThrow("expectNoFailure(runaway): the watchdog needs `file`, the scenario module's path (its thread imports the module)");
+  }, 60_000);
+
   it('expectNoFailure resolves when no execution fails', async () => {
     const r = await expectNoFailure(lostUpdate, { variant: 'fixed', iterations: 50, out: false });
     expect([r.failure, r.executions]).toEqual([null, 50]);
