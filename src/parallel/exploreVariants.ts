@@ -76,9 +76,9 @@ export async function exploreVariants(jobs: readonly VariantJob[], o: ExploreVar
     new WatchedWorker<VariantItem, ExploreResult>(() => threads.attach<VariantItem, ExploreResult>(setup), {
       seconds: s,
       file: (item) => item?.file ?? 'a worker thread',
-      runaway: (item, pulse, names) => {
+      runaway: (item, pulse, names, elapsedMs) => {
         const { scenario } = jobs[item.index]!.loaded;
-        return runawayResult(scenario, { variant: item.variant }, runawayFailure(s, pulse, names), 0, pulse);
+        return runawayResult(scenario, { variant: item.variant }, runawayFailure(s, pulse, names), elapsedMs, pulse);
       },
       cancelled: () => {
         throw new InternalError('exploreVariants: a variant is never cancelled');

@@ -10,8 +10,8 @@ export interface WatchOptions<I, R> {
   readonly loadSeconds?: number;
   /** The scenario module of an item (of the thread's set-up: null), named when loading it never ends. */
   readonly file: (item: I | null) => string;
-  /** The result of `item`, whose task spun: the frozen heartbeat and the thread's task names. */
-  readonly runaway: (item: I, pulse: Pulse, names: readonly string[]) => R;
+  /** The result of `item`, whose task spun: the frozen heartbeat, the thread's task names, and how long the item ran. */
+  readonly runaway: (item: I, pulse: Pulse, names: readonly string[], elapsedMs: number) => R;
   /** The result of an item cancelled before it ran (one the runaway's thread held). */
   readonly cancelled: (item: I) => R;
 }
@@ -38,6 +38,8 @@ export class WatchedWorker<I, R> extends EventEmitter implements PoolWorker<I, R
   private readonly cancelled = new Set<number>();
   private ready = false;
   private since = Date.now();
+  /** When the item at the head of `sent` began: its predecessor's result came, or it was sent to an idle thread. */
+  private headSince = Date.now();
   private lastBeats = 0;
   private readonly timer: ReturnType<typeof setInterval>;
   private closed = false;
@@ -56,6 +58,7 @@ export class WatchedWorker<I, R> extends EventEmitter implements PoolWorker<I, R
   postMessage(message: ToWorker<I>): void {
     if (message.type === 'run') {
       if (this.backlog !== null) return void this.backlog.push({ id: message.id, item: message.item });
+      if (this.sent.length === 0) this.headSince = Date.now();
       this.sent.push({ id: message.id, item: message.item });
     }
     if (message.type === 'cancel') {
@@ -93,7 +96,10 @@ export class WatchedWorker<I, R> extends EventEmitter implements PoolWorker<I, R
         return;
       }
       if (m.type === 'ready') this.ready = true;
-      if (m.type === 'result') this.cancelled.delete(this.sent.shift()?.id ?? -1);
+      if (m.type === 'result') {
+        this.cancelled.delete(this.sent.shift()?.id ?? -1);
+        this.headSince = Date.now();
+      }
       this.since = Date.now();
       this.emit('message', m);
     });
@@ -136,7 +142,7 @@ export class WatchedWorker<I, R> extends EventEmitter implements PoolWorker<I, R
     const [spun, ...held] = this.sent.splice(0);
     // Items the pool sends while it reads the result queue up behind the held ones.
     this.backlog = held;
-    this.emit('message', { type: 'result', result: this.o.runaway(spun!.item, pulse, this.names) } satisfies FromWorker<R>);
+    this.emit('message', { type: 'result', result: this.o.runaway(spun!.item, pulse, this.names, Date.now() - this.headSince) } satisfies FromWorker<R>);
     const queued = this.backlog;
     this.backlog = null;
     // Results must come in the order sent: cancelled items answer at once until one must run.

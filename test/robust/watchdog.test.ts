@@ -108,7 +108,10 @@ describe('ci --watchdog', () => {
       expect(r.code).toBe(1);
       return r.stdout.split('\n').filter((l) => l.startsWith('variant'));
     };
-    const [one, two] = await Promise.all([rows([]), rows(['--workers', '2'])]);
+    const [one, two] = await Promise.all([rows(['--junit', 'one.xml']), rows(['--workers', '2'])]);
+    // The runaway's test case lasted the watchdog's second at least, not 0.
+    const runawayCase = /<testcase [^>]*name="runaway \[only\]"[^>]* time="([\d.]+)"/.exec(readFileSync(join(dir, 'one.xml'), 'utf8'));
+    expect(Number(runawayCase?.[1])).toBeGreaterThanOrEqual(1);
     expect(one).toEqual(two);
     expect(one.map((l) => l.split(/ {2,}/).slice(1))).toEqual([
       ['runaway [only]', 'pass', 'livelock', 'MISMATCH'],
