@@ -12,11 +12,13 @@ export interface WatchOptions<I, R> {
   readonly file: (item: I | null) => string;
   /** The result of `item`, whose task spun: the frozen heartbeat, the thread's task names, and how long the item ran. */
   readonly runaway: (item: I, pulse: Pulse, names: readonly string[], elapsedMs: number) => R;
-  /** The result of an item cancelled before it ran (one the runaway's thread held). */
+  /** The result of an item cancelled before it ran (one the runaway's thread held), or while its thread was frozen. */
   readonly cancelled: (item: I) => R;
 }
 
 const POLL_MS = 50;
+/** A cancelled item's thread frozen this long is ended without waiting for the watchdog. */
+const CANCEL_GRACE_MS = 1000;
 
 /**
  * A pool worker (workPool.ts) whose thread is watched, for `run --workers n --watchdog s`. The
@@ -121,11 +123,17 @@ export class WatchedWorker<I, R> extends EventEmitter implements PoolWorker<I, R
       this.since = now;
       return;
     }
-    // Before the item's first execution it is loading its module: the load limit applies.
-    if (pulse.execution < 0) {
-      if (now - this.since > loadLimit) this.loadTimeout(this.sent[0]!.item, loadLimit);
-    } else if (now - this.since > this.o.seconds * 1000) {
-      this.runaway(pulse);
+    const head = this.sent[0]!;
+    const frozenMs = now - this.since;
+    // Cancelled (a stop, or a failure before it) and frozen: no need to wait for the watchdog's
+    // verdict, since the item's result would not count. Ctrl-C ends the run within a second.
+    if (this.cancelled.has(head.id) && frozenMs > Math.min(CANCEL_GRACE_MS, this.o.seconds * 1000)) {
+      this.replace(this.o.cancelled(head.item));
+      // Before the item's first execution it is loading its module: the load limit applies.
+    } else if (pulse.execution < 0) {
+      if (frozenMs > loadLimit) this.loadTimeout(head.item, loadLimit);
+    } else if (frozenMs > this.o.seconds * 1000) {
+      this.replace(this.o.runaway(head.item, pulse, this.names, now - this.headSince));
     }
   }
 
@@ -134,15 +142,15 @@ export class WatchedWorker<I, R> extends EventEmitter implements PoolWorker<I, R
     this.emit('message', { type: 'error', name: 'ScenarioLoadError', message: `${this.o.file(item)}: loading the module took more than ${limitMs / 1000} s (a loop at the top level?)` } satisfies FromWorker<R>);
   }
 
-  /** Ends the spinning thread and answers its item; then the items it held, in order. */
-  private runaway(pulse: Pulse): void {
+  /** Ends the frozen thread and answers its item with `result`; then the items it held, in order. */
+  private replace(result: R): void {
     const thread = this.thread!;
     this.thread = null;
     void thread.terminate();
-    const [spun, ...held] = this.sent.splice(0);
+    const held = this.sent.splice(0).slice(1);
     // Items the pool sends while it reads the result queue up behind the held ones.
     this.backlog = held;
-    this.emit('message', { type: 'result', result: this.o.runaway(spun!.item, pulse, this.names, Date.now() - this.headSince) } satisfies FromWorker<R>);
+    this.emit('message', { type: 'result', result } satisfies FromWorker<R>);
     const queued = this.backlog;
     this.backlog = null;
     // Results must come in the order sent: cancelled items answer at once until one must run.

@@ -41,6 +41,8 @@ export interface WatchdogOptions {
 export type PortableExploreOptions = Omit<ExploreOptions<object>, 'onProgress' | 'shouldStop' | 'monitor' | 'strategy'> & { readonly strategy?: string };
 
 const POLL_MS = 50;
+/** After Ctrl-C, a thread making no decision this long is ended without waiting for the watchdog. */
+const STOP_GRACE_MS = 1000;
 
 /** One watched exploration, in a thread of its own ended afterwards. */
 export async function exploreWithWatchdog(file: string, scenario: ScenarioDefinition<object>, options: PortableExploreOptions, wd: WatchdogOptions): Promise<ExploreResult> {
@@ -86,7 +88,8 @@ export class WatchdogThread {
         f();
       };
       const timer = setInterval(() => {
-        if (wd.shouldStop?.() === true) Atomics.store(cells, CELL.STOP, 1);
+        const stopping = wd.shouldStop?.() === true;
+        if (stopping) Atomics.store(cells, CELL.STOP, 1);
         const now = Date.now();
         if (!loaded) {
           if (now - started > loadLimitMs) finish(() => reject(new ScenarioLoadError(file, `loading the module took more than ${loadLimitMs / 1000} s (a loop at the top level?)`)), true);
@@ -96,6 +99,10 @@ export class WatchdogThread {
         if (beats !== lastBeats) {
           lastBeats = beats;
           lastBeatAt = now;
+        } else if (stopping && now - lastBeatAt > Math.min(STOP_GRACE_MS, wd.seconds * 1000)) {
+          // Ctrl-C while a task spins: the run stops within a second, with the executions that
+          // ended, rather than after the watchdog's verdict.
+          finish(() => resolve(interruptedResult(scenario, options, now - started, readPulse(buffer))), true);
         } else if (now - lastBeatAt > wd.seconds * 1000) {
           const pulse = readPulse(buffer);
           const runaway = runawayResult(scenario, options, runawayFailure(wd.seconds, pulse, names), now - started, pulse);
@@ -167,7 +174,7 @@ export function runawayFailure(seconds: number, pulse: Pulse, names: readonly st
 }
 
 /** The `livelock` result of a runaway: the executions and steps up to it, as explore counts them. */
-export function runawayResult(scenario: ScenarioDefinition<object>, options: PortableExploreOptions, failure: Failure, elapsedMs: number, pulse: Pulse): ExploreResult {
+export function runawayResult(scenario: ScenarioDefinition<object>, options: PortableExploreOptions, failure: Failure | null, elapsedMs: number, pulse: Pulse): ExploreResult {
   const variant = options.variant ?? Object.keys(scenario.variants)[0]!;
   const budget = { ...scenario.budget, ...scenario.variants[variant]?.budget };
   return {
@@ -182,6 +189,12 @@ export function runawayResult(scenario: ScenarioDefinition<object>, options: Por
     elapsedMs,
     warnings: [],
   } as ExploreResult;
+}
+
+/** An exploration interrupted while a task spun: the executions that ended before it, and their steps. */
+function interruptedResult(scenario: ScenarioDefinition<object>, options: PortableExploreOptions, elapsedMs: number, pulse: Pulse): ExploreResult {
+  const runaway = runawayResult(scenario, options, null, elapsedMs, pulse);
+  return { ...runaway, executions: Math.max(0, runaway.executions - 1), steps: pulse.steps - (pulse.step + 1), stoppedBy: 'interrupted' };
 }
 
 /** Rebuilds the worker's error with its class, so the CLI maps it to the same exit code. */

@@ -5,7 +5,7 @@ import { encodeTrace, explore, readTrace, type ScenarioDefinition } from 'interl
 import { CELL, CELLS, Heartbeat, heartbeatBuffer, readPulse } from '../../src/robust/heartbeat.js';
 import lockOrder from '../fixtures/scenarios/lock-order.js';
 import lostUpdate from '../fixtures/scenarios/lost-update.js';
-import { BAD, cli, noStack, ROOT, tempDir } from './cli.js';
+import { BAD, cli, noStack, ROOT, start, tempDir } from './cli.js';
 
 describe('watchdog', () => {
   it('the heartbeat publishes execution, step and running task, announces each name once, and changes nothing', async () => {
@@ -54,6 +54,24 @@ describe('watchdog', () => {
     expect(bad.stderr).toMatch(/^interleave: .*no-default\.ts: no default export: end the module with `export default defineScenario\(\{\.\.\.\}\)`\n$/);
     expect(bad.code).toBe(2);
   });
+});
+
+describe('Ctrl-C while a watched task spins', () => {
+  it('the run stops within a second or two, not after the watchdog\'s verdict: unsplit and split alike, interrupted, exit 130', async () => {
+    await Promise.all(
+      [[], ['--workers', '2']].map(async (split) => {
+        const run = start(['run', join(BAD, 'runaway.ts'), '--watchdog', '60', ...split, '--out', tempDir()]);
+        // The spinner spins from the first execution; let the thread be frozen for a moment.
+        await new Promise((r) => setTimeout(r, 2500));
+        const sentAt = Date.now();
+        run.child.kill('SIGINT');
+        const { code, signal } = await run.exited;
+        expect(Date.now() - sentAt).toBeLessThan(10_000);
+        expect([code, signal]).toEqual([130, null]);
+        expect(run.output().stdout).toMatch(/^runaway \[only\] random seed 1: 0 executions, 0\/s: no failure \(stopped: interrupted\)$/m);
+      }),
+    );
+  }, 60_000);
 });
 
 describe('run --all --watchdog', () => {
