@@ -112,6 +112,8 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
             file: () => options.file,
             runaway: (block, pulse, names) => runawayBlock(block, runawayFailure(seconds, pulse, names), pulse),
             cancelled: (block) => ({ ...block, executions: 0, steps: 0, failureAt: null, failure: null, trace: null, warnings: [], complete: false }),
+            // Past the time limit (and not interrupted), a frozen block gets the watchdog's verdict.
+            hurry: () => (options.shouldStop?.() ?? false) || performance.now() < deadline,
           }),
     // `cancelled` answers true at the time limit too (the pool asks `stop`, for the workers as well).
     ...(seconds === undefined ? { runHere: (block: Block, cancelled: () => boolean) => runBlock(target, spec, block, cancelled) } : {}),

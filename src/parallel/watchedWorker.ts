@@ -14,6 +14,13 @@ export interface WatchOptions<I, R> {
   readonly runaway: (item: I, pulse: Pulse, names: readonly string[], elapsedMs: number) => R;
   /** The result of an item cancelled before it ran (one the runaway's thread held), or while its thread was frozen. */
   readonly cancelled: (item: I) => R;
+  /**
+   * Whether a cancelled item whose thread is frozen may be ended within a second rather than
+   * awaiting the watchdog's verdict (default: always): yes after Ctrl-C, or after a failure
+   * before it (its result would not count); no at the time limit, where a task frozen when the
+   * budget ends is what the watchdog is there to judge.
+   */
+  readonly hurry?: () => boolean;
 }
 
 const POLL_MS = 50;
@@ -125,9 +132,9 @@ export class WatchedWorker<I, R> extends EventEmitter implements PoolWorker<I, R
     }
     const head = this.sent[0]!;
     const frozenMs = now - this.since;
-    // Cancelled (a stop, or a failure before it) and frozen: no need to wait for the watchdog's
+    // Cancelled (Ctrl-C, or a failure before it) and frozen: no need to wait for the watchdog's
     // verdict, since the item's result would not count. Ctrl-C ends the run within a second.
-    if (this.cancelled.has(head.id) && frozenMs > Math.min(CANCEL_GRACE_MS, this.o.seconds * 1000)) {
+    if (this.cancelled.has(head.id) && frozenMs > Math.min(CANCEL_GRACE_MS, this.o.seconds * 1000) && (this.o.hurry?.() ?? true)) {
       this.replace(this.o.cancelled(head.item));
       // Before the item's first execution it is loading its module: the load limit applies.
     } else if (pulse.execution < 0) {

@@ -101,7 +101,8 @@ export class WatchdogThread {
           lastBeatAt = now;
         } else if (stopping && now - lastBeatAt > Math.min(STOP_GRACE_MS, wd.seconds * 1000)) {
           // Ctrl-C while a task spins: the run stops within a second, with the executions that
-          // ended, rather than after the watchdog's verdict.
+          // ended, rather than after the watchdog's verdict. (At the time limit the verdict is
+          // awaited: a task frozen when the budget ends is what the watchdog is there to judge.)
           finish(() => resolve(interruptedResult(scenario, options, now - started, readPulse(buffer))), true);
         } else if (now - lastBeatAt > wd.seconds * 1000) {
           const pulse = readPulse(buffer);

@@ -74,6 +74,17 @@ describe('Ctrl-C while a watched task spins', () => {
   }, 60_000);
 });
 
+describe('the time limit while a watched task spins', () => {
+  it('the watchdog still gives its verdict: a livelock, unsplit and split alike (the time limit is a budget, not a reason to pass)', async () => {
+    const runs = await Promise.all([[], ['--workers', '2']].map((split) => cli(['run', join(BAD, 'runaway.ts'), '--watchdog', '2', '--time-limit', '1', ...split, '--out', tempDir()], { timeoutMs: 60_000 })));
+    for (const r of runs) {
+      expect(r.stdout).toMatch(/^runaway \[only\] random seed 1: 1 execution, \d+\/s: livelock$/m);
+      expect(r.stdout).toMatch(/ran for more than 2 s without reaching a scheduling point .* after step 2 of execution 0$/m);
+      expect(r.code).toBe(1);
+    }
+  }, 60_000);
+});
+
 describe('run --all --watchdog', () => {
   it('one watched thread for every variant, replaced after a runaway: the variants after it find what they find unwatched', async () => {
     const dir = join(ROOT, 'test-output', 'run-watchdog-kept');
