@@ -43,6 +43,8 @@ export interface PieceResult {
   readonly key: readonly number[];
   readonly result: UnitResult;
   readonly rest: readonly SearchState[];
+  /** A round's prefix only: the round's parts (`splitSearch` of where it stopped). */
+  readonly parts?: readonly SearchState[];
 }
 
 /**

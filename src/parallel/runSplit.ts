@@ -26,7 +26,7 @@ export interface SplitOptions {
   readonly params?: Readonly<Record<string, unknown>>;
   /** Worker threads kept for every variant of one `run` (workerGroup.ts). */
   readonly threads?: WorkerGroup;
-  /** `--watchdog` seconds: random and pct blocks run in watched threads (exploreParallel.ts). */
+  /** `--watchdog` seconds: blocks and search pieces run in watched worker threads (watchedWorker.ts). */
   readonly watchdog?: number;
   /** `--check-determinism`: random and pct blocks check every execution (block.ts). */
   readonly checkDeterminism?: boolean;
@@ -75,6 +75,7 @@ export function runSplit(loaded: LoadedScenario, variant: string, o: SplitOption
         ...(o.shard !== undefined ? { shard: o.shard } : {}),
         ...(o.shouldStop !== undefined ? { shouldStop: o.shouldStop } : {}),
         ...(o.threads !== undefined ? { threads: o.threads } : {}),
+        ...(o.watchdog !== undefined ? { watchdog: o.watchdog } : {}),
       },
       loaded.scenario,
     );
@@ -102,14 +103,12 @@ export function runSplit(loaded: LoadedScenario, variant: string, o: SplitOption
 }
 
 /**
- * Why this variant's split run cannot take `--watchdog` or `--check-determinism`, or null: a
- * split dfs or pb search runs the prefix of each round in this thread, where a runaway task
- * would freeze the run for good, and its units do not check determinism.
+ * Why this variant's split run cannot take `--check-determinism`, or null: the units of a split
+ * dfs or pb search do not check determinism (nor does the unsplit search).
  */
 export function splitProblem(loaded: LoadedScenario, variant: string, o: SplitOptions): string | null {
-  if ((o.watchdog === undefined && o.checkDeterminism !== true) || !isSplit(o, loaded, variant)) return null;
+  if (o.checkDeterminism !== true || !isSplit(o, loaded, variant)) return null;
   const strategy = strategyOf(loaded, variant, o);
   if (strategy !== 'dfs' && strategy !== 'pb') return null;
-  const flag = o.watchdog !== undefined ? '--watchdog' : '--check-determinism';
-  return `${flag} applies to split random and pct runs, not to a split ${strategy} search (${loaded.scenario.name} [${variant}]): drop --workers/--shard, or ${flag}`;
+  return `--check-determinism applies to split random and pct runs, not to a split ${strategy} search (${loaded.scenario.name} [${variant}]): drop --workers/--shard, or --check-determinism`;
 }

@@ -9,8 +9,12 @@ import type { Shard } from './partition.js';
 import { runSettings } from './sameRun.js';
 import { combineUnits, unitsThrough, type SearchShardRun } from './searchResult.js';
 import { boundOf, isPrefix, PARTS, PREFIX_EXECUTIONS, roundEndsSearch, unitOf, unitRules, unitsOf, UNITS_PER_ROUND, type UnitResult } from './searchUnits.js';
+import type { Failure } from '../runtime/failure.js';
+import type { Pulse } from '../robust/heartbeat.js';
+import { runawayFailure } from '../robust/watchdog.js';
+import { WatchedWorker } from './watchedWorker.js';
 import { WorkerGroup } from './workerGroup.js';
-import { runWorkPool, type ResultRules } from './workPool.js';
+import { runWorkPool, type PoolWorker, type ResultRules } from './workPool.js';
 import { combinePieces, pieceOf, restOf, RESPLIT, type PieceResult, type Resplit, type SearchPiece } from './pieces.js';
 
 /**
@@ -51,6 +55,12 @@ export interface SearchParallelOptions<P extends object = Record<string, unknown
   readonly shouldStop?: () => boolean;
   /** Worker threads the caller keeps across runs (`run` over many variants); default: started for this search, ended after it. */
   readonly threads?: WorkerGroup;
+  /**
+   * Seconds without a scheduling decision before the running task is reported as a runaway
+   * `livelock` (`--watchdog`): every piece, each round's prefix included, then runs in a watched
+   * worker thread (watchedWorker.ts). The piece that spun counts its executions and steps only.
+   */
+  readonly watchdog?: number;
 }
 
 /** What a worker needs to run units of one search. */
@@ -61,6 +71,8 @@ export interface SearchWorkerSetup {
   readonly maxDepth?: number;
   readonly maxExecutions?: number;
   readonly resplit: Resplit | null;
+  /** Watched (`--watchdog`): the heartbeat wraps every execution's strategy (watchedWorker.ts). */
+  readonly watched?: boolean;
 }
 
 /**
@@ -68,7 +80,10 @@ export interface SearchWorkerSetup {
  * for at most `resplit.after` executions. Called by the worker and, for one worker, in this thread.
  */
 export async function runPiece(scenario: ScenarioDefinition<object>, setup: Omit<SearchWorkerSetup, 'kind' | 'file'>, piece: SearchPiece, shouldStop: () => boolean): Promise<PieceResult> {
-  return pieceOf(piece, await searchUnit(scenario, setup, piece.unit, piece.state, shouldStop), setup.resplit);
+  const r = await searchUnit(scenario, setup, piece.unit, piece.state, shouldStop);
+  // A round's prefix, run in a watched thread: it hands back the round's parts.
+  if (isPrefix(piece.unit)) return { key: piece.key, result: unitOf(piece.unit, r), rest: [], parts: splitSearch(r.state, PARTS) };
+  return pieceOf(piece, r, setup.resplit);
 }
 
 /** Searches a unit, or a piece of one, from `state` (the prefix: from a fresh state at its bound). */
@@ -118,6 +133,7 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
     ...(options.maxExecutions !== undefined ? { maxExecutions: options.maxExecutions } : {}),
     // A user's per-unit budget is per unit: its pieces would each have one.
     resplit: options.maxExecutions !== undefined ? null : options.resplit === undefined ? RESPLIT : options.resplit,
+    ...(options.watchdog !== undefined ? { watched: true } : {}),
   };
   const whole = options.shard === undefined || options.shard.of === 1;
   const results: UnitResult[] = [];
@@ -128,7 +144,17 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
   const threads = options.threads ?? new WorkerGroup();
   try {
     for (; ; bound++) {
-      const round = await runRound(scenario, setup, threads, { variant: target.variant, mode, por, bound, shard: options.shard, workers: options.workers ?? 1, stop, interrupted });
+      const round = await runRound(scenario, setup, threads, {
+        variant: target.variant,
+        mode,
+        por,
+        bound,
+        shard: options.shard,
+        workers: options.workers ?? 1,
+        stop,
+        interrupted,
+        ...(options.watchdog !== undefined ? { watchdog: { seconds: options.watchdog, file: options.file, hurry: () => interrupted() || performance.now() < deadline } } : {}),
+      });
       results.push(...round.results);
       stoppedEarly = round.stoppedEarly;
       // One machine sees every unit of the round; a shard only the prefix, which every shard ran.
@@ -167,6 +193,8 @@ interface RoundOptions {
   readonly stop: () => boolean;
   /** Why the pool stopped, once it did: an interrupt, else the time limit. */
   readonly interrupted: () => boolean;
+  /** Every piece, the prefix included, in watched worker threads. */
+  readonly watchdog?: { readonly seconds: number; readonly file: string; readonly hurry: () => boolean };
 }
 
 interface Round {
@@ -186,22 +214,44 @@ interface Round {
 async function runRound(scenario: ScenarioDefinition<object>, setup: SearchWorkerSetup, threads: WorkerGroup, o: RoundOptions): Promise<Round> {
   const first = o.bound * UNITS_PER_ROUND;
   const mine = new Set(unitsOf(o.shard, o.bound));
-  const head = await searchUnit(scenario, setup, first, initialState(scenario.name, o.variant, o.mode, o.por, o.bound), o.stop);
-  const prefix = unitOf(first, head);
+  const start = initialState(scenario.name, o.variant, o.mode, o.por, o.bound);
+  const wd = o.watchdog;
+  const watched = (seconds: number): PoolWorker<SearchPiece, PieceResult> =>
+    new WatchedWorker(() => threads.attach<SearchPiece, PieceResult>(setup), {
+      seconds,
+      file: () => wd!.file,
+      // A piece numbers its executions from 0; the run's count says where it stands in the whole.
+      runaway: (piece, pulse, names) => runawayPiece(piece, runawayFailure(seconds, pulse, names, `execution ${pulse.execution} of search unit ${piece.unit}${piece.key.length > 1 ? `, part ${piece.key.slice(1).join('.')}` : ''}`), pulse),
+      cancelled: (piece) => cancelledPiece(piece, o.interrupted() ? 'interrupted' : 'time'),
+      hurry: wd!.hurry,
+    });
+  let prefix: UnitResult;
+  let parts: readonly SearchState[];
+  if (wd === undefined) {
+    const head = await searchUnit(scenario, setup, first, start, o.stop);
+    prefix = unitOf(first, head);
+    parts = unitRules.failed(prefix) || unitRules.stopped(prefix) ? [] : splitSearch(head.state, PARTS);
+  } else {
+    // Watched, the prefix runs in a worker thread too: a task spinning in it would freeze this one.
+    const { results } = await runWorkPool<SearchPiece, PieceResult>({ items: [{ unit: first, key: [0], state: start }], workers: 1, startWorker: () => watched(wd.seconds), rules: pieceRules, stop: o.stop });
+    const head = results[0];
+    prefix = head?.result ?? cancelledPiece({ unit: first, key: [0], state: start }, o.interrupted() ? 'interrupted' : 'time').result;
+    parts = head?.parts ?? [];
+  }
   const results: UnitResult[] = mine.has(first) ? [prefix] : [];
   // The prefix follows the units' rules: only time or an interrupt stops the search here (a
   // depth-limited prefix still leaves parts to explore).
   if (unitRules.failed(prefix) || unitRules.stopped(prefix)) return { prefix, results, failed: unitRules.failed(prefix), stoppedEarly: unitRules.stopped(prefix) };
-  const parts = splitSearch(head.state, PARTS);
   const todo: SearchPiece[] = [...mine].filter((u) => u > first).map((unit, i) => ({ unit, key: [i], state: parts[unit - first - 1]! }));
   // Units cut into pieces as they run can use more workers than there are units; none, no thread.
   const workers = todo.length === 0 ? 1 : Math.max(1, setup.resplit !== null ? o.workers : Math.min(o.workers, todo.length));
-  // n worker threads; for one, this thread runs the pieces, by the same pool and rules.
-  const alone = workers === 1;
+  // n worker threads; for one, this thread runs the pieces, by the same pool and rules (watched:
+  // always worker threads).
+  const alone = workers === 1 && wd === undefined;
   const out = await runWorkPool<SearchPiece, PieceResult>({
     items: todo,
     workers: alone ? 0 : workers,
-    startWorker: () => threads.attach<SearchPiece, PieceResult>(setup),
+    startWorker: () => (wd === undefined ? threads.attach<SearchPiece, PieceResult>(setup) : watched(wd.seconds)),
     // `cancelled` answers true at the time limit too (the pool asks `stop`, for the workers as well).
     ...(alone ? { runHere: (p: SearchPiece, cancelled: () => boolean) => runPiece(scenario, setup, p, cancelled) } : {}),
     rules: pieceRules,
@@ -216,6 +266,24 @@ async function runRound(scenario: ScenarioDefinition<object>, setup: SearchWorke
   });
   results.push(...units);
   return { prefix, results, failed: units.some(unitRules.failed), stoppedEarly: out.stoppedEarly };
+}
+
+/**
+ * A piece whose task spun (`--watchdog`): failed there, at its `pulse.execution`-th execution.
+ * Its thread was ended, so of its executions only the count and the steps are known (the other
+ * counts of the piece are left at 0), and there is no trace: replaying it would spin again.
+ */
+function runawayPiece(piece: SearchPiece, failure: Failure, pulse: Pulse): PieceResult {
+  return { key: piece.key, rest: [], result: { ...unitOfNothing(piece.unit, 'failure'), executions: Math.max(0, pulse.execution) + 1, steps: pulse.steps, failure } };
+}
+
+/** A piece cancelled while its thread was frozen (Ctrl-C): cut short, nothing of it counts. */
+function cancelledPiece(piece: SearchPiece, why: 'time' | 'interrupted'): PieceResult {
+  return { key: piece.key, rest: [], result: unitOfNothing(piece.unit, why) };
+}
+
+function unitOfNothing(unit: number, stoppedBy: SearchResult['stoppedBy']): UnitResult {
+  return { unit, bound: boundOf(unit), executions: 0, completeExecutions: 0, sleepBlocked: 0, depthLimited: 0, races: 0, pruned: 0, cut: false, steps: 0, maxDepth: 0, complete: false, stoppedBy, failure: null, trace: null, warnings: [] };
 }
 
 /** The units' rules (searchUnits.ts), asked of each piece. */

@@ -7,6 +7,7 @@ import type { Block } from './partition.js';
 import type { SearchPiece } from './pieces.js';
 import { runPiece, type SearchWorkerSetup } from './searchParallel.js';
 import { Heartbeat, heartbeatBuffer } from '../robust/heartbeat.js';
+import type { Strategy } from '../strategies/strategy.js';
 import type { AnyWorkerSetup } from './startWorker.js';
 import { errorReply, itemServer, type FromWorker, type ToWorker } from './workPool.js';
 
@@ -44,8 +45,16 @@ async function serverFor(setup: AnyWorkerSetup, send: (msg: FromWorker<unknown>)
   }
   const { file, scenario } = await loadScenario(setup.file);
   if (setup.kind === 'search') {
-    const unitSetup = { ...setup, target: { ...setup.target, file } };
-    return itemServer<SearchPiece>((piece, cancelled) => runPiece(scenario, unitSetup, piece, cancelled), send) as Handler;
+    if (setup.watched !== true) {
+      const unitSetup = { ...setup, target: { ...setup.target, file } };
+      return itemServer<SearchPiece>((piece, cancelled) => runPiece(scenario, unitSetup, piece, cancelled), send) as Handler;
+    }
+    const hb = heartbeatFor(send);
+    const unitSetup = { ...setup, target: { ...setup.target, file, monitor: (s: Strategy) => hb.wrap(s) } };
+    return itemServer<SearchPiece>((piece, cancelled) => {
+      hb.restartCount();
+      return runPiece(scenario, unitSetup, piece, cancelled);
+    }, send) as Handler;
   }
   if (setup.watched !== true) {
     const target = makeTarget(scenario, { ...setup.target, file });

@@ -161,10 +161,11 @@ export class WatchdogThread {
  * The `livelock` failure of a task that stopped reaching scheduling points, from its frozen
  * heartbeat (`names`: the names the thread announced, by index). Before the execution's first
  * decision no task has run yet: the scenario's own code (its `run` function) spins, as main.
+ * `execution` names the execution (a split search numbers them within a piece of a unit).
  */
-export function runawayFailure(seconds: number, pulse: Pulse, names: readonly string[]): Failure {
+export function runawayFailure(seconds: number, pulse: Pulse, names: readonly string[], execution = `execution ${pulse.execution}`): Failure {
   const task = names[pulse.task] ?? 'main';
-  const where = pulse.step < 0 ? `at the start of execution ${pulse.execution}` : `after step ${pulse.step} of execution ${pulse.execution}`;
+  const where = pulse.step < 0 ? `at the start of ${execution}` : `after step ${pulse.step} of ${execution}`;
   return {
     kind: 'livelock',
     message: `livelock: task "${task}" ran for more than ${seconds} s without reaching a scheduling point (a runaway loop that never awaits an interleave operation?) ${where}`,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { explore } from '../../src/explore.js';
 import { loadScenario as loadSource } from '../../src/loader.js';
 import { exploreParallel } from '../../src/parallel/exploreParallel.js';
+import { searchParallel } from '../../src/parallel/searchParallel.js';
 // The watched thread runs the built worker (dist), as the CLI does.
 import { loadScenario } from '../../dist/loader.js';
 import { exploreWithWatchdog } from '../../dist/robust/watchdog.js';
@@ -27,7 +28,7 @@ describe('--watchdog with --workers and --shard (split random runs)', () => {
     }
   }, 60_000);
 
-  it('run --workers 2 --watchdog 1 reports the runaway (exit 1); two shards merged report it too; a split dfs search is refused in one line (exit 2)', async () => {
+  it('run --workers 2 --watchdog 1 reports the runaway (exit 1); two shards merged report it too', async () => {
     const out = tempDir();
     const two = await cli(['run', RARE, '--seed', '3', '--watchdog', '1', '--workers', '2', '--out', out], { timeoutMs: 60_000 });
     expect(two.signal).toBeNull();
@@ -46,9 +47,42 @@ describe('--watchdog with --workers and --shard (split random runs)', () => {
     expect(merged.stdout).toContain(MESSAGE);
     expect(merged.stdout.split('\n')[0]).toMatch(new RegExp(`: ${SPIN_AT + 1} executions.*livelock`));
     expect(merged.code).toBe(1);
-    const dfs = await cli(['run', RARE, '--strategy', 'dfs', '--watchdog', '1', '--workers', '2', '--out', out]);
-    expect([dfs.code, dfs.stderr]).toEqual([2, 'interleave: --watchdog applies to split random and pct runs, not to a split dfs search (rare-runaway [only]): drop --workers/--shard, or --watchdog\n']);
+
   }, 120_000);
+});
+
+describe('--watchdog with a split dfs or pb search', () => {
+  const DFS_MESSAGE = 'livelock: task "spinner" ran for more than 1 s without reaching a scheduling point (a runaway loop that never awaits an interleave operation?) after step 2 of execution 46 of search unit 1';
+
+  it('every piece, each round\'s prefix included, in watched threads: 1 worker and 2 find the same runaway with the same counts', async () => {
+    const runs = [];
+    for (const workers of [1, 2]) runs.push(await searchParallel({ file: RARE, strategy: 'dfs', workers, watchdog: 1 }));
+    for (const r of runs) {
+      expect([r.executions, r.failure?.kind, r.failure?.message, r.failureUnit, r.trace]).toEqual([51, 'livelock', DFS_MESSAGE, 1, null]);
+      expect(r.steps).toBe(runs[0]!.steps);
+    }
+    // A task spinning in the prefix (runaway.ts spins at once): the prefix runs in a watched thread too.
+    const prefix = await searchParallel({ file: join(ROOT, 'test/fixtures/bad/runaway.ts'), strategy: 'pb', workers: 2, watchdog: 1 });
+    expect([prefix.executions, prefix.failureUnit, prefix.failure?.message]).toEqual([1, 0, expect.stringMatching(/after step 2 of execution 0 of search unit 0$/)]);
+  }, 60_000);
+
+  it('watched or not, a split search that does not spin finds the same: counts, failure and trace', async () => {
+    const file = join(ROOT, 'test/fixtures/split/philosophers.ts');
+    const [plain, watched] = [await searchParallel({ file, strategy: 'dfs', workers: 2 }), await searchParallel({ file, strategy: 'dfs', workers: 2, watchdog: 5 })];
+    expect([watched.executions, watched.completeExecutions, watched.steps, watched.failureUnit, watched.failure?.message]).toEqual([plain.executions, plain.completeExecutions, plain.steps, plain.failureUnit, plain.failure?.message]);
+    expect(watched.trace?.decisions).toEqual(plain.trace?.decisions);
+    expect(plain.failure).not.toBeNull();
+  }, 60_000);
+
+  it('two dfs shards with the watchdog merge into what the whole search reports', async () => {
+    const out = tempDir();
+    const shards = await Promise.all([1, 2].map((i) => cli(['run', RARE, '--strategy', 'dfs', '--watchdog', '1', '--shard', `${i}/2`, '--shard-file', join(out, `s${i}.json`), '--out', out], { timeoutMs: 60_000 })));
+    expect(shards.map((r) => r.code)).toEqual([1, 1]);
+    const merged = await cli(['merge', '--out', out, join(out, 's1.json'), join(out, 's2.json')]);
+    expect(merged.stdout.split('\n')[0]).toBe('rare-runaway [only] dfs: livelock found after 51 executions (merged from 2 workers over 2 shards)');
+    expect(merged.stdout).toContain(`\n${DFS_MESSAGE}\n`);
+    expect(merged.code).toBe(1);
+  }, 60_000);
 });
 
 const RANDOM = join(ROOT, 'test/fixtures/split/rare-random.ts');

@@ -190,7 +190,7 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
   if (oversubscribed !== null) process.stderr.write(`${oversubscribed}\n`);
   const c = stdoutColours(o);
   const loaded = await loadTargets(refs, o);
-  // Before anything runs: a split search is neither watched nor checked for determinism (runSplit.ts).
+  // Before anything runs: a split search does not check determinism (runSplit.ts).
   for (const l of loaded) {
     for (const variant of o.variant !== undefined ? [o.variant] : Object.keys(l.scenario.variants)) {
       const problem = l.scenario.variants[variant] !== undefined ? splitProblem(l, variant, o) : null;
