@@ -28,7 +28,8 @@ const POLL_MS = 50;
 const CANCEL_GRACE_MS = 1000;
 
 /**
- * A pool worker (workPool.ts) whose thread is watched, for `run --workers n --watchdog s`. The
+ * A pool worker (workPool.ts) whose thread is watched, for `--watchdog s` in split runs (blocks,
+ * search pieces) and in `ci` (whole variants). The
  * thread publishes a heartbeat into a buffer this side gives it ('watch'); when the item it runs
  * has made no scheduling decision for `seconds`, the thread is ended (a synchronous loop cannot
  * be interrupted in it) and the item answers with the `runaway` result, as if the thread had
@@ -72,7 +73,7 @@ export class WatchedWorker<I, R> extends EventEmitter implements PoolWorker<I, R
     }
     if (message.type === 'cancel') {
       this.cancelled.add(message.id);
-      // Held by a thread that was ended: answered in `runaway`.
+      // Held by a thread that was ended: answered in `replace`.
       if (this.thread === null) return;
     }
     if (this.thread === null) this.connect();
@@ -154,7 +155,8 @@ export class WatchedWorker<I, R> extends EventEmitter implements PoolWorker<I, R
     const thread = this.thread!;
     this.thread = null;
     void thread.terminate();
-    const held = this.sent.splice(0).slice(1);
+    const [head, ...held] = this.sent.splice(0);
+    this.cancelled.delete(head!.id);
     // Items the pool sends while it reads the result queue up behind the held ones.
     this.backlog = held;
     this.emit('message', { type: 'result', result } satisfies FromWorker<R>);
