@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_ITERATIONS } from '../explore.js';
+import { DEFAULT_ITERATIONS, type Progress } from '../explore.js';
 import { loadScenario } from '../loader.js';
 import { UsageError } from '../runtime/errors.js';
 import type { Failure } from '../runtime/failure.js';
@@ -42,6 +42,8 @@ export interface ParallelOptions<P extends object = Record<string, unknown>> ext
   readonly watchdog?: number;
   /** Every execution recorded and replayed once more (`--check-determinism`; src/robust/determinism.ts). */
   readonly checkDeterminism?: boolean;
+  /** Told as blocks end, wherever they ran: the executions so far (for a progress line). */
+  readonly onProgress?: (p: Progress) => void;
 }
 
 /**
@@ -119,6 +121,7 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
     ...(seconds === undefined ? { runHere: (block: Block, cancelled: () => boolean) => runBlock(target, spec, block, cancelled) } : {}),
     rules: blockRules,
     stop,
+    ...(options.onProgress !== undefined ? { onResult: progressOf(options.onProgress, start, (r: BlockResult) => [r.executions, r.failureAt !== null]) } : {}),
     // Blocks are short and even: a worker holds its next one, never waiting for this thread.
     ahead: 2,
   }).finally(() => (options.threads === undefined ? threads.close() : undefined));
@@ -137,6 +140,21 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
     elapsedMs: performance.now() - start,
     workers,
   });
+}
+
+/**
+ * A pool's `onResult` that tells `onProgress` the executions and failures of the items ended so
+ * far, in the order they end (items after a failure included: the line shows work done).
+ */
+export function progressOf<I, R>(onProgress: (p: Progress) => void, start: number, count: (r: R) => readonly [executions: number, failed: boolean]): (item: I, r: R) => void {
+  let executions = 0;
+  let failures = 0;
+  return (_item, r) => {
+    const [n, failed] = count(r);
+    executions += n;
+    if (failed) failures++;
+    onProgress({ executions, elapsedMs: performance.now() - start, failures });
+  };
 }
 
 /** A block whose task spun at execution `pulse.execution`: it failed there, as explore counts (no trace: replaying it would spin again). */

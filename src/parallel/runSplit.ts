@@ -1,3 +1,4 @@
+import type { Progress } from '../explore.js';
 import type { LoadedScenario } from '../loader.js';
 import { UsageError } from '../runtime/errors.js';
 import { exploreParallel } from './exploreParallel.js';
@@ -30,6 +31,8 @@ export interface SplitOptions {
   readonly watchdog?: number;
   /** `--check-determinism`: random and pct blocks check every execution (block.ts). */
   readonly checkDeterminism?: boolean;
+  /** Told as blocks or search pieces end (a progress line). */
+  readonly onProgress?: (p: Progress) => void;
 }
 
 /**
@@ -76,6 +79,7 @@ export function runSplit(loaded: LoadedScenario, variant: string, o: SplitOption
         ...(o.shouldStop !== undefined ? { shouldStop: o.shouldStop } : {}),
         ...(o.threads !== undefined ? { threads: o.threads } : {}),
         ...(o.watchdog !== undefined ? { watchdog: o.watchdog } : {}),
+        ...(o.onProgress !== undefined ? { onProgress: o.onProgress } : {}),
       },
       loaded.scenario,
     );
@@ -97,6 +101,7 @@ export function runSplit(loaded: LoadedScenario, variant: string, o: SplitOption
       ...(o.threads !== undefined ? { threads: o.threads } : {}),
       ...(o.watchdog !== undefined ? { watchdog: o.watchdog } : {}),
       ...(o.checkDeterminism === true ? { checkDeterminism: true } : {}),
+      ...(o.onProgress !== undefined ? { onProgress: o.onProgress } : {}),
     },
     loaded.scenario,
   );

@@ -12,6 +12,8 @@ import { boundOf, isPrefix, PARTS, PREFIX_EXECUTIONS, roundEndsSearch, unitOf, u
 import type { Failure } from '../runtime/failure.js';
 import type { Pulse } from '../robust/heartbeat.js';
 import { runawayFailure } from '../robust/watchdog.js';
+import type { Progress } from '../explore.js';
+import { progressOf } from './exploreParallel.js';
 import { WatchedWorker } from './watchedWorker.js';
 import { WorkerGroup } from './workerGroup.js';
 import { runWorkPool, type PoolWorker, type ResultRules } from './workPool.js';
@@ -61,6 +63,8 @@ export interface SearchParallelOptions<P extends object = Record<string, unknown
    * worker thread (watchedWorker.ts). The piece that spun counts its executions and steps only.
    */
   readonly watchdog?: number;
+  /** Told as pieces end, wherever they ran: the executions so far (for a progress line). */
+  readonly onProgress?: (p: Progress) => void;
 }
 
 /** What a worker needs to run units of one search. */
@@ -142,6 +146,7 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
   let bound = 0;
   // The threads serve every round: each loads the scenario once.
   const threads = options.threads ?? new WorkerGroup();
+  const told = options.onProgress !== undefined ? progressOf(options.onProgress, start, (p: PieceResult) => [p.result.executions, p.result.failure !== null]) : undefined;
   try {
     for (; ; bound++) {
       const round = await runRound(scenario, setup, threads, {
@@ -154,6 +159,7 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
         stop,
         interrupted,
         ...(options.watchdog !== undefined ? { watchdog: { seconds: options.watchdog, file: options.file, hurry: () => interrupted() || performance.now() < deadline } } : {}),
+        ...(told !== undefined ? { onPiece: told } : {}),
       });
       results.push(...round.results);
       stoppedEarly = round.stoppedEarly;
@@ -195,6 +201,8 @@ interface RoundOptions {
   readonly interrupted: () => boolean;
   /** Every piece, the prefix included, in watched worker threads. */
   readonly watchdog?: { readonly seconds: number; readonly file: string; readonly hurry: () => boolean };
+  /** Told of each piece's result (the prefix's too) as it ends. */
+  readonly onPiece?: (item: SearchPiece, r: PieceResult) => void;
 }
 
 interface Round {
@@ -230,10 +238,18 @@ async function runRound(scenario: ScenarioDefinition<object>, setup: SearchWorke
   if (wd === undefined) {
     const head = await searchUnit(scenario, setup, first, start, o.stop);
     prefix = unitOf(first, head);
+    o.onPiece?.({ unit: first, key: [0], state: start }, { key: [0], result: prefix, rest: [] });
     parts = unitRules.failed(prefix) || unitRules.stopped(prefix) ? [] : splitSearch(head.state, PARTS);
   } else {
     // Watched, the prefix runs in a worker thread too: a task spinning in it would freeze this one.
-    const { results } = await runWorkPool<SearchPiece, PieceResult>({ items: [{ unit: first, key: [0], state: start }], workers: 1, startWorker: () => watched(wd.seconds), rules: pieceRules, stop: o.stop });
+    const { results } = await runWorkPool<SearchPiece, PieceResult>({
+      items: [{ unit: first, key: [0], state: start }],
+      workers: 1,
+      startWorker: () => watched(wd.seconds),
+      rules: pieceRules,
+      stop: o.stop,
+      ...(o.onPiece !== undefined ? { onResult: o.onPiece } : {}),
+    });
     const head = results[0];
     prefix = head?.result ?? cancelledPiece({ unit: first, key: [0], state: start }, o.interrupted() ? 'interrupted' : 'time').result;
     parts = head?.parts ?? [];
@@ -258,6 +274,7 @@ async function runRound(scenario: ScenarioDefinition<object>, setup: SearchWorke
     stop: o.stop,
     keyOf: (p) => p.key,
     expand: restOf,
+    ...(o.onPiece !== undefined ? { onResult: o.onPiece } : {}),
   });
   const why = o.interrupted() ? 'interrupted' : 'time';
   const units = todo.flatMap((u, i) => {

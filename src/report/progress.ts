@@ -32,6 +32,8 @@ export class ProgressLine {
   }
 
   update(p: ProgressState, nowMs: number): void {
+    // A run shorter than this shows no progress at all (a split run reports its first block at once).
+    if (p.elapsedMs < QUIET_START_MS) return;
     this.show(formatProgress(p), nowMs);
   }
 
@@ -54,6 +56,9 @@ export class ProgressLine {
     this.drawn = false;
   }
 }
+
+/** Progress is shown from a quarter second into a run (explore reports it no sooner). */
+const QUIET_START_MS = 250;
 
 export function formatProgress(p: ProgressState): string {
   const rate = p.elapsedMs > 0 ? Math.round((p.executions / p.elapsedMs) * 1000) : 0;

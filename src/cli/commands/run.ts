@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { explore, type ExploreResult } from '../../explore.js';
+import { explore, type ExploreResult, type Progress } from '../../explore.js';
 import { findScenario, loadAll, type LoadedScenario } from '../../loader.js';
 import type { Colours } from '../../report/colour.js';
 import { ProgressLine } from '../../report/progress.js';
@@ -96,7 +96,10 @@ export async function runVariant(
   }
   const label = `${scenario.name} [${variant}]`;
   checkParams(scenario, o.param);
-  const split = isSplit(o, loaded, variant) ? await runSplit(loaded, variant, { ...o, ...(o.param !== undefined ? { params: o.param } : {}) }) : null;
+  const onProgress = progress !== null ? (p: Progress): void => progress.update({ label, ...p }, p.elapsedMs) : undefined;
+  const split = isSplit(o, loaded, variant)
+    ? await runSplit(loaded, variant, { ...o, ...(o.param !== undefined ? { params: o.param } : {}), ...(onProgress !== undefined ? { onProgress } : {}) })
+    : null;
   if (split !== null) o.onShardRun?.(split);
   const r = split !== null ? toExploreResult(split) : await exploreWatched(o.watchdog, loaded, {
     variant,
@@ -109,7 +112,7 @@ export async function runVariant(
     ...(o.depth !== undefined ? { depth: o.depth } : {}),
     ...(o.preemptionBound !== undefined ? { preemptionBound: o.preemptionBound } : {}),
     ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
-    ...(progress !== null ? { onProgress: (p) => progress.update({ label, ...p }, p.elapsedMs) } : {}),
+    ...(onProgress !== undefined ? { onProgress } : {}),
     ...(o.shouldStop !== undefined ? { shouldStop: o.shouldStop } : {}),
     ...(o.checkDeterminism === true ? { checkDeterminism: true } : {}),
   }, o.watchdogThread);

@@ -228,7 +228,7 @@ describe('preemption-bounded search (pb) split in units, bound by bound', () => 
    * executions, pruned, steps, failure and trace bytes, bound information, stoppedBy). Returns
    * the one-worker run and the shard runs.
    */
-  async function expectUnsplit(scenario: ScenarioDefinition<object>, file: string, variant: string, params: object, more: Partial<SearchParallelOptions<object>> = {}): Promise<{ plain: SearchResult; one: SearchShardRun; runs: SearchShardRun[] }> {
+  async function expectUnsplit(scenario: ScenarioDefinition<object>, file: string, variant: string, params: object, more: Partial<Omit<SearchParallelOptions<object>, 'onProgress'>> = {}): Promise<{ plain: SearchResult; one: SearchShardRun; runs: SearchShardRun[] }> {
     const options = { file, variant, params, strategy: 'pb' as const, ...more };
     const plain = await search(scenario, options);
     const one = await searchParallel(options, scenario);
