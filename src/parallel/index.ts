@@ -9,7 +9,7 @@ export { combineBlocks, mergeShardRuns } from './result.js';
 export type { ShardRun, BlockSummary } from './result.js';
 export { shardFileName, writeShardFile, readShardFile, toExploreResult, mergeAnyShardRuns } from './shardFile.js';
 export type { ShardFile } from './shardFile.js';
-export { isSplit, runSplit, splitProblem } from './runSplit.js';
+export { isSplit, runSplit } from './runSplit.js';
 export type { SplitOptions, AnyShardRun } from './runSplit.js';
 export { searchParallel } from './searchParallel.js';
 export type { SearchParallelOptions } from './searchParallel.js';

@@ -1,6 +1,5 @@
 import type { Progress } from '../explore.js';
 import type { LoadedScenario } from '../loader.js';
-import { UsageError } from '../runtime/errors.js';
 import { exploreParallel } from './exploreParallel.js';
 import type { Shard } from './partition.js';
 import type { ShardRun } from './result.js';
@@ -29,7 +28,7 @@ export interface SplitOptions {
   readonly threads?: WorkerGroup;
   /** `--watchdog` seconds: blocks and search pieces run in watched worker threads (watchedWorker.ts). */
   readonly watchdog?: number;
-  /** `--check-determinism`: random and pct blocks check every execution (block.ts). */
+  /** `--check-determinism`: blocks check every execution (block.ts), search units every one that ends (search.ts). */
   readonly checkDeterminism?: boolean;
   /** Told as blocks or search pieces end (a progress line). */
   readonly onProgress?: (p: Progress) => void;
@@ -62,8 +61,6 @@ function strategyOf(loaded: LoadedScenario, variant: string, o: SplitOptions): s
 export function runSplit(loaded: LoadedScenario, variant: string, o: SplitOptions): Promise<AnyShardRun> {
   const strategy = strategyOf(loaded, variant, o);
   if (strategy === 'dfs' || strategy === 'pb') {
-    const problem = splitProblem(loaded, variant, o);
-    if (problem !== null) return Promise.reject(new UsageError(problem));
     return searchParallel(
       {
         file: loaded.file,
@@ -80,6 +77,7 @@ export function runSplit(loaded: LoadedScenario, variant: string, o: SplitOption
         ...(o.threads !== undefined ? { threads: o.threads } : {}),
         ...(o.watchdog !== undefined ? { watchdog: o.watchdog } : {}),
         ...(o.onProgress !== undefined ? { onProgress: o.onProgress } : {}),
+        ...(o.checkDeterminism === true ? { checkDeterminism: true } : {}),
       },
       loaded.scenario,
     );
@@ -105,15 +103,4 @@ export function runSplit(loaded: LoadedScenario, variant: string, o: SplitOption
     },
     loaded.scenario,
   );
-}
-
-/**
- * Why this variant's split run cannot take `--check-determinism`, or null: the units of a split
- * dfs or pb search do not check determinism (nor does the unsplit search).
- */
-export function splitProblem(loaded: LoadedScenario, variant: string, o: SplitOptions): string | null {
-  if (o.checkDeterminism !== true || !isSplit(o, loaded, variant)) return null;
-  const strategy = strategyOf(loaded, variant, o);
-  if (strategy !== 'dfs' && strategy !== 'pb') return null;
-  return `--check-determinism applies to split random and pct runs, not to a split ${strategy} search (${loaded.scenario.name} [${variant}]): drop --workers/--shard, or --check-determinism`;
 }

@@ -65,6 +65,8 @@ export interface SearchParallelOptions<P extends object = Record<string, unknown
   readonly watchdog?: number;
   /** Told as pieces end, wherever they ran: the executions so far (for a progress line). */
   readonly onProgress?: (p: Progress) => void;
+  /** Every execution that runs to its end recorded and replayed once more (`--check-determinism`). */
+  readonly checkDeterminism?: boolean;
 }
 
 /** What a worker needs to run units of one search. */
@@ -77,6 +79,7 @@ export interface SearchWorkerSetup {
   readonly resplit: Resplit | null;
   /** Watched (`--watchdog`): the heartbeat wraps every execution's strategy (watchedWorker.ts). */
   readonly watched?: boolean;
+  readonly checkDeterminism?: boolean;
 }
 
 /**
@@ -101,6 +104,7 @@ function searchUnit(scenario: ScenarioDefinition<object>, setup: Omit<SearchWork
     ...(state.mode === 'pb' ? { preemptionBound: boundOf(unit) } : {}),
     ...(budget !== undefined ? { maxExecutions: budget } : {}),
     ...(setup.maxDepth !== undefined ? { maxDepth: setup.maxDepth } : {}),
+    ...(setup.checkDeterminism === true ? { checkDeterminism: true } : {}),
     shouldStop,
   });
 }
@@ -138,6 +142,7 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
     // A user's per-unit budget is per unit: its pieces would each have one.
     resplit: options.maxExecutions !== undefined ? null : options.resplit === undefined ? RESPLIT : options.resplit,
     ...(options.watchdog !== undefined ? { watched: true } : {}),
+    ...(options.checkDeterminism === true ? { checkDeterminism: true } : {}),
   };
   const whole = options.shard === undefined || options.shard.of === 1;
   const results: UnitResult[] = [];
@@ -178,7 +183,7 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
     por,
     limit,
     shard: options.shard ?? { index: 1, of: 1 },
-    settings: { ...runSettings(target), maxExecutions: options.maxExecutions ?? null, maxDepth: options.maxDepth ?? null },
+    settings: { ...runSettings(target), maxExecutions: options.maxExecutions ?? null, maxDepth: options.maxDepth ?? null, checkDeterminism: options.checkDeterminism === true },
     owned: unitsThrough(options.shard, bound),
     results,
     end,

@@ -13,6 +13,8 @@ import { atExecution, boundOf, totals, budgetStopped, explored, PARTS, PREFIX_EX
 export interface SearchSettings extends RunSettings {
   readonly maxExecutions: number | null;
   readonly maxDepth: number | null;
+  /** `--check-determinism` (absent from shard files written before 2026-11-23: false). */
+  readonly checkDeterminism?: boolean;
 }
 
 /** One variant's split search over some units (all, or one shard's). Plain JSON: written by `run --shard`, read by `merge`. */
@@ -191,6 +193,7 @@ const searchDifferences: readonly Difference<SearchShardRun>[] = [
   ...settingsDifferences((r: SearchShardRun) => r.settings),
   setting('-n', (r) => r.settings?.maxExecutions),
   setting('max depth', (r) => r.settings?.maxDepth),
+  setting('--check-determinism', (r) => (r.settings === undefined ? undefined : (r.settings.checkDeterminism ?? false))),
   // Last: -n decides whether units are cut again.
   setting('units', (r) => `${r.prefix} prefix executions and ${r.parts} parts, ${r.resplit === undefined ? 'not cut again (an older interleave)' : r.resplit === null ? 'not cut again' : `cut again every ${r.resplit.after} executions into ${r.resplit.into}`}`),
 ];

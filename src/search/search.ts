@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { recordFailure } from '../explore.js';
 import type { StrategyInfo } from '../replay.js';
+import { compareWithReplay } from '../robust/determinism.js';
 import { makeTarget, runExecution, type Target, type TargetOptions } from '../run.js';
 import { InternalError, UsageError } from '../runtime/errors.js';
 import { keepFirstWarnings, type Failure, type Warning } from '../runtime/failure.js';
@@ -30,6 +31,8 @@ export interface SearchOptions<P extends object = Record<string, unknown>> exten
   readonly onProgress?: (p: SearchProgress) => void;
   /** Checked between executions; return true to stop (Ctrl-C). */
   readonly shouldStop?: () => boolean;
+  /** Record every execution that runs to its end and replay it once more, comparing event logs (`--check-determinism`). */
+  readonly checkDeterminism?: boolean;
 }
 
 export interface SearchProgress {
@@ -141,7 +144,7 @@ export async function search<P extends object>(scenario: ScenarioDefinition<P>, 
     }
     const runner = new SearchRunner(state, options.maxDepth !== undefined ? { maxDepth: options.maxDepth } : {});
     const index = executions;
-    const result = await runExecution(target, runner, index, false);
+    const result = await runExecution(target, runner, index, options.checkDeterminism === true);
     runner.finishStep();
     executions++;
     steps += result.steps;
@@ -162,6 +165,15 @@ export async function search<P extends object>(scenario: ScenarioDefinition<P>, 
     if (state.por) races += analyzeRaces(runner.steps, runner.spawnedBy, state.path, firstNewStep(runner));
     state.fresh = false;
 
+    // Only an execution that ran to its end replays alike: one the runner cut (sleep set,
+    // depth) would go on, past its decisions, where the first run stopped.
+    if (options.checkDeterminism === true && found === null && runner.stop === null && failure === null) {
+      const nd = await compareWithReplay(target, { name: mode, execution: index }, result);
+      if (nd !== null) {
+        ({ failure, trace } = nd);
+        if (mode === 'pb') minimalFailing = state.bound;
+      }
+    }
     if (found !== null && failure === null) {
       const info: StrategyInfo = { name: mode, execution: index };
       if (runner.stop === 'nondeterminism') failure = found;

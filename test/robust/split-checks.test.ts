@@ -103,7 +103,7 @@ describe('--check-determinism with --workers and --shard (split random runs)', (
     expect([unchecked.failure, unchecked.executions]).toEqual([null, 2000]);
   }, 60_000);
 
-  it('two checked shards merge into the first nondeterminism; a checked and an unchecked shard do not merge; a split dfs search is refused', async () => {
+  it('two checked shards merge into the first nondeterminism; a checked and an unchecked shard do not merge', async () => {
     const out = tempDir();
     const shard = (i: number, extra: string[]) => cli(['run', RANDOM, '--seed', '3', '-n', '2000', '--no-shrink', ...extra, '--shard', `${i}/2`, '--shard-file', join(out, `s${i}${extra.length}.json`), '--out', out]);
     const [one, two, twoUnchecked] = await Promise.all([shard(1, ['--check-determinism']), shard(2, ['--check-determinism']), shard(2, [])]);
@@ -119,8 +119,21 @@ describe('--check-determinism with --workers and --shard (split random runs)', (
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toMatch(/--check-determinism/);
     expect(readFileSync(join(out, 's11.json'), 'utf8')).toContain('"checkDeterminism": true');
-    const dfs = await cli(['run', RANDOM, '--strategy', 'pb', '--check-determinism', '--workers', '2', '--out', out]);
-    expect([dfs.code, dfs.stderr]).toEqual([2, 'interleave: --check-determinism applies to split random and pct runs, not to a split pb search (rare-random [only]): drop --workers/--shard, or --check-determinism\n']);
+  }, 120_000);
+
+  it('dfs and pb check every execution that runs to its end: unchecked they pass; pb split on 1 and 2 workers finds what unsplit pb finds', async () => {
+    const { scenario } = await loadSource(RANDOM);
+    const dfs = await explore(scenario, { file: RANDOM, strategy: 'dfs', checkDeterminism: true });
+    expect([dfs.failure?.kind, dfs.executions]).toEqual(['nondeterminism', 43]);
+    const unchecked = await explore(scenario, { file: RANDOM, strategy: 'dfs' });
+    expect([unchecked.failure, unchecked.search?.complete]).toEqual([null, true]);
+    // pb splits into exactly the unsplit search's executions, in order: the same first nondeterminism.
+    const pb = await explore(scenario, { file: RANDOM, strategy: 'pb', checkDeterminism: true });
+    expect([pb.failure?.kind, pb.executions]).toEqual(['nondeterminism', 50]);
+    for (const workers of [1, 2]) {
+      const split = await searchParallel({ file: RANDOM, strategy: 'pb', workers, checkDeterminism: true });
+      expect([split.failure?.kind, split.executions, split.failure?.step, split.trace?.decisions]).toEqual(['nondeterminism', 50, pb.failure?.step, pb.trace?.decisions]);
+    }
   }, 120_000);
 });
 

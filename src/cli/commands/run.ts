@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { saveOrFallback, saveThenShrink, UNSAVED_HEADER } from '../saveOrFallback.js';
 import { workersWarning } from '../workersWarning.js';
 import { InvalidArgumentError } from 'commander';
-import { isSplit, runSplit, shardFileName, splitProblem, toExploreResult, writeShardFile, type Shard, type AnyShardRun } from '../../parallel/index.js';
+import { isSplit, runSplit, shardFileName, toExploreResult, writeShardFile, type Shard, type AnyShardRun } from '../../parallel/index.js';
 import { WorkerGroup } from '../../parallel/workerGroup.js';
 
 export interface RunOptions {
@@ -193,13 +193,6 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
   if (oversubscribed !== null) process.stderr.write(`${oversubscribed}\n`);
   const c = stdoutColours(o);
   const loaded = await loadTargets(refs, o);
-  // Before anything runs: a split search does not check determinism (runSplit.ts).
-  for (const l of loaded) {
-    for (const variant of o.variant !== undefined ? [o.variant] : Object.keys(l.scenario.variants)) {
-      const problem = l.scenario.variants[variant] !== undefined ? splitProblem(l, variant, o) : null;
-      if (problem !== null) throw new UsageError(problem);
-    }
-  }
   const outcomes: VariantOutcome[] = [];
   const progress = new ProgressLine(process.stderr);
   const interrupt = listenForInterrupt();

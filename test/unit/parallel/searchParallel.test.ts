@@ -211,9 +211,10 @@ describe('exhaustive search split in units', () => {
         return (e as Error).message;
       }
     };
-    expect(a.settings).toEqual({ params: { n: 3 }, maxSteps: expect.any(Number), allowLeaks: false, failOnLockOrder: false, maxExecutions: null, maxDepth: null });
+    expect(a.settings).toEqual({ params: { n: 3 }, maxSteps: expect.any(Number), allowLeaks: false, failOnLockOrder: false, maxExecutions: null, maxDepth: null, checkDeterminism: false });
     expect(refused([a, await run(2, { params: { n: 2 } })])).toBe('merge: search-programs/readers: r/2.json was run with --param n=2, r/1.json with n=3');
     expect(refused([a, await run(2, { maxExecutions: 10 })])).toBe('merge: search-programs/readers: r/2.json was run with -n 10, r/1.json with none');
+    expect(refused([a, await run(2, { checkDeterminism: true })])).toBe('merge: search-programs/readers: r/2.json was run with --check-determinism true, r/1.json with false');
     expect(refused([a, await run(2, { resplit: { after: 5, into: 2 } })])).toBe(
       'merge: search-programs/readers: r/2.json was run with units 4 prefix executions and 24 parts, cut again every 5 executions into 2, r/1.json with 4 prefix executions and 24 parts, cut again every 10000 executions into 4',
     );
