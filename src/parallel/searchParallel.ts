@@ -228,6 +228,7 @@ async function runRound(scenario: ScenarioDefinition<object>, setup: SearchWorke
   const first = o.bound * UNITS_PER_ROUND;
   const mine = new Set(unitsOf(o.shard, o.bound));
   const start = initialState(scenario.name, o.variant, o.mode, o.por, o.bound);
+  const prefixPiece: SearchPiece = { unit: first, key: [0], state: start };
   const wd = o.watchdog;
   const watched = (seconds: number): PoolWorker<SearchPiece, PieceResult> =>
     new WatchedWorker(() => threads.attach<SearchPiece, PieceResult>(setup), {
@@ -243,12 +244,12 @@ async function runRound(scenario: ScenarioDefinition<object>, setup: SearchWorke
   if (wd === undefined) {
     const head = await searchUnit(scenario, setup, first, start, o.stop);
     prefix = unitOf(first, head);
-    o.onPiece?.({ unit: first, key: [0], state: start }, { key: [0], result: prefix, rest: [] });
+    o.onPiece?.(prefixPiece, { key: [0], result: prefix, rest: [] });
     parts = unitRules.failed(prefix) || unitRules.stopped(prefix) ? [] : splitSearch(head.state, PARTS);
   } else {
     // Watched, the prefix runs in a worker thread too: a task spinning in it would freeze this one.
     const { results } = await runWorkPool<SearchPiece, PieceResult>({
-      items: [{ unit: first, key: [0], state: start }],
+      items: [prefixPiece],
       workers: 1,
       startWorker: () => watched(wd.seconds),
       rules: pieceRules,
@@ -256,7 +257,7 @@ async function runRound(scenario: ScenarioDefinition<object>, setup: SearchWorke
       ...(o.onPiece !== undefined ? { onResult: o.onPiece } : {}),
     });
     const head = results[0];
-    prefix = head?.result ?? cancelledPiece({ unit: first, key: [0], state: start }, o.interrupted() ? 'interrupted' : 'time').result;
+    prefix = head?.result ?? cancelledPiece(prefixPiece, o.interrupted() ? 'interrupted' : 'time').result;
     parts = head?.parts ?? [];
   }
   const results: UnitResult[] = mine.has(first) ? [prefix] : [];
