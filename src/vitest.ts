@@ -24,7 +24,7 @@ import { saveTraceOrFallback, UNSAVED_HEADER } from './cli/saveOrFallback.js';
 export interface NoFailureOptions<P extends object> extends ExploreOptions<P> {
   /** Where the failing trace is saved, so the message can name the replay command (default 'traces'; false: do not save). */
   readonly out?: string | false;
-  /** Shrink the failing trace before reporting it (default true). */
+  /** Shrink the failing trace before reporting it (default true; with `watchdog`, false: the shrinker runs unwatched in this thread). */
   readonly shrink?: boolean;
   /**
    * Seconds: explore in a watched worker thread, so that a task looping without a scheduling
@@ -66,7 +66,8 @@ export async function expectNoFailure<P extends object>(scenario: ScenarioDefini
   // A runaway stopped by the watchdog has no trace: its execution never ended.
   if (r.trace === null) throw new InterleaveFailure(`${scenario.name} [${r.variant}] failed after ${executionCount(r.executions)}\n${r.failure.message}`, r, null);
   let trace = r.trace;
-  if (shrink !== false && trace.failure !== null && trace.failure.kind !== 'nondeterminism') {
+  // Watched, not shrunk by default: the shrinker runs nearby schedules in this thread, unwatched.
+  if ((shrink ?? watchdog === undefined) && trace.failure !== null && trace.failure.kind !== 'nondeterminism') {
     trace = (await shrinkTrace(scenario as ScenarioDefinition<object>, trace, options.file !== undefined ? { file: options.file } : {})).trace;
   }
   let file: string | null = null;

@@ -28,6 +28,13 @@ describe('--watchdog with --workers and --shard (split random runs)', () => {
     }
   }, 60_000);
 
+  it('a failure before the runaway wins, and the thread frozen in a later block is ended at once, not after the watchdog\'s 60 s', async () => {
+    const started = Date.now();
+    const r = await exploreParallel({ file: RARE, variant: 'fails-first', seed: 3, iterations: 2000, workers: 2, watchdog: 60 });
+    expect([r.failureAt, r.failure?.kind]).toEqual([377, 'assertion']);
+    expect(Date.now() - started).toBeLessThan(20_000);
+  }, 60_000);
+
   it('run --workers 2 --watchdog 1 reports the runaway (exit 1); two shards merged report it too', async () => {
     const out = tempDir();
     const two = await cli(['run', RARE, '--seed', '3', '--watchdog', '1', '--workers', '2', '--out', out], { timeoutMs: 60_000 });
@@ -36,6 +43,10 @@ describe('--watchdog with --workers and --shard (split random runs)', () => {
     expect(two.stdout).toContain(`\n${MESSAGE}\n`);
     expect(noStack(two.stderr)).toBe(true);
     expect(two.code).toBe(1);
+    // The other variant fails (draw 8) before its spin: saved as found, not shrunk, since the
+    // shrinker, unwatched in this thread, would try the draw of 7 and hang the run (it did).
+    expect(two.stdout).toMatch(/^rare-runaway \[fails-first\] random seed 3: 378 executions, .*assertion$/m);
+    expect(two.stderr).toContain('interleave: --watchdog: failures are saved as found, not shrunk');
     const shards = await Promise.all(
       [1, 2].map((i) => cli(['run', RARE, '--seed', '3', '-n', '2000', '--watchdog', '1', '--shard', `${i}/2`, '--shard-file', join(out, `s${i}.json`), '--out', out], { timeoutMs: 60_000 })),
     );
@@ -43,7 +54,9 @@ describe('--watchdog with --workers and --shard (split random runs)', () => {
     expect(shards.map((r) => r.code)).toEqual([1, 1]);
     expect(shards[1]!.stdout).toMatch(/ran for more than 1 s without reaching a scheduling point .* of execution 764$/m);
     // The merge reports the first runaway by execution, as one machine would.
-    const merged = await cli(['merge', '--out', out, join(out, 's1.json'), join(out, 's2.json')]);
+    // --no-shrink: merge shrinks in its thread, unwatched, and the other variant's failure (draw 8)
+    // is one step from the spinning draw of 7.
+    const merged = await cli(['merge', '--no-shrink', '--out', out, join(out, 's1.json'), join(out, 's2.json')]);
     expect(merged.stdout).toContain(MESSAGE);
     expect(merged.stdout.split('\n')[0]).toMatch(new RegExp(`: ${SPIN_AT + 1} executions.*livelock`));
     expect(merged.code).toBe(1);

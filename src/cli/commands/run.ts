@@ -189,6 +189,10 @@ export function formatOutcomeTable(rows: readonly VariantOutcome[], c: Colours):
 
 export async function runCommand(refs: string[], o: RunOptions): Promise<number> {
   checkStrategy(o.strategy);
+  // The shrinker runs schedules near the failure in this thread, unwatched: one of them may be
+  // the spinning one the watchdog guards against, and would hang the run for good.
+  const unshrunk = o.watchdog !== undefined && o.shrink;
+  if (unshrunk) o = { ...o, shrink: false };
   const oversubscribed = workersWarning(o.workers);
   if (oversubscribed !== null) process.stderr.write(`${oversubscribed}\n`);
   const c = stdoutColours(o);
@@ -222,6 +226,9 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
     interrupt.dispose();
     await threads.close();
     await watchdogThread?.close();
+  }
+  if (unshrunk && outcomes.some((v) => v.trace !== null)) {
+    process.stderr.write('interleave: --watchdog: failures are saved as found, not shrunk (shrinking runs in this thread, unwatched, where a task that spins would hang the run)\n');
   }
   let saveFailed = outcomes.some((v) => v.saveError !== null);
   if (o.shard !== undefined) {
