@@ -7,6 +7,20 @@ import lockOrder from '../fixtures/scenarios/lock-order.js';
 import lostUpdate from '../fixtures/scenarios/lost-update.js';
 import { BAD, cli, noStack, ROOT, start, tempDir } from './cli.js';
 
+/**
+ * A folder `test-output/<name>` with a `scenarios/` folder holding copies of `files` (inside the
+ * repository, so a scenario's `import 'interleave'` resolves to this package).
+ */
+function scenarioDir(name: string, files: Record<string, string>): string {
+  const dir = join(ROOT, 'test-output', name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'scenarios'), { recursive: true });
+  for (const [as, from] of Object.entries(files)) copyFileSync(from, join(dir, 'scenarios', as));
+  return dir;
+}
+
+const WITH_RUNAWAY_FIRST = { 'a-runaway.ts': join(BAD, 'runaway.ts'), 'lost-update.ts': join(ROOT, 'test/fixtures/scenarios/lost-update.ts'), 'lock-order.ts': join(ROOT, 'test/fixtures/scenarios/lock-order.ts') };
+
 describe('watchdog', () => {
   it('the heartbeat publishes execution, step and running task, announces each name once, and changes nothing', async () => {
     const buffer = heartbeatBuffer();
@@ -87,11 +101,7 @@ describe('the time limit while a watched task spins', () => {
 
 describe('run --all --watchdog', () => {
   it('one watched thread for every variant, replaced after a runaway: the variants after it find what they find unwatched', async () => {
-    const dir = join(ROOT, 'test-output', 'run-watchdog-kept');
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(join(dir, 'scenarios'), { recursive: true });
-    copyFileSync(join(BAD, 'runaway.ts'), join(dir, 'scenarios', 'a-runaway.ts'));
-    for (const f of ['lost-update.ts', 'lock-order.ts']) copyFileSync(join(ROOT, 'test/fixtures/scenarios', f), join(dir, 'scenarios', f));
+    const dir = scenarioDir('run-watchdog-kept', WITH_RUNAWAY_FIRST);
     const r = await cli(['run', '--all', '--check', '--watchdog', '1', '--json', '--out', 'found'], { cwd: dir, timeoutMs: 60_000 });
     const rows = (JSON.parse(r.stdout) as { scenario: string; variant: string; found: string }[]).map((v) => `${v.scenario} [${v.variant}] ${v.found}`);
     expect(rows).toEqual(['runaway [only] livelock', 'lock-order [buggy] deadlock', 'lock-order [fixed] pass', 'lost-update [buggy] assertion', 'lost-update [fixed] pass']);
@@ -108,11 +118,7 @@ describe('run --all --watchdog', () => {
 
 describe('ci --watchdog', () => {
   it('a runaway task is a livelock mismatch in the table instead of a job that hangs', async () => {
-    // Inside the repository, so the scenario's `import 'interleave'` resolves to this package.
-    const dir = join(ROOT, 'test-output', 'ci-watchdog');
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(join(dir, 'scenarios'), { recursive: true });
-    copyFileSync(join(BAD, 'runaway.ts'), join(dir, 'scenarios', 'runaway.ts'));
+    const dir = scenarioDir('ci-watchdog', { 'runaway.ts': join(BAD, 'runaway.ts') });
     const started = Date.now();
     const r = await cli(['ci', '--dir', 'scenarios', '--watchdog', '1'], { cwd: dir, timeoutMs: 60_000 });
     expect(r.signal).toBeNull();
@@ -128,12 +134,8 @@ describe('ci --watchdog', () => {
   });
 
   it('the variants after a runaway run on the thread that replaces its own, and are checked as without the watchdog, on 1 worker and 2', async () => {
-    const dir = join(ROOT, 'test-output', 'ci-watchdog-kept');
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(join(dir, 'scenarios'), { recursive: true });
-    // First in the folder, so the variants after it run on the thread that replaces its own.
-    copyFileSync(join(BAD, 'runaway.ts'), join(dir, 'scenarios', 'a-runaway.ts'));
-    for (const f of ['lost-update.ts', 'lock-order.ts']) copyFileSync(join(ROOT, 'test/fixtures/scenarios', f), join(dir, 'scenarios', f));
+    // The runaway first in the folder, so the variants after it run on the thread that replaces its own.
+    const dir = scenarioDir('ci-watchdog-kept', WITH_RUNAWAY_FIRST);
     const rows = async (flags: string[]) => {
       const r = await cli(['ci', '--dir', 'scenarios', '--watchdog', '1', ...flags], { cwd: dir, timeoutMs: 60_000 });
       expect(r.code).toBe(1);
