@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadScenario } from '../loader.js';
 import { exploreVariantItem, type VariantItem, type VariantsWorkerSetup } from './exploreVariants.js';
-import { makeTarget, type TargetOptions } from '../run.js';
+import { makeTarget, type Target, type TargetOptions } from '../run.js';
 import { runBlock, type SamplingSpec } from './block.js';
 import type { Block } from './partition.js';
 import type { SearchPiece } from './pieces.js';
@@ -32,41 +32,34 @@ function heartbeatFor(send: (msg: FromWorker<unknown>) => void): Heartbeat {
   return (heartbeat ??= new Heartbeat(heartbeatBuffer(), (index, name) => send({ type: 'name', index, name })));
 }
 
+/**
+ * Serves a setup's items. Watched (`--watchdog`), `run` gets the heartbeat's strategy wrapper,
+ * and each item counts its steps from zero: a runaway's result counts its own item's steps.
+ */
+function serve<I>(setup: { readonly watched?: boolean }, send: (msg: FromWorker<unknown>) => void, run: (item: I, cancelled: () => boolean, monitor?: (s: Strategy) => Strategy) => Promise<unknown>): Handler {
+  if (setup.watched !== true) return itemServer<I>((item, cancelled) => run(item, cancelled), send) as Handler;
+  const hb = heartbeatFor(send);
+  const monitor = (s: Strategy): Strategy => hb.wrap(s);
+  return itemServer<I>((item, cancelled) => {
+    hb.restartCount();
+    return run(item, cancelled, monitor);
+  }, send) as Handler;
+}
+
 /** How a thread runs the items of one setup. Loads its scenario (the loader keeps each module). */
 async function serverFor(setup: AnyWorkerSetup, send: (msg: FromWorker<unknown>) => void): Promise<Handler> {
-  if (setup.kind === 'variants') {
-    // Many scenarios: each module is loaded when a variant of it first comes.
-    if (setup.watched !== true) return itemServer<VariantItem>((item) => exploreVariantItem(item), send) as Handler;
-    const hb = heartbeatFor(send);
-    return itemServer<VariantItem>((item) => {
-      hb.restartCount();
-      return exploreVariantItem(item, (s) => hb.wrap(s));
-    }, send) as Handler;
-  }
+  // Many scenarios: each module is loaded when a variant of it first comes.
+  if (setup.kind === 'variants') return serve<VariantItem>(setup, send, (item, _cancelled, monitor) => exploreVariantItem(item, monitor));
   const { file, scenario } = await loadScenario(setup.file);
   if (setup.kind === 'search') {
-    if (setup.watched !== true) {
-      const unitSetup = { ...setup, target: { ...setup.target, file } };
-      return itemServer<SearchPiece>((piece, cancelled) => runPiece(scenario, unitSetup, piece, cancelled), send) as Handler;
-    }
-    const hb = heartbeatFor(send);
-    const unitSetup = { ...setup, target: { ...setup.target, file, monitor: (s: Strategy) => hb.wrap(s) } };
-    return itemServer<SearchPiece>((piece, cancelled) => {
-      hb.restartCount();
-      return runPiece(scenario, unitSetup, piece, cancelled);
-    }, send) as Handler;
+    return serve<SearchPiece>(setup, send, (piece, cancelled, monitor) => runPiece(scenario, { ...setup, target: { ...setup.target, file, ...(monitor !== undefined ? { monitor } : {}) } }, piece, cancelled));
   }
-  if (setup.watched !== true) {
-    const target = makeTarget(scenario, { ...setup.target, file });
-    return itemServer<Block>((block, cancelled) => runBlock(target, setup.spec, block, cancelled), send) as Handler;
-  }
-  const hb = heartbeatFor(send);
-  const target = makeTarget(scenario, { ...setup.target, file, monitor: (s) => hb.wrap(s) });
-  return itemServer<Block>((block, cancelled) => {
-    // A runaway's result counts the steps of its block only, as the block's result would.
-    hb.restartCount();
+  let target: Target<object> | null = null;
+  return serve<Block>(setup, send, (block, cancelled, monitor) => {
+    // One target for the setup's blocks (the monitor, when watched, is the same function each time).
+    target ??= makeTarget(scenario, { ...setup.target, file, ...(monitor !== undefined ? { monitor } : {}) });
     return runBlock(target, setup.spec, block, cancelled);
-  }, send) as Handler;
+  });
 }
 
 /**
