@@ -12,19 +12,20 @@ import { join, relative } from 'node:path';
 import { describe, it } from 'vitest';
 import { locateScenario } from './cli/locate.js';
 import { explore, type ExploreOptions, type ExploreResult } from './explore.js';
-import { exploreWatched } from './robust/watchdog.js';
+import { exploreWatched, WatchdogThread } from './robust/watchdog.js';
 import { UsageError } from './runtime/errors.js';
 import { replayTrace } from './replay.js';
 import { executionCount, formatFailureReport, formatReplay } from './report/text.js';
 import type { ScenarioDefinition } from './scenario.js';
-import { shrinkTrace } from './shrink/shrinkTrace.js';
+import { shrinkWatched } from './robust/watchedShrink.js';
 import { encodeTrace, readTrace } from './trace/codec.js';
+import type { Trace } from './trace/schema.js';
 import { saveTraceOrFallback, UNSAVED_HEADER } from './cli/saveOrFallback.js';
 
 export interface NoFailureOptions<P extends object> extends ExploreOptions<P> {
   /** Where the failing trace is saved, so the message can name the replay command (default 'traces'; false: do not save). */
   readonly out?: string | false;
-  /** Shrink the failing trace before reporting it (default true; with `watchdog`, false: the shrinker runs unwatched in this thread). */
+  /** Shrink the failing trace before reporting it (default true; with `watchdog`, in the watched thread too). */
   readonly shrink?: boolean;
   /**
    * Seconds: explore in a watched worker thread, so that a task looping without a scheduling
@@ -58,17 +59,22 @@ export async function expectNoFailure<P extends object>(scenario: ScenarioDefini
   if (watchdog !== undefined && options.file === undefined) {
     throw new UsageError(`expectNoFailure(${scenario.name}): the watchdog needs \`file\`, the scenario module's path (its thread imports the module)`);
   }
-  const r =
-    watchdog === undefined
-      ? await explore(scenario, exploreOptions)
-      : await exploreWatched(watchdog, { file: options.file!, scenario: scenario as ScenarioDefinition<object> }, exploreOptions as ExploreOptions<object>);
-  if (r.failure === null) return r;
-  // A runaway stopped by the watchdog has no trace: its execution never ended.
-  if (r.trace === null) throw new InterleaveFailure(`${scenario.name} [${r.variant}] failed after ${executionCount(r.executions)}\n${r.failure.message}`, r, null);
-  let trace = r.trace;
-  // Watched, not shrunk by default: the shrinker runs nearby schedules in this thread, unwatched.
-  if ((shrink ?? watchdog === undefined) && trace.failure !== null && trace.failure.kind !== 'nondeterminism') {
-    trace = (await shrinkTrace(scenario as ScenarioDefinition<object>, trace, options.file !== undefined ? { file: options.file } : {})).trace;
+  const loaded = { file: options.file ?? '', scenario: scenario as ScenarioDefinition<object> };
+  // Watched, the exploration and the shrink share one thread.
+  const thread = watchdog !== undefined ? new WatchdogThread() : undefined;
+  let r: ExploreResult;
+  let trace: Trace | null;
+  try {
+    r = watchdog === undefined ? await explore(scenario, exploreOptions) : await exploreWatched(watchdog, loaded, exploreOptions as ExploreOptions<object>, thread);
+    if (r.failure === null) return r;
+    // A runaway stopped by the watchdog has no trace: its execution never ended.
+    if (r.trace === null) throw new InterleaveFailure(`${scenario.name} [${r.variant}] failed after ${executionCount(r.executions)}\n${r.failure.message}`, r, null);
+    trace = r.trace;
+    if (shrink !== false && trace.failure !== null && trace.failure.kind !== 'nondeterminism') {
+      trace = (await shrinkWatched(watchdog, loaded, trace, options.file !== undefined ? { file: options.file } : {}, thread)).trace;
+    }
+  } finally {
+    await thread?.close();
   }
   let file: string | null = null;
   let saveError = '';

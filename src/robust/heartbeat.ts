@@ -71,6 +71,8 @@ export class Heartbeat {
   /** Steps of the finished executions since the count began, and of the running one so far. */
   private finished = 0;
   current = 0;
+  /** Published instead of each execution's own index when set: the watched shrinker's attempt number (its replays all run as index 0). */
+  attempt: number | null = null;
 
   constructor(
     buffer: SharedArrayBuffer,
@@ -116,7 +118,7 @@ export class Heartbeat {
     this.current = 0;
     this.done[0] = this.finished;
     const cells = this.cells;
-    cells[CELL.EXECUTION] = index;
+    cells[CELL.EXECUTION] = this.attempt ?? index;
     cells[CELL.STEP] = -1;
     cells[CELL.TASK] = -1;
   }

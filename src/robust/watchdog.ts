@@ -5,6 +5,8 @@ import { ScenarioLoadError } from '../loader.js';
 import { InternalError, UsageError } from '../runtime/errors.js';
 import type { Failure } from '../runtime/failure.js';
 import type { ScenarioDefinition } from '../scenario.js';
+import type { ShrinkOptions, ShrinkResult } from '../shrink/shrinkTrace.js';
+import type { Trace } from '../trace/schema.js';
 import { CELL, CELLS, heartbeatBuffer, readPulse, type Pulse } from './heartbeat.js';
 
 /**
@@ -25,8 +27,27 @@ export type WorkerMessage =
   | { readonly type: 'name'; readonly index: number; readonly name: string }
   | { readonly type: 'loaded' }
   | { readonly type: 'progress'; readonly progress: Progress }
-  | { readonly type: 'done'; readonly result: ExploreResult }
+  | { readonly type: 'done'; readonly result: ExploreResult | ShrinkResult }
   | { readonly type: 'error'; readonly name: string; readonly message: string; readonly stack: string; readonly file?: string };
+
+/** What the watched thread is asked to do (src/robust/watchdogWorker.ts). */
+export type WatchedRequest =
+  | { readonly kind: 'explore'; readonly file: string; readonly options: PortableExploreOptions }
+  | { readonly kind: 'shrink'; readonly file: string; readonly trace: Trace; readonly options: PortableShrinkOptions };
+
+/** What can cross to the worker of ShrinkOptions: all but the monitor, which the thread sets. */
+export type PortableShrinkOptions = Omit<ShrinkOptions, 'monitor'>;
+
+/** A shrink in the watched thread: its result, or the attempt that spun (then the thread was ended), or Ctrl-C. */
+export type WatchedShrink = ShrinkResult | { readonly spun: Pulse; readonly task: string } | { readonly interrupted: true };
+
+/** How a watched request ends when its thread is not the one answering: the watching side's own verdicts. */
+interface Verdicts<T> {
+  /** No decision for the watchdog's `seconds`: the frozen heartbeat, and how long the request ran. */
+  readonly runaway: (pulse: Pulse, elapsedMs: number) => T;
+  /** Ctrl-C while the thread made no decision. */
+  readonly interrupted: (pulse: Pulse, elapsedMs: number) => T;
+}
 
 export interface WatchdogOptions {
   /** Seconds without a scheduling decision after which the running task is declared runaway. */
@@ -70,15 +91,36 @@ export class WatchdogThread {
   private current: ((event: { message?: WorkerMessage; failed?: Error }) => void) | null = null;
 
   explore(file: string, scenario: ScenarioDefinition<object>, options: PortableExploreOptions, wd: WatchdogOptions): Promise<ExploreResult> {
+    return this.request<ExploreResult>({ kind: 'explore', file, options }, wd, {
+      runaway: (pulse, ms) => runawayResult(scenario, options, runawayFailure(wd.seconds, pulse, this.names), ms, pulse),
+      interrupted: (pulse, ms) => interruptedResult(scenario, options, ms, pulse),
+    });
+  }
+
+  /**
+   * One shrink of `trace` in the thread; a runaway attempt ends it with `{ spun }` (the frozen
+   * heartbeat: its `execution` is the attempt's number) and the thread (src/robust/watchedShrink.ts
+   * starts the shrink again, that attempt cut short).
+   */
+  shrink(file: string, trace: Trace, options: PortableShrinkOptions, wd: WatchdogOptions): Promise<WatchedShrink> {
+    return this.request<WatchedShrink>({ kind: 'shrink', file, trace, options }, wd, {
+      runaway: (pulse) => ({ spun: pulse, task: this.names[pulse.task] ?? 'main' }),
+      interrupted: () => ({ interrupted: true as const }),
+    });
+  }
+
+  /** Sends `request` and watches the heartbeat until the thread answers or one of `verdicts` applies. */
+  private request<T>(request: WatchedRequest, wd: WatchdogOptions, verdicts: Verdicts<T>): Promise<T> {
     const worker = this.thread();
-    const { cells, buffer, names } = this;
+    const { cells, buffer } = this;
+    const { file } = request;
     Atomics.store(cells, CELL.STOP, 0);
     const started = Date.now();
     const loadLimitMs = (wd.loadSeconds ?? Math.max(30, 5 * wd.seconds)) * 1000;
     let loaded = false;
     let lastBeats = Atomics.load(cells, CELL.BEATS);
     let lastBeatAt = started;
-    return new Promise<ExploreResult>((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       const finish = (f: () => void, endThread = false): void => {
         if (this.current !== listen) return;
         this.current = null;
@@ -103,11 +145,9 @@ export class WatchdogThread {
           // Ctrl-C while a task spins: the run stops within a second, with the executions that
           // ended, rather than after the watchdog's verdict. (At the time limit the verdict is
           // awaited: a task frozen when the budget ends is what the watchdog is there to judge.)
-          finish(() => resolve(interruptedResult(scenario, options, now - started, readPulse(buffer))), true);
+          finish(() => resolve(verdicts.interrupted(readPulse(buffer), now - started)), true);
         } else if (now - lastBeatAt > wd.seconds * 1000) {
-          const pulse = readPulse(buffer);
-          const runaway = runawayResult(scenario, options, runawayFailure(wd.seconds, pulse, names), now - started, pulse);
-          finish(() => resolve(runaway), true);
+          finish(() => resolve(verdicts.runaway(readPulse(buffer), now - started)), true);
         }
       }, POLL_MS);
       const listen = ({ message: m, failed }: { message?: WorkerMessage; failed?: Error }): void => {
@@ -121,13 +161,13 @@ export class WatchdogThread {
             wd.onProgress?.(m!.progress);
             return;
           case 'done':
-            return finish(() => resolve(m!.result));
+            return finish(() => resolve(m!.result as T));
           case 'error':
             return finish(() => reject(revive(m!)));
         }
       };
       this.current = listen;
-      worker.postMessage({ file, options });
+      worker.postMessage(request);
     });
   }
 

@@ -1,20 +1,17 @@
 /**
- * Worker-thread entry of the watchdog (src/robust/watchdog.ts): explores what it is sent, one
- * request at a time (a module path and explore options), with the heartbeat wrapped around
- * every execution's strategy. Posts `name` (each task name once per thread), `loaded`,
- * `progress`, then `done` with the result or `error`. The loader keeps each module it loaded, so
- * a thread kept for many variants loads each scenario once.
+ * Worker-thread entry of the watchdog (src/robust/watchdog.ts): serves what it is sent, one
+ * request at a time: an exploration (a module path and explore options) or a shrink (a module
+ * path, a trace and shrink options), with the heartbeat wrapped around every execution's
+ * strategy. Posts `name` (each task name once per thread), `loaded`, `progress`, then `done`
+ * with the result or `error`. The loader keeps each module it loaded, so a thread kept for many
+ * variants loads each scenario once.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { explore, type ExploreOptions } from '../explore.js';
+import { explore } from '../explore.js';
 import { loadScenario } from '../loader.js';
+import { shrinkTrace } from '../shrink/shrinkTrace.js';
 import { CELL, CELLS, Heartbeat } from './heartbeat.js';
-import type { WorkerMessage } from './watchdog.js';
-
-interface Request {
-  readonly file: string;
-  readonly options: ExploreOptions<object>;
-}
+import type { WatchedRequest, WorkerMessage } from './watchdog.js';
 
 const port = parentPort!;
 const buffer = (workerData as { readonly buffer: SharedArrayBuffer }).buffer;
@@ -22,20 +19,33 @@ const post = (m: WorkerMessage): void => port.postMessage(m);
 const cells = new Int32Array(buffer, 0, CELLS);
 const hb = new Heartbeat(buffer, (index, name) => post({ type: 'name', index, name }));
 
-async function run({ file, options }: Request): Promise<void> {
+async function run(request: WatchedRequest): Promise<void> {
   try {
+    const { file } = request;
     const { scenario } = await loadScenario(file);
-    // Each exploration counts its own steps (a runaway's result reports them).
+    // Each request counts its own steps (a runaway's result reports them).
     hb.restartCount();
+    hb.attempt = null;
     post({ type: 'loaded' });
-    const result = await explore(scenario, {
-      ...options,
-      file,
-      monitor: (s) => hb.wrap(s),
-      shouldStop: () => Atomics.load(cells, CELL.STOP) === 1,
-      onProgress: (p) => post({ type: 'progress', progress: p }),
-    });
-    post({ type: 'done', result });
+    if (request.kind === 'explore') {
+      const result = await explore(scenario, {
+        ...request.options,
+        file,
+        monitor: (s) => hb.wrap(s),
+        shouldStop: () => Atomics.load(cells, CELL.STOP) === 1,
+        onProgress: (p) => post({ type: 'progress', progress: p }),
+      });
+      post({ type: 'done', result });
+    } else {
+      const result = await shrinkTrace(scenario, request.trace, {
+        ...request.options,
+        monitor: (s, attempt) => {
+          hb.attempt = attempt;
+          return hb.wrap(s);
+        },
+      });
+      post({ type: 'done', result });
+    }
   } catch (e) {
     const error = e instanceof Error ? e : new Error(String(e));
     post({ type: 'error', name: error.name, message: error.message, stack: error.stack ?? '', ...('file' in error ? { file: String((error as { file: unknown }).file) } : {}) });
@@ -43,4 +53,4 @@ async function run({ file, options }: Request): Promise<void> {
 }
 
 // One request at a time: the watching side sends the next once this one has answered.
-port.on('message', (request: Request) => void run(request));
+port.on('message', (request: WatchedRequest) => void run(request));

@@ -1,5 +1,4 @@
-import type { Target } from '../run.js';
-import { replayLeniently, type Attempt } from './attempt.js';
+import type { Attempt } from './attempt.js';
 
 /** What the search may spend and what it looks for. */
 export interface BoundedSearchSpec {
@@ -18,17 +17,17 @@ export interface BoundedSearchSpec {
  * PLDI 2007), used by the shrinker to prove or disprove that the bug needs fewer preemptions
  * than its greedy result has: depth-first over decision prefixes, each prefix run by lenient
  * replay (which continues without preemption past the prefix, so every run is one schedule);
- * from each run, every untaken alternative after the prefix whose preemption count stays
+ * from each run (`replay`: the shrinker's lenient replay of a prefix), every untaken alternative after the prefix whose preemption count stays
  * within `bound` becomes a new prefix. Each schedule is run once (it is reached only through
  * its first deviation). Returns the first run showing the bug, or null when the bound is
  * exhausted or the budget is spent (`exhausted` tells which).
  */
-export async function boundedSearch(target: Target<object>, spec: BoundedSearchSpec): Promise<{ found: Attempt | null; exhausted: boolean }> {
+export async function boundedSearch(replay: (prefix: readonly number[]) => Promise<Attempt>, spec: BoundedSearchSpec): Promise<{ found: Attempt | null; exhausted: boolean }> {
   const stack: (readonly number[])[] = [[]];
   while (stack.length > 0) {
     const prefix = stack.pop()!;
     if (!spec.spend()) return { found: null, exhausted: false };
-    const a = await replayLeniently(target, prefix);
+    const a = await replay(prefix);
     spec.seen?.(a);
     if (spec.isBug(a)) return { found: a, exhausted: true };
     let used = 0;

@@ -3,11 +3,12 @@ import { InternalError, UsageError } from '../runtime/errors.js';
 import { replayDecisions, traceOf } from '../replay.js';
 import { makeTarget, runExecution, type Target } from '../run.js';
 import type { ScenarioDefinition } from '../scenario.js';
+import type { Strategy } from '../strategies/strategy.js';
 import { BoundedRandomStrategy } from '../strategies/boundedRandom.js';
 import { RandomStrategy } from '../strategies/random.js';
 import { ReplayStrategy } from '../strategies/replay.js';
 import type { Trace } from '../trace/schema.js';
-import { better, replayLeniently, runAttempt, type Attempt } from './attempt.js';
+import { better, runAttempt, type Attempt } from './attempt.js';
 import { boundedSearch } from './boundedSearch.js';
 import { decisionEdits } from './candidates.js';
 import { paramProposals, shrinkableParams } from './params.js';
@@ -25,6 +26,20 @@ export interface ShrinkOptions {
   readonly params?: boolean;
   /** Random executions tried per proposed parameter value when the old schedule no longer fails (default 50). */
   readonly searchRuns?: number;
+  /** Wraps the strategy of every attempt, told the attempt's number (the watched shrinker's heartbeat). */
+  readonly monitor?: (strategy: Strategy, attempt: number) => Strategy;
+  /**
+   * Attempts known to spin (a watched shrinker's earlier tries, src/robust/watchedShrink.ts):
+   * each runs only up to the decision at which its runaway task was chosen, and is taken as
+   * not showing the bug. With the same list, the shrinker repeats the same attempts.
+   */
+  readonly runaways?: readonly Runaway[];
+}
+
+/** An attempt whose task ran without reaching a scheduling point: its number and the step at which that task was chosen. */
+export interface Runaway {
+  readonly attempt: number;
+  readonly step: number;
 }
 
 export interface ShrinkResult {
@@ -89,6 +104,8 @@ class Shrinker {
   private stoppedBy: ShrinkResult['stoppedBy'] = 'minimal';
   private readonly tried = new Set<string>();
   private readonly others = new Map<string, { params: Record<string, unknown>; decisions: readonly number[] }>();
+  /** Attempt number -> the step its runaway task was chosen at (ShrinkOptions.runaways). */
+  private readonly runaways: ReadonlyMap<number, number>;
 
   constructor(
     private readonly scenario: ScenarioDefinition<object>,
@@ -98,12 +115,13 @@ class Shrinker {
     this.maxAttempts = options.maxAttempts ?? DEFAULT_SHRINK_ATTEMPTS;
     this.timeLimitMs = options.timeLimitMs ?? DEFAULT_SHRINK_TIME_MS;
     this.livelock = input.failure!.kind === 'livelock';
+    this.runaways = new Map((options.runaways ?? []).map((r) => [r.attempt, r.step]));
   }
 
   async run(): Promise<ShrinkResult> {
     const params = this.input.params;
-    const first = await replayLeniently(this.target(params), this.input.decisions);
     this.attempts++;
+    const first = await this.replay(this.target(params), this.input.decisions);
     const f = first.failure;
     const want = this.input.failure!;
     if (f === null || f.kind !== want.kind || f.step !== want.step || f.error?.name !== want.error?.name) {
@@ -181,7 +199,8 @@ class Shrinker {
   /** Exhaustive preemption-bounded search at `bound` (within `cap` steps, `budget` runs); `exhausted`: the bound holds no such bug. */
   private async exhaustive(from: Candidate, bound: number, cap: number, fits: (a: Attempt) => boolean, budget: number): Promise<{ found: Attempt | null; exhausted: boolean }> {
     let spent = 0;
-    return boundedSearch(this.target(from.params, this.livelock ? undefined : cap), {
+    const target = this.target(from.params, this.livelock ? undefined : cap);
+    return boundedSearch((prefix) => this.replay(target, prefix), {
       bound,
       isBug: (a) => this.showsBug(a, fits),
       spend: () => spent++ < budget && this.spend(),
@@ -203,7 +222,7 @@ class Shrinker {
     const strategy = new BoundedRandomStrategy(1, bound, input.steps);
     for (let i = 0; i < SAMPLES_PER_BOUND; i++) {
       if (!this.spend()) return null;
-      const a = await runAttempt(target, strategy, i);
+      const a = await this.execute(target, strategy, i);
       if (this.showsBug(a, fits) && a.preemptions < from.attempt.preemptions) return a;
       this.noteOther(from.params, a);
     }
@@ -242,7 +261,7 @@ class Shrinker {
     const runs = this.options.searchRuns ?? 50;
     for (let i = 0; i < runs; i++) {
       if (!this.spend()) return null;
-      const a = await runAttempt(target, new RandomStrategy(1), i);
+      const a = await this.execute(target, new RandomStrategy(1), i);
       if (this.isBug(a)) return { params, attempt: a };
       this.noteOther(params, a);
     }
@@ -257,9 +276,29 @@ class Shrinker {
    */
   private async attempt(params: Record<string, unknown>, decisions: readonly number[], bestSteps: number): Promise<Attempt | null> {
     if (!this.spend()) return null;
-    const a = await replayLeniently(this.target(params, this.livelock ? undefined : bestSteps + 1), decisions);
+    const a = await this.replay(this.target(params, this.livelock ? undefined : bestSteps + 1), decisions);
     if (!this.isBug(a)) this.noteOther(params, a);
     return a;
+  }
+
+  /** A lenient replay of `decisions`: impossible ones keep the current task; past the end, no preemption. */
+  private replay(target: Target<object>, decisions: readonly number[]): Promise<Attempt> {
+    return this.execute(target, new ReplayStrategy(decisions, { lenient: true }), 0);
+  }
+
+  /**
+   * Every execution the shrinker tries, as the attempt just counted: watched when asked; one
+   * known to spin is cut short before its runaway task runs, and is not the bug.
+   */
+  private async execute(target: Target<object>, strategy: Strategy, index: number): Promise<Attempt> {
+    const n = this.attempts;
+    const spun = this.runaways.get(n);
+    const monitor = this.options.monitor;
+    let t = target;
+    if (spun !== undefined) t = { ...t, settings: { ...t.settings, maxSteps: Math.min(t.settings.maxSteps, spun) } };
+    if (monitor !== undefined) t = { ...t, monitor: (s) => monitor(s, n) };
+    const a = await runAttempt(t, strategy, index);
+    return spun === undefined ? a : { ...a, signature: `runaway ${n}` };
   }
 
   /** Takes one execution from the budget; false (and `stoppedBy` set) when it is spent. */

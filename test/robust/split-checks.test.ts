@@ -43,23 +43,25 @@ describe('--watchdog with --workers and --shard (split random runs)', () => {
     expect(two.stdout).toContain(`\n${MESSAGE}\n`);
     expect(noStack(two.stderr)).toBe(true);
     expect(two.code).toBe(1);
-    // The other variant fails (draw 8) before its spin: saved as found, not shrunk, since the
-    // shrinker, unwatched in this thread, would try the draw of 7 and hang the run (it did).
+    // The other variant fails (draw 8) before its spin. Its shrinker tries the draw of 7 (an
+    // unwatched one hung there): watched, that attempt is cut short and the shrink goes on.
     expect(two.stdout).toMatch(/^rare-runaway \[fails-first\] random seed 3: 378 executions, .*assertion$/m);
-    expect(two.stderr).toContain('interleave: --watchdog: failures are saved as found, not shrunk');
+    expect(two.stdout).toContain('3 steps, 0 preemptions, 4 tasks (shrunk from 6 steps, 2 preemptions)');
+    expect(two.stderr).toContain('interleave: shrinking rare-runaway [fails-first]: attempt 12 spun (task "spinner" ran for more than 1 s without a scheduling point after step 2); it was cut short there and taken as not the bug\n');
+    const shrunk = readFileSync(join(out, 'rare-runaway.fails-first.assertion.json'), 'utf8');
     const shards = await Promise.all(
       [1, 2].map((i) => cli(['run', RARE, '--seed', '3', '-n', '2000', '--watchdog', '1', '--shard', `${i}/2`, '--shard-file', join(out, `s${i}.json`), '--out', out], { timeoutMs: 60_000 })),
     );
     // Shard 1 owns blocks 0, 2, 4, ...: the runaway at 580; shard 2 (blocks 1, 3, ...) a later one, at 764.
     expect(shards.map((r) => r.code)).toEqual([1, 1]);
     expect(shards[1]!.stdout).toMatch(/ran for more than 1 s without reaching a scheduling point .* of execution 764$/m);
-    // The merge reports the first runaway by execution, as one machine would.
-    // --no-shrink: merge shrinks in its thread, unwatched, and the other variant's failure (draw 8)
-    // is one step from the spinning draw of 7.
-    const merged = await cli(['merge', '--no-shrink', '--out', out, join(out, 's1.json'), join(out, 's2.json')]);
+    // The merge reports the first runaway by execution, as one machine would; shrinking watched
+    // (the other variant's failure is one draw from the spinning 7), it saves the same trace.
+    const merged = await cli(['merge', '--watchdog', '1', '--out', out, join(out, 's1.json'), join(out, 's2.json')], { timeoutMs: 60_000 });
     expect(merged.stdout).toContain(MESSAGE);
     expect(merged.stdout.split('\n')[0]).toMatch(new RegExp(`: ${SPIN_AT + 1} executions.*livelock`));
     expect(merged.code).toBe(1);
+    expect(readFileSync(join(out, 'rare-runaway.fails-first.assertion.json'), 'utf8')).toBe(shrunk);
 
   }, 120_000);
 });

@@ -4,14 +4,14 @@ import { findScenario, ScenarioLoadError } from '../../loader.js';
 import { UsageError } from '../../runtime/errors.js';
 import { mergeAnyShardRuns, readShardFile, toExploreResult, type AnyShardRun } from '../../parallel/index.js';
 import { formatExploreLine, formatFailureReport, formatTable, warningLines } from '../../report/text.js';
-import { shrinkTrace } from '../../shrink/shrinkTrace.js';
+import { runawayLines, shrinkWatched } from '../../robust/watchedShrink.js';
 import { encodeTrace } from '../../trace/codec.js';
 import type { Trace } from '../../trace/schema.js';
 import { saveThenShrink, UNSAVED_HEADER } from '../saveOrFallback.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
-import { outputFolder, show, type SetExit, terminalWidth } from '../options.js';
+import { outputFolder, positive, show, type SetExit, terminalWidth } from '../options.js';
 
 interface MergeOptions {
   out: string;
@@ -22,6 +22,8 @@ interface MergeOptions {
   color?: boolean;
   /** Exit 0 when every variant found what it declares (`expect`), as `run --check`. */
   check?: boolean;
+  /** Shrink in a watched thread (src/robust/watchedShrink.ts): for scenarios whose tasks may spin. */
+  watchdog?: number;
 }
 
 /**
@@ -63,7 +65,7 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
     if (trace !== null) {
       // A merged failure must outlive a folder it cannot be written to, and is shrunk, as in `run`.
       const shrink = (t: Trace, raw: string | null): Promise<Trace | null> =>
-        o.shrink && t.failure !== null && t.failure.kind !== 'nondeterminism' ? shrinkMerged(t, o.dir, raw) : Promise.resolve(null);
+        o.shrink && t.failure !== null && t.failure.kind !== 'nondeterminism' ? shrinkMerged(t, o.dir, raw, o.watchdog) : Promise.resolve(null);
       const outcome = await saveThenShrink(o.out, trace, shrink);
       if (outcome.error !== null) process.stderr.write(`interleave: ${outcome.error}\n`);
       trace = outcome.trace;
@@ -115,10 +117,12 @@ async function expectations(merged: readonly { readonly scenario: string; readon
  * or null, with one line on stderr, when its scenario cannot be loaded here: the merge still
  * reports and keeps the failure as found.
  */
-async function shrinkMerged(trace: Trace, dir: string, saved: string | null): Promise<Trace | null> {
+async function shrinkMerged(trace: Trace, dir: string, saved: string | null, watchdog: number | undefined): Promise<Trace | null> {
   try {
     const loaded = await locateScenario(trace.scenario, dir, saved !== null ? show(saved) : `${trace.scenario.name} [${trace.variant}]`);
-    return (await shrinkTrace(loaded.scenario, trace, { file: loaded.file })).trace;
+    const r = await shrinkWatched(watchdog, loaded, trace, { file: loaded.file });
+    if (watchdog !== undefined) process.stderr.write(runawayLines(`${trace.scenario.name} [${trace.variant}]`, watchdog, r));
+    return r.unshrunk === null ? r.trace : null;
   } catch (e) {
     if (!(e instanceof ScenarioLoadError)) throw e;
     process.stderr.write(`interleave: ${e.message}; the merged failure of ${trace.scenario.name} [${trace.variant}] is kept as found, not shrunk\n`);
@@ -135,6 +139,7 @@ export function registerMerge(program: Command, setExit: SetExit): Command {
     .option('-d, --dir <dir>', 'folder to look for a scenario by name: to shrink its failure (when its recorded file is not found), and for --check', 'scenarios')
     .option('--check', 'exit 0 when every variant found what its scenario declares (a failure that was expected is fine), as run --check')
     .option('--no-shrink', 'save the merged failing trace as found, without shrinking it')
+    .option('--watchdog <seconds>', 'shrink in a watched worker thread: a nearby schedule whose task runs this long without a scheduling point is cut short and skipped', positive('--watchdog'))
     .option('--verbose', 'show every event in timelines')
     .option('--json', 'machine-readable output')
     .option('--no-color', 'no colour')

@@ -3,7 +3,7 @@ import { explore, type ExploreResult, type Progress } from '../../explore.js';
 import { findScenario, loadAll, type LoadedScenario } from '../../loader.js';
 import type { Colours } from '../../report/colour.js';
 import { ProgressLine } from '../../report/progress.js';
-import { shrinkTrace } from '../../shrink/shrinkTrace.js';
+import { runawayLines, shrinkWatched } from '../../robust/watchedShrink.js';
 import { formatExploreLine, formatFailureReport, formatTable, warningLines } from '../../report/text.js';
 import { UsageError } from '../../runtime/errors.js';
 import type { Trace } from '../../trace/schema.js';
@@ -129,16 +129,21 @@ export async function finishVariant(
   loaded: LoadedScenario,
   variant: string,
   r: ExploreResult,
-  o: { readonly shrink: boolean; readonly out: string | null; readonly shouldStop?: () => boolean },
+  o: { readonly shrink: boolean; readonly out: string | null; readonly shouldStop?: () => boolean; readonly watchdog?: number; readonly watchdogThread?: WatchdogThread },
 ): Promise<VariantOutcome> {
   const { file, scenario } = loaded;
   const setup = setupError(show(file), scenario, variant, r);
   if (setup !== null) throw setup;
   const expected = scenario.variants[variant]!.expect;
   const found = r.failure?.kind ?? 'pass';
-  // After a first Ctrl-C the raw trace is kept: shrinking would delay the exit.
-  const shrink = async (t: Trace): Promise<Trace | null> =>
-    o.shrink && t.failure !== null && t.failure.kind !== 'nondeterminism' && o.shouldStop?.() !== true ? (await shrinkTrace(scenario, t, { file })).trace : null;
+  // After a first Ctrl-C the raw trace is kept: shrinking would delay the exit. With the
+  // watchdog, the shrinker's nearby schedules run watched too (one of them may spin).
+  const shrink = async (t: Trace): Promise<Trace | null> => {
+    if (!o.shrink || t.failure === null || t.failure.kind === 'nondeterminism' || o.shouldStop?.() === true) return null;
+    const r = await shrinkWatched(o.watchdog, loaded, t, { file, ...(o.shouldStop !== undefined ? { shouldStop: o.shouldStop } : {}) }, o.watchdogThread);
+    if (o.watchdog !== undefined) process.stderr.write(runawayLines(`${scenario.name} [${variant}]`, o.watchdog, r));
+    return r.unshrunk === null ? r.trace : null;
+  };
   let trace = r.trace;
   let saved: string | null = null;
   let saveError: string | null = null;
@@ -189,10 +194,6 @@ export function formatOutcomeTable(rows: readonly VariantOutcome[], c: Colours):
 
 export async function runCommand(refs: string[], o: RunOptions): Promise<number> {
   checkStrategy(o.strategy);
-  // The shrinker runs schedules near the failure in this thread, unwatched: one of them may be
-  // the spinning one the watchdog guards against, and would hang the run for good.
-  const unshrunk = o.watchdog !== undefined && o.shrink;
-  if (unshrunk) o = { ...o, shrink: false };
   const oversubscribed = workersWarning(o.workers);
   if (oversubscribed !== null) process.stderr.write(`${oversubscribed}\n`);
   const c = stdoutColours(o);
@@ -226,9 +227,6 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
     interrupt.dispose();
     await threads.close();
     await watchdogThread?.close();
-  }
-  if (unshrunk && outcomes.some((v) => v.trace !== null)) {
-    process.stderr.write('interleave: --watchdog: failures are saved as found, not shrunk (shrinking runs in this thread, unwatched, where a task that spins would hang the run)\n');
   }
   let saveFailed = outcomes.some((v) => v.saveError !== null);
   if (o.shard !== undefined) {

@@ -1,12 +1,13 @@
 import type { Command } from 'commander';
 import { countsText, formatFailureReport } from '../../report/text.js';
-import { DEFAULT_SHRINK_ATTEMPTS, shrinkTrace } from '../../shrink/shrinkTrace.js';
+import { runawayLines, shrinkWatched } from '../../robust/watchedShrink.js';
+import { DEFAULT_SHRINK_ATTEMPTS } from '../../shrink/shrinkTrace.js';
 import { readTrace, TraceFileError, writeTrace } from '../../trace/codec.js';
 import type { Trace } from '../../trace/schema.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
-import { count, show, type SetExit, terminalWidth } from '../options.js';
+import { count, positive, show, type SetExit, terminalWidth } from '../options.js';
 
 interface ShrinkCommandOptions {
   dir: string;
@@ -15,6 +16,8 @@ interface ShrinkCommandOptions {
   json?: boolean;
   verbose?: boolean;
   color?: boolean;
+  /** Shrink in a watched thread (src/robust/watchedShrink.ts): for scenarios whose tasks may spin. */
+  watchdog?: number;
 }
 
 /** Why the trace in `file` cannot be shrunk, naming the file (shrinkTrace's own checks cannot). */
@@ -28,7 +31,8 @@ export async function shrinkCommand(file: string, o: ShrinkCommandOptions): Prom
   const trace = readTrace(file);
   checkShrinkable(trace, file);
   const loaded = await locateScenario(trace.scenario, o.dir, file);
-  const r = await shrinkTrace(loaded.scenario, trace, { file: loaded.file, ...(o.maxAttempts !== undefined ? { maxAttempts: o.maxAttempts } : {}) });
+  const r = await shrinkWatched(o.watchdog, loaded, trace, { file: loaded.file, ...(o.maxAttempts !== undefined ? { maxAttempts: o.maxAttempts } : {}) });
+  if (o.watchdog !== undefined) process.stderr.write(runawayLines(`${trace.scenario.name} [${trace.variant}]`, o.watchdog, r));
   // By default the shrunk trace replaces its input, as `run` replaces the raw trace it shrank: a
   // second file next to it would be replayed by `ci` and replayTraces as one more trace.
   const out = o.out ?? file;
@@ -55,6 +59,7 @@ export function registerShrink(program: Command, setExit: SetExit): Command {
     .option('-o, --out <file>', 'where to write the shrunk trace (default: replace <trace>, atomically)')
     .option('-d, --dir <dir>', 'folder to look for the scenario by name', 'scenarios')
     .option('--max-attempts <n>', `executions the shrinker may run (default ${DEFAULT_SHRINK_ATTEMPTS})`, count('--max-attempts'))
+    .option('--watchdog <seconds>', 'shrink in a watched worker thread: a nearby schedule whose task runs this long without a scheduling point is cut short and skipped', positive('--watchdog'))
     .option('--verbose', 'show every event in the timeline')
     .option('--json', 'machine-readable output')
     .option('--no-color', 'no colour')

@@ -1,0 +1,78 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+// The watched thread runs the built worker (dist), as the CLI does.
+import { explore } from '../../dist/explore.js';
+import { loadScenario } from '../../dist/loader.js';
+import { replayTrace } from '../../dist/replay.js';
+import { shrinkWatched } from '../../dist/robust/watchedShrink.js';
+import { shrinkTrace } from '../../dist/shrink/shrinkTrace.js';
+import { encodeTrace } from '../../dist/trace/codec.js';
+import { readFileSync } from 'node:fs';
+import { cli, ROOT, tempDir } from './cli.js';
+
+/**
+ * Variant fails-first fails on a draw of 8 (seed 3: execution 377) and spins on a draw of 7:
+ * the shrinker, making the draw smaller, tries 7 (the unwatched shrinker hung there).
+ */
+const RARE = join(ROOT, 'test/fixtures/split/rare-runaway.ts');
+
+async function failing() {
+  const { scenario } = await loadScenario(RARE);
+  const r = await explore(scenario, { variant: 'fails-first', seed: 3, iterations: 500, file: RARE });
+  expect(r.failure?.kind).toBe('assertion');
+  return { loaded: { file: RARE, scenario }, trace: r.trace! };
+}
+
+describe('shrinking under the watchdog', () => {
+  it('an attempt that spins is cut short before its runaway task and the shrink goes on: a minimal trace that replays, the same every time', async () => {
+    const { loaded, trace } = await failing();
+    const watched = await shrinkWatched(0.5, loaded, trace, { file: RARE });
+    expect(watched.unshrunk).toBeNull();
+    expect(watched.runaways).toEqual([{ attempt: 12, step: 2, task: 'spinner' }]);
+    expect([watched.stoppedBy, watched.trace.failure?.kind, watched.trace.failure?.message]).toEqual(['minimal', 'assertion', 'assertion: AssertionFailure: drew 8 in task "spinner" (step 3)']);
+    expect(watched.trace.counts).toEqual({ steps: 3, preemptions: 0, tasks: 4 });
+    expect((await replayTrace(loaded.scenario, watched.trace, RARE)).outcome).toBe('reproduced');
+    const again = await shrinkWatched(0.5, loaded, trace, { file: RARE });
+    expect(encodeTrace(again.trace)).toBe(encodeTrace(watched.trace));
+    // In this thread, told which attempt spins, the shrinker takes the same path to the same trace.
+    const told = await shrinkTrace(loaded.scenario, trace, { file: RARE, runaways: [{ attempt: 12, step: 2 }] });
+    expect([encodeTrace(told.trace), told.attempts]).toEqual([encodeTrace(watched.trace), watched.attempts]);
+  }, 60_000);
+
+  it('after the last spin it tolerates, the shrink stops just before it, with the best trace found so far', async () => {
+    const { loaded, trace } = await failing();
+    const r = await shrinkWatched(0.5, loaded, trace, { file: RARE, maxRunaways: 1 });
+    expect(r.runaways.map((s) => s.attempt)).toEqual([12]);
+    expect([r.stoppedBy, r.attempts, r.unshrunk]).toEqual(['attempts', 11, null]);
+    const cut = await shrinkTrace(loaded.scenario, trace, { file: RARE, maxAttempts: 11 });
+    expect(encodeTrace(r.trace)).toBe(encodeTrace(cut.trace));
+    expect((await replayTrace(loaded.scenario, r.trace, RARE)).outcome).toBe('reproduced');
+  }, 60_000);
+
+  it('a trace whose own schedule now spins does not reproduce: a usage error naming the runaway task, not a hang', async () => {
+    const { loaded, trace } = await failing();
+    const shrunk = (await shrinkWatched(0.5, loaded, trace, { file: RARE })).trace;
+    // The draw of 8 made 7: the recorded assertion's schedule now spins.
+    const at = shrunk.decisions.lastIndexOf(8);
+    const spins = { ...shrunk, decisions: shrunk.decisions.map((d, i) => (i === at ? 7 : d)) };
+    await expect(shrinkWatched(0.5, loaded, spins, { file: RARE })).rejects.toThrow(
+      /^the trace does not reproduce, so it cannot be shrunk: recorded assertion: AssertionFailure: drew 8 in task "spinner" \(step 3\); the scenario now spins \(task "spinner" ran for more than 0.5 s without reaching a scheduling point\)$/,
+    );
+  }, 60_000);
+});
+
+describe('interleave shrink --watchdog', () => {
+  it('shrinks a saved trace next to a spinning schedule, says which attempt spun, and saves what run saves', async () => {
+    const out = tempDir();
+    const raw = await cli(['run', RARE, '--variant', 'fails-first', '--seed', '3', '--no-shrink', '--out', join(out, 'raw')]);
+    expect(raw.code).toBe(1);
+    const file = join(out, 'raw', 'rare-runaway.fails-first.assertion.json');
+    const r = await cli(['shrink', '--watchdog', '1', file], { timeoutMs: 60_000 });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^shrunk .*rare-runaway\.fails-first\.assertion\.json: 6 steps, 2 preemptions, 4 tasks -> 3 steps, 0 preemptions, 4 tasks \(12 attempts, minimal\)$/m);
+    expect(r.stderr).toBe('interleave: shrinking rare-runaway [fails-first]: attempt 12 spun (task "spinner" ran for more than 1 s without a scheduling point after step 2); it was cut short there and taken as not the bug\n');
+    const run = await cli(['run', RARE, '--variant', 'fails-first', '--seed', '3', '--watchdog', '1', '--out', join(out, 'run')], { timeoutMs: 60_000 });
+    expect(run.code).toBe(1);
+    expect(readFileSync(file, 'utf8')).toBe(readFileSync(join(out, 'run', 'rare-runaway.fails-first.assertion.json'), 'utf8'));
+  }, 60_000);
+});
