@@ -6,6 +6,8 @@ import { InternalError, UsageError } from '../runtime/errors.js';
 import type { Failure } from '../runtime/failure.js';
 import type { ScenarioDefinition } from '../scenario.js';
 import type { ShrinkOptions, ShrinkResult } from '../shrink/shrinkTrace.js';
+import type { ProbeResult, SpunProbe } from '../cli/explorer/session.js';
+import type { Target, TargetOptions } from '../run.js';
 import type { Trace } from '../trace/schema.js';
 import { CELL, CELLS, heartbeatBuffer, readPulse, type Pulse } from './heartbeat.js';
 
@@ -27,13 +29,17 @@ export type WorkerMessage =
   | { readonly type: 'name'; readonly index: number; readonly name: string }
   | { readonly type: 'loaded' }
   | { readonly type: 'progress'; readonly progress: Progress }
-  | { readonly type: 'done'; readonly result: ExploreResult | ShrinkResult }
+  | { readonly type: 'done'; readonly result: ExploreResult | ShrinkResult | ProbeResult }
   | { readonly type: 'error'; readonly name: string; readonly message: string; readonly stack: string; readonly file?: string };
 
 /** What the watched thread is asked to do (src/robust/watchdogWorker.ts). */
 export type WatchedRequest =
   | { readonly kind: 'explore'; readonly file: string; readonly options: PortableExploreOptions }
-  | { readonly kind: 'shrink'; readonly file: string; readonly trace: Trace; readonly options: PortableShrinkOptions };
+  | { readonly kind: 'shrink'; readonly file: string; readonly trace: Trace; readonly options: PortableShrinkOptions }
+  | { readonly kind: 'probe'; readonly file: string; readonly target: PortableTarget; readonly decisions: readonly number[]; readonly finishSeed: number | null };
+
+/** A target as it crosses to the worker: what `makeTarget` needs to rebuild it there. */
+export type PortableTarget = Omit<TargetOptions<object>, 'monitor' | 'file'>;
 
 /** What can cross to the worker of ShrinkOptions: all but the monitor, which the thread sets. */
 export type PortableShrinkOptions = Omit<ShrinkOptions, 'monitor'>;
@@ -107,6 +113,17 @@ export class WatchdogThread {
       runaway: (pulse) => ({ spun: pulse, task: this.names[pulse.task] ?? 'main' }),
       interrupted: () => ({ interrupted: true as const }),
     });
+  }
+
+  /**
+   * One run of an interactive session (src/cli/explorer/session.ts) in the thread; a task that
+   * runs away answers `spun` (the thread is ended; the next run starts a new one). Ctrl-C while
+   * it spins answers the same at once.
+   */
+  probe(file: string, target: Target<object>, decisions: readonly number[], finishSeed: number | null, wd: WatchdogOptions): Promise<ProbeResult | SpunProbe> {
+    const portable: PortableTarget = { variant: target.variant, params: target.params, ...target.settings };
+    const spun = (pulse: Pulse, interrupted: boolean): SpunProbe => ({ spun: { task: this.names[pulse.task] ?? 'main', step: Math.max(0, pulse.step), seconds: wd.seconds, ...(interrupted ? { interrupted } : {}) } });
+    return this.request<ProbeResult | SpunProbe>({ kind: 'probe', file, target: portable, decisions, finishSeed }, wd, { runaway: (p) => spun(p, false), interrupted: (p) => spun(p, true) });
   }
 
   /** Sends `request` and watches the heartbeat until the thread answers or one of `verdicts` applies. */

@@ -1,7 +1,7 @@
 /**
  * Worker-thread entry of the watchdog (src/robust/watchdog.ts): serves what it is sent, one
- * request at a time: an exploration (a module path and explore options) or a shrink (a module
- * path, a trace and shrink options), with the heartbeat wrapped around every execution's
+ * request at a time: an exploration (a module path and explore options), a shrink (a module
+ * path, a trace and shrink options) or one run of an interactive session, with the heartbeat wrapped around every execution's
  * strategy. Posts `name` (each task name once per thread), `loaded`, `progress`, then `done`
  * with the result or `error`. The loader keeps each module it loaded, so a thread kept for many
  * variants loads each scenario once.
@@ -10,6 +10,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { explore } from '../explore.js';
 import { loadScenario } from '../loader.js';
 import { shrinkTrace } from '../shrink/shrinkTrace.js';
+import { probeExecution } from '../cli/explorer/session.js';
+import { makeTarget } from '../run.js';
 import { CELL, CELLS, Heartbeat } from './heartbeat.js';
 import type { WatchedRequest, WorkerMessage } from './watchdog.js';
 
@@ -36,6 +38,9 @@ async function run(request: WatchedRequest): Promise<void> {
         onProgress: (p) => post({ type: 'progress', progress: p }),
       });
       post({ type: 'done', result });
+    } else if (request.kind === 'probe') {
+      const target = makeTarget(scenario, { ...request.target, file, monitor: (s) => hb.wrap(s) });
+      post({ type: 'done', result: await probeExecution(target, request.decisions, request.finishSeed) });
     } else {
       const result = await shrinkTrace(scenario, request.trace, {
         ...request.options,

@@ -14,6 +14,33 @@ function fakeTerminal(): { input: PassThrough & { isTTY: boolean }; output: Pass
   return { input, output, text: () => text };
 }
 
+const RUNAWAY = join(import.meta.dirname, '../fixtures/bad/runaway.ts');
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 50));
+}
+
+describe('interleave explore: a picked task that spins (watched by default)', () => {
+  it('is reported by name, the pick undone, and the session goes on from where it was; the saved trace replays', async () => {
+    const cwd = workDir('cli-explore-runaway');
+    const [r, byDefault] = await Promise.all([
+      cli(['explore', RUNAWAY, '--watchdog', '1', '--no-color'], { cwd, input: '1\n1\n1\nrun\n2\n2\nrun\nsave s.json\n' }),
+      cli(['explore', RUNAWAY, '--no-color'], { cwd, input: '1\n1\n1\n' }),
+    ]);
+    // Without --watchdog: watched, 5 s.
+    expect(byDefault.stdout).toContain('> 1\ntask "spinner" ran for more than 5 s without reaching a scheduling point after step 2');
+    expect(byDefault.code).toBe(0);
+    const spun = 'task "spinner" ran for more than 1 s without reaching a scheduling point after step 2 (a runaway loop that never awaits an interleave operation?)';
+    expect(r.stdout).toContain(`> 1\n${spun}; the pick is undone\nstep 2\n  enabled:\n    1) spinner  read flag\n    2) setter   start\n`);
+    // The random finish (seed 1) picks spinner too: dropped, the session stays at step 2.
+    expect(r.stdout).toContain(`> run\n${spun}; the random finish is dropped, the session is where it was (pick by hand)\n> 2\n`);
+    expect(r.stdout).toMatch(/ended after step \d+: pass\n> save s\.json\nsaved s\.json \(\d+ decisions, pass\)\n/);
+    expect(r.code).toBe(0);
+    const replayed = await cli(['replay', join(cwd, 's.json')], { cwd });
+    expect(replayed.code).toBe(0);
+  }, 60_000);
+});
+
 describe('interleave explore: interruption and failed saves', () => {
   it('Ctrl-C on a terminal exits 130 and leaves the terminal on a new line', async () => {
     const term = fakeTerminal();
@@ -40,6 +67,20 @@ describe('interleave explore: interruption and failed saves', () => {
     expect(JSON.parse(readFileSync(join(cwd, 'ok.json'), 'utf8')).decisions).toEqual([0, 2]);
     expect(r.code).toBe(0);
   });
+
+  it('Ctrl-C while a picked task spins (watched) ends the session at once with 130, not after the watchdog\'s 30 s', async () => {
+    const term = fakeTerminal();
+    const started = Date.now();
+    const done = exploreCommand(RUNAWAY, { dir: FIXTURES, seed: 1, color: false, watchdog: 30 }, term);
+    // main, spinner, then spinner's first read: it spins.
+    term.input.write('1\r1\r1\r');
+    await waitFor(() => (term.text().match(/> /g) ?? []).length >= 3);
+    await new Promise((r) => setTimeout(r, 300));
+    term.input.write('\x03');
+    expect(await done).toBe(130);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(term.text()).toContain('interrupted while task "spinner" ran without reaching a scheduling point after step 2; the pick is undone');
+  }, 30_000);
 
   it('a session whose last save failed exits 2', async () => {
     const cwd = workDir('cli-explore-save-last');

@@ -9,8 +9,9 @@ import { TraceFileError, writeTrace } from '../../trace/codec.js';
 import type { Trace } from '../../trace/schema.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
-import { ExploreSession, type Snapshot } from '../explorer/session.js';
-import { int, show, type SetExit, terminalWidth } from '../options.js';
+import { ExploreSession, RunawayPick, type Probe, type Snapshot } from '../explorer/session.js';
+import { WatchdogThread } from '../../robust/watchdog.js';
+import { int, positive, show, type SetExit, terminalWidth } from '../options.js';
 import { loadTargets } from './run.js';
 
 interface ExploreOptions {
@@ -18,7 +19,12 @@ interface ExploreOptions {
   variant?: string;
   seed: number;
   color?: boolean;
+  /** Seconds without a scheduling point before a picked task is called a runaway (runs in a watched thread); false or unset: in this thread. */
+  watchdog?: number | false;
 }
+
+/** The interactive session's watchdog unless told otherwise: a person stepping an unknown scenario should not have to kill the terminal. */
+export const EXPLORE_WATCHDOG_SECONDS = 5;
 
 export const EXPLORE_HELP = `commands:
   <n> | <task name>   run that task's next operation (for a choice: the value)
@@ -77,7 +83,14 @@ export interface ExploreIo {
 export async function exploreCommand(ref: string, o: ExploreOptions, io: ExploreIo = { input: process.stdin, output: process.stdout }): Promise<number> {
   const [loaded] = await loadTargets([ref], { dir: o.dir });
   const target = makeTarget(loaded!.scenario, { file: loaded!.file, ...(o.variant !== undefined ? { variant: o.variant } : {}) });
-  const session = new ExploreSession(target);
+  // Watched, every run of the session happens in a worker thread: a picked task that spins is
+  // reported and the pick undone, instead of freezing the terminal (Ctrl-C included).
+  const seconds = typeof o.watchdog === 'number' ? o.watchdog : undefined;
+  const thread = seconds !== undefined ? new WatchdogThread() : null;
+  let interrupted = false;
+  const probe: Probe | undefined =
+    thread !== null ? (decisions, finishSeed) => thread.probe(loaded!.file, target, decisions, finishSeed, { seconds: seconds!, shouldStop: () => interrupted }) : undefined;
+  const session = new ExploreSession(target, probe);
   const c = stdoutColours(o);
   const print = (s: string): void => {
     io.output.write(`${s}\n`);
@@ -85,7 +98,6 @@ export async function exploreCommand(ref: string, o: ExploreOptions, io: Explore
   const tty = io.input.isTTY === true;
   const rl = createInterface({ input: io.input, output: io.output, terminal: tty });
   // On a terminal, readline turns Ctrl-C into this event (with no listener it would just close, exit 0).
-  let interrupted = false;
   rl.on('SIGINT', () => {
     interrupted = true;
     rl.close();
@@ -151,7 +163,13 @@ export async function exploreCommand(ref: string, o: ExploreOptions, io: Explore
           print('the execution has ended; back to undo, save to write it');
           continue;
         }
-        snap = await session.finishRandomly(o.seed);
+        try {
+          snap = await session.finishRandomly(o.seed);
+        } catch (e) {
+          if (!(e instanceof RunawayPick)) throw e;
+          print(`${e.message}; the random finish is dropped, the session is where it was (pick by hand)`);
+          continue;
+        }
         print(formatTimeline(await traceSoFar(), { colours: c, legend: false, maxWidth: terminalWidth() }));
         print(formatSnapshot(snap, c));
         continue;
@@ -161,11 +179,18 @@ export async function exploreCommand(ref: string, o: ExploreOptions, io: Explore
         print(pick);
         continue;
       }
-      snap = await session.choose(pick);
+      try {
+        snap = await session.choose(pick);
+      } catch (e) {
+        if (!(e instanceof RunawayPick)) throw e;
+        print(`${e.message}; the pick is undone`);
+        snap = await session.state();
+      }
       print(formatSnapshot(snap, c));
     }
   } finally {
     rl.close();
+    await thread?.close();
   }
   if (interrupted) return EXIT.INTERRUPTED;
   return saveFailed ? EXIT.USAGE : EXIT.OK;
@@ -198,6 +223,8 @@ export function registerExplore(program: Command, setExit: SetExit): Command {
     .option('-v, --variant <name>', 'variant (default: the first)')
     .option('--seed <n>', 'seed for `run` (finish randomly)', int('--seed'), 1)
     .option('--no-color', 'no colour')
+    .option('--watchdog <seconds>', 'each run happens in a watched worker thread: a picked task that runs this long without a scheduling point is reported and the pick undone', positive('--watchdog'), EXPLORE_WATCHDOG_SECONDS)
+    .option('--no-watchdog', 'run in this thread (a task that spins freezes the session)')
     .addHelpText('after', `\nReads commands from stdin, so it can be scripted:\n  printf '2\\nrun\\nsave t.json\\n' | interleave explore lock-order\n\n${EXPLORE_HELP}`)
     .action(async (ref: string, o: ExploreOptions) => setExit(await exploreCommand(ref, o)));
 }

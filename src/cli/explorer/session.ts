@@ -116,16 +116,53 @@ function heldBy(tasks: readonly Task[], permits: ReturnType<Execution['permits']
     .filter((h) => h.resources.length > 0);
 }
 
+/** One run of the session: its result and the state it stopped at. */
+export interface ProbeResult {
+  readonly result: ExecutionResult;
+  readonly snapshot: Snapshot;
+}
+
+/** A run in a watched thread whose task ran away (src/robust/watchdog.ts): no result, the thread was ended. */
+export interface SpunProbe {
+  readonly spun: { readonly task: string; readonly step: number; readonly seconds: number; readonly interrupted?: boolean };
+}
+
+/**
+ * Where the session's runs happen: in this thread (`probeHere`), or in a watched worker thread
+ * (`WatchdogThread.probe`), which answers `spun` when a task runs without reaching a scheduling
+ * point, instead of freezing the session for good.
+ */
+export type Probe = (decisions: readonly number[], finishSeed: number | null) => Promise<ProbeResult | SpunProbe>;
+
+/** The session's runs in this thread. */
+export function probeHere(target: Target<object>): Probe {
+  return (decisions, finishSeed) => probeExecution(target, decisions, finishSeed);
+}
+
+/** A pick (or the random finish) made a task run away; the session is as it was before it. */
+export class RunawayPick extends Error {
+  constructor(readonly spun: SpunProbe['spun']) {
+    super(
+      spun.interrupted === true
+        ? `interrupted while task "${spun.task}" ran without reaching a scheduling point after step ${spun.step}`
+        : `task "${spun.task}" ran for more than ${spun.seconds} s without reaching a scheduling point after step ${spun.step} (a runaway loop that never awaits an interleave operation?)`,
+    );
+    this.name = 'RunawayPick';
+  }
+}
+
 /** Runs `target` following `decisions`, recording; stops at the next decision (or finishes randomly). */
-async function probe(target: Target<object>, decisions: readonly number[], finishSeed: number | null): Promise<{ result: ExecutionResult; snapshot: Snapshot }> {
+export async function probeExecution(target: Target<object>, decisions: readonly number[], finishSeed: number | null): Promise<ProbeResult> {
   let exec: Execution | null = null;
-  const strategy = new PrefixStrategy(decisions, () => exec?.tasks ?? [], finishSeed === null ? null : new RandomStrategy(finishSeed), () => exec?.permits() ?? []);
+  const prefix = new PrefixStrategy(decisions, () => exec?.tasks ?? [], finishSeed === null ? null : new RandomStrategy(finishSeed), () => exec?.permits() ?? []);
+  // Watched, the heartbeat wraps the strategy (the snapshot stays the prefix strategy's).
+  const strategy = target.monitor !== undefined ? target.monitor(prefix) : prefix;
   exec = new Execution({ strategy, index: 0, record: true, ...target.settings });
   const ctx = new ScenarioContext<object>(exec, target.variant, target.params);
   const running = exec;
   const result = await guardedRun(running, running.run(() => target.scenario.run(ctx)));
   const events = result.events ?? [];
-  if (result.divergence?.expected === STOP && strategy.snapshot !== null) return { result, snapshot: { ...strategy.snapshot, result: null, events } };
+  if (result.divergence?.expected === STOP && prefix.snapshot !== null) return { result, snapshot: { ...prefix.snapshot, result: null, events } };
   const end: Snapshot = {
     kind: 'end',
     step: result.steps,
@@ -152,7 +189,17 @@ export class ExploreSession {
   private readonly decisions: number[] = [];
   private current: Snapshot | null = null;
 
-  constructor(readonly target: Target<object>) {}
+  constructor(
+    readonly target: Target<object>,
+    private readonly probe: Probe = probeHere(target),
+  ) {}
+
+  /** One run along `decisions`; a task that ran away (watched) is thrown as RunawayPick. */
+  private async run(decisions: readonly number[], finishSeed: number | null): Promise<ProbeResult> {
+    const r = await this.probe(decisions, finishSeed);
+    if ('spun' in r) throw new RunawayPick(r.spun);
+    return r;
+  }
 
   get chosen(): readonly number[] {
     return this.decisions;
@@ -160,15 +207,21 @@ export class ExploreSession {
 
   /** The state at the current decision point. */
   async state(): Promise<Snapshot> {
-    if (this.current === null) this.current = (await probe(this.target, this.decisions, null)).snapshot;
+    if (this.current === null) this.current = (await this.run(this.decisions, null)).snapshot;
     return this.current;
   }
 
-  /** Picks a task (by id) or a value for the pending decision. */
+  /** Picks a task (by id) or a value for the pending decision; a pick whose task runs away is undone (RunawayPick). */
   async choose(value: number): Promise<Snapshot> {
     this.decisions.push(value);
     this.current = null;
-    const s = await this.state();
+    let s: Snapshot;
+    try {
+      s = await this.state();
+    } catch (e) {
+      this.decisions.pop();
+      throw e;
+    }
     if (s.kind === 'end' && s.result?.divergence !== null && s.result?.divergence !== undefined) {
       this.decisions.pop();
       this.current = null;
@@ -186,9 +239,9 @@ export class ExploreSession {
     return true;
   }
 
-  /** Finishes the execution with seeded random choices; the decisions become the full run. */
+  /** Finishes the execution with seeded random choices; the decisions become the full run (unchanged after a RunawayPick). */
   async finishRandomly(seed: number): Promise<Snapshot> {
-    const { result } = await probe(this.target, this.decisions, seed);
+    const { result } = await this.run(this.decisions, seed);
     this.decisions.splice(0, this.decisions.length, ...result.decisions);
     this.current = null;
     return this.state();
@@ -196,7 +249,7 @@ export class ExploreSession {
 
   /** The trace of the decisions so far: the full trace once the execution ended, else a prefix with failure null. */
   async trace(): Promise<Trace> {
-    const { result, snapshot } = await probe(this.target, this.decisions, null);
+    const { result, snapshot } = await this.run(this.decisions, null);
     const clean: ExecutionResult = { ...result, divergence: null, decisions: [...this.decisions] };
     const trace = traceOf(this.target, { name: 'explore' }, clean);
     return snapshot.kind === 'end' ? trace : { ...trace, unfinished: true };
