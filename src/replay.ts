@@ -100,11 +100,12 @@ export interface ReplayReport {
  *
  * A trace saved mid-run by `explore` (`unfinished`) is only checked up to where it was saved.
  */
-export async function replayTrace(scenario: ScenarioDefinition<object>, trace: Trace, file?: string): Promise<ReplayReport> {
+export async function replayTrace(scenario: ScenarioDefinition<object>, trace: Trace, file?: string, monitor?: Target<object>['monitor']): Promise<ReplayReport> {
   const target = makeTarget(scenario, {
     variant: trace.variant,
     params: trace.params,
     ...(file !== undefined ? { file } : {}),
+    ...(monitor !== undefined ? { monitor } : {}),
     maxSteps: trace.options.maxSteps,
     allowLeaks: trace.options.allowLeaks,
     failOnLockOrder: trace.options.failOnLockOrder,

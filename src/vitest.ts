@@ -14,7 +14,7 @@ import { locateScenario } from './cli/locate.js';
 import { explore, type ExploreOptions, type ExploreResult } from './explore.js';
 import { exploreWatched, WatchdogThread } from './robust/watchdog.js';
 import { UsageError } from './runtime/errors.js';
-import { replayTrace } from './replay.js';
+import { replaySaved } from './robust/replaySaved.js';
 import { executionCount, formatFailureReport, formatReplay } from './report/text.js';
 import type { ScenarioDefinition } from './scenario.js';
 import { shrinkWatched } from './robust/watchedShrink.js';
@@ -67,10 +67,10 @@ export async function expectNoFailure<P extends object>(scenario: ScenarioDefini
   try {
     r = watchdog === undefined ? await explore(scenario, exploreOptions) : await exploreWatched(watchdog, loaded, exploreOptions as ExploreOptions<object>, thread);
     if (r.failure === null) return r;
-    // A runaway stopped by the watchdog has no trace: its execution never ended.
+    // A runaway whose decisions overflowed the heartbeat's log has no trace.
     if (r.trace === null) throw new InterleaveFailure(`${scenario.name} [${r.variant}] failed after ${executionCount(r.executions)}\n${r.failure.message}`, r, null);
     trace = r.trace;
-    if (shrink !== false && trace.failure !== null && trace.failure.kind !== 'nondeterminism') {
+    if (shrink !== false && trace.failure !== null && trace.failure.kind !== 'nondeterminism' && trace.runaway === undefined) {
       trace = (await shrinkWatched(watchdog, loaded, trace, options.file !== undefined ? { file: options.file } : {}, thread)).trace;
     }
   } finally {
@@ -105,7 +105,7 @@ export function replayTraces(dir: string, options: { scenarioDir?: string } = {}
       it(`replays ${f}`, async () => {
         const trace = readTrace(file);
         const loaded = await locateScenario(trace.scenario, options.scenarioDir ?? 'scenarios', file);
-        const report = await replayTrace(loaded.scenario, trace, loaded.file);
+        const report = await replaySaved(loaded, trace);
         if (report.outcome !== 'reproduced') throw new Error(`${file}: ${report.message}\n${formatReplay(report)}`);
       });
     }

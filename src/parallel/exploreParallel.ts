@@ -5,6 +5,7 @@ import { UsageError } from '../runtime/errors.js';
 import type { Failure } from '../runtime/failure.js';
 import type { Pulse } from '../robust/heartbeat.js';
 import { runawayFailure } from '../robust/watchdog.js';
+import { runawayTrace } from '../robust/runawayTrace.js';
 import { makeTarget, type TargetOptions } from '../run.js';
 import type { ScenarioDefinition } from '../scenario.js';
 import { runBlock, type BlockResult, type SamplingSpec } from './block.js';
@@ -103,6 +104,8 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
   // n explorers: this thread and n - 1 workers (none for one), under the same rules; watched,
   // n workers, since a runaway task would freeze this thread for good.
   const threads = options.threads ?? new WorkerGroup();
+  /** The frozen heartbeat of each block whose task spun: its trace is rebuilt from it below. */
+  const spun = new Map<number, Pulse>();
   const { results, stoppedEarly } = await runWorkPool<Block, BlockResult>({
     items: mine,
     workers: seconds === undefined ? workers - 1 : workers,
@@ -112,7 +115,10 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
         : new WatchedWorker(() => threads.attach<Block, BlockResult>(setup), {
             seconds,
             file: () => options.file,
-            runaway: (block, pulse, names) => runawayBlock(block, runawayFailure(seconds, pulse, names), pulse),
+            runaway: (block, pulse, names) => {
+              spun.set(block.index, pulse);
+              return runawayBlock(block, runawayFailure(seconds, pulse, names), pulse);
+            },
             cancelled: (block) => ({ ...block, executions: 0, steps: 0, failureAt: null, failure: null, trace: null, warnings: [], complete: false }),
             // Past the time limit (and not interrupted), a frozen block gets the watchdog's verdict.
             hurry: () => (options.shouldStop?.() ?? false) || performance.now() < deadline,
@@ -126,6 +132,14 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
     ahead: 2,
   }).finally(() => (options.threads === undefined ? threads.close() : undefined));
   const interrupted = options.shouldStop?.() ?? false;
+  // A runaway's trace: its schedule up to the runaway pick (src/robust/runawayTrace.ts).
+  const traced = await Promise.all(
+    results.map(async (r) => {
+      const pulse = spun.get(r.index);
+      if (pulse === undefined || r.failure === null || r.failureAt === null || r.trace !== null) return r;
+      return { ...r, trace: await runawayTrace(target, { name: spec.strategy, seed: spec.seed, execution: r.failureAt }, pulse, r.failure, seconds!) };
+    }),
+  );
   return combineBlocks({
     scenario: scenario.name,
     variant: target.variant,
@@ -135,7 +149,7 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
     blockSize,
     shard: options.shard ?? { index: 1, of: 1 },
     settings: runSettings(target),
-    results,
+    results: traced,
     stoppedBy: stoppedEarly ? (interrupted ? 'interrupted' : 'time') : null,
     elapsedMs: performance.now() - start,
     workers,
@@ -157,7 +171,7 @@ export function progressOf<I, R>(onProgress: (p: Progress) => void, start: numbe
   };
 }
 
-/** A block whose task spun at execution `pulse.execution`: it failed there, as explore counts (no trace: replaying it would spin again). */
+/** A block whose task spun at execution `pulse.execution`: it failed there, as explore counts (its trace is rebuilt once the pool ends). */
 function runawayBlock(block: Block, failure: Failure, pulse: Pulse): BlockResult {
   // Within the block: a replay recording a failure beats as execution 0 (a scenario that spins
   // only when replayed is nondeterministic; its block still fails, not with negative counts).

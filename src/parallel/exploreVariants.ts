@@ -2,6 +2,9 @@ import { explore, type ExploreResult } from '../explore.js';
 import { loadScenario, type LoadedScenario } from '../loader.js';
 import { InternalError } from '../runtime/errors.js';
 import { runawayFailure, runawayResult } from '../robust/watchdog.js';
+import { runawayTrace } from '../robust/runawayTrace.js';
+import type { Pulse } from '../robust/heartbeat.js';
+import { makeTarget } from '../run.js';
 import type { Strategy } from '../strategies/strategy.js';
 import { WatchedWorker } from './watchedWorker.js';
 import { WorkerGroup } from './workerGroup.js';
@@ -70,6 +73,8 @@ export async function exploreVariants(jobs: readonly VariantJob[], o: ExploreVar
   const setup: VariantsWorkerSetup = { kind: 'variants', ...(seconds !== undefined ? { watched: true } : {}) };
   const threads = new WorkerGroup();
   const items = jobs.map((j, index) => ({ index, file: j.loaded.file, variant: j.variant, ...check }));
+  /** The frozen heartbeat of each variant (by job) whose task spun: its trace is rebuilt from it below. */
+  const spun = new Map<number, Pulse>();
   // Watched, every explorer is a worker thread (a runaway task would freeze this one for good):
   // kept for all the variants, and only a thread whose task spun is ended and replaced.
   const watched = (s: number): PoolWorker<VariantItem, ExploreResult> =>
@@ -78,6 +83,7 @@ export async function exploreVariants(jobs: readonly VariantJob[], o: ExploreVar
       file: (item) => item?.file ?? 'a worker thread',
       runaway: (item, pulse, names, elapsedMs) => {
         const { scenario } = jobs[item.index]!.loaded;
+        spun.set(item.index, pulse);
         return runawayResult(scenario, { variant: item.variant }, runawayFailure(s, pulse, names), elapsedMs, pulse);
       },
       cancelled: () => {
@@ -93,7 +99,15 @@ export async function exploreVariants(jobs: readonly VariantJob[], o: ExploreVar
     stop: () => false,
     ...(o.onDone !== undefined ? { onResult: (item: VariantItem, r: ExploreResult) => o.onDone!(jobs[item.index]!, r) } : {}),
   }).finally(() => threads.close());
-  return results;
+  // A runaway's trace: its schedule up to the runaway pick (src/robust/runawayTrace.ts).
+  return Promise.all(
+    results.map(async (r, index) => {
+      const pulse = spun.get(index);
+      if (pulse === undefined || r.failure === null || r.trace !== null) return r;
+      const { scenario, file } = jobs[index]!.loaded;
+      return { ...r, trace: await runawayTrace(makeTarget(scenario, { variant: r.variant, file }), { ...r.strategy, execution: pulse.execution }, pulse, r.failure, seconds!) };
+    }),
+  );
 }
 
 /** A worker's side: explores the variants it is sent (the loader keeps each module it loaded); `monitor`: the watchdog's heartbeat. */

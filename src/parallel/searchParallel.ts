@@ -12,6 +12,7 @@ import { boundOf, isPrefix, PARTS, PREFIX_EXECUTIONS, roundEndsSearch, unitOf, u
 import type { Failure } from '../runtime/failure.js';
 import type { Pulse } from '../robust/heartbeat.js';
 import { runawayFailure } from '../robust/watchdog.js';
+import { runawayTrace } from '../robust/runawayTrace.js';
 import type { Progress } from '../explore.js';
 import { progressOf } from './exploreParallel.js';
 import { WatchedWorker } from './watchedWorker.js';
@@ -230,12 +231,17 @@ async function runRound(scenario: ScenarioDefinition<object>, setup: SearchWorke
   const start = initialState(scenario.name, o.variant, o.mode, o.por, o.bound);
   const prefixPiece: SearchPiece = { unit: first, key: [0], state: start };
   const wd = o.watchdog;
+  /** The frozen heartbeat of each piece (by key) whose task spun: its trace is rebuilt from it (withRunawayTraces). */
+  const spun = new Map<string, Pulse>();
   const watched = (seconds: number): PoolWorker<SearchPiece, PieceResult> =>
     new WatchedWorker(() => threads.attach<SearchPiece, PieceResult>(setup), {
       seconds,
       file: () => wd!.file,
       // A piece numbers its executions from 0; the run's count says where it stands in the whole.
-      runaway: (piece, pulse, names) => runawayPiece(piece, runawayFailure(seconds, pulse, names, `execution ${pulse.execution} of search unit ${piece.unit}${piece.key.length > 1 ? `, part ${piece.key.slice(1).join('.')}` : ''}`), pulse),
+      runaway: (piece, pulse, names) => {
+        spun.set(piece.key.join('.'), pulse);
+        return runawayPiece(piece, runawayFailure(seconds, pulse, names, `execution ${pulse.execution} of search unit ${piece.unit}${piece.key.length > 1 ? `, part ${piece.key.slice(1).join('.')}` : ''}`), pulse);
+      },
       cancelled: (piece) => cancelledPiece(piece, o.interrupted() ? 'interrupted' : 'time'),
       hurry: wd!.hurry,
     });
@@ -256,7 +262,7 @@ async function runRound(scenario: ScenarioDefinition<object>, setup: SearchWorke
       stop: o.stop,
       ...(o.onPiece !== undefined ? { onResult: o.onPiece } : {}),
     });
-    const head = results[0];
+    const head = (await withRunawayTraces(scenario, setup, o.mode, spun, results, wd.seconds))[0];
     prefix = head?.result ?? cancelledPiece(prefixPiece, o.interrupted() ? 'interrupted' : 'time').result;
     parts = head?.parts ?? [];
   }
@@ -283,18 +289,32 @@ async function runRound(scenario: ScenarioDefinition<object>, setup: SearchWorke
     ...(o.onPiece !== undefined ? { onResult: o.onPiece } : {}),
   });
   const why = o.interrupted() ? 'interrupted' : 'time';
+  const pieceResults = wd === undefined ? out.results : await withRunawayTraces(scenario, setup, o.mode, spun, out.results, wd.seconds);
   const units = todo.flatMap((u, i) => {
-    const pieces = out.results.filter((r) => r.key[0] === i);
+    const pieces = pieceResults.filter((r) => r.key[0] === i);
     return pieces.length === 0 ? [] : [combinePieces(u.unit, pieces, why)];
   });
   results.push(...units);
   return { prefix, results, failed: units.some(unitRules.failed), stoppedEarly: out.stoppedEarly };
 }
 
+/** The runaway pieces' traces, rebuilt from their frozen heartbeats (src/robust/runawayTrace.ts). */
+async function withRunawayTraces(scenario: ScenarioDefinition<object>, setup: SearchWorkerSetup, mode: string, spun: ReadonlyMap<string, Pulse>, results: readonly PieceResult[], seconds: number): Promise<PieceResult[]> {
+  const target = makeTarget(scenario, { ...setup.target, file: setup.file });
+  return Promise.all(
+    results.map(async (p) => {
+      const pulse = spun.get(p.key.join('.'));
+      const failure = p.result.failure;
+      if (pulse === undefined || failure === null || p.result.trace !== null) return p;
+      return { ...p, result: { ...p.result, trace: await runawayTrace(target, { name: mode, execution: pulse.execution }, pulse, failure, seconds) } };
+    }),
+  );
+}
+
 /**
  * A piece whose task spun (`--watchdog`): failed there, at its `pulse.execution`-th execution.
  * Its thread was ended, so of its executions only the count and the steps are known (the other
- * counts of the piece are left at 0), and there is no trace: replaying it would spin again.
+ * counts of the piece are left at 0); its trace is rebuilt once the pool ends (withRunawayTraces).
  */
 function runawayPiece(piece: SearchPiece, failure: Failure, pulse: Pulse): PieceResult {
   return { key: piece.key, rest: [], result: { ...unitOfNothing(piece.unit, 'failure'), executions: Math.max(0, pulse.execution) + 1, steps: pulse.steps, failure } };

@@ -10,7 +10,7 @@ import type { SchedulingView, Strategy } from '../strategies/strategy.js';
  * `while (true) {}`) freezes the counter with its own name in the buffer, which the watching
  * thread can still read. Task names are sent once each, as messages, the first time they are seen.
  *
- * Cost: one wrapper call, one Map lookup and three Int32Array stores per step (see
+ * Cost: one wrapper call, one Map lookup and five Int32Array stores per step (see
  * docs/robustness.md for the measurement), and one Float64Array store per execution. Opt-in:
  * only `--watchdog` runs it.
  */
@@ -32,10 +32,17 @@ export const CELL = {
 export const CELLS = 5;
 /** Byte offset of the one Float64 slot: steps of the executions finished since the count began. */
 const STEPS_OFFSET = 24;
+/**
+ * The running execution's decisions, so a runaway's schedule survives its thread (its trace is
+ * rebuilt from them, src/robust/runawayTrace.ts): a count, then one Int32 per decision, a task
+ * id as itself and a `t.choose` value v as -(v + 1). Past the capacity only the count grows.
+ */
+const LOG_OFFSET = STEPS_OFFSET + Float64Array.BYTES_PER_ELEMENT;
+export const LOG_CAPACITY = 1 << 16;
 
-/** A buffer for one watched thread: the Int32 cells, then the Float64 step count. */
+/** A buffer for one watched thread: the Int32 cells, the Float64 step count, the decision log. */
 export function heartbeatBuffer(): SharedArrayBuffer {
-  return new SharedArrayBuffer(STEPS_OFFSET + Float64Array.BYTES_PER_ELEMENT);
+  return new SharedArrayBuffer(LOG_OFFSET + (1 + LOG_CAPACITY) * Int32Array.BYTES_PER_ELEMENT);
 }
 
 /** What the watching thread reads of a frozen heartbeat. */
@@ -48,6 +55,8 @@ export interface Pulse {
   readonly task: number;
   /** Steps up to the runaway one: the finished executions' since the count began, and this one's so far. */
   readonly steps: number;
+  /** The running execution's decisions so far, as logged (task ids; a value v as -(v + 1)); null past the log's capacity. */
+  readonly log: readonly number[] | null;
 }
 
 export function readPulse(buffer: SharedArrayBuffer): Pulse {
@@ -59,7 +68,14 @@ export function readPulse(buffer: SharedArrayBuffer): Pulse {
     step,
     task: Atomics.load(cells, CELL.TASK),
     steps: new Float64Array(buffer, STEPS_OFFSET, 1)[0]! + step + 1,
+    log: readLog(buffer),
   };
+}
+
+function readLog(buffer: SharedArrayBuffer): number[] | null {
+  const log = new Int32Array(buffer, LOG_OFFSET);
+  const n = Atomics.load(log, 0);
+  return n > LOG_CAPACITY ? null : Array.from(log.subarray(1, 1 + n));
 }
 
 export class Heartbeat {
@@ -68,6 +84,8 @@ export class Heartbeat {
   private lastWrapper: Strategy | null = null;
   cells: Int32Array;
   private done: Float64Array;
+  /** The decision log: [count, entries...]. */
+  log: Int32Array;
   /** Steps of the finished executions since the count began, and of the running one so far. */
   private finished = 0;
   current = 0;
@@ -80,12 +98,14 @@ export class Heartbeat {
   ) {
     this.cells = new Int32Array(buffer, 0, CELLS);
     this.done = new Float64Array(buffer, STEPS_OFFSET, 1);
+    this.log = new Int32Array(buffer, LOG_OFFSET);
   }
 
   /** Publishes into another buffer (a split run's next watcher): names are announced afresh, to it. */
   listen(buffer: SharedArrayBuffer): void {
     this.cells = new Int32Array(buffer, 0, CELLS);
     this.done = new Float64Array(buffer, STEPS_OFFSET, 1);
+    this.log = new Int32Array(buffer, LOG_OFFSET);
     this.names = new Map();
     this.restartCount();
   }
@@ -102,6 +122,7 @@ export class Heartbeat {
     this.cells[CELL.EXECUTION] = -1;
     this.cells[CELL.STEP] = -1;
     this.cells[CELL.TASK] = -1;
+    this.log[0] = 0;
   }
 
   /** Wraps `inner` (the same wrapper for the same strategy, so a long exploration allocates once). */
@@ -121,6 +142,15 @@ export class Heartbeat {
     cells[CELL.EXECUTION] = this.attempt ?? index;
     cells[CELL.STEP] = -1;
     cells[CELL.TASK] = -1;
+    this.log[0] = 0;
+  }
+
+  /** Logs one decision (see LOG_OFFSET). */
+  record(entry: number): void {
+    const log = this.log;
+    const n = log[0]! + 1;
+    if (n <= LOG_CAPACITY) log[n] = entry;
+    log[0] = n;
   }
 
   nameIndex(name: string): number {
@@ -157,7 +187,10 @@ class HeartbeatStrategy implements Strategy {
     const task = view.enabled[i];
     const hb = this.hb;
     const cells = hb.cells;
-    if (task !== undefined) cells[CELL.TASK] = hb.nameIndex(task.name);
+    if (task !== undefined) {
+      cells[CELL.TASK] = hb.nameIndex(task.name);
+      hb.record(task.id);
+    }
     cells[CELL.STEP] = view.step;
     hb.current = view.step + 1;
     cells[CELL.BEATS] = (cells[CELL.BEATS]! + 1) | 0;
@@ -167,6 +200,8 @@ class HeartbeatStrategy implements Strategy {
   chooseValue(n: number, view: SchedulingView, label?: string): number {
     const cells = this.hb.cells;
     cells[CELL.BEATS] = (cells[CELL.BEATS]! + 1) | 0;
-    return this.inner.chooseValue(n, view, label);
+    const value = this.inner.chooseValue(n, view, label);
+    this.hb.record(-(value + 1));
+    return value;
   }
 }

@@ -7,7 +7,9 @@ import type { Failure } from '../runtime/failure.js';
 import type { ScenarioDefinition } from '../scenario.js';
 import type { ShrinkOptions, ShrinkResult } from '../shrink/shrinkTrace.js';
 import type { ProbeResult, SpunProbe } from '../cli/explorer/session.js';
-import type { Target, TargetOptions } from '../run.js';
+import { makeTarget, type Target, type TargetOptions } from '../run.js';
+import type { ReplayReport } from '../replay.js';
+import { runawayTrace } from './runawayTrace.js';
 import type { Trace } from '../trace/schema.js';
 import { CELL, CELLS, heartbeatBuffer, readPulse, type Pulse } from './heartbeat.js';
 
@@ -29,13 +31,14 @@ export type WorkerMessage =
   | { readonly type: 'name'; readonly index: number; readonly name: string }
   | { readonly type: 'loaded' }
   | { readonly type: 'progress'; readonly progress: Progress }
-  | { readonly type: 'done'; readonly result: ExploreResult | ShrinkResult | ProbeResult }
+  | { readonly type: 'done'; readonly result: ExploreResult | ShrinkResult | ProbeResult | ReplayReport }
   | { readonly type: 'error'; readonly name: string; readonly message: string; readonly stack: string; readonly file?: string };
 
 /** What the watched thread is asked to do (src/robust/watchdogWorker.ts). */
 export type WatchedRequest =
   | { readonly kind: 'explore'; readonly file: string; readonly options: PortableExploreOptions }
   | { readonly kind: 'shrink'; readonly file: string; readonly trace: Trace; readonly options: PortableShrinkOptions }
+  | { readonly kind: 'replay'; readonly file: string; readonly trace: Trace }
   | { readonly kind: 'probe'; readonly file: string; readonly target: PortableTarget; readonly decisions: readonly number[]; readonly finishSeed: number | null };
 
 /** A target as it crosses to the worker: what `makeTarget` needs to rebuild it there. */
@@ -50,7 +53,7 @@ export type WatchedShrink = ShrinkResult | { readonly spun: Pulse; readonly task
 /** How a watched request ends when its thread is not the one answering: the watching side's own verdicts. */
 interface Verdicts<T> {
   /** No decision for the watchdog's `seconds`: the frozen heartbeat, and how long the request ran. */
-  readonly runaway: (pulse: Pulse, elapsedMs: number) => T;
+  readonly runaway: (pulse: Pulse, elapsedMs: number) => T | Promise<T>;
   /** Ctrl-C while the thread made no decision. */
   readonly interrupted: (pulse: Pulse, elapsedMs: number) => T;
 }
@@ -98,7 +101,12 @@ export class WatchdogThread {
 
   explore(file: string, scenario: ScenarioDefinition<object>, options: PortableExploreOptions, wd: WatchdogOptions): Promise<ExploreResult> {
     return this.request<ExploreResult>({ kind: 'explore', file, options }, wd, {
-      runaway: (pulse, ms) => runawayResult(scenario, options, runawayFailure(wd.seconds, pulse, this.names), ms, pulse),
+      runaway: async (pulse, ms) => {
+        const failure = runawayFailure(wd.seconds, pulse, this.names);
+        const r = runawayResult(scenario, options, failure, ms, pulse);
+        const trace = await runawayTrace(makeTarget(scenario, { ...options, file }), { ...r.strategy, execution: pulse.execution }, pulse, failure, wd.seconds);
+        return { ...r, trace };
+      },
       interrupted: (pulse, ms) => interruptedResult(scenario, options, ms, pulse),
     });
   }
@@ -124,6 +132,17 @@ export class WatchdogThread {
     const portable: PortableTarget = { variant: target.variant, params: target.params, ...target.settings };
     const spun = (pulse: Pulse, interrupted: boolean): SpunProbe => ({ spun: { task: this.names[pulse.task] ?? 'main', step: Math.max(0, pulse.step), seconds: wd.seconds, ...(interrupted ? { interrupted } : {}) } });
     return this.request<ProbeResult | SpunProbe>({ kind: 'probe', file, target: portable, decisions, finishSeed }, wd, { runaway: (p) => spun(p, false), interrupted: (p) => spun(p, true) });
+  }
+
+  /**
+   * Replays a saved runaway's trace in the thread: the runaway again (the same task, after the
+   * same step) is `reproduced`; the thread answers any other end, as `replayTrace` does here.
+   */
+  replay(file: string, trace: Trace, wd: WatchdogOptions): Promise<ReplayReport> {
+    return this.request<ReplayReport>({ kind: 'replay', file, trace }, wd, {
+      runaway: (pulse) => runawayReplay(trace, runawayFailure(wd.seconds, pulse, this.names, 'the replay')),
+      interrupted: (pulse) => runawayReplay(trace, runawayFailure(wd.seconds, pulse, this.names, 'the replay')),
+    });
   }
 
   /** Sends `request` and watches the heartbeat until the thread answers or one of `verdicts` applies. */
@@ -254,6 +273,19 @@ export function runawayResult(scenario: ScenarioDefinition<object>, options: Por
 function interruptedResult(scenario: ScenarioDefinition<object>, options: PortableExploreOptions, elapsedMs: number, pulse: Pulse): ExploreResult {
   const runaway = runawayResult(scenario, options, null, elapsedMs, pulse);
   return { ...runaway, executions: Math.max(0, runaway.executions - 1), steps: pulse.steps - (pulse.step + 1), stoppedBy: 'interrupted' };
+}
+
+/** The report of a replay whose task ran away: reproduced when the trace recorded that runaway. */
+function runawayReplay(trace: Trace, now: Failure): ReplayReport {
+  const recorded = trace.failure;
+  const same = recorded !== null && trace.runaway !== undefined && recorded.step === now.step && recorded.task === now.task;
+  const result = { failure: now, divergence: null, decisions: trace.decisions, steps: now.step + 1, preemptions: trace.counts.preemptions, tasks: trace.tasks, time: 0, events: trace.events, warnings: [] };
+  const message = same
+    ? `reproduced: ${recorded.message}`
+    : recorded === null
+      ? `fails now: ${now.message}; the trace recorded a pass`
+      : `${recorded.kind === now.kind ? 'still failing, elsewhere' : 'different failure'}: ${now.message}; the trace recorded ${recorded.message}`;
+  return { outcome: same ? 'reproduced' : 'different-failure', message, result, trace: { ...trace, failure: { ...now, tasks: [...now.tasks] } as Trace['failure'] } };
 }
 
 /** Rebuilds the worker's error with its class, so the CLI maps it to the same exit code. */

@@ -12,6 +12,7 @@ import { loadScenario } from '../loader.js';
 import { shrinkTrace } from '../shrink/shrinkTrace.js';
 import { probeExecution } from '../cli/explorer/session.js';
 import { makeTarget } from '../run.js';
+import { replayTrace } from '../replay.js';
 import { CELL, CELLS, Heartbeat } from './heartbeat.js';
 import type { WatchedRequest, WorkerMessage } from './watchdog.js';
 
@@ -38,6 +39,8 @@ async function run(request: WatchedRequest): Promise<void> {
         onProgress: (p) => post({ type: 'progress', progress: p }),
       });
       post({ type: 'done', result });
+    } else if (request.kind === 'replay') {
+      post({ type: 'done', result: await replayTrace(scenario, request.trace, file, (s) => hb.wrap(s)) });
     } else if (request.kind === 'probe') {
       const target = makeTarget(scenario, { ...request.target, file, monitor: (s) => hb.wrap(s) });
       post({ type: 'done', result: await probeExecution(target, request.decisions, request.finishSeed) });

@@ -82,6 +82,7 @@ interface Candidate {
 export async function shrinkTrace(scenario: ScenarioDefinition<object>, trace: Trace, options: ShrinkOptions = {}): Promise<ShrinkResult> {
   if (trace.failure === null) throw new UsageError('nothing to shrink: the trace records a passing run');
   if (trace.failure.kind === 'nondeterminism') throw new UsageError('cannot shrink a nondeterminism failure: its schedule does not replay');
+  if (trace.runaway !== undefined) throw new UsageError('cannot shrink a runaway: its last pick never reaches a scheduling point again');
   const shrinker = new Shrinker(scenario, trace, options);
   return shrinker.run();
 }

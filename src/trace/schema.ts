@@ -83,6 +83,11 @@ const TraceSchema = z.object({
   races: z.array(RaceSchema).optional(),
   /** Saved before the run ended (`interleave explore`): replay checks the recorded prefix only. */
   unfinished: z.boolean().optional(),
+  /**
+   * The failure is a task that ran without reaching a scheduling point (the watchdog's verdict
+   * after `seconds`): the last task decision picks it. Replays run watched, for as long.
+   */
+  runaway: z.object({ seconds: z.number().positive() }).optional(),
 });
 
 return { z, TraceSchema, RaceSchema };

@@ -7,6 +7,8 @@ import { searchParallel } from '../../src/parallel/searchParallel.js';
 // The watched thread runs the built worker (dist), as the CLI does.
 import { loadScenario } from '../../dist/loader.js';
 import { exploreWithWatchdog } from '../../dist/robust/watchdog.js';
+import { replaySaved } from '../../dist/robust/replaySaved.js';
+import { encodeTrace } from '../../dist/trace/codec.js';
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { cli, noStack, ROOT, tempDir } from './cli.js';
 
@@ -24,8 +26,15 @@ describe('--watchdog with --workers and --shard (split random runs)', () => {
     for (const workers of [1, 2]) {
       const split = await exploreParallel({ file: RARE, seed: 3, iterations: 2000, workers, watchdog: 1 });
       expect([split.failureAt, split.executions, split.steps, split.failure?.message, split.failure?.task]).toEqual([SPIN_AT, plain.executions, plain.steps, MESSAGE, 'spinner']);
-      expect(split.trace).toBeNull();
+      // The runaway's trace, rebuilt from the decisions its heartbeat logged: the same as unsplit.
+      expect(encodeTrace(split.trace!)).toBe(encodeTrace(plain.trace!));
     }
+    // It ends with the runaway pick and the draw of 7 the spinner made before it spun; replayed
+    // (watched, as the trace asks), the same task spins after the same step.
+    const trace = plain.trace!;
+    expect([trace.runaway, trace.failure?.kind, trace.failure?.task, trace.failure?.step, trace.decisions.at(-1), trace.counts.steps]).toEqual([{ seconds: 1 }, 'livelock', 'spinner', 4, 7, 5]);
+    const replayed = await replaySaved({ file: RARE, scenario }, trace);
+    expect([replayed.outcome, replayed.message]).toEqual(['reproduced', `reproduced: ${MESSAGE}`]);
   }, 60_000);
 
   it('a failure before the runaway wins, and the thread frozen in a later block is ended at once, not after the watchdog\'s 60 s', async () => {
@@ -73,9 +82,12 @@ describe('--watchdog with a split dfs or pb search', () => {
     const runs = [];
     for (const workers of [1, 2]) runs.push(await searchParallel({ file: RARE, strategy: 'dfs', workers, watchdog: 1 }));
     for (const r of runs) {
-      expect([r.executions, r.failure?.kind, r.failure?.message, r.failureUnit, r.trace]).toEqual([51, 'livelock', DFS_MESSAGE, 1, null]);
+      expect([r.executions, r.failure?.kind, r.failure?.message, r.failureUnit, r.trace?.runaway]).toEqual([51, 'livelock', DFS_MESSAGE, 1, { seconds: 1 }]);
+      expect(encodeTrace(r.trace!)).toBe(encodeTrace(runs[0]!.trace!));
       expect(r.steps).toBe(runs[0]!.steps);
     }
+    const { scenario } = await loadScenario(RARE);
+    expect((await replaySaved({ file: RARE, scenario }, runs[0]!.trace!)).outcome).toBe('reproduced');
     // A task spinning in the prefix (runaway.ts spins at once): the prefix runs in a watched thread too.
     const prefix = await searchParallel({ file: join(ROOT, 'test/fixtures/bad/runaway.ts'), strategy: 'pb', workers: 2, watchdog: 1 });
     expect([prefix.executions, prefix.failureUnit, prefix.failure?.message]).toEqual([1, 0, expect.stringMatching(/after step 2 of execution 0 of search unit 0$/)]);

@@ -35,6 +35,8 @@ describe('watchdog', () => {
     // The replays that record a failure beat too (index 0), so they never look like a runaway.
     expect(cells[CELL.EXECUTION]).toBe(0);
     expect(cells[CELL.STEP]).toBe(watched.trace!.counts.steps - 1);
+    // The decisions of the execution under way, logged as made (a runaway's trace comes from them).
+    expect(readPulse(buffer).log).toEqual(watched.trace!.decisions);
     hb.restartCount();
     const passing = await explore(lostUpdate, { variant: 'fixed', seed: 11, iterations: 50, monitor: (s) => hb.wrap(s as never) as never });
     expect(passing.failure).toBeNull();
@@ -46,7 +48,8 @@ describe('watchdog', () => {
 
   it('--watchdog: a task spinning without a scheduling point is reported as a runaway livelock instead of hanging', async () => {
     const started = Date.now();
-    const r = await cli(['run', 'test/fixtures/bad/runaway.ts', '--watchdog', '1', '--out', tempDir()], { timeoutMs: 60_000 });
+    const out = tempDir();
+    const r = await cli(['run', 'test/fixtures/bad/runaway.ts', '--watchdog', '1', '--out', out], { timeoutMs: 60_000 });
     expect(r.signal).toBeNull();
     expect(Date.now() - started).toBeLessThan(45_000);
     expect(r.stdout).toMatch(/^runaway \[only\] random seed 1: \d+ executions?, \d+\/s: livelock$/m);
@@ -55,7 +58,23 @@ describe('watchdog', () => {
     );
     expect(noStack(r.stderr)).toBe(true);
     expect(r.code).toBe(1);
-  });
+    // Its trace: the schedule up to the runaway pick, saved unshrunk, that replays under the
+    // watchdog (the trace says for how long) wherever saved traces are replayed.
+    const file = join(out, 'runaway.only.livelock.json');
+    expect(r.stdout).toContain(`replay: npx interleave replay ${file}`);
+    const trace = readTrace(file);
+    expect([trace.runaway, trace.decisions, trace.failure?.task, trace.failure?.step, trace.shrink]).toEqual([{ seconds: 1 }, [0, 1, 1], 'spinner', 2, undefined]);
+    const [replayed, shrunk] = await Promise.all([cli(['replay', file], { timeoutMs: 60_000 }), cli(['shrink', file])]);
+    expect(replayed.stdout).toMatch(/^reproduced: livelock: task "spinner" ran for more than 1 s without reaching a scheduling point .* after step 2 of execution 0$/m);
+    expect(replayed.code).toBe(1);
+    expect(shrunk.stderr).toBe(`interleave: ${file}: cannot shrink a runaway: its last pick never reaches a scheduling point again (replay it to see it)\n`);
+    expect(shrunk.code).toBe(2);
+    const dir = scenarioDir('ci-runaway-trace', { 'runaway.ts': join(BAD, 'runaway.ts') });
+    mkdirSync(join(dir, 'traces'));
+    copyFileSync(file, join(dir, 'traces', 'runaway.only.livelock.json'));
+    const ci = await cli(['ci', '--dir', 'scenarios', '--watchdog', '1'], { cwd: dir, timeoutMs: 60_000 });
+    expect(ci.stdout).toMatch(/^trace +traces\/runaway\.only\.livelock\.json +livelock +livelock +ok$/m);
+  }, 60_000);
 
   it('--watchdog: a normal exploration gives the same trace as without, and bad modules the same one-line error', async () => {
     const out = tempDir();

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ScenarioLoadError } from '../../loader.js';
 import { ProgressLine } from '../../report/progress.js';
-import { replayTrace, type ReplayReport } from '../../replay.js';
+import type { ReplayReport } from '../../replay.js';
+import { replaySaved } from '../../robust/replaySaved.js';
 import { formatJUnit, type JUnitCase } from '../../report/junit.js';
 import { executionCount, formatTable } from '../../report/text.js';
 import { readTrace, TraceFileError, writeFileAtomic } from '../../trace/codec.js';
@@ -129,7 +130,7 @@ export async function ciCommand(o: CiOptions): Promise<number> {
       const trace = readTrace(file);
       const expected = trace.failure === null ? 'pass' : trace.failure.kind;
       const loaded = await locateScenario(trace.scenario, o.dir, file);
-      const r = await replayTrace(loaded.scenario, trace, loaded.file);
+      const r = await replaySaved(loaded, trace);
       const found = traceFound(r, expected);
       row = { kind: 'trace', name: show(file), expected, found, ok: r.outcome === 'reproduced', seconds: 0, detail: r.message };
     } catch (e) {

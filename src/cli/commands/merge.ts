@@ -65,7 +65,7 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
     if (trace !== null) {
       // A merged failure must outlive a folder it cannot be written to, and is shrunk, as in `run`.
       const shrink = (t: Trace, raw: string | null): Promise<Trace | null> =>
-        o.shrink && t.failure !== null && t.failure.kind !== 'nondeterminism' ? shrinkMerged(t, o.dir, raw, o.watchdog) : Promise.resolve(null);
+        o.shrink && t.failure !== null && t.failure.kind !== 'nondeterminism' && t.runaway === undefined ? shrinkMerged(t, o.dir, raw, o.watchdog) : Promise.resolve(null);
       const outcome = await saveThenShrink(o.out, trace, shrink);
       if (outcome.error !== null) process.stderr.write(`interleave: ${outcome.error}\n`);
       trace = outcome.trace;
@@ -78,7 +78,7 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
     }
     const line = `${formatExploreLine(r)} (merged from ${m.workers} worker${m.workers === 1 ? '' : 's'} over ${groups.get(`${m.scenario}\u0000${m.variant}`)!.runs.length} shards)`;
     process.stdout.write(`${line}\n${warningLines(r, c)}`);
-    // A failure without a trace (a runaway the watchdog stopped): its message, as `run` prints it.
+    // A failure without a trace (a runaway whose decisions overflowed the heartbeat's log): its message, as `run` prints it.
     if (trace === null && r.failure !== null) process.stdout.write(`\n${r.failure.message}\n\n`);
     if (trace !== null) process.stdout.write(`\n${formatFailureReport(trace, saved === null ? null : show(saved), { verbose: o.verbose ?? false, colours: c, maxWidth: terminalWidth() })}\n\n`);
     if (unsaved !== null) process.stdout.write(`${UNSAVED_HEADER}\n${unsaved}\n`);

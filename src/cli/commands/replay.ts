@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { replayTrace } from '../../replay.js';
+import { replaySaved } from '../../robust/replaySaved.js';
 import { formatReplay } from '../../report/text.js';
 import { readTrace } from '../../trace/codec.js';
 import { EXIT } from '../exitCodes.js';
@@ -19,7 +19,7 @@ export async function replayCommand(file: string, o: ReplayOptions): Promise<num
   const trace = readTrace(file);
   const loaded = await locateScenario(trace.scenario, o.dir, file);
   checkTraceTarget(trace, loaded.scenario, file);
-  const report = await replayTrace(loaded.scenario, trace, loaded.file);
+  const report = await replaySaved(loaded, trace);
   if (o.json) {
     process.stdout.write(`${JSON.stringify({ outcome: report.outcome, message: report.message, divergence: report.divergence ?? null, continuedFrom: report.continuedFrom ?? null, failure: report.result.failure, trace: report.trace }, null, 2)}\n`);
   } else {

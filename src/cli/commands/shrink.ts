@@ -25,6 +25,7 @@ function checkShrinkable(trace: Trace, file: string): void {
   if (trace.unfinished === true) throw new TraceFileError(file, 'nothing to shrink: the trace was saved before its run ended (explore: finish the run, then save)');
   if (trace.failure === null) throw new TraceFileError(file, 'nothing to shrink: the trace records a passing run');
   if (trace.failure.kind === 'nondeterminism') throw new TraceFileError(file, 'cannot shrink a nondeterminism failure: its schedule does not replay');
+  if (trace.runaway !== undefined) throw new TraceFileError(file, 'cannot shrink a runaway: its last pick never reaches a scheduling point again (replay it to see it)');
 }
 
 export async function shrinkCommand(file: string, o: ShrinkCommandOptions): Promise<number> {
