@@ -13,6 +13,9 @@ mkdirSync(join(OUT, 'traces'), { recursive: true });
 // Traces for replayTraces, written before it registers its tests (one per file).
 const found = await explore(lockOrder, { variant: 'buggy', file: resolve(import.meta.dirname, '../fixtures/scenarios/lock-order.ts') });
 writeTrace(join(OUT, 'traces', 'lock-order.json'), found.trace!);
+// And a runaway's, saved by expectNoFailure under the watchdog: replayTraces replays it watched.
+const RUNAWAY_FILE = resolve(import.meta.dirname, '../fixtures/bad/runaway.ts');
+const runawayFailure = await expectNoFailure(runaway, { watchdog: 1, file: RUNAWAY_FILE, out: join(OUT, 'traces') }).catch((e: unknown) => e as InterleaveFailure);
 
 describe('interleave/vitest', () => {
   it('expectNoFailure with a watchdog: a spinning task fails the test as a runaway instead of freezing the suite; other outcomes as without', async () => {
@@ -23,6 +26,9 @@ describe('interleave/vitest', () => {
     expect(lines[0]).toMatch(/^runaway \[only\] failed after \d+ executions?$/);
     expect(lines[1]).toMatch(/^livelock: task "spinner" ran for more than 1 s without reaching a scheduling point .* of execution \d+$/);
     expect((err as InterleaveFailure).result.failure?.kind).toBe('livelock');
+    // Saved where asked, its trace marked as a runaway's (replayed below, watched, by replayTraces).
+    expect(runawayFailure.file).toBe(join(OUT, 'traces', 'runaway.only.livelock.json'));
+    expect(readTrace(runawayFailure.file!).runaway).toEqual({ seconds: 1 });
     // Passing and failing variants report what they report unwatched.
     const passing = await expectNoFailure(lostUpdate, { variant: 'fixed', iterations: 50, out: false, watchdog: 5, file: file('scenarios/lost-update.ts') });
     expect([passing.failure, passing.executions]).toEqual([null, 50]);
