@@ -1,6 +1,11 @@
 import { replayDecisions, traceOf, type StrategyInfo } from '../replay.js';
+import { eventOf, type ExecutionResult } from '../runtime/execution.js';
 import type { Failure } from '../runtime/failure.js';
-import type { Target } from '../run.js';
+import type { Operation } from '../runtime/operation.js';
+import type { TaskView } from '../runtime/task.js';
+import { runExecution, type Target } from '../run.js';
+import { ReplayStrategy } from '../strategies/replay.js';
+import { Divergence, type SchedulingView, type Strategy } from '../strategies/strategy.js';
 import type { Trace } from '../trace/schema.js';
 import type { Pulse } from './heartbeat.js';
 
@@ -9,31 +14,65 @@ import type { Pulse } from './heartbeat.js';
  * without reaching a scheduling point, so that the bug replays like any other (under the
  * watchdog: `trace.runaway`). Its thread was ended, but the heartbeat logged the execution's
  * decisions as they were made (heartbeat.ts). The events come from running those decisions
- * again in this thread, cut just before the runaway pick (it cannot spin: the original run got
- * that far); the pick, and any `t.choose` values the task drew before it spun, close the
- * decision list.
+ * again in this thread, stopped just before the runaway pick runs (it cannot spin: the original
+ * run got that far): the steps before it, then the operation the pick ran, whose result is
+ * never seen. The pick, and any `t.choose` values the task drew before it spun, close the
+ * decision list; the tasks blocked at that point are the failure's `blocked`.
  *
  * Null when the log overflowed or does not match the pulse (then the runaway is reported
- * without a trace, as before).
+ * without a trace).
  */
 export async function runawayTrace(target: Target<object>, strategy: StrategyInfo, pulse: Pulse, failure: Failure, seconds: number): Promise<Trace | null> {
+  const spun = await runawayRun(target, pulse);
+  if (spun === null) return null;
+  const blocked = spun.cut.failure?.blocked;
+  const withBlocked: Failure = { ...failure, ...(blocked !== undefined && blocked.length > 0 ? { blocked } : {}) };
+  const result: ExecutionResult = { ...spun.cut, decisions: spun.decisions, failure: withBlocked, steps: pulse.step + 1, events: [...(spun.cut.events ?? []), spun.event], warnings: [] };
+  return { ...traceOf(target, strategy, result), runaway: { seconds } };
+}
+
+/**
+ * The recorded part of a runaway's run: the run cut just before its runaway pick (`cut`), the
+ * event of the operation the pick ran, and the whole decision list.
+ */
+async function runawayRun(target: Target<object>, pulse: Pulse): Promise<{ cut: ExecutionResult; event: ReturnType<typeof eventOf>; decisions: number[] } | null> {
   const log = pulse.log;
   if (log === null || pulse.step < 0) return null;
   const decisions = log.map((e) => (e < 0 ? -e - 1 : e));
   // The pick is the last task decision; the values after it were drawn by the runaway task.
   let pick = log.length - 1;
   while (pick >= 0 && log[pick]! < 0) pick--;
-  if (pick < 0) return null;
-  const tasksBefore = log.slice(0, pick).filter((e) => e >= 0).length;
-  if (tasksBefore !== pulse.step) return null;
-  const cut = { ...target, settings: { ...target.settings, maxSteps: pulse.step } };
-  const result = await replayDecisions(cut, decisions.slice(0, pick));
-  if (result.divergence !== null) return null;
-  const trace = traceOf(target, strategy, { ...result, decisions, failure, steps: pulse.step + 1, warnings: [] });
-  return { ...trace, runaway: { seconds } };
+  if (pick < 0 || log.slice(0, pick).filter((e) => e >= 0).length !== pulse.step) return null;
+  const cut = await replayDecisions({ ...target, settings: { ...target.settings, maxSteps: pulse.step } }, decisions.slice(0, pick));
+  const stop = new StopAtPick(new ReplayStrategy(decisions.slice(0, pick + 1)), pulse.step);
+  await runExecution(target, stop, 0, false);
+  if (cut.divergence !== null || stop.picked === null) return null;
+  return { cut, event: eventOf(stop.picked.task, stop.picked.op, pulse.step), decisions };
 }
 
-/** A failure is a runaway's when its trace says so: it replays only under the watchdog. */
-export function isRunaway(trace: Trace): boolean {
-  return trace.runaway !== undefined;
+/** Follows the replay up to the pick at `step`, notes which task and operation it picks there, and stops the run before that operation runs. */
+class StopAtPick implements Strategy {
+  readonly name = 'replay';
+  picked: { readonly task: TaskView; readonly op: Operation } | null = null;
+
+  constructor(
+    private readonly inner: ReplayStrategy,
+    private readonly step: number,
+  ) {}
+
+  beginExecution(index: number): void {
+    this.inner.beginExecution(index);
+  }
+
+  chooseTask(view: SchedulingView): number {
+    const i = this.inner.chooseTask(view);
+    if (view.step !== this.step) return i;
+    const task = view.enabled[i]!;
+    if (task.pending !== null) this.picked = { task, op: task.pending };
+    throw new Divergence(view.step, '(runaway pick)', [], 'stopped before the runaway pick runs');
+  }
+
+  chooseValue(n: number, view: SchedulingView, label?: string): number {
+    return this.inner.chooseValue(n, view, label);
+  }
 }

@@ -55,7 +55,7 @@ interface Verdicts<T> {
   /** No decision for the watchdog's `seconds`: the frozen heartbeat, and how long the request ran. */
   readonly runaway: (pulse: Pulse, elapsedMs: number) => T | Promise<T>;
   /** Ctrl-C while the thread made no decision. */
-  readonly interrupted: (pulse: Pulse, elapsedMs: number) => T;
+  readonly interrupted: (pulse: Pulse, elapsedMs: number) => T | Promise<T>;
 }
 
 export interface WatchdogOptions {
@@ -138,11 +138,13 @@ export class WatchdogThread {
    * Replays a saved runaway's trace in the thread: the runaway again (the same task, after the
    * same step) is `reproduced`; the thread answers any other end, as `replayTrace` does here.
    */
-  replay(file: string, trace: Trace, wd: WatchdogOptions): Promise<ReplayReport> {
-    return this.request<ReplayReport>({ kind: 'replay', file, trace }, wd, {
-      runaway: (pulse) => runawayReplay(trace, runawayFailure(wd.seconds, pulse, this.names, 'the replay')),
-      interrupted: (pulse) => runawayReplay(trace, runawayFailure(wd.seconds, pulse, this.names, 'the replay')),
-    });
+  replay(file: string, scenario: ScenarioDefinition<object>, trace: Trace, wd: WatchdogOptions): Promise<ReplayReport> {
+    const spun = async (pulse: Pulse): Promise<ReplayReport> => {
+      const now = runawayFailure(wd.seconds, pulse, this.names, 'the replay');
+      const target = makeTarget(scenario, { variant: trace.variant, params: trace.params, file, ...trace.options });
+      return runawayReplay(trace, now, await runawayTrace(target, trace.strategy, pulse, now, wd.seconds));
+    };
+    return this.request<ReplayReport>({ kind: 'replay', file, trace }, wd, { runaway: spun, interrupted: spun });
   }
 
   /** Sends `request` and watches the heartbeat until the thread answers or one of `verdicts` applies. */
@@ -245,7 +247,8 @@ export function runawayFailure(seconds: number, pulse: Pulse, names: readonly st
   return {
     kind: 'livelock',
     message: `livelock: task "${task}" ran for more than ${seconds} s without reaching a scheduling point (a runaway loop that never awaits an interleave operation?) ${where}`,
-    step: Math.max(0, pulse.step),
+    // Steps taken, the runaway one included (a failure's step counts the steps before it ends).
+    step: pulse.step + 1,
     task,
     tasks: [task],
   };
@@ -275,17 +278,25 @@ function interruptedResult(scenario: ScenarioDefinition<object>, options: Portab
   return { ...runaway, executions: Math.max(0, runaway.executions - 1), steps: pulse.steps - (pulse.step + 1), stoppedBy: 'interrupted' };
 }
 
-/** The report of a replay whose task ran away: reproduced when the trace recorded that runaway. */
-function runawayReplay(trace: Trace, now: Failure): ReplayReport {
+/**
+ * The report of a replay whose task ran away, with the replay's own trace rebuilt from its
+ * heartbeat (`replayed`; null when that failed: then the recorded schedule with the new
+ * failure): reproduced when the trace recorded that runaway, the same task after the same step.
+ */
+function runawayReplay(trace: Trace, now: Failure, replayed: Trace | null): ReplayReport {
   const recorded = trace.failure;
   const same = recorded !== null && trace.runaway !== undefined && recorded.step === now.step && recorded.task === now.task;
-  const result = { failure: now, divergence: null, decisions: trace.decisions, steps: now.step + 1, preemptions: trace.counts.preemptions, tasks: trace.tasks, time: 0, events: trace.events, warnings: [] };
+  const shown = replayed ?? { ...trace, failure: { ...now, tasks: [...now.tasks] } as Trace['failure'] };
+  const result = { failure: now, divergence: null, decisions: shown.decisions, steps: shown.counts.steps, preemptions: shown.counts.preemptions, tasks: shown.tasks, time: 0, events: shown.events, warnings: [] };
+  // Past the recorded decisions the replay went on first-enabled (as replayTrace does).
+  const continuedFrom = shown.decisions.length > trace.decisions.length ? trace.counts.steps : null;
+  const onward = continuedFrom === null ? '' : `; past the trace's ${trace.decisions.length} decisions the run went on first-enabled from step ${continuedFrom}`;
   const message = same
     ? `reproduced: ${recorded.message}`
     : recorded === null
-      ? `fails now: ${now.message}; the trace recorded a pass`
-      : `${recorded.kind === now.kind ? 'still failing, elsewhere' : 'different failure'}: ${now.message}; the trace recorded ${recorded.message}`;
-  return { outcome: same ? 'reproduced' : 'different-failure', message, result, trace: { ...trace, failure: { ...now, tasks: [...now.tasks] } as Trace['failure'] } };
+      ? `fails now: ${now.message}; the trace recorded a pass${onward}`
+      : `${recorded.kind === now.kind ? 'still failing, elsewhere' : 'different failure'}: ${now.message}; the trace recorded ${recorded.message}${onward}`;
+  return { outcome: same ? 'reproduced' : 'different-failure', message, result, trace: shown, ...(continuedFrom !== null ? { continuedFrom } : {}) };
 }
 
 /** Rebuilds the worker's error with its class, so the CLI maps it to the same exit code. */

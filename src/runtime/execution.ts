@@ -3,7 +3,7 @@ import type { BlockedTask, ErrorInfo, Failure, WaitEdge, Warning } from './failu
 import { formatCycle } from './failure.js';
 import { LockOrderDetector } from './lockOrder.js';
 import { Operation, type SharedObject } from './operation.js';
-import { NO_LOCKS, Task } from './task.js';
+import { NO_LOCKS, Task, type TaskView } from './task.js';
 import { findCycle, permanentDeadlock, waitOf } from './waitfor.js';
 import { describeOp, formatValue, type TraceEvent } from './events.js';
 import { errorInfo, opErrorInfo } from './location.js';
@@ -658,7 +658,8 @@ function doneOrIdle(t: Task): boolean {
   return t.finished || (t.pending?.idle ?? false);
 }
 
-function eventOf(task: Task, op: Operation, step: number): TraceEvent {
+/** The event of `task` performing `op` at `step`, before its result is known. */
+export function eventOf(task: TaskView, op: Operation, step: number): TraceEvent {
   const ev: TraceEvent = { step, task: task.name, op: op.kind };
   if (op.obj !== null) ev.obj = op.obj.name;
   if (op.key !== undefined) ev.key = formatValue(op.key);

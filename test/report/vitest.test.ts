@@ -15,7 +15,7 @@ const found = await explore(lockOrder, { variant: 'buggy', file: resolve(import.
 writeTrace(join(OUT, 'traces', 'lock-order.json'), found.trace!);
 // And a runaway's, saved by expectNoFailure under the watchdog: replayTraces replays it watched.
 const RUNAWAY_FILE = resolve(import.meta.dirname, '../fixtures/bad/runaway.ts');
-const runawayFailure = await expectNoFailure(runaway, { watchdog: 1, file: RUNAWAY_FILE, out: join(OUT, 'traces') }).catch((e: unknown) => e as InterleaveFailure);
+const runawayFailure = (await expectNoFailure(runaway, { watchdog: 1, file: RUNAWAY_FILE, out: join(OUT, 'traces') }).catch((e: unknown) => e)) as InterleaveFailure;
 
 describe('interleave/vitest', () => {
   it('expectNoFailure with a watchdog: a spinning task fails the test as a runaway instead of freezing the suite; other outcomes as without', async () => {

@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeTrace, explore, readTrace, type ScenarioDefinition } from 'interleave';
@@ -63,7 +63,10 @@ describe('watchdog', () => {
     const file = join(out, 'runaway.only.livelock.json');
     expect(r.stdout).toContain(`replay: npx interleave replay ${file}`);
     const trace = readTrace(file);
-    expect([trace.runaway, trace.decisions, trace.failure?.task, trace.failure?.step, trace.shrink]).toEqual([{ seconds: 1 }, [0, 1, 1], 'spinner', 2, undefined]);
+    expect([trace.runaway, trace.decisions, trace.failure?.task, trace.failure?.step, trace.shrink]).toEqual([{ seconds: 1 }, [0, 1, 1], 'spinner', 3, undefined]);
+    // The step that spun shows the operation the task ran before it looped; main waits on it.
+    expect(r.stdout).toMatch(/^ {4}2 {2}: +read flag +<- last step$/m);
+    expect(trace.failure?.blocked).toEqual([{ task: 'main', waitsOn: 'join spinner' }]);
     const [replayed, shrunk] = await Promise.all([cli(['replay', file], { timeoutMs: 60_000 }), cli(['shrink', file])]);
     expect(replayed.stdout).toMatch(/^reproduced: livelock: task "spinner" ran for more than 1 s without reaching a scheduling point .* after step 2 of execution 0$/m);
     expect(replayed.code).toBe(1);
@@ -87,6 +90,27 @@ describe('watchdog', () => {
     expect(bad.stderr).toMatch(/^interleave: .*no-default\.ts: no default export: end the module with `export default defineScenario\(\{\.\.\.\}\)`\n$/);
     expect(bad.code).toBe(2);
   });
+});
+
+describe('a saved trace whose scenario now spins', () => {
+  it('replay --watchdog and ci --watchdog report the runaway as a different failure, with the steps replayed, instead of hanging', async () => {
+    const dir = scenarioDir('edit-spins', {});
+    const file = join(dir, 'scenarios', 'edit-spins.ts');
+    const body = (end: string) =>
+      `import { defineScenario } from 'interleave';\nexport default defineScenario({ name: 'edit-spins', description: 'fails, then spins once edited', variants: { only: { expect: 'assertion' } },\n  async run(t) {\n    const x = t.variable('x', 0);\n    const a = t.spawn('a', async () => { await x.set(1); });\n    await a.join();\n    ${end}\n  },\n});\n`;
+    writeFileSync(file, body(`t.assert(false, 'boom');`));
+    const found = await cli(['run', 'edit-spins', '--out', 'traces'], { cwd: dir });
+    expect(found.code).toBe(1);
+    // The edit: where the assertion was, main now waits for a change that never comes, without awaiting.
+    writeFileSync(file, body('while (x.peek() === 1) { /* spins */ }'));
+    const trace = join('traces', 'edit-spins.only.assertion.json');
+    const replayed = await cli(['replay', trace, '--watchdog', '1'], { cwd: dir, timeoutMs: 60_000 });
+    expect(replayed.stdout).toMatch(/^different failure: livelock: task "main" ran for more than 1 s without reaching a scheduling point .* after step 3 of the replay; the trace recorded assertion: AssertionFailure: boom/m);
+    expect(replayed.code).toBe(1);
+    const ci = await cli(['ci', '--watchdog', '1', '--shard', '2/2'], { cwd: dir, timeoutMs: 60_000 });
+    expect(ci.stdout).toMatch(/^trace +traces\/edit-spins\.only\.assertion\.json +assertion +livelock +MISMATCH$/m);
+    expect(ci.code).toBe(1);
+  }, 60_000);
 });
 
 describe('Ctrl-C while a watched task spins', () => {

@@ -6,6 +6,7 @@ import { ScenarioLoadError } from '../../loader.js';
 import { ProgressLine } from '../../report/progress.js';
 import type { ReplayReport } from '../../replay.js';
 import { replaySaved } from '../../robust/replaySaved.js';
+import { WatchdogThread } from '../../robust/watchdog.js';
 import { formatJUnit, type JUnitCase } from '../../report/junit.js';
 import { executionCount, formatTable } from '../../report/text.js';
 import { readTrace, TraceFileError, writeFileAtomic } from '../../trace/codec.js';
@@ -122,22 +123,29 @@ export async function ciCommand(o: CiOptions): Promise<number> {
     }
     rows.push({ kind: 'variant', name: `${v.scenario} [${job.variant}]`, expected: v.expected, found: v.found, ok, seconds: v.result.elapsedMs / 1000, detail });
   }
-  for (const [k, file] of traces.entries()) {
-    if (!mine(variants.length + k)) continue;
-    const t0 = performance.now();
-    let row: CiRow;
-    try {
-      const trace = readTrace(file);
-      const expected = trace.failure === null ? 'pass' : trace.failure.kind;
-      const loaded = await locateScenario(trace.scenario, o.dir, file);
-      const r = await replaySaved(loaded, trace);
-      const found = traceFound(r, expected);
-      row = { kind: 'trace', name: show(file), expected, found, ok: r.outcome === 'reproduced', seconds: 0, detail: r.message };
-    } catch (e) {
-      if (!(e instanceof TraceFileError || e instanceof ScenarioLoadError)) throw e;
-      row = { kind: 'trace', name: show(file), expected: '?', found: 'unreadable', ok: false, seconds: 0, detail: e.message };
+  // Watched, the trace replays share one watched thread (a replay goes on first-enabled past its
+  // decisions, and may spin there); a runaway's trace is replayed watched in any case.
+  const replayThread = new WatchdogThread();
+  try {
+    for (const [k, file] of traces.entries()) {
+      if (!mine(variants.length + k)) continue;
+      const t0 = performance.now();
+      let row: CiRow;
+      try {
+        const trace = readTrace(file);
+        const expected = trace.failure === null ? 'pass' : trace.failure.kind;
+        const loaded = await locateScenario(trace.scenario, o.dir, file);
+        const r = await replaySaved(loaded, trace, { ...(o.watchdog !== undefined ? { seconds: o.watchdog } : {}), thread: replayThread });
+        const found = traceFound(r, expected);
+        row = { kind: 'trace', name: show(file), expected, found, ok: r.outcome === 'reproduced', seconds: 0, detail: r.message };
+      } catch (e) {
+        if (!(e instanceof TraceFileError || e instanceof ScenarioLoadError)) throw e;
+        row = { kind: 'trace', name: show(file), expected: '?', found: 'unreadable', ok: false, seconds: 0, detail: e.message };
+      }
+      rows.push({ ...row, seconds: (performance.now() - t0) / 1000 });
     }
-    rows.push({ ...row, seconds: (performance.now() - t0) / 1000 });
+  } finally {
+    await replayThread.close();
   }
   const failed = rows.filter((r) => !r.ok).length;
   let junit: string | null = null;
@@ -184,7 +192,7 @@ export function registerCi(program: Command, setExit: SetExit): Command {
     .option('--traces <dir>', 'folder of saved traces to replay (skipped when missing)', 'traces')
     .option('-o, --out <dir>', 'also save the trace of every failure found here', outputFolder('--out'))
     .option('--junit <file>', 'write a JUnit XML report')
-    .option('--watchdog <seconds>', 'explore each variant in a worker thread; a task that runs this long without a scheduling point is reported as a runaway livelock instead of hanging the job', positive('--watchdog'))
+    .option('--watchdog <seconds>', 'explore each variant, and replay each saved trace, in a worker thread; a task that runs this long without a scheduling point is reported as a runaway livelock instead of hanging the job (a runaway\'s saved trace is replayed watched in any case)', positive('--watchdog'))
     .option('--check-determinism', 'record every execution of every variant and replay it once more, comparing event logs (slower; a scenario using Math.random, Date.now or outside state is a nondeterminism mismatch)')
     .option('-w, --workers <n>', 'explore n variants at once: this thread and n - 1 worker threads (each variant finds what it finds alone)', count('--workers'))
     .option('--shard <i/n>', 'check only every n-th item (variants, then traces), starting with the i-th: n CI jobs together check everything once', shardOption)

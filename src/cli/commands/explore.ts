@@ -168,6 +168,7 @@ export async function exploreCommand(ref: string, o: ExploreOptions, io: Explore
         } catch (e) {
           if (!(e instanceof RunawayPick)) throw e;
           print(`${e.message}; the random finish is dropped, the session is where it was (pick by hand)`);
+          if (!interrupted) print(formatSnapshot(snap, c));
           continue;
         }
         print(formatTimeline(await traceSoFar(), { colours: c, legend: false, maxWidth: terminalWidth() }));
@@ -183,6 +184,11 @@ export async function exploreCommand(ref: string, o: ExploreOptions, io: Explore
         snap = await session.choose(pick);
       } catch (e) {
         if (!(e instanceof RunawayPick)) throw e;
+        // Ctrl-C while it spun: the session ends (exit 130), nothing to redraw.
+        if (interrupted) {
+          print(e.message);
+          break;
+        }
         print(`${e.message}; the pick is undone`);
         snap = await session.state();
       }

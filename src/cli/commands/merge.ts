@@ -53,8 +53,16 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
   let failed = false;
   const checked: string[][] = [];
   const json: unknown[] = [];
+  // A scenario with a runaway in the shards spins: its other failures are shrunk watched too,
+  // for the runaway's seconds, unless --watchdog says otherwise (else the shrinker could hang).
+  const spins = new Map<string, number>();
+  for (const m of merged) if (m.trace?.runaway !== undefined && !spins.has(m.scenario)) spins.set(m.scenario, m.trace.runaway.seconds);
   for (const m of merged) {
     const r = toExploreResult(m);
+    const watchdog = o.watchdog ?? spins.get(m.scenario);
+    if (o.watchdog === undefined && watchdog !== undefined && o.shrink && m.trace !== null && m.trace.runaway === undefined && m.failure !== null && m.failure.kind !== 'nondeterminism') {
+      process.stderr.write(`interleave: ${m.scenario} [${m.variant}]: shrinking under the watchdog (${watchdog} s), since ${m.scenario} has a runaway in these shards\n`);
+    }
     let saved: string | null = null;
     let unsaved: string | null = null;
     let trace = m.trace;
@@ -65,7 +73,7 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
     if (trace !== null) {
       // A merged failure must outlive a folder it cannot be written to, and is shrunk, as in `run`.
       const shrink = (t: Trace, raw: string | null): Promise<Trace | null> =>
-        o.shrink && t.failure !== null && t.failure.kind !== 'nondeterminism' && t.runaway === undefined ? shrinkMerged(t, o.dir, raw, o.watchdog) : Promise.resolve(null);
+        o.shrink && t.failure !== null && t.failure.kind !== 'nondeterminism' && t.runaway === undefined ? shrinkMerged(t, o.dir, raw, watchdog) : Promise.resolve(null);
       const outcome = await saveThenShrink(o.out, trace, shrink);
       if (outcome.error !== null) process.stderr.write(`interleave: ${outcome.error}\n`);
       trace = outcome.trace;

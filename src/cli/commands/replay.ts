@@ -5,11 +5,13 @@ import { readTrace } from '../../trace/codec.js';
 import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
 import { checkTraceTarget } from '../../robust/traceTarget.js';
-import { terminalWidth, type SetExit } from '../options.js';
+import { positive, terminalWidth, type SetExit } from '../options.js';
 import { stdoutColours } from '../colours.js';
 
 interface ReplayOptions {
   dir: string;
+  /** Replay in a watched thread (a runaway's trace is, for its recorded seconds, without it). */
+  watchdog?: number;
   json?: boolean;
   verbose?: boolean;
   color?: boolean;
@@ -19,7 +21,7 @@ export async function replayCommand(file: string, o: ReplayOptions): Promise<num
   const trace = readTrace(file);
   const loaded = await locateScenario(trace.scenario, o.dir, file);
   checkTraceTarget(trace, loaded.scenario, file);
-  const report = await replaySaved(loaded, trace);
+  const report = await replaySaved(loaded, trace, o.watchdog !== undefined ? { seconds: o.watchdog } : {});
   if (o.json) {
     process.stdout.write(`${JSON.stringify({ outcome: report.outcome, message: report.message, divergence: report.divergence ?? null, continuedFrom: report.continuedFrom ?? null, failure: report.result.failure, trace: report.trace }, null, 2)}\n`);
   } else {
@@ -47,5 +49,6 @@ export function registerReplay(program: Command, setExit: SetExit): Command {
     .option('--verbose', 'show every event')
     .option('--no-color', 'no colour')
     .option('--json', 'machine-readable output')
+    .option('--watchdog <seconds>', 'replay in a worker thread: a task that runs this long without a scheduling point is reported as a runaway (a trace of a runaway is replayed so, for the seconds it records, without this)', positive('--watchdog'))
     .action(async (file: string, o: ReplayOptions) => setExit(await replayCommand(file, o)));
 }
