@@ -59,6 +59,8 @@ export interface ExploreResult {
   readonly warnings: readonly Warning[];
   /** dfs/pb only: the exhaustive search's own result (complete, counts, bound, resumable state). */
   readonly search?: SearchResult;
+  /** Interrupted (watched) while a task ran without reaching a scheduling point: which, and where. */
+  readonly spinning?: string;
 }
 
 export const DEFAULT_ITERATIONS = 1000;

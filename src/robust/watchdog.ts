@@ -107,7 +107,7 @@ export class WatchdogThread {
         const trace = await runawayTrace(makeTarget(scenario, { ...options, file }), { ...r.strategy, execution: pulse.execution }, pulse, failure, wd.seconds);
         return { ...r, trace };
       },
-      interrupted: (pulse, ms) => interruptedResult(scenario, options, ms, pulse),
+      interrupted: (pulse, ms) => ({ ...interruptedResult(scenario, options, ms, pulse), spinning: `task "${this.names[pulse.task] ?? 'main'}" was running without reaching a scheduling point after step ${pulse.step} of execution ${pulse.execution}` }),
     });
   }
 

@@ -126,6 +126,8 @@ describe('Ctrl-C while a watched task spins', () => {
         expect(Date.now() - sentAt).toBeLessThan(10_000);
         expect([code, signal]).toEqual([130, null]);
         expect(run.output().stdout).toMatch(/^runaway \[only\] random seed 1: 0 executions, 0\/s: no failure \(stopped: interrupted\)$/m);
+        // Unsplit, the run says what was spinning when it was stopped.
+        if (split.length === 0) expect(run.output().stdout).toContain('\ninterrupted while task "spinner" was running without reaching a scheduling point after step 2 of execution 0\n');
       }),
     );
   }, 60_000);

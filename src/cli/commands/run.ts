@@ -218,6 +218,7 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
         if (v.saveError !== null) process.stderr.write(`interleave: ${v.saveError}\n`);
         if (o.json) continue;
         process.stdout.write(`${formatExploreLine(v.result, o.shard)}\n`);
+        if (v.result.spinning !== undefined) process.stdout.write(`interrupted while ${v.result.spinning}\n`);
         process.stdout.write(warningLines(v.result, c));
         if (v.trace === null && v.result.failure !== null) process.stdout.write(`\n${v.result.failure.message}\n\n`);
         if (v.trace !== null) process.stdout.write(`\n${formatFailureReport(v.trace, v.saved === null ? null : show(v.saved), { verbose: o.verbose ?? false, colours: c, maxWidth: terminalWidth() })}\n\n`);
