@@ -131,7 +131,13 @@ export class WatchdogThread {
   probe(file: string, target: Target<object>, decisions: readonly number[], finishSeed: number | null, wd: WatchdogOptions): Promise<ProbeResult | SpunProbe> {
     const portable: PortableTarget = { variant: target.variant, params: target.params, ...target.settings };
     const spun = (pulse: Pulse, interrupted: boolean): SpunProbe => ({ spun: { task: this.names[pulse.task] ?? 'main', step: Math.max(0, pulse.step), seconds: wd.seconds, ...(interrupted ? { interrupted } : {}) } });
-    return this.request<ProbeResult | SpunProbe>({ kind: 'probe', file, target: portable, decisions, finishSeed }, wd, { runaway: (p) => spun(p, false), interrupted: (p) => spun(p, true) });
+    // A runaway comes with its trace, for the session to save (`save-runaway`).
+    const runaway = async (pulse: Pulse): Promise<SpunProbe> => {
+      const failure = runawayFailure(wd.seconds, pulse, this.names, 'the session');
+      const trace = await runawayTrace({ ...target, file }, { name: 'explore' }, pulse, failure, wd.seconds);
+      return { spun: { ...spun(pulse, false).spun, trace } };
+    };
+    return this.request<ProbeResult | SpunProbe>({ kind: 'probe', file, target: portable, decisions, finishSeed }, wd, { runaway, interrupted: (p) => spun(p, true) });
   }
 
   /**

@@ -33,6 +33,7 @@ export const EXPLORE_HELP = `commands:
   graph               the wait-for graph now
   timeline            the interleaving so far
   save [file]         write the trace so far (default: explore.<scenario>.<variant>.json)
+  save-runaway [file] after a pick that spun: write that runaway's trace (replays watched)
   help                this list
   quit                leave`;
 
@@ -105,6 +106,22 @@ export async function exploreCommand(ref: string, o: ExploreOptions, io: Explore
   const lines = rl[Symbol.asyncIterator]();
   const traceSoFar = (): Promise<Trace> => session.trace();
   let saveFailed = false;
+  /** Writes `trace`; a failure is one line on stderr, and the session goes on. */
+  const save = (file: string, trace: Trace): boolean => {
+    try {
+      writeTrace(file, trace);
+    } catch (e) {
+      if (!(e instanceof TraceFileError)) throw e;
+      saveFailed = true;
+      process.stderr.write(`interleave: ${e.message}\n`);
+      print(`not saved; the session goes on (save to another file)`);
+      return false;
+    }
+    saveFailed = false;
+    return true;
+  };
+  /** The trace of the last pick whose task spun, until the next pick. */
+  let runaway: Trace | null = null;
 
   print(`exploring ${target.scenario.name} [${target.variant}]; type help for commands`);
   let snap = await session.state();
@@ -138,17 +155,18 @@ export async function exploreCommand(ref: string, o: ExploreOptions, io: Explore
       if (cmd === 'save') {
         const file = args[0] ?? `explore.${target.scenario.name}.${target.variant}.json`;
         const trace = await traceSoFar();
-        try {
-          writeTrace(file, trace);
-        } catch (e) {
-          if (!(e instanceof TraceFileError)) throw e;
-          saveFailed = true;
-          process.stderr.write(`interleave: ${e.message}\n`);
-          print(`not saved; the session goes on (save to another file)`);
+        if (!save(file, trace)) continue;
+        print(`saved ${show(file)} (${trace.decisions.length} decisions${trace.failure !== null ? `, ${trace.failure.kind}` : snap.kind === 'end' ? ', pass' : ', unfinished'})`);
+        continue;
+      }
+      if (cmd === 'save-runaway') {
+        if (runaway === null) {
+          print('no runaway to save: this command follows a pick whose task spun');
           continue;
         }
-        saveFailed = false;
-        print(`saved ${show(file)} (${trace.decisions.length} decisions${trace.failure !== null ? `, ${trace.failure.kind}` : snap.kind === 'end' ? ', pass' : ', unfinished'})`);
+        const file = args[0] ?? `explore.${target.scenario.name}.${target.variant}.runaway.json`;
+        if (!save(file, runaway)) continue;
+        print(`saved ${show(file)} (${runaway.decisions.length} decisions, runaway: replay it with interleave replay ${show(file)})`);
         continue;
       }
       if (cmd === 'back') {
@@ -167,7 +185,8 @@ export async function exploreCommand(ref: string, o: ExploreOptions, io: Explore
           snap = await session.finishRandomly(o.seed);
         } catch (e) {
           if (!(e instanceof RunawayPick)) throw e;
-          print(`${e.message}; the random finish is dropped, the session is where it was (pick by hand)`);
+          runaway = e.spun.trace ?? null;
+          print(`${e.message}; the random finish is dropped, the session is where it was (pick by hand${runaway !== null ? '; save-runaway [file] writes its trace' : ''})`);
           if (!interrupted) print(formatSnapshot(snap, c));
           continue;
         }
@@ -182,6 +201,7 @@ export async function exploreCommand(ref: string, o: ExploreOptions, io: Explore
       }
       try {
         snap = await session.choose(pick);
+        runaway = null;
       } catch (e) {
         if (!(e instanceof RunawayPick)) throw e;
         // Ctrl-C while it spun: the session ends (exit 130), nothing to redraw.
@@ -189,8 +209,11 @@ export async function exploreCommand(ref: string, o: ExploreOptions, io: Explore
           print(e.message);
           break;
         }
-        print(`${e.message}; the pick is undone`);
+        runaway = e.spun.trace ?? null;
+        print(`${e.message}; the pick is undone${runaway !== null ? ' (save-runaway [file] writes its trace)' : ''}`);
         snap = await session.state();
+        print(formatSnapshot(snap, c));
+        continue;
       }
       print(formatSnapshot(snap, c));
     }

@@ -124,7 +124,7 @@ export interface ProbeResult {
 
 /** A run in a watched thread whose task ran away (src/robust/watchdog.ts): no result, the thread was ended. */
 export interface SpunProbe {
-  readonly spun: { readonly task: string; readonly step: number; readonly seconds: number; readonly interrupted?: boolean };
+  readonly spun: { readonly task: string; readonly step: number; readonly seconds: number; readonly interrupted?: boolean; readonly trace?: Trace | null };
 }
 
 /**
