@@ -70,7 +70,7 @@ export async function expectNoFailure<P extends object>(scenario: ScenarioDefini
     // A runaway whose decisions overflowed the heartbeat's log has no trace.
     if (r.trace === null) throw new InterleaveFailure(`${scenario.name} [${r.variant}] failed after ${executionCount(r.executions)}\n${r.failure.message}`, r, null);
     trace = r.trace;
-    if (shrink !== false && trace.failure !== null && trace.failure.kind !== 'nondeterminism' && trace.runaway === undefined) {
+    if (shrink !== false && trace.failure !== null && trace.failure.kind !== 'nondeterminism' && (trace.runaway === undefined || watchdog !== undefined)) {
       trace = (await shrinkWatched(watchdog, loaded, trace, options.file !== undefined ? { file: options.file } : {}, thread)).trace;
     }
   } finally {

@@ -1,11 +1,9 @@
 import { replayDecisions, traceOf, type StrategyInfo } from '../replay.js';
 import { eventOf, type ExecutionResult } from '../runtime/execution.js';
 import type { Failure } from '../runtime/failure.js';
-import type { Operation } from '../runtime/operation.js';
-import type { TaskView } from '../runtime/task.js';
 import { runExecution, type Target } from '../run.js';
 import { ReplayStrategy } from '../strategies/replay.js';
-import { Divergence, type SchedulingView, type Strategy } from '../strategies/strategy.js';
+import { StopAtPick } from '../strategies/stopAtPick.js';
 import type { Trace } from '../trace/schema.js';
 import type { Pulse } from './heartbeat.js';
 
@@ -22,7 +20,7 @@ import type { Pulse } from './heartbeat.js';
  * Null when the log overflowed or does not match the pulse (then the runaway is reported
  * without a trace).
  */
-export async function runawayTrace(target: Target<object>, strategy: StrategyInfo, pulse: Pulse, failure: Failure, seconds: number): Promise<Trace | null> {
+export async function runawayTrace(target: Target<object>, strategy: StrategyInfo, pulse: Pick<Pulse, 'step' | 'log'>, failure: Failure, seconds: number): Promise<Trace | null> {
   const spun = await runawayRun(target, pulse);
   if (spun === null) return null;
   const blocked = spun.cut.failure?.blocked;
@@ -35,7 +33,7 @@ export async function runawayTrace(target: Target<object>, strategy: StrategyInf
  * The recorded part of a runaway's run: the run cut just before its runaway pick (`cut`), the
  * event of the operation the pick ran, and the whole decision list.
  */
-async function runawayRun(target: Target<object>, pulse: Pulse): Promise<{ cut: ExecutionResult; event: ReturnType<typeof eventOf>; decisions: number[] } | null> {
+async function runawayRun(target: Target<object>, pulse: Pick<Pulse, 'step' | 'log'>): Promise<{ cut: ExecutionResult; event: ReturnType<typeof eventOf>; decisions: number[] } | null> {
   const log = pulse.log;
   if (log === null || pulse.step < 0) return null;
   const decisions = log.map((e) => (e < 0 ? -e - 1 : e));
@@ -48,31 +46,4 @@ async function runawayRun(target: Target<object>, pulse: Pulse): Promise<{ cut: 
   await runExecution(target, stop, 0, false);
   if (cut.divergence !== null || stop.picked === null) return null;
   return { cut, event: eventOf(stop.picked.task, stop.picked.op, pulse.step), decisions };
-}
-
-/** Follows the replay up to the pick at `step`, notes which task and operation it picks there, and stops the run before that operation runs. */
-class StopAtPick implements Strategy {
-  readonly name = 'replay';
-  picked: { readonly task: TaskView; readonly op: Operation } | null = null;
-
-  constructor(
-    private readonly inner: ReplayStrategy,
-    private readonly step: number,
-  ) {}
-
-  beginExecution(index: number): void {
-    this.inner.beginExecution(index);
-  }
-
-  chooseTask(view: SchedulingView): number {
-    const i = this.inner.chooseTask(view);
-    if (view.step !== this.step) return i;
-    const task = view.enabled[i]!;
-    if (task.pending !== null) this.picked = { task, op: task.pending };
-    throw new Divergence(view.step, '(runaway pick)', [], 'stopped before the runaway pick runs');
-  }
-
-  chooseValue(n: number, view: SchedulingView, label?: string): number {
-    return this.inner.chooseValue(n, view, label);
-  }
 }

@@ -248,8 +248,17 @@ export class WatchdogThread {
  * `execution` names the execution (a split search numbers them within a piece of a unit).
  */
 export function runawayFailure(seconds: number, pulse: Pulse, names: readonly string[], execution = `execution ${pulse.execution}`): Failure {
-  const task = names[pulse.task] ?? 'main';
-  const where = pulse.step < 0 ? `at the start of ${execution}` : `after step ${pulse.step} of ${execution}`;
+  return runawayFailureOf(names[pulse.task] ?? 'main', seconds, pulse.step, execution);
+}
+
+/**
+ * The `livelock` failure of `task`, picked at `step` (-1: before any decision), that then ran
+ * `seconds` without reaching a scheduling point, in `execution` (unnamed: a shrunk schedule).
+ */
+export function runawayFailureOf(task: string, seconds: number, step: number, execution?: string): Failure {
+  const pulse = { step };
+  const of = execution === undefined ? '' : ` of ${execution}`;
+  const where = pulse.step < 0 ? `at the start${of}` : `after step ${pulse.step}${of}`;
   return {
     kind: 'livelock',
     message: `livelock: task "${task}" ran for more than ${seconds} s without reaching a scheduling point (a runaway loop that never awaits an interleave operation?) ${where}`,

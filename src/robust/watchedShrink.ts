@@ -31,6 +31,8 @@ export interface SpunAttempt extends Runaway {
 
 /** Spins tolerated before the shrink stops just short of the next one. */
 export const MAX_RUNAWAYS = 5;
+/** The same, when the input is itself a runaway (its every success spins). */
+export const MAX_RUNAWAY_BUG_SPINS = 40;
 
 export interface WatchedShrinkOptions extends PortableShrinkOptions {
   /** Ctrl-C: the shrink ends with the input trace as found. */
@@ -50,8 +52,13 @@ export async function shrinkWatched(
   options: WatchedShrinkOptions = {},
   thread?: WatchdogThread,
 ): Promise<WatchedShrinkResult> {
-  const { shouldStop, maxRunaways = MAX_RUNAWAYS, ...shrinkOptions } = options;
+  // A runaway's own shrink meets its spin at every attempt that shows the bug: each costs a
+  // restart, so more are allowed, and a spin is judged after at most a second (the input's own
+  // already showed what this scenario's spin looks like).
+  const runawayInput = trace.runaway !== undefined;
+  const { shouldStop, maxRunaways = runawayInput ? MAX_RUNAWAY_BUG_SPINS : MAX_RUNAWAYS, ...shrinkOptions } = options;
   if (seconds === undefined) return { ...(await shrinkTrace(loaded.scenario, trace, shrinkOptions)), runaways: [], unshrunk: null };
+  const judge = runawayInput ? Math.min(seconds, 1) : seconds;
   const own = thread ?? new WatchdogThread();
   const started = performance.now();
   const limit = options.timeLimitMs ?? DEFAULT_SHRINK_TIME_MS;
@@ -62,17 +69,17 @@ export async function shrinkWatched(
   try {
     for (;;) {
       const left = Math.max(0, limit - (performance.now() - started - waited));
-      const runaways = spun.map(({ attempt, step }) => ({ attempt, step }));
-      const r = await own.shrink(loaded.file, trace, { ...shrinkOptions, runaways, timeLimitMs: left, ...(maxAttempts !== undefined ? { maxAttempts } : {}) }, { seconds, ...(shouldStop !== undefined ? { shouldStop } : {}) });
+      const r = await own.shrink(loaded.file, trace, { ...shrinkOptions, runaways: spun, timeLimitMs: left, ...(maxAttempts !== undefined ? { maxAttempts } : {}) }, { seconds: judge, ...(shouldStop !== undefined ? { shouldStop } : {}) });
       if ('interrupted' in r) return asFound('interrupted');
       if (!('spun' in r)) return { ...r, elapsedMs: performance.now() - started, runaways: spun, unshrunk: null };
-      waited += seconds * 1000;
+      waited += judge * 1000;
       const attempt = r.spun.execution;
-      const where = `task "${r.task}" ran for more than ${seconds} s without reaching a scheduling point`;
-      // The first attempt replays the input: it spinning means the trace no longer reproduces.
-      if (attempt <= 1) throw new UsageError(`the trace does not reproduce, so it cannot be shrunk: recorded ${trace.failure?.message ?? 'a pass'}; the scenario now spins (${where})`);
-      if (spun.some((s) => s.attempt === attempt)) return asFound(`attempt ${attempt} spun again after it was cut short before its runaway task ran (${where}): does the scenario depend on something outside it?`);
-      spun.push({ attempt, step: Math.max(0, r.spun.step), task: r.task });
+      const where = `task "${r.task}" ran for more than ${judge} s without reaching a scheduling point`;
+      // The first attempt replays the input: it spinning means the trace no longer reproduces
+      // (unless the trace is that runaway's).
+      if (attempt <= 1 && !(runawayInput && r.task === trace.failure?.task)) throw new UsageError(`the trace does not reproduce, so it cannot be shrunk: recorded ${trace.failure?.message ?? 'a pass'}; the scenario now spins (${where})`);
+      if (spun.some((s) => s.attempt === attempt)) return asFound(`attempt ${attempt} spun again after it was rebuilt or cut short before its runaway task ran (${where}): does the scenario depend on something outside it?`);
+      spun.push({ attempt, step: Math.max(0, r.spun.step), task: r.task, ...(r.spun.log !== null ? { log: r.spun.log } : {}) });
       // Enough restarts: once more, stopping just before the attempt that spun last.
       if (spun.length >= maxRunaways) maxAttempts = Math.min(maxAttempts ?? Infinity, attempt - 1);
     }
@@ -84,8 +91,9 @@ export async function shrinkWatched(
 /** One line per attempt that spun while shrinking, for stderr. */
 export function runawayLines(label: string, seconds: number, r: WatchedShrinkResult): string {
   let out = '';
-  for (const s of r.runaways) {
-    out += `interleave: shrinking ${label}: attempt ${s.attempt} spun (task "${s.task}" ran for more than ${seconds} s without a scheduling point after step ${s.step}); it was cut short there and taken as not the bug\n`;
+  // A runaway's own shrink spins at every success: those are not news.
+  for (const s of r.runaways.filter((x) => r.trace.runaway === undefined || x.task !== r.trace.failure?.task)) {
+    out += `interleave: shrinking ${label}: attempt ${s.attempt} spun (task "${s.task}" ran for more than ${seconds} s without a scheduling point after step ${s.step}); taken as not the bug\n`;
   }
   if (r.unshrunk !== null) out += `interleave: shrinking ${label} stopped (${r.unshrunk}); the failure is kept as found\n`;
   return out;

@@ -14,6 +14,9 @@ import { decisionEdits } from './candidates.js';
 import { paramProposals, shrinkableParams } from './params.js';
 import { ProbeStrategy } from './probe.js';
 import { findRaces } from './races.js';
+import { spunAttempt } from './spunAttempt.js';
+import { runawayTrace } from '../robust/runawayTrace.js';
+import { runawayFailureOf } from '../robust/watchdog.js';
 
 export interface ShrinkOptions {
   /** Executions the shrinker may run (default 5000). Shrinking is deterministic while this is what stops it. */
@@ -36,10 +39,17 @@ export interface ShrinkOptions {
   readonly runaways?: readonly Runaway[];
 }
 
-/** An attempt whose task ran without reaching a scheduling point: its number and the step at which that task was chosen. */
+/**
+ * An attempt whose task ran without reaching a scheduling point: its number and the step at
+ * which that task was chosen. With the task and the attempt's decisions as the heartbeat logged
+ * them (a value v as -(v + 1)), the attempt is rebuilt as the run that spun (spunAttempt.ts):
+ * the bug itself when the input is that task's runaway. Without them, it is cut short there.
+ */
 export interface Runaway {
   readonly attempt: number;
   readonly step: number;
+  readonly task?: string;
+  readonly log?: readonly number[];
 }
 
 export interface ShrinkResult {
@@ -82,7 +92,7 @@ interface Candidate {
 export async function shrinkTrace(scenario: ScenarioDefinition<object>, trace: Trace, options: ShrinkOptions = {}): Promise<ShrinkResult> {
   if (trace.failure === null) throw new UsageError('nothing to shrink: the trace records a passing run');
   if (trace.failure.kind === 'nondeterminism') throw new UsageError('cannot shrink a nondeterminism failure: its schedule does not replay');
-  if (trace.runaway !== undefined) throw new UsageError('cannot shrink a runaway: its last pick never reaches a scheduling point again');
+  if (trace.runaway !== undefined && options.monitor === undefined) throw new UsageError('cannot shrink a runaway unwatched: its schedule spins (shrink it under the watchdog)');
   const shrinker = new Shrinker(scenario, trace, options);
   return shrinker.run();
 }
@@ -105,8 +115,8 @@ class Shrinker {
   private stoppedBy: ShrinkResult['stoppedBy'] = 'minimal';
   private readonly tried = new Set<string>();
   private readonly others = new Map<string, { params: Record<string, unknown>; decisions: readonly number[] }>();
-  /** Attempt number -> the step its runaway task was chosen at (ShrinkOptions.runaways). */
-  private readonly runaways: ReadonlyMap<number, number>;
+  /** Attempts known to spin, by number (ShrinkOptions.runaways). */
+  private readonly runaways: ReadonlyMap<number, Runaway>;
 
   constructor(
     private readonly scenario: ScenarioDefinition<object>,
@@ -116,7 +126,7 @@ class Shrinker {
     this.maxAttempts = options.maxAttempts ?? DEFAULT_SHRINK_ATTEMPTS;
     this.timeLimitMs = options.timeLimitMs ?? DEFAULT_SHRINK_TIME_MS;
     this.livelock = input.failure!.kind === 'livelock';
-    this.runaways = new Map((options.runaways ?? []).map((r) => [r.attempt, r.step]));
+    this.runaways = new Map((options.runaways ?? []).map((r) => [r.attempt, r]));
   }
 
   async run(): Promise<ShrinkResult> {
@@ -295,8 +305,12 @@ class Shrinker {
     const n = this.attempts;
     const spun = this.runaways.get(n);
     const monitor = this.options.monitor;
+    if (spun?.task !== undefined && spun.log !== undefined) {
+      const rebuilt = await spunAttempt(target, { ...spun, task: spun.task, log: spun.log });
+      if (rebuilt !== null) return rebuilt;
+    }
     let t = target;
-    if (spun !== undefined) t = { ...t, settings: { ...t.settings, maxSteps: Math.min(t.settings.maxSteps, spun) } };
+    if (spun !== undefined) t = { ...t, settings: { ...t.settings, maxSteps: Math.min(t.settings.maxSteps, spun.step) } };
     if (monitor !== undefined) t = { ...t, monitor: (s) => monitor(s, n) };
     const a = await runAttempt(t, strategy, index);
     return spun === undefined ? a : { ...a, signature: `runaway ${n}` };
@@ -346,8 +360,21 @@ class Shrinker {
 
   // ---- the result ----------------------------------------------------------------------------
 
+  /** A runaway's shrunk trace: rebuilt as a runaway's is (src/robust/runawayTrace.ts), since its schedule spins. */
+  private async runawayTrace(best: Candidate, runaway: NonNullable<Trace['runaway']>): Promise<Trace> {
+    const target = this.target(best.params, undefined, this.options.file);
+    const a = best.attempt;
+    const step = a.steps - 1;
+    const log = a.info.map((d) => (d.kind === 'value' ? -(d.value + 1) : d.value));
+    const failure = runawayFailureOf(a.failure!.task!, runaway.seconds, step);
+    const trace = await runawayTrace(target, this.input.strategy, { step, log }, failure, runaway.seconds);
+    if (trace === null) throw new InternalError(`the shrunk runaway's schedule does not lead to its pick at step ${step}`);
+    return trace;
+  }
+
   /** Strict, recorded replay of the winner; checks it; adds shrink counts and races. */
   private async finalTrace(best: Candidate): Promise<Trace> {
+    if (this.input.runaway !== undefined) return this.withShrinkCounts(await this.runawayTrace(best, this.input.runaway), best);
     const target = this.target(best.params, undefined, this.options.file);
     const probe = new ProbeStrategy(new ReplayStrategy(best.attempt.decisions), true);
     const result = await runExecution(target, probe, 0, true);
@@ -360,7 +387,11 @@ class Shrinker {
       const got = result.divergence?.message ?? result.failure?.message ?? 'a pass';
       throw new InternalError(`the shrunk schedule does not replay strictly: expected ${this.input.failure!.message}; got ${got}`);
     }
-    const trace = traceOf(target, this.input.strategy, result);
+    return { ...this.withShrinkCounts(traceOf(target, this.input.strategy, result), best), races: findRaces(probe.ops, probe.preemptions, result.steps) };
+  }
+
+  /** The shrunk trace's scenario file and its `shrink` counts (before shrinking, attempts). */
+  private withShrinkCounts(trace: Trace, best: Candidate): Trace {
     const file = this.options.file !== undefined ? trace.scenario.file : this.input.scenario.file;
     const original = this.input.shrink?.original ?? {
       steps: this.input.counts.steps,
@@ -372,7 +403,6 @@ class Shrinker {
       scenario: { name: trace.scenario.name, ...(file !== undefined ? { file } : {}) },
       // No wall-clock time here: the same trace in must give the same bytes out (elapsedMs is in the result).
       shrink: { original, attempts: this.attempts },
-      races: findRaces(probe.ops, probe.preemptions, result.steps),
     };
   }
 

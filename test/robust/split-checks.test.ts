@@ -16,6 +16,8 @@ const RARE = join(ROOT, 'test/fixtures/split/rare-runaway.ts');
 /** With seed 3 its task spins at execution 580: in the third block of 250, after two that pass. */
 const SPIN_AT = 580;
 const MESSAGE = `livelock: task "spinner" ran for more than 1 s without reaching a scheduling point (a runaway loop that never awaits an interleave operation?) after step 4 of execution ${SPIN_AT}`;
+/** The same runaway, shrunk (under the watchdog): main starts, the spinner starts and reads, then spins. */
+const SHRUNK = 'livelock: task "spinner" ran for more than 1 s without reaching a scheduling point (a runaway loop that never awaits an interleave operation?) after step 2';
 
 describe('--watchdog with --workers and --shard (split random runs)', () => {
   it('every explorer a watched thread: 1 worker and 2 find the runaway where the unsplit watched run does, with the same counts', async () => {
@@ -49,27 +51,28 @@ describe('--watchdog with --workers and --shard (split random runs)', () => {
     const two = await cli(['run', RARE, '--seed', '3', '--watchdog', '1', '--workers', '2', '--out', out], { timeoutMs: 60_000 });
     expect(two.signal).toBeNull();
     expect(two.stdout).toMatch(new RegExp(`^rare-runaway \\[only\\] random seed 3: ${SPIN_AT + 1} executions, .*livelock$`, 'm'));
-    expect(two.stdout).toContain(`\n${MESSAGE}\n`);
+    // Shrunk under the watchdog, as other failures are: 5 steps with 2 preemptions to 3 with none.
+    expect(two.stdout).toContain(`\n${SHRUNK}\n  3 steps, 0 preemptions, 4 tasks (shrunk from 5 steps, 2 preemptions)\n`);
     expect(noStack(two.stderr)).toBe(true);
     expect(two.code).toBe(1);
     // The other variant fails (draw 8) before its spin. Its shrinker tries the draw of 7 (an
     // unwatched one hung there): watched, that attempt is cut short and the shrink goes on.
     expect(two.stdout).toMatch(/^rare-runaway \[fails-first\] random seed 3: 378 executions, .*assertion$/m);
     expect(two.stdout).toContain('3 steps, 0 preemptions, 4 tasks (shrunk from 6 steps, 2 preemptions)');
-    expect(two.stderr).toContain('interleave: shrinking rare-runaway [fails-first]: attempt 12 spun (task "spinner" ran for more than 1 s without a scheduling point after step 2); it was cut short there and taken as not the bug\n');
+    expect(two.stderr).toContain('interleave: shrinking rare-runaway [fails-first]: attempt 12 spun (task "spinner" ran for more than 1 s without a scheduling point after step 2); taken as not the bug\n');
     const shrunk = readFileSync(join(out, 'rare-runaway.fails-first.assertion.json'), 'utf8');
     const shards = await Promise.all(
       [1, 2].map((i) => cli(['run', RARE, '--seed', '3', '-n', '2000', '--watchdog', '1', '--shard', `${i}/2`, '--shard-file', join(out, `s${i}.json`), '--out', out], { timeoutMs: 60_000 })),
     );
     // Shard 1 owns blocks 0, 2, 4, ...: the runaway at 580; shard 2 (blocks 1, 3, ...) a later one, at 764.
     expect(shards.map((r) => r.code)).toEqual([1, 1]);
-    expect(shards[1]!.stdout).toMatch(/ran for more than 1 s without reaching a scheduling point .* of execution 764$/m);
+    expect((JSON.parse(readFileSync(join(out, 's2.json'), 'utf8')) as { runs: { variant: string; failure: { message: string } | null }[] }).runs.find((r) => r.variant === 'only')!.failure!.message).toMatch(/ of execution 764$/);
     // The merge reports the first runaway by execution, as one machine would; shrinking watched
     // (the other variant's failure is one draw from the spinning 7), it saves the same trace.
     // No --watchdog needed: the shards hold a runaway of this scenario, so merge shrinks watched.
     const merged = await cli(['merge', '--out', out, join(out, 's1.json'), join(out, 's2.json')], { timeoutMs: 60_000 });
     expect(merged.stderr).toContain('interleave: rare-runaway [fails-first]: shrinking under the watchdog (1 s), since rare-runaway has a runaway in these shards\n');
-    expect(merged.stdout).toContain(MESSAGE);
+    expect(merged.stdout).toContain(`\n${SHRUNK}\n`);
     expect(merged.stdout.split('\n')[0]).toMatch(new RegExp(`: ${SPIN_AT + 1} executions.*livelock`));
     expect(merged.code).toBe(1);
     expect(readFileSync(join(out, 'rare-runaway.fails-first.assertion.json'), 'utf8')).toBe(shrunk);
@@ -109,7 +112,8 @@ describe('--watchdog with a split dfs or pb search', () => {
     expect(shards.map((r) => r.code)).toEqual([1, 1]);
     const merged = await cli(['merge', '--out', out, join(out, 's1.json'), join(out, 's2.json')]);
     expect(merged.stdout.split('\n')[0]).toBe('rare-runaway [only] dfs: livelock found after 51 executions (merged from 2 workers over 2 shards)');
-    expect(merged.stdout).toContain(`\n${DFS_MESSAGE}\n`);
+    // Shrunk (merge shrinks a runaway watched, for the seconds its trace records).
+    expect(merged.stdout).toContain('\nlivelock: task "spinner" ran for more than 1 s without reaching a scheduling point (a runaway loop that never awaits an interleave operation?) after step 2\n');
     expect(merged.code).toBe(1);
   }, 60_000);
 });

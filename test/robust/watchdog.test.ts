@@ -54,7 +54,7 @@ describe('watchdog', () => {
     expect(Date.now() - started).toBeLessThan(45_000);
     expect(r.stdout).toMatch(/^runaway \[only\] random seed 1: \d+ executions?, \d+\/s: livelock$/m);
     expect(r.stdout).toMatch(
-      /^livelock: task "spinner" ran for more than 1 s without reaching a scheduling point \(a runaway loop that never awaits an interleave operation\?\) after step \d+ of execution \d+$/m,
+      /^livelock: task "spinner" ran for more than 1 s without reaching a scheduling point \(a runaway loop that never awaits an interleave operation\?\) after step 2$/m,
     );
     expect(noStack(r.stderr)).toBe(true);
     expect(r.code).toBe(1);
@@ -63,15 +63,18 @@ describe('watchdog', () => {
     const file = join(out, 'runaway.only.livelock.json');
     expect(r.stdout).toContain(`replay: npx interleave replay ${file}`);
     const trace = readTrace(file);
-    expect([trace.runaway, trace.decisions, trace.failure?.task, trace.failure?.step, trace.shrink]).toEqual([{ seconds: 1 }, [0, 1, 1], 'spinner', 3, undefined]);
+    expect([trace.runaway, trace.decisions, trace.failure?.task, trace.failure?.step, trace.shrink?.original]).toEqual([{ seconds: 1 }, [0, 1, 1], 'spinner', 3, { steps: 3, preemptions: 0 }]);
     // The step that spun shows the operation the task ran before it looped; main waits on it.
     expect(r.stdout).toMatch(/^ {4}2 {2}: +read flag +<- last step$/m);
     expect(trace.failure?.blocked).toEqual([{ task: 'main', waitsOn: 'join spinner' }]);
-    const [replayed, shrunk] = await Promise.all([cli(['replay', file], { timeoutMs: 60_000 }), cli(['shrink', file])]);
-    expect(replayed.stdout).toMatch(/^reproduced: livelock: task "spinner" ran for more than 1 s without reaching a scheduling point .* after step 2 of execution 0$/m);
+    const [replayed, unwatched, shrunk] = await Promise.all([cli(['replay', file], { timeoutMs: 60_000 }), cli(['shrink', file]), cli(['shrink', file, '--watchdog', '1', '-o', join(out, 'again.json')], { timeoutMs: 60_000 })]);
+    expect(replayed.stdout).toMatch(/^reproduced: livelock: task "spinner" ran for more than 1 s without reaching a scheduling point .* after step 2$/m);
     expect(replayed.code).toBe(1);
-    expect(shrunk.stderr).toBe(`interleave: ${file}: cannot shrink a runaway: its last pick never reaches a scheduling point again (replay it to see it)\n`);
-    expect(shrunk.code).toBe(2);
+    expect(unwatched.stderr).toBe(`interleave: ${file}: a runaway shrinks only under the watchdog: its schedule spins (add --watchdog <seconds>)\n`);
+    expect(unwatched.code).toBe(2);
+    // Already minimal: shrinking it again changes nothing but the attempt count.
+    expect(shrunk.code).toBe(0);
+    expect(readTrace(join(out, 'again.json')).decisions).toEqual(trace.decisions);
     const dir = scenarioDir('ci-runaway-trace', { 'runaway.ts': join(BAD, 'runaway.ts') });
     mkdirSync(join(dir, 'traces'));
     copyFileSync(file, join(dir, 'traces', 'runaway.only.livelock.json'));
@@ -138,7 +141,7 @@ describe('the time limit while a watched task spins', () => {
     const runs = await Promise.all([[], ['--workers', '2']].map((split) => cli(['run', join(BAD, 'runaway.ts'), '--watchdog', '2', '--time-limit', '1', ...split, '--out', tempDir()], { timeoutMs: 60_000 })));
     for (const r of runs) {
       expect(r.stdout).toMatch(/^runaway \[only\] random seed 1: 1 execution, \d+\/s: livelock$/m);
-      expect(r.stdout).toMatch(/ran for more than 2 s without reaching a scheduling point .* after step 2 of execution 0$/m);
+      expect(r.stdout).toMatch(/ran for more than 2 s without reaching a scheduling point .* after step 2$/m);
       expect(r.code).toBe(1);
     }
   }, 60_000);

@@ -73,7 +73,7 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
     if (trace !== null) {
       // A merged failure must outlive a folder it cannot be written to, and is shrunk, as in `run`.
       const shrink = (t: Trace, raw: string | null): Promise<Trace | null> =>
-        o.shrink && t.failure !== null && t.failure.kind !== 'nondeterminism' && t.runaway === undefined ? shrinkMerged(t, o.dir, raw, watchdog) : Promise.resolve(null);
+        o.shrink && t.failure !== null && t.failure.kind !== 'nondeterminism' && (t.runaway === undefined || watchdog !== undefined) ? shrinkMerged(t, o.dir, raw, watchdog) : Promise.resolve(null);
       const outcome = await saveThenShrink(o.out, trace, shrink);
       if (outcome.error !== null) process.stderr.write(`interleave: ${outcome.error}\n`);
       trace = outcome.trace;

@@ -139,8 +139,8 @@ export async function finishVariant(
   // After a first Ctrl-C the raw trace is kept: shrinking would delay the exit. With the
   // watchdog, the shrinker's nearby schedules run watched too (one of them may spin).
   const shrink = async (t: Trace): Promise<Trace | null> => {
-    // A runaway's trace is not shrunk: its last pick spins, which every attempt would meet.
-    if (!o.shrink || t.failure === null || t.failure.kind === 'nondeterminism' || t.runaway !== undefined || o.shouldStop?.() === true) return null;
+    // A runaway's trace is shrunk only watched: every attempt that shows it spins.
+    if (!o.shrink || t.failure === null || t.failure.kind === 'nondeterminism' || (t.runaway !== undefined && o.watchdog === undefined) || o.shouldStop?.() === true) return null;
     const r = await shrinkWatched(o.watchdog, loaded, t, { file, ...(o.shouldStop !== undefined ? { shouldStop: o.shouldStop } : {}) }, o.watchdogThread);
     if (o.watchdog !== undefined) process.stderr.write(runawayLines(`${scenario.name} [${variant}]`, o.watchdog, r));
     return r.unshrunk === null ? r.trace : null;

@@ -21,16 +21,16 @@ interface ShrinkCommandOptions {
 }
 
 /** Why the trace in `file` cannot be shrunk, naming the file (shrinkTrace's own checks cannot). */
-function checkShrinkable(trace: Trace, file: string): void {
+function checkShrinkable(trace: Trace, file: string, watched: boolean): void {
   if (trace.unfinished === true) throw new TraceFileError(file, 'nothing to shrink: the trace was saved before its run ended (explore: finish the run, then save)');
   if (trace.failure === null) throw new TraceFileError(file, 'nothing to shrink: the trace records a passing run');
   if (trace.failure.kind === 'nondeterminism') throw new TraceFileError(file, 'cannot shrink a nondeterminism failure: its schedule does not replay');
-  if (trace.runaway !== undefined) throw new TraceFileError(file, 'cannot shrink a runaway: its last pick never reaches a scheduling point again (replay it to see it)');
+  if (trace.runaway !== undefined && !watched) throw new TraceFileError(file, 'a runaway shrinks only under the watchdog: its schedule spins (add --watchdog <seconds>)');
 }
 
 export async function shrinkCommand(file: string, o: ShrinkCommandOptions): Promise<number> {
   const trace = readTrace(file);
-  checkShrinkable(trace, file);
+  checkShrinkable(trace, file, o.watchdog !== undefined);
   const loaded = await locateScenario(trace.scenario, o.dir, file);
   const r = await shrinkWatched(o.watchdog, loaded, trace, { file: loaded.file, ...(o.maxAttempts !== undefined ? { maxAttempts: o.maxAttempts } : {}) });
   if (o.watchdog !== undefined) process.stderr.write(runawayLines(`${trace.scenario.name} [${trace.variant}]`, o.watchdog, r));

@@ -1,0 +1,38 @@
+import type { Target } from '../run.js';
+import { runExecution } from '../run.js';
+import { ReplayStrategy } from '../strategies/replay.js';
+import { StopAtPick } from '../strategies/stopAtPick.js';
+import type { Attempt } from './attempt.js';
+import { ProbeStrategy, type DecisionInfo } from './probe.js';
+import type { Runaway } from './shrinkTrace.js';
+
+/**
+ * A shrinker's attempt whose task spun, rebuilt from the decisions the watched thread logged
+ * (`runaway.log`): run again up to its runaway pick, which is probed, then stopped before it
+ * runs. Its signature is `runaway <task>`: the bug when the input is that task's runaway.
+ * Null when the log does not lead to that pick.
+ */
+export async function spunAttempt(target: Target<object>, runaway: Runaway & { readonly task: string; readonly log: readonly number[] }): Promise<Attempt | null> {
+  const { log, step, task } = runaway;
+  const decisions = log.map((e) => (e < 0 ? -e - 1 : e));
+  let pick = log.length - 1;
+  while (pick >= 0 && log[pick]! < 0) pick--;
+  if (pick < 0) return null;
+  const probe = new ProbeStrategy(new ReplayStrategy(decisions.slice(0, pick + 1)));
+  const stop = new StopAtPick(probe, step);
+  const result = await runExecution(target, stop, 0, false);
+  if (stop.picked === null || probe.decisions.length !== pick + 1) return null;
+  // The values the runaway task drew before it spun: smaller ones are the alternatives.
+  const values: DecisionInfo[] = decisions.slice(pick + 1).map((v) => ({ kind: 'value', value: v, step: step + 1, current: decisions[pick]!, preempted: false, enabled: Array.from({ length: v + 1 }, (_, i) => i) }));
+  const info = [...probe.decisions, ...values];
+  return {
+    decisions,
+    info,
+    failure: { kind: 'livelock', message: `livelock: task "${task}" ran without reaching a scheduling point after step ${step}`, step: step + 1, task, tasks: [task] },
+    signature: `runaway ${task}`,
+    steps: step + 1,
+    preemptions: info.filter((d) => d.preempted).length,
+    tasks: result.tasks.length,
+    choiceSum: values.reduce((sum, d) => sum + d.value, 0) + probe.decisions.filter((d) => d.kind === 'value').reduce((sum, d) => sum + d.value, 0),
+  };
+}
