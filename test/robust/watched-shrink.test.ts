@@ -5,6 +5,8 @@ import { explore } from '../../dist/explore.js';
 import { loadScenario } from '../../dist/loader.js';
 import { replayTrace } from '../../dist/replay.js';
 import { shrinkWatched } from '../../dist/robust/watchedShrink.js';
+import { exploreWithWatchdog } from '../../dist/robust/watchdog.js';
+import { replaySaved } from '../../dist/robust/replaySaved.js';
 import { shrinkTrace } from '../../dist/shrink/shrinkTrace.js';
 import { encodeTrace } from '../../dist/trace/codec.js';
 import { readFileSync } from 'node:fs';
@@ -59,6 +61,21 @@ describe('shrinking under the watchdog', () => {
     await expect(shrinkWatched(0.5, loaded, spins, { file: RARE })).rejects.toThrow(
       /^the trace does not reproduce, so it cannot be shrunk: recorded assertion: AssertionFailure: drew 8 in task "spinner" \(step 3\); the scenario now spins \(task "spinner" ran for more than 0.5 s without reaching a scheduling point\)$/,
     );
+  }, 60_000);
+});
+
+describe('shrinking a runaway', () => {
+  it('every attempt that spins with the same task is the bug: 5 steps and 2 preemptions to 3 and 0, a trace that replays, the same bytes twice', async () => {
+    const { scenario } = await loadScenario(RARE);
+    const found = await exploreWithWatchdog(RARE, scenario, { seed: 3, iterations: 2000 }, { seconds: 1 });
+    const input = found.trace!;
+    expect([input.runaway, input.counts.steps, input.counts.preemptions]).toEqual([{ seconds: 1 }, 5, 2]);
+    const [a, b] = [await shrinkWatched(1, { file: RARE, scenario }, input, { file: RARE }), await shrinkWatched(1, { file: RARE, scenario }, input, { file: RARE })];
+    expect(encodeTrace(a.trace)).toBe(encodeTrace(b.trace));
+    expect([a.unshrunk, a.trace.runaway, a.trace.counts, a.trace.decisions, a.trace.failure?.task]).toEqual([null, { seconds: 1 }, { steps: 3, preemptions: 0, tasks: 4 }, [0, 1, 1, 7], 'spinner']);
+    expect((await replaySaved({ file: RARE, scenario }, a.trace)).outcome).toBe('reproduced');
+    // Unwatched, a runaway is not shrunk: its schedule would spin in this thread.
+    await expect(shrinkTrace(scenario, input, { file: RARE })).rejects.toThrow('cannot shrink a runaway unwatched: its schedule spins (shrink it under the watchdog)');
   }, 60_000);
 });
 
