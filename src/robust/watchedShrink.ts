@@ -9,11 +9,13 @@ import { WatchdogThread, type PortableShrinkOptions } from './watchdog.js';
  * Shrinking under the watchdog. The shrinker runs schedules near the failure, and one of them
  * may make a task spin without a scheduling point (what the watchdog guards against), which
  * would hang this thread for good. So the shrink runs in the watched thread; when an attempt
- * spins, that thread is ended and the shrink starts again in a new one, told the attempt and
- * the step at which its runaway task was chosen. The shrinker is deterministic: it repeats the
- * attempts before that one, cuts that one short before the task runs, takes it as not the bug,
- * and goes on. The same scenario and trace give the same shrunk trace, however many times the
- * shrink had to start again (unless the time limit stops it, as unwatched).
+ * spins, that thread is ended and the shrink starts again in a new one, told the attempt, the
+ * step at which its runaway task was chosen, the task and the decisions the heartbeat logged.
+ * The shrinker is deterministic: it repeats the attempts before that one, rebuilds that one from
+ * its log without running the spin (src/shrink/spunAttempt.ts; past the log's capacity, it cuts
+ * it short before the task runs), and goes on: a `runaway <task>` failure, the bug only when the
+ * input is that task's runaway. The same scenario and trace give the same shrunk trace, however
+ * many times the shrink had to start again (unless the time limit stops it, as unwatched).
  *
  * The time limit counts the work of every start, not the seconds spent waiting for a verdict.
  * After `MAX_RUNAWAYS` spins the shrink runs once more, to stop just before the last one.
@@ -21,7 +23,7 @@ import { WatchdogThread, type PortableShrinkOptions } from './watchdog.js';
 export interface WatchedShrinkResult extends ShrinkResult {
   /** The attempts that spun, in the order met, with the runaway task's name. */
   readonly runaways: readonly SpunAttempt[];
-  /** Set when the input is returned as found: why (Ctrl-C, or a cut attempt that spun again). */
+  /** Set when the input is returned as found: why (Ctrl-C, or a rebuilt attempt that spun again). */
   readonly unshrunk: string | null;
 }
 
