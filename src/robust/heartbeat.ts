@@ -72,6 +72,17 @@ export function readPulse(buffer: SharedArrayBuffer): Pulse {
   };
 }
 
+/**
+ * A decision log (see LOG_OFFSET) as an execution records its decisions, with the index of its
+ * last task decision: the runaway pick, when the task then spun (-1 if none). The entries after
+ * it are the values that task drew before it spun.
+ */
+export function decodeLog(log: readonly number[]): { readonly decisions: number[]; readonly pick: number } {
+  let pick = log.length - 1;
+  while (pick >= 0 && log[pick]! < 0) pick--;
+  return { decisions: log.map((e) => (e < 0 ? -e - 1 : e)), pick };
+}
+
 function readLog(buffer: SharedArrayBuffer): number[] | null {
   const log = new Int32Array(buffer, LOG_OFFSET);
   const n = Atomics.load(log, 0);

@@ -5,7 +5,7 @@ import { runExecution, type Target } from '../run.js';
 import { ReplayStrategy } from '../strategies/replay.js';
 import { StopAtPick } from '../strategies/stopAtPick.js';
 import type { Trace } from '../trace/schema.js';
-import type { Pulse } from './heartbeat.js';
+import { decodeLog, type Pulse } from './heartbeat.js';
 
 /**
  * The trace of a runaway: the schedule up to and including the pick of the task that then ran
@@ -36,10 +36,7 @@ export async function runawayTrace(target: Target<object>, strategy: StrategyInf
 async function runawayRun(target: Target<object>, pulse: Pick<Pulse, 'step' | 'log'>): Promise<{ cut: ExecutionResult; event: ReturnType<typeof eventOf>; decisions: number[] } | null> {
   const log = pulse.log;
   if (log === null || pulse.step < 0) return null;
-  const decisions = log.map((e) => (e < 0 ? -e - 1 : e));
-  // The pick is the last task decision; the values after it were drawn by the runaway task.
-  let pick = log.length - 1;
-  while (pick >= 0 && log[pick]! < 0) pick--;
+  const { decisions, pick } = decodeLog(log);
   if (pick < 0 || log.slice(0, pick).filter((e) => e >= 0).length !== pulse.step) return null;
   const cut = await replayDecisions({ ...target, settings: { ...target.settings, maxSteps: pulse.step } }, decisions.slice(0, pick));
   const stop = new StopAtPick(new ReplayStrategy(decisions.slice(0, pick + 1)), pulse.step);

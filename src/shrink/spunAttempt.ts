@@ -5,6 +5,7 @@ import { StopAtPick } from '../strategies/stopAtPick.js';
 import type { Attempt } from './attempt.js';
 import { ProbeStrategy, type DecisionInfo } from './probe.js';
 import type { Runaway } from './shrinkTrace.js';
+import { decodeLog } from '../robust/heartbeat.js';
 
 /**
  * A shrinker's attempt whose task spun, rebuilt from the decisions the watched thread logged
@@ -14,9 +15,7 @@ import type { Runaway } from './shrinkTrace.js';
  */
 export async function spunAttempt(target: Target<object>, runaway: Runaway & { readonly task: string; readonly log: readonly number[] }): Promise<Attempt | null> {
   const { log, step, task } = runaway;
-  const decisions = log.map((e) => (e < 0 ? -e - 1 : e));
-  let pick = log.length - 1;
-  while (pick >= 0 && log[pick]! < 0) pick--;
+  const { decisions, pick } = decodeLog(log);
   if (pick < 0) return null;
   const probe = new ProbeStrategy(new ReplayStrategy(decisions.slice(0, pick + 1)));
   const stop = new StopAtPick(probe, step);
