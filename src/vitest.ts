@@ -18,6 +18,7 @@ import { replaySaved } from './robust/replaySaved.js';
 import { executionCount, formatFailureReport, formatReplay } from './report/text.js';
 import type { ScenarioDefinition } from './scenario.js';
 import { shrinkWatched } from './robust/watchedShrink.js';
+import { shrinkable } from './shrink/shrinkTrace.js';
 import { encodeTrace, readTrace } from './trace/codec.js';
 import type { Trace } from './trace/schema.js';
 import { saveTraceOrFallback, UNSAVED_HEADER } from './cli/saveOrFallback.js';
@@ -70,7 +71,7 @@ export async function expectNoFailure<P extends object>(scenario: ScenarioDefini
     // A runaway whose decisions overflowed the heartbeat's log has no trace.
     if (r.trace === null) throw new InterleaveFailure(`${scenario.name} [${r.variant}] failed after ${executionCount(r.executions)}\n${r.failure.message}`, r, null);
     trace = r.trace;
-    if (shrink !== false && trace.failure !== null && trace.failure.kind !== 'nondeterminism' && (trace.runaway === undefined || watchdog !== undefined)) {
+    if (shrink !== false && shrinkable(trace, watchdog !== undefined)) {
       trace = (await shrinkWatched(watchdog, loaded, trace, options.file !== undefined ? { file: options.file } : {}, thread)).trace;
     }
   } finally {

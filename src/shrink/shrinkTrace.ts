@@ -97,6 +97,15 @@ export async function shrinkTrace(scenario: ScenarioDefinition<object>, trace: T
   return shrinker.run();
 }
 
+/**
+ * Whether `trace` is one the shrinker takes: a failure whose schedule replays (not a
+ * nondeterminism), and a runaway only when shrinking under the watchdog (every attempt that
+ * shows it spins). `run`, `merge` and `expectNoFailure` ask before they shrink what they found.
+ */
+export function shrinkable(trace: Trace, watched: boolean): boolean {
+  return trace.failure !== null && trace.failure.kind !== 'nondeterminism' && (trace.runaway === undefined || watched);
+}
+
 /** Executions per preemption bound spent on schedules longer than the input. */
 const LONGER_SEARCH_BUDGET = 1500;
 /** Exhaustive runs per bound tried before sampling (many bounds are settled within it). */

@@ -5,6 +5,7 @@ import { UsageError } from '../../runtime/errors.js';
 import { mergeAnyShardRuns, readShardFile, toExploreResult, type AnyShardRun } from '../../parallel/index.js';
 import { formatExploreLine, formatFailureReport, formatTable, warningLines } from '../../report/text.js';
 import { runawayLines, shrinkWatched } from '../../robust/watchedShrink.js';
+import { shrinkable } from '../../shrink/shrinkTrace.js';
 import { encodeTrace } from '../../trace/codec.js';
 import type { Trace } from '../../trace/schema.js';
 import { saveThenShrink, UNSAVED_HEADER } from '../saveOrFallback.js';
@@ -60,7 +61,7 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
   for (const m of merged) {
     const r = toExploreResult(m);
     const watchdog = o.watchdog ?? spins.get(m.scenario);
-    if (o.watchdog === undefined && watchdog !== undefined && o.shrink && m.trace !== null && m.trace.runaway === undefined && m.failure !== null && m.failure.kind !== 'nondeterminism') {
+    if (o.watchdog === undefined && watchdog !== undefined && o.shrink && m.trace !== null && shrinkable(m.trace, false)) {
       process.stderr.write(`interleave: ${m.scenario} [${m.variant}]: shrinking under the watchdog (${watchdog} s), since ${m.scenario} has a runaway in these shards\n`);
     }
     let saved: string | null = null;
@@ -73,7 +74,7 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
     if (trace !== null) {
       // A merged failure must outlive a folder it cannot be written to, and is shrunk, as in `run`.
       const shrink = (t: Trace, raw: string | null): Promise<Trace | null> =>
-        o.shrink && t.failure !== null && t.failure.kind !== 'nondeterminism' && (t.runaway === undefined || watchdog !== undefined) ? shrinkMerged(t, o.dir, raw, watchdog) : Promise.resolve(null);
+        o.shrink && shrinkable(t, watchdog !== undefined) ? shrinkMerged(t, o.dir, raw, watchdog) : Promise.resolve(null);
       const outcome = await saveThenShrink(o.out, trace, shrink);
       if (outcome.error !== null) process.stderr.write(`interleave: ${outcome.error}\n`);
       trace = outcome.trace;

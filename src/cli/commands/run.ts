@@ -4,6 +4,7 @@ import { findScenario, loadAll, type LoadedScenario } from '../../loader.js';
 import type { Colours } from '../../report/colour.js';
 import { ProgressLine } from '../../report/progress.js';
 import { runawayLines, shrinkWatched } from '../../robust/watchedShrink.js';
+import { shrinkable } from '../../shrink/shrinkTrace.js';
 import { formatExploreLine, formatFailureReport, formatTable, warningLines } from '../../report/text.js';
 import { UsageError } from '../../runtime/errors.js';
 import type { Trace } from '../../trace/schema.js';
@@ -139,8 +140,7 @@ export async function finishVariant(
   // After a first Ctrl-C the raw trace is kept: shrinking would delay the exit. With the
   // watchdog, the shrinker's nearby schedules run watched too (one of them may spin).
   const shrink = async (t: Trace): Promise<Trace | null> => {
-    // A runaway's trace is shrunk only watched: every attempt that shows it spins.
-    if (!o.shrink || t.failure === null || t.failure.kind === 'nondeterminism' || (t.runaway !== undefined && o.watchdog === undefined) || o.shouldStop?.() === true) return null;
+    if (!o.shrink || !shrinkable(t, o.watchdog !== undefined) || o.shouldStop?.() === true) return null;
     const r = await shrinkWatched(o.watchdog, loaded, t, { file, ...(o.shouldStop !== undefined ? { shouldStop: o.shouldStop } : {}) }, o.watchdogThread);
     if (o.watchdog !== undefined) process.stderr.write(runawayLines(`${scenario.name} [${variant}]`, o.watchdog, r));
     return r.unshrunk === null ? r.trace : null;
