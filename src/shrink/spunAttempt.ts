@@ -32,6 +32,6 @@ export async function spunAttempt(target: Target<object>, runaway: Runaway & { r
     steps: step + 1,
     preemptions: info.filter((d) => d.preempted).length,
     tasks: result.tasks.length,
-    choiceSum: values.reduce((sum, d) => sum + d.value, 0) + probe.decisions.filter((d) => d.kind === 'value').reduce((sum, d) => sum + d.value, 0),
+    choiceSum: info.reduce((sum, d) => (d.kind === 'value' ? sum + d.value : sum), 0),
   };
 }
