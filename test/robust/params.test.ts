@@ -56,6 +56,13 @@ describe('--param values', () => {
     expect(dfs.stdout.split('\n')[0]).toMatch(/^session-store \[renew\] \(params: refreshers=1, clients=3, label="s", scale=10\) dfs: exhaustive: /);
     const json = await inProcess(['run', STORE, '--param', 'refreshers=1', '-n', '2', '--json']);
     expect(JSON.parse(json.stdout)[0].params).toEqual({ refreshers: 1, clients: 3, label: 's', scale: 10 });
+    // merge shows what the shards recorded, in its header and its JSON.
+    const shard = join(tempDir(), 's.json');
+    await inProcess(['run', STORE, '--param', 'refreshers=3', '-n', '4', '--shard', '1/1', '--shard-file', shard]);
+    const merged = await inProcess(['merge', shard, '--out', tempDir()]);
+    expect(merged.stdout.split('\n')[0]).toMatch(/^session-store \[renew\] \(params: refreshers=3, clients=3, label="s", scale=10\) random seed 1: 4 executions, \d+\/s: no failure \(budget used\) \(merged from 1 worker over 1 shards\)$/);
+    const mergedJson = await inProcess(['merge', shard, '--out', tempDir(), '--json']);
+    expect(JSON.parse(mergedJson.stdout)[0].params).toEqual({ refreshers: 3, clients: 3, label: 's', scale: 10 });
     const none = await inProcess(['run', 'test/fixtures/scenarios/lock-order.ts', '-v', 'fixed', '-n', '2']);
     expect(none.stdout.split('\n')[0]).toMatch(/^lock-order \[fixed\] random seed 1: 2 executions/);
   });
