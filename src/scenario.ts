@@ -76,7 +76,8 @@ export function resolveParams<P extends object>(def: ScenarioDefinition<P>, over
 
 /** Whole-number budget fields and their least value (as the matching command-line options). */
 const BUDGET_MINIMUM: Readonly<Record<string, 0 | 1>> = { iterations: 1, maxSteps: 1, depth: 1, seed: 0, preemptionBound: 0 };
-const STRATEGY_NAMES: readonly StrategyName[] = ['random', 'pct', 'dfs', 'pb', 'first-enabled', 'round-robin'];
+/** Every strategy a budget (or `run --strategy`) may name. */
+export const STRATEGY_NAMES: readonly StrategyName[] = ['random', 'pct', 'dfs', 'pb', 'first-enabled', 'round-robin'];
 
 /** Problems of a definition's budget (`where`: 'budget' or 'variants.x.budget'), as the command-line options would report them. */
 function budgetProblems(budget: unknown, where: string): string[] {
