@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { explore, param, resolveParams, UsageError, validateScenario, type ScenarioDefinition } from 'interleave';
+import { readdirSync } from 'node:fs';
+import { explore, param, resolveParams, UsageError, validateScenario, type ParamSpec, type ScenarioDefinition } from 'interleave';
 import { isPrototypeKey, nameProblem } from '../../src/names.js';
 import { describeArbitrary, paramValueProblem } from '../../src/paramValues.js';
 import lostUpdate from '../fixtures/scenarios/lost-update.js';
@@ -54,6 +55,23 @@ describe('paramValueProblem', () => {
     expect(paramValueProblem(param('a', fc.constantFrom('a', 'b')), 'b')).toBeNull();
     expect(paramValueProblem(param(0, fc.nat({ max: 5 })), 6)).toBe('not a value of its arbitrary (an integer from 0 to 5; the default is 0)');
     expect(paramValueProblem(param(true, fc.boolean()), false)).toBeNull();
+  });
+});
+
+describe('the bundled scenarios', () => {
+  it('every parameter has an integer arbitrary that can tell its values and accepts its default; every definition is valid', async () => {
+    const dir = new URL('../../scenarios/', import.meta.url);
+    const files = readdirSync(dir).filter((f) => f.endsWith('.ts'));
+    expect(files.length).toBeGreaterThan(10);
+    for (const f of files) {
+      const scenario = ((await import(new URL(f, dir).href)) as { default: ScenarioDefinition<object> }).default;
+      expect(validateScenario(scenario)).toEqual([]);
+      for (const spec of Object.values(scenario.params ?? {}) as ParamSpec<unknown>[]) {
+        expect(describeArbitrary(spec.arbitrary!)).toMatch(/^an integer from \d+ to \d+$/);
+        expect(paramValueProblem(spec, spec.default)).toBeNull();
+        expect(paramValueProblem(spec, 1_000_000_000)).toMatch(/^not a value of its arbitrary \(an integer from /);
+      }
+    }
   });
 });
 
