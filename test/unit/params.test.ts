@@ -4,6 +4,7 @@ import { readdirSync } from 'node:fs';
 import { explore, param, resolveParams, UsageError, validateScenario, type ParamSpec, type ScenarioDefinition } from 'interleave';
 import { isPrototypeKey, nameProblem } from '../../src/names.js';
 import { describeArbitrary, paramValueProblem } from '../../src/paramValues.js';
+import { expectNoFailure } from 'interleave/vitest';
 import lostUpdate from '../fixtures/scenarios/lost-update.js';
 
 describe('paramValueProblem', () => {
@@ -113,7 +114,7 @@ describe('names', () => {
   });
 });
 
-describe('explore() options are checked like --param', () => {
+describe('explore() and expectNoFailure() options are checked like --param', () => {
   const scenario = lostUpdate as ScenarioDefinition<{ workers: number }>;
   it('an out-of-range, mistyped or unknown parameter, or an inherited variant name, is a UsageError before anything runs', async () => {
     await expect(explore(scenario, { params: { workers: 1_000_000_000 }, iterations: 1 })).rejects.toThrow(
@@ -122,6 +123,9 @@ describe('explore() options are checked like --param', () => {
     await expect(explore(scenario, { params: { workers: 'many' as unknown as number }, iterations: 1 })).rejects.toThrow('scenario lost-update: param workers="many": expected a number (the default is 2)');
     await expect(explore(scenario, { params: { threads: 2 } as object, iterations: 1 })).rejects.toThrow('scenario lost-update: param threads=2: no such parameter; parameters are: workers');
     await expect(explore(scenario, { variant: 'constructor', iterations: 1 })).rejects.toThrow('scenario lost-update has no variant "constructor"; variants are: buggy, fixed');
+    await expect(expectNoFailure(scenario, { variant: 'fixed', params: { workers: 5 }, iterations: 1, out: false })).rejects.toThrow(
+      'scenario lost-update: param workers=5: not a value of its arbitrary (an integer from 2 to 4; the default is 2)',
+    );
     const ok = await explore(scenario, { variant: 'fixed', params: { workers: 4 }, iterations: 2 });
     expect(ok.failure).toBeNull();
   });
