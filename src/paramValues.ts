@@ -43,13 +43,20 @@ function accepts(arb: Arbitrary<unknown>, v: unknown): boolean {
   }
 }
 
+/** How many of a constantFrom arbitrary's values a message lists (more: only the default is named). */
+const LISTED_VALUES = 12;
+
 /**
  * "an integer from 1 to 3" when `arb` behaves as fast-check's integer arbitrary with the
  * bounds it carries (`min`, `max`): both accepted, the numbers next to them and a fraction
- * refused. Probed, not trusted: anything else gets null and messages show only the default.
+ * refused. "one of "a", "b"" for a constantFrom of a few plain values (`values`, each accepted).
+ * Probed, not trusted: anything else gets null and messages show only the default.
  */
 export function describeArbitrary(arb: Arbitrary<unknown>): string | null {
-  const { min, max } = arb as unknown as { min?: unknown; max?: unknown };
+  const { min, max, values } = arb as unknown as { min?: unknown; max?: unknown; values?: unknown };
+  if (Array.isArray(values) && values.length > 0 && values.length <= LISTED_VALUES && values.every((v) => ['string', 'number', 'boolean'].includes(typeof v) && accepts(arb, v))) {
+    return `one of ${values.map(showValue).join(', ')}`;
+  }
   if (typeof min !== 'number' || typeof max !== 'number' || !Number.isSafeInteger(min) || !Number.isSafeInteger(max) || min > max) return null;
   const integer = accepts(arb, min) && accepts(arb, max) && !accepts(arb, min - 1) && !accepts(arb, max + 1) && !accepts(arb, min + 0.5);
   return integer ? `an integer from ${min} to ${max}` : null;

@@ -52,7 +52,9 @@ describe('paramValueProblem', () => {
   });
 
   it('other arbitraries that can tell refuse values they never generate, naming the default', () => {
-    expect(paramValueProblem(param('a', fc.constantFrom('a', 'b')), 'c')).toBe('not a value of its arbitrary (the default is "a")');
+    expect(paramValueProblem(param('a', fc.constantFrom('a', 'b')), 'c')).toBe('not a value of its arbitrary (one of "a", "b"; the default is "a")');
+    const many = Array.from({ length: 13 }, (_, i) => i);
+    expect(paramValueProblem(param(0, fc.constantFrom(...many)), 13)).toBe('not a value of its arbitrary (the default is 0)');
     expect(paramValueProblem(param('a', fc.constantFrom('a', 'b')), 'b')).toBeNull();
     expect(paramValueProblem(param(0, fc.nat({ max: 5 })), 6)).toBe('not a value of its arbitrary (an integer from 0 to 5; the default is 0)');
     expect(paramValueProblem(param(true, fc.boolean()), false)).toBeNull();
