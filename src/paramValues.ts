@@ -3,8 +3,8 @@ import type { ParamSpec } from './scenario.js';
 
 /**
  * Whether a value may be a scenario parameter's: of the type of its default, a finite number
- * (a safe whole number when the default is whole) for numeric parameters, and a value of its
- * fast-check arbitrary when it has one that can tell (`canShrinkWithoutContext`). Checked
+ * for numeric parameters, and a value of its fast-check arbitrary when it has one that can tell
+ * (`canShrinkWithoutContext`); without one, a safe whole number when the default is whole. Checked
  * wherever a value enters: `--param`, trace files (`params`, `shrink.original.params`), and
  * `explore()`/`expectNoFailure()` options (through makeTarget), so an out-of-range value is
  * refused in one line instead of running something the scenario never meant (a false pass, or
