@@ -1,7 +1,9 @@
 import { ScenarioContext } from './context.js';
 import { UsageError } from './runtime/errors.js';
 import { Execution, type ExecutionResult } from './runtime/execution.js';
-import { resolveParams, type ScenarioDefinition, type VariantSpec } from './scenario.js';
+import { resolveParams, type ParamSpec, type ScenarioDefinition, type VariantSpec } from './scenario.js';
+import { ownEntry } from './names.js';
+import { overrideProblem, showValue } from './paramValues.js';
 import type { Strategy } from './strategies/strategy.js';
 
 /** Options that change what an execution does (and so are stored in traces). */
@@ -35,14 +37,23 @@ export interface TargetOptions<P extends object> {
   readonly monitor?: (strategy: Strategy) => Strategy;
 }
 
-/** Resolves variant, parameters and settings (explicit options win over the variant's declaration). */
+/**
+ * Resolves variant, parameters and settings (explicit options win over the variant's
+ * declaration). Every driver starts here, so a variant that is not the scenario's own (an
+ * inherited key such as `constructor` included) and a parameter override that is unknown or not
+ * a value of its parameter (src/paramValues.ts) are refused here, as UsageErrors, whatever the
+ * caller: the CLI (which checks first, for messages naming the file), `explore()`,
+ * `expectNoFailure()`, replays and worker threads.
+ */
 export function makeTarget<P extends object>(scenario: ScenarioDefinition<P>, options: TargetOptions<P> = {}): Target<P> {
   const names = Object.keys(scenario.variants);
   const variant = options.variant ?? names[0]!;
-  const spec: VariantSpec | undefined = scenario.variants[variant];
+  const spec: VariantSpec | undefined = ownEntry(scenario.variants, variant);
   if (spec === undefined) {
     throw new UsageError(`scenario ${scenario.name} has no variant "${variant}"; variants are: ${names.join(', ')}`);
   }
+  const bad = overrideProblem(scenario.params as Record<string, ParamSpec<unknown>> | undefined, options.params);
+  if (bad !== null) throw new UsageError(`scenario ${scenario.name}: param ${bad[0]}=${showValue((options.params as Record<string, unknown>)[bad[0]])}: ${bad[1]}`);
   return {
     scenario,
     variant,

@@ -15,6 +15,7 @@ import { explore, type ExploreOptions, type ExploreResult } from './explore.js';
 import { exploreWatched, WatchdogThread } from './robust/watchdog.js';
 import { UsageError } from './runtime/errors.js';
 import { replaySaved } from './robust/replaySaved.js';
+import { checkTraceTarget } from './robust/traceTarget.js';
 import { executionCount, formatFailureReport, formatReplay } from './report/text.js';
 import type { ScenarioDefinition } from './scenario.js';
 import { shrinkWatched } from './robust/watchedShrink.js';
@@ -106,6 +107,7 @@ export function replayTraces(dir: string, options: { scenarioDir?: string } = {}
       it(`replays ${f}`, async () => {
         const trace = readTrace(file);
         const loaded = await locateScenario(trace.scenario, options.scenarioDir ?? 'scenarios', file);
+        checkTraceTarget(trace, loaded.scenario, file);
         const report = await replaySaved(loaded, trace);
         if (report.outcome !== 'reproduced') throw new Error(`${file}: ${report.message}\n${formatReplay(report)}`);
       });

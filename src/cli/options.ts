@@ -2,6 +2,7 @@ import { InvalidArgumentError } from 'commander';
 import { relative } from 'node:path';
 import { fileInTheWay } from '../trace/codec.js';
 import { parseShard, type Shard } from '../parallel/partition.js';
+import { STRATEGY_NAMES } from '../scenario.js';
 
 /**
  * Commander parser for a whole number from `min` up, the message naming the option. Unsafe
@@ -53,7 +54,7 @@ export function positive(name: string) {
 }
 
 /** Strategies `run` accepts. dfs and pb need the exhaustive search driver (src/search/). */
-export const RUN_STRATEGIES = ['random', 'pct', 'dfs', 'pb', 'first-enabled', 'round-robin'] as const;
+export const RUN_STRATEGIES = STRATEGY_NAMES;
 
 export function strategyName(v: string): string {
   if (!(RUN_STRATEGIES as readonly string[]).includes(v)) throw new InvalidArgumentError(`choose one of ${RUN_STRATEGIES.join(', ')}`);

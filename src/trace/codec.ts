@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writ
 import { basename, dirname, join, resolve } from 'node:path';
 import { projectRoot, rebaseTrace, traceRoot } from './paths.js';
 import { traceSchema, type Trace } from './schema.js';
+import { nameProblem } from '../names.js';
 
 /** A trace file that cannot be used: names the file and what is wrong, in one line. */
 export class TraceFileError extends Error {
@@ -56,7 +57,28 @@ export function checkTrace(data: unknown, file: string): Trace {
   const t = parsed.data;
   // Facts the schema cannot express: checked so a hand-edited trace fails here, not mid-replay.
   if (t.counts.tasks !== t.tasks.length) throw new TraceFileError(file, `invalid field counts.tasks: ${t.counts.tasks}, but tasks lists ${t.tasks.length} names`);
+  const badName = nameField(obj);
+  if (badName !== null) throw new TraceFileError(file, badName);
   return t;
+}
+
+/**
+ * A variant or parameter name that is not plain or is a prototype key (src/names.ts), as
+ * `invalid field <path>: <why>`, or null. Read from the JSON as parsed, before the schema
+ * copied it: there `params.__proto__` is still an own key (the copy would have dropped it, or
+ * made it a prototype).
+ */
+function nameField(obj: Record<string, unknown>): string | null {
+  const variant = nameProblem(obj.variant as string);
+  if (variant !== null) return `invalid field variant: ${variant}`;
+  const shrink = obj.shrink as { original?: { params?: object } } | undefined;
+  for (const [path, params] of [['params', obj.params], ['shrink.original.params', shrink?.original?.params]] as const) {
+    for (const key of Object.keys(params ?? {})) {
+      const why = nameProblem(key);
+      if (why !== null) return `invalid field ${path}.${key}: ${why}`;
+    }
+  }
+  return null;
 }
 
 /** Why an input file (`what`: 'a trace file', ...) could not be read, for a one-line error naming it. */

@@ -10,6 +10,7 @@ import { WatchdogThread } from '../../robust/watchdog.js';
 import { formatJUnit, type JUnitCase } from '../../report/junit.js';
 import { executionCount, formatTable } from '../../report/text.js';
 import { readTrace, TraceFileError, writeFileAtomic } from '../../trace/codec.js';
+import { checkTraceTarget } from '../../robust/traceTarget.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
@@ -41,6 +42,8 @@ interface CiOptions {
 interface CiRow {
   readonly kind: 'variant' | 'trace';
   readonly name: string;
+  /** The parameter values the variant was explored with, or the trace records (null: the trace was unreadable). */
+  readonly params: Readonly<Record<string, unknown>> | null;
   readonly expected: string;
   readonly found: string;
   readonly ok: boolean;
@@ -121,7 +124,7 @@ export async function ciCommand(o: CiOptions): Promise<number> {
       saveErrors.push(v.saveError);
       process.stderr.write(`interleave: ${v.saveError}\n`);
     }
-    rows.push({ kind: 'variant', name: `${v.scenario} [${job.variant}]`, expected: v.expected, found: v.found, ok, seconds: v.result.elapsedMs / 1000, detail });
+    rows.push({ kind: 'variant', name: `${v.scenario} [${job.variant}]`, params: v.params, expected: v.expected, found: v.found, ok, seconds: v.result.elapsedMs / 1000, detail });
   }
   // Watched, the trace replays share one watched thread (a replay goes on first-enabled past its
   // decisions, and may spin there); a runaway's trace is replayed watched in any case.
@@ -135,12 +138,13 @@ export async function ciCommand(o: CiOptions): Promise<number> {
         const trace = readTrace(file);
         const expected = trace.failure === null ? 'pass' : trace.failure.kind;
         const loaded = await locateScenario(trace.scenario, o.dir, file);
+        checkTraceTarget(trace, loaded.scenario, file);
         const r = await replaySaved(loaded, trace, { ...(o.watchdog !== undefined ? { seconds: o.watchdog } : {}), thread: replayThread });
         const found = traceFound(r, expected);
-        row = { kind: 'trace', name: show(file), expected, found, ok: r.outcome === 'reproduced', seconds: 0, detail: r.message };
+        row = { kind: 'trace', name: show(file), params: trace.params, expected, found, ok: r.outcome === 'reproduced', seconds: 0, detail: r.message };
       } catch (e) {
         if (!(e instanceof TraceFileError || e instanceof ScenarioLoadError)) throw e;
-        row = { kind: 'trace', name: show(file), expected: '?', found: 'unreadable', ok: false, seconds: 0, detail: e.message };
+        row = { kind: 'trace', name: show(file), params: null, expected: '?', found: 'unreadable', ok: false, seconds: 0, detail: e.message };
       }
       rows.push({ ...row, seconds: (performance.now() - t0) / 1000 });
     }

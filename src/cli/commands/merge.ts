@@ -82,10 +82,10 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
       if (saved === null) unsaved = encodeTrace(outcome.trace);
     }
     if (o.json) {
-      json.push({ scenario: m.scenario, variant: m.variant, ...(expect !== undefined ? { expected: expect, found, match: expect === found } : {}), executions: m.executions, steps: m.steps, failureAt: 'failureAt' in m ? m.failureAt : null, ...('complete' in m ? { complete: m.complete, completeExecutions: m.completeExecutions } : {}), ...('bound' in m && m.bound !== null ? { bound: m.bound } : {}), stoppedBy: m.stoppedBy, failure: m.failure, warnings: m.warnings, trace: saved === null ? null : show(saved), ...(unsaved !== null ? { unsavedTrace: unsaved } : {}) });
+      json.push({ scenario: m.scenario, variant: m.variant, params: m.settings?.params ?? null, ...(expect !== undefined ? { expected: expect, found, match: expect === found } : {}), executions: m.executions, steps: m.steps, failureAt: 'failureAt' in m ? m.failureAt : null, ...('complete' in m ? { complete: m.complete, completeExecutions: m.completeExecutions } : {}), ...('bound' in m && m.bound !== null ? { bound: m.bound } : {}), stoppedBy: m.stoppedBy, failure: m.failure, warnings: m.warnings, trace: saved === null ? null : show(saved), ...(unsaved !== null ? { unsavedTrace: unsaved } : {}) });
       continue;
     }
-    const line = `${formatExploreLine(r)} (merged from ${m.workers} worker${m.workers === 1 ? '' : 's'} over ${groups.get(`${m.scenario}\u0000${m.variant}`)!.runs.length} shards)`;
+    const line = `${formatExploreLine(r, undefined, m.settings?.params)} (merged from ${m.workers} worker${m.workers === 1 ? '' : 's'} over ${groups.get(`${m.scenario}\u0000${m.variant}`)!.runs.length} shards)`;
     process.stdout.write(`${line}\n${warningLines(r, c)}`);
     // A failure without a trace (a runaway whose decisions overflowed the heartbeat's log): its message, as `run` prints it.
     if (trace === null && r.failure !== null) process.stdout.write(`\n${r.failure.message}\n\n`);

@@ -19,6 +19,9 @@ import { join } from 'node:path';
 import { saveOrFallback, saveThenShrink, UNSAVED_HEADER } from '../saveOrFallback.js';
 import { workersWarning } from '../workersWarning.js';
 import { InvalidArgumentError } from 'commander';
+import { ownEntry } from '../../names.js';
+import { overrideProblem, showValue } from '../../paramValues.js';
+import { resolveParams, type ParamSpec } from '../../scenario.js';
 import { isSplit, runSplit, shardFileName, toExploreResult, writeShardFile, type Shard, type AnyShardRun } from '../../parallel/index.js';
 import { WorkerGroup } from '../../parallel/workerGroup.js';
 
@@ -59,6 +62,8 @@ export interface VariantOutcome {
   readonly expected: string;
   readonly found: string;
   readonly result: ExploreResult;
+  /** The parameter values explored: the defaults, overridden by `--param` (shown in headers and JSON). */
+  readonly params: Readonly<Record<string, unknown>>;
   /** The trace printed and saved (shrunk when shrinking ran). */
   readonly trace: Trace | null;
   /** Where the trace is: in `out`, or a fallback in the OS temp dir when `out` could not be written. */
@@ -92,11 +97,11 @@ export async function runVariant(
   progress: ProgressLine | null,
 ): Promise<VariantOutcome> {
   const { file, scenario } = loaded;
-  if (scenario.variants[variant] === undefined) {
+  if (ownEntry(scenario.variants, variant) === undefined) {
     throw new UsageError(`scenario ${scenario.name} has no variant "${variant}"; variants are: ${Object.keys(scenario.variants).join(', ')}`);
   }
   const label = `${scenario.name} [${variant}]`;
-  checkParams(scenario, o.param);
+  checkParams(loaded, o.param);
   const onProgress = progress !== null ? (p: Progress): void => progress.update({ label, ...p }, p.elapsedMs) : undefined;
   const split = isSplit(o, loaded, variant)
     ? await runSplit(loaded, variant, { ...o, ...(o.param !== undefined ? { params: o.param } : {}), ...(onProgress !== undefined ? { onProgress } : {}) })
@@ -118,7 +123,7 @@ export async function runVariant(
     ...(o.checkDeterminism === true ? { checkDeterminism: true } : {}),
   }, o.watchdogThread);
   progress?.clear();
-  return finishVariant(loaded, variant, r, o);
+  return finishVariant(loaded, variant, r, { ...o, ...(o.param !== undefined ? { params: o.param } : {}) });
 }
 
 /**
@@ -130,7 +135,7 @@ export async function finishVariant(
   loaded: LoadedScenario,
   variant: string,
   r: ExploreResult,
-  o: { readonly shrink: boolean; readonly out: string | null; readonly shouldStop?: () => boolean; readonly watchdog?: number; readonly watchdogThread?: WatchdogThread },
+  o: { readonly shrink: boolean; readonly out: string | null; readonly shouldStop?: () => boolean; readonly watchdog?: number; readonly watchdogThread?: WatchdogThread; readonly params?: Readonly<Record<string, unknown>> },
 ): Promise<VariantOutcome> {
   const { file, scenario } = loaded;
   const setup = setupError(show(file), scenario, variant, r);
@@ -151,25 +156,39 @@ export async function finishVariant(
   if (trace !== null && o.out !== null) ({ trace, file: saved, error: saveError } = await saveThenShrink(o.out, trace, shrink));
   else if (trace !== null) trace = (await shrink(trace)) ?? trace;
   const unsavedTrace = trace !== null && o.out !== null && saved === null ? encodeTrace(trace) : null;
-  return { scenario: scenario.name, variant, expected, found, result: r, trace, saved, saveError, unsavedTrace };
+  const params = resolveParams(scenario, o.params) as Record<string, unknown>;
+  return { scenario: scenario.name, variant, expected, found, result: r, params, trace, saved, saveError, unsavedTrace };
 }
 
-/** `--param` names must be the scenario's own (a typo would otherwise silently run the defaults). */
-function checkParams(scenario: LoadedScenario['scenario'], params: Record<string, unknown> | undefined): void {
+/**
+ * `--param` names must be the scenario's own (a typo would otherwise silently run the defaults),
+ * and each value one of its parameter's (src/paramValues.ts): `refreshers=abc` or `=0` outside
+ * its arbitrary would otherwise run something the scenario never meant, and may pass.
+ */
+function checkParams({ file, scenario }: LoadedScenario, params: Record<string, unknown> | undefined): void {
   if (params === undefined) return;
   const known = Object.keys(scenario.params ?? {});
   for (const name of Object.keys(params)) {
-    if (!known.includes(name)) {
+    if (!Object.hasOwn(scenario.params ?? {}, name)) {
       throw new UsageError(`scenario ${scenario.name} has no parameter "${name}"; parameters are: ${known.length > 0 ? known.join(', ') : '(none)'}`);
     }
   }
+  const bad = overrideProblem(scenario.params as Record<string, ParamSpec<unknown>> | undefined, params);
+  if (bad !== null) {
+    const value = params[bad[0]];
+    throw new UsageError(`${show(file)}: --param ${bad[0]}=${typeof value === 'string' ? value : showValue(value)}: ${bad[1]}`);
+  }
 }
 
-/** `name=value`, the value read as JSON when it parses (3, true, "x", [1,2]), else as text. */
+/**
+ * `name=value`, the value read as JSON when it parses (3, true, "x", [1,2]), else as text. An
+ * empty value is refused (`name=""` is the empty string): `refreshers=` is a slip, not a value.
+ */
 function collectParam(entry: string, into: Record<string, unknown> = {}): Record<string, unknown> {
   const eq = entry.indexOf('=');
   if (eq <= 0) throw new InvalidArgumentError(`--param takes name=value, got "${entry}"`);
   const raw = entry.slice(eq + 1);
+  if (raw.trim() === '') throw new InvalidArgumentError(`--param ${entry}: no value (write name=value; name='""' for the empty string)`);
   let value: unknown = raw;
   try {
     value = JSON.parse(raw);
@@ -217,7 +236,7 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
         outcomes.push(v);
         if (v.saveError !== null) process.stderr.write(`interleave: ${v.saveError}\n`);
         if (o.json) continue;
-        process.stdout.write(`${formatExploreLine(v.result, o.shard)}\n`);
+        process.stdout.write(`${formatExploreLine(v.result, o.shard, v.params)}\n`);
         if (v.result.spinning !== undefined) process.stdout.write(`interrupted while ${v.result.spinning}\n`);
         process.stdout.write(warningLines(v.result, c));
         if (v.trace === null && v.result.failure !== null) process.stdout.write(`\n${v.result.failure.message}\n\n`);
@@ -247,6 +266,7 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
       expected: v.expected,
       found: v.found,
       match: v.found === v.expected,
+      params: v.params,
       executions: v.result.executions,
       // A search says what it established, as its summary line does (and as merge --json does).
       ...(v.result.search !== undefined ? { complete: v.result.search.complete, completeExecutions: v.result.search.completeExecutions, stoppedBy: v.result.search.stoppedBy, ...(v.result.search.bound !== null ? { bound: v.result.search.bound } : {}) } : { stoppedBy: v.result.stoppedBy }),

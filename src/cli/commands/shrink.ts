@@ -7,6 +7,7 @@ import type { Trace } from '../../trace/schema.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
+import { checkTraceTarget } from '../../robust/traceTarget.js';
 import { count, positive, show, type SetExit, terminalWidth } from '../options.js';
 
 interface ShrinkCommandOptions {
@@ -32,6 +33,7 @@ export async function shrinkCommand(file: string, o: ShrinkCommandOptions): Prom
   const trace = readTrace(file);
   checkShrinkable(trace, file, o.watchdog !== undefined);
   const loaded = await locateScenario(trace.scenario, o.dir, file);
+  checkTraceTarget(trace, loaded.scenario, file);
   const r = await shrinkWatched(o.watchdog, loaded, trace, { file: loaded.file, ...(o.maxAttempts !== undefined ? { maxAttempts: o.maxAttempts } : {}) });
   if (o.watchdog !== undefined) process.stderr.write(runawayLines(`${trace.scenario.name} [${trace.variant}]`, o.watchdog, r));
   // By default the shrunk trace replaces its input, as `run` replaces the raw trace it shrank: a
