@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defineScenario, explore, failureSignature, replayTrace, shrinkTrace, traceSignature, type ScenarioDefinition, type Trace } from 'interleave';
+import { defineScenario, encodeTrace, explore, failureSignature, replayTrace, shrinkTrace, traceSignature, type ScenarioDefinition, type Trace } from 'interleave';
 import { loadScenario } from '../../src/loader.js';
+import { shrinkLines } from '../../src/robust/watchedShrink.js';
 import { ROOT } from './cli.js';
 
 /** Two bugs thrown from one line of one assertion helper (see the fixture). */
@@ -75,5 +77,38 @@ describe('bug identity: the failing task\'s own frames and the message, not one 
     const lines = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
     const line = (text: string) => `${fileURLToPath(import.meta.url)}:${lines.findIndex((l) => l.includes(text)) + 1}`;
     expect(r.failure!.error!.frames).toEqual([line("throw new Error('refused')"), line("t.spawn('early'")]);
+  });
+});
+
+describe('a shrink the clock stops writes the same bytes: the attempt budget decides, time only stops early', () => {
+  it('stopped by its time limit, the shrink keeps the failure as found and says so in one line', async () => {
+    const { scenario, trace } = await hubFailure(9);
+    const a = await shrinkTrace(scenario, trace, { timeLimitMs: 0 });
+    const b = await shrinkTrace(scenario, trace, { timeLimitMs: 0 });
+    expect([a.stoppedBy, b.stoppedBy]).toEqual(['time', 'time']);
+    expect(encodeTrace(a.trace)).toBe(encodeTrace(trace));
+    expect(encodeTrace(b.trace)).toBe(encodeTrace(trace));
+    expect(a.others).toEqual([]);
+    expect(shrinkLines('hub-helper [buggy]', undefined, { ...a, runaways: [], unshrunk: null })).toBe(
+      `interleave: shrinking hub-helper [buggy]: stopped by its time limit after ${a.attempts} attempts, before its attempt budget; the failure is kept as found (how far a shrink gets in time depends on the machine, and the same command must write the same trace)\n`,
+    );
+    // A shrink that ends within its time limit prints nothing.
+    const done = await shrinkTrace(scenario, trace);
+    expect(shrinkLines('hub-helper [buggy]', undefined, { ...done, runaways: [], unshrunk: null })).toBe('');
+  });
+
+  it('property: whatever the time limit and attempt budget, the saved trace is the budget\'s result or the input, never something in between', async () => {
+    const { scenario, trace } = await hubFailure(9);
+    const byBudget = new Map<number, string>();
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 2, max: 60 }), async (ms, maxAttempts) => {
+        if (!byBudget.has(maxAttempts)) byBudget.set(maxAttempts, encodeTrace((await shrinkTrace(scenario, trace, { maxAttempts, timeLimitMs: 60_000 })).trace));
+        const r = await shrinkTrace(scenario, trace, { maxAttempts, timeLimitMs: ms });
+        const bytes = encodeTrace(r.trace);
+        if (r.stoppedBy === 'time') expect(bytes).toBe(encodeTrace(trace));
+        else expect(bytes).toBe(byBudget.get(maxAttempts));
+      }),
+      { numRuns: 15 },
+    );
   });
 });

@@ -4,7 +4,7 @@ import { findScenario, ScenarioLoadError } from '../../loader.js';
 import { UsageError } from '../../runtime/errors.js';
 import { mergeAnyShardRuns, readShardFile, toExploreResult, type AnyShardRun } from '../../parallel/index.js';
 import { formatExploreLine, formatFailureReport, formatTable, warningLines } from '../../report/text.js';
-import { runawayLines, shrinkWatched } from '../../robust/watchedShrink.js';
+import { shrinkLines, shrinkWatched } from '../../robust/watchedShrink.js';
 import { shrinkable } from '../../shrink/shrinkTrace.js';
 import { encodeTrace } from '../../trace/codec.js';
 import type { Trace } from '../../trace/schema.js';
@@ -130,7 +130,7 @@ async function shrinkMerged(trace: Trace, dir: string, saved: string | null, wat
   try {
     const loaded = await locateScenario(trace.scenario, dir, saved !== null ? show(saved) : `${trace.scenario.name} [${trace.variant}]`);
     const r = await shrinkWatched(watchdog, loaded, trace, { file: loaded.file });
-    if (watchdog !== undefined) process.stderr.write(runawayLines(`${trace.scenario.name} [${trace.variant}]`, watchdog, r));
+    process.stderr.write(shrinkLines(`${trace.scenario.name} [${trace.variant}]`, watchdog, r));
     return r.unshrunk === null ? r.trace : null;
   } catch (e) {
     if (!(e instanceof ScenarioLoadError)) throw e;

@@ -3,7 +3,7 @@ import { explore, type ExploreResult, type Progress } from '../../explore.js';
 import { findScenario, loadAll, type LoadedScenario } from '../../loader.js';
 import type { Colours } from '../../report/colour.js';
 import { ProgressLine } from '../../report/progress.js';
-import { runawayLines, shrinkWatched } from '../../robust/watchedShrink.js';
+import { shrinkLines, shrinkWatched } from '../../robust/watchedShrink.js';
 import { shrinkable } from '../../shrink/shrinkTrace.js';
 import { formatExploreLine, formatFailureReport, formatTable, warningLines } from '../../report/text.js';
 import { UsageError } from '../../runtime/errors.js';
@@ -142,7 +142,7 @@ export async function finishVariant(
   const shrink = async (t: Trace): Promise<Trace | null> => {
     if (!o.shrink || !shrinkable(t, o.watchdog !== undefined) || o.shouldStop?.() === true) return null;
     const r = await shrinkWatched(o.watchdog, loaded, t, { file, ...(o.shouldStop !== undefined ? { shouldStop: o.shouldStop } : {}) }, o.watchdogThread);
-    if (o.watchdog !== undefined) process.stderr.write(runawayLines(`${scenario.name} [${variant}]`, o.watchdog, r));
+    process.stderr.write(shrinkLines(`${scenario.name} [${variant}]`, o.watchdog, r));
     return r.unshrunk === null ? r.trace : null;
   };
   let trace = r.trace;
