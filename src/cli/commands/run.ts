@@ -4,6 +4,7 @@ import { findScenario, loadAll, type LoadedScenario } from '../../loader.js';
 import type { Colours } from '../../report/colour.js';
 import { ProgressLine } from '../../report/progress.js';
 import { shrinkLines, shrinkWatched } from '../../robust/watchedShrink.js';
+import { expectationMet, expectationText } from '../../expectation.js';
 import { shrinkable } from '../../shrink/shrinkTrace.js';
 import { formatExploreLine, formatFailureReport, formatTable, warningLines } from '../../report/text.js';
 import { UsageError } from '../../runtime/errors.js';
@@ -56,8 +57,11 @@ export interface RunOptions {
 export interface VariantOutcome {
   readonly scenario: string;
   readonly variant: string;
+  /** The declared expectation, as text (expectationText). */
   readonly expected: string;
   readonly found: string;
+  /** `found` meets the declared expectation (expectationMet). */
+  readonly match: boolean;
   readonly result: ExploreResult;
   /** The trace printed and saved (shrunk when shrinking ran). */
   readonly trace: Trace | null;
@@ -135,7 +139,7 @@ export async function finishVariant(
   const { file, scenario } = loaded;
   const setup = setupError(show(file), scenario, variant, r);
   if (setup !== null) throw setup;
-  const expected = scenario.variants[variant]!.expect;
+  const declared = scenario.variants[variant]!.expect;
   const found = r.failure?.kind ?? 'pass';
   // After a first Ctrl-C the raw trace is kept: shrinking would delay the exit. With the
   // watchdog, the shrinker's nearby schedules run watched too (one of them may spin).
@@ -151,7 +155,7 @@ export async function finishVariant(
   if (trace !== null && o.out !== null) ({ trace, file: saved, error: saveError } = await saveThenShrink(o.out, trace, shrink));
   else if (trace !== null) trace = (await shrink(trace)) ?? trace;
   const unsavedTrace = trace !== null && o.out !== null && saved === null ? encodeTrace(trace) : null;
-  return { scenario: scenario.name, variant, expected, found, result: r, trace, saved, saveError, unsavedTrace };
+  return { scenario: scenario.name, variant, expected: expectationText(declared), found, match: expectationMet(declared, found), result: r, trace, saved, saveError, unsavedTrace };
 }
 
 /** `--param` names must be the scenario's own (a typo would otherwise silently run the defaults). */
@@ -180,7 +184,7 @@ function collectParam(entry: string, into: Record<string, unknown> = {}): Record
 }
 
 export function outcomeRow(v: VariantOutcome): string[] {
-  return [v.scenario, v.variant, v.expected, v.found, String(v.result.executions), v.found === v.expected ? 'ok' : 'MISMATCH', v.saved === null ? '' : show(v.saved)];
+  return [v.scenario, v.variant, v.expected, v.found, String(v.result.executions), v.match ? 'ok' : 'MISMATCH', v.saved === null ? '' : show(v.saved)];
 }
 
 export const OUTCOME_HEADER = ['scenario', 'variant', 'expected', 'found', 'executions', 'match', 'trace'] as const;
@@ -246,7 +250,7 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
       variant: v.variant,
       expected: v.expected,
       found: v.found,
-      match: v.found === v.expected,
+      match: v.match,
       executions: v.result.executions,
       // A search says what it established, as its summary line does (and as merge --json does).
       ...(v.result.search !== undefined ? { complete: v.result.search.complete, completeExecutions: v.result.search.completeExecutions, stoppedBy: v.result.search.stoppedBy, ...(v.result.search.bound !== null ? { bound: v.result.search.bound } : {}) } : { stoppedBy: v.result.stoppedBy }),
@@ -259,7 +263,7 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
     }));
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   } else if (outcomes.length > 1) process.stdout.write(`\n${formatOutcomeTable(outcomes, c)}\n`);
-  const failed = outcomes.some((v) => (o.check ? v.found !== v.expected : v.result.failure !== null));
+  const failed = outcomes.some((v) => (o.check ? !v.match : v.result.failure !== null));
   if (interrupt.requested) {
     const saved = outcomes.filter((v) => v.saved !== null).length;
     process.stderr.write(`interleave: interrupted: ${outcomes.length} variant${outcomes.length === 1 ? '' : 's'} explored, ${saved} trace${saved === 1 ? '' : 's'} saved\n`);
