@@ -89,6 +89,9 @@ describe('expect: one kind, several kinds, or any failure', () => {
     expect(existsSync(trace)).toBe(true);
     const savedBlock = saved.stdout.slice(saved.stdout.indexOf('MISMATCH two-ways [key-error-only]')).split('\n').slice(0, 5);
     expect(savedBlock.slice(3)).toEqual([`  trace: ${trace}`, `  replay: npx interleave replay ${trace}`]);
+    // The flags that change what an exploration finds go into the command that finds it again.
+    const checked = await inProcess(['ci', '--dir', DIR, '--traces', empty, '--check-determinism', '--no-color']);
+    expect(checked.stdout).toContain(`  reproduce: npx interleave run ${TWO_WAYS} --variant key-error-only --check-determinism (saves its trace)\n`);
   });
 
   it('a trace that no longer reproduces: ci says how to replay it', async () => {

@@ -82,15 +82,19 @@ function traceFound(r: ReplayReport, expected: string): string {
  * What a variant's row says (under MISMATCH, and in the JUnit failure): the failure's message and
  * where it was thrown, or how many executions found nothing; then the trace and the command that
  * replays it, the trace's text when it could be written nowhere, or, unsaved (no --out), the
- * command that finds it again (the same budget and seed: the same failure, saved and shrunk).
+ * command that finds it again (the same budget and seed, and the flags that change what an
+ * exploration finds: the same failure, saved and shrunk).
  */
-function variantDetail(v: VariantOutcome, file: string): string {
+function variantDetail(v: VariantOutcome, file: string, o: Pick<CiOptions, 'watchdog' | 'checkDeterminism'>): string {
   const f = v.result.failure;
   const lines = [f?.message ?? `no failure in ${executionCount(v.result.executions)}`];
   if (f?.error?.location !== undefined) lines.push(`at ${displayLocation(f.error.location)}`);
   if (v.saved !== null) lines.push(`trace: ${show(v.saved)}`, `replay: ${replayCommand(show(v.saved))}`);
   else if (v.unsavedTrace !== null) lines.push(UNSAVED_HEADER, v.unsavedTrace);
-  else if (f !== null) lines.push(`reproduce: npx interleave run ${shellWord(show(file))} --variant ${shellWord(v.variant)} (saves its trace)`);
+  else if (f !== null) {
+    const flags = `${o.checkDeterminism === true ? ' --check-determinism' : ''}${o.watchdog !== undefined ? ` --watchdog ${o.watchdog}` : ''}`;
+    lines.push(`reproduce: npx interleave run ${shellWord(show(file))} --variant ${shellWord(v.variant)}${flags} (saves its trace)`);
+  }
   return lines.join('\n');
 }
 
@@ -137,7 +141,7 @@ export async function ciCommand(o: CiOptions): Promise<number> {
   for (const [k, job] of jobs.entries()) {
     const v = await finishVariant(job.loaded, job.variant, results[k]!, { shrink: false, out: o.out ?? null });
     const ok = v.match;
-    const detail = variantDetail(v, job.loaded.file);
+    const detail = variantDetail(v, job.loaded.file, o);
     if (v.saveError !== null) {
       saveErrors.push(v.saveError);
       process.stderr.write(`interleave: ${v.saveError}\n`);
