@@ -12,6 +12,17 @@ const TWO_WAYS = `${DIR}/two-ways.ts`;
 const SETUP = 'test/robust/fixtures/expect-setup/setup-fails.ts';
 const RESURRECTED = 'assertion: AssertionFailure: session s1 resurrected after close in task "main" (step 12)';
 
+/** Each variant of two-ways, its expectation, what its budget finds and whether that matches. */
+const ROWS = [
+  ['either', 'exception|assertion', 'assertion', true],
+  ['any', 'fail', 'assertion', true],
+  ['key-error-only', 'exception', 'assertion', false],
+  ['key-error-seed', 'exception', 'exception', true],
+  ['closed-first', 'fail', 'pass', false],
+];
+/** The JSON rows of run and merge, as [variant, expected, found, match]. */
+const rowsOf = (stdout: string) => (JSON.parse(stdout) as { variant: string; expected: string; found: string; match: boolean }[]).map((x) => [x.variant, x.expected, x.found, x.match]);
+
 const variantOf = (expect: unknown) => ({ name: 'x', description: 'x', run: async () => {}, variants: { v: { expect } } });
 
 describe('expect: one kind, several kinds, or any failure', () => {
@@ -47,18 +58,19 @@ describe('expect: one kind, several kinds, or any failure', () => {
     const out = tempDir();
     const r = await inProcess(['run', TWO_WAYS, '--check', '--no-shrink', '--json', '--out', out]);
     expect(r.code).toBe(1);
-    const rows = (JSON.parse(r.stdout) as { variant: string; expected: string; found: string; match: boolean }[]).map((x) => [x.variant, x.expected, x.found, x.match]);
-    expect(rows).toEqual([
-      ['either', 'exception|assertion', 'assertion', true],
-      ['any', 'fail', 'assertion', true],
-      ['key-error-only', 'exception', 'assertion', false],
-      ['key-error-seed', 'exception', 'exception', true],
-      ['closed-first', 'fail', 'pass', false],
-    ]);
+    expect(rowsOf(r.stdout)).toEqual(ROWS);
     expect(readdirSync(out).sort()).toEqual(['two-ways.any.assertion.json', 'two-ways.either.assertion.json', 'two-ways.key-error-only.assertion.json', 'two-ways.key-error-seed.exception.json']);
     // The same variants, checked one by one: the matching ones exit 0.
     expect((await inProcess(['run', TWO_WAYS, '--variant', 'either', '--check', '--no-shrink', '--out', out])).code).toBe(0);
     expect((await inProcess(['run', TWO_WAYS, '--variant', 'key-error-only', '--check', '--no-shrink', '--out', out])).code).toBe(1);
+  });
+
+  it('merge --check applies the same rule to shards merged', async () => {
+    const d = tempDir();
+    for (const i of [1, 2]) await inProcess(['run', TWO_WAYS, '--shard', `${i}/2`, '--no-shrink', '--out', join(d, `out${i}`), '--shard-file', join(d, `shard-${i}.json`)]);
+    const r = await inProcess(['merge', join(d, 'shard-1.json'), join(d, 'shard-2.json'), '--check', '--dir', DIR, '--no-shrink', '--json', '-o', join(d, 'merged')]);
+    expect(r.code).toBe(1);
+    expect(rowsOf(r.stdout)).toEqual(ROWS);
   });
 
   it('ci: a mismatch shows the failure, where it was thrown and the command that finds it again; with --out, the trace and its replay command; JUnit carries the same', async () => {
