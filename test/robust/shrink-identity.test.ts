@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { defineScenario, encodeTrace, explore, failureSignature, replayTrace, shrinkTrace, traceSignature, type ScenarioDefinition, type Trace } from 'interleave';
 import { loadScenario } from '../../src/loader.js';
 import { shrinkLines } from '../../src/robust/watchedShrink.js';
-import { ROOT } from './cli.js';
+import { inProcess, ROOT, tempDir } from './cli.js';
 
 /** Two bugs thrown from one line of one assertion helper (see the fixture). */
 const HUB = join(ROOT, 'test/robust/fixtures/hub-helper.ts');
@@ -35,6 +35,16 @@ describe('bug identity: the failing task\'s own frames and the message, not one 
     // Both are located at the helper's line: the location alone cannot tell them apart.
     expect(r.others[0]!.failure!.error!.location).toBe(r.trace.failure!.error!.location);
     expect(traceSignature(r.others[0]!)).not.toBe(traceSignature(r.trace));
+  });
+
+  it('through the CLI: run saves the shrunk trace of the bug it found, and it replays to that bug', async () => {
+    const out = tempDir();
+    const r = await inProcess(['run', HUB, '--seed', '9', '--json', '--out', out]);
+    expect(r.code).toBe(1);
+    const [row] = JSON.parse(r.stdout) as { failure: { message: string }; trace: string }[];
+    expect(row!.failure.message).toBe(`exception: AssertionError: ${CLOSED} in task "main" (step 9)`);
+    const replayed = await inProcess(['replay', row!.trace]);
+    expect([replayed.code, replayed.stdout.trimEnd().split('\n').at(-1)]).toEqual([1, `reproduced: exception: AssertionError: ${CLOSED} in task "main" (step 9)`]);
   });
 
   it('the other way round: the assertion that needs no preemption stays itself too', async () => {
