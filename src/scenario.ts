@@ -1,11 +1,10 @@
 import type { Arbitrary } from 'fast-check';
 import type { ScenarioContext } from './context.js';
-import { FAILURE_KINDS, type FailureKind } from './runtime/failure.js';
 import { isPrototypeKey, nameProblem } from './names.js';
 import { paramSpecProblem } from './paramValues.js';
+import { expectationProblem, type Expectation } from './expectation.js';
 
-/** What a variant is expected to do: pass, or fail with this kind. */
-export type Expectation = 'pass' | FailureKind;
+export type { Expectation } from './expectation.js';
 
 export type StrategyName = 'random' | 'pct' | 'dfs' | 'pb' | 'first-enabled' | 'round-robin';
 
@@ -115,10 +114,8 @@ export function validateScenario(value: unknown): string[] {
       const bad = nameProblem(name);
       if (bad !== null) problems.push(`variants: ${bad}`);
       problems.push(...budgetProblems((v as { budget?: unknown } | null)?.budget, `variants.${name}.budget`));
-      const expect = (v as { expect?: unknown } | null)?.expect;
-      if (expect !== 'pass' && !FAILURE_KINDS.includes(expect as FailureKind)) {
-        problems.push(`variants.${name}.expect must be "pass" or one of ${FAILURE_KINDS.join(', ')}`);
-      }
+      const expect = expectationProblem(`variants.${name}.expect`, (v as { expect?: unknown } | null)?.expect);
+      if (expect !== null) problems.push(expect);
     }
   }
   if (d.params !== undefined) {

@@ -2,8 +2,9 @@
  * Helpers for users' own vitest suites, exported as `interleave/vitest`:
  *
  * ```ts
- * import { expectNoFailure, replayTraces } from 'interleave/vitest';
+ * import { expectDeclared, expectNoFailure, replayTraces } from 'interleave/vitest';
  * it('cache survives concurrent access', () => expectNoFailure(cacheScenario, { variant: 'fixed', iterations: 500 }));
+ * it('the buggy cache fails as declared', () => expectDeclared(cacheScenario, 'buggy'));
  * replayTraces('traces');   // one test per saved trace: it must still reproduce its recorded outcome
  * ```
  */
@@ -18,6 +19,7 @@ import { replaySaved } from './robust/replaySaved.js';
 import { checkTraceTarget } from './robust/traceTarget.js';
 import { executionCount, formatFailureReport, formatReplay } from './report/text.js';
 import type { ScenarioDefinition } from './scenario.js';
+import { expectationMet, expectationText } from './expectation.js';
 import { shrinkWatched } from './robust/watchedShrink.js';
 import { shrinkable } from './shrink/shrinkTrace.js';
 import { encodeTrace, readTrace } from './trace/codec.js';
@@ -90,6 +92,23 @@ export async function expectNoFailure<P extends object>(scenario: ScenarioDefini
   const shown = file === null ? null : relative(process.cwd(), file);
   const report = formatFailureReport(trace, shown);
   throw new InterleaveFailure(`${scenario.name} [${r.variant}] failed after ${executionCount(r.executions)}\n${report}${saveError}`, r, file);
+}
+
+/**
+ * Explores `variant` over its budget (or `options`) and resolves with the result when what it
+ * found meets the variant's declared `expect` (one kind, a list of kinds, `'fail'`, or `'pass'`:
+ * the same rule as `run --check` and `ci`, expectationMet). Otherwise throws an
+ * InterleaveFailure: `expected <expectation>, found <kind>`, then the failure with its
+ * interleaving (not saved), or how many executions found nothing.
+ */
+export async function expectDeclared<P extends object>(scenario: ScenarioDefinition<P>, variant: string, options: ExploreOptions<P> = {}): Promise<ExploreResult> {
+  const spec = scenario.variants[variant];
+  if (spec === undefined) throw new UsageError(`expectDeclared(${scenario.name}): no variant "${variant}"; variants are: ${Object.keys(scenario.variants).join(', ')}`);
+  const r = await explore(scenario, { ...options, variant });
+  const found = r.failure?.kind ?? 'pass';
+  if (expectationMet(spec.expect, found)) return r;
+  const what = r.trace !== null ? formatFailureReport(r.trace, null) : (r.failure?.message ?? `no failure in ${executionCount(r.executions)}`);
+  throw new InterleaveFailure(`${scenario.name} [${variant}]: expected ${expectationText(spec.expect)}, found ${found}\n${what}`, r, null);
 }
 
 /**

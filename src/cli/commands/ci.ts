@@ -8,7 +8,8 @@ import type { ReplayReport } from '../../replay.js';
 import { replaySaved } from '../../robust/replaySaved.js';
 import { WatchdogThread } from '../../robust/watchdog.js';
 import { formatJUnit, type JUnitCase } from '../../report/junit.js';
-import { executionCount, formatTable } from '../../report/text.js';
+import { executionCount, formatTable, replayCommand } from '../../report/text.js';
+import { displayLocation } from '../../trace/paths.js';
 import { readTrace, TraceFileError, writeFileAtomic } from '../../trace/codec.js';
 import { checkTraceTarget } from '../../robust/traceTarget.js';
 import { stdoutColours } from '../colours.js';
@@ -16,7 +17,7 @@ import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
 import { count, outputFolder, positive, shardOption, show, type SetExit } from '../options.js';
 import { saveOrFallback, UNSAVED_HEADER } from '../saveOrFallback.js';
-import { finishVariant, loadTargets } from './run.js';
+import { finishVariant, loadTargets, type VariantOutcome } from './run.js';
 import { exploreVariants, type VariantJob } from '../../parallel/exploreVariants.js';
 import { inShard, type Shard } from '../../parallel/partition.js';
 import { workersWarning } from '../workersWarning.js';
@@ -81,6 +82,31 @@ function traceFound(r: ReplayReport, expected: string): string {
 }
 
 /**
+ * What a variant's row says (under MISMATCH, and in the JUnit failure): the failure's message and
+ * where it was thrown, or how many executions found nothing; then the trace and the command that
+ * replays it, the trace's text when it could be written nowhere, or, unsaved (no --out), the
+ * command that finds it again (the same budget and seed, and the flags that change what an
+ * exploration finds: the same failure, saved and shrunk).
+ */
+function variantDetail(v: VariantOutcome, file: string, o: Pick<CiOptions, 'watchdog' | 'checkDeterminism'>): string {
+  const f = v.result.failure;
+  const lines = [f?.message ?? `no failure in ${executionCount(v.result.executions)}`];
+  if (f?.error?.location !== undefined) lines.push(`at ${displayLocation(f.error.location)}`);
+  if (v.saved !== null) lines.push(`trace: ${show(v.saved)}`, `replay: ${replayCommand(show(v.saved))}`);
+  else if (v.unsavedTrace !== null) lines.push(UNSAVED_HEADER, v.unsavedTrace);
+  else if (f !== null) {
+    const flags = `${o.checkDeterminism === true ? ' --check-determinism' : ''}${o.watchdog !== undefined ? ` --watchdog ${o.watchdog}` : ''}`;
+    lines.push(`reproduce: npx interleave run ${shellWord(show(file))} --variant ${shellWord(v.variant)}${flags} (saves its trace)`);
+  }
+  return lines.join('\n');
+}
+
+/** A word as a POSIX shell reads it back: as is when plain, else single-quoted. */
+function shellWord(word: string): string {
+  return /^[\w./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
  * The race-regression job: every scenario variant explored with its declared budget must end as
  * declared (a `pass` variant must not fail, a buggy one must fail with its kind), and every saved
  * trace must still replay to its recorded outcome. With `--workers n` the variants are explored n
@@ -117,9 +143,8 @@ export async function ciCommand(o: CiOptions): Promise<number> {
   progress.clear();
   for (const [k, job] of jobs.entries()) {
     const v = await finishVariant(job.loaded, job.variant, results[k]!, { shrink: false, out: o.out ?? null });
-    const ok = v.found === v.expected;
-    const failure = v.result.failure?.message ?? `no failure in ${executionCount(v.result.executions)}`;
-    const detail = v.saved !== null ? `${failure}\ntrace: ${show(v.saved)}` : v.unsavedTrace !== null ? `${failure}\n${UNSAVED_HEADER}\n${v.unsavedTrace}` : failure;
+    const ok = v.match;
+    const detail = variantDetail(v, job.loaded.file, o);
     if (v.saveError !== null) {
       saveErrors.push(v.saveError);
       process.stderr.write(`interleave: ${v.saveError}\n`);
@@ -141,7 +166,8 @@ export async function ciCommand(o: CiOptions): Promise<number> {
         checkTraceTarget(trace, loaded.scenario, file);
         const r = await replaySaved(loaded, trace, { ...(o.watchdog !== undefined ? { seconds: o.watchdog } : {}), thread: replayThread });
         const found = traceFound(r, expected);
-        row = { kind: 'trace', name: show(file), params: trace.params, expected, found, ok: r.outcome === 'reproduced', seconds: 0, detail: r.message };
+        const ok = r.outcome === 'reproduced';
+        row = { kind: 'trace', name: show(file), params: trace.params, expected, found, ok, seconds: 0, detail: ok ? r.message : `${r.message}\nreplay: ${replayCommand(show(file))}` };
       } catch (e) {
         if (!(e instanceof TraceFileError || e instanceof ScenarioLoadError)) throw e;
         row = { kind: 'trace', name: show(file), params: null, expected: '?', found: 'unreadable', ok: false, seconds: 0, detail: e.message };
@@ -159,7 +185,7 @@ export async function ciCommand(o: CiOptions): Promise<number> {
       classname: r.kind === 'variant' ? 'interleave.scenarios' : 'interleave.traces',
       name: r.name,
       seconds: r.seconds,
-      failure: r.ok ? null : { message: `expected ${r.expected}, found ${r.found}`, detail: r.detail },
+      failure: r.ok ? null : { message: `expected ${r.expected}, found ${r.found}: ${r.detail.split('\n')[0]!}`, detail: r.detail },
     }));
     const xml = formatJUnit(cases);
     // The rows are printed below whatever happens here: a report that cannot be written costs no result.

@@ -4,7 +4,8 @@ import { findScenario, ScenarioLoadError } from '../../loader.js';
 import { UsageError } from '../../runtime/errors.js';
 import { mergeAnyShardRuns, readShardFile, toExploreResult, type AnyShardRun } from '../../parallel/index.js';
 import { formatExploreLine, formatFailureReport, formatTable, warningLines } from '../../report/text.js';
-import { runawayLines, shrinkWatched } from '../../robust/watchedShrink.js';
+import { shrinkLines, shrinkWatched } from '../../robust/watchedShrink.js';
+import { expectationMet, expectationText, type Expectation } from '../../expectation.js';
 import { shrinkable } from '../../shrink/shrinkTrace.js';
 import { encodeTrace } from '../../trace/codec.js';
 import type { Trace } from '../../trace/schema.js';
@@ -68,9 +69,11 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
     let unsaved: string | null = null;
     let trace = m.trace;
     const found = m.failure?.kind ?? 'pass';
-    const expect = expected?.get(`${m.scenario}\u0000${m.variant}`);
-    if (expect !== undefined) checked.push([m.scenario, m.variant, expect, found, expect === found ? 'ok' : 'MISMATCH']);
-    if (expected === null ? m.failure !== null : expect !== found) failed = true;
+    const declared = expected?.get(`${m.scenario}\u0000${m.variant}`);
+    const expect = declared === undefined ? undefined : expectationText(declared);
+    const match = declared !== undefined && expectationMet(declared, found);
+    if (expect !== undefined) checked.push([m.scenario, m.variant, expect, found, match ? 'ok' : 'MISMATCH']);
+    if (expected === null ? m.failure !== null : !match) failed = true;
     if (trace !== null) {
       // A merged failure must outlive a folder it cannot be written to, and is shrunk, as in `run`.
       const shrink = (t: Trace, raw: string | null): Promise<Trace | null> =>
@@ -82,7 +85,7 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
       if (saved === null) unsaved = encodeTrace(outcome.trace);
     }
     if (o.json) {
-      json.push({ scenario: m.scenario, variant: m.variant, params: m.settings?.params ?? null, ...(expect !== undefined ? { expected: expect, found, match: expect === found } : {}), executions: m.executions, steps: m.steps, failureAt: 'failureAt' in m ? m.failureAt : null, ...('complete' in m ? { complete: m.complete, completeExecutions: m.completeExecutions } : {}), ...('bound' in m && m.bound !== null ? { bound: m.bound } : {}), stoppedBy: m.stoppedBy, failure: m.failure, warnings: m.warnings, trace: saved === null ? null : show(saved), ...(unsaved !== null ? { unsavedTrace: unsaved } : {}) });
+      json.push({ scenario: m.scenario, variant: m.variant, params: m.settings?.params ?? null, ...(expect !== undefined ? { expected: expect, found, match } : {}), executions: m.executions, steps: m.steps, failureAt: 'failureAt' in m ? m.failureAt : null, ...('complete' in m ? { complete: m.complete, completeExecutions: m.completeExecutions } : {}), ...('bound' in m && m.bound !== null ? { bound: m.bound } : {}), stoppedBy: m.stoppedBy, failure: m.failure, warnings: m.warnings, trace: saved === null ? null : show(saved), ...(unsaved !== null ? { unsavedTrace: unsaved } : {}) });
       continue;
     }
     const line = `${formatExploreLine(r, undefined, m.settings?.params)} (merged from ${m.workers} worker${m.workers === 1 ? '' : 's'} over ${groups.get(`${m.scenario}\u0000${m.variant}`)!.runs.length} shards)`;
@@ -105,10 +108,10 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
  * in `dir` (shard files hold results, not the scenario's declarations). A scenario or variant
  * not there is a usage error: a check against nothing would pass.
  */
-async function expectations(merged: readonly { readonly scenario: string; readonly variant: string }[], dir: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
+async function expectations(merged: readonly { readonly scenario: string; readonly variant: string }[], dir: string): Promise<Map<string, Expectation>> {
+  const out = new Map<string, Expectation>();
   for (const m of merged) {
-    let expect: string | undefined;
+    let expect: Expectation | undefined;
     try {
       expect = (await findScenario(m.scenario, dir)).scenario.variants[m.variant]?.expect;
     } catch (e) {
@@ -130,7 +133,7 @@ async function shrinkMerged(trace: Trace, dir: string, saved: string | null, wat
   try {
     const loaded = await locateScenario(trace.scenario, dir, saved !== null ? show(saved) : `${trace.scenario.name} [${trace.variant}]`);
     const r = await shrinkWatched(watchdog, loaded, trace, { file: loaded.file });
-    if (watchdog !== undefined) process.stderr.write(runawayLines(`${trace.scenario.name} [${trace.variant}]`, watchdog, r));
+    process.stderr.write(shrinkLines(`${trace.scenario.name} [${trace.variant}]`, watchdog, r));
     return r.unshrunk === null ? r.trace : null;
   } catch (e) {
     if (!(e instanceof ScenarioLoadError)) throw e;

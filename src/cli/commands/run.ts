@@ -3,7 +3,8 @@ import { explore, type ExploreResult, type Progress } from '../../explore.js';
 import { findScenario, loadAll, type LoadedScenario } from '../../loader.js';
 import type { Colours } from '../../report/colour.js';
 import { ProgressLine } from '../../report/progress.js';
-import { runawayLines, shrinkWatched } from '../../robust/watchedShrink.js';
+import { shrinkLines, shrinkWatched } from '../../robust/watchedShrink.js';
+import { expectationMet, expectationText } from '../../expectation.js';
 import { shrinkable } from '../../shrink/shrinkTrace.js';
 import { formatExploreLine, formatFailureReport, formatTable, warningLines } from '../../report/text.js';
 import { UsageError } from '../../runtime/errors.js';
@@ -59,8 +60,11 @@ export interface RunOptions {
 export interface VariantOutcome {
   readonly scenario: string;
   readonly variant: string;
+  /** The declared expectation, as text (expectationText). */
   readonly expected: string;
   readonly found: string;
+  /** `found` meets the declared expectation (expectationMet). */
+  readonly match: boolean;
   readonly result: ExploreResult;
   /** The parameter values explored: the defaults, overridden by `--param` (shown in headers and JSON). */
   readonly params: Readonly<Record<string, unknown>>;
@@ -140,14 +144,14 @@ export async function finishVariant(
   const { file, scenario } = loaded;
   const setup = setupError(show(file), scenario, variant, r);
   if (setup !== null) throw setup;
-  const expected = scenario.variants[variant]!.expect;
+  const declared = scenario.variants[variant]!.expect;
   const found = r.failure?.kind ?? 'pass';
   // After a first Ctrl-C the raw trace is kept: shrinking would delay the exit. With the
   // watchdog, the shrinker's nearby schedules run watched too (one of them may spin).
   const shrink = async (t: Trace): Promise<Trace | null> => {
     if (!o.shrink || !shrinkable(t, o.watchdog !== undefined) || o.shouldStop?.() === true) return null;
     const r = await shrinkWatched(o.watchdog, loaded, t, { file, ...(o.shouldStop !== undefined ? { shouldStop: o.shouldStop } : {}) }, o.watchdogThread);
-    if (o.watchdog !== undefined) process.stderr.write(runawayLines(`${scenario.name} [${variant}]`, o.watchdog, r));
+    process.stderr.write(shrinkLines(`${scenario.name} [${variant}]`, o.watchdog, r));
     return r.unshrunk === null ? r.trace : null;
   };
   let trace = r.trace;
@@ -157,7 +161,7 @@ export async function finishVariant(
   else if (trace !== null) trace = (await shrink(trace)) ?? trace;
   const unsavedTrace = trace !== null && o.out !== null && saved === null ? encodeTrace(trace) : null;
   const params = resolveParams(scenario, o.params) as Record<string, unknown>;
-  return { scenario: scenario.name, variant, expected, found, result: r, params, trace, saved, saveError, unsavedTrace };
+  return { scenario: scenario.name, variant, expected: expectationText(declared), found, match: expectationMet(declared, found), result: r, params, trace, saved, saveError, unsavedTrace };
 }
 
 /**
@@ -199,7 +203,7 @@ function collectParam(entry: string, into: Record<string, unknown> = {}): Record
 }
 
 export function outcomeRow(v: VariantOutcome): string[] {
-  return [v.scenario, v.variant, v.expected, v.found, String(v.result.executions), v.found === v.expected ? 'ok' : 'MISMATCH', v.saved === null ? '' : show(v.saved)];
+  return [v.scenario, v.variant, v.expected, v.found, String(v.result.executions), v.match ? 'ok' : 'MISMATCH', v.saved === null ? '' : show(v.saved)];
 }
 
 export const OUTCOME_HEADER = ['scenario', 'variant', 'expected', 'found', 'executions', 'match', 'trace'] as const;
@@ -265,7 +269,7 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
       variant: v.variant,
       expected: v.expected,
       found: v.found,
-      match: v.found === v.expected,
+      match: v.match,
       params: v.params,
       executions: v.result.executions,
       // A search says what it established, as its summary line does (and as merge --json does).
@@ -279,7 +283,7 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
     }));
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   } else if (outcomes.length > 1) process.stdout.write(`\n${formatOutcomeTable(outcomes, c)}\n`);
-  const failed = outcomes.some((v) => (o.check ? v.found !== v.expected : v.result.failure !== null));
+  const failed = outcomes.some((v) => (o.check ? !v.match : v.result.failure !== null));
   if (interrupt.requested) {
     const saved = outcomes.filter((v) => v.saved !== null).length;
     process.stderr.write(`interleave: interrupted: ${outcomes.length} variant${outcomes.length === 1 ? '' : 's'} explored, ${saved} trace${saved === 1 ? '' : 's'} saved\n`);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { countsText, formatFailureReport } from '../../report/text.js';
-import { runawayLines, shrinkWatched } from '../../robust/watchedShrink.js';
+import { shrinkLines, shrinkWatched } from '../../robust/watchedShrink.js';
 import { DEFAULT_SHRINK_ATTEMPTS } from '../../shrink/shrinkTrace.js';
 import { readTrace, TraceFileError, writeTrace } from '../../trace/codec.js';
 import type { Trace } from '../../trace/schema.js';
@@ -35,7 +35,7 @@ export async function shrinkCommand(file: string, o: ShrinkCommandOptions): Prom
   const loaded = await locateScenario(trace.scenario, o.dir, file);
   checkTraceTarget(trace, loaded.scenario, file);
   const r = await shrinkWatched(o.watchdog, loaded, trace, { file: loaded.file, ...(o.maxAttempts !== undefined ? { maxAttempts: o.maxAttempts } : {}) });
-  if (o.watchdog !== undefined) process.stderr.write(runawayLines(`${trace.scenario.name} [${trace.variant}]`, o.watchdog, r));
+  process.stderr.write(shrinkLines(`${trace.scenario.name} [${trace.variant}]`, o.watchdog, r));
   // By default the shrunk trace replaces its input, as `run` replaces the raw trace it shrank: a
   // second file next to it would be replayed by `ci` and replayTraces as one more trace.
   const out = o.out ?? file;
