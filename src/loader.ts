@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { validateScenario, type ScenarioDefinition } from './scenario.js';
+import { notRegularFile } from './trace/fileKind.js';
 
 /** A scenario module that cannot be used: names the file and the problem, in one line. */
 export class ScenarioLoadError extends Error {
@@ -26,6 +27,9 @@ const JS_EXTENSIONS = new Set(['.js', '.mjs']);
 export async function loadScenario(file: string): Promise<LoadedScenario> {
   const abs = resolve(file);
   if (!existsSync(abs)) throw new ScenarioLoadError(file, 'no such file');
+  // A FIFO would hang the import and a device never end it: refused by its type, never opened.
+  const kind = notRegularFile(statSync(abs));
+  if (kind !== null) throw new ScenarioLoadError(file, `is ${kind}, not a scenario module`);
   let mod: { default?: unknown };
   try {
     const url = pathToFileURL(abs).href;

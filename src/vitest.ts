@@ -91,24 +91,39 @@ export async function expectNoFailure<P extends object>(scenario: ScenarioDefini
   throw new InterleaveFailure(`${scenario.name} [${r.variant}] failed after ${executionCount(r.executions)}\n${report}${saveError}`, r, file);
 }
 
+/** Where `replayTraces` and `replayTraceFile` look for scenarios. */
+export interface ReplayTracesOptions {
+  /** Folder to look for a scenario by name when the trace's recorded file is gone (default 'scenarios'). */
+  readonly scenarioDir?: string;
+  /** Let a trace name a scenario module outside the project and `scenarioDir` (it is imported and run: only for traces you trust). */
+  readonly trustTracePaths?: boolean;
+}
+
 /**
  * Registers one test per `*.json` trace in `dir` (inside a `describe`), each replaying the trace
  * and failing unless it reproduces its recorded outcome (`reproduced`, as `ci` requires): a
  * trace that `passes now`, fails differently or diverges fails its test with replay's message. Scenarios are found by the path stored
- * in the trace, else by name in `scenarioDir`. Call at the top level of a test file.
+ * in the trace, else by name in `scenarioDir`; a stored path outside the project and
+ * `scenarioDir` fails the test without importing anything (see `replayTraceFile`). Call at the
+ * top level of a test file.
  */
-export function replayTraces(dir: string, options: { scenarioDir?: string } = {}): void {
+export function replayTraces(dir: string, options: ReplayTracesOptions = {}): void {
   const files = existsSync(dir) && statSync(dir).isDirectory() ? readdirSync(dir).filter((f) => f.endsWith('.json') && !f.startsWith('.')).sort() : [];
   describe(`interleave traces in ${dir}`, () => {
     if (files.length === 0) it.skip(`no traces in ${dir}`, () => {});
-    for (const f of files) {
-      const file = join(dir, f);
-      it(`replays ${f}`, async () => {
-        const trace = readTrace(file);
-        const loaded = await locateScenario(trace.scenario, options.scenarioDir ?? 'scenarios', file);
-        const report = await replaySaved(loaded, trace);
-        if (report.outcome !== 'reproduced') throw new Error(`${file}: ${report.message}\n${formatReplay(report)}`);
-      });
-    }
+    for (const f of files) it(`replays ${f}`, () => replayTraceFile(join(dir, f), options));
   });
+}
+
+/**
+ * The test `replayTraces` registers for one trace file: resolves when the trace reproduces its
+ * recorded outcome, else rejects with replay's message. The scenario module the trace names is
+ * checked before it is imported (inside the project or `scenarioDir`, a regular .ts/.mts/.js/.mjs
+ * file: a trace is data, never code); a refusal rejects with a TraceFileError naming the file.
+ */
+export async function replayTraceFile(file: string, options: ReplayTracesOptions = {}): Promise<void> {
+  const trace = readTrace(file);
+  const loaded = await locateScenario(trace.scenario, options.scenarioDir ?? 'scenarios', file, { trust: options.trustTracePaths === true });
+  const report = await replaySaved(loaded, trace);
+  if (report.outcome !== 'reproduced') throw new Error(`${file}: ${report.message}\n${formatReplay(report)}`);
 }

@@ -40,6 +40,15 @@ export function show(path: string): string {
   return rel.startsWith('..') ? path : rel;
 }
 
+/**
+ * `--trust-trace-paths`, for the commands that import the scenario a trace names (replay, ci,
+ * shrink, merge): lifts the rule that it lies inside the project or --dir (trace/scenarioFile.ts).
+ */
+export const TRUST_TRACE_PATHS = [
+  '--trust-trace-paths',
+  'let a trace name a scenario module outside the project and --dir (it is imported and run: only for traces you trust; it must still be a .ts/.mts/.js/.mjs file)',
+] as const;
+
 /** Every command's action reports its exit code through this callback (commander keeps no return value). */
 export type SetExit = (code: number) => void;
 

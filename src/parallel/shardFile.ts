@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { ExploreResult } from '../explore.js';
 import { UsageError } from '../runtime/errors.js';
-import { whyUnreadable, writeFileAtomic } from '../trace/codec.js';
+import { readInputFile, writeFileAtomic } from '../trace/codec.js';
 import { isShard, shardName, type Shard } from './partition.js';
 import { checkSamplingRun, checkSearchRun } from './shardCheck.js';
 import { mergeShardRuns, type ShardRun } from './result.js';
@@ -28,12 +27,7 @@ export function writeShardFile(path: string, shard: Shard, runs: readonly AnySha
 }
 
 export function readShardFile(path: string): ShardFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`${path}: ${whyUnreadable(e, 'a shard results file')}`);
-  }
+  const text = readInputFile(path, 'a shard results file', (why) => new UsageError(`${path}: ${why}`));
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { notRegularFile } from './fileKind.js';
 import { projectRoot, rebaseTrace, traceRoot } from './paths.js';
 import { traceSchema, type Trace } from './schema.js';
 
@@ -65,14 +66,24 @@ export function whyUnreadable(e: unknown, what: string): string {
   return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? `is a directory, not ${what}` : `cannot read (${code})`;
 }
 
+/**
+ * The text of an input file (`what`: 'a trace file', ...), or `error(why)` thrown: a FIFO or a
+ * device (a trace symlinked to /dev/zero) is refused by its type before it is opened.
+ */
+export function readInputFile(file: string, what: string, error: (why: string) => Error): string {
+  try {
+    const kind = notRegularFile(statSync(file));
+    if (kind !== null) throw error(`is ${kind}, not ${what}`);
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === undefined) throw e;
+    throw error(whyUnreadable(e, what));
+  }
+}
+
 /** Reads and validates a trace file; its paths come back relative to the working directory's root, as `result.trace` has them. */
 export function readTrace(file: string): Trace {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new TraceFileError(file, whyUnreadable(e, 'a trace file'));
-  }
+  const text = readInputFile(file, 'a trace file', (why) => new TraceFileError(file, why));
   return rebaseTrace(decodeTrace(text, file), traceRoot(file), projectRoot(process.cwd()));
 }
 

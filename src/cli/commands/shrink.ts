@@ -7,7 +7,7 @@ import type { Trace } from '../../trace/schema.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
-import { count, positive, show, type SetExit, terminalWidth } from '../options.js';
+import { count, positive, show, type SetExit, terminalWidth, TRUST_TRACE_PATHS } from '../options.js';
 
 interface ShrinkCommandOptions {
   dir: string;
@@ -18,6 +18,8 @@ interface ShrinkCommandOptions {
   color?: boolean;
   /** Shrink in a watched thread (src/robust/watchedShrink.ts): for scenarios whose tasks may spin. */
   watchdog?: number;
+  /** A trace may name a scenario module outside the project and --dir. */
+  trustTracePaths?: boolean;
 }
 
 /** Why the trace in `file` cannot be shrunk, naming the file (shrinkTrace's own checks cannot). */
@@ -31,7 +33,7 @@ function checkShrinkable(trace: Trace, file: string, watched: boolean): void {
 export async function shrinkCommand(file: string, o: ShrinkCommandOptions): Promise<number> {
   const trace = readTrace(file);
   checkShrinkable(trace, file, o.watchdog !== undefined);
-  const loaded = await locateScenario(trace.scenario, o.dir, file);
+  const loaded = await locateScenario(trace.scenario, o.dir, file, { trust: o.trustTracePaths === true });
   const r = await shrinkWatched(o.watchdog, loaded, trace, { file: loaded.file, ...(o.maxAttempts !== undefined ? { maxAttempts: o.maxAttempts } : {}) });
   if (o.watchdog !== undefined) process.stderr.write(runawayLines(`${trace.scenario.name} [${trace.variant}]`, o.watchdog, r));
   // By default the shrunk trace replaces its input, as `run` replaces the raw trace it shrank: a
@@ -61,6 +63,7 @@ export function registerShrink(program: Command, setExit: SetExit): Command {
     .option('-d, --dir <dir>', 'folder to look for the scenario by name', 'scenarios')
     .option('--max-attempts <n>', `executions the shrinker may run (default ${DEFAULT_SHRINK_ATTEMPTS})`, count('--max-attempts'))
     .option('--watchdog <seconds>', 'shrink in a watched worker thread: a nearby schedule whose task runs this long without a scheduling point is cut short and skipped', positive('--watchdog'))
+    .option(...TRUST_TRACE_PATHS)
     .option('--verbose', 'show every event in the timeline')
     .option('--json', 'machine-readable output')
     .option('--no-color', 'no colour')
