@@ -57,6 +57,7 @@ export class InterleaveFailure extends Error {
  */
 export async function expectNoFailure<P extends object>(scenario: ScenarioDefinition<P>, options: NoFailureOptions<P> = {}): Promise<ExploreResult> {
   const { out, shrink, watchdog, ...exploreOptions } = options;
+  if (out === '') throw new UsageError(`expectNoFailure(${scenario.name}): out must name a folder (or be false), got ""`);
   if (watchdog !== undefined && options.file === undefined) {
     throw new UsageError(`expectNoFailure(${scenario.name}): the watchdog needs \`file\`, the scenario module's path (its thread imports the module)`);
   }

@@ -28,8 +28,18 @@ export function count(name: string) {
  */
 export function outputFolder(name: string) {
   return (v: string): string => {
+    // An empty name would write into the working directory (the repository root).
+    if (v.trim() === '') throw new InvalidArgumentError(`${name} must name a folder, got ${JSON.stringify(v)}`);
     const blocker = fileInTheWay(v);
     if (blocker !== null) throw new InvalidArgumentError(`${name} must be a folder, but ${blocker} is a file`);
+    return v;
+  };
+}
+
+/** Commander parser for an output file: an empty name is refused (it names no file). */
+export function outputFile(name: string) {
+  return (v: string): string => {
+    if (v.trim() === '') throw new InvalidArgumentError(`${name} must name a file, got ${JSON.stringify(v)}`);
     return v;
   };
 }

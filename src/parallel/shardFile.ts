@@ -21,9 +21,10 @@ export function shardFileName(shard: Shard): string {
   return `shard-${shard.index}-of-${shard.of}.json`;
 }
 
-export function writeShardFile(path: string, shard: Shard, runs: readonly AnyShardRun[]): void {
+/** Writes the results; returns the file written (another name when a concurrent run holds `path`: writeFileAtomic). */
+export function writeShardFile(path: string, shard: Shard, runs: readonly AnyShardRun[]): string {
   const file: ShardFile = { format: 'interleave-shard-results', version: 1, shard, runs };
-  writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`);
+  return writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`);
 }
 
 export function readShardFile(path: string): ShardFile {

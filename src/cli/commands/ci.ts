@@ -13,7 +13,7 @@ import { readTrace, TraceFileError, writeFileAtomic } from '../../trace/codec.js
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
-import { count, outputFolder, positive, shardOption, show, TRUST_TRACE_PATHS, type SetExit } from '../options.js';
+import { count, outputFile, outputFolder, positive, shardOption, show, TRUST_TRACE_PATHS, type SetExit } from '../options.js';
 import { trustedScenarioFile } from '../../trace/scenarioFile.js';
 import type { Trace } from '../../trace/schema.js';
 import { saveOrFallback, UNSAVED_HEADER } from '../saveOrFallback.js';
@@ -213,7 +213,7 @@ export function registerCi(program: Command, setExit: SetExit): Command {
     .option('-d, --dir <dir>', 'folder of scenario modules', 'scenarios')
     .option('--traces <dir>', 'folder of saved traces to replay (skipped when missing)', 'traces')
     .option('-o, --out <dir>', 'also save the trace of every failure found here', outputFolder('--out'))
-    .option('--junit <file>', 'write a JUnit XML report')
+    .option('--junit <file>', 'write a JUnit XML report', outputFile('--junit'))
     .option('--watchdog <seconds>', 'explore each variant, and replay each saved trace, in a worker thread; a task that runs this long without a scheduling point is reported as a runaway livelock instead of hanging the job (a runaway\'s saved trace is replayed watched in any case)', positive('--watchdog'))
     .option('--check-determinism', 'record every execution of every variant and replay it once more, comparing event logs (slower; a scenario using Math.random, Date.now or outside state is a nondeterminism mismatch)')
     .option('-w, --workers <n>', 'explore n variants at once: this thread and n - 1 worker threads (each variant finds what it finds alone)', count('--workers'))

@@ -7,7 +7,7 @@ import type { Trace } from '../../trace/schema.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
-import { count, positive, show, type SetExit, terminalWidth, TRUST_TRACE_PATHS } from '../options.js';
+import { count, outputFile, positive, show, type SetExit, terminalWidth, TRUST_TRACE_PATHS } from '../options.js';
 
 interface ShrinkCommandOptions {
   dir: string;
@@ -38,8 +38,7 @@ export async function shrinkCommand(file: string, o: ShrinkCommandOptions): Prom
   if (o.watchdog !== undefined) process.stderr.write(runawayLines(`${trace.scenario.name} [${trace.variant}]`, o.watchdog, r));
   // By default the shrunk trace replaces its input, as `run` replaces the raw trace it shrank: a
   // second file next to it would be replayed by `ci` and replayTraces as one more trace.
-  const out = o.out ?? file;
-  writeTrace(out, r.trace);
+  const out = writeTrace(o.out ?? file, r.trace, { replace: o.out === undefined });
   const before = countsText(trace.counts);
   const after = countsText(r.trace.counts);
   if (o.json) {
@@ -59,7 +58,7 @@ export function registerShrink(program: Command, setExit: SetExit): Command {
     .command('shrink')
     .description('minimize a failing trace: fewest preemptions, then steps, tasks and parameters, same bug')
     .argument('<trace>', 'trace file (JSON) recording a failure')
-    .option('-o, --out <file>', 'where to write the shrunk trace (default: replace <trace>, atomically)')
+    .option('-o, --out <file>', 'where to write the shrunk trace (default: replace <trace>, atomically)', outputFile('--out'))
     .option('-d, --dir <dir>', 'folder to look for the scenario by name', 'scenarios')
     .option('--max-attempts <n>', `executions the shrinker may run (default ${DEFAULT_SHRINK_ATTEMPTS})`, count('--max-attempts'))
     .option('--watchdog <seconds>', 'shrink in a watched worker thread: a nearby schedule whose task runs this long without a scheduling point is cut short and skipped', positive('--watchdog'))
