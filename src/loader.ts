@@ -53,7 +53,13 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
   // A compiled ES module seen as CommonJS: its exports object, marked __esModule, holds the default.
   if (typeof value === 'object' && value !== null && (value as { __esModule?: unknown }).__esModule === true) value = (value as { default?: unknown }).default;
   if (value === undefined) throw new ScenarioLoadError(file, 'no default export: end the module with `export default defineScenario({...})`');
-  const problems = validateScenario(value);
+  let problems: string[];
+  try {
+    problems = validateScenario(value);
+  } catch (e) {
+    // A getter in the definition that throws: the module is broken, not interleave (exit 2, not 70).
+    throw new ScenarioLoadError(file, `invalid scenario: reading its definition threw ${e instanceof Error ? `${e.name}: ${e.message.split('\n')[0]}` : String(e)}`);
+  }
   if (problems.length > 0) throw new ScenarioLoadError(file, `invalid scenario: ${problems.join('; ')}`);
   return { file: abs, scenario: value as ScenarioDefinition<object> };
 }
