@@ -56,12 +56,22 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
   let problems: string[];
   try {
     problems = validateScenario(value);
+    readAll(value, 4);
   } catch (e) {
     // A getter in the definition that throws: the module is broken, not interleave (exit 2, not 70).
     throw new ScenarioLoadError(file, `invalid scenario: reading its definition threw ${e instanceof Error ? `${e.name}: ${e.message.split('\n')[0]}` : String(e)}`);
   }
   if (problems.length > 0) throw new ScenarioLoadError(file, `invalid scenario: ${problems.join('; ')}`);
   return { file: abs, scenario: value as ScenarioDefinition<object> };
+}
+
+/**
+ * Reads the definition's fields down to `depth` levels (variants and their budgets, params), so a
+ * getter that throws fails at load, naming the file, rather than mid-run as an interleave bug.
+ */
+function readAll(value: unknown, depth: number): void {
+  if (depth === 0 || typeof value !== 'object' || value === null) return;
+  for (const key of Object.keys(value)) readAll((value as Record<string, unknown>)[key], depth - 1);
 }
 
 /** tsx's loader hooks, registered for this thread at its first TypeScript module. */

@@ -49,5 +49,9 @@ describe('a definition that throws when read', () => {
     expect(r.stderr).toBe('interleave: test/fixtures/bad/throwing-getter.ts: invalid scenario: reading its definition threw Error: variants are computed from a file that is not there\n');
     expect(noStack(r.stderr)).toBe(true);
     expect(r.code).toBe(2);
+    // A getter validation does not read (a variant's budget) is read at load too.
+    const budget = await inProcess(['run', 'test/fixtures/bad/throwing-budget.ts']);
+    expect(budget.stderr).toBe('interleave: test/fixtures/bad/throwing-budget.ts: invalid scenario: reading its definition threw RangeError: no budget\n');
+    expect(budget.code).toBe(2);
   });
 });
