@@ -82,7 +82,8 @@ export async function expectNoFailure<P extends object>(scenario: ScenarioDefini
   let saveError = '';
   if (out !== false) {
     // The failure must outlive a folder it cannot be written to (as in the CLI): the temp dir, else the text itself.
-    const outcome = saveTraceOrFallback(out ?? 'traces', trace);
+    // The latest failure of this variant replaces the last one saved: a watch mode reruns in one process.
+    const outcome = saveTraceOrFallback(out ?? 'traces', trace, { replace: true });
     file = outcome.file;
     if (outcome.error !== null) saveError = `\n(not saved where asked: ${outcome.error})`;
     if (file === null) saveError += `\n${UNSAVED_HEADER}\n${encodeTrace(trace)}`;

@@ -44,9 +44,13 @@ export function saveOrFallback(file: string, write: (file: string) => string): S
 /** Heads a trace's text printed because neither the output folder nor the temp dir could hold it. */
 export const UNSAVED_HEADER = 'trace (not saved: the output folder and the temp dir failed; save this text as a .json file to replay it):';
 
-/** A failure's trace saved under its usual name in `dir`, else in the temp dir (saveOrFallback). */
-export function saveTraceOrFallback(dir: string, trace: Trace): SaveOutcome {
-  return saveOrFallback(traceFileName(dir, trace), (file) => writeTrace(file, trace));
+/**
+ * A failure's trace saved under its usual name in `dir`, else in the temp dir (saveOrFallback).
+ * `replace`: over a file of that name whoever wrote it (see writeFileAtomic), for a long-lived
+ * process that saves the latest failure of a variant again and again (a vitest watch mode).
+ */
+export function saveTraceOrFallback(dir: string, trace: Trace, o: { readonly replace?: boolean } = {}): SaveOutcome {
+  return saveOrFallback(traceFileName(dir, trace), (file) => writeTrace(file, trace, o));
 }
 
 /** A failure's trace as saveThenShrink left it: shrunk when shrinking gave one, where it went, and why not where asked. */
