@@ -1,4 +1,4 @@
-import { constants, copyFileSync, linkSync, readFileSync, renameSync, rmSync, statSync, type Stats } from 'node:fs';
+import { constants, copyFileSync, linkSync, lstatSync, readFileSync, renameSync, rmSync, type Stats } from 'node:fs';
 import { extname } from 'node:path';
 import { tempFileName } from './staleTemps.js';
 
@@ -27,10 +27,11 @@ export function placeFile(tmp: string, file: string, text: string, replace: bool
     const target = numbered(file, n);
     for (;;) {
       if (linkExclusive(tmp, target)) return target;
-      const there = statOrNull(target);
+      const there = lstatOrNull(target);
       if (there === null) continue; // removed meanwhile: try the name again
-      if (!there.isFile()) throw Object.assign(new Error(`${target} is not a file`), { code: there.isDirectory() ? 'EISDIR' : 'EEXIST' });
-      if (sameText(target, text)) return target;
+      // A folder, FIFO or device under the name is not replaced, nor read (a FIFO would block).
+      if (!there.isFile() && !there.isSymbolicLink()) throw Object.assign(new Error(`${target} is not a file`), { code: there.isDirectory() ? 'EISDIR' : 'EEXIST' });
+      if (there.isFile() && sameText(target, text)) return target;
       if (there.mtimeMs >= started) break; // another run's fresh file: the next name
       retire(target, there, file);
     }
@@ -75,7 +76,7 @@ function retire(target: string, seen: Stats, file: string): void {
     throw e;
   }
   try {
-    const moved = statSync(grave);
+    const moved = lstatSync(grave);
     if (moved.ino !== seen.ino || moved.dev !== seen.dev) {
       for (let n = 1; n <= MAX_NUMBERED && !linkExclusive(grave, numbered(file, n)); n++);
     }
@@ -84,9 +85,10 @@ function retire(target: string, seen: Stats, file: string): void {
   }
 }
 
-function statOrNull(path: string): Stats | null {
+/** The entry itself (a link is not followed: a dangling one is there). */
+function lstatOrNull(path: string): Stats | null {
   try {
-    return statSync(path);
+    return lstatSync(path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, lutimesSync, readdirSync, readFileSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { explore, readTrace, writeFileAtomic, writeTrace } from 'interleave';
@@ -48,6 +48,13 @@ describe('two writers of one path', () => {
     expect(writeFileAtomic(file, 'fifth\n', { replace: true })).toBe(file);
     expect(readFileSync(file, 'utf8')).toBe('fifth\n');
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    // An earlier link under the name, even a dangling one, is replaced by the file (as rename did), not followed.
+    const link = join(dir, 'l.json');
+    symlinkSync(join(dir, 'nowhere'), link);
+    lutimesSync(link, yesterday, yesterday);
+    expect(writeFileAtomic(link, 'sixth\n')).toBe(link);
+    expect(lstatSync(link).isFile()).toBe(true);
+    expect(existsSync(join(dir, 'nowhere'))).toBe(false);
   });
 
   it('run: a second failure of the same name found while the first is on disk is saved as .2.json, and its replay line says so', async () => {
