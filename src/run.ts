@@ -1,6 +1,7 @@
 import { ScenarioContext } from './context.js';
 import { UsageError } from './runtime/errors.js';
 import { Execution, type ExecutionResult } from './runtime/execution.js';
+import { usageAtSite } from './runtime/usageSite.js';
 import { resolveParams, type ParamSpec, type ScenarioDefinition, type VariantSpec } from './scenario.js';
 import { ownEntry } from './names.js';
 import { overrideProblem, showValue } from './paramValues.js';
@@ -78,7 +79,9 @@ export function makeTarget<P extends object>(scenario: ScenarioDefinition<P>, op
 export function runExecution<P extends object>(target: Target<P>, strategy: Strategy, index: number, record: boolean | 'sites', guard?: NondeterminismGuard): Promise<ExecutionResult> {
   const exec = newExecution(target, strategy, index, record);
   const t = new ScenarioContext<P>(exec, target.variant, target.params);
-  const done = exec.run(() => target.scenario.run(t));
+  const run = exec.run(() => target.scenario.run(t));
+  // A misuse of the API names the scenario line (or file) where it happened.
+  const done = run.catch((e: unknown) => Promise.reject(usageAtSite(e, target.file)));
   if (guard !== undefined) {
     guard.watch(exec);
     return done;
@@ -101,7 +104,7 @@ export function startExecution<P extends object>(
   const exec = newExecution(target, strategy, index, false);
   const t = new ScenarioContext<P>(exec, target.variant, target.params);
   guard.watch(exec);
-  exec.start(() => target.scenario.run(t), onEnd, onError);
+  exec.start(() => target.scenario.run(t), onEnd, (e) => onError(usageAtSite(e, target.file)));
 }
 
 function newExecution<P extends object>(target: Target<P>, strategy: Strategy, index: number, record: boolean | 'sites'): Execution {

@@ -60,6 +60,7 @@ export class InterleaveFailure extends Error {
  */
 export async function expectNoFailure<P extends object>(scenario: ScenarioDefinition<P>, options: NoFailureOptions<P> = {}): Promise<ExploreResult> {
   const { out, shrink, watchdog, ...exploreOptions } = options;
+  if (out === '') throw new UsageError(`expectNoFailure(${scenario.name}): out must name a folder (or be false), got ""`);
   if (watchdog !== undefined && options.file === undefined) {
     throw new UsageError(`expectNoFailure(${scenario.name}): the watchdog needs \`file\`, the scenario module's path (its thread imports the module)`);
   }
@@ -84,7 +85,8 @@ export async function expectNoFailure<P extends object>(scenario: ScenarioDefini
   let saveError = '';
   if (out !== false) {
     // The failure must outlive a folder it cannot be written to (as in the CLI): the temp dir, else the text itself.
-    const outcome = saveTraceOrFallback(out ?? 'traces', trace);
+    // The latest failure of this variant replaces the last one saved: a watch mode reruns in one process.
+    const outcome = saveTraceOrFallback(out ?? 'traces', trace, { replace: true });
     file = outcome.file;
     if (outcome.error !== null) saveError = `\n(not saved where asked: ${outcome.error})`;
     if (file === null) saveError += `\n${UNSAVED_HEADER}\n${encodeTrace(trace)}`;
@@ -92,6 +94,14 @@ export async function expectNoFailure<P extends object>(scenario: ScenarioDefini
   const shown = file === null ? null : relative(process.cwd(), file);
   const report = formatFailureReport(trace, shown);
   throw new InterleaveFailure(`${scenario.name} [${r.variant}] failed after ${executionCount(r.executions)}\n${report}${saveError}`, r, file);
+}
+
+/** Where `replayTraces` and `replayTraceFile` look for scenarios. */
+export interface ReplayTracesOptions {
+  /** Folder to look for a scenario by name when the trace's recorded file is gone (default 'scenarios'). */
+  readonly scenarioDir?: string;
+  /** Let a trace name a scenario module outside the project and `scenarioDir` (it is imported and run: only for traces you trust). */
+  readonly trustTracePaths?: boolean;
 }
 
 /**
@@ -115,21 +125,28 @@ export async function expectDeclared<P extends object>(scenario: ScenarioDefinit
  * Registers one test per `*.json` trace in `dir` (inside a `describe`), each replaying the trace
  * and failing unless it reproduces its recorded outcome (`reproduced`, as `ci` requires): a
  * trace that `passes now`, fails differently or diverges fails its test with replay's message. Scenarios are found by the path stored
- * in the trace, else by name in `scenarioDir`. Call at the top level of a test file.
+ * in the trace, else by name in `scenarioDir`; a stored path outside the project and
+ * `scenarioDir` fails the test without importing anything (see `replayTraceFile`). Call at the
+ * top level of a test file.
  */
-export function replayTraces(dir: string, options: { scenarioDir?: string } = {}): void {
+export function replayTraces(dir: string, options: ReplayTracesOptions = {}): void {
   const files = existsSync(dir) && statSync(dir).isDirectory() ? readdirSync(dir).filter((f) => f.endsWith('.json') && !f.startsWith('.')).sort() : [];
   describe(`interleave traces in ${dir}`, () => {
     if (files.length === 0) it.skip(`no traces in ${dir}`, () => {});
-    for (const f of files) {
-      const file = join(dir, f);
-      it(`replays ${f}`, async () => {
-        const trace = readTrace(file);
-        const loaded = await locateScenario(trace.scenario, options.scenarioDir ?? 'scenarios', file);
-        checkTraceTarget(trace, loaded.scenario, file);
-        const report = await replaySaved(loaded, trace);
-        if (report.outcome !== 'reproduced') throw new Error(`${file}: ${report.message}\n${formatReplay(report)}`);
-      });
-    }
+    for (const f of files) it(`replays ${f}`, () => replayTraceFile(join(dir, f), options));
   });
+}
+
+/**
+ * The test `replayTraces` registers for one trace file: resolves when the trace reproduces its
+ * recorded outcome, else rejects with replay's message. The scenario module the trace names is
+ * checked before it is imported (inside the project or `scenarioDir`, a regular .ts/.mts/.js/.mjs
+ * file: a trace is data, never code); a refusal rejects with a TraceFileError naming the file.
+ */
+export async function replayTraceFile(file: string, options: ReplayTracesOptions = {}): Promise<void> {
+  const trace = readTrace(file);
+  const loaded = await locateScenario(trace.scenario, options.scenarioDir ?? 'scenarios', file, { trust: options.trustTracePaths === true });
+  checkTraceTarget(trace, loaded.scenario, file);
+  const report = await replaySaved(loaded, trace);
+  if (report.outcome !== 'reproduced') throw new Error(`${file}: ${report.message}\n${formatReplay(report)}`);
 }

@@ -29,8 +29,18 @@ export function count(name: string) {
  */
 export function outputFolder(name: string) {
   return (v: string): string => {
+    // An empty name would write into the working directory (the repository root).
+    if (v.trim() === '') throw new InvalidArgumentError(`${name} must name a folder, got ${JSON.stringify(v)}`);
     const blocker = fileInTheWay(v);
     if (blocker !== null) throw new InvalidArgumentError(`${name} must be a folder, but ${blocker} is a file`);
+    return v;
+  };
+}
+
+/** Commander parser for an output file: an empty name is refused (it names no file). */
+export function outputFile(name: string) {
+  return (v: string): string => {
+    if (v.trim() === '') throw new InvalidArgumentError(`${name} must name a file, got ${JSON.stringify(v)}`);
     return v;
   };
 }
@@ -40,6 +50,15 @@ export function show(path: string): string {
   const rel = relative(process.cwd(), path);
   return rel.startsWith('..') ? path : rel;
 }
+
+/**
+ * `--trust-trace-paths`, for the commands that import the scenario a trace names (replay, ci,
+ * shrink, merge): lifts the rule that it lies inside the project or --dir (trace/scenarioFile.ts).
+ */
+export const TRUST_TRACE_PATHS = [
+  '--trust-trace-paths',
+  'let a trace name a scenario module outside the project and --dir (it is imported and run: only for traces you trust; it must still be a .ts/.mts/.js/.mjs file)',
+] as const;
 
 /** Every command's action reports its exit code through this callback (commander keeps no return value). */
 export type SetExit = (code: number) => void;

@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { ExploreResult } from '../explore.js';
 import { UsageError } from '../runtime/errors.js';
-import { whyUnreadable, writeFileAtomic } from '../trace/codec.js';
+import { readInputFile, writeFileAtomic } from '../trace/codec.js';
 import { isShard, shardName, type Shard } from './partition.js';
 import { checkSamplingRun, checkSearchRun } from './shardCheck.js';
 import { mergeShardRuns, type ShardRun } from './result.js';
@@ -22,18 +21,14 @@ export function shardFileName(shard: Shard): string {
   return `shard-${shard.index}-of-${shard.of}.json`;
 }
 
-export function writeShardFile(path: string, shard: Shard, runs: readonly AnyShardRun[]): void {
+/** Writes the results; returns the file written (another name when a concurrent run holds `path`: writeFileAtomic). */
+export function writeShardFile(path: string, shard: Shard, runs: readonly AnyShardRun[]): string {
   const file: ShardFile = { format: 'interleave-shard-results', version: 1, shard, runs };
-  writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`);
+  return writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`);
 }
 
 export function readShardFile(path: string): ShardFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new UsageError(`${path}: ${whyUnreadable(e, 'a shard results file')}`);
-  }
+  const text = readInputFile(path, 'a shard results file', (why) => new UsageError(`${path}: ${why}`));
   let value: unknown;
   try {
     value = JSON.parse(text);

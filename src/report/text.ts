@@ -7,10 +7,11 @@ import type { Trace } from '../trace/schema.js';
 import { NO_COLOUR, type Colours } from './colour.js';
 import { formatTimeline, type TimelineOptions } from './timeline.js';
 import { explainWaitEdge } from './waitEdge.js';
+import { shellQuote } from './shellQuote.js';
 
 /** The command that replays a saved trace, as a user would type it. */
 export function replayCommand(file: string): string {
-  return `npx interleave replay ${file}`;
+  return `npx interleave replay ${shellQuote(file)}`;
 }
 
 /** Failure block printed by `run`: kind first, then facts, the interleaving, then the replay command. */

@@ -15,7 +15,9 @@ import { checkTraceTarget } from '../../robust/traceTarget.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
-import { count, outputFolder, positive, shardOption, show, type SetExit } from '../options.js';
+import { count, outputFile, outputFolder, positive, shardOption, show, TRUST_TRACE_PATHS, type SetExit } from '../options.js';
+import { trustedScenarioFile } from '../../trace/scenarioFile.js';
+import type { Trace } from '../../trace/schema.js';
 import { saveOrFallback, UNSAVED_HEADER } from '../saveOrFallback.js';
 import { finishVariant, loadTargets, type VariantOutcome } from './run.js';
 import { exploreVariants, type VariantJob } from '../../parallel/exploreVariants.js';
@@ -37,6 +39,8 @@ interface CiOptions {
   workers?: number;
   /** Check only this share of the items (a CI matrix job). */
   shard?: Shard;
+  /** A saved trace may name a scenario module outside the project and --dir. */
+  trustTracePaths?: boolean;
 }
 
 /** One checked item: a scenario variant against its expectation, or a trace against its recorded outcome. */
@@ -58,6 +62,16 @@ function traceFiles(dir: string): string[] {
     .filter((f) => f.endsWith('.json') && !f.startsWith('.'))
     .sort()
     .map((f) => join(dir, f));
+}
+
+/** A saved trace, or why it cannot be read (a row of its own, not the end of the job). */
+function readSaved(file: string): Trace | TraceFileError {
+  try {
+    return readTrace(file);
+  } catch (e) {
+    if (e instanceof TraceFileError) return e;
+    throw e;
+  }
 }
 
 /**
@@ -119,9 +133,15 @@ export async function ciCommand(o: CiOptions): Promise<number> {
   const c = stdoutColours(o);
   const rows: CiRow[] = [];
   const saveErrors: string[] = [];
+  // Every saved trace is read, and the scenario module it names checked, before anything is
+  // imported: a trace naming a module outside the project is refused (exit 2), never run.
+  const traces = traceFiles(o.traces);
+  const readings = traces.map(readSaved);
+  for (const [k, r] of readings.entries()) {
+    if (!(r instanceof Error) && r.scenario.file !== undefined) trustedScenarioFile(r.scenario.file, traces[k]!, { dir: o.dir, trust: o.trustTracePaths === true });
+  }
   const variants: VariantJob[] = [];
   for (const loaded of await loadTargets([], { dir: o.dir })) for (const variant of Object.keys(loaded.scenario.variants)) variants.push({ loaded, variant });
-  const traces = traceFiles(o.traces);
   // Items are numbered variants first, then traces, and dealt round-robin to the shards.
   const mine = (k: number): boolean => o.shard === undefined || inShard(k, o.shard);
   const jobs = variants.filter((_, k) => mine(k));
@@ -156,13 +176,15 @@ export async function ciCommand(o: CiOptions): Promise<number> {
   const replayThread = new WatchdogThread();
   try {
     for (const [k, file] of traces.entries()) {
+      const read = readings[k]!;
       if (!mine(variants.length + k)) continue;
       const t0 = performance.now();
       let row: CiRow;
       try {
-        const trace = readTrace(file);
+        if (read instanceof Error) throw read;
+        const trace = read;
         const expected = trace.failure === null ? 'pass' : trace.failure.kind;
-        const loaded = await locateScenario(trace.scenario, o.dir, file);
+        const loaded = await locateScenario(trace.scenario, o.dir, file, { trust: o.trustTracePaths === true });
         checkTraceTarget(trace, loaded.scenario, file);
         const r = await replaySaved(loaded, trace, { ...(o.watchdog !== undefined ? { seconds: o.watchdog } : {}), thread: replayThread });
         const found = traceFound(r, expected);
@@ -221,11 +243,12 @@ export function registerCi(program: Command, setExit: SetExit): Command {
     .option('-d, --dir <dir>', 'folder of scenario modules', 'scenarios')
     .option('--traces <dir>', 'folder of saved traces to replay (skipped when missing)', 'traces')
     .option('-o, --out <dir>', 'also save the trace of every failure found here', outputFolder('--out'))
-    .option('--junit <file>', 'write a JUnit XML report')
+    .option('--junit <file>', 'write a JUnit XML report', outputFile('--junit'))
     .option('--watchdog <seconds>', 'explore each variant, and replay each saved trace, in a worker thread; a task that runs this long without a scheduling point is reported as a runaway livelock instead of hanging the job (a runaway\'s saved trace is replayed watched in any case)', positive('--watchdog'))
     .option('--check-determinism', 'record every execution of every variant and replay it once more, comparing event logs (slower; a scenario using Math.random, Date.now or outside state is a nondeterminism mismatch)')
     .option('-w, --workers <n>', 'explore n variants at once: this thread and n - 1 worker threads (each variant finds what it finds alone)', count('--workers'))
     .option('--shard <i/n>', 'check only every n-th item (variants, then traces), starting with the i-th: n CI jobs together check everything once', shardOption)
+    .option(...TRUST_TRACE_PATHS)
     .option('--json', 'machine-readable output')
     .option('--no-color', 'no colour')
     .addHelpText(

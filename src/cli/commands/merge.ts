@@ -13,7 +13,8 @@ import { saveThenShrink, UNSAVED_HEADER } from '../saveOrFallback.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
-import { outputFolder, positive, show, type SetExit, terminalWidth } from '../options.js';
+import { outputFolder, positive, show, type SetExit, terminalWidth, TRUST_TRACE_PATHS } from '../options.js';
+import { trustedScenarioFile } from '../../trace/scenarioFile.js';
 
 interface MergeOptions {
   out: string;
@@ -26,6 +27,8 @@ interface MergeOptions {
   check?: boolean;
   /** Shrink in a watched thread (src/robust/watchedShrink.ts): for scenarios whose tasks may spin. */
   watchdog?: number;
+  /** A shard file's trace may name a scenario module outside the project and --dir. */
+  trustTracePaths?: boolean;
 }
 
 /**
@@ -42,6 +45,7 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
     if (seenFiles.has(resolve(f))) throw new UsageError(`merge: ${f} is given twice`);
     seenFiles.add(resolve(f));
     for (const run of readShardFile(f).runs) {
+      checkScenarioFiles(run, f, o);
       const key = `${run.scenario}\u0000${run.variant}`;
       const group = groups.get(key) ?? { runs: [], files: [] };
       group.runs.push(run);
@@ -77,7 +81,7 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
     if (trace !== null) {
       // A merged failure must outlive a folder it cannot be written to, and is shrunk, as in `run`.
       const shrink = (t: Trace, raw: string | null): Promise<Trace | null> =>
-        o.shrink && shrinkable(t, watchdog !== undefined) ? shrinkMerged(t, o.dir, raw, watchdog) : Promise.resolve(null);
+        o.shrink && shrinkable(t, watchdog !== undefined) ? shrinkMerged(t, o, raw, watchdog) : Promise.resolve(null);
       const outcome = await saveThenShrink(o.out, trace, shrink);
       if (outcome.error !== null) process.stderr.write(`interleave: ${outcome.error}\n`);
       trace = outcome.trace;
@@ -101,6 +105,15 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
     process.stdout.write(`\n${table.split('\n').map((l) => (l.endsWith('MISMATCH') ? c.red(l) : l)).join('\n')}\n`);
   }
   return failed ? EXIT.FAILURE : EXIT.OK;
+}
+
+/**
+ * Every trace a shard run holds names a scenario module that merge may import when it shrinks
+ * (trace/scenarioFile.ts): checked as the file is read, before anything is merged or imported.
+ */
+function checkScenarioFiles(run: AnyShardRun, file: string, o: MergeOptions): void {
+  const traces = [run.trace, ...(run.format === 'interleave-search-shard' ? run.units.map((u) => u.trace) : [])];
+  for (const t of traces) if (t?.scenario.file !== undefined) trustedScenarioFile(t.scenario.file, file, { dir: o.dir, trust: o.trustTracePaths === true });
 }
 
 /**
@@ -129,9 +142,9 @@ async function expectations(merged: readonly { readonly scenario: string; readon
  * or null, with one line on stderr, when its scenario cannot be loaded here: the merge still
  * reports and keeps the failure as found.
  */
-async function shrinkMerged(trace: Trace, dir: string, saved: string | null, watchdog: number | undefined): Promise<Trace | null> {
+async function shrinkMerged(trace: Trace, o: MergeOptions, saved: string | null, watchdog: number | undefined): Promise<Trace | null> {
   try {
-    const loaded = await locateScenario(trace.scenario, dir, saved !== null ? show(saved) : `${trace.scenario.name} [${trace.variant}]`);
+    const loaded = await locateScenario(trace.scenario, o.dir, saved !== null ? show(saved) : `${trace.scenario.name} [${trace.variant}]`, { trust: o.trustTracePaths === true });
     const r = await shrinkWatched(watchdog, loaded, trace, { file: loaded.file });
     process.stderr.write(shrinkLines(`${trace.scenario.name} [${trace.variant}]`, watchdog, r));
     return r.unshrunk === null ? r.trace : null;
@@ -152,6 +165,7 @@ export function registerMerge(program: Command, setExit: SetExit): Command {
     .option('--check', 'exit 0 when every variant found what its scenario declares (a failure that was expected is fine), as run --check')
     .option('--no-shrink', 'save the merged failing trace as found, without shrinking it')
     .option('--watchdog <seconds>', 'shrink in a watched worker thread: a nearby schedule whose task runs this long without a scheduling point is cut short and skipped', positive('--watchdog'))
+    .option(...TRUST_TRACE_PATHS)
     .option('--verbose', 'show every event in timelines')
     .option('--json', 'machine-readable output')
     .option('--no-color', 'no colour')

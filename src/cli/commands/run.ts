@@ -15,7 +15,7 @@ import { EXIT } from '../exitCodes.js';
 import { listenForInterrupt } from '../interrupt.js';
 import { setupError } from '../../robust/setupError.js';
 import { exploreWatched, WatchdogThread } from '../../robust/watchdog.js';
-import { count, int, outputFolder, positive, shardOption, show, strategyName, type SetExit, terminalWidth } from '../options.js';
+import { count, int, outputFile, outputFolder, positive, shardOption, show, strategyName, type SetExit, terminalWidth } from '../options.js';
 import { join } from 'node:path';
 import { saveOrFallback, saveThenShrink, UNSAVED_HEADER } from '../saveOrFallback.js';
 import { workersWarning } from '../workersWarning.js';
@@ -323,7 +323,7 @@ export function registerRun(program: Command, setExit: SetExit): Command {
     .option('-w, --workers <n>', 'worker threads for random/pct sampling and dfs/pb search (the result does not depend on the count; for dfs/pb, any --workers, 1 included, runs the search in units)', count('--workers'))
     .option('-p, --param <name=value>', 'override a scenario parameter (repeatable), e.g. --param plans=1', collectParam)
     .option('--shard <i/n>', 'explore only shard i of n (CI matrix); combine the shard files with interleave merge', shardOption)
-    .option('--shard-file <file>', 'where --shard writes its results (default: <out>/shard-<i>-of-<n>.json)')
+    .option('--shard-file <file>', 'where --shard writes its results (default: <out>/shard-<i>-of-<n>.json)', outputFile('--shard-file'))
     .addHelpText(
       'after',
       `
