@@ -11,6 +11,7 @@ import { analyzeRaces } from './races.js';
 import { SearchRunner } from './runner.js';
 import { checkState, cloneState, initialState, type SearchMode, type SearchState } from './state.js';
 import { advance } from './path.js';
+import { CROSS_CHECK_SCHEDULES, crossCheck, type CrossCheck } from './crossCheck.js';
 
 export interface SearchOptions<P extends object = Record<string, unknown>> extends TargetOptions<P> {
   /** 'dfs' (default): every execution up to partial-order reduction; 'pb': preemption bounding. */
@@ -33,6 +34,14 @@ export interface SearchOptions<P extends object = Record<string, unknown>> exten
   readonly shouldStop?: () => boolean;
   /** Record every execution that runs to its end and replay it once more, comparing event logs (`--check-determinism`). */
   readonly checkDeterminism?: boolean;
+  /** Seed of the random schedules that cross-check a complete dfs search with reduction (default: the variant's budget seed, else 1). */
+  readonly seed?: number;
+  /**
+   * How many random schedules cross-check a dfs search with reduction that ends complete
+   * without a failure (crossCheck.ts). Default: CROSS_CHECK_SCHEDULES for a search that starts
+   * afresh; 0 (none) when resuming a state, which may be one piece of a split search.
+   */
+  readonly crossCheck?: number;
 }
 
 export interface SearchProgress {
@@ -81,6 +90,11 @@ export interface SearchResult {
    */
   readonly complete: boolean;
   readonly stoppedBy: 'exhausted' | 'failure' | 'executions' | 'time' | 'interrupted' | 'bound';
+  /**
+   * The random schedules run because a dfs search with reduction ended complete (crossCheck.ts),
+   * or null when none ran. When one failed, `failure` is its failure and `complete` is false.
+   */
+  readonly crossCheck: CrossCheck | null;
   /** pb only. */
   readonly bound: BoundInfo | null;
   /** Where the search is: save it to resume, or split it (splitSearch). `finished` when nothing is left. */
@@ -206,7 +220,19 @@ export async function search<P extends object>(scenario: ScenarioDefinition<P>, 
     }
   }
 
-  const exhaustedAll = state.finished && !state.boundCut && depthLimited === 0 && (stoppedBy === 'exhausted' || (stoppedBy === 'failure' && options.continueAfterFailure === true));
+  let exhaustedAll = state.finished && !state.boundCut && depthLimited === 0 && (stoppedBy === 'exhausted' || (stoppedBy === 'failure' && options.continueAfterFailure === true));
+  // "complete" is not said until random schedules agree: the reduction cannot see state outside t.*.
+  let checked: CrossCheck | null = null;
+  const schedules = options.crossCheck ?? (options.resume === undefined ? CROSS_CHECK_SCHEDULES : 0);
+  if (exhaustedAll && por && failure === null && schedules > 0) {
+    const cc = await crossCheck(target, options.seed ?? budget.seed ?? 1, schedules, warnings);
+    checked = cc.check;
+    if (cc.failure !== null) {
+      ({ failure, trace } = cc);
+      exhaustedAll = false;
+      stoppedBy = 'failure';
+    }
+  }
   const completeUpTo = mode !== 'pb' ? null : state.finished && stoppedBy !== 'failure' ? state.bound : state.bound > 0 ? state.bound - 1 : null;
   return {
     scenario: scenario.name,
@@ -226,6 +252,7 @@ export async function search<P extends object>(scenario: ScenarioDefinition<P>, 
     trace,
     complete: exhaustedAll,
     stoppedBy: stoppedBy!,
+    crossCheck: checked,
     bound: mode === 'pb' ? { limit, reached: state.bound, completeUpTo, minimalFailing } : null,
     state: cloneState(state),
     warnings: [...warnings.values()],

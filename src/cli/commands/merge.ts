@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { findScenario, ScenarioLoadError } from '../../loader.js';
 import { UsageError } from '../../runtime/errors.js';
+import { makeTarget, type Target } from '../../run.js';
+import { crossChecked } from '../../parallel/searchParallel.js';
 import { mergeAnyShardRuns, readShardFile, toExploreResult, type AnyShardRun } from '../../parallel/index.js';
 import { formatExploreLine, formatFailureReport, formatTable, warningLines } from '../../report/text.js';
 import { runawayLines, shrinkWatched } from '../../robust/watchedShrink.js';
@@ -49,7 +51,8 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
     }
   }
   // Every group is checked before anything is written.
-  const merged = [...groups.values()].map((g) => mergeAnyShardRuns(g.runs, g.files));
+  const merged: AnyShardRun[] = [];
+  for (const g of groups.values()) merged.push(await crossCheckMerged(mergeAnyShardRuns(g.runs, g.files), o.dir));
   const expected = o.check ? await expectations(merged, o.dir) : null;
   let failed = false;
   const checked: string[][] = [];
@@ -82,7 +85,7 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
       if (saved === null) unsaved = encodeTrace(outcome.trace);
     }
     if (o.json) {
-      json.push({ scenario: m.scenario, variant: m.variant, ...(expect !== undefined ? { expected: expect, found, match: expect === found } : {}), executions: m.executions, steps: m.steps, failureAt: 'failureAt' in m ? m.failureAt : null, ...('complete' in m ? { complete: m.complete, completeExecutions: m.completeExecutions } : {}), ...('bound' in m && m.bound !== null ? { bound: m.bound } : {}), stoppedBy: m.stoppedBy, failure: m.failure, warnings: m.warnings, trace: saved === null ? null : show(saved), ...(unsaved !== null ? { unsavedTrace: unsaved } : {}) });
+      json.push({ scenario: m.scenario, variant: m.variant, ...(expect !== undefined ? { expected: expect, found, match: expect === found } : {}), executions: m.executions, steps: m.steps, failureAt: 'failureAt' in m ? m.failureAt : null, ...('complete' in m ? { complete: m.complete, completeExecutions: m.completeExecutions, crossCheck: m.crossCheck ?? null } : {}), ...('bound' in m && m.bound !== null ? { bound: m.bound } : {}), stoppedBy: m.stoppedBy, failure: m.failure, warnings: m.warnings, trace: saved === null ? null : show(saved), ...(unsaved !== null ? { unsavedTrace: unsaved } : {}) });
       continue;
     }
     const line = `${formatExploreLine(r)} (merged from ${m.workers} worker${m.workers === 1 ? '' : 's'} over ${groups.get(`${m.scenario}\u0000${m.variant}`)!.runs.length} shards)`;
@@ -98,6 +101,27 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
     process.stdout.write(`\n${table.split('\n').map((l) => (l.endsWith('MISMATCH') ? c.red(l) : l)).join('\n')}\n`);
   }
   return failed ? EXIT.FAILURE : EXIT.OK;
+}
+
+/**
+ * A merged dfs search with reduction that is complete is cross-checked here with random
+ * schedules, as one machine's search is (src/search/crossCheck.ts); its scenario is found by
+ * name in `dir`. When it cannot be found, the run stays as merged and its line says it was not
+ * cross-checked, with one line on stderr saying why.
+ */
+async function crossCheckMerged(m: AnyShardRun, dir: string): Promise<AnyShardRun> {
+  if (m.format !== 'interleave-search-shard' || !m.complete || !m.por) return m;
+  let loaded;
+  try {
+    loaded = await findScenario(m.scenario, dir);
+  } catch (e) {
+    process.stderr.write(`interleave: merge: ${m.scenario}/${m.variant}: complete, but not cross-checked with random schedules: ${(e as Error).message}\n`);
+    return m;
+  }
+  const s = m.settings;
+  const target = makeTarget(loaded.scenario, { variant: m.variant, file: loaded.file, ...(s !== undefined ? { params: s.params, maxSteps: s.maxSteps, allowLeaks: s.allowLeaks, failOnLockOrder: s.failOnLockOrder } : {}) });
+  const budget = { ...loaded.scenario.budget, ...loaded.scenario.variants[m.variant]?.budget };
+  return crossChecked(m, target as Target<object>, budget.seed ?? 1);
 }
 
 /**

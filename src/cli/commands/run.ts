@@ -249,7 +249,7 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
       match: v.found === v.expected,
       executions: v.result.executions,
       // A search says what it established, as its summary line does (and as merge --json does).
-      ...(v.result.search !== undefined ? { complete: v.result.search.complete, completeExecutions: v.result.search.completeExecutions, stoppedBy: v.result.search.stoppedBy, ...(v.result.search.bound !== null ? { bound: v.result.search.bound } : {}) } : { stoppedBy: v.result.stoppedBy }),
+      ...(v.result.search !== undefined ? { complete: v.result.search.complete, completeExecutions: v.result.search.completeExecutions, stoppedBy: v.result.search.stoppedBy, crossCheck: v.result.search.crossCheck, ...(v.result.search.bound !== null ? { bound: v.result.search.bound } : {}) } : { stoppedBy: v.result.stoppedBy }),
       // The failure as the saved trace records it (shrunk, when shrinking ran).
       failure: v.trace?.failure ?? v.result.failure,
       warnings: v.result.warnings,

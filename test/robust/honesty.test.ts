@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { search, type ScenarioDefinition } from 'interleave';
+import { formatSearchOutcome } from '../../src/report/text.js';
+import { CROSS_CHECK_CAUSE } from '../../src/search/crossCheck.js';
+import lostUpdate from '../fixtures/scenarios/lost-update.js';
+import closureCounter from './fixtures/honesty/closure-counter.js';
+import { cli, ROOT, tempDir } from './cli.js';
+
+const HONESTY = join(ROOT, 'test/robust/fixtures/honesty');
+const CLOSURE = join(HONESTY, 'closure-counter.ts');
+
+/** The summary of closure-counter's dfs search: the random schedule that fails is the 4th with seed 1. */
+const CLOSURE_LINE = `closure-counter [buggy] dfs: assertion: exhaustive search said complete, but random schedule 4 of 300 (seed 1) fails: ${CROSS_CHECK_CAUSE}`;
+
+describe('a complete dfs search is cross-checked with random schedules (partial-order reduction cannot see state outside t.*)', () => {
+  it('a lost update on a closure variable: the search does not say complete; it reports the random schedule that fails', async () => {
+    const r = await search(closureCounter as ScenarioDefinition<object>);
+    expect(r.complete).toBe(false);
+    expect(r.stoppedBy).toBe('failure');
+    expect(r.crossCheck).toEqual({ schedules: 300, seed: 1, failedAt: 3 });
+    expect(r.failure?.kind).toBe('assertion');
+    expect(r.failure?.message).toContain('x is 1, expected 2 (lost update)');
+    expect(r.trace?.strategy).toMatchObject({ name: 'random', seed: 1, execution: 3 });
+    expect(formatSearchOutcome(r)).toBe(CLOSURE_LINE.slice('closure-counter [buggy] dfs: '.length));
+    // Without the cross-check, the reduction alone explores one order and calls it complete: the bug this guards against.
+    const blind = await search(closureCounter as ScenarioDefinition<object>, { crossCheck: 0 });
+    expect([blind.complete, blind.failure, blind.crossCheck]).toEqual([true, null, null]);
+    expect(formatSearchOutcome(blind)).toBe('exhaustive: 1 complete execution, no failure (complete, with partial-order reduction; not cross-checked with random schedules)');
+  });
+
+  it('a scenario whose shared state all goes through t.*: complete, and the summary says the random schedules agree', async () => {
+    const r = await search(lostUpdate as ScenarioDefinition<object>, { variant: 'fixed', seed: 7 });
+    expect([r.complete, r.failure, r.crossCheck]).toEqual([true, null, { schedules: 300, seed: 7, failedAt: null }]);
+    expect(formatSearchOutcome(r)).toMatch(/^exhaustive: \d+ complete executions? .*no failure \(complete, with partial-order reduction; 300 random schedules \(seed 7\) agree\)$/);
+    // Without reduction nothing is assumed: no cross-check.
+    const plain = await search(lostUpdate as ScenarioDefinition<object>, { variant: 'fixed', por: false });
+    expect([plain.complete, plain.crossCheck]).toEqual([true, null]);
+  });
+
+  it('run --strategy dfs: exit 1, the summary line, and a saved trace that replays', async () => {
+    const out = tempDir();
+    const r = await cli(['run', CLOSURE, '--strategy', 'dfs', '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n')[0]).toBe(CLOSURE_LINE);
+    const file = join(out, 'closure-counter.buggy.assertion.json');
+    expect(JSON.parse(readFileSync(file, 'utf8')).failure.kind).toBe('assertion');
+    const replay = await cli(['replay', file]);
+    expect(replay.code).toBe(1);
+    expect(replay.stdout).toMatch(/^reproduced: assertion: AssertionFailure: x is 1, expected 2 \(lost update\)/m);
+  });
+
+  it('split: run --workers 2, and two shards merged, report the same failure with the same line', async () => {
+    const out = tempDir();
+    const split = await cli(['run', CLOSURE, '--strategy', 'dfs', '--workers', '2', '--out', out]);
+    expect(split.code).toBe(1);
+    expect(split.stdout.split('\n')[0]).toBe(CLOSURE_LINE);
+    const shards = await Promise.all([1, 2].map((i) => cli(['run', CLOSURE, '--strategy', 'dfs', '--shard', `${i}/2`, '--shard-file', join(out, `s${i}.json`), '--out', out])));
+    expect(shards.map((s) => s.code)).toEqual([0, 0]);
+    const merged = await cli(['merge', '--dir', HONESTY, '--out', out, join(out, 's1.json'), join(out, 's2.json')]);
+    expect(merged.code).toBe(1);
+    expect(merged.stdout.split('\n')[0]).toBe(`${CLOSURE_LINE} (merged from 2 workers over 2 shards)`);
+    // Without the scenario at hand, merge cannot cross-check: it says so rather than "complete".
+    const blind = await cli(['merge', '--dir', join(ROOT, 'test/fixtures/scenarios'), '--out', out, join(out, 's1.json'), join(out, 's2.json')]);
+    expect(blind.code).toBe(0);
+    expect(blind.stdout).toContain('(complete, with partial-order reduction; not cross-checked with random schedules)');
+    expect(blind.stderr).toMatch(/^interleave: merge: closure-counter\/buggy: complete, but not cross-checked with random schedules: /m);
+  }, 60_000);
+});
