@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { recordFailure } from '../explore.js';
 import type { StrategyInfo } from '../replay.js';
 import { compareWithReplay } from '../robust/determinism.js';
+import { LateReplays } from '../robust/lateReplays.js';
 import { makeTarget, runExecution, type Target, type TargetOptions } from '../run.js';
 import { InternalError, UsageError } from '../runtime/errors.js';
 import { keepFirstWarnings, type Failure, type Warning } from '../runtime/failure.js';
@@ -150,6 +151,7 @@ export async function search<P extends object>(scenario: ScenarioDefinition<P>, 
   let minimalFailing: number | null = null;
   let stoppedBy: SearchResult['stoppedBy'] | null = state.finished ? 'exhausted' : null;
   const warnings = new Map<string, Warning>();
+  const late = options.checkDeterminism === true ? new LateReplays(target, (execution) => ({ name: mode, execution })) : null;
 
   while (stoppedBy === null) {
     if (options.maxExecutions !== undefined && executions >= options.maxExecutions) {
@@ -181,8 +183,16 @@ export async function search<P extends object>(scenario: ScenarioDefinition<P>, 
 
     // Only an execution that ran to its end replays alike: one the runner cut (sleep set,
     // depth) would go on, past its decisions, where the first run stopped.
-    if (options.checkDeterminism === true && found === null && runner.stop === null && failure === null) {
-      const nd = await compareWithReplay(target, { name: mode, execution: index }, result);
+    if (late !== null && found === null && runner.stop === null && failure === null) {
+      const nd = (await compareWithReplay(target, { name: mode, execution: index }, result)) ?? (await late.add(index, result));
+      if (nd !== null) {
+        ({ failure, trace } = nd);
+        if (mode === 'pb') minimalFailing = state.bound;
+      }
+    }
+    // The window's executions come first: replayed late before a failure is reported.
+    if (late !== null && found !== null && failure === null) {
+      const nd = await late.flush();
       if (nd !== null) {
         ({ failure, trace } = nd);
         if (mode === 'pb') minimalFailing = state.bound;
@@ -220,6 +230,13 @@ export async function search<P extends object>(scenario: ScenarioDefinition<P>, 
     }
   }
 
+  if (late !== null && failure === null && (stoppedBy === 'exhausted' || stoppedBy === 'bound')) {
+    const nd = await late.flush();
+    if (nd !== null) {
+      ({ failure, trace } = nd);
+      stoppedBy = 'failure';
+    }
+  }
   let exhaustedAll = state.finished && !state.boundCut && depthLimited === 0 && (stoppedBy === 'exhausted' || (stoppedBy === 'failure' && options.continueAfterFailure === true));
   // "complete" is not said until random schedules agree: the reduction cannot see state outside t.*.
   let checked: CrossCheck | null = null;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { search, type ScenarioDefinition } from 'interleave';
+import { defineScenario, explore, search, type ScenarioDefinition } from 'interleave';
 import { formatSearchOutcome } from '../../src/report/text.js';
 import { CROSS_CHECK_CAUSE } from '../../src/search/crossCheck.js';
 import lostUpdate from '../fixtures/scenarios/lost-update.js';
@@ -67,4 +67,52 @@ describe('a complete dfs search is cross-checked with random schedules (partial-
     expect(blind.stdout).toContain('(complete, with partial-order reduction; not cross-checked with random schedules)');
     expect(blind.stderr).toMatch(/^interleave: merge: closure-counter\/buggy: complete, but not cross-checked with random schedules: /m);
   }, 60_000);
+});
+
+/** A scenario whose behaviour depends on how many times it ran in this process: `pick(runs)` is written to `v`. */
+function counting(name: string, pick: (runs: number) => number): ScenarioDefinition<object> {
+  let runs = 0;
+  return defineScenario({
+    name,
+    description: 'state kept between executions',
+    variants: { only: { expect: 'pass' } },
+    async run(t) {
+      const value = pick(runs++);
+      const v = t.variable('v', 0);
+      const worker = t.spawn('worker', async () => {
+        await v.set(value);
+        await v.get();
+      });
+      await worker.join();
+    },
+  }) as ScenarioDefinition<object>;
+}
+
+const LATE = /^nondeterminism: two runs of the same schedule differ at step \d+ \(replayed again after execution \d+: state kept between executions, such as a module-level variable\?\): first worker: read v -> \d; then worker: read v -> \d; does the scenario use Math\.random, Date\.now, real timers or state outside t\.\*\?$/;
+
+describe('--check-determinism replays each execution again later, not only right after itself', () => {
+  it('a flag that flips every 2 executions, and a counter special every 3rd: nondeterminism, found late', async () => {
+    for (const s of [counting('flip-2', (n) => Math.floor(n / 2) % 2), counting('every-3', (n) => (n % 3 === 0 ? 1 : 0)), counting('flip-3', (n) => Math.floor((n + 1) / 3) % 2)]) {
+      const r = await explore(s, { iterations: 200, checkDeterminism: true });
+      expect(r.failure?.kind, s.name).toBe('nondeterminism');
+      if (s.name !== 'every-3') expect(r.failure?.message).toMatch(LATE);
+      expect(r.trace?.failure?.message).toBe(r.failure?.message);
+    }
+  });
+
+  it('the same first nondeterminism whole, in blocks on 1 and 2 workers (windows restart at each block)', async () => {
+    const flip = join(HONESTY, 'flip-every-2.ts');
+    const whole = await cli(['run', flip, '--check-determinism', '-n', '300', '--out', tempDir()]);
+    const split = await Promise.all(['1', '2'].map((n) => cli(['run', flip, '--check-determinism', '-n', '300', '--workers', n, '--out', tempDir()])));
+    expect([whole.code, ...split.map((r) => r.code)]).toEqual([1, 1, 1]);
+    const line = (s: string): string => s.split('\n').find((l) => l.startsWith('nondeterminism: '))!;
+    expect(line(whole.stdout)).toMatch(LATE);
+    for (const r of split) expect(line(r.stdout)).toBe(line(whole.stdout));
+  });
+
+  it('dfs: a complete search checks its executions late too', async () => {
+    const r = await search(counting('flip-2-dfs', (n) => Math.floor(n / 2) % 2), { checkDeterminism: true, crossCheck: 0 });
+    // One schedule only (one task after main's spawn): still, its late replay runs at another distance.
+    expect(r.failure?.kind).toBe('nondeterminism');
+  });
 });
