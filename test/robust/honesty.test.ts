@@ -1,12 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defineScenario, explore, search, type ScenarioDefinition } from 'interleave';
 import { formatSearchOutcome } from '../../src/report/text.js';
 import { CROSS_CHECK_CAUSE } from '../../src/search/crossCheck.js';
+import { loadScenario } from '../../src/loader.js';
+import { confirmed, confirmFresh, replayFresh } from '../../src/robust/freshReplay.js';
 import lostUpdate from '../fixtures/scenarios/lost-update.js';
 import closureCounter from './fixtures/honesty/closure-counter.js';
-import { cli, ROOT, tempDir } from './cli.js';
+import { cli, inProcess, ROOT, tempDir } from './cli.js';
 
 const HONESTY = join(ROOT, 'test/robust/fixtures/honesty');
 const CLOSURE = join(HONESTY, 'closure-counter.ts');
@@ -39,9 +41,10 @@ describe('a complete dfs search is cross-checked with random schedules (partial-
     expect([plain.complete, plain.crossCheck]).toEqual([true, null]);
   });
 
+  // closure-counter keeps no state between executions: its CLI runs go through main in this process (cli.ts inProcess).
   it('run --strategy dfs: exit 1, the summary line, and a saved trace that replays', async () => {
     const out = tempDir();
-    const r = await cli(['run', CLOSURE, '--strategy', 'dfs', '--out', out]);
+    const r = await inProcess(['run', CLOSURE, '--strategy', 'dfs', '--out', out]);
     expect(r.code).toBe(1);
     expect(r.stdout.split('\n')[0]).toBe(CLOSURE_LINE);
     const file = join(out, 'closure-counter.buggy.assertion.json');
@@ -53,16 +56,17 @@ describe('a complete dfs search is cross-checked with random schedules (partial-
 
   it('split: run --workers 2, and two shards merged, report the same failure with the same line', async () => {
     const out = tempDir();
-    const split = await cli(['run', CLOSURE, '--strategy', 'dfs', '--workers', '2', '--out', out]);
+    const split = await inProcess(['run', CLOSURE, '--strategy', 'dfs', '--workers', '2', '--out', out]);
     expect(split.code).toBe(1);
     expect(split.stdout.split('\n')[0]).toBe(CLOSURE_LINE);
-    const shards = await Promise.all([1, 2].map((i) => cli(['run', CLOSURE, '--strategy', 'dfs', '--shard', `${i}/2`, '--shard-file', join(out, `s${i}.json`), '--out', out])));
+    const shards = [];
+    for (const i of [1, 2]) shards.push(await inProcess(['run', CLOSURE, '--strategy', 'dfs', '--shard', `${i}/2`, '--shard-file', join(out, `s${i}.json`), '--out', out]));
     expect(shards.map((s) => s.code)).toEqual([0, 0]);
-    const merged = await cli(['merge', '--dir', HONESTY, '--out', out, join(out, 's1.json'), join(out, 's2.json')]);
+    const merged = await inProcess(['merge', '--dir', HONESTY, '--out', out, join(out, 's1.json'), join(out, 's2.json')]);
     expect(merged.code).toBe(1);
     expect(merged.stdout.split('\n')[0]).toBe(`${CLOSURE_LINE} (merged from 2 workers over 2 shards)`);
     // Without the scenario at hand, merge cannot cross-check: it says so rather than "complete".
-    const blind = await cli(['merge', '--dir', join(ROOT, 'test/fixtures/scenarios'), '--out', out, join(out, 's1.json'), join(out, 's2.json')]);
+    const blind = await inProcess(['merge', '--dir', join(ROOT, 'test/fixtures/scenarios'), '--out', out, join(out, 's1.json'), join(out, 's2.json')]);
     expect(blind.code).toBe(0);
     expect(blind.stdout).toContain('(complete, with partial-order reduction; not cross-checked with random schedules)');
     expect(blind.stderr).toMatch(/^interleave: merge: closure-counter\/buggy: complete, but not cross-checked with random schedules: /m);
@@ -114,5 +118,42 @@ describe('--check-determinism replays each execution again later, not only right
     const r = await search(counting('flip-2-dfs', (n) => Math.floor(n / 2) % 2), { checkDeterminism: true, crossCheck: 0 });
     // One schedule only (one task after main's spawn): still, its late replay runs at another distance.
     expect(r.failure?.kind).toBe('nondeterminism');
+  });
+});
+
+describe('a failure found is confirmed from a freshly loaded module before it is saved', () => {
+  const WARM = join(HONESTY, 'warm-cache.ts');
+  const NOT_FRESH =
+    'nondeterminism: the failure found does not replay from a freshly loaded module (passes now: the recorded assertion no longer happens on this schedule); state survived between executions (a module-level variable or cache?); found: assertion: AssertionFailure: the warm path wrote 2 in task "main" (step 5)';
+
+  it('a module-level cache that warms up: reported as nondeterminism, exit 1, and no trace saved that would not replay', async () => {
+    const out = tempDir();
+    const r = await cli(['run', WARM, '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stdout.split('\n')[0]).toMatch(/^warm-cache \[only\] random seed 1: 4 executions, \d+\/s: nondeterminism$/);
+    expect(r.stdout).toContain(`\n${NOT_FRESH}\n`);
+    expect(readdirSync(out)).toEqual([]);
+  });
+
+  it('merge confirms the merged failure the same way', async () => {
+    const out = tempDir();
+    const shards = await Promise.all([1, 2].map((i) => cli(['run', WARM, '-n', '500', '--shard', `${i}/2`, '--shard-file', join(out, `s${i}.json`), '--out', out])));
+    expect(shards.map((s) => s.code)).toEqual([1, 1]);
+    const merged = await cli(['merge', '--out', out, join(out, 's1.json'), join(out, 's2.json')]);
+    expect(merged.code).toBe(1);
+    expect(merged.stdout).toContain(`\n${NOT_FRESH}\n`);
+    expect(readdirSync(out).sort()).toEqual(['s1.json', 's2.json']);
+  }, 60_000);
+
+  it('a failure that replays afresh is kept as found (the run --strategy dfs test above saves one and replays it in a new process)', async () => {
+    const loaded = await loadScenario(CLOSURE);
+    const r = await explore(loaded.scenario, { strategy: 'random', file: loaded.file });
+    expect(r.trace).not.toBeNull();
+    expect(await confirmFresh(loaded, r.trace!)).toBeNull();
+    const again = await confirmed(loaded, r);
+    expect(again).toBe(r);
+    // The module this thread already ran is not the one replayed: the fresh instance is another definition.
+    const report = await replayFresh(loaded, r.trace!);
+    expect(report.outcome).toBe('reproduced');
   });
 });

@@ -4,6 +4,7 @@ import { findScenario, ScenarioLoadError } from '../../loader.js';
 import { UsageError } from '../../runtime/errors.js';
 import { makeTarget, type Target } from '../../run.js';
 import { crossChecked } from '../../parallel/searchParallel.js';
+import { confirmed } from '../../robust/freshReplay.js';
 import { mergeAnyShardRuns, readShardFile, toExploreResult, type AnyShardRun } from '../../parallel/index.js';
 import { formatExploreLine, formatFailureReport, formatTable, warningLines } from '../../report/text.js';
 import { runawayLines, shrinkWatched } from '../../robust/watchedShrink.js';
@@ -61,9 +62,10 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
   // for the runaway's seconds, unless --watchdog says otherwise (else the shrinker could hang).
   const spins = new Map<string, number>();
   for (const m of merged) if (m.trace?.runaway !== undefined && !spins.has(m.scenario)) spins.set(m.scenario, m.trace.runaway.seconds);
-  for (const m of merged) {
+  for (const run of merged) {
+    const watchdog = o.watchdog ?? spins.get(run.scenario);
+    const m = await confirmMerged(run, o.dir, watchdog);
     const r = toExploreResult(m);
-    const watchdog = o.watchdog ?? spins.get(m.scenario);
     if (o.watchdog === undefined && watchdog !== undefined && o.shrink && m.trace !== null && shrinkable(m.trace, false)) {
       process.stderr.write(`interleave: ${m.scenario} [${m.variant}]: shrinking under the watchdog (${watchdog} s), since ${m.scenario} has a runaway in these shards\n`);
     }
@@ -150,6 +152,21 @@ async function expectations(merged: readonly { readonly scenario: string; readon
  * or null, with one line on stderr, when its scenario cannot be loaded here: the merge still
  * reports and keeps the failure as found.
  */
+/**
+ * A merged failure confirmed from a fresh instance of its scenario module before it is saved, as
+ * `run` confirms one (src/robust/freshReplay.ts). A scenario that cannot be found leaves it as
+ * merged, and shrinkMerged says why.
+ */
+async function confirmMerged(m: AnyShardRun, dir: string, watchdog: number | undefined): Promise<AnyShardRun> {
+  if (m.trace === null) return m;
+  try {
+    return await confirmed(await locateScenario(m.trace.scenario, dir, `${m.trace.scenario.name} [${m.trace.variant}]`), m, watchdog);
+  } catch (e) {
+    if (!(e instanceof ScenarioLoadError)) throw e;
+    return m;
+  }
+}
+
 async function shrinkMerged(trace: Trace, dir: string, saved: string | null, watchdog: number | undefined): Promise<Trace | null> {
   try {
     const loaded = await locateScenario(trace.scenario, dir, saved !== null ? show(saved) : `${trace.scenario.name} [${trace.variant}]`);

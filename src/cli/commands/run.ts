@@ -13,6 +13,7 @@ import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { listenForInterrupt } from '../interrupt.js';
 import { setupError } from '../../robust/setupError.js';
+import { confirmed } from '../../robust/freshReplay.js';
 import { exploreWatched, WatchdogThread } from '../../robust/watchdog.js';
 import { count, int, outputFolder, positive, shardOption, show, strategyName, type SetExit, terminalWidth } from '../options.js';
 import { join } from 'node:path';
@@ -129,12 +130,14 @@ export async function runVariant(
 export async function finishVariant(
   loaded: LoadedScenario,
   variant: string,
-  r: ExploreResult,
+  explored: ExploreResult,
   o: { readonly shrink: boolean; readonly out: string | null; readonly shouldStop?: () => boolean; readonly watchdog?: number; readonly watchdogThread?: WatchdogThread },
 ): Promise<VariantOutcome> {
   const { file, scenario } = loaded;
-  const setup = setupError(show(file), scenario, variant, r);
+  const setup = setupError(show(file), scenario, variant, explored);
   if (setup !== null) throw setup;
+  // A trace that would not replay in a new process is not saved: its failure is nondeterminism.
+  const r = await confirmed(loaded, explored, o.watchdog);
   const expected = scenario.variants[variant]!.expect;
   const found = r.failure?.kind ?? 'pass';
   // After a first Ctrl-C the raw trace is kept: shrinking would delay the exit. With the
