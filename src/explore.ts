@@ -3,6 +3,7 @@ import { keepFirstWarnings, type Failure, type Warning } from './runtime/failure
 import { makeTarget, NondeterminismGuard, runExecution, type Target, type TargetOptions } from './run.js';
 import { traceOf, type StrategyInfo } from './replay.js';
 import { checkDeterminism, checkedExecution, nondeterminismFailure } from './robust/determinism.js';
+import { LateReplays } from './robust/lateReplays.js';
 import type { ScenarioDefinition } from './scenario.js';
 import { DEFAULT_BLOCK_SIZE } from './parallel/partition.js';
 import { createStrategy } from './strategies/index.js';
@@ -97,6 +98,7 @@ export async function explore<P extends object>(scenario: ScenarioDefinition<P>,
   let trace: Trace | null = null;
 
   const guard = new NondeterminismGuard();
+  const late = options.checkDeterminism === true ? new LateReplays(target as Target<object>, (execution) => ({ name: strategy.name, seed, execution })) : null;
   const last = first + iterations;
   for (let i = first; i < last; ) {
     // A named strategy starts afresh at every block boundary, as each block of a split run does
@@ -105,16 +107,21 @@ export async function explore<P extends object>(scenario: ScenarioDefinition<P>,
     const inBlock = (i - first) % DEFAULT_BLOCK_SIZE;
     if (named !== null && i > first && inBlock === 0) strategy = fresh();
     let failed: SeriesResult['failed'] = null;
-    if (options.checkDeterminism === true) {
-      const one = await checkedExecution(target as Target<object>, strategy, i, seed, guard, warnings);
-      executions++;
-      steps += one.steps;
-      if (one.nondeterminism !== null) {
-        ({ failure, trace } = one.nondeterminism);
+    if (late !== null) {
+      const earlier = i > first && inBlock === 0 ? await late.restart() : null;
+      const one = earlier === null ? await checkedExecution(target as Target<object>, strategy, i, seed, guard, warnings) : null;
+      if (one !== null) {
+        executions++;
+        steps += one.steps;
+      }
+      // The window's executions come first by index: replayed late before a failure is reported.
+      const found = earlier ?? (one!.passed !== null ? await late.add(i, one!.passed) : await late.flush()) ?? one!.nondeterminism;
+      if (found !== null) {
+        ({ failure, trace } = found);
         stoppedBy = 'failure';
         break;
       }
-      failed = one.failed;
+      failed = one!.failed;
       i++;
     } else {
       // Executions run back to back up to the next clock reading, never across a block boundary.
@@ -148,6 +155,13 @@ export async function explore<P extends object>(scenario: ScenarioDefinition<P>,
         stoppedBy = 'time';
         break;
       }
+    }
+  }
+  if (late !== null && stoppedBy === 'iterations') {
+    const found = await late.flush();
+    if (found !== null) {
+      ({ failure, trace } = found);
+      stoppedBy = 'failure';
     }
   }
   return {

@@ -24,7 +24,24 @@ const EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs']);
 const JS_EXTENSIONS = new Set(['.js', '.mjs']);
 
 /** Imports a scenario module (TypeScript loads directly, no build step) and checks its default export. */
-export async function loadScenario(file: string): Promise<LoadedScenario> {
+export function loadScenario(file: string): Promise<LoadedScenario> {
+  return loadInstance(file, '');
+}
+
+/**
+ * A new instance of an ES module scenario, loaded afresh beside the one already loaded: its
+ * module-level state starts as the file says, not as the executions so far left it (the modules
+ * it imports are the ones already loaded). `instance` names it (one new instance per name). Null
+ * for a CommonJS module, which tsx's require keeps one instance of per thread: a fresh worker
+ * thread is the way to a fresh one. Called by src/robust/freshReplay.ts.
+ */
+export async function loadFreshScenario(file: string, instance: string): Promise<LoadedScenario | null> {
+  const abs = resolve(file);
+  if (!JS_EXTENSIONS.has(extname(abs)) && isCommonJs(abs)) return null;
+  return loadInstance(file, `fresh=${encodeURIComponent(instance)}`);
+}
+
+async function loadInstance(file: string, query: string): Promise<LoadedScenario> {
   const abs = resolve(file);
   if (!existsSync(abs)) throw new ScenarioLoadError(file, 'no such file');
   // A FIFO would hang the import and a device never end it: refused by its type, never opened.
@@ -38,9 +55,9 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
     // TypeScript that Node would treat as CommonJS goes through tsx's require: its ESM import
     // would run it from a data: URL, which source maps cannot follow (error locations at line 2
     // of the compiled code, named by a random namespace that changes every run).
-    if (JS_EXTENSIONS.has(extname(abs))) mod = (await import(url)) as { default?: unknown };
+    if (JS_EXTENSIONS.has(extname(abs))) mod = (await import(query === '' ? url : `${url}?${query}`)) as { default?: unknown };
     else if (isCommonJs(abs)) mod = (await import('tsx/cjs/api')).require(abs, import.meta.url) as { default?: unknown };
-    else mod = (await importTypeScript(url, abs)) as { default?: unknown };
+    else mod = (await importTypeScript(url, abs, query)) as { default?: unknown };
   } catch (e) {
     const lines = e instanceof Error ? e.message.split('\n').filter((l) => l.trim() !== '') : [String(e)];
     // esbuild (through tsx): "Transform failed with 1 error:" then "<abs path>:10:17: ERROR: Expected ...".
@@ -87,13 +104,13 @@ let tsxRegistered: Promise<void> | null = null;
  * modification time and size in the URL give a module edited since its last import a fresh
  * instance.
  */
-async function importTypeScript(url: string, abs: string): Promise<unknown> {
+async function importTypeScript(url: string, abs: string, query: string): Promise<unknown> {
   tsxRegistered ??= import('tsx/esm/api').then((api) => {
     api.register();
   });
   await tsxRegistered;
   const { mtimeMs, size } = statSync(abs);
-  return import(`${url}?version=${mtimeMs}-${size}`);
+  return import(`${url}?version=${mtimeMs}-${size}${query === '' ? '' : `&${query}`}`);
 }
 
 /**

@@ -1,7 +1,8 @@
 import { recordFailure } from '../explore.js';
 import type { Failure, Warning } from '../runtime/failure.js';
 import { NondeterminismGuard, type Target } from '../run.js';
-import { checkedExecution, type CheckedExecution } from '../robust/determinism.js';
+import { checkedExecution } from '../robust/determinism.js';
+import { LateReplays, type LateDifference } from '../robust/lateReplays.js';
 import { runSeries, type SeriesResult } from '../series.js';
 import type { Strategy } from '../strategies/strategy.js';
 import { createStrategy } from '../strategies/index.js';
@@ -53,6 +54,7 @@ export async function runBlock(target: Target<object>, spec: SamplingSpec, block
   const warnings = new Map<string, Warning>();
   let steps = 0;
   let executions = 0;
+  const late = spec.checkDeterminism === true ? new LateReplays(target, (execution) => ({ name: strategy.name, seed: spec.seed, execution })) : null;
   const end = block.start + block.count;
   for (let i = block.start; i < end; ) {
     // Between series, let messages (a cancel) and timers in.
@@ -62,24 +64,26 @@ export async function runBlock(target: Target<object>, spec: SamplingSpec, block
     }
     const count = Math.min(SERIES, end - i);
     let series: SeriesResult;
-    let nondeterminism: CheckedExecution['nondeterminism'] = null;
-    if (spec.checkDeterminism === true) ({ series, nondeterminism } = await checkedSeries(target, strategy, spec.seed, i, count, guard, warnings));
+    let nondeterminism: LateDifference | null = null;
+    if (late !== null) ({ series, nondeterminism } = await checkedSeries(target, strategy, spec.seed, i, count, guard, warnings, late));
     else series = await runSeries(target, strategy, i, count, guard, warnings);
     executions += series.executions;
     steps += series.steps;
     i += series.executions;
     const done = (failureAt: number, failure: Failure, trace: Trace): BlockResult => ({ ...block, executions, steps, failureAt, failure, trace, warnings: [...warnings.values()], complete: true });
-    if (nondeterminism !== null) return done(i - 1, nondeterminism.failure, nondeterminism.trace);
+    if (nondeterminism !== null) return done(nondeterminism.index, nondeterminism.failure, nondeterminism.trace);
     if (series.failed !== null) {
       const { index, result } = series.failed;
       const recorded = await recordFailure(target, { name: strategy.name, seed: spec.seed, execution: index }, result.decisions, result.failure!);
       return done(index, recorded.failure, recorded.trace);
     }
   }
+  const found = late !== null ? await late.flush() : null;
+  if (found !== null) return { ...block, executions, steps, failureAt: found.index, failure: found.failure, trace: found.trace, warnings: [...warnings.values()], complete: true };
   return { ...block, executions, steps, failureAt: null, failure: null, trace: null, warnings: [...warnings.values()], complete: true };
 }
 
-/** A series with the determinism check on: each execution checked, up to the first failure or nondeterminism. */
+/** A series with the determinism check on: each execution checked (and its window replayed late), up to the first failure or nondeterminism. */
 async function checkedSeries(
   target: Target<object>,
   strategy: Strategy,
@@ -88,12 +92,18 @@ async function checkedSeries(
   count: number,
   guard: NondeterminismGuard,
   warnings: Map<string, Warning>,
-): Promise<{ series: SeriesResult; nondeterminism: CheckedExecution['nondeterminism'] }> {
+  late: LateReplays,
+): Promise<{ series: SeriesResult; nondeterminism: LateDifference | null }> {
   let steps = 0;
   for (let n = 0; n < count; n++) {
-    const one = await checkedExecution(target, strategy, start + n, seed, guard, warnings);
+    const index = start + n;
+    const one = await checkedExecution(target, strategy, index, seed, guard, warnings);
     steps += one.steps;
-    if (one.failed !== null || one.nondeterminism !== null) return { series: { executions: n + 1, steps, failed: one.failed }, nondeterminism: one.nondeterminism };
+    // The window's executions come first by index: replayed late before a failure is reported.
+    const earlier = one.passed !== null ? await late.add(index, one.passed) : await late.flush();
+    const nondeterminism = earlier ?? (one.nondeterminism !== null ? { index, ...one.nondeterminism } : null);
+    if (nondeterminism !== null) return { series: { executions: n + 1, steps, failed: null }, nondeterminism };
+    if (one.failed !== null) return { series: { executions: n + 1, steps, failed: one.failed }, nondeterminism: null };
   }
   return { series: { executions: count, steps, failed: null }, nondeterminism: null };
 }

@@ -67,6 +67,7 @@ export function runSplit(loaded: LoadedScenario, variant: string, o: SplitOption
         variant,
         strategy,
         ...(o.preemptionBound !== undefined ? { preemptionBound: o.preemptionBound } : {}),
+        ...(o.seed !== undefined ? { seed: o.seed } : {}),
         ...(o.params !== undefined ? { params: o.params } : {}),
         ...(o.iterations !== undefined ? { maxExecutions: o.iterations } : {}),
         ...(o.timeLimit !== undefined ? { timeLimitMs: o.timeLimit * 1000 } : {}),

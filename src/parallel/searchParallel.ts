@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { loadScenario } from '../loader.js';
-import { makeTarget, type TargetOptions } from '../run.js';
+import { makeTarget, type Target, type TargetOptions } from '../run.js';
+import { CROSS_CHECK_SCHEDULES, crossCheck } from '../search/crossCheck.js';
 import type { ScenarioDefinition } from '../scenario.js';
 import { boundLimit, search, type SearchResult } from '../search/search.js';
 import { splitSearch } from '../search/split.js';
@@ -68,6 +69,8 @@ export interface SearchParallelOptions<P extends object = Record<string, unknown
   readonly onProgress?: (p: Progress) => void;
   /** Every execution that runs to its end recorded and replayed once more (`--check-determinism`). */
   readonly checkDeterminism?: boolean;
+  /** Seed of the random schedules that cross-check a complete dfs search (default: the budget's seed, else 1). */
+  readonly seed?: number;
 }
 
 /** What a worker needs to run units of one search. */
@@ -177,7 +180,7 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
   } finally {
     if (options.threads === undefined) await threads.close();
   }
-  return combineUnits({
+  const run = combineUnits({
     scenario: scenario.name,
     variant: target.variant,
     mode,
@@ -193,6 +196,21 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
     workers: Math.max(1, options.workers ?? 1),
     resplit: setup.resplit,
   });
+  return whole ? crossChecked(run, target, options.seed ?? budget.seed ?? 1) : run;
+}
+
+/**
+ * A whole split dfs search with reduction that ended complete, cross-checked in this thread as
+ * the unsplit search is (src/search/crossCheck.ts): complete only when the random schedules
+ * agree, else their failure. A shard cannot tell it is complete; merge checks the merged run.
+ */
+export async function crossChecked(run: SearchShardRun, target: Target<object>, seed: number): Promise<SearchShardRun> {
+  if (!run.complete || !run.por || run.failure !== null) return run;
+  const warnings = new Map(run.warnings.map((w) => [w.message, w]));
+  const cc = await crossCheck(target, seed, CROSS_CHECK_SCHEDULES, warnings);
+  const checked = { ...run, crossCheck: cc.check, warnings: [...warnings.values()] };
+  if (cc.failure === null) return checked;
+  return { ...checked, complete: false, stoppedBy: 'failure', failure: cc.failure, trace: cc.trace };
 }
 
 interface RoundOptions {

@@ -2,6 +2,7 @@ import { UsageError } from '../runtime/errors.js';
 import { keepFirstWarnings, type Failure, type Warning } from '../runtime/failure.js';
 import type { BoundInfo } from '../search/search.js';
 import type { SearchMode } from '../search/state.js';
+import type { CrossCheck } from '../search/crossCheck.js';
 import type { Trace } from '../trace/schema.js';
 import { checkEveryShardOnce, shardName, type Shard } from './partition.js';
 import type { Resplit } from './pieces.js';
@@ -72,6 +73,8 @@ export interface SearchShardRun {
   readonly stoppedBy: 'exhausted' | 'failure' | 'time' | 'interrupted' | 'executions' | 'bound';
   readonly elapsedMs: number;
   readonly workers: number;
+  /** The random schedules run because the whole search, run on one machine, ended complete (src/search/crossCheck.ts); absent when none ran. */
+  readonly crossCheck?: CrossCheck;
 }
 
 export interface CombineInput {

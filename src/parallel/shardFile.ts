@@ -115,6 +115,7 @@ function searchExploreResult(run: SearchShardRun): ExploreResult {
       trace: run.trace,
       complete: run.complete,
       stoppedBy,
+      crossCheck: run.crossCheck ?? null,
       bound: run.bound,
       state,
       warnings: run.warnings,

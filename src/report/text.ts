@@ -1,6 +1,7 @@
 import type { ExploreResult } from '../explore.js';
 import { showValue } from '../paramValues.js';
 import type { SearchResult } from '../search/search.js';
+import { crossCheckText } from '../search/crossCheck.js';
 import type { ReplayReport } from '../replay.js';
 import { displayLocation } from '../trace/paths.js';
 import type { Trace } from '../trace/schema.js';
@@ -117,11 +118,12 @@ const SEARCH_STOPS: Partial<Record<SearchResult['stoppedBy'], string>> = {
 export function formatSearchOutcome(s: SearchResult): string {
   const counts = searchCounts(s);
   const bound = s.bound;
+  if (s.crossCheck !== null && s.crossCheck.failedAt !== null) return crossCheckText(s.crossCheck, s.failure?.kind ?? null);
   if (s.failure !== null) {
     const at = bound !== null && bound.minimalFailing !== null ? ` at preemption bound ${bound.minimalFailing} (the smallest)` : '';
     return `${s.failure.kind} found${at} after ${executionCount(s.executions)}${pastCounted(s.stoppedBy)}`;
   }
-  if (s.complete) return `exhaustive: ${counts}, no failure (complete${s.por ? ', with partial-order reduction' : ''})`;
+  if (s.complete) return `exhaustive: ${counts}, no failure (complete${s.por ? `, with partial-order reduction; ${s.crossCheck !== null ? crossCheckText(s.crossCheck, null) : 'not cross-checked with random schedules'}` : ''})`;
   if (bound !== null && s.stoppedBy === 'bound') {
     return `no failure with at most ${bound.completeUpTo ?? bound.limit} preemption${(bound.completeUpTo ?? bound.limit) === 1 ? '' : 's'} (complete up to that bound; ${executionCount(s.executions)})`;
   }

@@ -71,11 +71,14 @@ export function firstRunDifference(a: ExecutionResult, b: ExecutionResult): RunD
   return null;
 }
 
-/** The `nondeterminism` failure for a difference: kind first, the step, both sides, the likely cause. */
-export function nondeterminismFailure(diff: RunDifference, tasks: readonly string[]): Failure {
+/**
+ * The `nondeterminism` failure for a difference: kind first, the step, both sides, the likely
+ * cause. `when`: how the second run came later than right after the first (lateReplays.ts).
+ */
+export function nondeterminismFailure(diff: RunDifference, tasks: readonly string[], when?: string): Failure {
   return {
     kind: 'nondeterminism',
-    message: `nondeterminism: two runs of the same schedule differ at step ${diff.step}: first ${diff.first}; then ${diff.second}; ${HINT}`,
+    message: `nondeterminism: two runs of the same schedule differ at step ${diff.step}${when === undefined ? '' : ` (${when})`}: first ${diff.first}; then ${diff.second}; ${HINT}`,
     step: diff.step,
     tasks: [...tasks],
   };
@@ -108,18 +111,21 @@ export async function checkDeterminism(target: Target<object>, decisions: readon
 /**
  * For `checkDeterminism`: replays a recorded passing execution once and compares. Returns the
  * `nondeterminism` failure and its trace (of the first run) when they differ, else null.
+ * `when`: said in the message when the replay does not come right after the recording.
  */
-export async function compareWithReplay(target: Target<object>, info: StrategyInfo, recorded: ExecutionResult): Promise<{ failure: Failure; trace: Trace } | null> {
+export async function compareWithReplay(target: Target<object>, info: StrategyInfo, recorded: ExecutionResult, when?: string): Promise<{ failure: Failure; trace: Trace } | null> {
   const again = await replayDecisions(target, recorded.decisions);
   const diff = firstRunDifference(recorded, again);
   if (diff === null) return null;
-  const failure = nondeterminismFailure(diff, recorded.tasks);
+  const failure = nondeterminismFailure(diff, recorded.tasks, when);
   return { failure, trace: { ...traceOf(target, info, recorded), failure: failure as Trace['failure'] } };
 }
 
 /** One execution run with the determinism check on (`checkDeterminism`). */
 export interface CheckedExecution {
   readonly steps: number;
+  /** Its recording, when it passed and its replay agreed (for the late replays, lateReplays.ts). */
+  readonly passed: ExecutionResult | null;
   /** It failed (its failure is recorded and checked as every failure is, by `recordFailure`). */
   readonly failed: { readonly index: number; readonly result: ExecutionResult } | null;
   /** It passed, but its replay did not run the same: the `nondeterminism` failure and its trace. */
@@ -133,7 +139,7 @@ export interface CheckedExecution {
 export async function checkedExecution(target: Target<object>, strategy: Strategy, index: number, seed: number, guard: NondeterminismGuard, warnings: Map<string, Warning>): Promise<CheckedExecution> {
   const result = await runExecution(target, strategy, index, true, guard);
   keepFirstWarnings(warnings, result.warnings);
-  if (result.failure !== null) return { steps: result.steps, failed: { index, result }, nondeterminism: null };
+  if (result.failure !== null) return { steps: result.steps, passed: null, failed: { index, result }, nondeterminism: null };
   const nondeterminism = await compareWithReplay(target, { name: strategy.name, seed, execution: index }, result);
-  return { steps: result.steps, failed: null, nondeterminism };
+  return { steps: result.steps, passed: nondeterminism === null ? result : null, failed: null, nondeterminism };
 }

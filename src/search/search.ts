@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { recordFailure } from '../explore.js';
 import type { StrategyInfo } from '../replay.js';
 import { compareWithReplay } from '../robust/determinism.js';
+import { LateReplays } from '../robust/lateReplays.js';
 import { makeTarget, runExecution, type Target, type TargetOptions } from '../run.js';
 import { InternalError, UsageError } from '../runtime/errors.js';
 import { keepFirstWarnings, type Failure, type Warning } from '../runtime/failure.js';
@@ -11,6 +12,7 @@ import { analyzeRaces } from './races.js';
 import { SearchRunner } from './runner.js';
 import { checkState, cloneState, initialState, type SearchMode, type SearchState } from './state.js';
 import { advance } from './path.js';
+import { CROSS_CHECK_SCHEDULES, crossCheck, type CrossCheck } from './crossCheck.js';
 
 export interface SearchOptions<P extends object = Record<string, unknown>> extends TargetOptions<P> {
   /** 'dfs' (default): every execution up to partial-order reduction; 'pb': preemption bounding. */
@@ -33,6 +35,14 @@ export interface SearchOptions<P extends object = Record<string, unknown>> exten
   readonly shouldStop?: () => boolean;
   /** Record every execution that runs to its end and replay it once more, comparing event logs (`--check-determinism`). */
   readonly checkDeterminism?: boolean;
+  /** Seed of the random schedules that cross-check a complete dfs search with reduction (default: the variant's budget seed, else 1). */
+  readonly seed?: number;
+  /**
+   * How many random schedules cross-check a dfs search with reduction that ends complete
+   * without a failure (crossCheck.ts). Default: CROSS_CHECK_SCHEDULES for a search that starts
+   * afresh; 0 (none) when resuming a state, which may be one piece of a split search.
+   */
+  readonly crossCheck?: number;
 }
 
 export interface SearchProgress {
@@ -81,6 +91,11 @@ export interface SearchResult {
    */
   readonly complete: boolean;
   readonly stoppedBy: 'exhausted' | 'failure' | 'executions' | 'time' | 'interrupted' | 'bound';
+  /**
+   * The random schedules run because a dfs search with reduction ended complete (crossCheck.ts),
+   * or null when none ran. When one failed, `failure` is its failure and `complete` is false.
+   */
+  readonly crossCheck: CrossCheck | null;
   /** pb only. */
   readonly bound: BoundInfo | null;
   /** Where the search is: save it to resume, or split it (splitSearch). `finished` when nothing is left. */
@@ -136,6 +151,7 @@ export async function search<P extends object>(scenario: ScenarioDefinition<P>, 
   let minimalFailing: number | null = null;
   let stoppedBy: SearchResult['stoppedBy'] | null = state.finished ? 'exhausted' : null;
   const warnings = new Map<string, Warning>();
+  const late = options.checkDeterminism === true ? new LateReplays(target, (execution) => ({ name: mode, execution })) : null;
 
   while (stoppedBy === null) {
     if (options.maxExecutions !== undefined && executions >= options.maxExecutions) {
@@ -167,8 +183,16 @@ export async function search<P extends object>(scenario: ScenarioDefinition<P>, 
 
     // Only an execution that ran to its end replays alike: one the runner cut (sleep set,
     // depth) would go on, past its decisions, where the first run stopped.
-    if (options.checkDeterminism === true && found === null && runner.stop === null && failure === null) {
-      const nd = await compareWithReplay(target, { name: mode, execution: index }, result);
+    if (late !== null && found === null && runner.stop === null && failure === null) {
+      const nd = (await compareWithReplay(target, { name: mode, execution: index }, result)) ?? (await late.add(index, result));
+      if (nd !== null) {
+        ({ failure, trace } = nd);
+        if (mode === 'pb') minimalFailing = state.bound;
+      }
+    }
+    // The window's executions come first: replayed late before a failure is reported.
+    if (late !== null && found !== null && failure === null) {
+      const nd = await late.flush();
       if (nd !== null) {
         ({ failure, trace } = nd);
         if (mode === 'pb') minimalFailing = state.bound;
@@ -206,7 +230,26 @@ export async function search<P extends object>(scenario: ScenarioDefinition<P>, 
     }
   }
 
-  const exhaustedAll = state.finished && !state.boundCut && depthLimited === 0 && (stoppedBy === 'exhausted' || (stoppedBy === 'failure' && options.continueAfterFailure === true));
+  if (late !== null && failure === null && (stoppedBy === 'exhausted' || stoppedBy === 'bound')) {
+    const nd = await late.flush();
+    if (nd !== null) {
+      ({ failure, trace } = nd);
+      stoppedBy = 'failure';
+    }
+  }
+  let exhaustedAll = state.finished && !state.boundCut && depthLimited === 0 && (stoppedBy === 'exhausted' || (stoppedBy === 'failure' && options.continueAfterFailure === true));
+  // "complete" is not said until random schedules agree: the reduction cannot see state outside t.*.
+  let checked: CrossCheck | null = null;
+  const schedules = options.crossCheck ?? (options.resume === undefined ? CROSS_CHECK_SCHEDULES : 0);
+  if (exhaustedAll && por && failure === null && schedules > 0) {
+    const cc = await crossCheck(target, options.seed ?? budget.seed ?? 1, schedules, warnings);
+    checked = cc.check;
+    if (cc.failure !== null) {
+      ({ failure, trace } = cc);
+      exhaustedAll = false;
+      stoppedBy = 'failure';
+    }
+  }
   const completeUpTo = mode !== 'pb' ? null : state.finished && stoppedBy !== 'failure' ? state.bound : state.bound > 0 ? state.bound - 1 : null;
   return {
     scenario: scenario.name,
@@ -226,6 +269,7 @@ export async function search<P extends object>(scenario: ScenarioDefinition<P>, 
     trace,
     complete: exhaustedAll,
     stoppedBy: stoppedBy!,
+    crossCheck: checked,
     bound: mode === 'pb' ? { limit, reached: state.bound, completeUpTo, minimalFailing } : null,
     state: cloneState(state),
     warnings: [...warnings.values()],

@@ -33,7 +33,8 @@ describe('each TypeScript scenario module is run once per thread until it is edi
     expect(r.stdout).toContain('4 matched, 0 mismatched');
     expect(r.code).toBe(0);
     // With a tsx namespace per import, it ran three times: for the variants and for each trace.
-    expect(readFileSync(join(project, 'loads.txt'), 'utf8')).toBe('x');
+    // Now once for the variants and the traces, and once more, fresh, to confirm the buggy variant's failure replays from a new instance (src/robust/freshReplay.ts).
+    expect(readFileSync(join(project, 'loads.txt'), 'utf8')).toBe('xx');
   });
 
   it('a module loaded again is the same; an edited one is loaded afresh; a failed load is not kept', async () => {

@@ -2,6 +2,9 @@ import type { Command } from 'commander';
 import { resolve } from 'node:path';
 import { findScenario, ScenarioLoadError } from '../../loader.js';
 import { UsageError } from '../../runtime/errors.js';
+import { makeTarget, type Target } from '../../run.js';
+import { crossChecked } from '../../parallel/searchParallel.js';
+import { confirmed } from '../../robust/freshReplay.js';
 import { mergeAnyShardRuns, readShardFile, toExploreResult, type AnyShardRun } from '../../parallel/index.js';
 import { formatExploreLine, formatFailureReport, formatTable, warningLines } from '../../report/text.js';
 import { shrinkLines, shrinkWatched } from '../../robust/watchedShrink.js';
@@ -54,7 +57,8 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
     }
   }
   // Every group is checked before anything is written.
-  const merged = [...groups.values()].map((g) => mergeAnyShardRuns(g.runs, g.files));
+  const merged: AnyShardRun[] = [];
+  for (const g of groups.values()) merged.push(await crossCheckMerged(mergeAnyShardRuns(g.runs, g.files), o.dir));
   const expected = o.check ? await expectations(merged, o.dir) : null;
   let failed = false;
   const checked: string[][] = [];
@@ -63,9 +67,10 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
   // for the runaway's seconds, unless --watchdog says otherwise (else the shrinker could hang).
   const spins = new Map<string, number>();
   for (const m of merged) if (m.trace?.runaway !== undefined && !spins.has(m.scenario)) spins.set(m.scenario, m.trace.runaway.seconds);
-  for (const m of merged) {
+  for (const run of merged) {
+    const watchdog = o.watchdog ?? spins.get(run.scenario);
+    const m = await confirmMerged(run, o, watchdog);
     const r = toExploreResult(m);
-    const watchdog = o.watchdog ?? spins.get(m.scenario);
     if (o.watchdog === undefined && watchdog !== undefined && o.shrink && m.trace !== null && shrinkable(m.trace, false)) {
       process.stderr.write(`interleave: ${m.scenario} [${m.variant}]: shrinking under the watchdog (${watchdog} s), since ${m.scenario} has a runaway in these shards\n`);
     }
@@ -89,7 +94,7 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
       if (saved === null) unsaved = encodeTrace(outcome.trace);
     }
     if (o.json) {
-      json.push({ scenario: m.scenario, variant: m.variant, params: m.settings?.params ?? null, ...(expect !== undefined ? { expected: expect, found, match } : {}), executions: m.executions, steps: m.steps, failureAt: 'failureAt' in m ? m.failureAt : null, ...('complete' in m ? { complete: m.complete, completeExecutions: m.completeExecutions } : {}), ...('bound' in m && m.bound !== null ? { bound: m.bound } : {}), stoppedBy: m.stoppedBy, failure: m.failure, warnings: m.warnings, trace: saved === null ? null : show(saved), ...(unsaved !== null ? { unsavedTrace: unsaved } : {}) });
+      json.push({ scenario: m.scenario, variant: m.variant, params: m.settings?.params ?? null, ...(expect !== undefined ? { expected: expect, found, match } : {}), executions: m.executions, steps: m.steps, failureAt: 'failureAt' in m ? m.failureAt : null, ...('complete' in m ? { complete: m.complete, completeExecutions: m.completeExecutions, crossCheck: m.crossCheck ?? null } : {}), ...('bound' in m && m.bound !== null ? { bound: m.bound } : {}), stoppedBy: m.stoppedBy, failure: m.failure, warnings: m.warnings, trace: saved === null ? null : show(saved), ...(unsaved !== null ? { unsavedTrace: unsaved } : {}) });
       continue;
     }
     const line = `${formatExploreLine(r, undefined, m.settings?.params)} (merged from ${m.workers} worker${m.workers === 1 ? '' : 's'} over ${groups.get(`${m.scenario}\u0000${m.variant}`)!.runs.length} shards)`;
@@ -114,6 +119,27 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
 function checkScenarioFiles(run: AnyShardRun, file: string, o: MergeOptions): void {
   const traces = [run.trace, ...(run.format === 'interleave-search-shard' ? run.units.map((u) => u.trace) : [])];
   for (const t of traces) if (t?.scenario.file !== undefined) trustedScenarioFile(t.scenario.file, file, { dir: o.dir, trust: o.trustTracePaths === true });
+}
+
+/**
+ * A merged dfs search with reduction that is complete is cross-checked here with random
+ * schedules, as one machine's search is (src/search/crossCheck.ts); its scenario is found by
+ * name in `dir`. When it cannot be found, the run stays as merged and its line says it was not
+ * cross-checked, with one line on stderr saying why.
+ */
+async function crossCheckMerged(m: AnyShardRun, dir: string): Promise<AnyShardRun> {
+  if (m.format !== 'interleave-search-shard' || !m.complete || !m.por) return m;
+  let loaded;
+  try {
+    loaded = await findScenario(m.scenario, dir);
+  } catch (e) {
+    process.stderr.write(`interleave: merge: ${m.scenario}/${m.variant}: complete, but not cross-checked with random schedules: ${(e as Error).message}\n`);
+    return m;
+  }
+  const s = m.settings;
+  const target = makeTarget(loaded.scenario, { variant: m.variant, file: loaded.file, ...(s !== undefined ? { params: s.params, maxSteps: s.maxSteps, allowLeaks: s.allowLeaks, failOnLockOrder: s.failOnLockOrder } : {}) });
+  const budget = { ...loaded.scenario.budget, ...loaded.scenario.variants[m.variant]?.budget };
+  return crossChecked(m, target as Target<object>, budget.seed ?? 1);
 }
 
 /**
@@ -142,6 +168,21 @@ async function expectations(merged: readonly { readonly scenario: string; readon
  * or null, with one line on stderr, when its scenario cannot be loaded here: the merge still
  * reports and keeps the failure as found.
  */
+/**
+ * A merged failure confirmed from a fresh instance of its scenario module before it is saved, as
+ * `run` confirms one (src/robust/freshReplay.ts). A scenario that cannot be found leaves it as
+ * merged, and shrinkMerged says why.
+ */
+async function confirmMerged(m: AnyShardRun, o: MergeOptions, watchdog: number | undefined): Promise<AnyShardRun> {
+  if (m.trace === null) return m;
+  try {
+    return await confirmed(await locateScenario(m.trace.scenario, o.dir, `${m.trace.scenario.name} [${m.trace.variant}]`, { trust: o.trustTracePaths === true }), m, watchdog);
+  } catch (e) {
+    if (!(e instanceof ScenarioLoadError)) throw e;
+    return m;
+  }
+}
+
 async function shrinkMerged(trace: Trace, o: MergeOptions, saved: string | null, watchdog: number | undefined): Promise<Trace | null> {
   try {
     const loaded = await locateScenario(trace.scenario, o.dir, saved !== null ? show(saved) : `${trace.scenario.name} [${trace.variant}]`, { trust: o.trustTracePaths === true });

@@ -14,6 +14,7 @@ import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { listenForInterrupt } from '../interrupt.js';
 import { setupError } from '../../robust/setupError.js';
+import { confirmed } from '../../robust/freshReplay.js';
 import { exploreWatched, WatchdogThread } from '../../robust/watchdog.js';
 import { count, int, outputFile, outputFolder, positive, shardOption, show, strategyName, type SetExit, terminalWidth } from '../options.js';
 import { join } from 'node:path';
@@ -138,12 +139,14 @@ export async function runVariant(
 export async function finishVariant(
   loaded: LoadedScenario,
   variant: string,
-  r: ExploreResult,
+  explored: ExploreResult,
   o: { readonly shrink: boolean; readonly out: string | null; readonly shouldStop?: () => boolean; readonly watchdog?: number; readonly watchdogThread?: WatchdogThread; readonly params?: Readonly<Record<string, unknown>> },
 ): Promise<VariantOutcome> {
   const { file, scenario } = loaded;
-  const setup = setupError(show(file), scenario, variant, r);
+  const setup = setupError(show(file), scenario, variant, explored);
   if (setup !== null) throw setup;
+  // A trace that would not replay in a new process is not saved: its failure is nondeterminism.
+  const r = await confirmed(loaded, explored, o.watchdog);
   const declared = scenario.variants[variant]!.expect;
   const found = r.failure?.kind ?? 'pass';
   // After a first Ctrl-C the raw trace is kept: shrinking would delay the exit. With the
@@ -273,7 +276,7 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
       params: v.params,
       executions: v.result.executions,
       // A search says what it established, as its summary line does (and as merge --json does).
-      ...(v.result.search !== undefined ? { complete: v.result.search.complete, completeExecutions: v.result.search.completeExecutions, stoppedBy: v.result.search.stoppedBy, ...(v.result.search.bound !== null ? { bound: v.result.search.bound } : {}) } : { stoppedBy: v.result.stoppedBy }),
+      ...(v.result.search !== undefined ? { complete: v.result.search.complete, completeExecutions: v.result.search.completeExecutions, stoppedBy: v.result.search.stoppedBy, crossCheck: v.result.search.crossCheck, ...(v.result.search.bound !== null ? { bound: v.result.search.bound } : {}) } : { stoppedBy: v.result.stoppedBy }),
       // The failure as the saved trace records it (shrunk, when shrinking ran).
       failure: v.trace?.failure ?? v.result.failure,
       warnings: v.result.warnings,
