@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import type { ExploreResult } from '../explore.js';
 import { UsageError } from '../runtime/errors.js';
 import { whyUnreadable, writeFileAtomic } from '../trace/codec.js';
+import { readBoundedText, SHARD_FILE_LIMIT, sizeText, tooDeepAt, tooDeepText } from '../trace/limits.js';
 import { isShard, shardName, type Shard } from './partition.js';
 import { checkSamplingRun, checkSearchRun } from './shardCheck.js';
 import { mergeShardRuns, type ShardRun } from './result.js';
@@ -30,10 +30,13 @@ export function writeShardFile(path: string, shard: Shard, runs: readonly AnySha
 export function readShardFile(path: string): ShardFile {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readBoundedText(path, SHARD_FILE_LIMIT, () => new UsageError(`${path}: larger than the ${sizeText(SHARD_FILE_LIMIT)} limit for a shard results file`));
   } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(`${path}: ${whyUnreadable(e, 'a shard results file')}`);
   }
+  const deep = tooDeepAt(text);
+  if (deep !== null) throw new UsageError(`${path}: ${tooDeepText(deep)}`);
   let value: unknown;
   try {
     value = JSON.parse(text);

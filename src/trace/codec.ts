@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { readBoundedText, sizeText, TRACE_FILE_LIMIT, tooDeepAt, tooDeepText } from './limits.js';
 import { projectRoot, rebaseTrace, traceRoot } from './paths.js';
 import { traceSchema, type Trace } from './schema.js';
 
@@ -23,6 +24,8 @@ export function encodeTrace(trace: Trace): string {
 export function decodeTrace(text: string, file = '<trace>'): Trace {
   let data: unknown;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a BOM added by an editor
+  const deep = tooDeepAt(text);
+  if (deep !== null) throw new TraceFileError(file, tooDeepText(deep));
   try {
     data = JSON.parse(text);
   } catch (e) {
@@ -69,8 +72,9 @@ export function whyUnreadable(e: unknown, what: string): string {
 export function readTrace(file: string): Trace {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readBoundedText(file, TRACE_FILE_LIMIT, () => new TraceFileError(file, `larger than the ${sizeText(TRACE_FILE_LIMIT)} limit for a trace file`));
   } catch (e) {
+    if (e instanceof TraceFileError) throw e;
     throw new TraceFileError(file, whyUnreadable(e, 'a trace file'));
   }
   return rebaseTrace(decodeTrace(text, file), traceRoot(file), projectRoot(process.cwd()));
