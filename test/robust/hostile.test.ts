@@ -1,6 +1,13 @@
 import { readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import type { Trace } from 'interleave';
+import { exploreCommand } from '../../src/cli/commands/explore.js';
+import { escapeControl, terminalSafe } from '../../src/report/escape.js';
+import { renderHtmlReport } from '../../src/report/html.js';
+import { formatTimeline } from '../../src/report/timeline.js';
+import { waitGraphDot, waitGraphOfTrace } from '../../src/report/waitGraph.js';
 import { readBoundedText } from '../../src/trace/limits.js';
 import { inProcess, noStack, ROOT, tempDir } from './cli.js';
 
@@ -11,6 +18,7 @@ import { inProcess, noStack, ROOT, tempDir } from './cli.js';
  */
 
 const GOOD = join(ROOT, 'traces/circuit-breaker.buggy.assertion.json');
+const HOSTILE = 'test/fixtures/hostile/hostile-text.ts';
 const MiB = 1024 * 1024;
 
 /** A copy of the bundled trace, edited as text, in a fresh folder; returns its path. */
@@ -85,4 +93,105 @@ describe('limits on input files', () => {
     expect(r.stderr).toContain("error: option '--watchdog <seconds>' argument '4000' is invalid. --watchdog must be at most 3600");
     expect(r.code).toBe(2);
   });
+});
+
+/** A trace the schema accepts with `tasks` tasks that all ran and `rounds` operations each, failing stuck with every task blocked. */
+function hugeTrace(tasks: number, rounds: number): Trace {
+  const names = Array.from({ length: tasks }, (_, i) => (i === 0 ? 'main' : `worker-${i}`));
+  const events: Trace['events'] = [];
+  let step = 0;
+  for (let r = 0; r < rounds; r++) for (const task of names) events.push({ step: step++, task, op: r === 0 ? 'start' : 'read', ...(r === 0 ? {} : { obj: 'v', result: String(r) }) });
+  for (const task of names) events.push({ step, task, op: 'acquire', obj: 'lock', note: 'blocked' });
+  return {
+    format: 'interleave-trace',
+    version: 1,
+    scenario: { name: 'huge' },
+    variant: 'wide',
+    params: {},
+    strategy: { name: 'random', seed: 1 },
+    options: { maxSteps: 1_000_000, allowLeaks: false, failOnLockOrder: false },
+    decisions: [],
+    failure: { kind: 'stuck', message: 'stuck: every task waits', step, tasks: names, blocked: names.map((task) => ({ task, waitsOn: 'lock "lock"' })) },
+    counts: { steps: step, preemptions: 0, tasks },
+    tasks: names,
+    events,
+  };
+}
+
+describe('formatters on huge traces', () => {
+  it('7,000 tasks: 16 columns (the last shared by the other tasks), and the HTML report 40 lanes', () => {
+    const trace = hugeTrace(7000, 2);
+    const text = formatTimeline(trace, { legend: false });
+    const lines = text.split('\n');
+    expect(lines[0]).toMatch(/^ step {2}main +worker-1 +.*worker-14 +\(6985 others\)$/);
+    expect(lines.length).toBeLessThan(5010);
+    expect(text).toContain('rows not shown');
+    expect(lines.at(-1)).toBe('       !! stuck: every task waits');
+    expect(text).toMatch(/worker-6999: acquire lock \.\. waits/);
+    const html = renderHtmlReport({ trace, waitGraphSvg: '', replayCommand: 'npx interleave replay huge.json' });
+    expect(html.match(/class="lane-head"/g)).toHaveLength(40);
+    expect(html).toContain('(6961 others)');
+    const { edges, cycle } = waitGraphOfTrace(trace);
+    expect(waitGraphDot(edges, cycle)).toContain('"6900 more waits not drawn"');
+  });
+
+  it('a trace of 200,000 events keeps the first rows and the last ones, up to the failure', () => {
+    const trace = hugeTrace(4, 50_000);
+    const lines = formatTimeline(trace, { legend: false }).split('\n');
+    expect(lines.length).toBeLessThan(5010);
+    expect(lines[2]).toMatch(/^ {4}0 {2}start$/);
+    expect(lines).toContain(`${' '.repeat(7)}-- 195004 rows not shown --`);
+    expect(lines.at(-2)).toMatch(/^200000 {2}!! waits lock "lock" +!! waits lock "lock"/);
+    expect(renderHtmlReport({ trace, waitGraphSvg: '', replayCommand: 'x' })).toContain('190004 rows not shown');
+  });
+});
+
+const PWNED = 'boom \\x1b]0;pwned\\x07\\x1b[2J\\npasses now: all good';
+/** Nothing a terminal would act on: no C0 control but the newline, no DEL, C1, or bidi control. */
+// eslint-disable-next-line no-control-regex
+const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+describe('escaping what a scenario or a trace says', () => {
+  it('escapeControl and terminalSafe: one visible escape per control character; interleave\'s own colours pass', () => {
+    expect(escapeControl('a\u001b[2Jb\nc\u0007\u202e\u009b\t')).toBe('a\\x1b[2Jb\\nc\\x07\\u202e\\x9b\\t');
+    expect(terminalSafe('\u001b[31mred\u001b[39m\n\u001b]0;t\u0007\r\u001b[2Kp')).toBe('\u001b[31mred\u001b[39m\n\\x1b]0;t\\x07\r\u001b[2Kp');
+  });
+
+  it('a failure message with \\x1b]0;pwned\\x07 and \\x1b[2J prints escaped in run, replay, ci and explore', async () => {
+    const out = tempDir();
+    const run = await inProcess(['run', HOSTILE, '--variant', 'buggy', '--no-shrink', '--out', out]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(`assertion: AssertionFailure: ${PWNED} in task "main" (step 4)`);
+    expect(run.stdout).toContain('worker\\x1b[2J');
+    expect(run.stdout).toContain('write v\\x1b[31m\\u202e');
+    expect(run.stdout).not.toMatch(RAW);
+    expect(run.stdout).not.toMatch(/^passes now/m);
+
+    const trace = join(out, 'hostile-text.buggy.assertion.json');
+    const replay = await inProcess(['replay', trace]);
+    expect(replay.code).toBe(1);
+    expect(replay.stdout).toContain(`reproduced: assertion: AssertionFailure: ${PWNED} in task "main" (step 4)`);
+    expect(replay.stdout).not.toMatch(RAW);
+    expect(replay.stdout).not.toMatch(/^passes now/m);
+
+    // ci: a variant that claims to pass prints its failure; a trace that no longer replays names its task.
+    const traces = tempDir();
+    writeFileSync(join(traces, 'changed.json'), readFileSync(trace, 'utf8').replace('"decisions": [', '"decisions": [0, '));
+    const ci = await inProcess(['ci', '--dir', 'test/fixtures/hostile', '--traces', traces]);
+    expect(ci.stdout).toContain(`MISMATCH hostile-text [claims-pass]: expected pass, found assertion\n  assertion: AssertionFailure: ${PWNED} in task "main" (step 4)\n`);
+    expect(ci.stdout).toContain('diverged at step 1: expected main to be enabled; enabled were [worker\\x1b[2J]');
+    expect(ci.stdout).not.toMatch(RAW);
+    expect(ci.stdout).not.toMatch(/^\s*passes now/m);
+
+    const input = Object.assign(new PassThrough(), { isTTY: false });
+    const output = new PassThrough();
+    let text = '';
+    output.on('data', (d: Buffer) => (text += d.toString()));
+    const done = exploreCommand(HOSTILE, { dir: 'scenarios', seed: 1, color: false, watchdog: 30 }, { input, output });
+    input.end('run\ntimeline\nquit\n');
+    expect(await done).toBe(0);
+    expect(text).toContain('worker\\x1b[2J');
+    expect(text).toContain('boom \\x1b]0;pwned\\x07\\x1b[2J');
+    expect(text).not.toMatch(RAW);
+  }, 60_000);
 });

@@ -9,6 +9,7 @@ import { replaySaved } from '../../robust/replaySaved.js';
 import { WatchdogThread } from '../../robust/watchdog.js';
 import { formatJUnit, type JUnitCase } from '../../report/junit.js';
 import { executionCount, formatTable } from '../../report/text.js';
+import { escapeControl } from '../../report/escape.js';
 import { readTrace, TraceFileError, writeFileAtomic } from '../../trace/codec.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
@@ -115,7 +116,8 @@ export async function ciCommand(o: CiOptions): Promise<number> {
   for (const [k, job] of jobs.entries()) {
     const v = await finishVariant(job.loaded, job.variant, results[k]!, { shrink: false, out: o.out ?? null });
     const ok = v.found === v.expected;
-    const failure = v.result.failure?.message ?? `no failure in ${executionCount(v.result.executions)}`;
+    // Escaped here: the detail is printed line by line, so a newline in a message must not start a line of its own.
+    const failure = escapeControl(v.result.failure?.message ?? `no failure in ${executionCount(v.result.executions)}`);
     const detail = v.saved !== null ? `${failure}\ntrace: ${show(v.saved)}` : v.unsavedTrace !== null ? `${failure}\n${UNSAVED_HEADER}\n${v.unsavedTrace}` : failure;
     if (v.saveError !== null) {
       saveErrors.push(v.saveError);
@@ -137,10 +139,10 @@ export async function ciCommand(o: CiOptions): Promise<number> {
         const loaded = await locateScenario(trace.scenario, o.dir, file);
         const r = await replaySaved(loaded, trace, { ...(o.watchdog !== undefined ? { seconds: o.watchdog } : {}), thread: replayThread });
         const found = traceFound(r, expected);
-        row = { kind: 'trace', name: show(file), expected, found, ok: r.outcome === 'reproduced', seconds: 0, detail: r.message };
+        row = { kind: 'trace', name: show(file), expected, found, ok: r.outcome === 'reproduced', seconds: 0, detail: escapeControl(r.message) };
       } catch (e) {
         if (!(e instanceof TraceFileError || e instanceof ScenarioLoadError)) throw e;
-        row = { kind: 'trace', name: show(file), expected: '?', found: 'unreadable', ok: false, seconds: 0, detail: e.message };
+        row = { kind: 'trace', name: show(file), expected: '?', found: 'unreadable', ok: false, seconds: 0, detail: escapeControl(e.message) };
       }
       rows.push({ ...row, seconds: (performance.now() - t0) / 1000 });
     }
@@ -174,7 +176,7 @@ export async function ciCommand(o: CiOptions): Promise<number> {
       rows.map((r) => [r.kind, r.name, r.expected, r.found, r.ok ? 'ok' : 'MISMATCH']),
     );
     process.stdout.write(`${table.split('\n').map((l) => (l.endsWith('MISMATCH') ? c.red(l) : l)).join('\n')}\n`);
-    for (const r of rows.filter((x) => !x.ok)) process.stdout.write(`\n${c.red(`MISMATCH ${r.name}: expected ${r.expected}, found ${r.found}`)}\n  ${r.detail.split('\n').join('\n  ')}\n`);
+    for (const r of rows.filter((x) => !x.ok)) process.stdout.write(`\n${c.red(`MISMATCH ${escapeControl(r.name)}: expected ${r.expected}, found ${r.found}`)}\n  ${r.detail.split('\n').join('\n  ')}\n`);
     const where = o.junit === undefined ? '' : junit !== null ? `; JUnit XML in ${show(junit)}` : '; JUnit XML not written (see stderr)';
     const share = o.shard === undefined ? '' : ` (shard ${o.shard.index}/${o.shard.of}: ${rows.length} of ${variants.length + traces.length} items)`;
     process.stdout.write(`\n${rows.length - failed} matched, ${failed} mismatched${share}${where}\n`);
