@@ -29,18 +29,21 @@ export function escapeControl(s: string): string {
 }
 
 /**
- * A control character other than a newline, or one of interleave's own escape sequences, the
- * only ones `terminalSafe` lets through: the colours of src/report/colour.ts (SGR 1, 2, 22, 31,
- * 32, 33, 36, 39) and the progress line's carriage return + erase line (src/report/progress.ts).
+ * A control character other than a newline, or one of the colours of src/report/colour.ts
+ * (SGR 1, 2, 22, 31, 32, 33, 36, 39), which `terminalSafe` lets through.
  */
 // eslint-disable-next-line no-control-regex
-const CONTROL_OR_OWN = /\u001b\[(?:1|2|22|31|32|33|36|39)m|\r\u001b\[2K|[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const CONTROL_OR_COLOUR = /\u001b\[(?:1|2|22|31|32|33|36|39)m|[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** What the progress line (src/report/progress.ts) starts every write with: back to the line's start, erase it. */
+const ERASE_LINE = '\r\u001b[2K';
 
 /**
  * Whole output for a terminal: control characters escaped as by `escapeControl`, except the
- * newlines that end lines and interleave's own colour and progress sequences. The last line of
- * defence: text that reaches it from a scenario should already have been escaped.
+ * newlines that end lines, interleave's colours, and the progress line's erase at the start of a
+ * write. The last line of defence: text that reaches it from a scenario should already have been escaped.
  */
 export function terminalSafe(text: string): string {
-  return text.replace(CONTROL_OR_OWN, (m) => (m.length > 1 ? m : escaped(m)));
+  if (text.startsWith(ERASE_LINE)) return ERASE_LINE + terminalSafe(text.slice(ERASE_LINE.length));
+  return text.replace(CONTROL_OR_COLOUR, (m) => (m.length > 1 ? m : escaped(m)));
 }

@@ -33,7 +33,8 @@ export function waitGraphOfFailure(f: FailureWaits | null): { edges: WaitForEdge
   return { edges, cycle };
 }
 
-const q = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+/** A DOT string: quoted, control characters escaped (src/report/escape.ts), as the graph may be printed to a terminal. */
+const q = (s: string): string => `"${escapeControl(s).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
 /** The most waits a DOT graph draws (the cycle's first): Graphviz takes minutes over thousands. */
 const MAX_GRAPH_EDGES = 100;

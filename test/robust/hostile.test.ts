@@ -9,7 +9,9 @@ import { renderHtmlReport } from '../../src/report/html.js';
 import { formatTimeline } from '../../src/report/timeline.js';
 import { waitGraphDot, waitGraphOfTrace } from '../../src/report/waitGraph.js';
 import { readBoundedText } from '../../src/trace/limits.js';
-import { inProcess, noStack, ROOT, tempDir } from './cli.js';
+import fc from 'fast-check';
+import { cli, inProcess, noStack, ROOT, tempDir, type CliResult } from './cli.js';
+import { fuzzFolder, hostileTrace as hostileTraceText, RAW, verdict, writeCase } from './fuzz.js';
 
 /**
  * Issue #23, "a trace is data, never code": hostile trace and shard files end in one line and
@@ -147,14 +149,13 @@ describe('formatters on huge traces', () => {
 });
 
 const PWNED = 'boom \\x1b]0;pwned\\x07\\x1b[2J\\npasses now: all good';
-/** Nothing a terminal would act on: no C0 control but the newline, no DEL, C1, or bidi control. */
-// eslint-disable-next-line no-control-regex
-const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 describe('escaping what a scenario or a trace says', () => {
-  it('escapeControl and terminalSafe: one visible escape per control character; interleave\'s own colours pass', () => {
+  it('escapeControl and terminalSafe: one visible escape per control character; interleave\'s own colours pass, and its progress erase at the start of a write', () => {
     expect(escapeControl('a\u001b[2Jb\nc\u0007\u202e\u009b\t')).toBe('a\\x1b[2Jb\\nc\\x07\\u202e\\x9b\\t');
-    expect(terminalSafe('\u001b[31mred\u001b[39m\n\u001b]0;t\u0007\r\u001b[2Kp')).toBe('\u001b[31mred\u001b[39m\n\\x1b]0;t\\x07\r\u001b[2Kp');
+    expect(terminalSafe('\u001b[31mred\u001b[39m\n\u001b]0;t\u0007')).toBe('\u001b[31mred\u001b[39m\n\\x1b]0;t\\x07');
+    // The progress line's erase passes at the start of a write only.
+    expect(terminalSafe('\r\u001b[2Kp\r\u001b[2K')).toBe('\r\u001b[2Kp\\r\\x1b[2K');
   });
 
   it('a failure message with \\x1b]0;pwned\\x07 and \\x1b[2J prints escaped in run, replay, ci and explore', async () => {
@@ -194,4 +195,54 @@ describe('escaping what a scenario or a trace says', () => {
     expect(text).toContain('boom \\x1b]0;pwned\\x07\\x1b[2J');
     expect(text).not.toMatch(RAW);
   }, 60_000);
+});
+
+/** `p`, or a result that says it did not end within `ms`. */
+async function bounded(p: Promise<CliResult>, ms: number): Promise<CliResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<CliResult>((resolve) => (timer = setTimeout(() => resolve({ code: null, signal: null, stdout: '', stderr: `did not end within ${ms} ms` }), ms)));
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+describe('fuzz: hostile trace files (npm run fuzz runs more)', () => {
+  const runs = Number(process.env.FUZZ_RUNS ?? 300);
+
+  it('replay and report --dot, in process, of structural, semantic and hostile-text mutations of committed traces: exit 0-3, errors in one line, no stack, no raw control character', async () => {
+    const { dir, remove } = fuzzFolder();
+    const codes = new Map<number, number>();
+    let n = 0;
+    try {
+      await fc.assert(
+        fc.asyncProperty(hostileTraceText, async (text) => {
+          const file = writeCase(dir, n++, text);
+          const dot = await bounded(inProcess(['report', file, '--dot']), 20_000);
+          expect(verdict(dot), `${dot.stdout}${dot.stderr}`).toBeNull();
+          const r = await bounded(inProcess(['replay', file]), 20_000);
+          expect(verdict(r), `${r.stdout}${r.stderr}`).toBeNull();
+          codes.set(r.code!, (codes.get(r.code!) ?? 0) + 1);
+        }),
+        { numRuns: runs },
+      );
+      // Not only refusals: schema-valid mutations reach the replay and end there.
+      expect([...codes.keys()].filter((c) => c !== 2).length, JSON.stringify([...codes])).toBeGreaterThan(0);
+      if (process.env.FUZZ_RUNS !== undefined) process.stdout.write(`fuzz: ${runs} cases, by exit code: ${JSON.stringify(Object.fromEntries(codes))}\n`);
+    } finally {
+      remove();
+    }
+  }, 600_000);
+
+  it('through the binary: replay, report --dot and ci over a folder of hostile traces', async () => {
+    const { dir, remove } = fuzzFolder();
+    try {
+      const cases = fc.sample(hostileTraceText, 12).map((text, i) => writeCase(dir, i, text));
+      const [replay, report, ci] = await Promise.all([cli(['replay', cases[0]!]), cli(['report', cases[1]!, '--dot']), cli(['ci', '--dir', 'test/fixtures/hostile', '--traces', dir])]);
+      for (const r of [replay, report, ci]) expect(verdict(r), `${r.stdout}${r.stderr}`).toBeNull();
+    } finally {
+      remove();
+    }
+  }, 120_000);
 });

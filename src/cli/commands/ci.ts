@@ -10,6 +10,7 @@ import { WatchdogThread } from '../../robust/watchdog.js';
 import { formatJUnit, type JUnitCase } from '../../report/junit.js';
 import { executionCount, formatTable } from '../../report/text.js';
 import { escapeControl } from '../../report/escape.js';
+import { checkTraceTarget } from '../../robust/traceTarget.js';
 import { readTrace, TraceFileError, writeFileAtomic } from '../../trace/codec.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
@@ -137,6 +138,7 @@ export async function ciCommand(o: CiOptions): Promise<number> {
         const trace = readTrace(file);
         const expected = trace.failure === null ? 'pass' : trace.failure.kind;
         const loaded = await locateScenario(trace.scenario, o.dir, file);
+        checkTraceTarget(trace, loaded.scenario, file); // a variant or parameter gone since: this row, not the whole job
         const r = await replaySaved(loaded, trace, { ...(o.watchdog !== undefined ? { seconds: o.watchdog } : {}), thread: replayThread });
         const found = traceFound(r, expected);
         row = { kind: 'trace', name: show(file), expected, found, ok: r.outcome === 'reproduced', seconds: 0, detail: escapeControl(r.message) };
