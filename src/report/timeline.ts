@@ -34,6 +34,9 @@ export const TIMELINE_LEGEND = [
  * `>>` marks a preemption, `:` the rows a task spends waiting, `(woke)` the step it ran again.
  * The last row, numbered with the failure's `step` (the count of steps taken), shows the failure
  * in the failing task's column (for a deadlock, what every task of the cycle waits on).
+ * Any trace the schema accepts is drawn within bounds: only tasks that ran get a column, at
+ * most 16 (the last shared by the rest), at most 5,000 event rows (the middle skipped and
+ * counted; src/report/window.ts); trace text is escaped (src/report/escape.ts).
  */
 export function formatTimeline(trace: Trace, options: TimelineOptions = {}): string {
   const c = options.colours ?? NO_COLOUR;
