@@ -4,6 +4,7 @@
  */
 export { defineScenario, param, validateScenario, resolveParams } from './scenario.js';
 export type { ScenarioDefinition, VariantSpec, ParamSpec, ParamSpecs, Budget, Expectation, StrategyName } from './scenario.js';
+export { expectationMet, expectationText } from './expectation.js';
 export { ScenarioContext } from './context.js';
 export { explore, recordFailure, DEFAULT_ITERATIONS } from './explore.js';
 export type { ExploreOptions, ExploreResult, Progress } from './explore.js';

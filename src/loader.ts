@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { validateScenario, type ScenarioDefinition } from './scenario.js';
+import { notRegularFile } from './trace/fileKind.js';
 
 /** A scenario module that cannot be used: names the file and the problem, in one line. */
 export class ScenarioLoadError extends Error {
@@ -26,6 +27,9 @@ const JS_EXTENSIONS = new Set(['.js', '.mjs']);
 export async function loadScenario(file: string): Promise<LoadedScenario> {
   const abs = resolve(file);
   if (!existsSync(abs)) throw new ScenarioLoadError(file, 'no such file');
+  // A FIFO would hang the import and a device never end it: refused by its type, never opened.
+  const kind = notRegularFile(statSync(abs));
+  if (kind !== null) throw new ScenarioLoadError(file, `is ${kind}, not a scenario module`);
   let mod: { default?: unknown };
   try {
     const url = pathToFileURL(abs).href;
@@ -49,9 +53,25 @@ export async function loadScenario(file: string): Promise<LoadedScenario> {
   // A compiled ES module seen as CommonJS: its exports object, marked __esModule, holds the default.
   if (typeof value === 'object' && value !== null && (value as { __esModule?: unknown }).__esModule === true) value = (value as { default?: unknown }).default;
   if (value === undefined) throw new ScenarioLoadError(file, 'no default export: end the module with `export default defineScenario({...})`');
-  const problems = validateScenario(value);
+  let problems: string[];
+  try {
+    problems = validateScenario(value);
+    readAll(value, 4);
+  } catch (e) {
+    // A getter in the definition that throws: the module is broken, not interleave (exit 2, not 70).
+    throw new ScenarioLoadError(file, `invalid scenario: reading its definition threw ${e instanceof Error ? `${e.name}: ${e.message.split('\n')[0]}` : String(e)}`);
+  }
   if (problems.length > 0) throw new ScenarioLoadError(file, `invalid scenario: ${problems.join('; ')}`);
   return { file: abs, scenario: value as ScenarioDefinition<object> };
+}
+
+/**
+ * Reads the definition's fields down to `depth` levels (variants and their budgets, params), so a
+ * getter that throws fails at load, naming the file, rather than mid-run as an interleave bug.
+ */
+function readAll(value: unknown, depth: number): void {
+  if (depth === 0 || typeof value !== 'object' || value === null) return;
+  for (const key of Object.keys(value)) readAll((value as Record<string, unknown>)[key], depth - 1);
 }
 
 /** tsx's loader hooks, registered for this thread at its first TypeScript module. */

@@ -1,7 +1,10 @@
 import { ScenarioContext } from './context.js';
 import { UsageError } from './runtime/errors.js';
 import { Execution, type ExecutionResult } from './runtime/execution.js';
-import { resolveParams, type ScenarioDefinition, type VariantSpec } from './scenario.js';
+import { usageAtSite } from './runtime/usageSite.js';
+import { resolveParams, type ParamSpec, type ScenarioDefinition, type VariantSpec } from './scenario.js';
+import { ownEntry } from './names.js';
+import { overrideProblem, showValue } from './paramValues.js';
 import type { Strategy } from './strategies/strategy.js';
 
 /** Options that change what an execution does (and so are stored in traces). */
@@ -35,14 +38,23 @@ export interface TargetOptions<P extends object> {
   readonly monitor?: (strategy: Strategy) => Strategy;
 }
 
-/** Resolves variant, parameters and settings (explicit options win over the variant's declaration). */
+/**
+ * Resolves variant, parameters and settings (explicit options win over the variant's
+ * declaration). Every driver starts here, so a variant that is not the scenario's own (an
+ * inherited key such as `constructor` included) and a parameter override that is unknown or not
+ * a value of its parameter (src/paramValues.ts) are refused here, as UsageErrors, whatever the
+ * caller: the CLI (which checks first, for messages naming the file), `explore()`,
+ * `expectNoFailure()`, replays and worker threads.
+ */
 export function makeTarget<P extends object>(scenario: ScenarioDefinition<P>, options: TargetOptions<P> = {}): Target<P> {
   const names = Object.keys(scenario.variants);
   const variant = options.variant ?? names[0]!;
-  const spec: VariantSpec | undefined = scenario.variants[variant];
+  const spec: VariantSpec | undefined = ownEntry(scenario.variants, variant);
   if (spec === undefined) {
     throw new UsageError(`scenario ${scenario.name} has no variant "${variant}"; variants are: ${names.join(', ')}`);
   }
+  const bad = overrideProblem(scenario.params as Record<string, ParamSpec<unknown>> | undefined, options.params);
+  if (bad !== null) throw new UsageError(`scenario ${scenario.name}: param ${bad[0]}=${showValue((options.params as Record<string, unknown>)[bad[0]])}: ${bad[1]}`);
   return {
     scenario,
     variant,
@@ -67,7 +79,9 @@ export function makeTarget<P extends object>(scenario: ScenarioDefinition<P>, op
 export function runExecution<P extends object>(target: Target<P>, strategy: Strategy, index: number, record: boolean | 'sites', guard?: NondeterminismGuard): Promise<ExecutionResult> {
   const exec = newExecution(target, strategy, index, record);
   const t = new ScenarioContext<P>(exec, target.variant, target.params);
-  const done = exec.run(() => target.scenario.run(t));
+  const run = exec.run(() => target.scenario.run(t));
+  // A misuse of the API names the scenario line (or file) where it happened.
+  const done = run.catch((e: unknown) => Promise.reject(usageAtSite(e, target.file)));
   if (guard !== undefined) {
     guard.watch(exec);
     return done;
@@ -90,7 +104,7 @@ export function startExecution<P extends object>(
   const exec = newExecution(target, strategy, index, false);
   const t = new ScenarioContext<P>(exec, target.variant, target.params);
   guard.watch(exec);
-  exec.start(() => target.scenario.run(t), onEnd, onError);
+  exec.start(() => target.scenario.run(t), onEnd, (e) => onError(usageAtSite(e, target.file)));
 }
 
 function newExecution<P extends object>(target: Target<P>, strategy: Strategy, index: number, record: boolean | 'sites'): Execution {

@@ -1,9 +1,10 @@
 import type { Arbitrary } from 'fast-check';
 import type { ScenarioContext } from './context.js';
-import { FAILURE_KINDS, type FailureKind } from './runtime/failure.js';
+import { isPrototypeKey, nameProblem } from './names.js';
+import { paramSpecProblem } from './paramValues.js';
+import { expectationProblem, type Expectation } from './expectation.js';
 
-/** What a variant is expected to do: pass, or fail with this kind. */
-export type Expectation = 'pass' | FailureKind;
+export type { Expectation } from './expectation.js';
 
 export type StrategyName = 'random' | 'pct' | 'dfs' | 'pb' | 'first-enabled' | 'round-robin';
 
@@ -62,11 +63,36 @@ export function param<T>(defaultValue: T, arbitrary?: Arbitrary<T>, description?
   return { default: defaultValue, ...(arbitrary !== undefined ? { arbitrary } : {}), ...(description !== undefined ? { description } : {}) };
 }
 
-/** Default parameter values, overridden by `overrides`. */
+/**
+ * Default parameter values, overridden by `overrides` (own keys only). Built as own data
+ * properties (Object.fromEntries), so even a key `__proto__` could never become the object's
+ * prototype; makeTarget refuses unknown names and bad values before this runs.
+ */
 export function resolveParams<P extends object>(def: ScenarioDefinition<P>, overrides?: Partial<P>): P {
-  const out: Record<string, unknown> = {};
-  for (const [k, spec] of Object.entries(def.params ?? {})) out[k] = (spec as ParamSpec<unknown>).default;
-  return { ...out, ...(overrides ?? {}) } as P;
+  const defaults = Object.entries(def.params ?? {}).map(([k, spec]) => [k, (spec as ParamSpec<unknown>).default] as const);
+  return Object.fromEntries([...defaults, ...Object.entries(overrides ?? {})]) as P;
+}
+
+/** Whole-number budget fields and their least value (as the matching command-line options). */
+const BUDGET_MINIMUM: Readonly<Record<string, 0 | 1>> = { iterations: 1, maxSteps: 1, depth: 1, seed: 0, preemptionBound: 0 };
+/** Every strategy a budget (or `run --strategy`) may name. */
+export const STRATEGY_NAMES: readonly StrategyName[] = ['random', 'pct', 'dfs', 'pb', 'first-enabled', 'round-robin'];
+
+/** Problems of a definition's budget (`where`: 'budget' or 'variants.x.budget'), as the command-line options would report them. */
+function budgetProblems(budget: unknown, where: string): string[] {
+  if (budget === undefined) return [];
+  if (typeof budget !== 'object' || budget === null) return [`${where} must be an object`];
+  const problems: string[] = [];
+  for (const [k, v] of Object.entries(budget)) {
+    if (k === 'strategy') {
+      if (v !== undefined && !STRATEGY_NAMES.includes(v as StrategyName)) problems.push(`${where}.strategy must be one of ${STRATEGY_NAMES.join(', ')}`);
+      continue;
+    }
+    const min = Object.hasOwn(BUDGET_MINIMUM, k) ? BUDGET_MINIMUM[k] : undefined;
+    if (min === undefined) problems.push(`${where}.${k} is not a budget field (${['strategy', ...Object.keys(BUDGET_MINIMUM)].join(', ')})`);
+    else if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min)) problems.push(`${where}.${k} must be a whole number from ${min} to ${Number.MAX_SAFE_INTEGER}, got ${JSON.stringify(v) ?? String(v)}`);
+  }
+  return problems;
 }
 
 /**
@@ -78,24 +104,33 @@ export function validateScenario(value: unknown): string[] {
   if (typeof value !== 'object' || value === null) return ['the default export is not a scenario object (use defineScenario({...}))'];
   const d = value as Record<string, unknown>;
   if (typeof d.name !== 'string' || !/^[a-z0-9][a-z0-9-]*$/.test(d.name)) problems.push('name must be a kebab-case string');
+  else if (isPrototypeKey(d.name)) problems.push(`name ${JSON.stringify(d.name)} is a key of every object (Object.prototype), not a usable name`);
   if (typeof d.description !== 'string') problems.push('description must be a string');
   if (typeof d.run !== 'function') problems.push('run must be an async function (t) => {...}');
   if (typeof d.variants !== 'object' || d.variants === null || Object.keys(d.variants).length === 0) {
     problems.push('variants must name at least one variant, e.g. { buggy: { expect: "exception" } }');
   } else {
     for (const [name, v] of Object.entries(d.variants as Record<string, unknown>)) {
-      const expect = (v as { expect?: unknown } | null)?.expect;
-      if (expect !== 'pass' && !FAILURE_KINDS.includes(expect as FailureKind)) {
-        problems.push(`variants.${name}.expect must be "pass" or one of ${FAILURE_KINDS.join(', ')}`);
-      }
+      const bad = nameProblem(name);
+      if (bad !== null) problems.push(`variants: ${bad}`);
+      problems.push(...budgetProblems((v as { budget?: unknown } | null)?.budget, `variants.${name}.budget`));
+      const expect = expectationProblem(`variants.${name}.expect`, (v as { expect?: unknown } | null)?.expect);
+      if (expect !== null) problems.push(expect);
     }
   }
   if (d.params !== undefined) {
     if (typeof d.params !== 'object' || d.params === null) problems.push('params must be an object of { default, arbitrary? }');
     else
       for (const [k, p] of Object.entries(d.params as Record<string, unknown>)) {
-        if (typeof p !== 'object' || p === null || !('default' in p)) problems.push(`params.${k} must have a default`);
+        const bad = nameProblem(k);
+        if (bad !== null) problems.push(`params: ${bad}`);
+        else if (typeof p !== 'object' || p === null || !('default' in p)) problems.push(`params.${k} must have a default`);
+        else {
+          const spec = paramSpecProblem(p as ParamSpec<unknown>);
+          if (spec !== null) problems.push(`params.${k}: ${spec}`);
+        }
       }
   }
+  problems.push(...budgetProblems(d.budget, 'budget'));
   return problems;
 }

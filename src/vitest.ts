@@ -2,8 +2,9 @@
  * Helpers for users' own vitest suites, exported as `interleave/vitest`:
  *
  * ```ts
- * import { expectNoFailure, replayTraces } from 'interleave/vitest';
+ * import { expectDeclared, expectNoFailure, replayTraces } from 'interleave/vitest';
  * it('cache survives concurrent access', () => expectNoFailure(cacheScenario, { variant: 'fixed', iterations: 500 }));
+ * it('the buggy cache fails as declared', () => expectDeclared(cacheScenario, 'buggy'));
  * replayTraces('traces');   // one test per saved trace: it must still reproduce its recorded outcome
  * ```
  */
@@ -15,8 +16,10 @@ import { explore, type ExploreOptions, type ExploreResult } from './explore.js';
 import { exploreWatched, WatchdogThread } from './robust/watchdog.js';
 import { UsageError } from './runtime/errors.js';
 import { replaySaved } from './robust/replaySaved.js';
+import { checkTraceTarget } from './robust/traceTarget.js';
 import { executionCount, formatFailureReport, formatReplay } from './report/text.js';
 import type { ScenarioDefinition } from './scenario.js';
+import { expectationMet, expectationText } from './expectation.js';
 import { shrinkWatched } from './robust/watchedShrink.js';
 import { shrinkable } from './shrink/shrinkTrace.js';
 import { encodeTrace, readTrace } from './trace/codec.js';
@@ -57,6 +60,7 @@ export class InterleaveFailure extends Error {
  */
 export async function expectNoFailure<P extends object>(scenario: ScenarioDefinition<P>, options: NoFailureOptions<P> = {}): Promise<ExploreResult> {
   const { out, shrink, watchdog, ...exploreOptions } = options;
+  if (out === '') throw new UsageError(`expectNoFailure(${scenario.name}): out must name a folder (or be false), got ""`);
   if (watchdog !== undefined && options.file === undefined) {
     throw new UsageError(`expectNoFailure(${scenario.name}): the watchdog needs \`file\`, the scenario module's path (its thread imports the module)`);
   }
@@ -81,7 +85,8 @@ export async function expectNoFailure<P extends object>(scenario: ScenarioDefini
   let saveError = '';
   if (out !== false) {
     // The failure must outlive a folder it cannot be written to (as in the CLI): the temp dir, else the text itself.
-    const outcome = saveTraceOrFallback(out ?? 'traces', trace);
+    // The latest failure of this variant replaces the last one saved: a watch mode reruns in one process.
+    const outcome = saveTraceOrFallback(out ?? 'traces', trace, { replace: true });
     file = outcome.file;
     if (outcome.error !== null) saveError = `\n(not saved where asked: ${outcome.error})`;
     if (file === null) saveError += `\n${UNSAVED_HEADER}\n${encodeTrace(trace)}`;
@@ -91,24 +96,57 @@ export async function expectNoFailure<P extends object>(scenario: ScenarioDefini
   throw new InterleaveFailure(`${scenario.name} [${r.variant}] failed after ${executionCount(r.executions)}\n${report}${saveError}`, r, file);
 }
 
+/** Where `replayTraces` and `replayTraceFile` look for scenarios. */
+export interface ReplayTracesOptions {
+  /** Folder to look for a scenario by name when the trace's recorded file is gone (default 'scenarios'). */
+  readonly scenarioDir?: string;
+  /** Let a trace name a scenario module outside the project and `scenarioDir` (it is imported and run: only for traces you trust). */
+  readonly trustTracePaths?: boolean;
+}
+
+/**
+ * Explores `variant` over its budget (or `options`) and resolves with the result when what it
+ * found meets the variant's declared `expect` (one kind, a list of kinds, `'fail'`, or `'pass'`:
+ * the same rule as `run --check` and `ci`, expectationMet). Otherwise throws an
+ * InterleaveFailure: `expected <expectation>, found <kind>`, then the failure with its
+ * interleaving (not saved), or how many executions found nothing.
+ */
+export async function expectDeclared<P extends object>(scenario: ScenarioDefinition<P>, variant: string, options: ExploreOptions<P> = {}): Promise<ExploreResult> {
+  const spec = scenario.variants[variant];
+  if (spec === undefined) throw new UsageError(`expectDeclared(${scenario.name}): no variant "${variant}"; variants are: ${Object.keys(scenario.variants).join(', ')}`);
+  const r = await explore(scenario, { ...options, variant });
+  const found = r.failure?.kind ?? 'pass';
+  if (expectationMet(spec.expect, found)) return r;
+  const what = r.trace !== null ? formatFailureReport(r.trace, null) : (r.failure?.message ?? `no failure in ${executionCount(r.executions)}`);
+  throw new InterleaveFailure(`${scenario.name} [${variant}]: expected ${expectationText(spec.expect)}, found ${found}\n${what}`, r, null);
+}
+
 /**
  * Registers one test per `*.json` trace in `dir` (inside a `describe`), each replaying the trace
  * and failing unless it reproduces its recorded outcome (`reproduced`, as `ci` requires): a
  * trace that `passes now`, fails differently or diverges fails its test with replay's message. Scenarios are found by the path stored
- * in the trace, else by name in `scenarioDir`. Call at the top level of a test file.
+ * in the trace, else by name in `scenarioDir`; a stored path outside the project and
+ * `scenarioDir` fails the test without importing anything (see `replayTraceFile`). Call at the
+ * top level of a test file.
  */
-export function replayTraces(dir: string, options: { scenarioDir?: string } = {}): void {
+export function replayTraces(dir: string, options: ReplayTracesOptions = {}): void {
   const files = existsSync(dir) && statSync(dir).isDirectory() ? readdirSync(dir).filter((f) => f.endsWith('.json') && !f.startsWith('.')).sort() : [];
   describe(`interleave traces in ${dir}`, () => {
     if (files.length === 0) it.skip(`no traces in ${dir}`, () => {});
-    for (const f of files) {
-      const file = join(dir, f);
-      it(`replays ${f}`, async () => {
-        const trace = readTrace(file);
-        const loaded = await locateScenario(trace.scenario, options.scenarioDir ?? 'scenarios', file);
-        const report = await replaySaved(loaded, trace);
-        if (report.outcome !== 'reproduced') throw new Error(`${file}: ${report.message}\n${formatReplay(report)}`);
-      });
-    }
+    for (const f of files) it(`replays ${f}`, () => replayTraceFile(join(dir, f), options));
   });
+}
+
+/**
+ * The test `replayTraces` registers for one trace file: resolves when the trace reproduces its
+ * recorded outcome, else rejects with replay's message. The scenario module the trace names is
+ * checked before it is imported (inside the project or `scenarioDir`, a regular .ts/.mts/.js/.mjs
+ * file: a trace is data, never code); a refusal rejects with a TraceFileError naming the file.
+ */
+export async function replayTraceFile(file: string, options: ReplayTracesOptions = {}): Promise<void> {
+  const trace = readTrace(file);
+  const loaded = await locateScenario(trace.scenario, options.scenarioDir ?? 'scenarios', file, { trust: options.trustTracePaths === true });
+  checkTraceTarget(trace, loaded.scenario, file);
+  const report = await replaySaved(loaded, trace);
+  if (report.outcome !== 'reproduced') throw new Error(`${file}: ${report.message}\n${formatReplay(report)}`);
 }

@@ -1,23 +1,24 @@
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { findScenario, loadScenario, ScenarioLoadError, type LoadedScenario } from '../loader.js';
-import { projectRoot } from '../trace/paths.js';
+import { trustedScenarioFile } from '../trace/scenarioFile.js';
 import { show } from './options.js';
 
 /**
  * The trace's scenario: by its recorded file when it still exists, else by name in `dir`. The
- * file is relative to the project root (readTrace moved it from the trace's root to the working
- * directory's: see trace/paths.ts); traces written before that rule hold it relative to the
- * folder they were recorded in, tried next.
+ * recorded file is checked before it is imported (trace/scenarioFile.ts: inside the project or
+ * `dir` unless `trust`, a regular source file); one that is there but no longer loads is an
+ * error, never a silent switch to another file of the same scenario name. The file is relative
+ * to the project root (readTrace moved it from the trace's root to the working directory's: see
+ * trace/paths.ts).
  */
-export async function locateScenario(ref: { name: string; file?: string | undefined }, dir: string, traceFile: string): Promise<LoadedScenario> {
+export async function locateScenario(ref: { name: string; file?: string | undefined }, dir: string, traceFile: string, o: { readonly trust?: boolean } = {}): Promise<LoadedScenario> {
+  const recorded = ref.file === undefined ? null : trustedScenarioFile(ref.file, traceFile, { dir, ...(o.trust === true ? { trust: true } : {}) });
   try {
-    const recorded = ref.file === undefined ? undefined : [resolve(projectRoot(process.cwd()), ref.file), resolve(ref.file)].find((f) => existsSync(f));
-    const loaded = recorded !== undefined ? await loadScenario(show(recorded)).catch(() => findScenario(ref.name, dir)) : await findScenario(ref.name, dir);
+    const loaded = recorded !== null ? await loadScenario(show(recorded)) : await findScenario(ref.name, dir);
     if (loaded.scenario.name !== ref.name) throw new ScenarioLoadError(traceFile, `the trace is for scenario "${ref.name}" but ${show(loaded.file)} defines "${loaded.scenario.name}"`);
     return loaded;
   } catch (e) {
     if (e instanceof ScenarioLoadError && e.file === traceFile) throw e;
+    if (recorded !== null) throw new ScenarioLoadError(traceFile, `the recorded scenario file does not load: ${(e as Error).message}`);
     throw new ScenarioLoadError(traceFile, `cannot find scenario "${ref.name}"${ref.file !== undefined ? ` (recorded file ${ref.file})` : ''}: ${(e as Error).message}`);
   }
 }

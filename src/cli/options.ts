@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import { fileInTheWay } from '../trace/codec.js';
 import { MAX_WATCHDOG_SECONDS } from '../trace/limits.js';
 import { parseShard, type Shard } from '../parallel/partition.js';
+import { STRATEGY_NAMES } from '../scenario.js';
 
 /**
  * Commander parser for a whole number from `min` up, the message naming the option. Unsafe
@@ -29,8 +30,18 @@ export function count(name: string) {
  */
 export function outputFolder(name: string) {
   return (v: string): string => {
+    // An empty name would write into the working directory (the repository root).
+    if (v.trim() === '') throw new InvalidArgumentError(`${name} must name a folder, got ${JSON.stringify(v)}`);
     const blocker = fileInTheWay(v);
     if (blocker !== null) throw new InvalidArgumentError(`${name} must be a folder, but ${blocker} is a file`);
+    return v;
+  };
+}
+
+/** Commander parser for an output file: an empty name is refused (it names no file). */
+export function outputFile(name: string) {
+  return (v: string): string => {
+    if (v.trim() === '') throw new InvalidArgumentError(`${name} must name a file, got ${JSON.stringify(v)}`);
     return v;
   };
 }
@@ -40,6 +51,15 @@ export function show(path: string): string {
   const rel = relative(process.cwd(), path);
   return rel.startsWith('..') ? path : rel;
 }
+
+/**
+ * `--trust-trace-paths`, for the commands that import the scenario a trace names (replay, ci,
+ * shrink, merge): lifts the rule that it lies inside the project or --dir (trace/scenarioFile.ts).
+ */
+export const TRUST_TRACE_PATHS = [
+  '--trust-trace-paths',
+  'let a trace name a scenario module outside the project and --dir (it is imported and run: only for traces you trust; it must still be a .ts/.mts/.js/.mjs file)',
+] as const;
 
 /** Every command's action reports its exit code through this callback (commander keeps no return value). */
 export type SetExit = (code: number) => void;
@@ -58,7 +78,7 @@ export function positive(name: string, max = name === '--watchdog' ? MAX_WATCHDO
 }
 
 /** Strategies `run` accepts. dfs and pb need the exhaustive search driver (src/search/). */
-export const RUN_STRATEGIES = ['random', 'pct', 'dfs', 'pb', 'first-enabled', 'round-robin'] as const;
+export const RUN_STRATEGIES = STRATEGY_NAMES;
 
 export function strategyName(v: string): string {
   if (!(RUN_STRATEGIES as readonly string[]).includes(v)) throw new InvalidArgumentError(`choose one of ${RUN_STRATEGIES.join(', ')}`);

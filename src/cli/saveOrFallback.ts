@@ -1,6 +1,6 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, join } from 'node:path';
 import { TraceFileError, traceFileName, writeTrace } from '../trace/codec.js';
 import type { Trace } from '../trace/schema.js';
 
@@ -17,20 +17,23 @@ export interface SaveOutcome {
  * way), writes the same name into a new `interleave-*` folder of the OS temp dir instead.
  * Called by `run` and `ci` for traces, JUnit reports and shard results: the failure an
  * exploration found must outlive a broken output folder, and one bad file must not stop the
- * variants still to run. `write` must write whole or not at all and report a failed write as a
- * TraceFileError, as writeFileAtomic does; any other error is interleave's own bug and propagates.
+ * variants still to run. `write` must write whole or not at all, return the file it wrote (another
+ * name when a concurrent run holds this one) and report a failed write as a TraceFileError, as
+ * writeFileAtomic does; any other error is interleave's own bug and propagates.
  */
-export function saveOrFallback(file: string, write: (file: string) => void): SaveOutcome {
+export function saveOrFallback(file: string, write: (file: string) => string): SaveOutcome {
   try {
-    write(file);
-    return { file, error: null };
+    return { file: write(file), error: null };
   } catch (e) {
     if (!(e instanceof TraceFileError)) throw e;
+    let folder: string | null = null;
     let fallback: string;
     try {
-      fallback = join(mkdtempSync(join(tmpdir(), 'interleave-')), basename(file));
-      write(fallback);
+      folder = mkdtempSync(join(tmpdir(), 'interleave-'));
+      fallback = write(join(folder, basename(file)));
     } catch (again) {
+      // A fallback folder that holds nothing is not left behind (one per failed save, otherwise).
+      if (folder !== null) rmSync(folder, { recursive: true, force: true });
       if (!(again instanceof TraceFileError) && (again as NodeJS.ErrnoException).code === undefined) throw again;
       return { file: null, error: `${e.message}; the fallback failed too: ${(again as Error).message}` };
     }
@@ -41,9 +44,13 @@ export function saveOrFallback(file: string, write: (file: string) => void): Sav
 /** Heads a trace's text printed because neither the output folder nor the temp dir could hold it. */
 export const UNSAVED_HEADER = 'trace (not saved: the output folder and the temp dir failed; save this text as a .json file to replay it):';
 
-/** A failure's trace saved under its usual name in `dir`, else in the temp dir (saveOrFallback). */
-export function saveTraceOrFallback(dir: string, trace: Trace): SaveOutcome {
-  return saveOrFallback(traceFileName(dir, trace), (file) => writeTrace(file, trace));
+/**
+ * A failure's trace saved under its usual name in `dir`, else in the temp dir (saveOrFallback).
+ * `replace`: over a file of that name whoever wrote it (see writeFileAtomic), for a long-lived
+ * process that saves the latest failure of a variant again and again (a vitest watch mode).
+ */
+export function saveTraceOrFallback(dir: string, trace: Trace, o: { readonly replace?: boolean } = {}): SaveOutcome {
+  return saveOrFallback(traceFileName(dir, trace), (file) => writeTrace(file, trace, o));
 }
 
 /** A failure's trace as saveThenShrink left it: shrunk when shrinking gave one, where it went, and why not where asked. */
@@ -63,6 +70,7 @@ export async function saveThenShrink(dir: string, trace: Trace, shrink: (trace: 
   const raw = saveTraceOrFallback(dir, trace);
   const shrunk = await shrink(trace, raw.file);
   if (shrunk === null) return { trace, file: raw.file, error: raw.error };
-  const again = saveTraceOrFallback(raw.file !== null ? dirname(raw.file) : dir, shrunk);
+  // The shrunk trace replaces the raw one this run wrote, whatever name that took.
+  const again = raw.file !== null ? saveOrFallback(raw.file, (file) => writeTrace(file, shrunk, { replace: file === raw.file })) : saveTraceOrFallback(dir, shrunk);
   return { trace: shrunk, file: again.file, error: again.error ?? raw.error };
 }

@@ -1,7 +1,7 @@
 import type { ExploreResult } from '../explore.js';
 import { UsageError } from '../runtime/errors.js';
-import { whyUnreadable, writeFileAtomic } from '../trace/codec.js';
-import { readBoundedText, SHARD_FILE_LIMIT, sizeText, tooDeepAt, tooDeepText } from '../trace/limits.js';
+import { readInputFile, writeFileAtomic } from '../trace/codec.js';
+import { SHARD_FILE_LIMIT, tooDeepAt, tooDeepText } from '../trace/limits.js';
 import { isShard, shardName, type Shard } from './partition.js';
 import { checkSamplingRun, checkSearchRun } from './shardCheck.js';
 import { mergeShardRuns, type ShardRun } from './result.js';
@@ -22,19 +22,14 @@ export function shardFileName(shard: Shard): string {
   return `shard-${shard.index}-of-${shard.of}.json`;
 }
 
-export function writeShardFile(path: string, shard: Shard, runs: readonly AnyShardRun[]): void {
+/** Writes the results; returns the file written (another name when a concurrent run holds `path`: writeFileAtomic). */
+export function writeShardFile(path: string, shard: Shard, runs: readonly AnyShardRun[]): string {
   const file: ShardFile = { format: 'interleave-shard-results', version: 1, shard, runs };
-  writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`);
+  return writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`);
 }
 
 export function readShardFile(path: string): ShardFile {
-  let text: string;
-  try {
-    text = readBoundedText(path, SHARD_FILE_LIMIT, () => new UsageError(`${path}: larger than the ${sizeText(SHARD_FILE_LIMIT)} limit for a shard results file`));
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    throw new UsageError(`${path}: ${whyUnreadable(e, 'a shard results file')}`);
-  }
+  const text = readInputFile(path, 'a shard results file', SHARD_FILE_LIMIT, (why) => new UsageError(`${path}: ${why}`));
   const deep = tooDeepAt(text);
   if (deep !== null) throw new UsageError(`${path}: ${tooDeepText(deep)}`);
   let value: unknown;

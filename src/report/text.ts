@@ -1,4 +1,5 @@
 import type { ExploreResult } from '../explore.js';
+import { showValue } from '../paramValues.js';
 import type { SearchResult } from '../search/search.js';
 import type { ReplayReport } from '../replay.js';
 import { displayLocation } from '../trace/paths.js';
@@ -7,10 +8,11 @@ import { NO_COLOUR, type Colours } from './colour.js';
 import { escapeControl } from './escape.js';
 import { formatTimeline, type TimelineOptions } from './timeline.js';
 import { explainWaitEdge } from './waitEdge.js';
+import { shellQuote } from './shellQuote.js';
 
 /** The command that replays a saved trace, as a user would type it. */
 export function replayCommand(file: string): string {
-  return `npx interleave replay ${file}`;
+  return `npx interleave replay ${shellQuote(file)}`;
 }
 
 /** Failure block printed by `run`: kind first, then facts, the interleaving, then the replay command. */
@@ -49,15 +51,15 @@ export function rootCause(trace: Trace): string[] {
 }
 
 /** `shard`: the run explored only this share (CI matrix); it never speaks for the whole search. */
-export function formatExploreLine(r: ExploreResult, shard?: { readonly index: number; readonly of: number }): string {
-  const head = escapeControl(`${r.scenario} [${r.variant}] ${r.strategy.name}`);
+export function formatExploreLine(r: ExploreResult, shard?: { readonly index: number; readonly of: number }, params?: Readonly<Record<string, unknown>>): string {
+  const head = escapeControl(`${r.scenario} [${r.variant}]${paramsNote(params)} ${r.strategy.name}`);
   if (shard !== undefined) {
     const s = r.search;
     if (s !== undefined && s.failure === null) {
       const cut = s.stoppedBy === 'time' || s.stoppedBy === 'interrupted' ? ` (${SEARCH_STOPS[s.stoppedBy]}: its subtrees were not all explored)` : '';
       return `${head}: shard ${shard.index}/${shard.of}: ${searchCounts(s)} in this shard's subtrees, no failure${cut}${shardNote(r, shard)}`;
     }
-    return `${formatExploreLine(r)}${shardNote(r, shard)}`;
+    return `${formatExploreLine(r, undefined, params)}${shardNote(r, shard)}`;
   }
   const rate = r.elapsedMs > 0 ? Math.round((r.executions / r.elapsedMs) * 1000) : 0;
   if (r.search !== undefined) return `${head}: ${formatSearchOutcome(r.search)}`;
@@ -82,6 +84,15 @@ function pastCounted(stoppedBy: string): string {
   if (stoppedBy === 'time') return ' (found past the executions counted; stopped by the time limit)';
   if (stoppedBy === 'interrupted') return ' (found past the executions counted; interrupted)';
   return '';
+}
+
+/**
+ * ` (params: workers=2, maxSize=3)`: the parameter values a run used, for its header line, so a
+ * result always says what it ran; empty for a scenario without parameters (or when unknown).
+ */
+export function paramsNote(params: Readonly<Record<string, unknown>> | undefined): string {
+  const entries = Object.entries(params ?? {});
+  return entries.length === 0 ? '' : ` (params: ${entries.map(([k, v]) => `${k}=${typeof v === 'string' ? JSON.stringify(v) : showValue(v)}`).join(', ')})`;
 }
 
 function searchCounts(s: SearchResult): string {

@@ -90,13 +90,18 @@ export async function shrinkWatched(
   }
 }
 
-/** One line per attempt that spun while shrinking, for stderr. */
-export function runawayLines(label: string, seconds: number, r: WatchedShrinkResult): string {
+/**
+ * What stderr says about a shrink (run, shrink and merge print it): watched (`seconds` set), one
+ * line per attempt that spun; one line when it stopped before its end and kept the failure as
+ * found (Ctrl-C, an attempt that spun again, or the time limit).
+ */
+export function shrinkLines(label: string, seconds: number | undefined, r: WatchedShrinkResult): string {
   let out = '';
   // A runaway's own shrink spins at every success: those are not news.
-  for (const s of r.runaways.filter((x) => r.trace.runaway === undefined || x.task !== r.trace.failure?.task)) {
+  for (const s of seconds === undefined ? [] : r.runaways.filter((x) => r.trace.runaway === undefined || x.task !== r.trace.failure?.task)) {
     out += `interleave: shrinking ${label}: attempt ${s.attempt} spun (task "${s.task}" ran for more than ${seconds} s without a scheduling point after step ${s.step}); taken as not the bug\n`;
   }
   if (r.unshrunk !== null) out += `interleave: shrinking ${label} stopped (${r.unshrunk}); the failure is kept as found\n`;
+  else if (r.stoppedBy === 'time') out += `interleave: shrinking ${label}: stopped by its time limit after ${r.attempts} attempts, before its attempt budget; the failure is kept as found (how far a shrink gets in time depends on the machine, and the same command must write the same trace)\n`;
   return out;
 }

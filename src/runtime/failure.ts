@@ -42,6 +42,8 @@ export interface ErrorInfo {
   /** First stack frame outside interleave: where in the scenario it was thrown. */
   readonly location?: string;
   readonly stack?: string;
+  /** The failing task's own frames, innermost first (`file:line`): the shrinker's identity of the bug. Not saved in traces. */
+  readonly frames?: readonly string[];
 }
 
 export interface Failure {

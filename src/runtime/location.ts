@@ -29,8 +29,7 @@ function isInternal(frame: string): boolean {
 /** The error's facts, with its first stack frame inside the scenario (not interleave, not Node). */
 export function errorInfo(error: unknown): ErrorInfo {
   if (!(error instanceof Error)) return { name: 'NonError', message: formatValue(error) };
-  const lines = (error.stack ?? '').split('\n').slice(1);
-  const frames = lines.map((l) => l.trim()).filter((l) => l.startsWith('at '));
+  const frames = stackFrames(error);
   const own = frames.find((f) => !isInternal(f));
   const location = own === undefined ? undefined : shortLocation(own);
   return {
@@ -38,6 +37,7 @@ export function errorInfo(error: unknown): ErrorInfo {
     message: error.message,
     ...(location !== undefined ? { location } : {}),
     stack: frames.filter((f) => !isInternal(f)).join('\n'),
+    frames: ownFrames(frames),
   };
 }
 
@@ -48,7 +48,34 @@ export function errorInfo(error: unknown): ErrorInfo {
  */
 export function opErrorInfo(error: Error, op: Operation): ErrorInfo {
   const location = op.site === undefined ? undefined : callSite(op.site);
-  return { name: error.name, message: error.message, ...(location !== undefined ? { location } : {}) };
+  const frames = op.site === undefined ? undefined : ownFrames(stackFrames(op.site));
+  return { name: error.name, message: error.message, ...(location !== undefined ? { location } : {}), ...(frames !== undefined ? { frames } : {}) };
+}
+
+/** At most this many frames of the failing task's own code make up a bug's identity. */
+const MAX_OWN_FRAMES = 8;
+
+/**
+ * The failing task's own frames, innermost first, as `file:line`: after interleave's frames on
+ * top (t.assert, an operation), the scenario's frames up to the next frame of interleave or Node.
+ * A task's first segment runs inside the dispatch of the task that handed over, so frames past
+ * that point belong to another task and to the schedule, not to the bug. Frames without a
+ * location (`at async Promise.all (index 1)`) are left out. The shrinker compares these
+ * (src/shrink/signature.ts): one assertion helper called from two places is two bugs.
+ */
+function ownFrames(frames: readonly string[]): string[] {
+  const out: string[] = [];
+  let i = 0;
+  while (i < frames.length && isInternal(frames[i]!)) i++;
+  for (; i < frames.length && out.length < MAX_OWN_FRAMES && !isInternal(frames[i]!); i++) {
+    const at = frameLocation(frames[i]!);
+    if (at !== null) out.push(at.line !== undefined ? `${at.file}:${at.line}` : at.file);
+  }
+  return out;
+}
+
+function stackFrames(captured: Error): string[] {
+  return (captured.stack ?? '').split('\n').slice(1).map((l) => l.trim()).filter((l) => l.startsWith('at '));
 }
 
 /** Where the scenario called `op` (`/abs/scenarios/x.ts:42`), when call sites were recorded. */
@@ -58,8 +85,7 @@ export function operationSite(op: Operation): string | undefined {
 
 /** The scenario line in a captured stack (the first frame outside interleave). */
 function callSite(captured: Error): string | undefined {
-  const frames = (captured.stack ?? '').split('\n').slice(1).map((l) => l.trim());
-  const own = frames.find((f) => f.startsWith('at ') && !isInternal(f));
+  const own = stackFrames(captured).find((f) => !isInternal(f));
   return own === undefined ? undefined : shortLocation(own);
 }
 

@@ -21,7 +21,12 @@ import { runawayFailureOf } from '../robust/watchdog.js';
 export interface ShrinkOptions {
   /** Executions the shrinker may run (default 5000). Shrinking is deterministic while this is what stops it. */
   readonly maxAttempts?: number;
-  /** Wall-clock limit in ms (default 10000). If it stops the shrinker, the result depends on machine speed. */
+  /**
+   * Wall-clock limit in ms (default 10000), a safety net only: the attempt budget decides what
+   * the shrink gives. When the time limit stops it first, the input trace is returned as found
+   * (`stoppedBy: 'time'`), since how far the shrink got depends on the machine's speed and load:
+   * the same command still writes the same bytes.
+   */
   readonly timeLimitMs?: number;
   /** The scenario module's path, stored in the shrunk trace (default: the input trace's). */
   readonly file?: string;
@@ -53,14 +58,14 @@ export interface Runaway {
 }
 
 export interface ShrinkResult {
-  /** The minimal trace found: same bug, replays strictly, with `shrink` counts and `races`. */
+  /** The minimal trace found: same bug, replays strictly, with `shrink` counts and `races`; the input itself when stopped by the time limit. */
   readonly trace: Trace;
   /** Executions run. */
   readonly attempts: number;
-  /** Different bugs met on the way (a different failure kind, error, location or resource set), one trace each. */
+  /** Different bugs met on the way (a different failure kind, error, location or resource set), one trace each; none when stopped by the time limit. */
   readonly others: Trace[];
   readonly elapsedMs: number;
-  /** 'minimal': no edit improves it any more; otherwise the budget that ran out. */
+  /** 'minimal': no edit improves it any more; 'attempts': the budget ran out (the trace is the best found); 'time': the time limit stopped it (the trace is the input). */
   readonly stoppedBy: 'minimal' | 'attempts' | 'time';
 }
 
@@ -87,7 +92,8 @@ interface Candidate {
  * shrunk trace that does not replay would be an interleave bug and throws InternalError.
  *
  * Called by `interleave run` (unless --no-shrink), `interleave shrink`, and `explore({ shrink })`.
- * Same scenario, trace and options ⇒ same result, unless the time limit stops it.
+ * Same scenario, trace and options ⇒ same trace: the attempt budget, never the clock, decides
+ * how far it gets; a shrink the time limit stops gives back its input (see `timeLimitMs`).
  */
 export async function shrinkTrace(scenario: ScenarioDefinition<object>, trace: Trace, options: ShrinkOptions = {}): Promise<ShrinkResult> {
   if (trace.failure === null) throw new UsageError('nothing to shrink: the trace records a passing run');
@@ -153,6 +159,8 @@ class Shrinker {
     best = await this.shrinkDecisions(best);
     best = await this.fewerPreemptions(best);
     if (this.options.params !== false) best = await this.shrinkParams(best);
+    // How far a shrink got before the clock stopped it depends on the machine: nothing of it is kept.
+    if (this.stoppedBy === 'time') return { trace: this.input, attempts: this.attempts, others: [], elapsedMs: performance.now() - this.start, stoppedBy: 'time' };
     const trace = await this.finalTrace(best);
     const others: Trace[] = [];
     for (const o of this.others.values()) others.push((await this.record(o.params, o.decisions)).trace);

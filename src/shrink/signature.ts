@@ -4,7 +4,7 @@ import type { Trace } from '../trace/schema.js';
 
 /** The facts of a failure the shrinker compares (a runtime Failure or a trace's portable one). */
 export type FailureFacts = Pick<Failure, 'kind' | 'message'> & {
-  readonly error?: { readonly name: string; readonly message?: string; readonly location?: string } | undefined;
+  readonly error?: { readonly name: string; readonly message?: string; readonly location?: string; readonly frames?: readonly string[] } | undefined;
   readonly cycle?: readonly { readonly resource: string }[] | undefined;
   readonly blocked?: readonly { readonly waitsOn: string }[] | undefined;
   readonly locks?: readonly string[] | undefined;
@@ -15,11 +15,14 @@ export type FailureFacts = Pick<Failure, 'kind' | 'message'> & {
  * numbers, task counts and values in messages are left out on purpose: a shrunk schedule fails
  * earlier and with fewer tasks, and that is the point.
  *
- * - exception, assertion: kind, error class and the scenario line that threw (the message
- *   of the error only when the location is unknown). An error raised by an interleave operation
- *   (KeyError, QueueEmpty, ...: see OPERATION_ERRORS) is located at the line where the failing
- *   task called that operation (recorded while recording); without a location, the operation
- *   itself, e.g. `get streams["B"]`, stands for it.
+ * - exception, assertion: kind, error class, where it was thrown and the error's message with
+ *   its data left out (`messageHeadline`: `counter is N after N increments`). Where: for an
+ *   error the scenario threw, the failing task's own frames (ErrorInfo.frames, several lines of
+ *   scenario code, innermost first), so an assertion helper called from two places is two bugs,
+ *   not one line; a trace's failure, which keeps no frames, gives its location. An error raised
+ *   by an interleave operation (KeyError, QueueEmpty, ...: see OPERATION_ERRORS) is located at
+ *   the failing task's call of that operation (recorded while recording, or with call sites);
+ *   without a location, the operation itself, e.g. `get streams["B"]`, stands for it.
  * - deadlock: the set of resources on the wait-for cycle (`lock "a"`, `join w-1`), not who held them.
  * - stuck, leak: the set of resources the remaining tasks wait on.
  * - potential-deadlock: the pair of locks.
@@ -31,8 +34,7 @@ export function failureSignature(f: FailureFacts, raisedBy?: string): string {
     case 'assertion':
       // Recorded traces locate operation errors at the failing task's own call (the runtime
       // records call sites while recording), so the line is the best identity when known.
-      if (raisedBy !== undefined && f.error?.location === undefined && OPERATION_ERRORS.has(f.error?.name ?? '')) return `${f.kind}|${f.error!.name}|op ${withoutCounters(raisedBy)}`;
-      return `${f.kind}|${f.error?.name ?? '?'}|${f.error?.location ?? f.error?.message ?? f.message}`;
+      return `${f.kind}|${f.error?.name ?? '?'}|${thrownAt(f, raisedBy)}|${messageHeadline(f.error?.message ?? f.message)}`;
     case 'deadlock':
       return `deadlock|${uniqueSorted((f.cycle ?? []).map((e) => e.resource))}`;
     case 'stuck':
@@ -47,6 +49,34 @@ export function failureSignature(f: FailureFacts, raisedBy?: string): string {
     case 'nondeterminism':
       return `nondeterminism|${f.message}`;
   }
+}
+
+/**
+ * Where an exception or assertion was thrown, for its signature. An error the scenario threw:
+ * its frames (else its location). An error an interleave operation raised: the line that called
+ * the operation (else the operation), not its callers: that access is the bug, whichever task's
+ * path led to it (rapid-create-delete's shared cleanup raises the same KeyError from two callers).
+ */
+function thrownAt(f: FailureFacts, raisedBy: string | undefined): string {
+  const e = f.error;
+  const operation = OPERATION_ERRORS.has(e?.name ?? '');
+  if (!operation && e?.frames !== undefined && e.frames.length > 0) return e.frames.join(' < ');
+  if (e?.location !== undefined) return e.location;
+  if (raisedBy !== undefined && operation) return `op ${withoutCounters(raisedBy)}`;
+  return '';
+}
+
+/**
+ * The headline of a message, as compared: its text up to the first `:`, bracket, `=` or quote,
+ * where the data usually starts, with every number (also in names: `task-B1`) read as N. A shorter schedule or
+ * a smaller parameter changes the data, not the bug: `duplicate computation: compute_fn(mean)`
+ * and `...(sum_numbers)` are one bug, as are the circuit breaker's `fails to trip: ended CLOSED
+ * ...; no sequential order of [<the operations in the order this schedule ran them>]`.
+ */
+export function messageHeadline(message: string): string {
+  const data = /[:([{=<"'`]/.exec(message);
+  const head = data === null ? message : message.slice(0, data.index);
+  return withoutCounters(head).replace(/\d+(?:\.\d+)?/g, 'N').trim();
 }
 
 /** Errors interleave's operations raise (map, queue, lock, pool, timeout operations). */

@@ -1,8 +1,12 @@
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { placeFile } from './placeFile.js';
+import { removeStaleTemps, tempFileName } from './staleTemps.js';
+import { notRegularFile } from './fileKind.js';
 import { readBoundedText, sizeText, TRACE_FILE_LIMIT, tooDeepAt, tooDeepText } from './limits.js';
 import { projectRoot, rebaseTrace, traceRoot } from './paths.js';
 import { traceSchema, type Trace } from './schema.js';
+import { nameProblem } from '../names.js';
 
 /** A trace file that cannot be used: names the file and what is wrong, in one line. */
 export class TraceFileError extends Error {
@@ -59,7 +63,28 @@ export function checkTrace(data: unknown, file: string): Trace {
   const t = parsed.data;
   // Facts the schema cannot express: checked so a hand-edited trace fails here, not mid-replay.
   if (t.counts.tasks !== t.tasks.length) throw new TraceFileError(file, `invalid field counts.tasks: ${t.counts.tasks}, but tasks lists ${t.tasks.length} names`);
+  const badName = nameField(obj);
+  if (badName !== null) throw new TraceFileError(file, badName);
   return t;
+}
+
+/**
+ * A variant or parameter name that is not plain or is a prototype key (src/names.ts), as
+ * `invalid field <path>: <why>`, or null. Read from the JSON as parsed, before the schema
+ * copied it: there `params.__proto__` is still an own key (the copy would have dropped it, or
+ * made it a prototype).
+ */
+function nameField(obj: Record<string, unknown>): string | null {
+  const variant = nameProblem(obj.variant as string);
+  if (variant !== null) return `invalid field variant: ${variant}`;
+  const shrink = obj.shrink as { original?: { params?: object } } | undefined;
+  for (const [path, params] of [['params', obj.params], ['shrink.original.params', shrink?.original?.params]] as const) {
+    for (const key of Object.keys(params ?? {})) {
+      const why = nameProblem(key);
+      if (why !== null) return `invalid field ${path}.${key}: ${why}`;
+    }
+  }
+  return null;
 }
 
 /** Why an input file (`what`: 'a trace file', ...) could not be read, for a one-line error naming it. */
@@ -68,23 +93,36 @@ export function whyUnreadable(e: unknown, what: string): string {
   return code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? `is a directory, not ${what}` : `cannot read (${code})`;
 }
 
+/**
+ * The text of an input file (`what`: 'a trace file', ...), or `error(why)` thrown: a FIFO or a
+ * device (a trace symlinked to /dev/zero) is refused by its type before it is opened, a file
+ * larger than `limit` bytes by its size, never read whole (src/trace/limits.ts).
+ */
+export function readInputFile(file: string, what: string, limit: number, error: (why: string) => Error): string {
+  try {
+    const kind = notRegularFile(statSync(file));
+    if (kind !== null) throw error(`is ${kind}, not ${what}`);
+    return readBoundedText(file, limit, () => error(`larger than the ${sizeText(limit)} limit for ${what}`));
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === undefined) throw e;
+    throw error(whyUnreadable(e, what));
+  }
+}
+
 /** Reads and validates a trace file; its paths come back relative to the working directory's root, as `result.trace` has them. */
 export function readTrace(file: string): Trace {
-  let text: string;
-  try {
-    text = readBoundedText(file, TRACE_FILE_LIMIT, () => new TraceFileError(file, `larger than the ${sizeText(TRACE_FILE_LIMIT)} limit for a trace file`));
-  } catch (e) {
-    if (e instanceof TraceFileError) throw e;
-    throw new TraceFileError(file, whyUnreadable(e, 'a trace file'));
-  }
+  const text = readInputFile(file, 'a trace file', TRACE_FILE_LIMIT, (why) => new TraceFileError(file, why));
   return rebaseTrace(decodeTrace(text, file), traceRoot(file), projectRoot(process.cwd()));
 }
 
 /**
- * Writes whole or not at all: a temporary file in the same folder, then a rename, so a crash
- * or Ctrl-C never leaves a half-written trace.
+ * Writes whole or not at all: a temporary file in the same folder, then put in place, so a crash
+ * or Ctrl-C never leaves a half-written file; returns the file written. Two runs writing one path
+ * never lose a file silently: one written since this process started is kept, and this one goes
+ * to `x.2.json` (see placeFile; `replace` replaces it whoever wrote it). Temporary files that
+ * killed writers left in the folder are removed first (staleTemps.ts).
  */
-export function writeFileAtomic(file: string, text: string): void {
+export function writeFileAtomic(file: string, text: string, o: { readonly replace?: boolean } = {}): string {
   const code = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
   try {
     makeFolder(dirname(file));
@@ -94,13 +132,15 @@ export function writeFileAtomic(file: string, text: string): void {
     const why = blocker === null ? ` (${code(e)})` : blocker === dirname(file) ? ': it is a file' : `: ${blocker} is a file`;
     throw new TraceFileError(file, `cannot create the output folder ${dirname(file)}${why}`);
   }
-  const tmp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  removeStaleTemps(dirname(file));
+  const tmp = tempFileName(file);
   try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, file);
+    writeFileSync(tmp, text, { flag: 'wx' });
+    return placeFile(tmp, file, text, o.replace === true);
   } catch (e) {
-    rmSync(tmp, { force: true });
     throw new TraceFileError(file, `cannot write (${code(e)}); nothing was written`);
+  } finally {
+    rmSync(tmp, { force: true });
   }
 }
 
@@ -141,9 +181,9 @@ function nearestExisting(dir: string): string | null {
   }
 }
 
-/** Writes `trace` with its paths relative to the file's own project root (see trace/paths.ts), so it replays from any folder. */
-export function writeTrace(file: string, trace: Trace): void {
-  writeFileAtomic(file, encodeTrace(rebaseTrace(trace, projectRoot(process.cwd()), traceRoot(file))));
+/** Writes `trace` with its paths relative to the file's own project root (see trace/paths.ts), so it replays from any folder; returns the file written (writeFileAtomic). */
+export function writeTrace(file: string, trace: Trace, o: { readonly replace?: boolean } = {}): string {
+  return writeFileAtomic(file, encodeTrace(rebaseTrace(trace, projectRoot(process.cwd()), traceRoot(file))), o);
 }
 
 /** A file name for a trace that cannot escape `dir`, whatever the scenario or variant is called. */

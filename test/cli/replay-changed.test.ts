@@ -1,5 +1,5 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeTarget, replayDecisions, traceOf, writeTrace, type ScenarioDefinition } from 'interleave';
 import { sessionRace } from '../fixtures/changed/_sessionRace.js';
@@ -21,7 +21,7 @@ describe('replay and ci after the scenario changed (built binary)', () => {
     mkdirSync(traces, { recursive: true });
     writeTrace(join(traces, 'original.json'), trace);
     for (const edit of ['catch', 'retry', 'recheck', 'closer-set']) {
-      writeTrace(join(traces, `${edit}.json`), { ...trace, scenario: { name: 'session-race', file: join(CHANGED, 'edits', `${edit}.ts`) } });
+      writeTrace(join(traces, `${edit}.json`), { ...trace, scenario: { name: 'session-race', file: relative(ROOT, join(CHANGED, 'edits', `${edit}.ts`)) } });
     }
   });
 

@@ -39,7 +39,7 @@ describe('interleave run / replay / shrink / list (built binary)', () => {
 
   it('run prints the failure, the timeline and the replay command, saves the trace, exits 1', () => {
     expect(raw.code).toBe(1);
-    expect(stable(raw.stdout)).toBe(`lost-update [buggy] random seed 3: 1 execution, N/s: assertion\n\n${TIMELINE}\n\n`);
+    expect(stable(raw.stdout)).toBe(`lost-update [buggy] (params: workers=2) random seed 3: 1 execution, N/s: assertion\n\n${TIMELINE}\n\n`);
     expect(JSON.parse(readFileSync(trace, 'utf8')).failure.kind).toBe('assertion');
   });
 
@@ -206,8 +206,8 @@ describe('interleave run --strategy pb --workers / --shard, merge (built binary)
       const line = plain.stdout.split('\n')[0]!;
       expect(line).toBe(
         variant === 'buggy'
-          ? 'lost-update [buggy] pb: assertion found at preemption bound 1 (the smallest) after 18 executions'
-          : 'lost-update [fixed] pb: no failure with at most 2 preemptions (complete up to that bound; 1692 executions)',
+          ? 'lost-update [buggy] (params: workers=3) pb: assertion found at preemption bound 1 (the smallest) after 18 executions'
+          : 'lost-update [fixed] (params: workers=3) pb: no failure with at most 2 preemptions (complete up to that bound; 1692 executions)',
       );
       expect([plain.code, two.code, merged.code]).toEqual([code, code, code]);
       // A shard exits 1 when its own units found the failure.

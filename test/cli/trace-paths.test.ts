@@ -28,10 +28,19 @@ describe('scenario paths in trace files', () => {
     expect(run.code).toBe(1);
     const trace = join(project, 'traces/lost-update.buggy.assertion.json');
     expect(recorded(trace).scenario).toBe('scen/lost-update.ts');
-    const replay = await cli(['replay', trace], { cwd: elsewhere });
+    // From outside the project, its scenario is outside the working directory's project: named
+    // by --dir (or allowed by --trust-trace-paths), else refused before it is imported.
+    const [replay, trusted, refused] = await Promise.all([
+      cli(['replay', trace, '--dir', join(project, 'scen')], { cwd: elsewhere }),
+      cli(['replay', trace, '--trust-trace-paths'], { cwd: elsewhere }),
+      cli(['replay', trace], { cwd: elsewhere }),
+    ]);
     expect(replay.stderr).toBe('');
     expect(replay.stdout).toMatch(/^reproduced: assertion: AssertionFailure: lost update/m);
     expect(replay.code).toBe(1);
+    expect(trusted.stdout).toMatch(/^reproduced: assertion: AssertionFailure: lost update/m);
+    expect(refused.stderr).toMatch(/^interleave: .*: invalid field scenario\.file: ".*scen\/lost-update\.ts" is outside: a trace may only name a scenario module inside the project \(.*\) or --dir \(scenarios\); --trust-trace-paths allows it\n$/);
+    expect(refused.code).toBe(2);
   });
 
   it('run from outside the project, the trace saved in it still holds paths relative to it, none absolute', async () => {
@@ -44,14 +53,14 @@ describe('scenario paths in trace files', () => {
     expect(replay.stdout).toMatch(/^reproduced:/m);
   });
 
-  it('older traces still replay: a file stored absolute, or relative to the folder they were recorded in', async () => {
+  it('older traces still replay: a file stored absolute (with --trust-trace-paths), or relative to the folder they were recorded in', async () => {
     const trace = join(project, 'traces/lost-update.buggy.assertion.json');
     const t = JSON.parse(readFileSync(trace, 'utf8'));
     t.scenario.file = join(project, 'scen/lost-update.ts');
     writeFileSync(join(project, 'traces/absolute.json'), JSON.stringify(t));
     t.scenario.file = 'lost-update.ts';
     writeFileSync(join(project, 'traces/recorded-in-scen.json'), JSON.stringify(t));
-    const [absolute, relative] = await Promise.all([cli(['replay', join(project, 'traces/absolute.json')], { cwd: elsewhere }), cli(['replay', '../traces/recorded-in-scen.json'], { cwd: join(project, 'scen') })]);
+    const [absolute, relative] = await Promise.all([cli(['replay', join(project, 'traces/absolute.json'), '--trust-trace-paths'], { cwd: elsewhere }), cli(['replay', '../traces/recorded-in-scen.json'], { cwd: join(project, 'scen') })]);
     expect(absolute.stdout).toMatch(/^reproduced:/m);
     expect(relative.stdout).toMatch(/^reproduced:/m);
   });

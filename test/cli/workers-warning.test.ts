@@ -16,7 +16,7 @@ describe('--workers beyond the CPUs of the machine', () => {
     const r = await cli(['run', 'lost-update', '--variant', 'fixed', '-n', '500', '--workers', String(n), '--dir', FIXTURES, '--out', 'traces'], { cwd: workDir('workers-warning') });
     const warnings = r.stderr.split('\n').filter((l) => l.includes('--workers'));
     expect(warnings).toEqual([`interleave: --workers ${n} is more than the ${availableParallelism()} CPU${availableParallelism() === 1 ? '' : 's'} of this machine; each worker is a thread with its own heap`]);
-    expect(r.stdout).toMatch(/lost-update \[fixed\] random seed 1: 500 executions, .*no failure \(budget used\)$/m);
+    expect(r.stdout).toMatch(/lost-update \[fixed\] \(params: workers=2\) random seed 1: 500 executions, .*no failure \(budget used\)$/m);
     expect(r.code).toBe(0);
   });
 });

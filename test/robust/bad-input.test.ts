@@ -158,7 +158,7 @@ describe('bad scenario modules', () => {
   it('an invalid definition names every bad field', async () => {
     await expectUserError(
       run('invalid-definition.ts'),
-      'interleave: test/fixtures/bad/invalid-definition.ts: invalid scenario: name must be a kebab-case string; description must be a string; variants.buggy.expect must be "pass" or one of exception, assertion, deadlock, stuck, livelock, leak, potential-deadlock, nondeterminism',
+      'interleave: test/fixtures/bad/invalid-definition.ts: invalid scenario: name must be a kebab-case string; description must be a string; variants.buggy.expect must be "pass", "fail" (any failure), one of exception, assertion, deadlock, stuck, livelock, leak, potential-deadlock, nondeterminism, or a list of them',
     );
   });
 

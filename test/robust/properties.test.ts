@@ -2,12 +2,15 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { decodeTrace, defineScenario, encodeTrace, explore, InternalError, replayTrace, TraceFileError, UsageError, type ScenarioDefinition, type Trace } from 'interleave';
 import { checkTraceTarget } from '../../src/robust/traceTarget.js';
+import { isPrototypeKey } from '../../src/names.js';
 import lockOrder from '../fixtures/scenarios/lock-order.js';
 import lostUpdate from '../fixtures/scenarios/lost-update.js';
 
 /** Self-tests with fast-check: the codec, the runtime's determinism, and the loader under abuse. */
 
 const name = fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,12}$/);
+/** A variant or parameter name a trace may hold (src/names.ts): plain, and no key of Object.prototype. */
+const plainName = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_-]{0,8}$/).filter((n) => !isPrototypeKey(n));
 const nat = fc.nat({ max: 10_000 });
 const task = fc.constantFrom('main', 'worker-1', 'worker-2', 'x');
 const failureArb = fc.record(
@@ -42,8 +45,8 @@ const eventArb = fc.record(
 const traceArb: fc.Arbitrary<Trace> = fc
   .record({
     scenario: fc.record({ name, file: fc.string() }, { requiredKeys: ['name'] }),
-    variant: name,
-    params: fc.dictionary(fc.string({ maxLength: 6 }), fc.oneof(fc.integer(), fc.boolean(), fc.string({ maxLength: 6 }))),
+    variant: plainName,
+    params: fc.dictionary(plainName, fc.oneof(fc.integer(), fc.boolean(), fc.string({ maxLength: 6 }))),
     strategy: fc.record({ name: fc.constantFrom('random', 'pct', 'replay'), seed: fc.integer(), execution: nat }, { requiredKeys: ['name'] }),
     options: fc.record({ maxSteps: fc.integer({ min: 1, max: 1_000_000 }), allowLeaks: fc.boolean(), failOnLockOrder: fc.boolean() }),
     decisions: fc.array(fc.nat({ max: 20 }), { maxLength: 40 }),

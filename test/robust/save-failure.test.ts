@@ -143,20 +143,23 @@ describe('saveOrFallback', () => {
     const { saveOrFallback } = await import('../../src/cli/saveOrFallback.js');
     process.env.TMPDIR = tempDir();
     const written: string[] = [];
-    expect(saveOrFallback('/x/a.json', (f) => void written.push(f))).toEqual({ file: '/x/a.json', error: null });
-    const full = (f: string): void => {
+    expect(saveOrFallback('/x/a.json', (f) => (written.push(f), f))).toEqual({ file: '/x/a.json', error: null });
+    const full = (f: string): string => {
       if (f.startsWith('/x/')) throw new TraceFileError(f, 'cannot write (ENOSPC); nothing was written');
       writeFileSync(f, 'ok');
+      return f;
     };
     const s = saveOrFallback('/x/a.json', full);
     expect(s.file).toMatch(new RegExp(`^${process.env.TMPDIR}/interleave-\\w+/a\\.json$`));
     expect(readFileSync(s.file!, 'utf8')).toBe('ok');
     expect(s.error).toBe(`/x/a.json: cannot write (ENOSPC); nothing was written; saved to ${s.file} instead`);
-    const never = (f: string): void => {
+    const never = (f: string): string => {
       throw new TraceFileError(f, 'cannot write (ENOSPC); nothing was written');
     };
     const n = saveOrFallback('/x/a.json', never);
     expect(n.file).toBeNull();
+    // The failed fallback leaves no empty interleave-* folder behind.
+    expect(readdirSync(process.env.TMPDIR!)).toEqual([s.file!.split('/').at(-2)]);
     expect(n.error).toMatch(/^\/x\/a\.json: cannot write \(ENOSPC\); nothing was written; the fallback failed too: .*a\.json: cannot write \(ENOSPC\)/);
     // Not a failed write but a bug: propagates.
     expect(() => saveOrFallback('/x/a.json', () => {

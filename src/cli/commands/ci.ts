@@ -8,16 +8,19 @@ import type { ReplayReport } from '../../replay.js';
 import { replaySaved } from '../../robust/replaySaved.js';
 import { WatchdogThread } from '../../robust/watchdog.js';
 import { formatJUnit, type JUnitCase } from '../../report/junit.js';
-import { executionCount, formatTable } from '../../report/text.js';
+import { executionCount, formatTable, replayCommand } from '../../report/text.js';
+import { displayLocation } from '../../trace/paths.js';
 import { escapeControl } from '../../report/escape.js';
-import { checkTraceTarget } from '../../robust/traceTarget.js';
 import { readTrace, TraceFileError, writeFileAtomic } from '../../trace/codec.js';
+import { checkTraceTarget } from '../../robust/traceTarget.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
-import { count, outputFolder, positive, shardOption, show, type SetExit } from '../options.js';
+import { count, outputFile, outputFolder, positive, shardOption, show, TRUST_TRACE_PATHS, type SetExit } from '../options.js';
+import { trustedScenarioFile } from '../../trace/scenarioFile.js';
+import type { Trace } from '../../trace/schema.js';
 import { saveOrFallback, UNSAVED_HEADER } from '../saveOrFallback.js';
-import { finishVariant, loadTargets } from './run.js';
+import { finishVariant, loadTargets, type VariantOutcome } from './run.js';
 import { exploreVariants, type VariantJob } from '../../parallel/exploreVariants.js';
 import { inShard, type Shard } from '../../parallel/partition.js';
 import { workersWarning } from '../workersWarning.js';
@@ -37,12 +40,16 @@ interface CiOptions {
   workers?: number;
   /** Check only this share of the items (a CI matrix job). */
   shard?: Shard;
+  /** A saved trace may name a scenario module outside the project and --dir. */
+  trustTracePaths?: boolean;
 }
 
 /** One checked item: a scenario variant against its expectation, or a trace against its recorded outcome. */
 interface CiRow {
   readonly kind: 'variant' | 'trace';
   readonly name: string;
+  /** The parameter values the variant was explored with, or the trace records (null: the trace was unreadable). */
+  readonly params: Readonly<Record<string, unknown>> | null;
   readonly expected: string;
   readonly found: string;
   readonly ok: boolean;
@@ -56,6 +63,16 @@ function traceFiles(dir: string): string[] {
     .filter((f) => f.endsWith('.json') && !f.startsWith('.'))
     .sort()
     .map((f) => join(dir, f));
+}
+
+/** A saved trace, or why it cannot be read (a row of its own, not the end of the job). */
+function readSaved(file: string): Trace | TraceFileError {
+  try {
+    return readTrace(file);
+  } catch (e) {
+    if (e instanceof TraceFileError) return e;
+    throw e;
+  }
 }
 
 /**
@@ -80,6 +97,32 @@ function traceFound(r: ReplayReport, expected: string): string {
 }
 
 /**
+ * What a variant's row says (under MISMATCH, and in the JUnit failure): the failure's message and
+ * where it was thrown, or how many executions found nothing; then the trace and the command that
+ * replays it, the trace's text when it could be written nowhere, or, unsaved (no --out), the
+ * command that finds it again (the same budget and seed, and the flags that change what an
+ * exploration finds: the same failure, saved and shrunk).
+ */
+function variantDetail(v: VariantOutcome, file: string, o: Pick<CiOptions, 'watchdog' | 'checkDeterminism'>): string {
+  const f = v.result.failure;
+  // Escaped: the detail is printed line by line, so a newline in a message must not start a line of its own.
+  const lines = [escapeControl(f?.message ?? `no failure in ${executionCount(v.result.executions)}`)];
+  if (f?.error?.location !== undefined) lines.push(`at ${displayLocation(f.error.location)}`);
+  if (v.saved !== null) lines.push(`trace: ${show(v.saved)}`, `replay: ${replayCommand(show(v.saved))}`);
+  else if (v.unsavedTrace !== null) lines.push(UNSAVED_HEADER, v.unsavedTrace);
+  else if (f !== null) {
+    const flags = `${o.checkDeterminism === true ? ' --check-determinism' : ''}${o.watchdog !== undefined ? ` --watchdog ${o.watchdog}` : ''}`;
+    lines.push(`reproduce: npx interleave run ${shellWord(show(file))} --variant ${shellWord(v.variant)}${flags} (saves its trace)`);
+  }
+  return lines.join('\n');
+}
+
+/** A word as a POSIX shell reads it back: as is when plain, else single-quoted. */
+function shellWord(word: string): string {
+  return /^[\w./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/**
  * The race-regression job: every scenario variant explored with its declared budget must end as
  * declared (a `pass` variant must not fail, a buggy one must fail with its kind), and every saved
  * trace must still replay to its recorded outcome. With `--workers n` the variants are explored n
@@ -92,9 +135,15 @@ export async function ciCommand(o: CiOptions): Promise<number> {
   const c = stdoutColours(o);
   const rows: CiRow[] = [];
   const saveErrors: string[] = [];
+  // Every saved trace is read, and the scenario module it names checked, before anything is
+  // imported: a trace naming a module outside the project is refused (exit 2), never run.
+  const traces = traceFiles(o.traces);
+  const readings = traces.map(readSaved);
+  for (const [k, r] of readings.entries()) {
+    if (!(r instanceof Error) && r.scenario.file !== undefined) trustedScenarioFile(r.scenario.file, traces[k]!, { dir: o.dir, trust: o.trustTracePaths === true });
+  }
   const variants: VariantJob[] = [];
   for (const loaded of await loadTargets([], { dir: o.dir })) for (const variant of Object.keys(loaded.scenario.variants)) variants.push({ loaded, variant });
-  const traces = traceFiles(o.traces);
   // Items are numbered variants first, then traces, and dealt round-robin to the shards.
   const mine = (k: number): boolean => o.shard === undefined || inShard(k, o.shard);
   const jobs = variants.filter((_, k) => mine(k));
@@ -116,35 +165,36 @@ export async function ciCommand(o: CiOptions): Promise<number> {
   progress.clear();
   for (const [k, job] of jobs.entries()) {
     const v = await finishVariant(job.loaded, job.variant, results[k]!, { shrink: false, out: o.out ?? null });
-    const ok = v.found === v.expected;
-    // Escaped here: the detail is printed line by line, so a newline in a message must not start a line of its own.
-    const failure = escapeControl(v.result.failure?.message ?? `no failure in ${executionCount(v.result.executions)}`);
-    const detail = v.saved !== null ? `${failure}\ntrace: ${show(v.saved)}` : v.unsavedTrace !== null ? `${failure}\n${UNSAVED_HEADER}\n${v.unsavedTrace}` : failure;
+    const ok = v.match;
+    const detail = variantDetail(v, job.loaded.file, o);
     if (v.saveError !== null) {
       saveErrors.push(v.saveError);
       process.stderr.write(`interleave: ${v.saveError}\n`);
     }
-    rows.push({ kind: 'variant', name: `${v.scenario} [${job.variant}]`, expected: v.expected, found: v.found, ok, seconds: v.result.elapsedMs / 1000, detail });
+    rows.push({ kind: 'variant', name: `${v.scenario} [${job.variant}]`, params: v.params, expected: v.expected, found: v.found, ok, seconds: v.result.elapsedMs / 1000, detail });
   }
   // Watched, the trace replays share one watched thread (a replay goes on first-enabled past its
   // decisions, and may spin there); a runaway's trace is replayed watched in any case.
   const replayThread = new WatchdogThread();
   try {
     for (const [k, file] of traces.entries()) {
+      const read = readings[k]!;
       if (!mine(variants.length + k)) continue;
       const t0 = performance.now();
       let row: CiRow;
       try {
-        const trace = readTrace(file);
+        if (read instanceof Error) throw read;
+        const trace = read;
         const expected = trace.failure === null ? 'pass' : trace.failure.kind;
-        const loaded = await locateScenario(trace.scenario, o.dir, file);
-        checkTraceTarget(trace, loaded.scenario, file); // a variant or parameter gone since: this row, not the whole job
+        const loaded = await locateScenario(trace.scenario, o.dir, file, { trust: o.trustTracePaths === true });
+        checkTraceTarget(trace, loaded.scenario, file);
         const r = await replaySaved(loaded, trace, { ...(o.watchdog !== undefined ? { seconds: o.watchdog } : {}), thread: replayThread });
         const found = traceFound(r, expected);
-        row = { kind: 'trace', name: show(file), expected, found, ok: r.outcome === 'reproduced', seconds: 0, detail: escapeControl(r.message) };
+        const ok = r.outcome === 'reproduced';
+        row = { kind: 'trace', name: show(file), params: trace.params, expected, found, ok, seconds: 0, detail: ok ? escapeControl(r.message) : `${escapeControl(r.message)}\nreplay: ${replayCommand(show(file))}` };
       } catch (e) {
         if (!(e instanceof TraceFileError || e instanceof ScenarioLoadError)) throw e;
-        row = { kind: 'trace', name: show(file), expected: '?', found: 'unreadable', ok: false, seconds: 0, detail: escapeControl(e.message) };
+        row = { kind: 'trace', name: show(file), params: null, expected: '?', found: 'unreadable', ok: false, seconds: 0, detail: escapeControl(e.message) };
       }
       rows.push({ ...row, seconds: (performance.now() - t0) / 1000 });
     }
@@ -159,7 +209,7 @@ export async function ciCommand(o: CiOptions): Promise<number> {
       classname: r.kind === 'variant' ? 'interleave.scenarios' : 'interleave.traces',
       name: r.name,
       seconds: r.seconds,
-      failure: r.ok ? null : { message: `expected ${r.expected}, found ${r.found}`, detail: r.detail },
+      failure: r.ok ? null : { message: `expected ${r.expected}, found ${r.found}: ${r.detail.split('\n')[0]!}`, detail: r.detail },
     }));
     const xml = formatJUnit(cases);
     // The rows are printed below whatever happens here: a report that cannot be written costs no result.
@@ -195,11 +245,12 @@ export function registerCi(program: Command, setExit: SetExit): Command {
     .option('-d, --dir <dir>', 'folder of scenario modules', 'scenarios')
     .option('--traces <dir>', 'folder of saved traces to replay (skipped when missing)', 'traces')
     .option('-o, --out <dir>', 'also save the trace of every failure found here', outputFolder('--out'))
-    .option('--junit <file>', 'write a JUnit XML report')
+    .option('--junit <file>', 'write a JUnit XML report', outputFile('--junit'))
     .option('--watchdog <seconds>', 'explore each variant, and replay each saved trace, in a worker thread; a task that runs this long without a scheduling point is reported as a runaway livelock instead of hanging the job (a runaway\'s saved trace is replayed watched in any case)', positive('--watchdog'))
     .option('--check-determinism', 'record every execution of every variant and replay it once more, comparing event logs (slower; a scenario using Math.random, Date.now or outside state is a nondeterminism mismatch)')
     .option('-w, --workers <n>', 'explore n variants at once: this thread and n - 1 worker threads (each variant finds what it finds alone)', count('--workers'))
     .option('--shard <i/n>', 'check only every n-th item (variants, then traces), starting with the i-th: n CI jobs together check everything once', shardOption)
+    .option(...TRUST_TRACE_PATHS)
     .option('--json', 'machine-readable output')
     .option('--no-color', 'no colour')
     .addHelpText(

@@ -111,7 +111,7 @@ export async function exploreCommand(ref: string, o: ExploreOptions, io: Explore
   /** Writes `trace`; a failure is one line on stderr, and the session goes on. */
   const save = (file: string, trace: Trace): boolean => {
     try {
-      writeTrace(file, trace);
+      writeTrace(file, trace, { replace: true });
     } catch (e) {
       if (!(e instanceof TraceFileError)) throw e;
       saveFailed = true;

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { loadAll } from '../../loader.js';
 import { EXIT } from '../exitCodes.js';
 import { show, type SetExit } from '../options.js';
+import { expectationText } from '../../expectation.js';
 
 export async function listCommand(o: { dir: string; json?: boolean }): Promise<number> {
   const all = await loadAll(o.dir);
@@ -25,7 +26,7 @@ export async function listCommand(o: { dir: string; json?: boolean }): Promise<n
   for (const { scenario } of all) {
     process.stdout.write(`${scenario.name}\n  ${scenario.description}\n`);
     if (scenario.source !== undefined) process.stdout.write(`  source: ${scenario.source}\n`);
-    for (const [k, v] of Object.entries(scenario.variants)) process.stdout.write(`  - ${k}: expect ${v.expect}${v.description ? `: ${v.description}` : ''}\n`);
+    for (const [k, v] of Object.entries(scenario.variants)) process.stdout.write(`  - ${k}: expect ${expectationText(v.expect)}${v.description ? `: ${v.description}` : ''}\n`);
   }
   return EXIT.OK;
 }

@@ -4,7 +4,8 @@ import { findScenario, ScenarioLoadError } from '../../loader.js';
 import { UsageError } from '../../runtime/errors.js';
 import { mergeAnyShardRuns, readShardFile, toExploreResult, type AnyShardRun } from '../../parallel/index.js';
 import { formatExploreLine, formatFailureReport, formatTable, warningLines } from '../../report/text.js';
-import { runawayLines, shrinkWatched } from '../../robust/watchedShrink.js';
+import { shrinkLines, shrinkWatched } from '../../robust/watchedShrink.js';
+import { expectationMet, expectationText, type Expectation } from '../../expectation.js';
 import { shrinkable } from '../../shrink/shrinkTrace.js';
 import { encodeTrace } from '../../trace/codec.js';
 import type { Trace } from '../../trace/schema.js';
@@ -12,7 +13,8 @@ import { saveThenShrink, UNSAVED_HEADER } from '../saveOrFallback.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
-import { outputFolder, positive, show, type SetExit, terminalWidth } from '../options.js';
+import { outputFolder, positive, show, type SetExit, terminalWidth, TRUST_TRACE_PATHS } from '../options.js';
+import { trustedScenarioFile } from '../../trace/scenarioFile.js';
 import { escapeControl } from '../../report/escape.js';
 
 interface MergeOptions {
@@ -26,6 +28,8 @@ interface MergeOptions {
   check?: boolean;
   /** Shrink in a watched thread (src/robust/watchedShrink.ts): for scenarios whose tasks may spin. */
   watchdog?: number;
+  /** A shard file's trace may name a scenario module outside the project and --dir. */
+  trustTracePaths?: boolean;
 }
 
 /**
@@ -42,6 +46,7 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
     if (seenFiles.has(resolve(f))) throw new UsageError(`merge: ${f} is given twice`);
     seenFiles.add(resolve(f));
     for (const run of readShardFile(f).runs) {
+      checkScenarioFiles(run, f, o);
       const key = `${run.scenario}\u0000${run.variant}`;
       const group = groups.get(key) ?? { runs: [], files: [] };
       group.runs.push(run);
@@ -69,13 +74,15 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
     let unsaved: string | null = null;
     let trace = m.trace;
     const found = m.failure?.kind ?? 'pass';
-    const expect = expected?.get(`${m.scenario}\u0000${m.variant}`);
-    if (expect !== undefined) checked.push([m.scenario, m.variant, expect, found, expect === found ? 'ok' : 'MISMATCH']);
-    if (expected === null ? m.failure !== null : expect !== found) failed = true;
+    const declared = expected?.get(`${m.scenario}\u0000${m.variant}`);
+    const expect = declared === undefined ? undefined : expectationText(declared);
+    const match = declared !== undefined && expectationMet(declared, found);
+    if (expect !== undefined) checked.push([m.scenario, m.variant, expect, found, match ? 'ok' : 'MISMATCH']);
+    if (expected === null ? m.failure !== null : !match) failed = true;
     if (trace !== null) {
       // A merged failure must outlive a folder it cannot be written to, and is shrunk, as in `run`.
       const shrink = (t: Trace, raw: string | null): Promise<Trace | null> =>
-        o.shrink && shrinkable(t, watchdog !== undefined) ? shrinkMerged(t, o.dir, raw, watchdog) : Promise.resolve(null);
+        o.shrink && shrinkable(t, watchdog !== undefined) ? shrinkMerged(t, o, raw, watchdog) : Promise.resolve(null);
       const outcome = await saveThenShrink(o.out, trace, shrink);
       if (outcome.error !== null) process.stderr.write(`interleave: ${outcome.error}\n`);
       trace = outcome.trace;
@@ -83,10 +90,10 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
       if (saved === null) unsaved = encodeTrace(outcome.trace);
     }
     if (o.json) {
-      json.push({ scenario: m.scenario, variant: m.variant, ...(expect !== undefined ? { expected: expect, found, match: expect === found } : {}), executions: m.executions, steps: m.steps, failureAt: 'failureAt' in m ? m.failureAt : null, ...('complete' in m ? { complete: m.complete, completeExecutions: m.completeExecutions } : {}), ...('bound' in m && m.bound !== null ? { bound: m.bound } : {}), stoppedBy: m.stoppedBy, failure: m.failure, warnings: m.warnings, trace: saved === null ? null : show(saved), ...(unsaved !== null ? { unsavedTrace: unsaved } : {}) });
+      json.push({ scenario: m.scenario, variant: m.variant, params: m.settings?.params ?? null, ...(expect !== undefined ? { expected: expect, found, match } : {}), executions: m.executions, steps: m.steps, failureAt: 'failureAt' in m ? m.failureAt : null, ...('complete' in m ? { complete: m.complete, completeExecutions: m.completeExecutions } : {}), ...('bound' in m && m.bound !== null ? { bound: m.bound } : {}), stoppedBy: m.stoppedBy, failure: m.failure, warnings: m.warnings, trace: saved === null ? null : show(saved), ...(unsaved !== null ? { unsavedTrace: unsaved } : {}) });
       continue;
     }
-    const line = `${formatExploreLine(r)} (merged from ${m.workers} worker${m.workers === 1 ? '' : 's'} over ${groups.get(`${m.scenario}\u0000${m.variant}`)!.runs.length} shards)`;
+    const line = `${formatExploreLine(r, undefined, m.settings?.params)} (merged from ${m.workers} worker${m.workers === 1 ? '' : 's'} over ${groups.get(`${m.scenario}\u0000${m.variant}`)!.runs.length} shards)`;
     process.stdout.write(`${line}\n${warningLines(r, c)}`);
     // A failure without a trace (a runaway whose decisions overflowed the heartbeat's log): its message, as `run` prints it.
     if (trace === null && r.failure !== null) process.stdout.write(`\n${escapeControl(r.failure.message)}\n\n`);
@@ -102,14 +109,23 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
 }
 
 /**
+ * Every trace a shard run holds names a scenario module that merge may import when it shrinks
+ * (trace/scenarioFile.ts): checked as the file is read, before anything is merged or imported.
+ */
+function checkScenarioFiles(run: AnyShardRun, file: string, o: MergeOptions): void {
+  const traces = [run.trace, ...(run.format === 'interleave-search-shard' ? run.units.map((u) => u.trace) : [])];
+  for (const t of traces) if (t?.scenario.file !== undefined) trustedScenarioFile(t.scenario.file, file, { dir: o.dir, trust: o.trustTracePaths === true });
+}
+
+/**
  * What each merged variant declares it finds (`expect`), read from its scenario found by name
  * in `dir` (shard files hold results, not the scenario's declarations). A scenario or variant
  * not there is a usage error: a check against nothing would pass.
  */
-async function expectations(merged: readonly { readonly scenario: string; readonly variant: string }[], dir: string): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
+async function expectations(merged: readonly { readonly scenario: string; readonly variant: string }[], dir: string): Promise<Map<string, Expectation>> {
+  const out = new Map<string, Expectation>();
   for (const m of merged) {
-    let expect: string | undefined;
+    let expect: Expectation | undefined;
     try {
       expect = (await findScenario(m.scenario, dir)).scenario.variants[m.variant]?.expect;
     } catch (e) {
@@ -127,11 +143,11 @@ async function expectations(merged: readonly { readonly scenario: string; readon
  * or null, with one line on stderr, when its scenario cannot be loaded here: the merge still
  * reports and keeps the failure as found.
  */
-async function shrinkMerged(trace: Trace, dir: string, saved: string | null, watchdog: number | undefined): Promise<Trace | null> {
+async function shrinkMerged(trace: Trace, o: MergeOptions, saved: string | null, watchdog: number | undefined): Promise<Trace | null> {
   try {
-    const loaded = await locateScenario(trace.scenario, dir, saved !== null ? show(saved) : `${trace.scenario.name} [${trace.variant}]`);
+    const loaded = await locateScenario(trace.scenario, o.dir, saved !== null ? show(saved) : `${trace.scenario.name} [${trace.variant}]`, { trust: o.trustTracePaths === true });
     const r = await shrinkWatched(watchdog, loaded, trace, { file: loaded.file });
-    if (watchdog !== undefined) process.stderr.write(runawayLines(`${trace.scenario.name} [${trace.variant}]`, watchdog, r));
+    process.stderr.write(shrinkLines(`${trace.scenario.name} [${trace.variant}]`, watchdog, r));
     return r.unshrunk === null ? r.trace : null;
   } catch (e) {
     if (!(e instanceof ScenarioLoadError)) throw e;
@@ -150,6 +166,7 @@ export function registerMerge(program: Command, setExit: SetExit): Command {
     .option('--check', 'exit 0 when every variant found what its scenario declares (a failure that was expected is fine), as run --check')
     .option('--no-shrink', 'save the merged failing trace as found, without shrinking it')
     .option('--watchdog <seconds>', 'shrink in a watched worker thread: a nearby schedule whose task runs this long without a scheduling point is cut short and skipped', positive('--watchdog'))
+    .option(...TRUST_TRACE_PATHS)
     .option('--verbose', 'show every event in timelines')
     .option('--json', 'machine-readable output')
     .option('--no-color', 'no colour')

@@ -5,7 +5,7 @@ import { readTrace } from '../../trace/codec.js';
 import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
 import { checkTraceTarget } from '../../robust/traceTarget.js';
-import { positive, terminalWidth, type SetExit } from '../options.js';
+import { positive, terminalWidth, TRUST_TRACE_PATHS, type SetExit } from '../options.js';
 import { stdoutColours } from '../colours.js';
 
 interface ReplayOptions {
@@ -15,11 +15,13 @@ interface ReplayOptions {
   json?: boolean;
   verbose?: boolean;
   color?: boolean;
+  /** A trace may name a scenario module outside the project and --dir. */
+  trustTracePaths?: boolean;
 }
 
 export async function replayCommand(file: string, o: ReplayOptions): Promise<number> {
   const trace = readTrace(file);
-  const loaded = await locateScenario(trace.scenario, o.dir, file);
+  const loaded = await locateScenario(trace.scenario, o.dir, file, { trust: o.trustTracePaths === true });
   checkTraceTarget(trace, loaded.scenario, file);
   const report = await replaySaved(loaded, trace, o.watchdog !== undefined ? { seconds: o.watchdog } : {});
   if (o.json) {
@@ -49,6 +51,7 @@ export function registerReplay(program: Command, setExit: SetExit): Command {
     .option('--verbose', 'show every event')
     .option('--no-color', 'no colour')
     .option('--json', 'machine-readable output')
+    .option(...TRUST_TRACE_PATHS)
     .option('--watchdog <seconds>', 'replay in a worker thread: a task that runs this long without a scheduling point is reported as a runaway (a trace of a runaway is replayed so, for the seconds it records, without this)', positive('--watchdog'))
     .action(async (file: string, o: ReplayOptions) => setExit(await replayCommand(file, o)));
 }

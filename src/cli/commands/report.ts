@@ -6,7 +6,7 @@ import { replayCommand } from '../../report/text.js';
 import { waitGraphDot, waitGraphOfTrace } from '../../report/waitGraph.js';
 import { readTrace, writeFileAtomic } from '../../trace/codec.js';
 import { EXIT } from '../exitCodes.js';
-import { show, type SetExit } from '../options.js';
+import { outputFile, show, type SetExit } from '../options.js';
 
 interface ReportOptions {
   out?: string;
@@ -20,14 +20,14 @@ export async function reportCommand(file: string, o: ReportOptions): Promise<num
   if (o.dot) {
     if (o.out === undefined) process.stdout.write(dot);
     else {
-      writeFileAtomic(o.out, dot);
+      writeFileAtomic(o.out, dot, { replace: true });
       process.stdout.write(`wrote ${show(o.out)}\n`);
     }
     return EXIT.OK;
   }
   const out = o.out ?? join(dirname(file), `${basename(file, extname(file))}.html`);
   const html = renderHtmlReport({ trace, waitGraphSvg: await dotToSvg(dot), replayCommand: replayCommand(show(file)) });
-  writeFileAtomic(out, html);
+  writeFileAtomic(out, html, { replace: true });
   process.stdout.write(`wrote ${show(out)} (${trace.tasks.length} lanes, ${trace.counts.steps} steps${trace.failure !== null ? `, ${trace.failure.kind}` : ''})\n`);
   return EXIT.OK;
 }
@@ -37,7 +37,7 @@ export function registerReport(program: Command, setExit: SetExit): Command {
     .command('report')
     .description('write a self-contained HTML report of a trace (swimlane timeline, wait-for graph, failure, root cause, replay command), or its wait-for graph as DOT')
     .argument('<trace>', 'trace file (JSON)')
-    .option('-o, --out <file>', 'output file (default: <trace>.html next to the trace; with --dot: stdout)')
+    .option('-o, --out <file>', 'output file (default: <trace>.html next to the trace; with --dot: stdout)', outputFile('--out'))
     .option('--dot', 'write the wait-for graph at the failure as Graphviz DOT instead')
     .action(async (file: string, o: ReportOptions) => setExit(await reportCommand(file, o)));
 }

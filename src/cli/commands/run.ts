@@ -3,7 +3,8 @@ import { explore, type ExploreResult, type Progress } from '../../explore.js';
 import { findScenario, loadAll, type LoadedScenario } from '../../loader.js';
 import type { Colours } from '../../report/colour.js';
 import { ProgressLine } from '../../report/progress.js';
-import { runawayLines, shrinkWatched } from '../../robust/watchedShrink.js';
+import { shrinkLines, shrinkWatched } from '../../robust/watchedShrink.js';
+import { expectationMet, expectationText } from '../../expectation.js';
 import { shrinkable } from '../../shrink/shrinkTrace.js';
 import { formatExploreLine, formatFailureReport, formatTable, warningLines } from '../../report/text.js';
 import { UsageError } from '../../runtime/errors.js';
@@ -14,11 +15,14 @@ import { EXIT } from '../exitCodes.js';
 import { listenForInterrupt } from '../interrupt.js';
 import { setupError } from '../../robust/setupError.js';
 import { exploreWatched, WatchdogThread } from '../../robust/watchdog.js';
-import { count, int, outputFolder, positive, shardOption, show, strategyName, type SetExit, terminalWidth } from '../options.js';
+import { count, int, outputFile, outputFolder, positive, shardOption, show, strategyName, type SetExit, terminalWidth } from '../options.js';
 import { join } from 'node:path';
 import { saveOrFallback, saveThenShrink, UNSAVED_HEADER } from '../saveOrFallback.js';
 import { workersWarning } from '../workersWarning.js';
 import { InvalidArgumentError } from 'commander';
+import { ownEntry } from '../../names.js';
+import { overrideProblem, showValue } from '../../paramValues.js';
+import { resolveParams, type ParamSpec } from '../../scenario.js';
 import { isSplit, runSplit, shardFileName, toExploreResult, writeShardFile, type Shard, type AnyShardRun } from '../../parallel/index.js';
 import { WorkerGroup } from '../../parallel/workerGroup.js';
 import { escapeControl } from '../../report/escape.js';
@@ -57,9 +61,14 @@ export interface RunOptions {
 export interface VariantOutcome {
   readonly scenario: string;
   readonly variant: string;
+  /** The declared expectation, as text (expectationText). */
   readonly expected: string;
   readonly found: string;
+  /** `found` meets the declared expectation (expectationMet). */
+  readonly match: boolean;
   readonly result: ExploreResult;
+  /** The parameter values explored: the defaults, overridden by `--param` (shown in headers and JSON). */
+  readonly params: Readonly<Record<string, unknown>>;
   /** The trace printed and saved (shrunk when shrinking ran). */
   readonly trace: Trace | null;
   /** Where the trace is: in `out`, or a fallback in the OS temp dir when `out` could not be written. */
@@ -93,11 +102,11 @@ export async function runVariant(
   progress: ProgressLine | null,
 ): Promise<VariantOutcome> {
   const { file, scenario } = loaded;
-  if (scenario.variants[variant] === undefined) {
+  if (ownEntry(scenario.variants, variant) === undefined) {
     throw new UsageError(`scenario ${scenario.name} has no variant "${variant}"; variants are: ${Object.keys(scenario.variants).join(', ')}`);
   }
   const label = `${scenario.name} [${variant}]`;
-  checkParams(scenario, o.param);
+  checkParams(loaded, o.param);
   const onProgress = progress !== null ? (p: Progress): void => progress.update({ label, ...p }, p.elapsedMs) : undefined;
   const split = isSplit(o, loaded, variant)
     ? await runSplit(loaded, variant, { ...o, ...(o.param !== undefined ? { params: o.param } : {}), ...(onProgress !== undefined ? { onProgress } : {}) })
@@ -119,7 +128,7 @@ export async function runVariant(
     ...(o.checkDeterminism === true ? { checkDeterminism: true } : {}),
   }, o.watchdogThread);
   progress?.clear();
-  return finishVariant(loaded, variant, r, o);
+  return finishVariant(loaded, variant, r, { ...o, ...(o.param !== undefined ? { params: o.param } : {}) });
 }
 
 /**
@@ -131,19 +140,19 @@ export async function finishVariant(
   loaded: LoadedScenario,
   variant: string,
   r: ExploreResult,
-  o: { readonly shrink: boolean; readonly out: string | null; readonly shouldStop?: () => boolean; readonly watchdog?: number; readonly watchdogThread?: WatchdogThread },
+  o: { readonly shrink: boolean; readonly out: string | null; readonly shouldStop?: () => boolean; readonly watchdog?: number; readonly watchdogThread?: WatchdogThread; readonly params?: Readonly<Record<string, unknown>> },
 ): Promise<VariantOutcome> {
   const { file, scenario } = loaded;
   const setup = setupError(show(file), scenario, variant, r);
   if (setup !== null) throw setup;
-  const expected = scenario.variants[variant]!.expect;
+  const declared = scenario.variants[variant]!.expect;
   const found = r.failure?.kind ?? 'pass';
   // After a first Ctrl-C the raw trace is kept: shrinking would delay the exit. With the
   // watchdog, the shrinker's nearby schedules run watched too (one of them may spin).
   const shrink = async (t: Trace): Promise<Trace | null> => {
     if (!o.shrink || !shrinkable(t, o.watchdog !== undefined) || o.shouldStop?.() === true) return null;
     const r = await shrinkWatched(o.watchdog, loaded, t, { file, ...(o.shouldStop !== undefined ? { shouldStop: o.shouldStop } : {}) }, o.watchdogThread);
-    if (o.watchdog !== undefined) process.stderr.write(runawayLines(`${scenario.name} [${variant}]`, o.watchdog, r));
+    process.stderr.write(shrinkLines(`${scenario.name} [${variant}]`, o.watchdog, r));
     return r.unshrunk === null ? r.trace : null;
   };
   let trace = r.trace;
@@ -152,25 +161,39 @@ export async function finishVariant(
   if (trace !== null && o.out !== null) ({ trace, file: saved, error: saveError } = await saveThenShrink(o.out, trace, shrink));
   else if (trace !== null) trace = (await shrink(trace)) ?? trace;
   const unsavedTrace = trace !== null && o.out !== null && saved === null ? encodeTrace(trace) : null;
-  return { scenario: scenario.name, variant, expected, found, result: r, trace, saved, saveError, unsavedTrace };
+  const params = resolveParams(scenario, o.params) as Record<string, unknown>;
+  return { scenario: scenario.name, variant, expected: expectationText(declared), found, match: expectationMet(declared, found), result: r, params, trace, saved, saveError, unsavedTrace };
 }
 
-/** `--param` names must be the scenario's own (a typo would otherwise silently run the defaults). */
-function checkParams(scenario: LoadedScenario['scenario'], params: Record<string, unknown> | undefined): void {
+/**
+ * `--param` names must be the scenario's own (a typo would otherwise silently run the defaults),
+ * and each value one of its parameter's (src/paramValues.ts): `refreshers=abc` or `=0` outside
+ * its arbitrary would otherwise run something the scenario never meant, and may pass.
+ */
+function checkParams({ file, scenario }: LoadedScenario, params: Record<string, unknown> | undefined): void {
   if (params === undefined) return;
   const known = Object.keys(scenario.params ?? {});
   for (const name of Object.keys(params)) {
-    if (!known.includes(name)) {
+    if (!Object.hasOwn(scenario.params ?? {}, name)) {
       throw new UsageError(`scenario ${scenario.name} has no parameter "${name}"; parameters are: ${known.length > 0 ? known.join(', ') : '(none)'}`);
     }
   }
+  const bad = overrideProblem(scenario.params as Record<string, ParamSpec<unknown>> | undefined, params);
+  if (bad !== null) {
+    const value = params[bad[0]];
+    throw new UsageError(`${show(file)}: --param ${bad[0]}=${typeof value === 'string' ? value : showValue(value)}: ${bad[1]}`);
+  }
 }
 
-/** `name=value`, the value read as JSON when it parses (3, true, "x", [1,2]), else as text. */
+/**
+ * `name=value`, the value read as JSON when it parses (3, true, "x", [1,2]), else as text. An
+ * empty value is refused (`name=""` is the empty string): `refreshers=` is a slip, not a value.
+ */
 function collectParam(entry: string, into: Record<string, unknown> = {}): Record<string, unknown> {
   const eq = entry.indexOf('=');
   if (eq <= 0) throw new InvalidArgumentError(`--param takes name=value, got "${entry}"`);
   const raw = entry.slice(eq + 1);
+  if (raw.trim() === '') throw new InvalidArgumentError(`--param ${entry}: no value (write name=value; name='""' for the empty string)`);
   let value: unknown = raw;
   try {
     value = JSON.parse(raw);
@@ -181,7 +204,7 @@ function collectParam(entry: string, into: Record<string, unknown> = {}): Record
 }
 
 export function outcomeRow(v: VariantOutcome): string[] {
-  return [v.scenario, v.variant, v.expected, v.found, String(v.result.executions), v.found === v.expected ? 'ok' : 'MISMATCH', v.saved === null ? '' : show(v.saved)];
+  return [v.scenario, v.variant, v.expected, v.found, String(v.result.executions), v.match ? 'ok' : 'MISMATCH', v.saved === null ? '' : show(v.saved)];
 }
 
 export const OUTCOME_HEADER = ['scenario', 'variant', 'expected', 'found', 'executions', 'match', 'trace'] as const;
@@ -218,7 +241,7 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
         outcomes.push(v);
         if (v.saveError !== null) process.stderr.write(`interleave: ${v.saveError}\n`);
         if (o.json) continue;
-        process.stdout.write(`${formatExploreLine(v.result, o.shard)}\n`);
+        process.stdout.write(`${formatExploreLine(v.result, o.shard, v.params)}\n`);
         if (v.result.spinning !== undefined) process.stdout.write(`interrupted while ${v.result.spinning}\n`);
         process.stdout.write(warningLines(v.result, c));
         if (v.trace === null && v.result.failure !== null) process.stdout.write(`\n${escapeControl(v.result.failure.message)}\n\n`);
@@ -247,7 +270,8 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
       variant: v.variant,
       expected: v.expected,
       found: v.found,
-      match: v.found === v.expected,
+      match: v.match,
+      params: v.params,
       executions: v.result.executions,
       // A search says what it established, as its summary line does (and as merge --json does).
       ...(v.result.search !== undefined ? { complete: v.result.search.complete, completeExecutions: v.result.search.completeExecutions, stoppedBy: v.result.search.stoppedBy, ...(v.result.search.bound !== null ? { bound: v.result.search.bound } : {}) } : { stoppedBy: v.result.stoppedBy }),
@@ -260,7 +284,7 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
     }));
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   } else if (outcomes.length > 1) process.stdout.write(`\n${formatOutcomeTable(outcomes, c)}\n`);
-  const failed = outcomes.some((v) => (o.check ? v.found !== v.expected : v.result.failure !== null));
+  const failed = outcomes.some((v) => (o.check ? !v.match : v.result.failure !== null));
   if (interrupt.requested) {
     const saved = outcomes.filter((v) => v.saved !== null).length;
     process.stderr.write(`interleave: interrupted: ${outcomes.length} variant${outcomes.length === 1 ? '' : 's'} explored, ${saved} trace${saved === 1 ? '' : 's'} saved\n`);
@@ -300,7 +324,7 @@ export function registerRun(program: Command, setExit: SetExit): Command {
     .option('-w, --workers <n>', 'worker threads for random/pct sampling and dfs/pb search (the result does not depend on the count; for dfs/pb, any --workers, 1 included, runs the search in units)', count('--workers'))
     .option('-p, --param <name=value>', 'override a scenario parameter (repeatable), e.g. --param plans=1', collectParam)
     .option('--shard <i/n>', 'explore only shard i of n (CI matrix); combine the shard files with interleave merge', shardOption)
-    .option('--shard-file <file>', 'where --shard writes its results (default: <out>/shard-<i>-of-<n>.json)')
+    .option('--shard-file <file>', 'where --shard writes its results (default: <out>/shard-<i>-of-<n>.json)', outputFile('--shard-file'))
     .addHelpText(
       'after',
       `

@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
 import { countsText, formatFailureReport } from '../../report/text.js';
-import { runawayLines, shrinkWatched } from '../../robust/watchedShrink.js';
+import { shrinkLines, shrinkWatched } from '../../robust/watchedShrink.js';
 import { DEFAULT_SHRINK_ATTEMPTS } from '../../shrink/shrinkTrace.js';
 import { readTrace, TraceFileError, writeTrace } from '../../trace/codec.js';
 import type { Trace } from '../../trace/schema.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
-import { count, positive, show, type SetExit, terminalWidth } from '../options.js';
+import { checkTraceTarget } from '../../robust/traceTarget.js';
+import { count, outputFile, positive, show, type SetExit, terminalWidth, TRUST_TRACE_PATHS } from '../options.js';
 
 interface ShrinkCommandOptions {
   dir: string;
@@ -18,6 +19,8 @@ interface ShrinkCommandOptions {
   color?: boolean;
   /** Shrink in a watched thread (src/robust/watchedShrink.ts): for scenarios whose tasks may spin. */
   watchdog?: number;
+  /** A trace may name a scenario module outside the project and --dir. */
+  trustTracePaths?: boolean;
 }
 
 /** Why the trace in `file` cannot be shrunk, naming the file (shrinkTrace's own checks cannot). */
@@ -31,13 +34,13 @@ function checkShrinkable(trace: Trace, file: string, watched: boolean): void {
 export async function shrinkCommand(file: string, o: ShrinkCommandOptions): Promise<number> {
   const trace = readTrace(file);
   checkShrinkable(trace, file, o.watchdog !== undefined);
-  const loaded = await locateScenario(trace.scenario, o.dir, file);
+  const loaded = await locateScenario(trace.scenario, o.dir, file, { trust: o.trustTracePaths === true });
+  checkTraceTarget(trace, loaded.scenario, file);
   const r = await shrinkWatched(o.watchdog, loaded, trace, { file: loaded.file, ...(o.maxAttempts !== undefined ? { maxAttempts: o.maxAttempts } : {}) });
-  if (o.watchdog !== undefined) process.stderr.write(runawayLines(`${trace.scenario.name} [${trace.variant}]`, o.watchdog, r));
+  process.stderr.write(shrinkLines(`${trace.scenario.name} [${trace.variant}]`, o.watchdog, r));
   // By default the shrunk trace replaces its input, as `run` replaces the raw trace it shrank: a
   // second file next to it would be replayed by `ci` and replayTraces as one more trace.
-  const out = o.out ?? file;
-  writeTrace(out, r.trace);
+  const out = writeTrace(o.out ?? file, r.trace, { replace: o.out === undefined });
   const before = countsText(trace.counts);
   const after = countsText(r.trace.counts);
   if (o.json) {
@@ -57,10 +60,11 @@ export function registerShrink(program: Command, setExit: SetExit): Command {
     .command('shrink')
     .description('minimize a failing trace: fewest preemptions, then steps, tasks and parameters, same bug')
     .argument('<trace>', 'trace file (JSON) recording a failure')
-    .option('-o, --out <file>', 'where to write the shrunk trace (default: replace <trace>, atomically)')
+    .option('-o, --out <file>', 'where to write the shrunk trace (default: replace <trace>, atomically)', outputFile('--out'))
     .option('-d, --dir <dir>', 'folder to look for the scenario by name', 'scenarios')
     .option('--max-attempts <n>', `executions the shrinker may run (default ${DEFAULT_SHRINK_ATTEMPTS})`, count('--max-attempts'))
     .option('--watchdog <seconds>', 'shrink in a watched worker thread: a nearby schedule whose task runs this long without a scheduling point is cut short and skipped', positive('--watchdog'))
+    .option(...TRUST_TRACE_PATHS)
     .option('--verbose', 'show every event in the timeline')
     .option('--json', 'machine-readable output')
     .option('--no-color', 'no colour')

@@ -123,7 +123,8 @@ describe('shrinkTrace', () => {
     const a = await replayLeniently(target, input.decisions);
     expect(a.failure!.error!.name).toBe('KeyError');
     expect(a.failure!.error!.location).toMatch(/scenarios\.ts:(98|99)$/);
-    expect(a.signature).toBe(`exception|KeyError|${a.failure!.error!.location}`);
+    expect(a.signature).toBe(`exception|KeyError|${a.failure!.error!.location}|`);
+    expect(a.failure!.error!.frames![0]).toBe(a.failure!.error!.location);
   });
 
   it('refuses a passing trace and a trace that no longer reproduces', async () => {
