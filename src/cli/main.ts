@@ -12,6 +12,8 @@ import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerShrink } from './commands/shrink.js';
 import { EXIT } from './exitCodes.js';
+import { guardOutput } from './safeOutput.js';
+import { escapeControl } from '../report/escape.js';
 
 export { locateScenario } from './locate.js';
 
@@ -46,13 +48,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram((c) => {
     code = c;
   });
+  const restore = argv[0] === 'explore' ? () => {} : guardOutput();
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return code;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     if (e instanceof TraceFileError || e instanceof ScenarioLoadError || e instanceof UsageError) {
-      process.stderr.write(`interleave: ${e.message}\n`);
+      process.stderr.write(`interleave: ${escapeControl(e.message)}\n`);
       return EXIT.USAGE;
     }
     if (e instanceof InternalError) {
@@ -61,6 +64,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     process.stderr.write(`interleave: unexpected error (please report): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
     return EXIT.INTERNAL;
+  } finally {
+    restore();
   }
 }
 

@@ -1,6 +1,7 @@
 import { InvalidArgumentError } from 'commander';
 import { relative } from 'node:path';
 import { fileInTheWay } from '../trace/codec.js';
+import { MAX_WATCHDOG_SECONDS } from '../trace/limits.js';
 import { parseShard, type Shard } from '../parallel/partition.js';
 import { STRATEGY_NAMES } from '../scenario.js';
 
@@ -63,11 +64,15 @@ export const TRUST_TRACE_PATHS = [
 /** Every command's action reports its exit code through this callback (commander keeps no return value). */
 export type SetExit = (code: number) => void;
 
-/** Commander parser for a number > 0 (seconds may be fractional). */
-export function positive(name: string) {
+/**
+ * Commander parser for a number > 0 (seconds may be fractional), at most `max`: `--watchdog`
+ * at most an hour, the longest `runaway.seconds` a trace may record (src/trace/limits.ts).
+ */
+export function positive(name: string, max = name === '--watchdog' ? MAX_WATCHDOG_SECONDS : Infinity) {
   return (v: string): number => {
     const n = Number(v);
     if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${name} must be a number > 0`);
+    if (n > max) throw new InvalidArgumentError(`${name} must be at most ${max}`);
     return n;
   };
 }

@@ -1,6 +1,7 @@
 import type { ExploreResult } from '../explore.js';
 import { UsageError } from '../runtime/errors.js';
 import { readInputFile, writeFileAtomic } from '../trace/codec.js';
+import { SHARD_FILE_LIMIT, tooDeepAt, tooDeepText } from '../trace/limits.js';
 import { isShard, shardName, type Shard } from './partition.js';
 import { checkSamplingRun, checkSearchRun } from './shardCheck.js';
 import { mergeShardRuns, type ShardRun } from './result.js';
@@ -28,7 +29,9 @@ export function writeShardFile(path: string, shard: Shard, runs: readonly AnySha
 }
 
 export function readShardFile(path: string): ShardFile {
-  const text = readInputFile(path, 'a shard results file', (why) => new UsageError(`${path}: ${why}`));
+  const text = readInputFile(path, 'a shard results file', SHARD_FILE_LIMIT, (why) => new UsageError(`${path}: ${why}`));
+  const deep = tooDeepAt(text);
+  if (deep !== null) throw new UsageError(`${path}: ${tooDeepText(deep)}`);
   let value: unknown;
   try {
     value = JSON.parse(text);

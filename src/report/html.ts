@@ -3,6 +3,7 @@ import { describeEvent } from '../runtime/events.js';
 import type { Trace } from '../trace/schema.js';
 import { plural } from './text.js';
 import { explainWaitEdge } from './waitEdge.js';
+import { columnIndex, inWindow, pickColumns, rowWindow, skippedText } from './window.js';
 
 export interface HtmlReportInput {
   readonly trace: Trace;
@@ -26,22 +27,38 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   const { trace } = input;
   const f = trace.failure;
   const title = input.title ?? `${trace.scenario.name} [${trace.variant}]: ${f === null ? 'pass' : f.kind}`;
-  const tasks = trace.tasks;
-  const col = new Map(tasks.map((t, i) => [t, i + 2]));
+  // Only tasks that ran get a lane, at most MAX_LANES (the last shared by the rest); at most MAX_ROWS rows (src/report/window.ts).
+  const columns = pickColumns(trace, MAX_LANES);
+  const tasks = columns.others.size === 0 ? columns.shown : [...columns.shown, `(${columns.others.size} others)`];
+  const col = new Map([...columnIndex(columns)].map(([t, i]) => [t, i + 2]));
+  // Tasks with a lane of their own that are waiting (a shared lane shows no waits).
   const waiting = new Set<string>();
+  const wait = (e: TraceEvent): void => {
+    if (e.note === 'blocked' && !columns.others.has(e.task)) waiting.add(e.task);
+    else if (e.note !== 'blocked') waiting.delete(e.task);
+  };
   const rows: string[] = [];
   let r = 2;
   const failRowStep = f === null ? -1 : f.step - 1;
+  const drawn = (e: TraceEvent): boolean => e.op !== 'spawn' && (e.note === 'time' || col.has(e.task));
+  const count = trace.events.reduce((n, e) => (drawn(e) ? n + 1 : n), 0);
+  const window = rowWindow(count, MAX_ROWS);
+  let n = -1;
   for (const e of trace.events) {
     // Every step is shown (a start too, so the numbers never skip); a spawn is not a step.
-    if (e.op === 'spawn') continue;
+    if (!drawn(e)) continue;
+    n++;
+    if (n === window.head && window.skipped > 0) rows.push(`<div class="time" style="grid-row:${r++};grid-column:1/-1">${skippedText(window.skipped)}</div>`);
+    if (!inWindow(window, n, count)) {
+      if (e.note !== 'time') wait(e);
+      continue;
+    }
     if (e.note === 'time') {
       rows.push(`<div class="time" style="grid-row:${r};grid-column:1/-1">virtual time ${esc(e.result ?? '')}</div>`);
       r++;
       continue;
     }
-    const c = col.get(e.task);
-    if (c === undefined) continue;
+    const c = col.get(e.task)!;
     const isStep = e.note !== 'blocked' && e.note !== 'finished' && e.op !== 'choose';
     rows.push(`<div class="step" style="grid-row:${r}">${isStep ? e.step : ''}</div>`);
     for (const w of waiting) if (w !== e.task) rows.push(`<div class="wait" style="grid-row:${r};grid-column:${col.get(w)}" title="${esc(w)} is waiting"></div>`);
@@ -49,10 +66,9 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     if (e.preempted === true) classes.push('preempted');
     if (isStep && e.step === failRowStep) classes.push('last');
     rows.push(
-      `<div class="${classes.join(' ')}" style="grid-row:${r};grid-column:${c}" title="step ${e.step}: ${esc(e.task)} ${esc(describeEvent(e))}">${e.preempted === true ? '<span class="badge">preempts</span>' : ''}${esc(label(e))}</div>`,
+      `<div class="${classes.join(' ')}" style="grid-row:${r};grid-column:${c}" title="step ${e.step}: ${esc(e.task)} ${esc(describeEvent(e))}">${e.preempted === true ? '<span class="badge">preempts</span>' : ''}${columns.others.has(e.task) ? `${esc(e.task)}: ` : ''}${esc(label(e))}</div>`,
     );
-    if (e.note === 'blocked') waiting.add(e.task);
-    else waiting.delete(e.task);
+    wait(e);
     r++;
   }
   if (f !== null) {
@@ -64,7 +80,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
     rows.push(`<div class="step" style="grid-row:${r}">${f.step}</div>`);
     for (const [task, what] of at) {
       const c = col.get(task);
-      if (c !== undefined) rows.push(`<div class="ev failing" style="grid-row:${r};grid-column:${c}">✖ ${esc(what)}</div>`);
+      if (c !== undefined && !columns.others.has(task)) rows.push(`<div class="ev failing" style="grid-row:${r};grid-column:${c}">✖ ${esc(what)}</div>`);
     }
     if (at.size === 0) rows.push(`<div class="ev failing" style="grid-row:${r};grid-column:2/-1">✖ ${esc(f.kind)}</div>`);
   }
@@ -119,6 +135,9 @@ function label(e: TraceEvent): string {
   const note = e.note === 'blocked' ? ' (blocks)' : e.note === 'woke' ? ' (woke)' : e.note === 'timeout' ? ' (timeout)' : '';
   return `${describeEvent(e)}${res}${note}`;
 }
+
+const MAX_LANES = 40;
+const MAX_ROWS = 10_000;
 
 const CSS = `
 body{font:14px/1.4 -apple-system,"Segoe UI",Helvetica,Arial,sans-serif;margin:24px;color:#222;max-width:1200px}

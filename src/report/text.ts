@@ -6,6 +6,7 @@ import type { ReplayReport } from '../replay.js';
 import { displayLocation } from '../trace/paths.js';
 import type { Trace } from '../trace/schema.js';
 import { NO_COLOUR, type Colours } from './colour.js';
+import { escapeControl } from './escape.js';
 import { formatTimeline, type TimelineOptions } from './timeline.js';
 import { explainWaitEdge } from './waitEdge.js';
 import { shellQuote } from './shellQuote.js';
@@ -20,9 +21,9 @@ export function formatFailureReport(trace: Trace, file: string | null, options: 
   const f = trace.failure;
   if (f === null) return 'no failure';
   const c = options.colours ?? NO_COLOUR;
-  const out: string[] = [c.red(c.bold(f.message))];
-  if (f.error?.location !== undefined) out.push(`  at ${displayLocation(f.error.location)}`);
-  for (const line of rootCause(trace)) out.push(`  ${line}`);
+  const out: string[] = [c.red(c.bold(escapeControl(f.message)))];
+  if (f.error?.location !== undefined) out.push(`  at ${escapeControl(displayLocation(f.error.location))}`);
+  for (const line of rootCause(trace)) out.push(`  ${escapeControl(line)}`);
   const n = trace.counts;
   const shrunk = trace.shrink !== undefined ? ` (shrunk from ${plural(trace.shrink.original.steps, 'step')}, ${plural(trace.shrink.original.preemptions, 'preemption')})` : '';
   out.push(`  ${countsText(n)}${shrunk}`);
@@ -30,7 +31,7 @@ export function formatFailureReport(trace: Trace, file: string | null, options: 
   out.push(formatTimeline(trace, options));
   if (file !== null) {
     out.push('');
-    out.push(`replay: ${c.cyan(replayCommand(file))}`);
+    out.push(`replay: ${c.cyan(escapeControl(replayCommand(file)))}`);
   }
   return out.join('\n');
 }
@@ -52,7 +53,7 @@ export function rootCause(trace: Trace): string[] {
 
 /** `shard`: the run explored only this share (CI matrix); it never speaks for the whole search. */
 export function formatExploreLine(r: ExploreResult, shard?: { readonly index: number; readonly of: number }, params?: Readonly<Record<string, unknown>>): string {
-  const head = `${r.scenario} [${r.variant}]${paramsNote(params)} ${r.strategy.name}`;
+  const head = escapeControl(`${r.scenario} [${r.variant}]${paramsNote(params)} ${r.strategy.name}`);
   if (shard !== undefined) {
     const s = r.search;
     if (s !== undefined && s.failure === null) {
@@ -133,16 +134,17 @@ export function formatSearchOutcome(s: SearchResult): string {
 
 export function formatReplay(report: ReplayReport, options: TimelineOptions = {}): string {
   const mark = report.continuedFrom === undefined ? undefined : { step: report.continuedFrom, text: `end of the recorded decisions: first-enabled from step ${report.continuedFrom}` };
-  const lines = [formatTimeline(report.trace, mark === undefined ? options : { ...options, mark }), '', report.message];
+  const lines = [formatTimeline(report.trace, mark === undefined ? options : { ...options, mark }), '', escapeControl(report.message)];
   if (report.divergence !== undefined) {
-    lines.push(`  recorded: ${report.divergence.expected}`);
-    lines.push(`  now:      ${report.divergence.actual}`);
+    lines.push(`  recorded: ${escapeControl(report.divergence.expected)}`);
+    lines.push(`  now:      ${escapeControl(report.divergence.actual)}`);
   }
   return lines.join('\n');
 }
 
-/** A plain table: columns padded to their widest cell. */
-export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+/** A plain table: columns padded to their widest cell, control characters in cells escaped. */
+export function formatTable(header: readonly string[], cells: readonly (readonly string[])[]): string {
+  const rows = cells.map((r) => r.map(escapeControl));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
@@ -164,5 +166,5 @@ export function countsText(n: { readonly steps: number; readonly preemptions: nu
  * itself (failOnLockOrder) is not repeated.
  */
 export function warningLines(r: Pick<ExploreResult, 'warnings' | 'failure'>, c: Colours): string {
-  return r.warnings.filter((w) => w.message !== r.failure?.message).map((w) => `${c.yellow(`warning: ${w.message}`)}\n`).join('');
+  return r.warnings.filter((w) => w.message !== r.failure?.message).map((w) => `${c.yellow(`warning: ${escapeControl(w.message)}`)}\n`).join('');
 }

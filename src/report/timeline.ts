@@ -1,6 +1,8 @@
 import { describeEvent, type TraceEvent } from '../runtime/events.js';
 import type { Trace } from '../trace/schema.js';
 import { NO_COLOUR, type Colours } from './colour.js';
+import { escapeControl } from './escape.js';
+import { columnIndex, inWindow, pickColumns, rowWindow, skippedText } from './window.js';
 
 export interface TimelineOptions {
   /** Column width for every task (default: each column fits its longest cell, up to 44). */
@@ -32,49 +34,61 @@ export const TIMELINE_LEGEND = [
  * `>>` marks a preemption, `:` the rows a task spends waiting, `(woke)` the step it ran again.
  * The last row, numbered with the failure's `step` (the count of steps taken), shows the failure
  * in the failing task's column (for a deadlock, what every task of the cycle waits on).
+ * Any trace the schema accepts is drawn within bounds: only tasks that ran get a column, at
+ * most 16 (the last shared by the rest), at most 5,000 event rows (the middle skipped and
+ * counted; src/report/window.ts); trace text is escaped (src/report/escape.ts).
  */
 export function formatTimeline(trace: Trace, options: TimelineOptions = {}): string {
   const c = options.colours ?? NO_COLOUR;
-  const tasks = trace.tasks;
-  const col = new Map(tasks.map((t, i) => [t, i]));
-  const widths = columnWidths(trace, col, options);
+  const columns = pickColumns(trace, MAX_COLUMNS);
+  const shown = columns.shown;
+  const heads = (columns.others.size === 0 ? shown : [...shown, `(${columns.others.size} others)`]).map((t) => escapeControl(t));
+  const col = columnIndex(columns);
+  const widths = columnWidths(trace, heads, col, shown.length, options);
   const fitIn = (i: number, s: string): string => {
     const w = widths[i]!;
     return (s.length > w - 1 ? `${s.slice(0, w - 2)}…` : s).padEnd(w);
   };
-  const lanes: Lane[] = tasks.map(() => 'idle');
+  const lanes: Lane[] = heads.map(() => 'idle');
   const row = (step: string, cells: readonly string[]): string => `${step.padStart(5)}  ${cells.join('')}`.trimEnd();
   const idleCells = (): string[] => lanes.map((l, i) => (l === 'waiting' ? c.dim(fitIn(i, ':')) : fitIn(i, '')));
 
   const lines: string[] = [];
-  lines.push(row('step', tasks.map((t, i) => c.bold(fitIn(i, t)))));
-  lines.push(row('', tasks.map((_, i) => fitIn(i, '-'.repeat(Math.min(widths[i]! - 1, 16))))));
+  lines.push(row('step', heads.map((t, i) => c.bold(fitIn(i, t)))));
+  lines.push(row('', heads.map((_, i) => fitIn(i, '-'.repeat(Math.min(widths[i]! - 1, 16))))));
   const failStep = trace.failure?.step;
   let mark = options.mark;
+  const drawn = (e: TraceEvent): boolean => (options.verbose === true || e.op !== 'spawn') && (e.note === 'time' || col.has(e.task));
+  const count = trace.events.reduce((n, e) => (drawn(e) ? n + 1 : n), 0);
+  const window = rowWindow(count, MAX_ROWS);
+  let n = -1;
   for (const e of trace.events) {
     // A start is a step like any other (hiding it made the numbers skip); a spawn is not one.
-    if (!options.verbose && e.op === 'spawn') continue;
+    if (!drawn(e)) continue;
+    n++;
+    const show = inWindow(window, n, count);
+    if (n === window.head && window.skipped > 0) lines.push(row('', [c.cyan(`-- ${skippedText(window.skipped)} --`)]));
     if (e.note === 'time') {
-      lines.push(row('', [c.cyan(`-- virtual time ${e.result ?? ''} --`)]));
+      if (show) lines.push(row('', [c.cyan(`-- virtual time ${escapeControl(e.result ?? '')} --`)]));
       continue;
     }
-    const i = col.get(e.task);
-    if (i === undefined) continue;
+    const i = col.get(e.task)!;
     const isStep = e.note !== 'blocked' && e.note !== 'finished' && e.op !== 'spawn' && e.op !== 'choose';
     if (mark !== undefined && isStep && e.step >= mark.step) {
-      lines.push(row('', [c.cyan(`-- ${mark.text} --`)]));
+      if (show) lines.push(row('', [c.cyan(`-- ${mark.text} --`)]));
       mark = undefined;
     }
-    const text = cellText(e);
-    const cells = idleCells();
-    let painted = fitIn(i, text);
-    if (e.note === 'blocked') painted = c.yellow(painted);
-    else if (e.note === 'woke' || e.note === 'timeout') painted = c.green(painted);
-    else if (e.preempted === true) painted = c.bold(painted);
-    cells[i] = painted;
-    lines.push(row(isStep ? String(e.step) : '', cells));
-    lanes[i] = e.note === 'blocked' ? 'waiting' : e.note === 'finished' ? 'done' : 'idle';
-    if (failStep !== undefined && isStep && e.step === failStep - 1) lines[lines.length - 1] += c.dim('   <- last step');
+    if (show) {
+      const cells = idleCells();
+      let painted = fitIn(i, cellOf(e, i, shown.length));
+      if (e.note === 'blocked') painted = c.yellow(painted);
+      else if (e.note === 'woke' || e.note === 'timeout') painted = c.green(painted);
+      else if (e.preempted === true) painted = c.bold(painted);
+      cells[i] = painted;
+      lines.push(row(isStep ? String(e.step) : '', cells));
+      if (failStep !== undefined && isStep && e.step === failStep - 1) lines[lines.length - 1] += c.dim('   <- last step');
+    }
+    if (i < shown.length) lanes[i] = e.note === 'blocked' ? 'waiting' : e.note === 'finished' ? 'done' : 'idle';
   }
   const f = trace.failure;
   if (f !== null) {
@@ -82,15 +96,24 @@ export function formatTimeline(trace: Trace, options: TimelineOptions = {}): str
     const waits = failureWaits(f);
     for (const [task, what] of waits) {
       const i = col.get(task);
-      if (i !== undefined) cells[i] = c.red(fitIn(i, `!! ${what}`));
+      if (i !== undefined && i < shown.length) cells[i] = c.red(fitIn(i, `!! ${what}`));
     }
     const failing = f.task !== undefined ? col.get(f.task) : undefined;
-    if (failing !== undefined && !waits.has(f.task!)) cells[failing] = c.red(fitIn(failing, `!! ${f.kind}`));
+    if (failing !== undefined && failing < shown.length && !waits.has(f.task!)) cells[failing] = c.red(fitIn(failing, `!! ${f.kind}`));
     if (waits.size > 0 || failing !== undefined) lines.push(row(String(f.step), cells));
-    lines.push(row('', [c.red(`!! ${f.message}`)]));
+    lines.push(row('', [c.red(`!! ${escapeControl(f.message)}`)]));
   }
   if (options.legend !== false) for (const l of TIMELINE_LEGEND.split('\n')) lines.push(c.dim(l));
   return lines.join('\n');
+}
+
+/** At most 16 task columns (the 16th shared by the rest, when more tasks ran) and 5,000 event rows (src/report/window.ts). */
+const MAX_COLUMNS = 16;
+const MAX_ROWS = 5000;
+
+/** A cell's text; in the shared column, prefixed with its task's name. */
+function cellOf(e: TraceEvent, i: number, shared: number): string {
+  return i === shared ? `${escapeControl(e.task)}: ${cellText(e)}` : cellText(e);
 }
 
 const MIN_COLUMN = 12;
@@ -99,8 +122,8 @@ const MAX_COLUMN = 44;
 /** What each task of a failure waits on (deadlock cycle, stuck or leaked tasks). */
 function failureWaits(f: NonNullable<Trace['failure']>): Map<string, string> {
   const waits = new Map<string, string>();
-  for (const e of f.cycle ?? []) waits.set(e.task, `waits ${e.resource} -> ${e.holder}`);
-  for (const b of f.blocked ?? []) if (!waits.has(b.task)) waits.set(b.task, `waits ${b.waitsOn}`);
+  for (const e of f.cycle ?? []) waits.set(e.task, escapeControl(`waits ${e.resource} -> ${e.holder}`));
+  for (const b of f.blocked ?? []) if (!waits.has(b.task)) waits.set(b.task, escapeControl(`waits ${b.waitsOn}`));
   return waits;
 }
 
@@ -108,14 +131,14 @@ function failureWaits(f: NonNullable<Trace['failure']>): Map<string, string> {
  * Each column as wide as its longest cell (so nothing is cut when it fits), between 12 and 44;
  * with `maxWidth`, the widest columns shrink first until the table fits.
  */
-function columnWidths(trace: Trace, col: ReadonlyMap<string, number>, options: TimelineOptions): number[] {
-  if (options.width !== undefined) return trace.tasks.map(() => options.width!);
-  const longest = trace.tasks.map((t) => t.length);
+function columnWidths(trace: Trace, heads: readonly string[], col: ReadonlyMap<string, number>, shared: number, options: TimelineOptions): number[] {
+  if (options.width !== undefined) return heads.map(() => options.width!);
+  const longest = heads.map((t) => t.length);
   const see = (task: string, text: string): void => {
     const i = col.get(task);
     if (i !== undefined) longest[i] = Math.max(longest[i]!, text.length);
   };
-  for (const e of trace.events) if (e.note !== 'time') see(e.task, cellText(e));
+  for (const e of trace.events) if (e.note !== 'time' && col.has(e.task)) see(e.task, cellOf(e, col.get(e.task)!, shared));
   if (trace.failure !== null) for (const [task, what] of failureWaits(trace.failure)) see(task, `!! ${what}`);
   const widths = longest.map((n) => Math.min(MAX_COLUMN, Math.max(MIN_COLUMN, n + 2)));
   if (options.maxWidth !== undefined) {
@@ -129,8 +152,9 @@ function columnWidths(trace: Trace, col: ReadonlyMap<string, number>, options: T
   return widths;
 }
 
+/** An event's cell, control characters escaped (src/report/escape.ts). */
 function cellText(e: TraceEvent): string {
-  const text = cell(e);
+  const text = escapeControl(cell(e));
   return e.preempted === true ? `>> ${text}` : text;
 }
 

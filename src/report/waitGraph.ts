@@ -1,4 +1,5 @@
 import type { Trace } from '../trace/schema.js';
+import { escapeControl } from './escape.js';
 
 /** What a failure (the runtime's, or a trace's) says about who waits on what. */
 interface FailureWaits {
@@ -27,18 +28,25 @@ export function waitGraphOfFailure(f: FailureWaits | null): { edges: WaitForEdge
     edges.push({ task: e.task, resource: e.resource, holders: [e.holder] });
     cycle.add(e.task);
   }
-  for (const b of f.blocked ?? []) if (!edges.some((e) => e.task === b.task)) edges.push({ task: b.task, resource: b.waitsOn, holders: [] });
+  const waits = new Set(edges.map((e) => e.task));
+  for (const b of f.blocked ?? []) if (!waits.has(b.task)) edges.push({ task: b.task, resource: b.waitsOn, holders: [] });
   return { edges, cycle };
 }
 
-const q = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+/** A DOT string: quoted, control characters escaped (src/report/escape.ts), as the graph may be printed to a terminal. */
+const q = (s: string): string => `"${escapeControl(s).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+
+/** The most waits a DOT graph draws (the cycle's first): Graphviz takes minutes over thousands. */
+const MAX_GRAPH_EDGES = 100;
 
 /**
  * Graphviz DOT of a wait-for graph: tasks are boxes, an edge `a -> b` labelled with the resource
  * says a waits on something b holds; a wait nobody in particular can end points at the
- * resource itself (an ellipse). Edges of the deadlock cycle are red and bold.
+ * resource itself (an ellipse). Edges of the deadlock cycle are red and bold. Past 100 waits,
+ * one note says how many more there are.
  */
-export function waitGraphDot(edges: readonly WaitForEdge[], cycle: ReadonlySet<string> = new Set(), title = 'wait-for graph'): string {
+export function waitGraphDot(all: readonly WaitForEdge[], cycle: ReadonlySet<string> = new Set(), title = 'wait-for graph'): string {
+  const edges = all.slice(0, MAX_GRAPH_EDGES);
   const lines = [`digraph ${q(title)} {`, '  rankdir=LR;', '  node [shape=box, style="rounded,filled", fillcolor="#f5f5f5", fontname="Helvetica"];', '  edge [fontname="Helvetica", fontsize=11];'];
   const tasks = new Set<string>();
   for (const e of edges) {
@@ -58,12 +66,13 @@ export function waitGraphDot(edges: readonly WaitForEdge[], cycle: ReadonlySet<s
     }
   }
   if (edges.length === 0) lines.push('  "nobody waits" [shape=plaintext, style=""];');
+  if (all.length > edges.length) lines.push(`  ${q(`${all.length - edges.length} more waits not drawn`)} [shape=plaintext, style=""];`);
   lines.push('}');
   return `${lines.join('\n')}\n`;
 }
 
-/** The same graph as text lines, `a -[lock "x"]-> b`, for terminals. */
+/** The same graph as text lines, `a -[lock "x"]-> b`, for terminals (control characters escaped). */
 export function formatWaitGraph(edges: readonly WaitForEdge[]): string {
   if (edges.length === 0) return 'nobody waits';
-  return edges.map((e) => (e.holders.length === 0 ? `${e.task} waits on ${e.resource}` : e.holders.map((h) => `${e.task} -[${e.resource}]-> ${h}`).join('\n'))).join('\n');
+  return edges.map((e) => (e.holders.length === 0 ? escapeControl(`${e.task} waits on ${e.resource}`) : e.holders.map((h) => escapeControl(`${e.task} -[${e.resource}]-> ${h}`)).join('\n'))).join('\n');
 }

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { placeFile } from './placeFile.js';
 import { removeStaleTemps, tempFileName } from './staleTemps.js';
 import { notRegularFile } from './fileKind.js';
+import { readBoundedText, sizeText, TRACE_FILE_LIMIT, tooDeepAt, tooDeepText } from './limits.js';
 import { projectRoot, rebaseTrace, traceRoot } from './paths.js';
 import { traceSchema, type Trace } from './schema.js';
 import { nameProblem } from '../names.js';
@@ -27,6 +28,8 @@ export function encodeTrace(trace: Trace): string {
 export function decodeTrace(text: string, file = '<trace>'): Trace {
   let data: unknown;
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a BOM added by an editor
+  const deep = tooDeepAt(text);
+  if (deep !== null) throw new TraceFileError(file, tooDeepText(deep));
   try {
     data = JSON.parse(text);
   } catch (e) {
@@ -92,13 +95,14 @@ export function whyUnreadable(e: unknown, what: string): string {
 
 /**
  * The text of an input file (`what`: 'a trace file', ...), or `error(why)` thrown: a FIFO or a
- * device (a trace symlinked to /dev/zero) is refused by its type before it is opened.
+ * device (a trace symlinked to /dev/zero) is refused by its type before it is opened, a file
+ * larger than `limit` bytes by its size, never read whole (src/trace/limits.ts).
  */
-export function readInputFile(file: string, what: string, error: (why: string) => Error): string {
+export function readInputFile(file: string, what: string, limit: number, error: (why: string) => Error): string {
   try {
     const kind = notRegularFile(statSync(file));
     if (kind !== null) throw error(`is ${kind}, not ${what}`);
-    return readFileSync(file, 'utf8');
+    return readBoundedText(file, limit, () => error(`larger than the ${sizeText(limit)} limit for ${what}`));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === undefined) throw e;
     throw error(whyUnreadable(e, what));
@@ -107,7 +111,7 @@ export function readInputFile(file: string, what: string, error: (why: string) =
 
 /** Reads and validates a trace file; its paths come back relative to the working directory's root, as `result.trace` has them. */
 export function readTrace(file: string): Trace {
-  const text = readInputFile(file, 'a trace file', (why) => new TraceFileError(file, why));
+  const text = readInputFile(file, 'a trace file', TRACE_FILE_LIMIT, (why) => new TraceFileError(file, why));
   return rebaseTrace(decodeTrace(text, file), traceRoot(file), projectRoot(process.cwd()));
 }
 

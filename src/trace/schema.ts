@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import type * as Zod from 'zod';
 import { FAILURE_KINDS, type FailureKind } from '../runtime/failure.js';
+import { MAX_WATCHDOG_SECONDS } from './limits.js';
 
 /**
  * The trace format, version 1. This zod schema is the single source of truth: it validates
@@ -10,12 +11,14 @@ import { FAILURE_KINDS, type FailureKind } from '../runtime/failure.js';
  * it costs ~0.1 s, which every process and worker thread that only explores would pay.
  */
 function defineSchemas(z: typeof Zod) {
+// Every number is bounded (a trace is data from anywhere): counts are safe whole numbers >= 0.
+const count = () => z.number().int().nonnegative();
 const WaitEdge = z.object({ task: z.string(), resource: z.string(), holder: z.string() });
 
 const FailureSchema = z.object({
   kind: z.enum(FAILURE_KINDS as unknown as readonly [FailureKind, ...FailureKind[]]),
   message: z.string(),
-  step: z.number().int().nonnegative(),
+  step: count(),
   task: z.string().optional(),
   tasks: z.array(z.string()),
   error: z.object({ name: z.string(), message: z.string(), location: z.string().optional() }).optional(),
@@ -25,7 +28,7 @@ const FailureSchema = z.object({
 });
 
 const EventSchema = z.object({
-  step: z.number().int().nonnegative(),
+  step: count(),
   task: z.string(),
   op: z.string(),
   obj: z.string().optional(),
@@ -33,14 +36,14 @@ const EventSchema = z.object({
   result: z.string().optional(),
   note: z.enum(['blocked', 'woke', 'timeout', 'finished', 'time']).optional(),
   preempted: z.boolean().optional(),
-  time: z.number().optional(),
+  time: z.number().nonnegative().optional(), // virtual time: finite (JSON has no Infinity), may be fractional
 });
 
 const RaceSchema = z.object({
   object: z.string(),
-  preempted: z.object({ task: z.string(), step: z.number().int(), op: z.string() }),
-  intruder: z.object({ task: z.string(), step: z.number().int(), op: z.string() }),
-  next: z.object({ task: z.string(), step: z.number().int(), op: z.string() }).optional(),
+  preempted: z.object({ task: z.string(), step: count(), op: z.string() }),
+  intruder: z.object({ task: z.string(), step: count(), op: z.string() }),
+  next: z.object({ task: z.string(), step: count(), op: z.string() }).optional(),
   message: z.string(),
 });
 
@@ -53,7 +56,7 @@ const TraceSchema = z.object({
   strategy: z.object({
     name: z.string(),
     seed: z.number().int().optional(),
-    execution: z.number().int().nonnegative().optional(),
+    execution: count().optional(),
   }),
   options: z.object({
     maxSteps: z.number().int().positive(),
@@ -61,22 +64,22 @@ const TraceSchema = z.object({
     failOnLockOrder: z.boolean(),
   }),
   /** One entry per decision: a task id at each scheduling point, a value at each choice. */
-  decisions: z.array(z.number().int().nonnegative()),
+  decisions: z.array(count()),
   /** null: the recorded run passed. */
   failure: FailureSchema.nullable(),
   counts: z.object({
-    steps: z.number().int().nonnegative(),
-    preemptions: z.number().int().nonnegative(),
-    tasks: z.number().int().nonnegative(),
+    steps: count(),
+    preemptions: count(),
+    tasks: count(),
   }),
   tasks: z.array(z.string()),
   events: z.array(EventSchema),
-  warnings: z.array(z.object({ kind: z.string(), message: z.string(), step: z.number(), tasks: z.array(z.string()), locks: z.array(z.string()) })).optional(),
+  warnings: z.array(z.object({ kind: z.string(), message: z.string(), step: count(), tasks: z.array(z.string()), locks: z.array(z.string()) })).optional(),
   /** Present when the trace was shrunk: counts before shrinking. */
   shrink: z
     .object({
-      original: z.object({ steps: z.number().int(), preemptions: z.number().int(), params: z.record(z.string(), z.unknown()).optional() }),
-      attempts: z.number().int(),
+      original: z.object({ steps: count(), preemptions: count(), params: z.record(z.string(), z.unknown()).optional() }),
+      attempts: count(),
     })
     .optional(),
   /** The racing operations that decide the failure, when known. */
@@ -87,7 +90,7 @@ const TraceSchema = z.object({
    * The failure is a task that ran without reaching a scheduling point (the watchdog's verdict
    * after `seconds`): the last task decision picks it. Replays run watched, for as long.
    */
-  runaway: z.object({ seconds: z.number().positive() }).optional(),
+  runaway: z.object({ seconds: z.number().positive().max(MAX_WATCHDOG_SECONDS) }).optional(),
 });
 
 return { z, TraceSchema, RaceSchema };

@@ -10,6 +10,7 @@ import { WatchdogThread } from '../../robust/watchdog.js';
 import { formatJUnit, type JUnitCase } from '../../report/junit.js';
 import { executionCount, formatTable, replayCommand } from '../../report/text.js';
 import { displayLocation } from '../../trace/paths.js';
+import { escapeControl } from '../../report/escape.js';
 import { readTrace, TraceFileError, writeFileAtomic } from '../../trace/codec.js';
 import { checkTraceTarget } from '../../robust/traceTarget.js';
 import { stdoutColours } from '../colours.js';
@@ -104,7 +105,8 @@ function traceFound(r: ReplayReport, expected: string): string {
  */
 function variantDetail(v: VariantOutcome, file: string, o: Pick<CiOptions, 'watchdog' | 'checkDeterminism'>): string {
   const f = v.result.failure;
-  const lines = [f?.message ?? `no failure in ${executionCount(v.result.executions)}`];
+  // Escaped: the detail is printed line by line, so a newline in a message must not start a line of its own.
+  const lines = [escapeControl(f?.message ?? `no failure in ${executionCount(v.result.executions)}`)];
   if (f?.error?.location !== undefined) lines.push(`at ${displayLocation(f.error.location)}`);
   if (v.saved !== null) lines.push(`trace: ${show(v.saved)}`, `replay: ${replayCommand(show(v.saved))}`);
   else if (v.unsavedTrace !== null) lines.push(UNSAVED_HEADER, v.unsavedTrace);
@@ -189,10 +191,10 @@ export async function ciCommand(o: CiOptions): Promise<number> {
         const r = await replaySaved(loaded, trace, { ...(o.watchdog !== undefined ? { seconds: o.watchdog } : {}), thread: replayThread });
         const found = traceFound(r, expected);
         const ok = r.outcome === 'reproduced';
-        row = { kind: 'trace', name: show(file), params: trace.params, expected, found, ok, seconds: 0, detail: ok ? r.message : `${r.message}\nreplay: ${replayCommand(show(file))}` };
+        row = { kind: 'trace', name: show(file), params: trace.params, expected, found, ok, seconds: 0, detail: ok ? escapeControl(r.message) : `${escapeControl(r.message)}\nreplay: ${replayCommand(show(file))}` };
       } catch (e) {
         if (!(e instanceof TraceFileError || e instanceof ScenarioLoadError)) throw e;
-        row = { kind: 'trace', name: show(file), params: null, expected: '?', found: 'unreadable', ok: false, seconds: 0, detail: e.message };
+        row = { kind: 'trace', name: show(file), params: null, expected: '?', found: 'unreadable', ok: false, seconds: 0, detail: escapeControl(e.message) };
       }
       rows.push({ ...row, seconds: (performance.now() - t0) / 1000 });
     }
@@ -226,7 +228,7 @@ export async function ciCommand(o: CiOptions): Promise<number> {
       rows.map((r) => [r.kind, r.name, r.expected, r.found, r.ok ? 'ok' : 'MISMATCH']),
     );
     process.stdout.write(`${table.split('\n').map((l) => (l.endsWith('MISMATCH') ? c.red(l) : l)).join('\n')}\n`);
-    for (const r of rows.filter((x) => !x.ok)) process.stdout.write(`\n${c.red(`MISMATCH ${r.name}: expected ${r.expected}, found ${r.found}`)}\n  ${r.detail.split('\n').join('\n  ')}\n`);
+    for (const r of rows.filter((x) => !x.ok)) process.stdout.write(`\n${c.red(`MISMATCH ${escapeControl(r.name)}: expected ${r.expected}, found ${r.found}`)}\n  ${r.detail.split('\n').join('\n  ')}\n`);
     const where = o.junit === undefined ? '' : junit !== null ? `; JUnit XML in ${show(junit)}` : '; JUnit XML not written (see stderr)';
     const share = o.shard === undefined ? '' : ` (shard ${o.shard.index}/${o.shard.of}: ${rows.length} of ${variants.length + traces.length} items)`;
     process.stdout.write(`\n${rows.length - failed} matched, ${failed} mismatched${share}${where}\n`);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createInterface } from 'node:readline';
 import { makeTarget } from '../../run.js';
 import type { Colours } from '../../report/colour.js';
+import { escapeControl, terminalSafe } from '../../report/escape.js';
 import { formatTimeline } from '../../report/timeline.js';
 import { explainWait } from '../../report/waitEdge.js';
 import { formatWaitGraph } from '../../report/waitGraph.js';
@@ -93,8 +94,9 @@ export async function exploreCommand(ref: string, o: ExploreOptions, io: Explore
     thread !== null ? (decisions, finishSeed) => thread.probe(loaded!.file, target, decisions, finishSeed, { seconds: seconds!, shouldStop: () => interrupted }) : undefined;
   const session = new ExploreSession(target, probe);
   const c = stdoutColours(o);
+  // Not guarded by main (readline draws the prompt with escape sequences): every line printed is made safe here.
   const print = (s: string): void => {
-    io.output.write(`${s}\n`);
+    io.output.write(`${terminalSafe(s)}\n`);
   };
   const tty = io.input.isTTY === true;
   const rl = createInterface({ input: io.input, output: io.output, terminal: tty });
@@ -113,7 +115,7 @@ export async function exploreCommand(ref: string, o: ExploreOptions, io: Explore
     } catch (e) {
       if (!(e instanceof TraceFileError)) throw e;
       saveFailed = true;
-      process.stderr.write(`interleave: ${e.message}\n`);
+      process.stderr.write(`interleave: ${escapeControl(e.message)}\n`);
       print(`not saved; the session goes on (save to another file)`);
       return false;
     }

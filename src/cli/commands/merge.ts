@@ -18,6 +18,7 @@ import { EXIT } from '../exitCodes.js';
 import { locateScenario } from '../locate.js';
 import { outputFolder, positive, show, type SetExit, terminalWidth, TRUST_TRACE_PATHS } from '../options.js';
 import { trustedScenarioFile } from '../../trace/scenarioFile.js';
+import { escapeControl } from '../../report/escape.js';
 
 interface MergeOptions {
   out: string;
@@ -100,7 +101,7 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
     const line = `${formatExploreLine(r, undefined, m.settings?.params)} (merged from ${m.workers} worker${m.workers === 1 ? '' : 's'} over ${groups.get(`${m.scenario}\u0000${m.variant}`)!.runs.length} shards)`;
     process.stdout.write(`${line}\n${warningLines(r, c)}`);
     // A failure without a trace (a runaway whose decisions overflowed the heartbeat's log): its message, as `run` prints it.
-    if (trace === null && r.failure !== null) process.stdout.write(`\n${r.failure.message}\n\n`);
+    if (trace === null && r.failure !== null) process.stdout.write(`\n${escapeControl(r.failure.message)}\n\n`);
     if (trace !== null) process.stdout.write(`\n${formatFailureReport(trace, saved === null ? null : show(saved), { verbose: o.verbose ?? false, colours: c, maxWidth: terminalWidth() })}\n\n`);
     if (unsaved !== null) process.stdout.write(`${UNSAVED_HEADER}\n${unsaved}\n`);
   }
@@ -191,7 +192,7 @@ async function shrinkMerged(trace: Trace, o: MergeOptions, saved: string | null,
     return r.unshrunk === null ? r.trace : null;
   } catch (e) {
     if (!(e instanceof ScenarioLoadError)) throw e;
-    process.stderr.write(`interleave: ${e.message}; the merged failure of ${trace.scenario.name} [${trace.variant}] is kept as found, not shrunk\n`);
+    process.stderr.write(`interleave: ${escapeControl(e.message)}; the merged failure of ${trace.scenario.name} [${trace.variant}] is kept as found, not shrunk\n`);
     return null;
   }
 }

@@ -26,6 +26,7 @@ import { overrideProblem, showValue } from '../../paramValues.js';
 import { resolveParams, type ParamSpec } from '../../scenario.js';
 import { isSplit, runSplit, shardFileName, toExploreResult, writeShardFile, type Shard, type AnyShardRun } from '../../parallel/index.js';
 import { WorkerGroup } from '../../parallel/workerGroup.js';
+import { escapeControl } from '../../report/escape.js';
 
 export interface RunOptions {
   dir: string;
@@ -246,7 +247,7 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
         process.stdout.write(`${formatExploreLine(v.result, o.shard, v.params)}\n`);
         if (v.result.spinning !== undefined) process.stdout.write(`interrupted while ${v.result.spinning}\n`);
         process.stdout.write(warningLines(v.result, c));
-        if (v.trace === null && v.result.failure !== null) process.stdout.write(`\n${v.result.failure.message}\n\n`);
+        if (v.trace === null && v.result.failure !== null) process.stdout.write(`\n${escapeControl(v.result.failure.message)}\n\n`);
         if (v.trace !== null) process.stdout.write(`\n${formatFailureReport(v.trace, v.saved === null ? null : show(v.saved), { verbose: o.verbose ?? false, colours: c, maxWidth: terminalWidth() })}\n\n`);
         if (v.unsavedTrace !== null) process.stdout.write(`${UNSAVED_HEADER}\n${v.unsavedTrace}\n`);
       }
