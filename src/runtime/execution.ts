@@ -4,9 +4,10 @@ import { formatCycle } from './failure.js';
 import { LockOrderDetector } from './lockOrder.js';
 import { Operation, type SharedObject } from './operation.js';
 import { NO_LOCKS, Task, type TaskView } from './task.js';
-import { findCycle, permanentDeadlock, waitOf } from './waitfor.js';
+import { findCycle, heldByFinished, permanentDeadlock, waitOf } from './waitfor.js';
 import { describeOp, formatValue, type TraceEvent } from './events.js';
 import { errorInfo, opErrorInfo } from './location.js';
+import { describeThrown, isInstance } from './thrown.js';
 import { Divergence, type SchedulingView, type Strategy } from '../strategies/strategy.js';
 
 export interface ExecutionOptions {
@@ -497,14 +498,14 @@ export class Execution implements SchedulingView {
 
   private onTaskError(task: Task, error: unknown): void {
     if (this.stopped) return;
-    if (error instanceof UsageError || error instanceof InternalError) {
+    if (isInstance(error, UsageError) || isInstance(error, InternalError)) {
       this.stopped = true;
       this.end.fail!(error);
       return;
     }
     const raisedBy = typeof error === 'object' && error !== null ? this.raisedBy?.get(error) : undefined;
     const info = raisedBy === undefined ? errorInfo(error) : opErrorInfo(error as Error, raisedBy);
-    const kind = error instanceof AssertionFailure ? 'assertion' : 'exception';
+    const kind = isInstance(error, AssertionFailure) ? 'assertion' : 'exception';
     this.fail({
       kind,
       message: `${kind}: ${info.name}: ${info.message} in task "${task.name}" (step ${this.step})`,
@@ -530,7 +531,8 @@ export class Execution implements SchedulingView {
       return;
     }
     const blocked: BlockedTask[] = remaining.map((t) => ({ task: t.name, waitsOn: waitOf(t)?.resource ?? describeOp(t.pending!) }));
-    const list = blocked.map((b) => `${b.task} waits on ${b.waitsOn}`).join('; ');
+    // A lock left held by a finished task is the bug: named after who waits on it.
+    const list = [...blocked.map((b) => `${b.task} waits on ${b.waitsOn}`), ...heldByFinished(remaining)].join('; ');
     const mainDone = this.tasks[0]!.finished;
     if (mainDone) {
       if (this.allowLeaks) {
@@ -644,7 +646,7 @@ export class Execution implements SchedulingView {
   private recordStep(task: Task, op: Operation, step: number, timedOut: boolean, error: unknown, threw: boolean, value: unknown, preempted: boolean): void {
     const ev: TraceEvent = eventOf(task, op, step);
     if (preempted) ev.preempted = true;
-    if (threw) ev.result = `throws ${error instanceof Error ? error.name : String(error)}`;
+    if (threw) ev.result = `throws ${describeThrown(error).name}`;
     else if (timedOut) ev.result = 'timeout';
     else if (value !== undefined) ev.result = formatValue(value);
     if (op.blockedAt >= 0 && op.kind !== 'start') ev.note = timedOut ? 'timeout' : 'woke';

@@ -2,7 +2,7 @@
 import { join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ErrorInfo } from './failure.js';
-import { formatValue } from './events.js';
+import { describeThrown } from './thrown.js';
 import type { Operation } from './operation.js';
 
 /** Node's own frames, and libraries' (other than interleave) that the scenario called. */
@@ -28,14 +28,16 @@ function isInternal(frame: string): boolean {
 
 /** The error's facts, with its first stack frame inside the scenario (not interleave, not Node). */
 export function errorInfo(error: unknown): ErrorInfo {
-  if (!(error instanceof Error)) return { name: 'NonError', message: formatValue(error) };
-  const lines = (error.stack ?? '').split('\n').slice(1);
+  // Read through describeThrown: a thrown value may throw when inspected (a revoked Proxy).
+  const facts = describeThrown(error);
+  if (facts.stack === undefined) return { name: facts.name, message: facts.message };
+  const lines = facts.stack.split('\n').slice(1);
   const frames = lines.map((l) => l.trim()).filter((l) => l.startsWith('at '));
   const own = frames.find((f) => !isInternal(f));
   const location = own === undefined ? undefined : shortLocation(own);
   return {
-    name: error.name,
-    message: error.message,
+    name: facts.name,
+    message: facts.message,
     ...(location !== undefined ? { location } : {}),
     stack: frames.filter((f) => !isInternal(f)).join('\n'),
   };
