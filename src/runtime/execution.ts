@@ -1,4 +1,5 @@
-import { AssertionFailure, InternalError, UsageError } from './errors.js';
+import { AssertionFailure, InternalError, ProcessEnded, UsageError } from './errors.js';
+import { guardProcessEnd } from './processGuard.js';
 import type { BlockedTask, ErrorInfo, Failure, WaitEdge, Warning } from './failure.js';
 import { formatCycle } from './failure.js';
 import { LockOrderDetector } from './lockOrder.js';
@@ -124,6 +125,8 @@ export class Execution implements SchedulingView {
   private failure: Failure | null = null;
   private divergence: DivergenceInfo | null = null;
   private stopped = false;
+  /** Undoes the process.exit guard (src/runtime/processGuard.ts) while the execution runs; null before and after. */
+  private restoreProcess: (() => void) | null = null;
   /** How `run`'s promise settles. */
   private readonly end: Waiter = { resume: null, fail: null };
 
@@ -185,6 +188,7 @@ export class Execution implements SchedulingView {
   }
 
   private begin(body: () => Promise<unknown>): void {
+    this.restoreProcess = guardProcessEnd((call) => this.processEnded(call));
     this.spawn('main', body, false);
     this.schedule(null);
   }
@@ -496,10 +500,29 @@ export class Execution implements SchedulingView {
     this.schedule(task);
   }
 
+  /**
+   * A task called process.exit/abort/kill on this process (the guard installed by `begin`): the
+   * execution fails there, as an exception of the running task located at the call, even if the
+   * task catches what is thrown at it. Returns that error, for the guard to throw.
+   */
+  private processEnded(call: string): Error {
+    const error = new ProcessEnded(call);
+    this.onTaskError(this.current ?? this.tasks[0]!, error);
+    return error;
+  }
+
+  /** Puts back what `begin` replaced on `process`; called once, whichever way the execution ends. */
+  private releaseProcess(): void {
+    const restore = this.restoreProcess;
+    this.restoreProcess = null;
+    restore?.();
+  }
+
   private onTaskError(task: Task, error: unknown): void {
     if (this.stopped) return;
     if (isInstance(error, UsageError) || isInstance(error, InternalError)) {
       this.stopped = true;
+      this.releaseProcess();
       this.end.fail!(error);
       return;
     }
@@ -621,6 +644,7 @@ export class Execution implements SchedulingView {
   private complete(): void {
     if (this.stopped) return;
     this.stopped = true;
+    this.releaseProcess();
     this.end.resume!({
       failure: this.failure,
       divergence: this.divergence,

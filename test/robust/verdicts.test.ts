@@ -1,9 +1,11 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { explore, replayTrace, type ExploreResult } from 'interleave';
+import exits from './fixtures/verdicts/exiting/2-exits.js';
 import held from './fixtures/verdicts/held.js';
 import rejects from './fixtures/verdicts/rejects.js';
-import { FIXTURES } from './cli.js';
+import { cli, FIXTURES, tempDir } from './cli.js';
 
 /**
  * Whatever a scenario does (ends the process, leaves a rejection unhandled, throws a value that
@@ -11,6 +13,7 @@ import { FIXTURES } from './cli.js';
  * the kind, the message naming the task and line, a trace that replays, the exit code.
  */
 const VERDICTS = join(FIXTURES, 'verdicts');
+const EXITING = join(VERDICTS, 'exiting');
 
 async function replays(r: ExploreResult, scenario: Parameters<typeof replayTrace>[0]): Promise<void> {
   expect(r.trace).not.toBeNull();
@@ -44,5 +47,55 @@ describe('thrown values that throw when inspected', () => {
     expect(r.failure?.kind).toBe('exception');
     expect(r.failure?.message).toBe(message);
     await replays(r, rejects);
+  });
+});
+
+describe('a task that ends the process', () => {
+  it.each([
+    ['exits', 'process.exit(0)', 13],
+    ['aborts', 'process.abort()', 14],
+    ['kills', 'process.kill(process.pid, "SIGKILL")', 15],
+  ])('%s: an exception at the line that called it, which replays; the process lives on', async (variant, call, line) => {
+    const exit = process.exit;
+    const r = await explore(exits, { variant, file: join(EXITING, '2-exits.ts') });
+    expect(r.failure?.kind).toBe('exception');
+    expect(r.failure?.message).toBe(`exception: ProcessEnded: ${call} was called (it would have ended interleave with no report) in task "worker" (step 4)`);
+    expect(r.failure?.error?.location).toBe(`${join(EXITING, '2-exits.ts')}:${line}`);
+    await replays(r, exits);
+    // Restored after every execution: the originals are back.
+    expect(process.exit).toBe(exit);
+  });
+
+  it('run: exit 1, the exception reported, a trace that replays', async () => {
+    const out = tempDir();
+    const r = await cli(['run', join(EXITING, '2-exits.ts'), '--variant', 'exits', '--out', out]);
+    expect(r.stdout).toContain('exception: ProcessEnded: process.exit(0) was called (it would have ended interleave with no report) in task "worker" (step 4)');
+    expect(r.stdout).toContain('  at test/robust/fixtures/verdicts/exiting/2-exits.ts:13');
+    expect(r.code).toBe(1);
+    const replay = await cli(['replay', join(out, 'exits.exits.exception.json')]);
+    expect(replay.stdout).toContain('reproduced: exception: ProcessEnded: process.exit(0) was called');
+    expect(replay.code).toBe(1);
+  });
+
+  it('run --all --check: the failure found before the exit keeps its report, and the summary is printed', async () => {
+    const out = tempDir();
+    const r = await cli(['run', '--dir', EXITING, '--all', '--check', '--out', out]);
+    expect(r.stdout).toContain('assertion: AssertionFailure: fails on purpose in task "main" (step 4)');
+    expect(r.stdout).toMatch(/fails-first +fails +pass +assertion +1 +MISMATCH/);
+    expect(r.stdout).toMatch(/exits +exits +exception +exception +1 +ok/);
+    expect(r.stdout).toMatch(/exits +kills +exception +exception +1 +ok/);
+    expect(existsSync(join(out, 'fails-first.fails.assertion.json'))).toBe(true);
+    expect(existsSync(join(out, 'exits.exits.exception.json'))).toBe(true);
+    expect(r.code).toBe(1);
+  });
+
+  it('ci --junit: the file is written, with every variant', async () => {
+    const junit = join(tempDir(), 'report.xml');
+    const r = await cli(['ci', '--dir', EXITING, '--traces', join(tempDir(), 'none'), '--junit', junit]);
+    expect(r.stdout).toContain('3 matched, 1 mismatched');
+    expect(r.code).toBe(1);
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toContain('<testsuites name="interleave" tests="4" failures="1" errors="0"');
+    expect(xml).toContain('<testcase classname="interleave.scenarios" name="exits [exits]"');
   });
 });
