@@ -12,6 +12,7 @@ import { registerReport } from './commands/report.js';
 import { registerRun } from './commands/run.js';
 import { registerShrink } from './commands/shrink.js';
 import { EXIT } from './exitCodes.js';
+import { StrayErrors } from './strayErrors.js';
 
 export { locateScenario } from './locate.js';
 
@@ -40,8 +41,17 @@ export function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
-/** Runs the CLI; user errors print one line and exit 2, engine bugs say so and exit 70. */
+/**
+ * Runs the CLI; user errors print one line and exit 2, engine bugs say so and exit 70. What the
+ * scenario rejects or throws where no execution is there to report it is reported at the end
+ * (src/cli/strayErrors.ts), and never leaves exit 0.
+ */
 export async function main(argv: readonly string[]): Promise<number> {
+  const strays = new StrayErrors().start();
+  return strays.finish(await command(argv));
+}
+
+async function command(argv: readonly string[]): Promise<number> {
   let code: number = EXIT.OK;
   const program = buildProgram((c) => {
     code = c;

@@ -77,6 +77,12 @@ export class AssertionFailure extends ScenarioRaisedError {}
  * with exit code 2, never as a bug of the code under test.
  */
 export class UsageError extends Error {
+  /**
+   * The decisions of the execution this misuse ended, when it was found without call sites
+   * (exploring at full speed): replayed with them on, the misuse is named at its own line.
+   */
+  schedule?: readonly number[];
+
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';

@@ -1,5 +1,5 @@
 /** Where in the scenario an error or an operation happened: the first stack frame outside interleave and Node. */
-import { join, sep } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ErrorInfo } from './failure.js';
 import { describeThrown } from './thrown.js';
@@ -56,6 +56,18 @@ export function opErrorInfo(error: Error, op: Operation): ErrorInfo {
 /** Where the scenario called `op` (`/abs/scenarios/x.ts:42`), when call sites were recorded. */
 export function operationSite(op: Operation): string | undefined {
   return op.site === undefined ? undefined : callSite(op.site);
+}
+
+/**
+ * `scenarios/x.ts:12: `, the scenario line that called into interleave right now, relative to
+ * the working directory, ready to start a usage error's message; empty when no frame is the
+ * scenario's.
+ */
+export function callerLocation(): string {
+  const at = callSite(new Error());
+  if (at === undefined) return '';
+  const rel = relative(process.cwd(), at);
+  return `${rel.startsWith('..') || isAbsolute(rel) ? at : rel.split(sep).join('/')}: `;
 }
 
 /** The scenario line in a captured stack (the first frame outside interleave). */

@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { explore, replayTrace, type ExploreResult } from 'interleave';
 import exits from './fixtures/verdicts/exiting/2-exits.js';
 import held from './fixtures/verdicts/held.js';
+import misuse from './fixtures/verdicts/misuse.js';
 import rejects from './fixtures/verdicts/rejects.js';
-import { cli, FIXTURES, tempDir } from './cli.js';
+import { cli, FIXTURES, inProcess, noStack, tempDir } from './cli.js';
 
 /**
  * Whatever a scenario does (ends the process, leaves a rejection unhandled, throws a value that
@@ -97,5 +98,58 @@ describe('a task that ends the process', () => {
     const xml = readFileSync(junit, 'utf8');
     expect(xml).toContain('<testsuites name="interleave" tests="4" failures="1" errors="0"');
     expect(xml).toContain('<testcase classname="interleave.scenarios" name="exits [exits]"');
+  });
+});
+
+describe('a promise rejected in a task and never handled', () => {
+  const message =
+    'exception: unhandled rejection: Error: nobody handles this (a promise rejected in the scenario and never handled; found when the execution ended at step 6)';
+
+  it.each(['random', 'pct', 'dfs'])('%s: an exception of the execution that left it, located where the error was made, which replays', async (strategy) => {
+    const r = await explore(rejects, { variant: 'unhandled', strategy, file: join(VERDICTS, 'rejects.ts') });
+    expect(r.failure?.kind).toBe('exception');
+    expect(r.failure?.message).toBe(message);
+    expect(r.failure?.error?.location).toBe(`${join(VERDICTS, 'rejects.ts')}:20`);
+    // Counted as if found at once: the first execution left it, whenever Node reported it.
+    if (strategy !== 'dfs') expect(r.executions).toBe(1);
+    await replays(r, rejects);
+  });
+
+  it('run: exit 1 with the report, no Node stack; the trace replays', async () => {
+    const out = tempDir();
+    const r = await cli(['run', join(VERDICTS, 'rejects.ts'), '--variant', 'unhandled', '--out', out]);
+    expect(r.stdout).toContain(message);
+    expect(r.stdout).toContain('  at test/robust/fixtures/verdicts/rejects.ts:20');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    const replay = await cli(['replay', join(out, 'rejects.unhandled.exception.json')]);
+    expect(replay.stdout).toContain(`reproduced: ${message}`);
+    expect(replay.code).toBe(1);
+  });
+});
+
+describe('misuse of the API is a usage error naming the line', () => {
+  const twoAtOnce = `${'test/robust/fixtures/verdicts/misuse.ts'}:15: task "main" started get m["b"] before its previous operation completed (await each operation before the next: no Promise.all over one task's operations)`;
+
+  it.each(['random', 'dfs'])('%s: a task awaiting two of its own operations at once', async (strategy) => {
+    await expect(explore(misuse, { variant: 'two-at-once', strategy, file: join(VERDICTS, 'misuse.ts') })).rejects.toThrow(twoAtOnce);
+  });
+
+  it('run: one line, exit 2', async () => {
+    const r = await inProcess(['run', join(VERDICTS, 'misuse.ts'), '--variant', 'two-at-once']);
+    expect(r.stderr).toBe(`interleave: ${twoAtOnce}\n`);
+    expect(r.code).toBe(2);
+  });
+
+  it.each([
+    ['after-end', 18],
+    ['after-end-promise', 21],
+  ])('%s: an operation called once the execution ended, from a timer or a promise callback: one line, exit 2, no stack', async (variant, line) => {
+    const r = await inProcess(['run', join(VERDICTS, 'misuse.ts'), '--variant', variant, '--no-shrink']);
+    expect(r.stderr).toBe(
+      `interleave: test/robust/fixtures/verdicts/misuse.ts:${line}: set m["late"] was called after the execution ended (from a timer or callback left running by the scenario?): every operation must run inside a task, awaited\n`,
+    );
+    expect(noStack(r.stderr)).toBe(true);
+    expect(r.code).toBe(2);
   });
 });

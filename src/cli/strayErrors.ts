@@ -1,0 +1,70 @@
+import { displayLocation } from '../trace/paths.js';
+import { UsageError } from '../runtime/errors.js';
+import { errorInfo } from '../runtime/location.js';
+import { describeThrown, isInstance } from '../runtime/thrown.js';
+import { UnhandledRejections } from '../runtime/unhandled.js';
+import { EXIT } from './exitCodes.js';
+
+/**
+ * What a scenario throws or rejects outside any execution interleave can name, for one CLI
+ * command: a promise left rejected that no driver claimed (an exhaustive search, which has no
+ * pause to find the execution), or an operation called after its execution ended from a timer
+ * (`interleave: <file>:<line>: ... was called after the execution ended ...`, thrown there as a
+ * usage error). Without this, Node would print its stack and exit 1, or the command exit 0
+ * with the rejection unreported. `main` starts it first and calls `finish` with its exit code,
+ * which reports each one on one line and never lets the command exit 0 with one pending.
+ *
+ * Any other uncaught exception keeps Node's behaviour (stack, exit 1 from Node): it may come
+ * from interleave itself, whose state is then unknown.
+ */
+export class StrayErrors {
+  private readonly rejections = new UnhandledRejections();
+  private readonly misuses: UsageError[] = [];
+  /** The real `process.exit`, taken before any execution guards it (src/runtime/processGuard.ts). */
+  private exit: typeof process.exit = process.exit;
+  private readonly onUncaught = (error: unknown): void => {
+    if (isInstance(error, UsageError)) {
+      this.misuses.push(error as UsageError);
+      return;
+    }
+    // Not ours to judge: another listener (a test runner) handles it, or it ends the process as Node would.
+    if (process.listenerCount('uncaughtException') > 1) return;
+    process.stderr.write(`${describeThrown(error).stack ?? String(describeThrown(error).message)}\n`);
+    this.exit.call(process, EXIT.FAILURE);
+  };
+
+  start(): this {
+    this.exit = process.exit;
+    this.rejections.start();
+    process.on('uncaughtException', this.onUncaught);
+    return this;
+  }
+
+  private stop(): void {
+    this.rejections.stop();
+    process.off('uncaughtException', this.onUncaught);
+  }
+
+  /** After one more pause for Node to report the last rejections: prints each, and the exit code they leave. */
+  async finish(code: number): Promise<number> {
+    await new Promise((resolve) => setImmediate(resolve));
+    this.stop();
+    let exit = code;
+    for (const reason of this.rejections.take()) {
+      if (isInstance(reason, UsageError)) {
+        this.misuses.push(reason as UsageError);
+        continue;
+      }
+      const info = errorInfo(reason);
+      const at = info.location === undefined ? '' : ` at ${displayLocation(info.location)}`;
+      process.stderr.write(`interleave: unhandled rejection in the scenario, in no execution interleave could name: ${info.name}: ${info.message}${at}\n`);
+      if (exit === EXIT.OK) exit = EXIT.FAILURE;
+    }
+    // One line per distinct misuse: a timer left by every execution says the same thing each time.
+    for (const message of new Set(this.misuses.splice(0).map((m) => m.message))) {
+      process.stderr.write(`interleave: ${message}\n`);
+      if (exit === EXIT.OK) exit = EXIT.USAGE;
+    }
+    return exit;
+  }
+}
