@@ -33,16 +33,40 @@ export class StrayErrors {
     this.exit.call(process, EXIT.FAILURE);
   };
 
+  /**
+   * The process ends while the command runs: something called `process.exit` outside any
+   * execution (inside one, the execution's guard turns it into a failure), e.g. a timer the
+   * scenario left. Nothing after it can be reported, but exit 0 would be a false green: it
+   * becomes 1, with one line saying why. (A closed output pipe is the reader's choice: bin's
+   * EPIPE handler exits as it likes; `onPipeError` runs before it and says so.)
+   */
+  private readonly onExit = (code: number): void => {
+    if (this.pipeClosed) return;
+    process.stderr.write(`interleave: the process was ended (exit code ${code}) before the command finished, outside any execution (process.exit in a timer or callback the scenario left running?); what comes after was not checked\n`);
+    if (code === EXIT.OK) process.exitCode = EXIT.FAILURE;
+  };
+
+  private pipeClosed = false;
+  private readonly onPipeError = (e: NodeJS.ErrnoException): void => {
+    if (e.code === 'EPIPE') this.pipeClosed = true;
+  };
+
   start(): this {
     this.exit = process.exit;
     this.rejections.start();
     process.on('uncaughtException', this.onUncaught);
+    process.on('exit', this.onExit);
+    process.stdout.prependListener('error', this.onPipeError);
+    process.stderr.prependListener('error', this.onPipeError);
     return this;
   }
 
   private stop(): void {
     this.rejections.stop();
     process.off('uncaughtException', this.onUncaught);
+    process.off('exit', this.onExit);
+    process.stdout.off('error', this.onPipeError);
+    process.stderr.off('error', this.onPipeError);
   }
 
   /** After one more pause for Node to report the last rejections: prints each, and the exit code they leave. */
