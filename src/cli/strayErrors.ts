@@ -74,6 +74,7 @@ export class StrayErrors {
     await new Promise((resolve) => setImmediate(resolve));
     this.stop();
     let exit = code;
+    const lines = new Set<string>();
     for (const reason of this.rejections.take()) {
       if (isInstance(reason, UsageError)) {
         this.misuses.push(reason as UsageError);
@@ -81,9 +82,11 @@ export class StrayErrors {
       }
       const info = errorInfo(reason);
       const at = info.location === undefined ? '' : ` at ${displayLocation(info.location)}`;
-      process.stderr.write(`interleave: unhandled rejection in the scenario, in no execution interleave could name: ${info.name}: ${info.message}${at}\n`);
+      lines.add(`interleave: unhandled rejection in the scenario, in no execution interleave could name: ${info.name}: ${info.message}${at}\n`);
       if (exit === EXIT.OK) exit = EXIT.FAILURE;
     }
+    // One line per distinct rejection: every execution of a split run may leave the same one.
+    for (const line of lines) process.stderr.write(line);
     // One line per distinct misuse: a timer left by every execution says the same thing each time.
     for (const message of new Set(this.misuses.splice(0).map((m) => m.message))) {
       process.stderr.write(`interleave: ${message}\n`);

@@ -134,6 +134,11 @@ describe('a promise rejected in a task and never handled', () => {
     expect(replay.stdout).toContain(`reproduced: ${message}`);
     expect(replay.code).toBe(1);
   });
+  it('run --workers 2 (blocks, which do not pause to find the execution): one line naming the error, exit 1, never 0', async () => {
+    const r = await inProcess(['run', join(VERDICTS, 'rejects.ts'), '--variant', 'unhandled', '--workers', '2', '--out', tempDir()]);
+    expect(r.stderr).toContain('interleave: unhandled rejection in the scenario, in no execution interleave could name: Error: nobody handles this at test/robust/fixtures/verdicts/rejects.ts:20\n');
+    expect(r.code).toBe(1);
+  });
 });
 
 describe('misuse of the API is a usage error naming the line', () => {
