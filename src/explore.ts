@@ -1,12 +1,16 @@
 import { performance } from 'node:perf_hooks';
 import { keepFirstWarnings, type Failure, type Warning } from './runtime/failure.js';
 import { makeTarget, NondeterminismGuard, runExecution, type Target, type TargetOptions } from './run.js';
+import { UnhandledRejections } from './runtime/unhandled.js';
+import { UsageError } from './runtime/errors.js';
+import { isInstance } from './runtime/thrown.js';
 import { traceOf, type StrategyInfo } from './replay.js';
 import { checkDeterminism, checkedExecution, nondeterminismFailure } from './robust/determinism.js';
 import { LateReplays } from './robust/lateReplays.js';
 import type { ScenarioDefinition } from './scenario.js';
 import { DEFAULT_BLOCK_SIZE } from './parallel/partition.js';
 import { createStrategy } from './strategies/index.js';
+import { ReplayStrategy } from './strategies/replay.js';
 import type { Strategy } from './strategies/strategy.js';
 import type { Trace } from './trace/schema.js';
 import { exploreBySearch } from './search/asExplore.js';
@@ -80,6 +84,22 @@ export async function explore<P extends object>(scenario: ScenarioDefinition<P>,
   const budget = { ...scenario.budget, ...scenario.variants[target.variant]!.budget };
   const searchMode = typeof options.strategy === 'string' ? options.strategy : options.strategy === undefined ? budget.strategy : undefined;
   if (searchMode === 'dfs' || searchMode === 'pb') return exploreBySearch(scenario, options, searchMode);
+  const rejections = new UnhandledRejections().start();
+  try {
+    return await sample(scenario, options, target, budget, rejections);
+  } finally {
+    rejections.stop();
+  }
+}
+
+/** `explore` by sampling (random, pct, ...), watching for promises the scenario leaves rejected. */
+async function sample<P extends object>(
+  scenario: ScenarioDefinition<P>,
+  options: ExploreOptions<P>,
+  target: Target<P>,
+  budget: ScenarioDefinition<P>['budget'] & object,
+  rejections: UnhandledRejections,
+): Promise<ExploreResult> {
   const seed = options.seed ?? budget.seed ?? 1;
   const named = typeof options.strategy === 'object' ? null : (options.strategy ?? (budget.strategy === 'pct' ? 'pct' : 'random'));
   const depth = options.depth ?? budget.depth;
@@ -100,6 +120,13 @@ export async function explore<P extends object>(scenario: ScenarioDefinition<P>,
   const guard = new NondeterminismGuard();
   const late = options.checkDeterminism === true ? new LateReplays(target as Target<object>, (execution) => ({ name: strategy.name, seed, execution })) : null;
   const last = first + iterations;
+  // Promises the scenario rejected and never handled: Node reports them only at the pauses
+  // (below), so `checkedFrom` is the first execution not yet known to have left none.
+  let checkedFrom = first;
+  let checkedSteps = 0;
+  /** Runs again, one at a time, the executions from `checkedFrom` to `to` that may have left a rejection. */
+  const findRejection = (to: number): Promise<Rejecting | null> =>
+    firstRejecting(target as Target<object>, named === null ? () => strategy : fresh, first, checkedFrom, to, rejections);
   for (let i = first; i < last; ) {
     // A named strategy starts afresh at every block boundary, as each block of a split run does
     // (src/parallel/block.ts): PCT learns its step estimate from the executions before, so this
@@ -126,11 +153,27 @@ export async function explore<P extends object>(scenario: ScenarioDefinition<P>,
     } else {
       // Executions run back to back up to the next clock reading, never across a block boundary.
       const count = Math.min(SERIES, last - i, DEFAULT_BLOCK_SIZE - inBlock);
-      const series = await runSeries(target as Target<object>, strategy, i, count, guard, warnings);
+      const series = await runSeries(target as Target<object>, strategy, i, count, guard, warnings).catch((e: unknown) => locateMisuse(target as Target<object>, e));
       executions += series.executions;
       steps += series.steps;
       i += series.executions;
       failed = series.failed;
+    }
+    const now = performance.now();
+    if (failed !== null || i === last || now - lastYield > YIELD_EVERY_MS) {
+      // A pause, where Node reports the promises left rejected: before a failure is recorded,
+      // at the end, and every YIELD_EVERY_MS. The first execution since the last pause that
+      // left one is the failure, if it comes before the failure found.
+      await new Promise((r) => setImmediate(r));
+      const rejected = rejections.pending ? await findRejection(failed?.index ?? i - 1) : null;
+      if (rejected !== null) {
+        // Counted as if the series had stopped there, as it would have, seeing it at once.
+        ({ failed } = rejected);
+        executions = rejected.failed.index - first + 1;
+        steps = checkedSteps + rejected.steps;
+      }
+      checkedFrom = i;
+      checkedSteps = steps;
     }
     if (failed !== null) {
       const info: StrategyInfo = { name: strategy.name, seed, execution: failed.index };
@@ -138,10 +181,8 @@ export async function explore<P extends object>(scenario: ScenarioDefinition<P>,
       stoppedBy = 'failure';
       break;
     }
-    const now = performance.now();
     if (now - lastYield > YIELD_EVERY_MS) {
-      // Let timers and signal handlers run: a long exploration must stay interruptible.
-      await new Promise((r) => setImmediate(r));
+      // Timers and signal handlers ran in the pause above: a long exploration must stay interruptible.
       lastYield = performance.now();
       if (options.onProgress && lastYield - lastProgress > 250) {
         options.onProgress({ executions, elapsedMs: lastYield - start, failures: 0 });
@@ -192,4 +233,59 @@ export async function recordFailure(target: Target<object>, info: StrategyInfo, 
   if (check.difference === null) return { failure: check.result.failure!, trace };
   const nd = nondeterminismFailure(check.difference, failure.tasks);
   return { failure: nd, trace: { ...trace, failure: nd as Trace['failure'] } };
+}
+
+/**
+ * The first execution in [from, to] that fails when run on its own, one at a time, each followed
+ * by a pause for Node to report rejections (`runExecution`): which execution left a rejection
+ * that a series reported only at its next pause. Runs from the start of `from`'s block with a
+ * fresh strategy (`strategyAt` is called at each block start), as the series did, so PCT
+ * repeats its executions; null when none fails alone (the rejection is left to the CLI's report).
+ */
+async function firstRejecting(
+  target: Target<object>,
+  strategyAt: () => Strategy,
+  first: number,
+  from: number,
+  to: number,
+  rejections: UnhandledRejections,
+): Promise<Rejecting | null> {
+  // An operation called after its execution ended, from a promise callback, is the scenario's misuse.
+  const misuse = rejections.take().find((r) => isInstance(r, UsageError));
+  if (misuse !== undefined) throw misuse;
+  let strategy = strategyAt();
+  let steps = 0;
+  const start = from - ((from - first) % DEFAULT_BLOCK_SIZE);
+  for (let k = start; k <= to; k++) {
+    if (k > start && (k - first) % DEFAULT_BLOCK_SIZE === 0) strategy = strategyAt();
+    const result = await runExecution(target, strategy, k, false);
+    if (k < from) continue;
+    steps += result.steps;
+    if (result.failure !== null) return { failed: { index: k, result }, steps };
+  }
+  return null;
+}
+
+/** The execution `firstRejecting` found, and the steps of the executions it ran from `from` to it. */
+interface Rejecting {
+  readonly failed: NonNullable<SeriesResult['failed']>;
+  readonly steps: number;
+}
+
+/**
+ * A usage error found exploring at full speed, without call sites (an operation left pending,
+ * seen only by the task handed control next): its execution, replayed with call sites on,
+ * names the task that misused the API and the line (`Execution.oneOperationAtATime`). Throws
+ * that error, or `error` itself when the replay does not find it.
+ */
+async function locateMisuse(target: Target<object>, error: unknown): Promise<never> {
+  const schedule = isInstance(error, UsageError) ? (error as UsageError).schedule : undefined;
+  if (schedule === undefined) throw error;
+  let located: unknown = error;
+  try {
+    await runExecution(target, new ReplayStrategy(schedule, { lenient: true }), 0, 'sites');
+  } catch (e) {
+    if (isInstance(e, UsageError)) located = e;
+  }
+  throw located;
 }

@@ -3,6 +3,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { validateScenario, type ScenarioDefinition } from './scenario.js';
 import { notRegularFile } from './trace/fileKind.js';
+import { describeThrown } from './runtime/thrown.js';
 
 /** A scenario module that cannot be used: names the file and the problem, in one line. */
 export class ScenarioLoadError extends Error {
@@ -59,11 +60,13 @@ async function loadInstance(file: string, query: string): Promise<LoadedScenario
     else if (isCommonJs(abs)) mod = (await import('tsx/cjs/api')).require(abs, import.meta.url) as { default?: unknown };
     else mod = (await importTypeScript(url, abs, query)) as { default?: unknown };
   } catch (e) {
-    const lines = e instanceof Error ? e.message.split('\n').filter((l) => l.trim() !== '') : [String(e)];
+    // What a module throws at load may not survive inspection (a revoked Proxy): read it safely.
+    const facts = describeThrown(e);
+    const lines = facts.message.split('\n').filter((l) => l.trim() !== '');
     // esbuild (through tsx): "Transform failed with 1 error:" then "<abs path>:10:17: ERROR: Expected ...".
     const syntax = lines[0]?.startsWith('Transform failed') === true ? /:(\d+):(\d+): ERROR: (.*)$/.exec(lines[1] ?? '') : null;
     if (syntax !== null) throw new ScenarioLoadError(file, `syntax error at line ${syntax[1]}, column ${Number(syntax[2]) + 1}: ${syntax[3]}`);
-    const msg = lines[0] ?? (e instanceof Error ? e.name : 'unknown error');
+    const msg = lines[0] ?? facts.name;
     throw new ScenarioLoadError(file, `cannot load the module: ${msg.trim()}`);
   }
   let value = mod.default;

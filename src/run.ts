@@ -2,6 +2,8 @@ import { ScenarioContext } from './context.js';
 import { UsageError } from './runtime/errors.js';
 import { Execution, type ExecutionResult } from './runtime/execution.js';
 import { usageAtSite } from './runtime/usageSite.js';
+import { isInstance } from './runtime/thrown.js';
+import { UnhandledRejections, withRejection } from './runtime/unhandled.js';
 import { resolveParams, type ParamSpec, type ScenarioDefinition, type VariantSpec } from './scenario.js';
 import { ownEntry } from './names.js';
 import { overrideProblem, showValue } from './paramValues.js';
@@ -77,16 +79,36 @@ export function makeTarget<P extends object>(scenario: ScenarioDefinition<P>, op
  * interleave does not control, and the run ends as `nondeterminism` instead of hanging.
  */
 export function runExecution<P extends object>(target: Target<P>, strategy: Strategy, index: number, record: boolean | 'sites', guard?: NondeterminismGuard): Promise<ExecutionResult> {
-  const exec = newExecution(target, strategy, index, record);
+  const exec = newExecution(target, strategy, index, record, true);
   const t = new ScenarioContext<P>(exec, target.variant, target.params);
-  const run = exec.run(() => target.scenario.run(t));
   // A misuse of the API names the scenario line (or file) where it happened.
-  const done = run.catch((e: unknown) => Promise.reject(usageAtSite(e, target.file)));
+  const start = (): Promise<ExecutionResult> => exec.run(() => target.scenario.run(t)).catch((e: unknown) => Promise.reject(usageAtSite(e, target.file)));
   if (guard !== undefined) {
+    const done = start();
     guard.watch(exec);
     return done;
   }
-  return guardedRun(exec, done);
+  return settledRun(exec, start).catch((e: unknown) => Promise.reject(usageAtSite(e, target.file)));
+}
+
+/**
+ * One execution on its own: `guardedRun`, then one macrotask, for Node to report the promises
+ * the scenario rejected and never handled (src/runtime/unhandled.ts); the first of them fails
+ * an execution that ended cleanly. So a replay of such a failure finds it again.
+ */
+async function settledRun(exec: Execution, run: () => Promise<ExecutionResult>): Promise<ExecutionResult> {
+  const watch = new UnhandledRejections().start();
+  try {
+    const result = await guardedRun(exec, run());
+    await new Promise((resolve) => setImmediate(resolve));
+    const reasons = watch.take();
+    // An operation called after the end from a promise callback: the misuse, not a rejection, is reported.
+    const misuse = reasons.find((r) => isInstance(r, UsageError));
+    if (misuse !== undefined) throw misuse;
+    return withRejection(result, reasons);
+  } finally {
+    watch.stop();
+  }
 }
 
 /**
@@ -101,13 +123,13 @@ export function startExecution<P extends object>(
   onEnd: (result: ExecutionResult) => void,
   onError: (error: unknown) => void,
 ): void {
-  const exec = newExecution(target, strategy, index, false);
+  const exec = newExecution(target, strategy, index, false, false);
   const t = new ScenarioContext<P>(exec, target.variant, target.params);
   guard.watch(exec);
   exec.start(() => target.scenario.run(t), onEnd, (e) => onError(usageAtSite(e, target.file)));
 }
 
-function newExecution<P extends object>(target: Target<P>, strategy: Strategy, index: number, record: boolean | 'sites'): Execution {
+function newExecution<P extends object>(target: Target<P>, strategy: Strategy, index: number, record: boolean | 'sites', oneAtATime: boolean): Execution {
   const s = target.settings;
   // Spelled out, not spread: this runs once per execution, and a spread builds the object slowly.
   return new Execution({
@@ -115,6 +137,7 @@ function newExecution<P extends object>(target: Target<P>, strategy: Strategy, i
     index,
     record: record === true,
     sites: record !== false,
+    oneAtATime,
     maxSteps: s.maxSteps,
     allowLeaks: s.allowLeaks,
     failOnLockOrder: s.failOnLockOrder,

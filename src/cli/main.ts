@@ -13,7 +13,9 @@ import { registerRun } from './commands/run.js';
 import { registerShrink } from './commands/shrink.js';
 import { EXIT } from './exitCodes.js';
 import { guardOutput } from './safeOutput.js';
-import { escapeControl } from '../report/escape.js';
+import { escapeControl, terminalSafe } from '../report/escape.js';
+import { describeThrown } from '../runtime/thrown.js';
+import { StrayErrors } from './strayErrors.js';
 
 export { locateScenario } from './locate.js';
 
@@ -42,8 +44,17 @@ export function buildProgram(setExit: (code: number) => void): Command {
   return program;
 }
 
-/** Runs the CLI; user errors print one line and exit 2, engine bugs say so and exit 70. */
+/**
+ * Runs the CLI; user errors print one line and exit 2, engine bugs say so and exit 70. What the
+ * scenario rejects or throws where no execution is there to report it is reported at the end
+ * (src/cli/strayErrors.ts), and never leaves exit 0.
+ */
 export async function main(argv: readonly string[]): Promise<number> {
+  const strays = new StrayErrors().start();
+  return strays.finish(await command(argv));
+}
+
+async function command(argv: readonly string[]): Promise<number> {
   let code: number = EXIT.OK;
   const program = buildProgram((c) => {
     code = c;
@@ -62,7 +73,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`${e.stack ?? e.message}\n`);
       return EXIT.INTERNAL;
     }
-    process.stderr.write(`interleave: unexpected error (please report): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    const facts = describeThrown(e);
+    process.stderr.write(terminalSafe(`interleave: unexpected error (please report): ${facts.stack ?? `${facts.name}: ${facts.message}`}\n`));
     return EXIT.INTERNAL;
   } finally {
     restore();

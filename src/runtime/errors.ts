@@ -57,6 +57,17 @@ export class TimeoutError extends ScenarioRaisedError {}
 /** Submitting to a pool after shutdown, or reading a cancelled future. */
 export class PoolError extends ScenarioRaisedError {}
 
+/**
+ * A task called `process.exit`, `process.abort` or `process.kill` on its own process
+ * (src/runtime/processGuard.ts): a bug of the code under test, reported as an `exception` at
+ * the line that called it, instead of ending interleave before any report.
+ */
+export class ProcessEnded extends ScenarioRaisedError {
+  constructor(readonly call: string) {
+    super(`${call} was called (it would have ended interleave with no report)`);
+  }
+}
+
 /** `t.assert` failed: the failure kind is `assertion`, not `exception`. */
 export class AssertionFailure extends ScenarioRaisedError {}
 
@@ -66,6 +77,12 @@ export class AssertionFailure extends ScenarioRaisedError {}
  * with exit code 2, never as a bug of the code under test.
  */
 export class UsageError extends Error {
+  /**
+   * The decisions of the execution this misuse ended, when it was found without call sites
+   * (exploring at full speed): replayed with them on, the misuse is named at its own line.
+   */
+  schedule?: readonly number[];
+
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';

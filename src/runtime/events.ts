@@ -50,9 +50,14 @@ export function formatValue(v: unknown): string {
       return v.toString();
     default:
       if (v === null) return 'null';
-      if (Array.isArray(v)) return v.length <= 5 ? `[${v.map(formatValue).join(', ')}]` : `[${v.length} items]`;
-      if (typeof (v as { name?: unknown }).name === 'string' && typeof (v as { type?: unknown }).type === 'string') {
-        return `${(v as { type: string }).type} ${(v as { name: string }).name}`;
+      try {
+        if (Array.isArray(v)) return v.length <= 5 ? `[${v.map(formatValue).join(', ')}]` : `[${v.length} items]`;
+        if (typeof (v as { name?: unknown }).name === 'string' && typeof (v as { type?: unknown }).type === 'string') {
+          return `${(v as { type: string }).type} ${(v as { name: string }).name}`;
+        }
+      } catch {
+        // A revoked Proxy, or a getter that throws: the value is shown, not inspected.
+        return '<uninspectable value>';
       }
       return 'object';
   }

@@ -1,12 +1,14 @@
-import { AssertionFailure, InternalError, UsageError } from './errors.js';
+import { AssertionFailure, InternalError, ProcessEnded, UsageError } from './errors.js';
+import { guardProcessEnd } from './processGuard.js';
 import type { BlockedTask, ErrorInfo, Failure, WaitEdge, Warning } from './failure.js';
 import { formatCycle } from './failure.js';
 import { LockOrderDetector } from './lockOrder.js';
 import { Operation, type SharedObject } from './operation.js';
 import { NO_LOCKS, Task, type TaskView } from './task.js';
-import { findCycle, permanentDeadlock, waitOf } from './waitfor.js';
+import { findCycle, heldByFinished, permanentDeadlock, waitOf } from './waitfor.js';
 import { describeOp, formatValue, type TraceEvent } from './events.js';
-import { errorInfo, opErrorInfo } from './location.js';
+import { callerLocation, errorInfo, opErrorInfo } from './location.js';
+import { describeThrown, isInstance } from './thrown.js';
 import { Divergence, type SchedulingView, type Strategy } from '../strategies/strategy.js';
 
 export interface ExecutionOptions {
@@ -19,6 +21,12 @@ export interface ExecutionOptions {
   readonly record?: boolean;
   /** Record where the scenario called each operation (error locations) without building events; implied by `record`. */
   readonly sites?: boolean;
+  /**
+   * Check that a task awaits each operation before starting the next (`oneOperationAtATime`):
+   * one microtask per operation. Implied by `sites`; on for every execution run on its own
+   * (`runExecution`: replays, dfs/pb, the shrinker), off for the series of random exploration.
+   */
+  readonly oneAtATime?: boolean;
   /** Tasks still blocked after main returned, and locks held by finished tasks, are not failures. */
   readonly allowLeaks?: boolean;
   /** Turn a lock-order inversion into a `potential-deadlock` failure instead of a warning. */
@@ -106,6 +114,7 @@ export class Execution implements SchedulingView {
   private readonly maxSteps: number;
   readonly record: boolean;
   private readonly sites: boolean;
+  private readonly oneAtATime: boolean;
   private readonly allowLeaks: boolean;
   private readonly failOnLockOrder: boolean;
   /** Created on the first lock acquisition: most executions never take a lock. */
@@ -123,6 +132,10 @@ export class Execution implements SchedulingView {
   private failure: Failure | null = null;
   private divergence: DivergenceInfo | null = null;
   private stopped = false;
+  /** Ended by a usage error (or an internal one): `run` rejected. */
+  private usageError = false;
+  /** Undoes the process.exit guard (src/runtime/processGuard.ts) while the execution runs; null before and after. */
+  private restoreProcess: (() => void) | null = null;
   /** How `run`'s promise settles. */
   private readonly end: Waiter = { resume: null, fail: null };
 
@@ -131,6 +144,7 @@ export class Execution implements SchedulingView {
     this.maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
     this.record = options.record ?? false;
     this.sites = this.record || (options.sites ?? false);
+    this.oneAtATime = this.sites || (options.oneAtATime ?? false);
     this.allowLeaks = options.allowLeaks ?? false;
     this.failOnLockOrder = options.failOnLockOrder ?? false;
     this.events = this.record ? [] : null;
@@ -184,6 +198,7 @@ export class Execution implements SchedulingView {
   }
 
   private begin(body: () => Promise<unknown>): void {
+    this.restoreProcess = guardProcessEnd((call) => this.processEnded(call));
     this.spawn('main', body, false);
     this.schedule(null);
   }
@@ -241,11 +256,12 @@ export class Execution implements SchedulingView {
    * operation runs when the strategy picks this task; the promise settles with its result.
    */
   perform<T>(op: Operation): Promise<T> {
-    if (this.stopped) return this.forever();
+    if (this.stopped) return this.afterEnd(op);
     const task = this.current;
     if (task === null) {
       throw new UsageError(`${describeOp(op)} was called outside any task of the scenario`);
     }
+    if (this.oneAtATime) this.oneOperationAtATime(op);
     if (task.pending !== null) {
       // Also how an operation started by a task that already switched away (Promise.all over
       // operations of one task) is caught: it lands on the next task, whose own next operation
@@ -267,7 +283,73 @@ export class Execution implements SchedulingView {
         }
       }
     }
-    return this.schedule(task) as Promise<T>;
+    const promise = this.schedule(task) as Promise<T>;
+    // Until the microtask queue runs, whatever calls `perform` is `task` going on without awaiting.
+    if (this.oneAtATime && !this.stopped) this.unawaited = task;
+    return promise;
+  }
+
+  /**
+   * The rule that a task has one operation in flight: it awaits each before starting the next.
+   * A second `perform` before the microtask queue ran since the first returned comes from the
+   * same synchronous run of the task that started the first (`Promise.all([m.get('a'),
+   * m.get('b')])`, or an operation started and not awaited): a usage error naming that task and
+   * the line of the second operation, whichever task the scheduler is running now. The one
+   * place to relax when tasks may run several operations at once.
+   *
+   * How the window is known: the first `perform` of a synchronous run queues one microtask that
+   * closes it, before `schedule` hands control to anyone (so it runs before any task resumes),
+   * and each `perform` opens it for its caller as it returns.
+   *
+   * Checked with `oneAtATime` (every execution run on its own, not the series of random
+   * exploration): the microtask per operation cost half again the instructions of a step
+   * (valgrind, 4 tasks x 250 steps: 3.0 M per schedule against 2.0 M). In a series the misuse
+   * is still caught whenever the scheduler switches at the first operation: the second lands on
+   * the task handed control, which then finds it pending (`perform`, `onTaskEnd`), and explore
+   * replays that execution with the check on to name the line.
+   */
+  private oneOperationAtATime(op: Operation): void {
+    const first = this.unawaited;
+    if (first !== null) {
+      const error = new UsageError(
+        `${callerLocation()}task "${first.name}" started ${describeOp(op)} before its previous operation completed (await each operation before the next: no Promise.all over one task's operations)`,
+      );
+      this.misuse(error);
+      throw error;
+    }
+    if (!this.windowQueued) {
+      this.windowQueued = true;
+      queueMicrotask(this.closeWindow);
+    }
+  }
+
+  private windowQueued = false;
+  /** The task whose `perform` returned in the synchronous run going on now (see oneOperationAtATime). */
+  private unawaited: Task | null = null;
+  private readonly closeWindow = (): void => {
+    this.windowQueued = false;
+    this.unawaited = null;
+  };
+
+  /**
+   * An operation called once the execution has ended. After a failure or a divergence, the task
+   * running then may go on to its next operation: it gets a promise that never settles, and goes
+   * quiet. After a clean end every task has finished, so the call comes from code left behind (a
+   * timer or callback the scenario started): a usage error at the calling line, thrown there.
+   */
+  private afterEnd<T>(op: Operation): Promise<T> {
+    if (this.failure !== null || this.divergence !== null || this.usageError) return this.forever();
+    throw new UsageError(`${callerLocation()}${describeOp(op)} was called after the execution ended (from a timer or callback left running by the scenario?): every operation must run inside a task, awaited`);
+  }
+
+  /** A misuse found while the execution runs: it ends, and `run` rejects with `error`. */
+  private misuse(error: UsageError): void {
+    if (this.stopped) return;
+    if (!this.oneAtATime && isInstance(error, UsageError)) error.schedule = [...this.decisions];
+    this.stopped = true;
+    this.usageError = true;
+    this.releaseProcess();
+    this.end.fail!(error);
   }
 
   /** A scenario-level nondeterministic choice in [0, n): a decision like any other. */
@@ -495,16 +577,33 @@ export class Execution implements SchedulingView {
     this.schedule(task);
   }
 
+  /**
+   * A task called process.exit/abort/kill on this process (the guard installed by `begin`): the
+   * execution fails there, as an exception of the running task located at the call, even if the
+   * task catches what is thrown at it. Returns that error, for the guard to throw.
+   */
+  private processEnded(call: string): Error {
+    const error = new ProcessEnded(call);
+    this.onTaskError(this.current ?? this.tasks[0]!, error);
+    return error;
+  }
+
+  /** Puts back what `begin` replaced on `process`; called once, whichever way the execution ends. */
+  private releaseProcess(): void {
+    const restore = this.restoreProcess;
+    this.restoreProcess = null;
+    restore?.();
+  }
+
   private onTaskError(task: Task, error: unknown): void {
     if (this.stopped) return;
-    if (error instanceof UsageError || error instanceof InternalError) {
-      this.stopped = true;
-      this.end.fail!(error);
+    if (isInstance(error, UsageError) || isInstance(error, InternalError)) {
+      this.misuse(error as UsageError);
       return;
     }
     const raisedBy = typeof error === 'object' && error !== null ? this.raisedBy?.get(error) : undefined;
     const info = raisedBy === undefined ? errorInfo(error) : opErrorInfo(error as Error, raisedBy);
-    const kind = error instanceof AssertionFailure ? 'assertion' : 'exception';
+    const kind = isInstance(error, AssertionFailure) ? 'assertion' : 'exception';
     this.fail({
       kind,
       message: `${kind}: ${info.name}: ${info.message} in task "${task.name}" (step ${this.step})`,
@@ -530,7 +629,8 @@ export class Execution implements SchedulingView {
       return;
     }
     const blocked: BlockedTask[] = remaining.map((t) => ({ task: t.name, waitsOn: waitOf(t)?.resource ?? describeOp(t.pending!) }));
-    const list = blocked.map((b) => `${b.task} waits on ${b.waitsOn}`).join('; ');
+    // A lock left held by a finished task is the bug: named after who waits on it.
+    const list = [...blocked.map((b) => `${b.task} waits on ${b.waitsOn}`), ...heldByFinished(remaining)].join('; ');
     const mainDone = this.tasks[0]!.finished;
     if (mainDone) {
       if (this.allowLeaks) {
@@ -619,6 +719,7 @@ export class Execution implements SchedulingView {
   private complete(): void {
     if (this.stopped) return;
     this.stopped = true;
+    this.releaseProcess();
     this.end.resume!({
       failure: this.failure,
       divergence: this.divergence,
@@ -644,7 +745,7 @@ export class Execution implements SchedulingView {
   private recordStep(task: Task, op: Operation, step: number, timedOut: boolean, error: unknown, threw: boolean, value: unknown, preempted: boolean): void {
     const ev: TraceEvent = eventOf(task, op, step);
     if (preempted) ev.preempted = true;
-    if (threw) ev.result = `throws ${error instanceof Error ? error.name : String(error)}`;
+    if (threw) ev.result = `throws ${describeThrown(error).name}`;
     else if (timedOut) ev.result = 'timeout';
     else if (value !== undefined) ev.result = formatValue(value);
     if (op.blockedAt >= 0 && op.kind !== 'start') ev.note = timedOut ? 'timeout' : 'woke';

@@ -1,8 +1,8 @@
 /** Where in the scenario an error or an operation happened: the first stack frame outside interleave and Node. */
-import { join, sep } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ErrorInfo } from './failure.js';
-import { formatValue } from './events.js';
+import { describeThrown } from './thrown.js';
 import type { Operation } from './operation.js';
 
 /** Node's own frames, and libraries' (other than interleave) that the scenario called. */
@@ -28,13 +28,15 @@ function isInternal(frame: string): boolean {
 
 /** The error's facts, with its first stack frame inside the scenario (not interleave, not Node). */
 export function errorInfo(error: unknown): ErrorInfo {
-  if (!(error instanceof Error)) return { name: 'NonError', message: formatValue(error) };
-  const frames = stackFrames(error);
+  // Read through describeThrown: a thrown value may throw when inspected (a revoked Proxy).
+  const facts = describeThrown(error);
+  if (facts.stack === undefined) return { name: facts.name, message: facts.message };
+  const frames = facts.stack.split('\n').slice(1).map((l) => l.trim()).filter((l) => l.startsWith('at '));
   const own = frames.find((f) => !isInternal(f));
   const location = own === undefined ? undefined : shortLocation(own);
   return {
-    name: error.name,
-    message: error.message,
+    name: facts.name,
+    message: facts.message,
     ...(location !== undefined ? { location } : {}),
     stack: frames.filter((f) => !isInternal(f)).join('\n'),
     frames: ownFrames(frames),
@@ -81,6 +83,18 @@ function stackFrames(captured: Error): string[] {
 /** Where the scenario called `op` (`/abs/scenarios/x.ts:42`), when call sites were recorded. */
 export function operationSite(op: Operation): string | undefined {
   return op.site === undefined ? undefined : callSite(op.site);
+}
+
+/**
+ * `scenarios/x.ts:12: `, the scenario line that called into interleave right now, relative to
+ * the working directory, ready to start a usage error's message; empty when no frame is the
+ * scenario's.
+ */
+export function callerLocation(): string {
+  const at = callSite(new Error());
+  if (at === undefined) return '';
+  const rel = relative(process.cwd(), at);
+  return `${rel.startsWith('..') || isAbsolute(rel) ? at : rel.split(sep).join('/')}: `;
 }
 
 /** The scenario line in a captured stack (the first frame outside interleave). */

@@ -90,3 +90,23 @@ export function findCycle(starts: readonly Task[], edges: (t: Task) => WaitInfo 
   }
   return null;
 }
+
+/**
+ * For a stall report: each resource a blocked task waits on whose holders have all finished,
+ * as `lock "x" is held by t1, which finished`. A finished task can never release what it
+ * holds, so that holder, not the waiter, is the bug. One clause per resource, in task order;
+ * an un-owned wait (a semaphore) names the finished tasks holding its permits the same way.
+ */
+export function heldByFinished(blocked: readonly Task[]): string[] {
+  const clauses = new Map<string, string>();
+  for (const t of blocked) {
+    const w = waitOf(t);
+    if (w === null || w.holders.length === 0 || !w.holders.every((h) => h.finished)) continue;
+    const resource = w.resource.replace(/ \([^()]*\)$/, '');
+    if (clauses.has(resource)) continue;
+    const names = [...new Set(w.holders.map((h) => h.name))];
+    const list = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]!}`;
+    clauses.set(resource, `${resource} is held by ${list}, which finished`);
+  }
+  return [...clauses.values()];
+}

@@ -359,6 +359,8 @@ describe('failure kinds', () => {
         t.spawn('other', () => m.set('a', 1));
         await Promise.all([m.get('a'), m.get('b')]);
       }),
-    ).rejects.toThrow(/still pending \(started by "other" itself, or by "main", which handed control to it\): await every operation/);
+    ).rejects.toThrow(
+      'test/unit/runtime/failures.test.ts:360: task "main" started get m["b"] before its previous operation completed (await each operation before the next: no Promise.all over one task\'s operations)',
+    );
   });
 });
