@@ -7,7 +7,8 @@ import { Operation, type SharedObject } from './operation.js';
 import { NO_LOCKS, Task, type TaskView } from './task.js';
 import { findCycle, heldByFinished, permanentDeadlock, waitOf } from './waitfor.js';
 import { describeOp, formatValue, type TraceEvent } from './events.js';
-import { callerLocation, errorInfo, opErrorInfo } from './location.js';
+import { errorInfo, opErrorInfo } from './location.js';
+import { usageErrorHere } from './usageSite.js';
 import { describeThrown, isInstance } from './thrown.js';
 import { Divergence, type SchedulingView, type Strategy } from '../strategies/strategy.js';
 
@@ -311,8 +312,8 @@ export class Execution implements SchedulingView {
   private oneOperationAtATime(op: Operation): void {
     const first = this.unawaited;
     if (first !== null) {
-      const error = new UsageError(
-        `${callerLocation()}task "${first.name}" started ${describeOp(op)} before its previous operation completed (await each operation before the next: no Promise.all over one task's operations)`,
+      const error = usageErrorHere(
+        `task "${first.name}" started ${describeOp(op)} before its previous operation completed (await each operation before the next: no Promise.all over one task's operations)`,
       );
       this.misuse(error);
       throw error;
@@ -339,7 +340,7 @@ export class Execution implements SchedulingView {
    */
   private afterEnd<T>(op: Operation): Promise<T> {
     if (this.failure !== null || this.divergence !== null || this.usageError) return this.forever();
-    throw new UsageError(`${callerLocation()}${describeOp(op)} was called after the execution ended (from a timer or callback left running by the scenario?): every operation must run inside a task, awaited`);
+    throw usageErrorHere(`${describeOp(op)} was called after the execution ended (from a timer or callback left running by the scenario?): every operation must run inside a task, awaited`);
   }
 
   /** A misuse found while the execution runs: it ends, and `run` rejects with `error`. */

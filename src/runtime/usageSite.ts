@@ -1,6 +1,6 @@
 import { displayLocation } from '../trace/paths.js';
 import { UsageError } from './errors.js';
-import { errorInfo } from './location.js';
+import { callerLocation, errorInfo } from './location.js';
 
 /** A scenario's misuse of the API, its message headed by where it happened: `<file>:<line>: <what is wrong>`. */
 export class ScenarioUsageError extends UsageError {}
@@ -19,5 +19,18 @@ export function usageAtSite(error: unknown, file: string | undefined): unknown {
   if (at === undefined) return error;
   const located = new ScenarioUsageError(`${displayLocation(at)}: ${error.message}`);
   located.stack = error.stack;
+  // The schedule that misused the API (explore replays it to locate a second operation in flight).
+  if (error.schedule !== undefined) located.schedule = error.schedule;
   return located;
+}
+
+/**
+ * A usage error about the scenario line calling into interleave right now: a ScenarioUsageError
+ * headed by that line when the stack shows one (so `usageAtSite` leaves it as it is), else a
+ * UsageError that `usageAtSite` heads with the file. For misuse found where no execution's end
+ * will carry it (an operation after the end, thrown to a timer's caller).
+ */
+export function usageErrorHere(message: string): UsageError {
+  const at = callerLocation();
+  return at === '' ? new UsageError(message) : new ScenarioUsageError(`${at}${message}`);
 }
