@@ -6,6 +6,7 @@ import type { Trace } from '../trace/schema.js';
 import { NO_COLOUR, type Colours } from './colour.js';
 import { formatTimeline, type TimelineOptions } from './timeline.js';
 import { explainWaitEdge } from './waitEdge.js';
+import { isInconclusive } from '../robust/inconclusive.js';
 
 /** The command that replays a saved trace, as a user would type it. */
 export function replayCommand(file: string): string {
@@ -60,8 +61,9 @@ export function formatExploreLine(r: ExploreResult, shard?: { readonly index: nu
   const rate = r.elapsedMs > 0 ? Math.round((r.executions / r.elapsedMs) * 1000) : 0;
   const head = `${r.scenario} [${r.variant}] ${r.strategy.name}`;
   if (r.search !== undefined) return `${head}: ${formatSearchOutcome(r.search)}`;
-  const what =
-    r.failure === null
+  const what = isInconclusive(r)
+    ? 'no execution completed: inconclusive (stopped: time)'
+    : r.failure === null
       ? `no failure (${r.stoppedBy === 'iterations' ? 'budget used' : `stopped: ${r.stoppedBy}`})`
       : `${r.failure.kind}${pastCounted(r.stoppedBy)}`;
   return `${head} seed ${r.strategy.seed}: ${executionCount(r.executions)}, ${rate}/s: ${what}`;
