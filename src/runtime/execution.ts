@@ -7,6 +7,7 @@ import { NO_LOCKS, Task, type TaskView } from './task.js';
 import { findCycle, permanentDeadlock, waitOf } from './waitfor.js';
 import { describeOp, formatValue, type TraceEvent } from './events.js';
 import { errorInfo, opErrorInfo } from './location.js';
+import { spinMark } from './spinMark.js';
 import { Divergence, type SchedulingView, type Strategy } from '../strategies/strategy.js';
 
 export interface ExecutionOptions {
@@ -396,6 +397,8 @@ export class Execution implements SchedulingView {
     next.pending = null;
     const timedOut = op.endsByTimeout();
     const step = this.step++;
+    spinMark.running = this;
+    spinMark.steps++;
     this.current = next;
     let value: unknown;
     let error: unknown;

@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatExploreLine } from '../../src/report/text.js';
 import { isInconclusive } from '../../src/robust/inconclusive.js';
 import type { ExploreResult } from '../../src/explore.js';
-import { BAD, cli, tempDir } from './cli.js';
+import { BAD, cli, FIXTURES, start, tempDir, waitFor } from './cli.js';
 
 /**
  * Saturates the CPU with `n` busy processes until the returned function is called; each also
@@ -51,4 +52,38 @@ describe('a runaway is never a pass', () => {
     expect(isInconclusive({ ...none, executions: 1 })).toBe(false);
     expect(isInconclusive({ ...none, stoppedBy: 'interrupted' })).toBe(false);
   });
+});
+
+describe('a task that spins in the main thread, unwatched', () => {
+  it('spinning through promise reactions alone is a livelock naming the task and its step, exit 1, instead of a hang', async () => {
+    const runs = await Promise.all(['microtasks', 'chain'].map((variant) => cli(['run', join(FIXTURES, 'spin-marked.ts'), '--variant', variant, '--out', tempDir()], { timeoutMs: 90_000 })));
+    for (const r of runs) {
+      expect(r.signal).toBeNull();
+      expect(r.stderr).toContain(
+        'livelock: task "spinner" kept running through promise reactions alone, more than 1,000,000 without reaching a scheduling point (a loop such as `while (...) await Promise.resolve()`?) after step 2\n' +
+          'interleave: the run cannot go on past a task that never returns to the event loop: it stops here, without a trace (run with --watchdog <seconds> to get one)\n',
+      );
+      expect(r.code).toBe(1);
+    }
+  }, 120_000);
+
+  it('a synchronous spin: SIGINT and SIGTERM end the process (the first ones, sent before the guard saw the thread stuck, may be swallowed)', async () => {
+    await Promise.all(
+      (['SIGINT', 'SIGTERM'] as const).map(async (sent) => {
+        const mark = join(tempDir(), 'spinning');
+        const run = start(['run', join(FIXTURES, 'spin-marked.ts'), '--variant', 'sync', '--out', tempDir()], { INTERLEAVE_TEST_MARK: mark });
+        await waitFor(() => existsSync(mark), 50_000, 'the spinner to spin');
+        let ended = false;
+        const exited = run.exited.then((e) => ((ended = true), e));
+        // One signal every 300 ms until the process ends: before the guard, every one was
+        // swallowed by a handler that could never run, and only kill -9 ended the process.
+        for (let i = 0; i < 200 && !ended; i++) {
+          run.child.kill(sent);
+          await new Promise((r) => setTimeout(r, 300));
+        }
+        const { code, signal } = await exited;
+        expect([code, signal]).toEqual([null, sent]);
+      }),
+    );
+  }, 90_000);
 });
