@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { formatExploreLine } from '../../src/report/text.js';
 import { isInconclusive } from '../../src/robust/inconclusive.js';
 import type { ExploreResult } from '../../src/explore.js';
-import { BAD, cli, FIXTURES, start, tempDir, waitFor } from './cli.js';
+import { finishVariant } from '../../src/cli/commands/run.js';
+import lostUpdate from '../fixtures/scenarios/lost-update.js';
+import { BAD, cli, FIXTURES, ROOT, start, tempDir, waitFor } from './cli.js';
 
 /**
  * Saturates the CPU with `n` busy processes until the returned function is called; each also
@@ -51,6 +53,13 @@ describe('a runaway is never a pass', () => {
     // One execution counted, or a run interrupted (exit 130 already): not inconclusive.
     expect(isInconclusive({ ...none, executions: 1 })).toBe(false);
     expect(isInconclusive({ ...none, stoppedBy: 'interrupted' })).toBe(false);
+  });
+
+  it('an inconclusive variant is found `inconclusive`, a mismatch for ci and --check, whatever it expects', async () => {
+    const file = join(ROOT, 'test/fixtures/scenarios/lost-update.ts');
+    const none = { scenario: 'lost-update', variant: 'fixed', strategy: { name: 'random', seed: 1 }, executions: 0, steps: 0, failure: null, trace: null, stoppedBy: 'time', elapsedMs: 1000, warnings: [] } as ExploreResult;
+    const v = await finishVariant({ file, scenario: lostUpdate as never }, 'fixed', none, { shrink: false, out: null });
+    expect([v.expected, v.found]).toEqual(['pass', 'inconclusive']);
   });
 });
 
