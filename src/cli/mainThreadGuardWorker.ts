@@ -12,8 +12,12 @@ const tick = new Int32Array(buffer);
 const STUCK_MS = 1000;
 const POLL_MS = 100;
 
+/**
+ * Connected only while the main thread is stuck: a process that exits with a session connected
+ * first prints "Waiting for the debugger to disconnect...".
+ */
 const session = new Session();
-session.connectToMainThread();
+let connected = false;
 
 /** Evaluates `call` (a method of the guard's global object) in the main thread. */
 function evaluate(call: string, then: (value: unknown) => void): void {
@@ -32,12 +36,18 @@ setInterval(() => {
     last = now;
     since = Date.now();
     stuck = false;
+    if (connected && !asking) {
+      session.disconnect();
+      connected = false;
+    }
     return;
   }
   if (Date.now() - since < STUCK_MS || asking) return;
   asking = true;
   if (!stuck) {
     stuck = true;
+    if (!connected) session.connectToMainThread();
+    connected = true;
     return evaluate('stuck', () => (asking = false));
   }
   // A spin through promise reactions is reported by the main thread, which then exits.
