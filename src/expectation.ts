@@ -9,14 +9,18 @@ import { FAILURE_KINDS, type FailureKind } from './runtime/failure.js';
  */
 export type Expectation = 'pass' | 'fail' | FailureKind | readonly FailureKind[];
 
-/** What an exploration found: its failure's kind, or `pass`. */
-export type Found = FailureKind | 'pass';
+/**
+ * What an exploration found: its failure's kind, `pass`, or `inconclusive` (the time limit ended
+ * it before one execution counted: src/robust/inconclusive.ts), which no expectation meets.
+ */
+export type Found = FailureKind | 'pass' | 'inconclusive';
 
 /**
  * Whether `found` is what `expect` declares. Called by `run --check`, `ci`, `merge --check` and
  * `expectDeclared` (vitest): one rule for all of them.
  */
 export function expectationMet(expect: Expectation, found: Found): boolean {
+  if (found === 'inconclusive') return false;
   if (typeof expect !== 'string') return found !== 'pass' && expect.includes(found);
   if (expect === 'fail') return found !== 'pass' && found !== 'nondeterminism';
   return expect === found;

@@ -85,7 +85,18 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
   const workers = Math.max(1, Math.min(options.workers ?? 1, mine.length));
   const start = performance.now();
   const deadline = options.timeLimitMs !== undefined ? start + options.timeLimitMs : Infinity;
-  const stop = (): boolean => performance.now() >= deadline || (options.shouldStop?.() ?? false);
+  // The time limit stops the run only once its first block has answered: a run whose threads
+  // were still loading (or starved by the machine's load) when the budget ended would otherwise
+  // count no execution and pass, a runaway among them. The first block runs to its end (or to
+  // the watchdog's verdict), as `explore` always runs its first executions.
+  const firstBlock = mine[0];
+  let firstAnswered = firstBlock === undefined;
+  const stop = (): boolean => (firstAnswered && performance.now() >= deadline) || (options.shouldStop?.() ?? false);
+  const onProgress = options.onProgress !== undefined ? progressOf(options.onProgress, start, (r: BlockResult) => [r.executions, r.failureAt !== null]) : undefined;
+  const onResult = (block: Block, r: BlockResult): void => {
+    if (block.index === firstBlock?.index) firstAnswered = true;
+    onProgress?.(block, r);
+  };
 
   const setup: WorkerSetup = {
     kind: 'blocks',
@@ -127,7 +138,7 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
     ...(seconds === undefined ? { runHere: (block: Block, cancelled: () => boolean) => runBlock(target, spec, block, cancelled) } : {}),
     rules: blockRules,
     stop,
-    ...(options.onProgress !== undefined ? { onResult: progressOf(options.onProgress, start, (r: BlockResult) => [r.executions, r.failureAt !== null]) } : {}),
+    onResult,
     // Blocks are short and even: a worker holds its next one, never waiting for this thread.
     ahead: 2,
   }).finally(() => (options.threads === undefined ? threads.close() : undefined));

@@ -136,7 +136,11 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
   const start = performance.now();
   const deadline = options.timeLimitMs !== undefined ? start + options.timeLimitMs : Infinity;
   const interrupted = (): boolean => options.shouldStop?.() ?? false;
-  const stop = (): boolean => performance.now() >= deadline || interrupted();
+  // Watched, the time limit stops the search only once a piece has answered (the first is the
+  // round's prefix): a thread still loading when the budget ended would otherwise count no
+  // execution and pass, a runaway among them. Unwatched, the prefix runs here, from its first execution.
+  let answered = options.watchdog === undefined;
+  const stop = (): boolean => (answered && performance.now() >= deadline) || interrupted();
   const setup: SearchWorkerSetup = {
     kind: 'search',
     file: options.file,
@@ -155,7 +159,11 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
   let bound = 0;
   // The threads serve every round: each loads the scenario once.
   const threads = options.threads ?? new WorkerGroup();
-  const told = options.onProgress !== undefined ? progressOf(options.onProgress, start, (p: PieceResult) => [p.result.executions, p.result.failure !== null]) : undefined;
+  const progress = options.onProgress !== undefined ? progressOf(options.onProgress, start, (p: PieceResult) => [p.result.executions, p.result.failure !== null]) : undefined;
+  const told = (piece: SearchPiece, r: PieceResult): void => {
+    answered = true;
+    progress?.(piece, r);
+  };
   try {
     for (; ; bound++) {
       const round = await runRound(scenario, setup, threads, {
@@ -168,7 +176,7 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
         stop,
         interrupted,
         ...(options.watchdog !== undefined ? { watchdog: { seconds: options.watchdog, file: options.file, hurry: () => interrupted() || performance.now() < deadline } } : {}),
-        ...(told !== undefined ? { onPiece: told } : {}),
+        onPiece: told,
       });
       results.push(...round.results);
       stoppedEarly = round.stoppedEarly;

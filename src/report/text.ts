@@ -10,6 +10,7 @@ import { escapeControl } from './escape.js';
 import { formatTimeline, type TimelineOptions } from './timeline.js';
 import { explainWaitEdge } from './waitEdge.js';
 import { shellQuote } from './shellQuote.js';
+import { isInconclusive } from '../robust/inconclusive.js';
 
 /** The command that replays a saved trace, as a user would type it. */
 export function replayCommand(file: string): string {
@@ -64,8 +65,9 @@ export function formatExploreLine(r: ExploreResult, shard?: { readonly index: nu
   }
   const rate = r.elapsedMs > 0 ? Math.round((r.executions / r.elapsedMs) * 1000) : 0;
   if (r.search !== undefined) return `${head}: ${formatSearchOutcome(r.search)}`;
-  const what =
-    r.failure === null
+  const what = isInconclusive(r)
+    ? 'no execution completed: inconclusive (stopped: time)'
+    : r.failure === null
       ? `no failure (${r.stoppedBy === 'iterations' ? 'budget used' : `stopped: ${r.stoppedBy}`})`
       : `${r.failure.kind}${pastCounted(r.stoppedBy)}`;
   return `${head} seed ${r.strategy.seed}: ${executionCount(r.executions)}, ${rate}/s: ${what}`;

@@ -10,6 +10,7 @@ import { describeOp, formatValue, type TraceEvent } from './events.js';
 import { errorInfo, opErrorInfo } from './location.js';
 import { usageErrorHere } from './usageSite.js';
 import { describeThrown, isInstance } from './thrown.js';
+import { spinMark } from './spinMark.js';
 import { Divergence, type SchedulingView, type Strategy } from '../strategies/strategy.js';
 
 export interface ExecutionOptions {
@@ -479,6 +480,8 @@ export class Execution implements SchedulingView {
     next.pending = null;
     const timedOut = op.endsByTimeout();
     const step = this.step++;
+    spinMark.running = this;
+    spinMark.steps++;
     this.current = next;
     let value: unknown;
     let error: unknown;

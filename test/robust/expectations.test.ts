@@ -37,6 +37,8 @@ describe('expect: one kind, several kinds, or any failure', () => {
     expect(expectationMet(['nondeterminism'], 'nondeterminism')).toBe(true);
     expect(expectationMet('exception', 'assertion')).toBe(false);
     expect(expectationMet('pass', 'pass')).toBe(true);
+    // A run the time limit ended before one execution counted established nothing: no expectation meets it.
+    for (const e of ['pass', 'fail', 'exception', ['exception', 'assertion']] as const) expect(expectationMet(e, 'inconclusive')).toBe(false);
     expect(expectationText(['exception', 'assertion'])).toBe('exception|assertion');
     expect(expectationText('fail')).toBe('fail');
   });

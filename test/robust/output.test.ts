@@ -90,7 +90,7 @@ describe('atomic trace writes', () => {
     const text = readFileSync(target, 'utf8');
     expect(text === 'OLD\n' || (text.startsWith('NEW') && text.length === size + 4)).toBe(true);
     // Only a hidden temporary file may remain after SIGKILL, never under the trace's name.
-    for (const f of readdirSync(dir)) expect(f === 'trace.json' || /^\.trace\.json\.\d+\.tmp$/.test(f)).toBe(true);
+    for (const f of readdirSync(dir)) expect(f === 'trace.json' || /^\.trace\.json\.\d+\.[0-9a-f]{8}\.tmp$/.test(f)).toBe(true);
   });
 });
 

@@ -15,6 +15,7 @@ import { EXIT } from '../exitCodes.js';
 import { listenForInterrupt } from '../interrupt.js';
 import { setupError } from '../../robust/setupError.js';
 import { confirmed } from '../../robust/freshReplay.js';
+import { INCONCLUSIVE, isInconclusive } from '../../robust/inconclusive.js';
 import { exploreWatched, WatchdogThread } from '../../robust/watchdog.js';
 import { count, int, outputFile, outputFolder, positive, shardOption, show, strategyName, type SetExit, terminalWidth } from '../options.js';
 import { join } from 'node:path';
@@ -149,7 +150,7 @@ export async function finishVariant(
   // A trace that would not replay in a new process is not saved: its failure is nondeterminism.
   const r = await confirmed(loaded, explored, o.watchdog);
   const declared = scenario.variants[variant]!.expect;
-  const found = r.failure?.kind ?? 'pass';
+  const found = r.failure?.kind ?? (isInconclusive(r) ? INCONCLUSIVE : 'pass');
   // After a first Ctrl-C the raw trace is kept: shrinking would delay the exit. With the
   // watchdog, the shrinker's nearby schedules run watched too (one of them may spin).
   const shrink = async (t: Trace): Promise<Trace | null> => {
@@ -295,6 +296,8 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
     if (!failed) return EXIT.INTERRUPTED;
   }
   if (failed) return EXIT.FAILURE;
+  // Nothing failed, but a variant established nothing: not a pass.
+  if (outcomes.some((v) => v.found === INCONCLUSIVE)) return EXIT.INCONCLUSIVE;
   // Nothing failed, but a file (an expected failure's trace, the shard results) is not where asked.
   return saveFailed ? EXIT.USAGE : EXIT.OK;
 }
@@ -337,7 +340,8 @@ Examples:
   interleave run lock-order --strategy pct --depth 2 --iterations 5000 --json
 
 Exit codes: 0 no failure (with --check: everything as expected), 1 failure found (or mismatch), 2 bad usage
-(or, when nothing failed, a file that could not be written where asked), 130 interrupted before any failure.
+(or, when nothing failed, a file that could not be written where asked), 4 inconclusive (the time limit ended
+the run before one execution completed), 130 interrupted before any failure.
 
 A trace or shard file that cannot be written (folder not writable, disk full) goes to a new interleave-*
 folder of the OS temp dir instead: stderr names both files, the report points there, the other variants still run.`,

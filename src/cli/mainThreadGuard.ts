@@ -1,0 +1,112 @@
+import { promiseHooks } from 'node:v8';
+import type { Worker } from 'node:worker_threads';
+import { workerOn } from '../parallel/startWorker.js';
+import { SPIN_REACTIONS, spinMark } from '../runtime/spinMark.js';
+import { EXIT } from './exitCodes.js';
+
+/**
+ * The binary's guard over its own main thread, where an unwatched run executes the scenario.
+ * A task that never reaches a scheduling point keeps this thread from its event loop, so no
+ * timer and no signal handler runs: Ctrl-C only set a flag nobody reads, and a second Ctrl-C or a
+ * SIGTERM was swallowed as well (only `kill -9` ended it). A small worker thread
+ * (mainThreadGuardWorker.ts) watches a tick this thread's event loop bumps every 100 ms. When it
+ * has not moved for a second, the worker runs `stuck` below *in this thread*, through an
+ * in-process inspector session (its messages are served by a V8 interrupt, even while JS spins):
+ *
+ * - the SIGINT and SIGTERM listeners are taken off, so the next such signal ends the process at
+ *   once, by Node's default action; they are put back as soon as the event loop turns again;
+ * - a promise hook starts counting the promises created since the last scheduling decision
+ *   (`spinMark.steps`). A task spinning through promise reactions alone creates them without
+ *   end; a synchronous spin creates none. Once SPIN_REACTIONS are counted, the run is over: the
+ *   chain cannot be cut short from outside (see docs/robustness.md), so the guard prints the
+ *   `livelock` naming the task and its step and ends the process with exit 1, rather than hang.
+ *
+ * Nothing runs per step but one increment (`spinMark.steps`); the hook exists only while this
+ * thread has not returned to its event loop for a second, the one wall-clock part, which only
+ * decides when to start counting: the verdict is the count. Called by bin/interleave.js.
+ */
+export interface MainThreadGuard {
+  dispose(): Promise<void>;
+}
+
+const TICK_MS = 100;
+/** The hook's name in this thread's global object, where the inspector's evaluation finds it. */
+const GLOBAL_NAME = '__interleaveMainThreadGuard';
+const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+
+/** What the worker calls in this thread, by name, through the inspector. */
+export interface GuardCalls {
+  /** The thread has not returned to its event loop for a while: disarm the signal listeners, start counting. */
+  stuck(): void;
+  /** Once the count says the running task spins through promise reactions: reports it and ends the process (else false). */
+  spinning(): boolean;
+}
+
+export function guardMainThread(): MainThreadGuard {
+  const buffer = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+  const tick = new Int32Array(buffer);
+  let saved: Map<string, ((...args: unknown[]) => void)[]> | null = null;
+  let stopHook: (() => void) | null = null;
+  let seen = spinMark.steps;
+  let count = 0;
+  const free = (): void => {
+    stopHook?.();
+    stopHook = null;
+    if (saved === null) return;
+    for (const [signal, listeners] of saved) for (const l of listeners) process.on(signal, l);
+    saved = null;
+  };
+  const calls: GuardCalls = {
+    stuck() {
+      if (saved !== null) return;
+      saved = new Map(SIGNALS.map((s) => [s, process.listeners(s) as ((...args: unknown[]) => void)[]]));
+      for (const s of SIGNALS) process.removeAllListeners(s);
+      seen = spinMark.steps;
+      count = 0;
+      stopHook = (promiseHooks.onInit as unknown as (init: () => void) => () => void)(() => {
+        if (spinMark.steps !== seen) {
+          seen = spinMark.steps;
+          count = 0;
+        } else count++;
+      });
+    },
+    spinning() {
+      if (count < SPIN_REACTIONS || spinMark.steps !== seen) return false;
+      const exec = spinMark.running;
+      const task = exec?.current?.name ?? 'main';
+      process.stderr.write(`${microtaskRunawayMessage(task, (exec?.step ?? 0) - 1)}\ninterleave: the run cannot go on past a task that never returns to the event loop: it stops here, without a trace (run with --watchdog <seconds> to get one)\n`);
+      // Not `process.exit`: with the guard's inspector session connected, it would print
+      // "Waiting for the debugger to disconnect..." first.
+      (process as unknown as { reallyExit(code: number): void }).reallyExit(EXIT.FAILURE);
+      return true;
+    },
+  };
+  (globalThis as Record<string, unknown>)[GLOBAL_NAME] = calls;
+  const timer = setInterval(() => {
+    Atomics.add(tick, 0, 1);
+    free();
+  }, TICK_MS);
+  timer.unref();
+  let worker: Worker | null = null;
+  try {
+    worker = workerOn(new URL('./mainThreadGuardWorker.js', import.meta.url), { workerData: { buffer, name: GLOBAL_NAME } });
+    worker.unref();
+    // A guard that cannot start (no inspector in this Node build) leaves the run as it was.
+    worker.on('error', () => undefined);
+  } catch {
+    worker = null;
+  }
+  return {
+    async dispose() {
+      clearInterval(timer);
+      free();
+      delete (globalThis as Record<string, unknown>)[GLOBAL_NAME];
+      await worker?.terminate();
+    },
+  };
+}
+
+/** The verdict on a task that spun through promise reactions after `step`. */
+export function microtaskRunawayMessage(task: string, step: number): string {
+  return `livelock: task "${task}" kept running through promise reactions alone, more than ${SPIN_REACTIONS.toLocaleString('en-US')} without reaching a scheduling point (a loop such as \`while (...) await Promise.resolve()\`?) after step ${step}`;
+}

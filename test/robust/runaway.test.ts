@@ -1,0 +1,98 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { formatExploreLine } from '../../src/report/text.js';
+import { isInconclusive } from '../../src/robust/inconclusive.js';
+import type { ExploreResult } from '../../src/explore.js';
+import { finishVariant } from '../../src/cli/commands/run.js';
+import lostUpdate from '../fixtures/scenarios/lost-update.js';
+import { BAD, cli, FIXTURES, ROOT, start, tempDir, waitFor } from './cli.js';
+
+/**
+ * Saturates the CPU with `n` busy processes until the returned function is called; each also
+ * ends by itself after two minutes, so none outlives a test runner that died.
+ */
+function saturate(n: number): () => void {
+  const busy: ChildProcess[] = [];
+  for (let i = 0; i < n; i++) busy.push(spawn(process.execPath, ['-e', 'const end = Date.now() + 120000; while (Date.now() < end) {}'], { stdio: 'ignore' }));
+  return () => {
+    for (const child of busy) child.kill('SIGKILL');
+  };
+}
+
+describe('a runaway is never a pass', () => {
+  it('under CPU load, the time limit never turns a spinning task into a pass: unsplit, in blocks and in a split search, the watchdog gives its verdict', async () => {
+    // Four busy processes for the test's duration, on top of whatever else the machine runs:
+    // the watched threads may not even have loaded the scenario when the 1 s budget ends.
+    const release = saturate(4);
+    try {
+      const runs = await Promise.all(
+        [[], ['--workers', '2'], ['--workers', '2', '--strategy', 'dfs']].map((flags) =>
+          cli(['run', join(BAD, 'runaway.ts'), '--watchdog', '2', '--time-limit', '1', '--no-shrink', ...flags, '--out', tempDir()], { timeoutMs: 120_000 }),
+        ),
+      );
+      const [unsplit, blocks, search] = runs;
+      for (const r of [unsplit!, blocks!]) expect(r.stdout).toMatch(/^runaway \[only\] random seed 1: 1 execution, \d+\/s: livelock$/m);
+      expect(search!.stdout).toMatch(/^runaway \[only\] dfs: livelock found after 1 execution$/m);
+      for (const r of runs) {
+        expect(r.stdout).toMatch(/^livelock: task "spinner" ran for more than 2 s without reaching a scheduling point .* after step 2 of execution 0\b/m);
+        expect(r.stdout).not.toContain('no failure');
+        expect(r.code).toBe(1);
+      }
+    } finally {
+      release();
+    }
+  }, 150_000);
+
+  it('a run the time limit ended before one execution counted is inconclusive, not a pass', () => {
+    const base = { scenario: 'runaway', variant: 'only', strategy: { name: 'random', seed: 1 }, steps: 0, failure: null, trace: null, elapsedMs: 1000, warnings: [] };
+    const none = { ...base, executions: 0, stoppedBy: 'time' } as ExploreResult;
+    expect(isInconclusive(none)).toBe(true);
+    expect(formatExploreLine(none)).toBe('runaway [only] random seed 1: 0 executions, 0/s: no execution completed: inconclusive (stopped: time)');
+    // One execution counted, or a run interrupted (exit 130 already): not inconclusive.
+    expect(isInconclusive({ ...none, executions: 1 })).toBe(false);
+    expect(isInconclusive({ ...none, stoppedBy: 'interrupted' })).toBe(false);
+  });
+
+  it('an inconclusive variant is found `inconclusive`, a mismatch for ci and --check, whatever it expects', async () => {
+    const file = join(ROOT, 'test/fixtures/scenarios/lost-update.ts');
+    const none = { scenario: 'lost-update', variant: 'fixed', strategy: { name: 'random', seed: 1 }, executions: 0, steps: 0, failure: null, trace: null, stoppedBy: 'time', elapsedMs: 1000, warnings: [] } as ExploreResult;
+    const v = await finishVariant({ file, scenario: lostUpdate as never }, 'fixed', none, { shrink: false, out: null });
+    expect([v.expected, v.found]).toEqual(['pass', 'inconclusive']);
+  });
+});
+
+describe('a task that spins in the main thread, unwatched', () => {
+  it('spinning through promise reactions alone is a livelock naming the task and its step, exit 1, instead of a hang', async () => {
+    const runs = await Promise.all(['microtasks', 'chain'].map((variant) => cli(['run', join(FIXTURES, 'spin-marked.ts'), '--variant', variant, '--out', tempDir()], { timeoutMs: 90_000 })));
+    for (const r of runs) {
+      expect(r.signal).toBeNull();
+      expect(r.stderr).toContain(
+        'livelock: task "spinner" kept running through promise reactions alone, more than 1,000,000 without reaching a scheduling point (a loop such as `while (...) await Promise.resolve()`?) after step 2\n' +
+          'interleave: the run cannot go on past a task that never returns to the event loop: it stops here, without a trace (run with --watchdog <seconds> to get one)\n',
+      );
+      expect(r.code).toBe(1);
+    }
+  }, 120_000);
+
+  it('a synchronous spin: SIGINT and SIGTERM end the process (the first ones, sent before the guard saw the thread stuck, may be swallowed)', async () => {
+    await Promise.all(
+      (['SIGINT', 'SIGTERM'] as const).map(async (sent) => {
+        const mark = join(tempDir(), 'spinning');
+        const run = start(['run', join(FIXTURES, 'spin-marked.ts'), '--variant', 'sync', '--out', tempDir()], { INTERLEAVE_TEST_MARK: mark });
+        await waitFor(() => existsSync(mark), 50_000, 'the spinner to spin');
+        let ended = false;
+        const exited = run.exited.then((e) => ((ended = true), e));
+        // One signal every 300 ms until the process ends: before the guard, every one was
+        // swallowed by a handler that could never run, and only kill -9 ended the process.
+        for (let i = 0; i < 200 && !ended; i++) {
+          run.child.kill(sent);
+          await new Promise((r) => setTimeout(r, 300));
+        }
+        const { code, signal } = await exited;
+        expect([code, signal]).toEqual([null, sent]);
+      }),
+    );
+  }, 90_000);
+});
