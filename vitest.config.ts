@@ -15,5 +15,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Two test files at once, also on a 2-core machine (vitest would run one): most of the slow
+    // files wait on subprocesses and watchdog seconds, not on the CPU, and every timing in the
+    // suite is robust to load (test/robust/runaway.test.ts saturates the CPU on purpose).
+    maxWorkers: 2,
   },
 });
