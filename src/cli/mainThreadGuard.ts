@@ -16,12 +16,12 @@ import { EXIT } from './exitCodes.js';
  * - the SIGINT and SIGTERM listeners are taken off, so the next such signal ends the process at
  *   once, by Node's default action; they are put back as soon as the event loop turns again;
  * - a promise hook starts counting the promises created since the last scheduling decision
- *   (`spinMark.steps`). A task spinning through promise reactions alone creates them without
+ *   (`spinMark.running` and its `step`). A task spinning through promise reactions alone creates them without
  *   end; a synchronous spin creates none. Once SPIN_REACTIONS are counted, the run is over: the
  *   chain cannot be cut short from outside (see docs/robustness.md), so the guard prints the
  *   `livelock` naming the task and its step and ends the process with exit 1, rather than hang.
  *
- * Nothing runs per step but one increment (`spinMark.steps`); the hook exists only while this
+ * Nothing runs per step (one store per execution: `spinMark.running`); the hook exists only while this
  * thread has not returned to its event loop for a second, the one wall-clock part, which only
  * decides when to start counting: the verdict is the count. Called by bin/interleave.js.
  */
@@ -47,8 +47,19 @@ export function guardMainThread(): MainThreadGuard {
   const tick = new Int32Array(buffer);
   let saved: Map<string, ((...args: unknown[]) => void)[]> | null = null;
   let stopHook: (() => void) | null = null;
-  let seen = spinMark.steps;
+  // The last decision seen: which execution, at which step (src/runtime/spinMark.ts).
+  let seenRun = spinMark.running;
+  let seenStep = seenRun?.step ?? 0;
   let count = 0;
+  /** True when a scheduling decision was made since the last call (and remembers it). */
+  const moved = (): boolean => {
+    const run = spinMark.running;
+    const step = run?.step ?? 0;
+    if (run === seenRun && step === seenStep) return false;
+    seenRun = run;
+    seenStep = step;
+    return true;
+  };
   const free = (): void => {
     stopHook?.();
     stopHook = null;
@@ -61,17 +72,15 @@ export function guardMainThread(): MainThreadGuard {
       if (saved !== null) return;
       saved = new Map(SIGNALS.map((s) => [s, process.listeners(s) as ((...args: unknown[]) => void)[]]));
       for (const s of SIGNALS) process.removeAllListeners(s);
-      seen = spinMark.steps;
+      moved();
       count = 0;
       stopHook = (promiseHooks.onInit as unknown as (init: () => void) => () => void)(() => {
-        if (spinMark.steps !== seen) {
-          seen = spinMark.steps;
-          count = 0;
-        } else count++;
+        if (moved()) count = 0;
+        else count++;
       });
     },
     spinning() {
-      if (count < SPIN_REACTIONS || spinMark.steps !== seen) return false;
+      if (count < SPIN_REACTIONS || moved()) return false;
       const exec = spinMark.running;
       const task = exec?.current?.name ?? 'main';
       process.stderr.write(`${microtaskRunawayMessage(task, (exec?.step ?? 0) - 1)}\ninterleave: the run cannot go on past a task that never returns to the event loop: it stops here, without a trace (run with --watchdog <seconds> to get one)\n`);

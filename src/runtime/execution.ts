@@ -200,6 +200,7 @@ export class Execution implements SchedulingView {
   }
 
   private begin(body: () => Promise<unknown>): void {
+    spinMark.running = this;
     this.restoreProcess = guardProcessEnd((call) => this.processEnded(call));
     this.spawn('main', body, false);
     this.schedule(null);
@@ -480,8 +481,6 @@ export class Execution implements SchedulingView {
     next.pending = null;
     const timedOut = op.endsByTimeout();
     const step = this.step++;
-    spinMark.running = this;
-    spinMark.steps++;
     this.current = next;
     let value: unknown;
     let error: unknown;
