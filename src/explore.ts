@@ -3,6 +3,7 @@ import { keepFirstWarnings, type Failure, type Warning } from './runtime/failure
 import { makeTarget, NondeterminismGuard, runExecution, type Target, type TargetOptions } from './run.js';
 import { UnhandledRejections } from './runtime/unhandled.js';
 import { UsageError } from './runtime/errors.js';
+import { RejectionPauses } from './robust/rejectionPauses.js';
 import { isInstance } from './runtime/thrown.js';
 import { traceOf, type StrategyInfo } from './replay.js';
 import { checkDeterminism, checkedExecution, nondeterminismFailure } from './robust/determinism.js';
@@ -120,13 +121,8 @@ async function sample<P extends object>(
   const guard = new NondeterminismGuard();
   const late = options.checkDeterminism === true ? new LateReplays(target as Target<object>, (execution) => ({ name: strategy.name, seed, execution })) : null;
   const last = first + iterations;
-  // Promises the scenario rejected and never handled: Node reports them only at the pauses
-  // (below), so `checkedFrom` is the first execution not yet known to have left none.
-  let checkedFrom = first;
-  let checkedSteps = 0;
-  /** Runs again, one at a time, the executions from `checkedFrom` to `to` that may have left a rejection. */
-  const findRejection = (to: number): Promise<Rejecting | null> =>
-    firstRejecting(target as Target<object>, named === null ? () => strategy : fresh, first, checkedFrom, to, rejections);
+  // Promises the scenario rejected and never handled: Node reports them only at the pauses (below).
+  const pauses = new RejectionPauses(target as Target<object>, named === null ? () => strategy : fresh, first, rejections);
   for (let i = first; i < last; ) {
     // A named strategy starts afresh at every block boundary, as each block of a split run does
     // (src/parallel/block.ts): PCT learns its step estimate from the executions before, so this
@@ -164,16 +160,8 @@ async function sample<P extends object>(
       // A pause, where Node reports the promises left rejected: before a failure is recorded,
       // at the end, and every YIELD_EVERY_MS. The first execution since the last pause that
       // left one is the failure, if it comes before the failure found.
-      await new Promise((r) => setImmediate(r));
-      const rejected = rejections.pending ? await findRejection(failed?.index ?? i - 1) : null;
-      if (rejected !== null) {
-        // Counted as if the series had stopped there, as it would have, seeing it at once.
-        ({ failed } = rejected);
-        executions = rejected.failed.index - first + 1;
-        steps = checkedSteps + rejected.steps;
-      }
-      checkedFrom = i;
-      checkedSteps = steps;
+      const rejected = await pauses.pause(failed, i, steps);
+      if (rejected !== null) ({ failed, executions, steps } = rejected);
     }
     if (failed !== null) {
       const info: StrategyInfo = { name: strategy.name, seed, execution: failed.index };
@@ -233,43 +221,6 @@ export async function recordFailure(target: Target<object>, info: StrategyInfo, 
   if (check.difference === null) return { failure: check.result.failure!, trace };
   const nd = nondeterminismFailure(check.difference, failure.tasks);
   return { failure: nd, trace: { ...trace, failure: nd as Trace['failure'] } };
-}
-
-/**
- * The first execution in [from, to] that fails when run on its own, one at a time, each followed
- * by a pause for Node to report rejections (`runExecution`): which execution left a rejection
- * that a series reported only at its next pause. Runs from the start of `from`'s block with a
- * fresh strategy (`strategyAt` is called at each block start), as the series did, so PCT
- * repeats its executions; null when none fails alone (the rejection is left to the CLI's report).
- */
-async function firstRejecting(
-  target: Target<object>,
-  strategyAt: () => Strategy,
-  first: number,
-  from: number,
-  to: number,
-  rejections: UnhandledRejections,
-): Promise<Rejecting | null> {
-  // An operation called after its execution ended, from a promise callback, is the scenario's misuse.
-  const misuse = rejections.take().find((r) => isInstance(r, UsageError));
-  if (misuse !== undefined) throw misuse;
-  let strategy = strategyAt();
-  let steps = 0;
-  const start = from - ((from - first) % DEFAULT_BLOCK_SIZE);
-  for (let k = start; k <= to; k++) {
-    if (k > start && (k - first) % DEFAULT_BLOCK_SIZE === 0) strategy = strategyAt();
-    const result = await runExecution(target, strategy, k, false);
-    if (k < from) continue;
-    steps += result.steps;
-    if (result.failure !== null) return { failed: { index: k, result }, steps };
-  }
-  return null;
-}
-
-/** The execution `firstRejecting` found, and the steps of the executions it ran from `from` to it. */
-interface Rejecting {
-  readonly failed: NonNullable<SeriesResult['failed']>;
-  readonly steps: number;
 }
 
 /**
