@@ -3,6 +3,8 @@ import type { Failure, Warning } from '../runtime/failure.js';
 import { NondeterminismGuard, type Target } from '../run.js';
 import { checkedExecution } from '../robust/determinism.js';
 import { LateReplays, type LateDifference } from '../robust/lateReplays.js';
+import { RejectionPauses } from '../robust/rejectionPauses.js';
+import { UnhandledRejections } from '../runtime/unhandled.js';
 import { runSeries, type SeriesResult } from '../series.js';
 import type { Strategy } from '../strategies/strategy.js';
 import { createStrategy } from '../strategies/index.js';
@@ -44,24 +46,36 @@ export interface BlockResult {
  * starts a fresh strategy from the spec: execution i of a random exploration depends only on
  * (seed, i), so a block gives the same executions wherever and whenever it runs. (PCT adapts
  * its step estimate across the executions of a block, so its blocks are independent of each
- * other but a blocked PCT run differs from one unbroken `explore`.)
+ * other but a blocked PCT run differs from one unbroken `explore`.) A promise the scenario
+ * leaves rejected fails the execution that left it, found at the pause after each series as
+ * `explore` finds it (src/robust/rejectionPauses.ts): the same index, counts and trace.
  *
  * Called by the worker (worker.ts) and, for one worker, by the coordinator itself.
  */
 export async function runBlock(target: Target<object>, spec: SamplingSpec, block: Block, shouldStop: () => boolean = () => false): Promise<BlockResult> {
-  const strategy = createStrategy(spec.strategy, { seed: spec.seed, ...(spec.depth !== undefined ? { depth: spec.depth } : {}) });
+  const rejections = new UnhandledRejections().start();
+  try {
+    return await blockExecutions(target, spec, block, shouldStop, rejections);
+  } finally {
+    rejections.stop();
+  }
+}
+
+/** `runBlock`, watching for promises the scenario leaves rejected. */
+async function blockExecutions(target: Target<object>, spec: SamplingSpec, block: Block, shouldStop: () => boolean, rejections: UnhandledRejections): Promise<BlockResult> {
+  const fresh = (): Strategy => createStrategy(spec.strategy, { seed: spec.seed, ...(spec.depth !== undefined ? { depth: spec.depth } : {}) });
+  const strategy = fresh();
   const guard = new NondeterminismGuard();
   const warnings = new Map<string, Warning>();
   let steps = 0;
   let executions = 0;
   const late = spec.checkDeterminism === true ? new LateReplays(target, (execution) => ({ name: strategy.name, seed: spec.seed, execution })) : null;
+  // A rejection is found at the pause after each series, as explore finds it (src/robust/rejectionPauses.ts).
+  const pauses = new RejectionPauses(target, fresh, block.start, rejections);
   const end = block.start + block.count;
   for (let i = block.start; i < end; ) {
-    // Between series, let messages (a cancel) and timers in.
-    if (i > block.start) {
-      await new Promise((r) => setImmediate(r));
-      if (shouldStop()) return { ...block, executions, steps, failureAt: null, failure: null, trace: null, warnings: [...warnings.values()], complete: false };
-    }
+    // The pause after each series let messages (a cancel) and timers in.
+    if (i > block.start && shouldStop()) return { ...block, executions, steps, failureAt: null, failure: null, trace: null, warnings: [...warnings.values()], complete: false };
     const count = Math.min(SERIES, end - i);
     let series: SeriesResult;
     let nondeterminism: LateDifference | null = null;
@@ -71,9 +85,13 @@ export async function runBlock(target: Target<object>, spec: SamplingSpec, block
     steps += series.steps;
     i += series.executions;
     const done = (failureAt: number, failure: Failure, trace: Trace): BlockResult => ({ ...block, executions, steps, failureAt, failure, trace, warnings: [...warnings.values()], complete: true });
+    // As in explore, a nondeterminism found by the check is reported before any pause.
     if (nondeterminism !== null) return done(nondeterminism.index, nondeterminism.failure, nondeterminism.trace);
-    if (series.failed !== null) {
-      const { index, result } = series.failed;
+    let failed = series.failed;
+    const rejected = await pauses.pause(failed, i, steps);
+    if (rejected !== null) ({ failed, executions, steps } = rejected);
+    if (failed !== null) {
+      const { index, result } = failed;
       const recorded = await recordFailure(target, { name: strategy.name, seed: spec.seed, execution: index }, result.decisions, result.failure!);
       return done(index, recorded.failure, recorded.trace);
     }

@@ -117,7 +117,7 @@ describe('a promise rejected in a task and never handled', () => {
     const r = await explore(rejects, { variant: 'unhandled', strategy, file: join(VERDICTS, 'rejects.ts') });
     expect(r.failure?.kind).toBe('exception');
     expect(r.failure?.message).toBe(message);
-    expect(r.failure?.error?.location).toBe(`${join(VERDICTS, 'rejects.ts')}:20`);
+    expect(r.failure?.error?.location).toBe(`${join(VERDICTS, 'rejects.ts')}:23`);
     // Counted as if found at once: the first execution left it, whenever Node reported it.
     if (strategy !== 'dfs') expect(r.executions).toBe(1);
     await replays(r, rejects);
@@ -127,18 +127,53 @@ describe('a promise rejected in a task and never handled', () => {
     const out = tempDir();
     const r = await cli(['run', join(VERDICTS, 'rejects.ts'), '--variant', 'unhandled', '--out', out]);
     expect(r.stdout).toContain(message);
-    expect(r.stdout).toContain('  at test/robust/fixtures/verdicts/rejects.ts:20');
+    expect(r.stdout).toContain('  at test/robust/fixtures/verdicts/rejects.ts:23');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
     const replay = await cli(['replay', join(out, 'rejects.unhandled.exception.json')]);
     expect(replay.stdout).toContain(`reproduced: ${message}`);
     expect(replay.code).toBe(1);
   });
-  it('run --workers 2 (blocks, which do not pause to find the execution): one line naming the error, exit 1, never 0', async () => {
-    const r = await inProcess(['run', join(VERDICTS, 'rejects.ts'), '--variant', 'unhandled', '--workers', '2', '--out', tempDir()]);
-    expect(r.stderr).toContain('interleave: unhandled rejection in the scenario, in no execution interleave could name: Error: nobody handles this at test/robust/fixtures/verdicts/rejects.ts:20\n');
-    expect(r.code).toBe(1);
-  });
+  it.each(['random', 'pct'])('%s, split (--workers 1, --workers 2, shards merged): the same execution, counts and trace bytes as unsplit', async (strategy) => {
+    const rare = 'exception: unhandled rejection: Error: w4 then w5 won (a promise rejected in the scenario and never handled; found when the execution ended at step ';
+    const runs = async (extra: readonly string[]): Promise<{ stdout: string; code: number; trace: string }> => {
+      const out = tempDir();
+      const r = await inProcess(['run', join(VERDICTS, 'rejects.ts'), '--variant', 'rare', '--strategy', strategy, ...extra, '--out', out]);
+      return { stdout: r.stdout, code: r.code ?? -1, trace: readFileSync(join(out, 'rejects.rare.exception.json'), 'utf8') };
+    };
+    const whole = await runs([]);
+    expect(whole.code).toBe(1);
+    expect(whole.stdout).toContain(rare);
+    expect(whole.stdout).toContain('  at test/robust/fixtures/verdicts/rejects.ts:51');
+    const header = whole.stdout.split('\n')[0]!;
+    const found = Number(/: (\d+) executions?, /.exec(header)![1]);
+    // Random finds it past the first block of 250, so a split run finds it in another block than the first.
+    if (strategy === 'random') expect(found).toBeGreaterThan(250);
+    expect(JSON.parse(whole.trace).strategy.execution).toBe(found - 1);
+    for (const workers of ['1', '2']) {
+      const split = await runs(['--workers', workers]);
+      expect(split.code).toBe(1);
+      expect(split.stdout.split('\n')[0]!.replace(/, \d+\/s:/, ',')).toBe(header.replace(/, \d+\/s:/, ','));
+      expect(split.trace).toBe(whole.trace);
+    }
+    const dir = tempDir();
+    const shards = [];
+    for (const i of [1, 2]) {
+      shards.push(await inProcess(['run', join(VERDICTS, 'rejects.ts'), '--variant', 'rare', '--strategy', strategy, '--shard', `${i}/2`, '--shard-file', join(dir, `s${i}.json`), '--out', dir]));
+    }
+    // Blocks 0, 2, ... are shard 1's, 1, 3, ... shard 2's: the shard holding the failing block fails (random: shard 2, shard 1 finds nothing).
+    expect(shards[Math.floor((found - 1) / 250) % 2]!.code).toBe(1);
+    if (strategy === 'random') expect(shards.map((s) => s.code)).toEqual([0, 1]);
+    const out = tempDir();
+    const merged = await inProcess(['merge', '--dir', VERDICTS, '--out', out, join(dir, 's1.json'), join(dir, 's2.json')]);
+    expect(merged.code).toBe(1);
+    expect(merged.stdout).toContain(rare);
+    expect(merged.stdout.split('\n')[0]).toContain(`: ${found} executions`);
+    expect(readFileSync(join(out, 'rejects.rare.exception.json'), 'utf8')).toBe(whole.trace);
+    const replay = await cli(['replay', join(out, 'rejects.rare.exception.json')]);
+    expect(replay.stdout).toContain(`reproduced: ${rare}`);
+    expect(replay.code).toBe(1);
+  }, 60_000);
 });
 
 describe('misuse of the API is a usage error naming the line', () => {
