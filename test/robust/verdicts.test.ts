@@ -156,6 +156,11 @@ describe('a promise rejected in a task and never handled', () => {
       expect(split.stdout.split('\n')[0]!.replace(/, \d+\/s:/, ',')).toBe(header.replace(/, \d+\/s:/, ','));
       expect(split.trace).toBe(whole.trace);
     }
+    // Watched: every block runs in a worker thread (none in this one).
+    const watched = await runs(['--workers', '2', '--watchdog', '30']);
+    expect(watched.code).toBe(1);
+    expect(watched.stdout).toContain(`: ${found} execution`);
+    expect(watched.trace).toBe(whole.trace);
     const dir = tempDir();
     const shards = [];
     for (const i of [1, 2]) {
@@ -173,7 +178,7 @@ describe('a promise rejected in a task and never handled', () => {
     const replay = await cli(['replay', join(out, 'rejects.rare.exception.json')]);
     expect(replay.stdout).toContain(`reproduced: ${rare}`);
     expect(replay.code).toBe(1);
-  }, 60_000);
+  }, 120_000);
 });
 
 describe('misuse of the API is a usage error naming the line', () => {
