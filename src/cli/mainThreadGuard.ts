@@ -1,8 +1,9 @@
 import { promiseHooks } from 'node:v8';
-import type { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import { workerOn } from '../parallel/startWorker.js';
 import { SPIN_REACTIONS, spinMark } from '../runtime/spinMark.js';
 import { EXIT } from './exitCodes.js';
+import { spinRequest, type SpinAnswer } from './spinTrace.js';
 
 /**
  * The binary's guard over its own main thread, where an unwatched run executes the scenario.
@@ -20,6 +21,9 @@ import { EXIT } from './exitCodes.js';
  *   end; a synchronous spin creates none. Once SPIN_REACTIONS are counted, the run is over: the
  *   chain cannot be cut short from outside (see docs/robustness.md), so the guard prints the
  *   `livelock` naming the task and its step and ends the process with exit 1, rather than hang.
+ *   When `interleave run` described the exploration's target (`spinMark.target`), the worker
+ *   first saves the runaway's trace, rebuilt from the execution's decisions in its own thread
+ *   (src/cli/spinTrace.ts), while this thread waits for it, blocked: the bug replays.
  *
  * Nothing runs per step (one store per execution: `spinMark.running`); the hook exists only while this
  * thread has not returned to its event loop for a second, the one wall-clock part, which only
@@ -30,6 +34,14 @@ export interface MainThreadGuard {
 }
 
 const TICK_MS = 100;
+/**
+ * The longest this thread waits, blocked, for the worker to save a spinning run's trace (it loads
+ * the scenario module and replays the schedule): past it, the spin is reported without one.
+ */
+const TRACE_WAIT_MS = 60_000;
+/** Cells of the shared Int32Array: the event loop's tick, and the worker's "answered" flag. */
+const TICK = 0;
+const ANSWERED = 1;
 /** The hook's name in this thread's global object, where the inspector's evaluation finds it. */
 const GLOBAL_NAME = '__interleaveMainThreadGuard';
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
@@ -43,8 +55,24 @@ export interface GuardCalls {
 }
 
 export function guardMainThread(): MainThreadGuard {
-  const buffer = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT);
+  const buffer = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
   const tick = new Int32Array(buffer);
+  // Where a spinning run's trace is asked for and answered (see `traced`), read without the event loop.
+  const { port1, port2 } = new MessageChannel();
+  port1.unref();
+  let worker: Worker | null = null;
+  /**
+   * The trace of the spinning run, saved by the worker while this thread waits (its event loop
+   * will never turn again): null when no `run` described its target, or none came in time.
+   */
+  const traced = (message: string, task: string): SpinAnswer | null => {
+    const run = spinMark.running;
+    const target = spinMark.target;
+    if (run === null || target === null || worker === null) return null;
+    port1.postMessage(spinRequest(run, target, task, message));
+    Atomics.wait(tick, ANSWERED, 0, TRACE_WAIT_MS);
+    return (receiveMessageOnPort(port1)?.message as SpinAnswer | null | undefined) ?? null;
+  };
   let saved: Map<string, ((...args: unknown[]) => void)[]> | null = null;
   let stopHook: (() => void) | null = null;
   // The last decision seen: which execution, at which step (src/runtime/spinMark.ts).
@@ -83,7 +111,14 @@ export function guardMainThread(): MainThreadGuard {
       if (count < SPIN_REACTIONS || moved()) return false;
       const exec = spinMark.running;
       const task = exec?.current?.name ?? 'main';
-      process.stderr.write(`${microtaskRunawayMessage(task, (exec?.step ?? 0) - 1)}\ninterleave: the run cannot go on past a task that never returns to the event loop: it stops here, without a trace (run with --watchdog <seconds> to get one)\n`);
+      const message = microtaskRunawayMessage(task, (exec?.step ?? 0) - 1);
+      const answer = traced(message, task);
+      const stop = 'interleave: the run cannot go on past a task that never returns to the event loop: it stops here';
+      if (answer === null) process.stderr.write(`${message}\n${stop}, without a trace (run with --watchdog <seconds> to get one)\n`);
+      else {
+        process.stdout.write(answer.stdout);
+        process.stderr.write(`${message}\n${answer.stderr}${stop}\n`);
+      }
       // Not `process.exit`: with the guard's inspector session connected, it would print
       // "Waiting for the debugger to disconnect..." first.
       (process as unknown as { reallyExit(code: number): void }).reallyExit(EXIT.FAILURE);
@@ -92,13 +127,12 @@ export function guardMainThread(): MainThreadGuard {
   };
   (globalThis as Record<string, unknown>)[GLOBAL_NAME] = calls;
   const timer = setInterval(() => {
-    Atomics.add(tick, 0, 1);
+    Atomics.add(tick, TICK, 1);
     free();
   }, TICK_MS);
   timer.unref();
-  let worker: Worker | null = null;
   try {
-    worker = workerOn(new URL('./mainThreadGuardWorker.js', import.meta.url), { workerData: { buffer, name: GLOBAL_NAME } });
+    worker = workerOn(new URL('./mainThreadGuardWorker.js', import.meta.url), { workerData: { buffer, name: GLOBAL_NAME, port: port2 }, transferList: [port2] });
     worker.unref();
     // A guard that cannot start (no inspector in this Node build) leaves the run as it was.
     worker.on('error', () => undefined);
@@ -110,6 +144,7 @@ export function guardMainThread(): MainThreadGuard {
       clearInterval(timer);
       free();
       delete (globalThis as Record<string, unknown>)[GLOBAL_NAME];
+      port1.close();
       await worker?.terminate();
     },
   };

@@ -4,10 +4,28 @@
  * inspector session: first `stuck`, then `spinning` every 100 ms until the loop turns again.
  */
 import { Session } from 'node:inspector';
-import { workerData } from 'node:worker_threads';
+import { workerData, type MessagePort } from 'node:worker_threads';
+import type { SpinRequest } from './spinTrace.js';
 
-const { buffer, name } = workerData as { readonly buffer: SharedArrayBuffer; readonly name: string };
+const { buffer, name, port } = workerData as { readonly buffer: SharedArrayBuffer; readonly name: string; readonly port: MessagePort };
 const tick = new Int32Array(buffer);
+const ANSWERED = 1;
+
+/**
+ * A spinning run's trace, asked for by the main thread, which waits blocked for the answer
+ * (mainThreadGuard.ts): the engine is loaded here only then.
+ */
+port.on('message', (request: SpinRequest) => {
+  void import('./spinTrace.js')
+    .then((m) => m.spinTrace(request))
+    .catch(() => null)
+    .then((answer) => {
+      port.postMessage(answer);
+      Atomics.store(tick, ANSWERED, 1);
+      Atomics.notify(tick, ANSWERED);
+    });
+});
+port.unref();
 /** The main thread's event loop has not turned for this long: disarm signals, start counting. */
 const STUCK_MS = 1000;
 const POLL_MS = 100;

@@ -124,7 +124,9 @@ export class Execution implements SchedulingView {
   /** Errors raised by operations, and by which (their stacks belong to another task). Lazy: rare. */
   private raisedBy: WeakMap<object, Operation> | null = null;
   /** Indices in `decisions` of `choose` values (null until the first: most scenarios never choose). */
-  private chosenAt: number[] | null = null;
+  chosenAt: number[] | null = null;
+  /** Index of this execution in its exploration (options.index). */
+  readonly index: number;
   /** Shared and empty until the first warning. */
   private warnings: Warning[] = NO_WARNINGS;
   private readonly events: TraceEvent[] | null;
@@ -150,7 +152,8 @@ export class Execution implements SchedulingView {
     this.allowLeaks = options.allowLeaks ?? false;
     this.failOnLockOrder = options.failOnLockOrder ?? false;
     this.events = this.record ? [] : null;
-    this.strategy.beginExecution(options.index ?? 0);
+    this.index = options.index ?? 0;
+    this.strategy.beginExecution(this.index);
   }
 
   /** Called by lock primitives when created, for the end-of-run leak check. */

@@ -16,9 +16,28 @@
 export interface SpinView {
   readonly step: number;
   readonly current: { readonly name: string } | null;
+  /** Its index in its exploration, and its decisions so far (`chosenAt`: which of them are `t.choose` values). */
+  readonly index: number;
+  readonly decisions: readonly number[];
+  readonly chosenAt: readonly number[] | null;
 }
 
-export const spinMark: { running: SpinView | null } = { running: null };
+/**
+ * What another thread needs to run the spinning execution's target again (src/cli/spinTrace.ts):
+ * plain data, set by `interleave run` once per unwatched exploration in this thread, null
+ * outside one (then a spin is reported without a trace). `out`: where its trace is saved.
+ */
+export interface SpinTarget {
+  readonly file: string;
+  readonly variant: string;
+  readonly params?: Readonly<Record<string, unknown>>;
+  readonly strategy?: string;
+  readonly seed?: number;
+  readonly maxSteps?: number;
+  readonly out: string;
+}
+
+export const spinMark: { running: SpinView | null; target: SpinTarget | null } = { running: null, target: null };
 
 /** Promise creations without a scheduling decision after which a task is a microtask runaway. */
 export const SPIN_REACTIONS = 1_000_000;

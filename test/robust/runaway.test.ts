@@ -7,6 +7,9 @@ import { isInconclusive } from '../../src/robust/inconclusive.js';
 import type { ExploreResult } from '../../src/explore.js';
 import { finishVariant } from '../../src/cli/commands/run.js';
 import lostUpdate from '../fixtures/scenarios/lost-update.js';
+import { readTrace } from '../../src/trace/codec.js';
+import { spinRequest } from '../../src/cli/spinTrace.js';
+import { decodeLog } from '../../src/robust/heartbeat.js';
 import { BAD, cli, FIXTURES, ROOT, start, tempDir, waitFor } from './cli.js';
 
 /**
@@ -64,17 +67,36 @@ describe('a runaway is never a pass', () => {
 });
 
 describe('a task that spins in the main thread, unwatched', () => {
-  it('spinning through promise reactions alone is a livelock naming the task and its step, exit 1, instead of a hang', async () => {
-    const runs = await Promise.all(['microtasks', 'chain'].map((variant) => cli(['run', join(FIXTURES, 'spin-marked.ts'), '--variant', variant, '--out', tempDir()], { timeoutMs: 90_000 })));
-    for (const r of runs) {
+  it('spinning through promise reactions alone is a livelock naming the task and its step, exit 1, instead of a hang, and its trace replays watched', async () => {
+    const variants = ['microtasks', 'chain'];
+    const out = tempDir();
+    const runs = await Promise.all(variants.map((variant) => cli(['run', join(FIXTURES, 'spin-marked.ts'), '--variant', variant, '--out', out], { timeoutMs: 90_000 })));
+    const verdict = 'livelock: task "spinner" kept running through promise reactions alone, more than 1,000,000 without reaching a scheduling point (a loop such as `while (...) await Promise.resolve()`?) after step 2';
+    for (const [i, r] of runs.entries()) {
       expect(r.signal).toBeNull();
-      expect(r.stderr).toContain(
-        'livelock: task "spinner" kept running through promise reactions alone, more than 1,000,000 without reaching a scheduling point (a loop such as `while (...) await Promise.resolve()`?) after step 2\n' +
-          'interleave: the run cannot go on past a task that never returns to the event loop: it stops here, without a trace (run with --watchdog <seconds> to get one)\n',
-      );
+      expect(r.stderr).toContain(`${verdict}\ninterleave: the run cannot go on past a task that never returns to the event loop: it stops here\n`);
+      expect(r.code).toBe(1);
+      // The trace, saved by the guard's worker before the exit: the schedule up to the runaway pick.
+      const file = join(out, `spin-marked.${variants[i]}.livelock.json`);
+      expect(r.stdout).toContain(`\nreplay: npx interleave replay ${file}\n`);
+      expect(r.stdout).toMatch(/^ {4}2 {2}: +read flag +<- last step$/m);
+      const trace = readTrace(file);
+      expect([trace.runaway, trace.decisions, trace.failure?.message, trace.failure?.task, trace.failure?.step, trace.strategy]).toEqual([{ seconds: 1 }, [0, 1, 1], verdict, 'spinner', 3, { name: 'random', seed: 1, execution: 0 }]);
+      expect(trace.failure?.blocked).toEqual([{ task: 'main', waitsOn: 'join spinner' }]);
+    }
+    const replays = await Promise.all(variants.map((variant) => cli(['replay', '--watchdog', '1', join(out, `spin-marked.${variant}.livelock.json`)], { timeoutMs: 60_000 })));
+    for (const r of replays) {
+      expect(r.stdout).toContain(`\nreproduced: ${verdict}\n`);
       expect(r.code).toBe(1);
     }
   }, 120_000);
+
+  it("the guard hands its worker the execution's decisions as the heartbeat logs them: a `t.choose` value v as -(v + 1), the last decision the runaway pick", () => {
+    const target = { file: 'f.ts', variant: 'v', out: 'traces' };
+    const run = { step: 3, current: { name: 'spinner' }, index: 7, decisions: [0, 5, 1, 0, 2], chosenAt: [1, 4] };
+    expect(spinRequest(run, target, 'spinner', 'livelock: ...')).toEqual({ target, execution: 7, log: [0, -6, 1, 0, -3], step: 2, task: 'spinner', message: 'livelock: ...' });
+    expect(decodeLog(spinRequest(run, target, 'spinner', '').log)).toEqual({ decisions: run.decisions, pick: 3 });
+  });
 
   it('a synchronous spin: SIGINT and SIGTERM end the process (the first ones, sent before the guard saw the thread stuck, may be swallowed)', async () => {
     await Promise.all(

@@ -28,6 +28,7 @@ import { resolveParams, type ParamSpec } from '../../scenario.js';
 import { isSplit, runSplit, shardFileName, toExploreResult, writeShardFile, type Shard, type AnyShardRun } from '../../parallel/index.js';
 import { WorkerGroup } from '../../parallel/workerGroup.js';
 import { escapeControl } from '../../report/escape.js';
+import { spinMark } from '../../runtime/spinMark.js';
 
 export interface RunOptions {
   dir: string;
@@ -114,6 +115,10 @@ export async function runVariant(
     ? await runSplit(loaded, variant, { ...o, ...(o.param !== undefined ? { params: o.param } : {}), ...(onProgress !== undefined ? { onProgress } : {}) })
     : null;
   if (split !== null) o.onShardRun?.(split);
+  // An unwatched exploration runs in this thread: a task spinning through promise reactions is
+  // caught by the main-thread guard, which saves its trace in another thread from this description.
+  const spinOut = split === null && o.watchdog === undefined ? o.out : null;
+  if (spinOut !== null) spinMark.target = { file, variant, out: spinOut, ...(o.param !== undefined ? { params: o.param } : {}), ...(o.strategy !== undefined ? { strategy: o.strategy } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}), ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}) };
   const r = split !== null ? toExploreResult(split) : await exploreWatched(o.watchdog, loaded, {
     variant,
     file,
@@ -128,7 +133,9 @@ export async function runVariant(
     ...(onProgress !== undefined ? { onProgress } : {}),
     ...(o.shouldStop !== undefined ? { shouldStop: o.shouldStop } : {}),
     ...(o.checkDeterminism === true ? { checkDeterminism: true } : {}),
-  }, o.watchdogThread);
+  }, o.watchdogThread).finally(() => {
+    if (spinOut !== null) spinMark.target = null;
+  });
   progress?.clear();
   return finishVariant(loaded, variant, r, { ...o, ...(o.param !== undefined ? { params: o.param } : {}) });
 }
