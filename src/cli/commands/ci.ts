@@ -9,6 +9,7 @@ import { replaySaved } from '../../robust/replaySaved.js';
 import { WatchdogThread } from '../../robust/watchdog.js';
 import { formatJUnit, type JUnitCase } from '../../report/junit.js';
 import { executionCount, formatTable, replayCommand } from '../../report/text.js';
+import { shellQuote } from '../../report/shellQuote.js';
 import { displayLocation } from '../../trace/paths.js';
 import { escapeControl } from '../../report/escape.js';
 import { readTrace, TraceFileError, writeFileAtomic } from '../../trace/codec.js';
@@ -112,14 +113,9 @@ function variantDetail(v: VariantOutcome, file: string, o: Pick<CiOptions, 'watc
   else if (v.unsavedTrace !== null) lines.push(UNSAVED_HEADER, v.unsavedTrace);
   else if (f !== null) {
     const flags = `${o.checkDeterminism === true ? ' --check-determinism' : ''}${o.watchdog !== undefined ? ` --watchdog ${o.watchdog}` : ''}`;
-    lines.push(`reproduce: npx interleave run ${shellWord(show(file))} --variant ${shellWord(v.variant)}${flags} (saves its trace)`);
+    lines.push(`reproduce: npx interleave run ${shellQuote(show(file))} --variant ${shellQuote(v.variant)}${flags} (saves its trace)`);
   }
   return lines.join('\n');
-}
-
-/** A word as a POSIX shell reads it back: as is when plain, else single-quoted. */
-function shellWord(word: string): string {
-  return /^[\w./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /**
