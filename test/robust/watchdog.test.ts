@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { encodeTrace, explore, readTrace, type ScenarioDefinition } from 'interleave';
+import { encodeTrace, explore, readTrace, writeTrace, type ScenarioDefinition } from 'interleave';
 import { CELL, CELLS, Heartbeat, heartbeatBuffer, readPulse } from '../../src/robust/heartbeat.js';
 import lockOrder from '../fixtures/scenarios/lock-order.js';
 import lostUpdate from '../fixtures/scenarios/lost-update.js';
@@ -75,7 +75,9 @@ describe('watchdog', () => {
     expect(readTrace(join(out, 'again.json')).decisions).toEqual(trace.decisions);
     const dir = scenarioDir('ci-runaway-trace', { 'runaway.ts': join(BAD, 'runaway.ts') });
     mkdirSync(join(dir, 'traces'));
-    copyFileSync(file, join(dir, 'traces', 'runaway.only.livelock.json'));
+    // Moved as a trace (its paths rebased from the temporary folder's root to this project's),
+    // not copied as bytes: a relative path written outside any project means nothing inside one.
+    writeTrace(join(dir, 'traces', 'runaway.only.livelock.json'), trace);
     const ci = await cli(['ci', '--dir', 'scenarios', '--watchdog', '1'], { cwd: dir, timeoutMs: 60_000 });
     expect(ci.stdout).toMatch(/^trace +traces\/runaway\.only\.livelock\.json +livelock +livelock +ok$/m);
   }, 60_000);
