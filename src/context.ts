@@ -8,6 +8,7 @@ import { ThreadPool, type PoolOptions } from './primitives/pool.js';
 import { SharedQueue, type QueueOptions } from './primitives/queue.js';
 import { TaskHandle } from './primitives/task.js';
 import { SharedVar } from './primitives/variable.js';
+import { checkIoTarget, controlled, controlledObject, type Controlled } from './primitives/io.js';
 
 /**
  * What a scenario body receives: the factory for shared objects and tasks, the virtual clock,
@@ -26,6 +27,20 @@ export class ScenarioContext<P = Record<string, unknown>> {
   spawn<T>(name: string, fn: () => Promise<T> | T): TaskHandle<T> {
     const task = this.exec.spawn(name, fn, false);
     return new TaskHandle<T>(this.exec, task);
+  }
+
+  /**
+   * Controlled I/O (docs/real-code.md): `fn` with the same signature, each call a step the
+   * strategy schedules, its result delivered when the strategy picks it; or, given an object,
+   * the object with every method controlled (`t.io('db', client)`). The first call switches the
+   * execution to real-code mode: several calls may be in flight in one task (`Promise.all`,
+   * fire-and-forget), and a step lasts until the code under test is quiet.
+   */
+  io<F extends (...args: never[]) => unknown>(name: string, fn: F): (...args: Parameters<F>) => Promise<Awaited<ReturnType<F>>>;
+  io<O extends object>(name: string, client: O): Controlled<O>;
+  io(name: string, target: object): unknown {
+    checkIoTarget(name, target);
+    return typeof target === 'function' ? controlled(this.exec, name, target as (...args: never[]) => unknown, undefined) : controlledObject(this.exec, name, target);
   }
 
   /** Name of the task calling this. */

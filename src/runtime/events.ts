@@ -51,6 +51,7 @@ export function formatValue(v: unknown): string {
     default:
       if (v === null) return 'null';
       try {
+        if (typeof (v as { then?: unknown }).then === 'function') return 'promise';
         if (Array.isArray(v)) return v.length <= 5 ? `[${v.map(formatValue).join(', ')}]` : `[${v.length} items]`;
         if (typeof (v as { name?: unknown }).name === 'string' && typeof (v as { type?: unknown }).type === 'string') {
           return `${(v as { type: string }).type} ${(v as { name: string }).name}`;

@@ -12,6 +12,20 @@ import { usageErrorHere } from './usageSite.js';
 import { describeThrown, isInstance } from './thrown.js';
 import { spinMark } from './spinMark.js';
 import { Divergence, type SchedulingView, type Strategy } from '../strategies/strategy.js';
+import { setImmediate as realSetImmediate } from 'node:timers';
+
+/**
+ * What real-code mode adds around the steps of an execution (virtual timers, the watch on the
+ * outside world): told when each step starts, when the execution is quiet between steps, and
+ * when it ends (whatever way), so globals it replaced are put back.
+ */
+export interface RealCodeHooks {
+  stepStarted(): void;
+  quiet(): void;
+  /** Something the scenario's code started and still waits on outside interleave (a real timer, a socket), with its line; null when none. */
+  outsideWait(): string | null;
+  end(): void;
+}
 
 export interface ExecutionOptions {
   readonly strategy: Strategy;
@@ -142,6 +156,15 @@ export class Execution implements SchedulingView {
   private restoreProcess: (() => void) | null = null;
   /** How `run`'s promise settles. */
   private readonly end: Waiter = { resume: null, fail: null };
+  /**
+   * Real-code mode (docs/real-code.md), entered at the first controlled call (`t.io`): the code
+   * under test runs several promise chains at once, so a step no longer ends at the next
+   * operation of one task but when the microtask queue has drained (the execution is quiet).
+   * Then the strategy picks the next step among every pending operation and controlled call.
+   */
+  private real = false;
+  /** Real-code hooks (virtual timers, resource tracking) told when a step starts and when the execution is quiet. */
+  private realHooks: RealCodeHooks | null = null;
 
   constructor(options: ExecutionOptions) {
     this.strategy = options.strategy;
@@ -178,6 +201,72 @@ export class Execution implements SchedulingView {
     return this.stopped;
   }
 
+  /** In real-code mode: some step ran code under test whose shared state interleave cannot see. */
+  get isRealCode(): boolean {
+    return this.real;
+  }
+
+  /**
+   * Switches this execution to real-code mode (idempotent; called by `t.io` at its first call,
+   * and by a scenario declared real). From here on every step lasts until the execution is quiet:
+   * operations and controlled calls only announce themselves, and the next step is picked once
+   * the microtask queue has drained (`onQuiet`). `hooks` see each step begin and each quiet point.
+   */
+  enterRealMode(hooks: RealCodeHooks | null = null): void {
+    if (this.stopped) return;
+    if (hooks !== null && this.realHooks === null) this.realHooks = hooks;
+    if (this.real) return;
+    this.real = true;
+    this.oneAtATimeOff = true;
+    this.armQuiet();
+  }
+
+  /** A separate real-mode task for an operation of a chain whose task already has one pending (several chains in one task). */
+  private continuations = 0;
+  private oneAtATimeOff = false;
+  private quietArmed = false;
+  private readonly quiet$ = (): void => {
+    this.quietArmed = false;
+    this.onQuiet();
+  };
+
+  private armQuiet(): void {
+    if (this.quietArmed || this.stopped) return;
+    this.quietArmed = true;
+    realSetImmediate(this.quiet$);
+  }
+
+  /**
+   * The microtask queue drained in real-code mode: the step is over. Every chain is either at a
+   * scheduling point (a pending operation or controlled call) or awaiting a promise only a
+   * later step can settle. The strategy picks the next step.
+   */
+  private onQuiet(): void {
+    if (this.stopped) return;
+    this.realHooks?.quiet();
+    if (this.stopped) return;
+    const from = this.current;
+    // A continuation whose operation ran and whose chain now waits elsewhere has done its part.
+    if (from !== null && from.transient && from.pending === null) from.finished = true;
+    this.schedule(from);
+    if (!this.stopped) {
+      this.realHooks?.stepStarted();
+      this.armQuiet();
+    }
+  }
+
+  /**
+   * Spawns the task of one controlled call: its operation announces the call, and the task's body
+   * (started when the strategy picks it) delivers the result to the caller. Called by `t.io`.
+   */
+  spawnCall(name: string, op: Operation, deliver: () => void): Task {
+    const task = this.spawn(name, deliver, false);
+    task.pending = op;
+    task.call = true;
+    if (this.sites) op.site = new Error();
+    return task;
+  }
+
   /**
    * Runs `body` as the task "main" and resolves when the execution ends: every non-daemon task
    * finished, a failure was found, or the replayed schedule diverged. Rejects only for a
@@ -212,6 +301,20 @@ export class Execution implements SchedulingView {
   newObjectId(): number {
     return this.nextObjectId++;
   }
+
+  /**
+   * The event of the step running now, while recording (null otherwise): a controlled call's
+   * result is written into it when the call's promise settles, within the step.
+   */
+  stepEvent(): TraceEvent | null {
+    return this.events === null ? null : (this.events[this.events.length - 1] ?? null);
+  }
+
+  /** Id of "the outside world", the object every controlled call touches (created at the first call). */
+  worldId(): number {
+    return (this.world ??= this.newObjectId());
+  }
+  private world: number | undefined = undefined;
 
   /** Creates a task that starts at its first scheduling point. Spawning itself is not one. */
   spawn(name: string, fn: () => Promise<unknown> | unknown, daemon: boolean): Task {
@@ -267,6 +370,7 @@ export class Execution implements SchedulingView {
     if (task === null) {
       throw new UsageError(`${describeOp(op)} was called outside any task of the scenario`);
     }
+    if (this.real) return this.performReal<T>(task, op);
     if (this.oneAtATime) this.oneOperationAtATime(op);
     if (task.pending !== null) {
       // Also how an operation started by a task that already switched away (Promise.all over
@@ -293,6 +397,36 @@ export class Execution implements SchedulingView {
     // Until the microtask queue runs, whatever calls `perform` is `task` going on without awaiting.
     if (this.oneAtATime && !this.stopped) this.unawaited = task;
     return promise;
+  }
+
+  /**
+   * `perform` in real-code mode: the operation is announced and the caller gets a promise the
+   * step that runs it settles; nothing is scheduled now (the step ends when the execution is
+   * quiet). A chain whose task already has an operation pending (two chains of one task, as in
+   * `Promise.all`) announces it on a task of its own, named after the task (`main+1`).
+   */
+  private performReal<T>(task: Task, op: Operation): Promise<T> {
+    let owner = task;
+    if (task.pending !== null || task.finished) {
+      owner = this.spawn(`${task.name}+${++this.continuations}`, noop, false);
+      owner.body = null;
+      owner.transient = true;
+    }
+    owner.pending = op;
+    if (this.sites) op.site = new Error();
+    if (op.ready !== null && !op.timedOut && !op.ready(op)) {
+      op.blockedAt = this.step;
+      if (this.events !== null) this.events.push({ ...eventOf(owner, op, this.step), note: 'blocked' });
+      if (op.deadline === Infinity && op.waits !== null) {
+        const cycle = permanentDeadlock(owner);
+        if (cycle !== null) {
+          this.failDeadlock(cycle, owner);
+          return this.forever();
+        }
+      }
+    }
+    parking = owner;
+    return new Promise(park) as Promise<T>;
   }
 
   /**
@@ -355,6 +489,7 @@ export class Execution implements SchedulingView {
     this.stopped = true;
     this.usageError = true;
     this.releaseProcess();
+    this.realHooks?.end();
     this.end.fail!(error);
   }
 
@@ -405,7 +540,8 @@ export class Execution implements SchedulingView {
 
   /** Called by the explorer when the microtask queue drained while a task was still running. */
   failNondeterminism(): void {
-    if (this.stopped) return;
+    // In real-code mode a drained queue ends a step (onQuiet); an outside wait is judged at the stall.
+    if (this.stopped || this.real) return;
     const task = this.current;
     const name = task?.name ?? 'main';
     this.fail({
@@ -499,12 +635,12 @@ export class Execution implements SchedulingView {
     if (this.events !== null) this.recordStep(next, op, step, timedOut, threw ? error : undefined, threw, value, preempted);
     this.strategy.observe?.(next, op, step, threw);
     if (this.stopped) return this.never(from);
-    if (next === from) return threw ? Promise.reject(error) : Promise.resolve(value);
+    if (next === from && !this.real) return threw ? Promise.reject(error) : Promise.resolve(value);
     next.handedBy = from;
     // `from` parks before `next` goes on: a task's first pick runs its body right here, up to
     // its first operation, which may hand control straight back to `from`.
     let parked: Promise<unknown>;
-    if (from === null || from.finished) parked = UNAWAITED;
+    if (from === null || from.finished || this.real) parked = UNAWAITED;
     else {
       parking = from;
       parked = new Promise(park);
@@ -571,6 +707,16 @@ export class Execution implements SchedulingView {
 
   private onTaskEnd(task: Task, value: unknown): void {
     if (this.stopped) return;
+    if (this.real) {
+      // Real-code mode: a body ends inside whichever step settled its last promise; the step
+      // goes on until the execution is quiet. An operation it started and left pending still runs.
+      if (task.pending === null) task.finished = true;
+      else task.transient = true;
+      task.result = value;
+      // A controlled call's task ends right after its delivery: its end says nothing to a reader.
+      if (this.events !== null && !task.call) this.events.push({ step: this.step, task: task.name, op: 'finish', note: 'finished' });
+      return;
+    }
     if (task.pending !== null) {
       this.onTaskError(task, new UsageError(`task "${task.name}" ended with ${describeOp(task.pending)} still pending${this.orBefore(task)}: await every operation (no Promise.all over operations of one task)`));
       return;
@@ -634,7 +780,14 @@ export class Execution implements SchedulingView {
       this.failDeadlock(cycle, null);
       return;
     }
-    const blocked: BlockedTask[] = remaining.map((t) => ({ task: t.name, waitsOn: waitOf(t)?.resource ?? describeOp(t.pending!) }));
+    if (this.real) {
+      const outside = this.realHooks?.outsideWait() ?? null;
+      if (outside !== null) {
+        this.failOutsideWait(remaining, outside);
+        return;
+      }
+    }
+    const blocked: BlockedTask[] = remaining.map((t) => ({ task: t.name, waitsOn: waitsOn(t) }));
     // A lock left held by a finished task is the bug: named after who waits on it.
     const list = [...blocked.map((b) => `${b.task} waits on ${b.waitsOn}`), ...heldByFinished(remaining)].join('; ');
     const mainDone = this.tasks[0]!.finished;
@@ -647,6 +800,21 @@ export class Execution implements SchedulingView {
     } else {
       this.fail({ kind: 'stuck', message: `stuck: every task is blocked and none can wake another: ${list}`, step: this.step, tasks: blocked.map((b) => b.task), blocked });
     }
+  }
+
+  /**
+   * Real-code mode, nothing left to run, and code of the scenario waits on the outside world (a
+   * real timer, a socket, a file): `outside` names it and the line that started it.
+   */
+  private failOutsideWait(remaining: readonly Task[], outside: string): void {
+    const name = remaining[0]?.name ?? 'main';
+    this.fail({
+      kind: 'nondeterminism',
+      message: `nondeterminism: task "${name}" awaited something the scheduler does not control after step ${this.step}: ${outside}; use t.io for calls to the outside world and virtual timers for time`,
+      step: this.step,
+      task: name,
+      tasks: remaining.map((t) => t.name),
+    });
   }
 
   private endNormally(): void {
@@ -700,7 +868,7 @@ export class Execution implements SchedulingView {
       .filter(([t]) => !t.finished && (t.pending === null || t.pending.enabled()))
       .sort((a, b) => b[1] - a[1])
       .map(([t]) => t.name);
-    const blocked: BlockedTask[] = this.tasks.filter(isBlocked).map((t) => ({ task: t.name, waitsOn: waitOf(t)?.resource ?? describeOp(t.pending!) }));
+    const blocked: BlockedTask[] = this.tasks.filter(isBlocked).map((t) => ({ task: t.name, waitsOn: waitsOn(t) }));
     const waiting = blocked.length === 0 ? '' : `; waiting: ${blocked.map((b) => `${b.task} (${b.waitsOn})`).join(', ')}`;
     this.fail({
       kind: 'livelock',
@@ -726,6 +894,7 @@ export class Execution implements SchedulingView {
     if (this.stopped) return;
     this.stopped = true;
     this.releaseProcess();
+    this.realHooks?.end();
     this.end.resume!({
       failure: this.failure,
       divergence: this.divergence,
@@ -758,6 +927,12 @@ export class Execution implements SchedulingView {
     if (this.now > 0) ev.time = this.now;
     this.events!.push(ev);
   }
+}
+
+/** What a task that cannot run waits on, for `blocked` lists. */
+function waitsOn(t: Task): string {
+  if (t.pending === null) return 'a promise that no step left to run settles';
+  return waitOf(t)?.resource ?? describeOp(t.pending);
 }
 
 /** A task that no longer holds the execution up: finished, or an idle pool worker. */

@@ -28,6 +28,14 @@ export class Task implements TaskView {
   handedBy: Task | null = null;
   /** Step stamp of the last enabled-set computation that found this task enabled. */
   enabledAt = -1;
+  /**
+   * Real-code mode: the task only carries operations of chains that belong to others (a
+   * continuation, or a body that ended with an operation pending); it finishes once quiet with
+   * nothing pending.
+   */
+  transient = false;
+  /** The task of one controlled call (`t.io`): it delivers the call's result and ends. */
+  call = false;
   /** Locks held, in acquisition order, for the lock-order detector. Shared and empty until the first acquisition (most tasks take none). */
   held: SharedObject[] = NO_LOCKS;
 
