@@ -8,6 +8,7 @@ import { ThreadPool, type PoolOptions } from './primitives/pool.js';
 import { SharedQueue, type QueueOptions } from './primitives/queue.js';
 import { TaskHandle } from './primitives/task.js';
 import { SharedVar } from './primitives/variable.js';
+import { RealCodeRun } from './primitives/realCode.js';
 import { checkIoTarget, controlled, controlledObject, type Controlled } from './primitives/io.js';
 
 /**
@@ -21,7 +22,17 @@ export class ScenarioContext<P = Record<string, unknown>> {
     readonly variant: string,
     /** The scenario's parameters for this run (defaults, or values from a shrink). */
     readonly params: P,
-  ) {}
+    /** The definition's `timers`: 'virtual' from the body's start, 'real' never; unset, virtual from the first `t.io`. */
+    private readonly timers?: 'virtual' | 'real',
+  ) {
+    if (timers === 'virtual') this.realCode();
+  }
+
+  /** Switches the execution to real-code mode, with virtual timers unless the scenario said `timers: 'real'`. */
+  private realCode(): void {
+    if (this.exec.isRealCode || this.exec.isStopped) return;
+    this.exec.enterRealMode(new RealCodeRun(this.exec, this.timers !== 'real'));
+  }
 
   /** Starts a task. It first runs when the scheduler picks it. */
   spawn<T>(name: string, fn: () => Promise<T> | T): TaskHandle<T> {
@@ -40,6 +51,7 @@ export class ScenarioContext<P = Record<string, unknown>> {
   io<O extends object>(name: string, client: O): Controlled<O>;
   io(name: string, target: object): unknown {
     checkIoTarget(name, target);
+    this.realCode();
     return typeof target === 'function' ? controlled(this.exec, name, target as (...args: never[]) => unknown, undefined) : controlledObject(this.exec, name, target);
   }
 

@@ -1,3 +1,4 @@
+import { clearImmediate, setImmediate } from 'node:timers';
 import { ScenarioContext } from './context.js';
 import { UsageError } from './runtime/errors.js';
 import { Execution, type ExecutionResult } from './runtime/execution.js';
@@ -80,7 +81,7 @@ export function makeTarget<P extends object>(scenario: ScenarioDefinition<P>, op
  */
 export function runExecution<P extends object>(target: Target<P>, strategy: Strategy, index: number, record: boolean | 'sites', guard?: NondeterminismGuard): Promise<ExecutionResult> {
   const exec = newExecution(target, strategy, index, record, true);
-  const t = new ScenarioContext<P>(exec, target.variant, target.params);
+  const t = new ScenarioContext<P>(exec, target.variant, target.params, target.scenario.timers);
   // A misuse of the API names the scenario line (or file) where it happened.
   const start = (): Promise<ExecutionResult> => exec.run(() => target.scenario.run(t)).catch((e: unknown) => Promise.reject(usageAtSite(e, target.file)));
   if (guard !== undefined) {
@@ -124,7 +125,7 @@ export function startExecution<P extends object>(
   onError: (error: unknown) => void,
 ): void {
   const exec = newExecution(target, strategy, index, false, false);
-  const t = new ScenarioContext<P>(exec, target.variant, target.params);
+  const t = new ScenarioContext<P>(exec, target.variant, target.params, target.scenario.timers);
   guard.watch(exec);
   exec.start(() => target.scenario.run(t), onEnd, (e) => onError(usageAtSite(e, target.file)));
 }

@@ -49,6 +49,13 @@ export interface ScenarioDefinition<P extends object = Record<string, unknown>> 
   readonly variants: Readonly<Record<string, VariantSpec>>;
   /** Default budget for every variant (a variant's own budget wins). */
   readonly budget?: Budget;
+  /**
+   * Timers of real code (docs/real-code.md): 'virtual' runs setTimeout, setInterval,
+   * setImmediate, Date, performance.now, AbortSignal.timeout and node:timers/promises on the
+   * execution's virtual clock from the body's first line; 'real' leaves them real (a real timer
+   * is then nondeterminism). Unset: virtual from the first `t.io`.
+   */
+  readonly timers?: 'virtual' | 'real';
   /** The body: creates shared objects and spawns tasks. Runs as the task "main". */
   run(t: ScenarioContext<P>): Promise<void>;
 }
@@ -132,5 +139,6 @@ export function validateScenario(value: unknown): string[] {
       }
   }
   problems.push(...budgetProblems(d.budget, 'budget'));
+  if (d.timers !== undefined && d.timers !== 'virtual' && d.timers !== 'real') problems.push(`timers must be "virtual" or "real", got ${JSON.stringify(d.timers)}`);
   return problems;
 }

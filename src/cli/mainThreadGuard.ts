@@ -1,3 +1,4 @@
+import { clearInterval, setInterval } from 'node:timers';
 import { promiseHooks } from 'node:v8';
 import { MessageChannel, receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import { workerOn } from '../parallel/startWorker.js';

@@ -3,6 +3,7 @@
  * tick and, when it stops, calls the guard's hooks in the main thread through an in-process
  * inspector session: first `stuck`, then `spinning` every 100 ms until the loop turns again.
  */
+import { setInterval } from 'node:timers';
 import { Session } from 'node:inspector';
 import { workerData, type MessagePort } from 'node:worker_threads';
 import type { SpinRequest } from './spinTrace.js';

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers';
 import { displayLocation } from '../trace/paths.js';
 import { UsageError } from '../runtime/errors.js';
 import { errorInfo } from '../runtime/location.js';

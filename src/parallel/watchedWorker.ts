@@ -1,3 +1,4 @@
+import { clearInterval, setInterval } from 'node:timers';
 import { EventEmitter } from 'node:events';
 import { heartbeatBuffer, readPulse, type Pulse } from '../robust/heartbeat.js';
 import type { FromWorker, PoolWorker, ToWorker } from './workPool.js';

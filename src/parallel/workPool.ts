@@ -1,3 +1,4 @@
+import { clearInterval, setImmediate, setInterval } from 'node:timers';
 import { InternalError, UsageError } from '../runtime/errors.js';
 
 /**

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers';
 import { EventEmitter } from 'node:events';
 import { startWorker, type AnyWorkerSetup } from './startWorker.js';
 import type { FromWorker, PoolWorker, ToWorker } from './workPool.js';

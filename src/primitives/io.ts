@@ -25,7 +25,6 @@ export function controlled<F extends (...args: never[]) => unknown>(exec: Execut
     if (exec.isStopped) {
       throw usageErrorHere(`io "${name}" was called after the execution ended (from a timer or callback left running, or an object kept from an earlier execution?): create controlled functions in the scenario body, every run`);
     }
-    exec.enterRealMode();
     let resolve!: (value: unknown) => void;
     let reject!: (error: unknown) => void;
     const promise = new Promise<unknown>((res, rej) => {

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers';
 import { runExecution, type Target } from '../run.js';
 import { UsageError } from '../runtime/errors.js';
 import { isInstance } from '../runtime/thrown.js';

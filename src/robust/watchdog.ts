@@ -1,3 +1,4 @@
+import { clearInterval, setInterval } from 'node:timers';
 import type { Worker } from 'node:worker_threads';
 import { workerOn } from '../parallel/startWorker.js';
 import { explore, type ExploreOptions, type ExploreResult, type Progress } from '../explore.js';

@@ -16,12 +16,11 @@ import { setImmediate as realSetImmediate } from 'node:timers';
 
 /**
  * What real-code mode adds around the steps of an execution (virtual timers, the watch on the
- * outside world): told when each step starts, when the execution is quiet between steps, and
- * when it ends (whatever way), so globals it replaced are put back.
+ * outside world): told when each step starts and when the execution ends (whatever way), so
+ * globals it replaced are put back.
  */
 export interface RealCodeHooks {
   stepStarted(): void;
-  quiet(): void;
   /** Something the scenario's code started and still waits on outside interleave (a real timer, a socket), with its line; null when none. */
   outsideWait(): string | null;
   end(): void;
@@ -214,7 +213,10 @@ export class Execution implements SchedulingView {
    */
   enterRealMode(hooks: RealCodeHooks | null = null): void {
     if (this.stopped) return;
-    if (hooks !== null && this.realHooks === null) this.realHooks = hooks;
+    if (hooks !== null && this.realHooks === null) {
+      this.realHooks = hooks;
+      hooks.stepStarted();
+    }
     if (this.real) return;
     this.real = true;
     this.oneAtATimeOff = true;
@@ -243,16 +245,12 @@ export class Execution implements SchedulingView {
    */
   private onQuiet(): void {
     if (this.stopped) return;
-    this.realHooks?.quiet();
-    if (this.stopped) return;
+    this.realHooks?.stepStarted();
     const from = this.current;
     // A continuation whose operation ran and whose chain now waits elsewhere has done its part.
     if (from !== null && from.transient && from.pending === null) from.finished = true;
     this.schedule(from);
-    if (!this.stopped) {
-      this.realHooks?.stepStarted();
-      this.armQuiet();
-    }
+    if (!this.stopped) this.armQuiet();
   }
 
   /**
@@ -399,6 +397,12 @@ export class Execution implements SchedulingView {
     return promise;
   }
 
+  /** `perform` for `task` instead of the running task (real-code mode only): the `timers` task announcing its next firing. */
+  performAs<T>(task: Task, op: Operation): Promise<T> {
+    if (this.stopped) return this.forever();
+    return this.performReal<T>(task, op);
+  }
+
   /**
    * `perform` in real-code mode: the operation is announced and the caller gets a promise the
    * step that runs it settles; nothing is scheduled now (the step ends when the execution is
@@ -416,7 +420,8 @@ export class Execution implements SchedulingView {
     if (this.sites) op.site = new Error();
     if (op.ready !== null && !op.timedOut && !op.ready(op)) {
       op.blockedAt = this.step;
-      if (this.events !== null) this.events.push({ ...eventOf(owner, op, this.step), note: 'blocked' });
+      // An idle wait (the `timers` task with no timer pending) is not news for the timeline.
+      if (this.events !== null && !op.idle) this.events.push({ ...eventOf(owner, op, this.step), note: 'blocked' });
       if (op.deadline === Infinity && op.waits !== null) {
         const cycle = permanentDeadlock(owner);
         if (cycle !== null) {

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers';
 import { performance } from 'node:perf_hooks';
 import { recordFailure } from '../explore.js';
 import type { StrategyInfo } from '../replay.js';

@@ -158,7 +158,7 @@ export async function probeExecution(target: Target<object>, decisions: readonly
   // Watched, the heartbeat wraps the strategy (the snapshot stays the prefix strategy's).
   const strategy = target.monitor !== undefined ? target.monitor(prefix) : prefix;
   exec = new Execution({ strategy, index: 0, record: true, ...target.settings });
-  const ctx = new ScenarioContext<object>(exec, target.variant, target.params);
+  const ctx = new ScenarioContext<object>(exec, target.variant, target.params, target.scenario.timers);
   const running = exec;
   const result = await guardedRun(running, running.run(() => target.scenario.run(ctx)));
   const events = result.events ?? [];

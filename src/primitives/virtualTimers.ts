@@ -1,0 +1,166 @@
+import FakeTimers from '@sinonjs/fake-timers';
+import type { Execution } from '../runtime/execution.js';
+import { Operation, type SharedObject } from '../runtime/operation.js';
+import type { Task } from '../runtime/task.js';
+import { activate, install, uninstall, type VirtualClock } from './timerGlobals.js';
+
+/** @sinonjs/fake-timers bound to this process's globals, made once: a clock per execution comes from it. */
+const fakeTimers = FakeTimers.withGlobal(globalThis);
+
+type Clock = ReturnType<typeof fakeTimers.createClock>;
+
+/** What fake-timers keeps of a timer (read to name the one firing, and to tell intervals apart). */
+interface PendingTimer {
+  readonly type?: string;
+  readonly func?: { readonly name?: string };
+  readonly delay?: number;
+  readonly callAt?: number;
+  readonly interval?: number;
+}
+
+/**
+ * Virtual timers for one execution of real code (docs/real-code.md, "Virtual timers"): the
+ * timer functions, `Date` and `performance.now` of the code under test run on a clock that is
+ * the execution's virtual time, and a timer firing is a step the strategy schedules.
+ *
+ * The timers themselves are @sinonjs/fake-timers' clock (what vitest and jest use: ids and
+ * Timeout objects, intervals, setImmediate, clearing, Node's order among timers due at the same
+ * time). interleave decides only *when* the next timer fires: one task, `timers`, announces
+ * "fire the next timer" whenever one is pending, so a timeout may fire before or after any
+ * controlled call is delivered (the outside world's latency is unbounded). Firing it moves the
+ * virtual clock to that timer's time. An interval alone does not keep the execution running:
+ * once every other task has finished, the execution ends.
+ */
+export class VirtualTimers implements VirtualClock {
+  private readonly clock: Clock;
+  private task: Task | null = null;
+  /** What the `timers` task's next step fires, named when it fires (events read it after). */
+  private readonly target: { id: number; name: string; type: string };
+  private installed = true;
+
+  constructor(private readonly exec: Execution) {
+    this.clock = fakeTimers.createClock(exec.now);
+    this.target = { id: exec.worldId(), name: 'next timer', type: 'timer' };
+    install();
+    activate(this);
+  }
+
+  // ---- told by RealCodeRun ------------------------------------------------------------------
+
+  stepStarted(): void {
+    activate(this);
+  }
+
+  end(): void {
+    if (!this.installed) return;
+    this.installed = false;
+    activate(null);
+    uninstall();
+  }
+
+  // ---- VirtualClock: what the forwarders call during a step -----------------------------------
+
+  now(): number {
+    return this.exec.now;
+  }
+
+  setTimeout(fn: (...args: unknown[]) => void, ms?: number, ...args: unknown[]): unknown {
+    this.announce();
+    return this.clock.setTimeout(fn, ms, ...args);
+  }
+
+  clearTimeout(id: unknown): void {
+    this.clock.clearTimeout(id as never);
+  }
+
+  setInterval(fn: (...args: unknown[]) => void, ms?: number, ...args: unknown[]): unknown {
+    this.announce();
+    return this.clock.setInterval(fn, ms, ...args);
+  }
+
+  clearInterval(id: unknown): void {
+    this.clock.clearInterval(id as never);
+  }
+
+  setImmediate(fn: (...args: unknown[]) => void, ...args: unknown[]): unknown {
+    this.announce();
+    return this.clock.setImmediate(fn, ...args);
+  }
+
+  clearImmediate(id: unknown): void {
+    this.clock.clearImmediate(id as never);
+  }
+
+  // ---- the `timers` task ------------------------------------------------------------------------
+
+  /** Starts the `timers` task at the first timer (an execution without timers has none). */
+  private announce(): void {
+    if (this.task !== null || this.exec.isStopped) return;
+    const task = this.exec.spawnCall('timers', this.fireOp(), () => this.loop(task));
+    this.task = task;
+  }
+
+  /** After its first step, the task announces the next firing each time the last one ran. */
+  private async loop(task: Task): Promise<void> {
+    this.rethrow();
+    for (;;) {
+      await this.exec.performAs(task, this.fireOp());
+      this.rethrow();
+    }
+  }
+
+  private thrown: { error: unknown } | null = null;
+
+  /** An error a timer's callback threw is the `timers` task's: it fails the execution, as it would crash Node. */
+  private rethrow(): void {
+    const t = this.thrown;
+    if (t === null) return;
+    this.thrown = null;
+    throw t.error;
+  }
+
+  private fireOp(): Operation {
+    return new Operation('fire', this.target as SharedObject, undefined, 'write', () => this.due(), () => this.fire(), Infinity, null, true);
+  }
+
+  /** Whether the next timer may fire now: one is pending, and it is not an interval ticking on its own after everything else ended. */
+  private due(): boolean {
+    const timers = this.pending();
+    if (timers.length === 0) return false;
+    if (timers.some((t) => t.interval === undefined)) return true;
+    return this.exec.tasks.some((t) => t !== this.task && !t.finished && !(t.pending?.idle ?? false));
+  }
+
+  /** Fires the next timer: the clock moves to its time, its callback runs in this step. */
+  private fire(): void {
+    const next = this.next();
+    this.target.name = next === null ? 'next timer' : describeTimer(next);
+    // The clock follows virtual time moved by t.sleep (only ever when no timer was pending).
+    if (this.exec.now > this.clock.now) this.clock.tick(this.exec.now - this.clock.now);
+    try {
+      this.clock.next();
+    } catch (error) {
+      this.thrown = { error };
+    }
+    if (this.clock.now > this.exec.now) this.exec.now = this.clock.now;
+  }
+
+  private pending(): PendingTimer[] {
+    const timers = (this.clock as unknown as { timers?: Map<number, PendingTimer> }).timers;
+    return timers === undefined ? [] : [...timers.values()];
+  }
+
+  /** The timer `clock.next()` fires: earliest callAt, then creation order (fake-timers' rule). */
+  private next(): PendingTimer | null {
+    let best: PendingTimer | null = null;
+    for (const t of this.pending()) if (best === null || (t.callAt ?? 0) < (best.callAt ?? 0)) best = t;
+    return best;
+  }
+}
+
+/** `setTimeout(retry, 100ms)`: the kind, the callback's name, the delay. */
+function describeTimer(t: PendingTimer): string {
+  const kind = t.type === 'Interval' ? 'setInterval' : t.type === 'Immediate' ? 'setImmediate' : 'setTimeout';
+  const name = t.func?.name !== undefined && t.func.name !== '' ? t.func.name : 'callback';
+  return kind === 'setImmediate' ? `${kind}(${name})` : `${kind}(${name}, ${t.delay ?? 0}ms)`;
+}
