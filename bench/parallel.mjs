@@ -1,8 +1,12 @@
 // Parallel exploration: the same exploration (seed, executions) with 1 explorer (this thread)
 // and with 2 (this thread and one worker thread); the 2-explorer time includes starting the
 // worker and loading the scenario module in it. Rounds alternate 1, 2, 1, 2 and the best of
-// each counts, since this machine's speed drifts by ±20% over seconds.
+// each counts, since this machine's speed drifts by ±20% over seconds. Each round also measures
+// the machine's ceiling (two independent processes) right after its 1 and 2, so a round's
+// speed-up and ceiling see the same load: measured after all the rounds instead, a ceiling of
+// 2.56× stood beside a speed-up of 0.78× once the load fell (docs/bench.md, 2026-12-07).
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { exploreParallel, searchParallel } from '../dist/parallel/index.js';
@@ -15,16 +19,25 @@ export async function benchParallel({ quick, log }) {
   let same = true;
   let reference = null;
   const best = { 1: Infinity, 2: Infinity };
+  const ceiling = { solo: Infinity, pair: Infinity };
+  const rounds = [];
+  const loadStart = os.loadavg()[0];
   for (let round = 0; round < (quick ? 1 : 3); round++) {
+    const ms = {};
     for (const workers of [1, 2]) {
       globalThis.gc();
       const t0 = performance.now();
       const r = await exploreParallel({ file, seed: 1, iterations, workers });
-      best[workers] = Math.min(best[workers], performance.now() - t0);
+      ms[workers] = performance.now() - t0;
+      best[workers] = Math.min(best[workers], ms[workers]);
       const key = `${r.executions}:${r.steps}:${r.failureAt}`;
       if (reference === null) reference = key;
       else if (key !== reference) same = false;
     }
+    const { solo, pair } = await processRound({ quick });
+    ceiling.solo = Math.min(ceiling.solo, solo);
+    ceiling.pair = Math.min(ceiling.pair, pair);
+    rounds.push({ speedup: ratio(ms[1], ms[2]), ceiling: ratio(2 * solo, pair), load: Math.round(os.loadavg()[0] * 10) / 10 });
   }
   for (const workers of [1, 2]) out[`workers${workers}`] = { ms: Math.round(best[workers]), schedulesPerSec: Math.round((iterations / best[workers]) * 1000) };
   out.speedup = Math.round((out.workers2.schedulesPerSec / out.workers1.schedulesPerSec) * 100) / 100;
@@ -33,23 +46,34 @@ export async function benchParallel({ quick, log }) {
     `\nparallel (${out.workload}, ${iterations.toLocaleString('en-US')} executions): 1 worker ${out.workers1.schedulesPerSec.toLocaleString('en-US')} schedules/s, ` +
       `2 workers ${out.workers2.schedulesPerSec.toLocaleString('en-US')} schedules/s: ${out.speedup}× (same result: ${same ? 'yes' : 'NO'})\n`,
   );
-  out.processes = await benchProcesses({ quick });
+  out.processes = { schedules: processSchedules(quick), soloMs: Math.round(ceiling.solo), pairMs: Math.round(ceiling.pair), speedup: ratio(2 * ceiling.solo, ceiling.pair) };
+  // Round by round: the speed-up beside the ceiling measured just after it, and the load average
+  // then (above the CPU count, the machine was shared and neither figure says much).
+  out.rounds = rounds;
+  out.loadAverage = { start: Math.round(loadStart * 10) / 10, cpus: os.cpus().length };
   log(
     `  the machine's ceiling, two independent processes of the same workload (nothing shared): ${out.processes.speedup}× ` +
-      `(one alone ${out.processes.soloMs} ms, two side by side ${out.processes.pairMs} ms for the slower)\n`,
+      `(one alone ${out.processes.soloMs} ms, two side by side ${out.processes.pairMs} ms for the slower)\n` +
+      `  round by round, 2 workers / ceiling / 1-minute load average: ${rounds.map((r) => `${r.speedup}× / ${r.ceiling}× / ${r.load}`).join(', ')} (load ${out.loadAverage.start} at the start, ${out.loadAverage.cpus} cpus)\n`,
   );
   return out;
 }
 
+/** `a / b` to two decimals. */
+const ratio = (a, b) => Math.round((a / b) * 100) / 100;
+
+const processSchedules = (quick) => (quick ? 20_000 : 200_000);
+
 /**
- * What this machine gives two explorations that share nothing: one process timing `n` short
- * schedules (bench/contender.mjs) alone, then two such processes started together; the pair's
- * throughput over the lone one's, 2 × solo / slower of the pair. Rounds alternate, best of each.
- * The peer for `--workers 2`: a thread pool cannot beat two separate processes.
+ * One round of what this machine gives two explorations that share nothing: one process timing
+ * `n` short schedules (bench/contender.mjs) alone, then two such processes started together;
+ * the pair's throughput over the lone one's is 2 × solo / slower of the pair (the best of each
+ * over the rounds is the ceiling). The peer for `--workers 2`: a thread pool cannot beat two
+ * separate processes.
  */
-async function benchProcesses({ quick }) {
+async function processRound({ quick }) {
   const script = fileURLToPath(new URL('./contender.mjs', import.meta.url));
-  const n = quick ? 20_000 : 200_000;
+  const n = processSchedules(quick);
   const one = (seed) =>
     new Promise((resolve, reject) => {
       const child = spawn(process.execPath, ['--expose-gc', script, 'interleave', '3', '5', String(n), String(seed), String(n / 4)], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -57,13 +81,9 @@ async function benchProcesses({ quick }) {
       child.stdout.on('data', (d) => (text += d));
       child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(text).ms) : reject(new Error(`bench: contender exited with ${code}`))));
     });
-  let solo = Infinity;
-  let pair = Infinity;
-  for (let round = 0; round < (quick ? 1 : 3); round++) {
-    solo = Math.min(solo, await one(1));
-    pair = Math.min(pair, Math.max(...(await Promise.all([one(1), one(2)]))));
-  }
-  return { schedules: n, soloMs: Math.round(solo), pairMs: Math.round(pair), speedup: Math.round(((2 * solo) / pair) * 100) / 100 };
+  const solo = await one(1);
+  const pair = Math.max(...(await Promise.all([one(1), one(2)])));
+  return { solo, pair };
 }
 
 // Split exhaustive search: the same dfs search with 1 worker (this thread) and 2 worker threads.
