@@ -1,19 +1,22 @@
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { explore, replayTrace, writeTrace, type ScenarioDefinition } from 'interleave';
+import { explore, readTrace, replayTrace, writeTrace, type ScenarioDefinition } from 'interleave';
 import { expectDeclared, expectNoFailure, InterleaveFailure, replayTraceFile } from 'interleave/vitest';
 import { explore as exploreDriver } from '../../src/explore.js';
 import { loadFreshScenario } from '../../src/loader.js';
 import warmCache from './fixtures/honesty/warm-cache.js';
 import warmHelper from './fixtures/honesty/warm-helper.js';
 import runaway from '../fixtures/bad/runaway.js';
+import { CROSS_CHECK_CAUSE } from '../../src/search/crossCheck.js';
+import { searchParallel } from '../../src/parallel/searchParallel.js';
 import { cli, ROOT, tempDir } from './cli.js';
 
 const HONESTY = join(ROOT, 'test/robust/fixtures/honesty');
 const WARM_CACHE = join(HONESTY, 'warm-cache.ts');
 const WARM_HELPER = join(HONESTY, 'warm-helper.ts');
 const RUNAWAY = join(ROOT, 'test/fixtures/bad/runaway.ts');
+const HIDDEN_SPIN = join(HONESTY, 'hidden-spin.ts');
 
 /** The failure the warm path gives, at whichever execution the cache is warm by. */
 const FOUND = /found: assertion: AssertionFailure: the warm path wrote 2 in task "main" \(step 5\)$/;
@@ -112,5 +115,39 @@ describe('explore({ watchdog }): a task that spins without a scheduling point en
     // Confirmed: replayed in a new watched thread, the same task spun after the same step.
     expect(r.notReproducedFresh).toBeUndefined();
     await expect(explore(runaway as ScenarioDefinition<object>, { watchdog: 1 })).rejects.toThrow("explore(runaway): the watchdog needs `file`, the scenario module's path (its thread imports the module)");
+  });
+});
+
+describe('the cross-check of a split dfs search runs watched: a spin that only the schedules the reduction skips reach is a livelock, not a hang', () => {
+  const SPIN = 'livelock: task "waiter" ran for more than 1 s without reaching a scheduling point (a runaway loop that never awaits an interleave operation?) after step 2 of execution 1';
+  const SAID_COMPLETE = `hidden-spin [buggy] dfs: livelock: exhaustive search said complete, but random schedule 2 of 300 (seed 1) fails: ${CROSS_CHECK_CAUSE}`;
+
+  it('run --workers 2 --strategy dfs --watchdog 1 (it hung in the cross-check), and shards merged with --watchdog 1: the runaway and its trace, confirmed before it is saved', async () => {
+    const out = tempDir();
+    // Subprocesses with a time limit: a cross-check that spins unwatched fails this test instead of
+    // freezing the suite. Shards cannot tell the search is complete: merge cross-checks the merged run.
+    const shard = (i: number) => cli(['run', HIDDEN_SPIN, '--strategy', 'dfs', '--watchdog', '1', '--shard', `${i}/2`, '--shard-file', join(out, `s${i}.json`), '--out', out], { timeoutMs: 60_000 });
+    const [split, ...shards] = await Promise.all([cli(['run', HIDDEN_SPIN, '--strategy', 'dfs', '--workers', '2', '--watchdog', '1', '--no-shrink', '--out', out], { timeoutMs: 60_000 }), shard(1), shard(2)]);
+    expect([split!.code, split!.signal]).toEqual([1, null]);
+    expect(split!.stdout.split('\n')[0]).toBe(SAID_COMPLETE);
+    expect(split!.stdout).toContain(`\n${SPIN}\n`);
+    // Saved once confirmed: replayed from a new watched thread, where the same task spun after the same step.
+    expect(readTrace(join(out, 'hidden-spin.buggy.livelock.json')).runaway).toEqual({ seconds: 1 });
+    expect(shards.map((r) => r.code)).toEqual([0, 0]);
+    const merged = await cli(['merge', '--dir', HONESTY, '--watchdog', '1', '--no-shrink', '--out', join(out, 'merged'), join(out, 's1.json'), join(out, 's2.json')], { timeoutMs: 60_000 });
+    expect([merged.code, merged.signal]).toEqual([1, null]);
+    expect(merged.stdout.split('\n')[0]).toBe(`${SAID_COMPLETE} (merged from 2 workers over 2 shards)`);
+    expect(merged.stdout).toContain(`\n${SPIN}\n`);
+    expect(readTrace(join(out, 'merged', 'hidden-spin.buggy.livelock.json')).runaway).toEqual({ seconds: 1 });
+  }, 180_000);
+
+  it('watched, the cross-check finds the schedule and the trace the unwatched one finds (a closure variable lost update)', async () => {
+    const file = join(HONESTY, 'closure-counter.ts');
+    const [plain, watched] = await Promise.all([searchParallel({ file, strategy: 'dfs' }), searchParallel({ file, strategy: 'dfs', watchdog: 10 })]);
+    expect(watched.crossCheck).toEqual({ schedules: 300, seed: 1, failedAt: 3 });
+    expect([watched.crossCheck, watched.complete, watched.failure?.message]).toEqual([plain.crossCheck, plain.complete, plain.failure?.message]);
+    // The same schedule, recorded alike (the stack differs only in how this thread named the module).
+    const same = (t: typeof plain.trace) => ({ strategy: t!.strategy, decisions: t!.decisions, events: t!.events.length, counts: t!.counts });
+    expect(same(watched.trace)).toEqual(same(plain.trace));
   });
 });
