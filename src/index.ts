@@ -6,8 +6,12 @@ export { defineScenario, param, validateScenario, resolveParams } from './scenar
 export type { ScenarioDefinition, VariantSpec, ParamSpec, ParamSpecs, Budget, Expectation, StrategyName } from './scenario.js';
 export { expectationMet, expectationText } from './expectation.js';
 export { ScenarioContext } from './context.js';
-export { explore, recordFailure, DEFAULT_ITERATIONS } from './explore.js';
-export type { ExploreOptions, ExploreResult, Progress } from './explore.js';
+// `explore` confirms its failure from fresh modules when given `file`, and takes a `watchdog` (src/robust/checkedExplore.ts).
+export { checkedExplore as explore } from './robust/checkedExplore.js';
+export type { CheckedExploreOptions as ExploreOptions, CheckedExploreResult as ExploreResult } from './robust/checkedExplore.js';
+export type { NotReproducedFresh } from './robust/freshReplay.js';
+export { recordFailure, DEFAULT_ITERATIONS } from './explore.js';
+export type { Progress } from './explore.js';
 export { search, splitSearch, checkState as checkSearchState, initialState as initialSearchState, dependent, footprintOf } from './search/index.js';
 export type { SearchOptions, SearchResult, SearchProgress, BoundInfo, SearchState, SearchMode, PathNode, TaskNode, ValueNode, Access as FootprintAccess, Footprint } from './search/index.js';
 export { replayTrace, replayDecisions, traceOf, sameFailure } from './replay.js';

@@ -12,10 +12,10 @@ import { readdirSync, existsSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'vitest';
 import { locateScenario } from './cli/locate.js';
-import { explore, type ExploreOptions, type ExploreResult } from './explore.js';
-import { exploreWatched, WatchdogThread } from './robust/watchdog.js';
+import { checkedExplore, type CheckedExploreOptions, type CheckedExploreResult } from './robust/checkedExplore.js';
+import { WatchdogThread } from './robust/watchdog.js';
 import { UsageError } from './runtime/errors.js';
-import { replaySaved } from './robust/replaySaved.js';
+import { replayFresh } from './robust/freshReplay.js';
 import { checkTraceTarget } from './robust/traceTarget.js';
 import { executionCount, formatFailureReport, formatReplay } from './report/text.js';
 import type { ScenarioDefinition } from './scenario.js';
@@ -26,25 +26,18 @@ import { encodeTrace, readTrace } from './trace/codec.js';
 import type { Trace } from './trace/schema.js';
 import { saveTraceOrFallback, UNSAVED_HEADER } from './cli/saveOrFallback.js';
 
-export interface NoFailureOptions<P extends object> extends ExploreOptions<P> {
+export interface NoFailureOptions<P extends object> extends CheckedExploreOptions<P> {
   /** Where the failing trace is saved, so the message can name the replay command (default 'traces'; false: do not save). */
   readonly out?: string | false;
   /** Shrink the failing trace before reporting it (default true; with `watchdog`, in the watched thread too). */
   readonly shrink?: boolean;
-  /**
-   * Seconds: explore in a watched worker thread, so that a task looping without a scheduling
-   * point fails the test as a runaway `livelock` after this long, instead of freezing the test
-   * worker for good (no timeout can end a synchronous loop in its own thread). Needs `file`, the
-   * scenario module's path: the thread imports it.
-   */
-  readonly watchdog?: number;
 }
 
 /** A failure found by `expectNoFailure`; its message is the full report (timeline, root cause, replay command). */
 export class InterleaveFailure extends Error {
   constructor(
     message: string,
-    readonly result: ExploreResult,
+    readonly result: CheckedExploreResult,
     readonly file: string | null,
   ) {
     super(message);
@@ -56,24 +49,25 @@ export class InterleaveFailure extends Error {
  * Explores `scenario` over the budget in `options` (else its variant's) and throws an
  * InterleaveFailure when any execution fails: the message has the failure, the minimal
  * interleaving as a timeline and the command that replays it. Resolves with the result when
- * nothing failed.
+ * nothing failed. With `file`, a failure is first replayed from freshly loaded modules, as
+ * `explore` does (src/robust/checkedExplore.ts): one that does not replay there is reported as
+ * `nondeterminism` with a line saying no trace was saved; without `file`, the message says the
+ * failure was not confirmed.
  */
-export async function expectNoFailure<P extends object>(scenario: ScenarioDefinition<P>, options: NoFailureOptions<P> = {}): Promise<ExploreResult> {
-  const { out, shrink, watchdog, ...exploreOptions } = options;
+export async function expectNoFailure<P extends object>(scenario: ScenarioDefinition<P>, options: NoFailureOptions<P> = {}): Promise<CheckedExploreResult> {
+  const { out, shrink, ...exploreOptions } = options;
+  const watchdog = options.watchdog;
   if (out === '') throw new UsageError(`expectNoFailure(${scenario.name}): out must name a folder (or be false), got ""`);
-  if (watchdog !== undefined && options.file === undefined) {
-    throw new UsageError(`expectNoFailure(${scenario.name}): the watchdog needs \`file\`, the scenario module's path (its thread imports the module)`);
-  }
   const loaded = { file: options.file ?? '', scenario: scenario as ScenarioDefinition<object> };
   // Watched, the exploration and the shrink share one thread.
-  const thread = watchdog !== undefined ? new WatchdogThread() : undefined;
-  let r: ExploreResult;
+  const thread = watchdog !== undefined && options.file !== undefined ? new WatchdogThread() : undefined;
+  let r: CheckedExploreResult;
   let trace: Trace | null;
   try {
-    r = watchdog === undefined ? await explore(scenario, exploreOptions) : await exploreWatched(watchdog, loaded, exploreOptions as ExploreOptions<object>, thread);
+    r = await checkedExplore(scenario, exploreOptions, thread, 'expectNoFailure');
     if (r.failure === null) return r;
-    // A runaway whose decisions overflowed the heartbeat's log has no trace.
-    if (r.trace === null) throw new InterleaveFailure(`${scenario.name} [${r.variant}] failed after ${executionCount(r.executions)}\n${r.failure.message}`, r, null);
+    // A runaway whose decisions overflowed the heartbeat's log has no trace; one that does not replay fresh is not saved.
+    if (r.trace === null) throw new InterleaveFailure(`${scenario.name} [${r.variant}] failed after ${executionCount(r.executions)}\n${r.failure.message}${notFreshLine(r)}`, r, null);
     trace = r.trace;
     if (shrink !== false && shrinkable(trace, watchdog !== undefined)) {
       trace = (await shrinkWatched(watchdog, loaded, trace, options.file !== undefined ? { file: options.file } : {}, thread)).trace;
@@ -93,7 +87,20 @@ export async function expectNoFailure<P extends object>(scenario: ScenarioDefini
   }
   const shown = file === null ? null : relative(process.cwd(), file);
   const report = formatFailureReport(trace, shown);
-  throw new InterleaveFailure(`${scenario.name} [${r.variant}] failed after ${executionCount(r.executions)}\n${report}${saveError}`, r, file);
+  throw new InterleaveFailure(`${scenario.name} [${r.variant}] failed after ${executionCount(r.executions)}\n${report}${saveError}${unconfirmedLine(options.file)}`, r, file);
+}
+
+/** The line saying why a failure that did not replay from fresh modules has no trace. */
+function notFreshLine(r: CheckedExploreResult): string {
+  const stale = r.notReproducedFresh;
+  if (stale === undefined) return '';
+  const reloaded = stale.reloaded === 'module' ? 'the scenario module loaded afresh' : 'the scenario and the modules it imports loaded afresh in a new thread';
+  return `\nno trace saved: the ${stale.found.kind} found replays only in the module instance that explored (from ${reloaded}: ${stale.replay}), so its trace would not reproduce in a new process`;
+}
+
+/** The line saying a failure was not replayed from fresh modules: without `file` the scenario cannot be loaded again. */
+function unconfirmedLine(file: string | undefined): string {
+  return file === undefined ? '\n(not confirmed from freshly loaded modules: give `file`, the scenario module\'s path, so that a failure that needs state warmed up by earlier executions is not reported as one that replays)' : '';
 }
 
 /** Where `replayTraces` and `replayTraceFile` look for scenarios. */
@@ -111,13 +118,13 @@ export interface ReplayTracesOptions {
  * InterleaveFailure: `expected <expectation>, found <kind>`, then the failure with its
  * interleaving (not saved), or how many executions found nothing.
  */
-export async function expectDeclared<P extends object>(scenario: ScenarioDefinition<P>, variant: string, options: ExploreOptions<P> = {}): Promise<ExploreResult> {
+export async function expectDeclared<P extends object>(scenario: ScenarioDefinition<P>, variant: string, options: CheckedExploreOptions<P> = {}): Promise<CheckedExploreResult> {
   const spec = scenario.variants[variant];
   if (spec === undefined) throw new UsageError(`expectDeclared(${scenario.name}): no variant "${variant}"; variants are: ${Object.keys(scenario.variants).join(', ')}`);
-  const r = await explore(scenario, { ...options, variant });
+  const r = await checkedExplore(scenario, { ...options, variant }, undefined, 'expectDeclared');
   const found = r.failure?.kind ?? 'pass';
   if (expectationMet(spec.expect, found)) return r;
-  const what = r.trace !== null ? formatFailureReport(r.trace, null) : (r.failure?.message ?? `no failure in ${executionCount(r.executions)}`);
+  const what = r.trace !== null ? `${formatFailureReport(r.trace, null)}${unconfirmedLine(options.file)}` : `${r.failure?.message ?? `no failure in ${executionCount(r.executions)}`}${notFreshLine(r)}`;
   throw new InterleaveFailure(`${scenario.name} [${variant}]: expected ${expectationText(spec.expect)}, found ${found}\n${what}`, r, null);
 }
 
@@ -139,7 +146,8 @@ export function replayTraces(dir: string, options: ReplayTracesOptions = {}): vo
 
 /**
  * The test `replayTraces` registers for one trace file: resolves when the trace reproduces its
- * recorded outcome, else rejects with replay's message. The scenario module the trace names is
+ * recorded outcome, replayed from freshly loaded modules as in a new process
+ * (src/robust/freshReplay.ts), else rejects with replay's message. The scenario module the trace names is
  * checked before it is imported (inside the project or `scenarioDir`, a regular .ts/.mts/.js/.mjs
  * file: a trace is data, never code); a refusal rejects with a TraceFileError naming the file.
  */
@@ -147,6 +155,8 @@ export async function replayTraceFile(file: string, options: ReplayTracesOptions
   const trace = readTrace(file);
   const loaded = await locateScenario(trace.scenario, options.scenarioDir ?? 'scenarios', file, { trust: options.trustTracePaths === true });
   checkTraceTarget(trace, loaded.scenario, file);
-  const report = await replaySaved(loaded, trace);
+  // From fresh modules: traces replayed one after another in this process would otherwise share
+  // the module state the earlier ones left (a cache warmed by the replays before).
+  const report = await replayFresh(loaded, trace);
   if (report.outcome !== 'reproduced') throw new Error(`${file}: ${report.message}\n${formatReplay(report)}`);
 }

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { loadScenario } from '../loader.js';
 import { makeTarget, type Target, type TargetOptions } from '../run.js';
-import { CROSS_CHECK_SCHEDULES, crossCheck } from '../search/crossCheck.js';
+import { CROSS_CHECK_SCHEDULES, crossCheck, type CrossCheckResult } from '../search/crossCheck.js';
 import type { ScenarioDefinition } from '../scenario.js';
 import { boundLimit, search, type SearchResult } from '../search/search.js';
 import { splitSearch } from '../search/split.js';
@@ -10,9 +10,9 @@ import type { Shard } from './partition.js';
 import { runSettings } from './sameRun.js';
 import { combineUnits, unitsThrough, type SearchShardRun } from './searchResult.js';
 import { boundOf, isPrefix, PARTS, PREFIX_EXECUTIONS, roundEndsSearch, unitOf, unitRules, unitsOf, UNITS_PER_ROUND, type UnitResult } from './searchUnits.js';
-import type { Failure } from '../runtime/failure.js';
+import type { Failure, Warning } from '../runtime/failure.js';
 import type { Pulse } from '../robust/heartbeat.js';
-import { runawayFailure } from '../robust/watchdog.js';
+import { exploreWithWatchdog, runawayFailure } from '../robust/watchdog.js';
 import { runawayTrace } from '../robust/runawayTrace.js';
 import type { Progress } from '../explore.js';
 import { progressOf } from './exploreParallel.js';
@@ -204,21 +204,39 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
     workers: Math.max(1, options.workers ?? 1),
     resplit: setup.resplit,
   });
-  return whole ? crossChecked(run, target, options.seed ?? budget.seed ?? 1) : run;
+  return whole ? crossChecked(run, target, options.seed ?? budget.seed ?? 1, options.watchdog) : run;
 }
 
 /**
- * A whole split dfs search with reduction that ended complete, cross-checked in this thread as
- * the unsplit search is (src/search/crossCheck.ts): complete only when the random schedules
- * agree, else their failure. A shard cannot tell it is complete; merge checks the merged run.
+ * A whole split dfs search with reduction that ended complete, cross-checked as the unsplit
+ * search is (src/search/crossCheck.ts): complete only when the random schedules agree, else
+ * their failure. In this thread, or with `watchdog` (seconds) in a watched thread, as the
+ * search's pieces ran: a schedule the reduction skipped may spin (`watchedCrossCheck`). A shard
+ * cannot tell it is complete; merge checks the merged run.
  */
-export async function crossChecked(run: SearchShardRun, target: Target<object>, seed: number): Promise<SearchShardRun> {
+export async function crossChecked(run: SearchShardRun, target: Target<object>, seed: number, watchdog?: number): Promise<SearchShardRun> {
   if (!run.complete || !run.por || run.failure !== null) return run;
   const warnings = new Map(run.warnings.map((w) => [w.message, w]));
-  const cc = await crossCheck(target, seed, CROSS_CHECK_SCHEDULES, warnings);
+  const cc = watchdog === undefined ? await crossCheck(target, seed, CROSS_CHECK_SCHEDULES, warnings) : await watchedCrossCheck(target, seed, watchdog, warnings);
   const checked = { ...run, crossCheck: cc.check, warnings: [...warnings.values()] };
   if (cc.failure === null) return checked;
   return { ...checked, complete: false, stoppedBy: 'failure', failure: cc.failure, trace: cc.trace };
+}
+
+/**
+ * The cross-check's random schedules in a watched thread (src/robust/watchdog.ts): executions
+ * 0..n-1 of the random strategy with `seed`, to the first failure, are exactly `explore`'s with
+ * that strategy, seed and budget (RandomStrategy restarts from (seed, index) at each execution),
+ * so the schedule found and its trace are the unwatched cross-check's; a schedule that spins is
+ * that schedule's runaway `livelock`, with its trace.
+ */
+async function watchedCrossCheck(target: Target<object>, seed: number, seconds: number, warnings: Map<string, Warning>): Promise<CrossCheckResult> {
+  const { maxSteps, allowLeaks, failOnLockOrder } = target.settings;
+  const options = { variant: target.variant, params: target.params, maxSteps, allowLeaks, failOnLockOrder, strategy: 'random', seed, iterations: CROSS_CHECK_SCHEDULES };
+  const r = await exploreWithWatchdog(target.file!, target.scenario as ScenarioDefinition<object>, options, { seconds });
+  for (const w of r.warnings) if (!warnings.has(w.message)) warnings.set(w.message, w);
+  const failedAt = r.failure === null ? null : (r.trace?.strategy.execution ?? r.executions - 1);
+  return { check: { schedules: CROSS_CHECK_SCHEDULES, seed, failedAt }, failure: r.failure, trace: r.trace };
 }
 
 interface RoundOptions {

@@ -59,7 +59,7 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
   }
   // Every group is checked before anything is written.
   const merged: AnyShardRun[] = [];
-  for (const g of groups.values()) merged.push(await crossCheckMerged(mergeAnyShardRuns(g.runs, g.files), o.dir));
+  for (const g of groups.values()) merged.push(await crossCheckMerged(mergeAnyShardRuns(g.runs, g.files), o.dir, o.watchdog));
   const expected = o.check ? await expectations(merged, o.dir) : null;
   let failed = false;
   const checked: string[][] = [];
@@ -125,10 +125,10 @@ function checkScenarioFiles(run: AnyShardRun, file: string, o: MergeOptions): vo
 /**
  * A merged dfs search with reduction that is complete is cross-checked here with random
  * schedules, as one machine's search is (src/search/crossCheck.ts); its scenario is found by
- * name in `dir`. When it cannot be found, the run stays as merged and its line says it was not
+ * name in `dir` (with `--watchdog`, in a watched thread). When it cannot be found, the run stays as merged and its line says it was not
  * cross-checked, with one line on stderr saying why.
  */
-async function crossCheckMerged(m: AnyShardRun, dir: string): Promise<AnyShardRun> {
+async function crossCheckMerged(m: AnyShardRun, dir: string, watchdog: number | undefined): Promise<AnyShardRun> {
   if (m.format !== 'interleave-search-shard' || !m.complete || !m.por) return m;
   let loaded;
   try {
@@ -140,7 +140,7 @@ async function crossCheckMerged(m: AnyShardRun, dir: string): Promise<AnyShardRu
   const s = m.settings;
   const target = makeTarget(loaded.scenario, { variant: m.variant, file: loaded.file, ...(s !== undefined ? { params: s.params, maxSteps: s.maxSteps, allowLeaks: s.allowLeaks, failOnLockOrder: s.failOnLockOrder } : {}) });
   const budget = { ...loaded.scenario.budget, ...loaded.scenario.variants[m.variant]?.budget };
-  return crossChecked(m, target as Target<object>, budget.seed ?? 1);
+  return crossChecked(m, target as Target<object>, budget.seed ?? 1, watchdog);
 }
 
 /**
