@@ -37,7 +37,16 @@ export interface SpinTarget {
   readonly out: string;
 }
 
-export const spinMark: { running: SpinView | null; target: SpinTarget | null } = { running: null, target: null };
+/**
+ * What the command does when a signal comes while a task keeps this thread from its event loop
+ * (the guard calls it then, inside the spin: it must be synchronous): prints what its interrupt
+ * prints, the work so far and what was stopped, and returns the exit code. Set by `interleave
+ * run` while it listens for Ctrl-C; null otherwise (the signal then ends the process by Node's
+ * default action).
+ */
+export type SpinInterrupt = (signal: string) => number;
+
+export const spinMark: { running: SpinView | null; target: SpinTarget | null; interrupted: SpinInterrupt | null } = { running: null, target: null, interrupted: null };
 
 /** Promise creations without a scheduling decision after which a task is a microtask runaway. */
 export const SPIN_REACTIONS = 1_000_000;
