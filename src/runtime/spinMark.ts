@@ -24,8 +24,9 @@ export interface SpinView {
 
 /**
  * What another thread needs to run the spinning execution's target again (src/cli/spinTrace.ts):
- * plain data, set by `interleave run` once per unwatched exploration in this thread, null
- * outside one (then a spin is reported without a trace). `out`: where its trace is saved.
+ * plain data, set by `interleave run` once per unwatched exploration in this thread, and by
+ * `ci` for each variant it explores here; null outside one (then a spin is reported without a
+ * trace). `out`: where its trace is saved.
  */
 export interface SpinTarget {
   readonly file: string;
@@ -34,7 +35,10 @@ export interface SpinTarget {
   readonly strategy?: string;
   readonly seed?: number;
   readonly maxSteps?: number;
-  readonly out: string;
+  /** Null: `ci` without --out (its report says how to save the trace). */
+  readonly out: string | null;
+  /** Set by `ci`: the spin is reported as its item's row (src/cli/commands/ci.ts `ciSpinReport`), not as `run`'s report. */
+  readonly ci?: unknown;
 }
 
 /**

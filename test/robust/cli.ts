@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +57,18 @@ export function start(args: readonly string[], env: Record<string, string> = {})
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return { child, output: () => ({ stdout, stderr }), exited };
+}
+
+/**
+ * A folder `test-output/<name>` with a `scenarios/` folder holding copies of `files` (inside the
+ * repository, so a scenario's `import 'interleave'` resolves to this package).
+ */
+export function scenarioDir(name: string, files: Record<string, string>): string {
+  const dir = join(ROOT, 'test-output', name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'scenarios'), { recursive: true });
+  for (const [as, from] of Object.entries(files)) copyFileSync(from, join(dir, 'scenarios', as));
+  return dir;
 }
 
 export function tempDir(prefix = 'interleave-robust-'): string {

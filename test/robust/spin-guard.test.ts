@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readTrace } from 'interleave';
-import { BAD, cli, FIXTURES, start, tempDir, waitFor } from './cli.js';
+import { BAD, cli, FIXTURES, ROOT, scenarioDir, start, tempDir, waitFor } from './cli.js';
 
 const FIXTURE = join(BAD, 'spin-interrupted.ts');
 const STOPPING = (signal: string): string => `\ninterleave: ${signal}: stopping now (a task never returns to the event loop, so its execution cannot end); the failures found so far are saved\n`;
@@ -69,4 +69,28 @@ describe('a signal while a task spins in the main thread, unwatched', () => {
       session.child.kill('SIGKILL');
     }
   }, 60_000);
+});
+
+describe('ci, unwatched, when a variant explored in its thread spins through promise reactions', () => {
+  it('reports the spin as a livelock mismatch for its item, with a trace that replays (with --out), or the command that saves one', async () => {
+    const verdict = 'livelock: task "spinner" kept running through promise reactions alone, more than 1,000,000 without reaching a scheduling point (a loop such as `while (...) await Promise.resolve()`?) after step 2';
+    const dir = scenarioDir('ci-spin', { 'spin-interrupted.ts': FIXTURE, 'lost-update.ts': join(ROOT, 'test/fixtures/scenarios/lost-update.ts') });
+    const env = { INTERLEAVE_TEST_SPIN: 'microtasks' };
+    const [saved, json] = await Promise.all([cli(['ci', '--out', 'found'], { cwd: dir, env, timeoutMs: 60_000 }), cli(['ci', '--json'], { cwd: dir, env, timeoutMs: 60_000 })]);
+    const trace = join('found', 'spin-interrupted.spins.livelock.json');
+    for (const r of [saved, json]) {
+      expect([r.code, r.signal]).toEqual([1, null]);
+      expect(r.stderr).toBe(`${verdict}\ninterleave: the run cannot go on past a task that never returns to the event loop: it stops here\n`);
+    }
+    expect(saved.stdout).toMatch(/^variant +spin-interrupted \[spins\] +pass +livelock +MISMATCH$/m);
+    expect(saved.stdout).toContain(`\nMISMATCH spin-interrupted [spins]: expected pass, found livelock\n  ${verdict}\n  trace: ${trace}\n  replay: npx interleave replay ${trace}\n`);
+    expect(saved.stdout).toMatch(/\n0 matched, 1 mismatched; ci stopped at this item \(a task never returns to the event loop\): the other 3 items were not checked\n$/);
+    expect(readdirSync(join(dir, 'found'))).toEqual(['spin-interrupted.spins.livelock.json']);
+    const replayed = await cli(['replay', trace], { cwd: dir, timeoutMs: 60_000 });
+    expect(replayed.stdout).toContain(`\nreproduced: ${verdict}\n`);
+    expect(replayed.code).toBe(1);
+    const report = JSON.parse(json.stdout) as { passed: number; failed: number; stopped: string; rows: { name: string; found: string; ok: boolean; detail: string }[] };
+    expect([report.passed, report.failed, report.rows.length]).toEqual([0, 1, 1]);
+    expect(report.rows[0]).toMatchObject({ name: 'spin-interrupted [spins]', found: 'livelock', ok: false, detail: `${verdict}\nreproduce: npx interleave run scenarios/spin-interrupted.ts --variant spins (saves its trace)` });
+  }, 120_000);
 });
