@@ -285,7 +285,8 @@ function ciSpinItem(job: VariantJob, others: number, o: CiOptions): CiSpinItem {
 export function ciSpinReport(item: CiSpinItem, file: string, variant: string, failure: Failure, saved: string | null, unsavedTrace: string | null): string {
   const detail = variantDetail({ variant, saved, unsavedTrace, result: { failure, executions: 0 } }, file, { checkDeterminism: item.checkDeterminism });
   const row: CiRow = { kind: 'variant', name: item.name, params: item.params, expected: item.expected, found: 'livelock', ok: item.ok, seconds: 0, detail };
-  const stopped = `ci stopped at this item (a task never returns to the event loop): the other ${item.others} item${item.others === 1 ? ' was' : 's were'} not checked`;
+  const left = item.others === 0 ? '' : item.others === 1 ? ': the other item was not checked' : `: the other ${item.others} items were not checked`;
+  const stopped = `ci stopped at this item (a task never returns to the event loop)${left}`;
   const [passed, failed] = item.ok ? [1, 0] : [0, 1];
   if (item.json) return `${JSON.stringify({ passed, failed, stopped, rows: [{ ...row, seconds: undefined }] }, null, 2)}\n`;
   return `${formatRows([row], NO_COLOUR)}\n${passed} matched, ${failed} mismatched; ${stopped}\n`;
