@@ -1,3 +1,5 @@
+import { closeSync, openSync } from 'node:fs';
+import { devNull } from 'node:os';
 import { clearInterval, setInterval } from 'node:timers';
 import { promiseHooks } from 'node:v8';
 import { MessageChannel, receiveMessageOnPort, type Worker } from 'node:worker_threads';
@@ -5,6 +7,8 @@ import { workerOn } from '../parallel/startWorker.js';
 import { SPIN_REACTIONS, spinMark } from '../runtime/spinMark.js';
 import { EXIT } from './exitCodes.js';
 import { spinRequest, type SpinAnswer } from './spinTrace.js';
+import { CELL, CELLS, GUARDED_SIGNALS } from './mainThreadGuardCells.js';
+import { countSignals, type SignalCount } from './guardSignals.js';
 
 /**
  * The binary's guard over its own main thread, where an unwatched run executes the scenario.
@@ -15,8 +19,14 @@ import { spinRequest, type SpinAnswer } from './spinTrace.js';
  * has not moved for a second, the worker runs `stuck` below *in this thread*, through an
  * in-process inspector session (its messages are served by a V8 interrupt, even while JS spins):
  *
- * - the SIGINT and SIGTERM listeners are taken off, so the next such signal ends the process at
- *   once, by Node's default action; they are put back as soon as the event loop turns again;
+ * - the SIGINT and SIGTERM listeners are taken off: the worker hears those signals too, from the
+ *   start, and knows which ones this thread handled (guardSignals.ts), so one sent in the second
+ *   before it was stuck counts as well. One this thread could not handle while
+ *   it is stuck has the worker call `interrupted` here: the command that listened for it
+ *   (`interleave run`, through `spinMark.interrupted`) prints what an interrupt prints, the
+ *   variants so far and the one stopped, and the process exits with its code; when no command
+ *   said what to print, the signal's default action ends the process. The listeners are put back
+ *   as soon as the event loop turns again;
  * - a promise hook starts counting the promises created since the last scheduling decision
  *   (`spinMark.running` and its `step`). A task spinning through promise reactions alone creates them without
  *   end; a synchronous spin creates none. Once SPIN_REACTIONS are counted, the run is over: the
@@ -40,12 +50,8 @@ const TICK_MS = 100;
  * the scenario module and replays the schedule): past it, the spin is reported without one.
  */
 const TRACE_WAIT_MS = 60_000;
-/** Cells of the shared Int32Array: the event loop's tick, and the worker's "answered" flag. */
-const TICK = 0;
-const ANSWERED = 1;
 /** The hook's name in this thread's global object, where the inspector's evaluation finds it. */
 const GLOBAL_NAME = '__interleaveMainThreadGuard';
-const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 /** What the worker calls in this thread, by name, through the inspector. */
 export interface GuardCalls {
@@ -53,10 +59,12 @@ export interface GuardCalls {
   stuck(): void;
   /** Once the count says the running task spins through promise reactions: reports it and ends the process (else false). */
   spinning(): boolean;
+  /** A signal came while the thread is stuck: the command's interrupted report and the end of the process (false: no command said what that is). */
+  interrupted(signal: string): boolean;
 }
 
 export function guardMainThread(): MainThreadGuard {
-  const buffer = new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
+  const buffer = new SharedArrayBuffer(CELLS * Int32Array.BYTES_PER_ELEMENT);
   const tick = new Int32Array(buffer);
   // Where a spinning run's trace is asked for and answered (see `traced`), read without the event loop.
   const { port1, port2 } = new MessageChannel();
@@ -71,7 +79,7 @@ export function guardMainThread(): MainThreadGuard {
     const target = spinMark.target;
     if (run === null || target === null || worker === null) return null;
     port1.postMessage(spinRequest(run, target, task, message));
-    Atomics.wait(tick, ANSWERED, 0, TRACE_WAIT_MS);
+    Atomics.wait(tick, CELL.ANSWERED, 0, TRACE_WAIT_MS);
     return (receiveMessageOnPort(port1)?.message as SpinAnswer | null | undefined) ?? null;
   };
   let saved: Map<string, ((...args: unknown[]) => void)[]> | null = null;
@@ -99,8 +107,8 @@ export function guardMainThread(): MainThreadGuard {
   const calls: GuardCalls = {
     stuck() {
       if (saved !== null) return;
-      saved = new Map(SIGNALS.map((s) => [s, process.listeners(s) as ((...args: unknown[]) => void)[]]));
-      for (const s of SIGNALS) process.removeAllListeners(s);
+      saved = new Map(GUARDED_SIGNALS.map((s) => [s, process.listeners(s) as ((...args: unknown[]) => void)[]]));
+      for (const s of GUARDED_SIGNALS) process.removeAllListeners(s);
       moved();
       count = 0;
       stopHook = (promiseHooks.onInit as unknown as (init: () => void) => () => void)(() => {
@@ -120,23 +128,29 @@ export function guardMainThread(): MainThreadGuard {
         process.stdout.write(answer.stdout);
         process.stderr.write(`${message}\n${answer.stderr}${stop}\n`);
       }
-      // Not `process.exit`: with the guard's inspector session connected, it would print
-      // "Waiting for the debugger to disconnect..." first.
-      (process as unknown as { reallyExit(code: number): void }).reallyExit(EXIT.FAILURE);
+      exitQuietly(EXIT.FAILURE);
+      return true;
+    },
+    interrupted(signal) {
+      const report = spinMark.interrupted;
+      if (report === null) return false;
+      exitQuietly(report(signal));
       return true;
     },
   };
   (globalThis as Record<string, unknown>)[GLOBAL_NAME] = calls;
   const timer = setInterval(() => {
-    Atomics.add(tick, TICK, 1);
+    Atomics.add(tick, CELL.TICK, 1);
     free();
   }, TICK_MS);
   timer.unref();
+  let signals: SignalCount | null = null;
   try {
     worker = workerOn(new URL('./mainThreadGuardWorker.js', import.meta.url), { workerData: { buffer, name: GLOBAL_NAME, port: port2 }, transferList: [port2] });
     worker.unref();
+    signals = countSignals(tick);
     // A guard that cannot start (no inspector in this Node build) leaves the run as it was.
-    worker.on('error', () => undefined);
+    worker.on('error', () => signals?.deaf());
   } catch {
     worker = null;
   }
@@ -144,11 +158,33 @@ export function guardMainThread(): MainThreadGuard {
     async dispose() {
       clearInterval(timer);
       free();
+      signals?.dispose();
       delete (globalThis as Record<string, unknown>)[GLOBAL_NAME];
       port1.close();
       await worker?.terminate();
     },
   };
+}
+
+/**
+ * Ends the process with `code` from inside the guard's inspector call, leaving stderr as
+ * interleave wrote it. The worker's session is connected while this thread runs the call, and it
+ * cannot be dropped before the call returns (this thread serves inspector messages one at a time,
+ * and a spinning thread never runs JS again once it returns), so Node's exit would print
+ * "Waiting for the debugger to disconnect..." on stderr (its at-exit hook, for a session that
+ * keeps the process up). Everything interleave prints is written synchronously (stdout and stderr
+ * are synchronous on files, pipes and terminals), so fd 2 is pointed at the null device first:
+ * the closed descriptor is the lowest free one, which the open takes again. Not `process.exit`:
+ * no 'exit' listener may run JS in a thread that is stuck.
+ */
+function exitQuietly(code: number): void {
+  try {
+    closeSync(2);
+    openSync(devNull, 'w');
+  } catch {
+    // stderr stays as it was: at worst the line is printed.
+  }
+  (process as unknown as { reallyExit(code: number): void }).reallyExit(code);
 }
 
 /** The verdict on a task that spun through promise reactions after `step`. */

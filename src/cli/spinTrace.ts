@@ -7,6 +7,7 @@ import type { SpinTarget, SpinView } from '../runtime/spinMark.js';
 import { show } from './options.js';
 import { saveTraceOrFallback, UNSAVED_HEADER } from './saveOrFallback.js';
 import { encodeTrace } from '../trace/codec.js';
+import { ciSpinReport, type CiSpinItem } from './commands/ci.js';
 
 /**
  * The trace of a task that spun through promise reactions in an unwatched run's main thread,
@@ -48,8 +49,10 @@ export function spinRequest(run: SpinView, target: SpinTarget, task: string, mes
  * Called in the guard's worker thread: loads the scenario there, rebuilds the runaway's trace as
  * a watched runaway's is (src/robust/runawayTrace.ts: replayed up to the runaway pick, marked
  * `runaway`), saves it in `out` as `run` saves every trace (its name, its atomic write, its
- * fallback folder) and answers the report `run` would print, `replay:` line included. Null when
- * the schedule cannot be rebuilt (its trace would not replay).
+ * fallback folder) and answers the report `run` would print, `replay:` line included; for `ci`
+ * (`target.ci`), its item's row, found `livelock`, with the trace's `replay:` line (no --out: no
+ * trace, the command that saves one). Null when the schedule cannot be rebuilt (its trace would
+ * not replay).
  */
 export async function spinTrace(r: SpinRequest): Promise<SpinAnswer | null> {
   const { file, variant, params, strategy, seed, maxSteps, out } = r.target;
@@ -58,10 +61,15 @@ export async function spinTrace(r: SpinRequest): Promise<SpinAnswer | null> {
   const budget = { ...scenario.budget, ...scenario.variants[variant]?.budget };
   const info = { name: strategy ?? (budget.strategy === 'pct' ? 'pct' : 'random'), seed: seed ?? budget.seed ?? 1, execution: r.execution };
   const failure: Failure = { kind: 'livelock', message: r.message, step: r.step + 1, task: r.task, tasks: [r.task] };
+  const ci = r.target.ci as CiSpinItem | undefined;
+  // `ci` without --out saves no trace: its row says how to get one, as for any failure.
+  if (out === null) return ci === undefined ? null : { stdout: ciSpinReport(ci, file, variant, failure, null, null), stderr: '' };
   const trace = await runawayTrace(target, info, { step: r.step, log: r.log }, failure, SPIN_SECONDS);
   if (trace === null) return null;
   const saved = saveTraceOrFallback(out, trace);
+  const stderr = saved.error === null ? '' : `interleave: ${saved.error}\n`;
+  if (ci !== undefined) return { stdout: ciSpinReport(ci, file, variant, failure, saved.file, saved.file === null ? encodeTrace(trace) : null), stderr };
   const report = `\n${formatFailureReport(trace, saved.file === null ? null : show(saved.file))}\n\n`;
   const unsaved = saved.file === null ? `${UNSAVED_HEADER}\n${encodeTrace(trace)}\n` : '';
-  return { stdout: report + unsaved, stderr: saved.error === null ? '' : `interleave: ${saved.error}\n` };
+  return { stdout: report + unsaved, stderr };
 }

@@ -40,6 +40,8 @@ export interface ExploreVariantsOptions {
   readonly checkDeterminism?: boolean;
   /** Told each time a variant's exploration ends, in the order they end (for a progress line). */
   readonly onDone?: (job: VariantJob, result: ExploreResult) => void;
+  /** Told which job this thread explores as it starts it, and null as it ends (`ci` describes it to its main-thread guard). */
+  readonly here?: (job: VariantJob | null) => void;
 }
 
 /** Every job runs to its end: a variant that fails (as a buggy one should) stops nothing. */
@@ -60,7 +62,10 @@ export async function exploreVariants(jobs: readonly VariantJob[], o: ExploreVar
   const workers = Math.max(1, Math.min(o.workers ?? 1, jobs.length));
   const check = o.checkDeterminism === true ? { checkDeterminism: true } : {};
   const seconds = o.watchdog;
-  const exploreHere = (job: VariantJob): Promise<ExploreResult> => explore(job.loaded.scenario, { variant: job.variant, file: job.loaded.file, ...check });
+  const exploreHere = (job: VariantJob): Promise<ExploreResult> => {
+    o.here?.(job);
+    return explore(job.loaded.scenario, { variant: job.variant, file: job.loaded.file, ...check }).finally(() => o.here?.(null));
+  };
   if (seconds === undefined && workers === 1) {
     const results: ExploreResult[] = [];
     for (const job of jobs) {

@@ -24,8 +24,9 @@ export interface SpinView {
 
 /**
  * What another thread needs to run the spinning execution's target again (src/cli/spinTrace.ts):
- * plain data, set by `interleave run` once per unwatched exploration in this thread, null
- * outside one (then a spin is reported without a trace). `out`: where its trace is saved.
+ * plain data, set by `interleave run` once per unwatched exploration in this thread, and by
+ * `ci` for each variant it explores here; null outside one (then a spin is reported without a
+ * trace). `out`: where its trace is saved.
  */
 export interface SpinTarget {
   readonly file: string;
@@ -34,10 +35,22 @@ export interface SpinTarget {
   readonly strategy?: string;
   readonly seed?: number;
   readonly maxSteps?: number;
-  readonly out: string;
+  /** Null: `ci` without --out (its report says how to save the trace). */
+  readonly out: string | null;
+  /** Set by `ci`: the spin is reported as its item's row (src/cli/commands/ci.ts `ciSpinReport`), not as `run`'s report. */
+  readonly ci?: unknown;
 }
 
-export const spinMark: { running: SpinView | null; target: SpinTarget | null } = { running: null, target: null };
+/**
+ * What the command does when a signal comes while a task keeps this thread from its event loop
+ * (the guard calls it then, inside the spin: it must be synchronous): prints what its interrupt
+ * prints, the work so far and what was stopped, and returns the exit code. Set by `interleave
+ * run` while it listens for Ctrl-C; null otherwise (the signal then ends the process by Node's
+ * default action).
+ */
+export type SpinInterrupt = (signal: string) => number;
+
+export const spinMark: { running: SpinView | null; target: SpinTarget | null; interrupted: SpinInterrupt | null } = { running: null, target: null, interrupted: null };
 
 /** Promise creations without a scheduling decision after which a task is a microtask runaway. */
 export const SPIN_REACTIONS = 1_000_000;

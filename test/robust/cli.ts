@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,10 +17,10 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs `interleave ...args` to its end (killed after `timeoutMs`). */
-export function cli(args: readonly string[], options: { cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+/** Runs `interleave ...args` to its end (killed after `timeoutMs`; `env` added to this process's). */
+export function cli(args: readonly string[], options: { cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 30_000, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) => {
+    execFile(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 30_000, env: { ...process.env, NO_COLOR: '1', ...options.env } }, (error, stdout, stderr) => {
       const e = error as (Error & { code?: number | string; signal?: NodeJS.Signals }) | null;
       resolve({ code: e === null ? 0 : typeof e.code === 'number' ? e.code : null, signal: e?.signal ?? null, stdout, stderr });
     });
@@ -57,6 +57,18 @@ export function start(args: readonly string[], env: Record<string, string> = {})
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   return { child, output: () => ({ stdout, stderr }), exited };
+}
+
+/**
+ * A folder `test-output/<name>` with a `scenarios/` folder holding copies of `files` (inside the
+ * repository, so a scenario's `import 'interleave'` resolves to this package).
+ */
+export function scenarioDir(name: string, files: Record<string, string>): string {
+  const dir = join(ROOT, 'test-output', name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, 'scenarios'), { recursive: true });
+  for (const [as, from] of Object.entries(files)) copyFileSync(from, join(dir, 'scenarios', as));
+  return dir;
 }
 
 export function tempDir(prefix = 'interleave-robust-'): string {

@@ -1,5 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatExploreLine } from '../../src/report/text.js';
@@ -10,7 +9,7 @@ import lostUpdate from '../fixtures/scenarios/lost-update.js';
 import { readTrace } from '../../src/trace/codec.js';
 import { spinRequest } from '../../src/cli/spinTrace.js';
 import { decodeLog } from '../../src/robust/heartbeat.js';
-import { BAD, cli, FIXTURES, ROOT, start, tempDir, waitFor } from './cli.js';
+import { BAD, cli, FIXTURES, ROOT, tempDir } from './cli.js';
 
 /**
  * Saturates the CPU with `n` busy processes until the returned function is called; each also
@@ -74,7 +73,8 @@ describe('a task that spins in the main thread, unwatched', () => {
     const verdict = 'livelock: task "spinner" kept running through promise reactions alone, more than 1,000,000 without reaching a scheduling point (a loop such as `while (...) await Promise.resolve()`?) after step 2';
     for (const [i, r] of runs.entries()) {
       expect(r.signal).toBeNull();
-      expect(r.stderr).toContain(`${verdict}\ninterleave: the run cannot go on past a task that never returns to the event loop: it stops here\n`);
+      // Only interleave's lines: no "Waiting for the debugger to disconnect..." after them.
+      expect(r.stderr).toBe(`${verdict}\ninterleave: the run cannot go on past a task that never returns to the event loop: it stops here\n`);
       expect(r.code).toBe(1);
       // The trace, saved by the guard's worker before the exit: the schedule up to the runaway pick.
       const file = join(out, `spin-marked.${variants[i]}.livelock.json`);
@@ -97,24 +97,4 @@ describe('a task that spins in the main thread, unwatched', () => {
     expect(spinRequest(run, target, 'spinner', 'livelock: ...')).toEqual({ target, execution: 7, log: [0, -6, 1, 0, -3], step: 2, task: 'spinner', message: 'livelock: ...' });
     expect(decodeLog(spinRequest(run, target, 'spinner', '').log)).toEqual({ decisions: run.decisions, pick: 3 });
   });
-
-  it('a synchronous spin: SIGINT and SIGTERM end the process (the first ones, sent before the guard saw the thread stuck, may be swallowed)', async () => {
-    await Promise.all(
-      (['SIGINT', 'SIGTERM'] as const).map(async (sent) => {
-        const mark = join(tempDir(), 'spinning');
-        const run = start(['run', join(FIXTURES, 'spin-marked.ts'), '--variant', 'sync', '--out', tempDir()], { INTERLEAVE_TEST_MARK: mark });
-        await waitFor(() => existsSync(mark), 50_000, 'the spinner to spin');
-        let ended = false;
-        const exited = run.exited.then((e) => ((ended = true), e));
-        // One signal every 300 ms until the process ends: before the guard, every one was
-        // swallowed by a handler that could never run, and only kill -9 ended the process.
-        for (let i = 0; i < 200 && !ended; i++) {
-          run.child.kill(sent);
-          await new Promise((r) => setTimeout(r, 300));
-        }
-        const { code, signal } = await exited;
-        expect([code, signal]).toEqual([null, sent]);
-      }),
-    );
-  }, 90_000);
 });

@@ -1,23 +1,11 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeTrace, explore, readTrace, writeTrace, type ScenarioDefinition } from 'interleave';
 import { CELL, CELLS, Heartbeat, heartbeatBuffer, readPulse } from '../../src/robust/heartbeat.js';
 import lockOrder from '../fixtures/scenarios/lock-order.js';
 import lostUpdate from '../fixtures/scenarios/lost-update.js';
-import { BAD, cli, FIXTURES, noStack, ROOT, start, tempDir, waitFor } from './cli.js';
-
-/**
- * A folder `test-output/<name>` with a `scenarios/` folder holding copies of `files` (inside the
- * repository, so a scenario's `import 'interleave'` resolves to this package).
- */
-function scenarioDir(name: string, files: Record<string, string>): string {
-  const dir = join(ROOT, 'test-output', name);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, 'scenarios'), { recursive: true });
-  for (const [as, from] of Object.entries(files)) copyFileSync(from, join(dir, 'scenarios', as));
-  return dir;
-}
+import { BAD, cli, FIXTURES, noStack, ROOT, scenarioDir, start, tempDir, waitFor } from './cli.js';
 
 const WITH_RUNAWAY_FIRST = { 'a-runaway.ts': join(BAD, 'runaway.ts'), 'lost-update.ts': join(ROOT, 'test/fixtures/scenarios/lost-update.ts'), 'lock-order.ts': join(ROOT, 'test/fixtures/scenarios/lock-order.ts') };
 

@@ -25,6 +25,12 @@ import { finishVariant, loadTargets, type VariantOutcome } from './run.js';
 import { exploreVariants, type VariantJob } from '../../parallel/exploreVariants.js';
 import { inShard, type Shard } from '../../parallel/partition.js';
 import { workersWarning } from '../workersWarning.js';
+import { spinMark } from '../../runtime/spinMark.js';
+import type { Failure } from '../../runtime/failure.js';
+import type { ExploreResult } from '../../explore.js';
+import { NO_COLOUR, type Colours } from '../../report/colour.js';
+import { resolveParams } from '../../scenario.js';
+import { expectationMet, expectationText } from '../../expectation.js';
 
 interface CiOptions {
   dir: string;
@@ -104,7 +110,7 @@ function traceFound(r: ReplayReport, expected: string): string {
  * command that finds it again (the same budget and seed, and the flags that change what an
  * exploration finds: the same failure, saved and shrunk).
  */
-function variantDetail(v: VariantOutcome, file: string, o: Pick<CiOptions, 'watchdog' | 'checkDeterminism'>): string {
+function variantDetail(v: Pick<VariantOutcome, 'variant' | 'saved' | 'unsavedTrace'> & { readonly result: Pick<ExploreResult, 'failure' | 'executions'> }, file: string, o: Pick<CiOptions, 'watchdog' | 'checkDeterminism'>): string {
   const f = v.result.failure;
   // Escaped: the detail is printed line by line, so a newline in a message must not start a line of its own.
   const lines = [escapeControl(f?.message ?? `no failure in ${executionCount(v.result.executions)}`)];
@@ -152,12 +158,19 @@ export async function ciCommand(o: CiOptions): Promise<number> {
     const now = performance.now();
     if (now - start >= (process.stderr.isTTY ? 1000 : 5000)) progress.show(`ci: ${explored} of ${jobs.length} variants explored, ${((now - start) / 1000).toFixed(1)}s`, now);
   };
+  // A variant explored unwatched in this thread whose task spins through promise reactions is
+  // reported by the main-thread guard, with its trace, from this description (src/cli/spinTrace.ts).
+  const others = jobs.length + traces.filter((_, k) => mine(variants.length + k)).length - 1;
+  const here = (job: VariantJob | null): void => {
+    spinMark.target = job === null ? null : { file: job.loaded.file, variant: job.variant, out: o.out ?? null, ci: ciSpinItem(job, others, o) };
+  };
   const results = await exploreVariants(jobs, {
     ...(o.workers !== undefined ? { workers: o.workers } : {}),
     ...(o.watchdog !== undefined ? { watchdog: o.watchdog } : {}),
     ...(o.checkDeterminism === true ? { checkDeterminism: true } : {}),
     onDone,
-  });
+    here,
+  }).finally(() => here(null));
   progress.clear();
   for (const [k, job] of jobs.entries()) {
     const v = await finishVariant(job.loaded, job.variant, results[k]!, { shrink: false, out: o.out ?? null });
@@ -219,12 +232,7 @@ export async function ciCommand(o: CiOptions): Promise<number> {
   if (o.json) {
     process.stdout.write(`${JSON.stringify({ passed: rows.length - failed, failed, ...(o.shard !== undefined ? { shard: `${o.shard.index}/${o.shard.of}` } : {}), rows: rows.map(({ seconds: _s, ...r }) => r) }, null, 2)}\n`);
   } else {
-    const table = formatTable(
-      ['kind', 'name', 'expected', 'found', 'result'],
-      rows.map((r) => [r.kind, r.name, r.expected, r.found, r.ok ? 'ok' : 'MISMATCH']),
-    );
-    process.stdout.write(`${table.split('\n').map((l) => (l.endsWith('MISMATCH') ? c.red(l) : l)).join('\n')}\n`);
-    for (const r of rows.filter((x) => !x.ok)) process.stdout.write(`\n${c.red(`MISMATCH ${escapeControl(r.name)}: expected ${r.expected}, found ${r.found}`)}\n  ${r.detail.split('\n').join('\n  ')}\n`);
+    process.stdout.write(formatRows(rows, c));
     const where = o.junit === undefined ? '' : junit !== null ? `; JUnit XML in ${show(junit)}` : '; JUnit XML not written (see stderr)';
     const share = o.shard === undefined ? '' : ` (shard ${o.shard.index}/${o.shard.of}: ${rows.length} of ${variants.length + traces.length} items)`;
     process.stdout.write(`\n${rows.length - failed} matched, ${failed} mismatched${share}${where}\n`);
@@ -232,6 +240,56 @@ export async function ciCommand(o: CiOptions): Promise<number> {
   if (failed > 0) return EXIT.FAILURE;
   // Everything matched, but a file asked for (JUnit report, a trace for --out) is not where asked.
   return saveErrors.length > 0 ? EXIT.USAGE : EXIT.OK;
+}
+
+/** The rows as a table, then each mismatch with its detail (not the count line under them). */
+function formatRows(rows: readonly CiRow[], c: Colours): string {
+  const table = formatTable(
+    ['kind', 'name', 'expected', 'found', 'result'],
+    rows.map((r) => [r.kind, r.name, r.expected, r.found, r.ok ? 'ok' : 'MISMATCH']),
+  );
+  let text = `${table.split('\n').map((l) => (l.endsWith('MISMATCH') ? c.red(l) : l)).join('\n')}\n`;
+  for (const r of rows.filter((x) => !x.ok)) text += `\n${c.red(`MISMATCH ${escapeControl(r.name)}: expected ${r.expected}, found ${r.found}`)}\n  ${r.detail.split('\n').join('\n  ')}\n`;
+  return text;
+}
+
+/**
+ * What `ci` tells the main-thread guard about the variant it explores in this thread
+ * (`spinMark.target`), for the report of a task there that spins through promise reactions:
+ * the job cannot go on past it (src/cli/mainThreadGuard.ts), so that item is reported alone.
+ */
+export interface CiSpinItem {
+  readonly name: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly expected: string;
+  /** The variant declares a livelock. */
+  readonly ok: boolean;
+  /** Every other item of the job, none of them reported. */
+  readonly others: number;
+  readonly json: boolean;
+  readonly checkDeterminism: boolean;
+}
+
+function ciSpinItem(job: VariantJob, others: number, o: CiOptions): CiSpinItem {
+  const { scenario } = job.loaded;
+  const declared = scenario.variants[job.variant]!.expect;
+  const params = resolveParams(scenario, undefined) as Record<string, unknown>;
+  return { name: `${scenario.name} [${job.variant}]`, params, expected: expectationText(declared), ok: expectationMet(declared, 'livelock'), others, json: o.json === true, checkDeterminism: o.checkDeterminism === true };
+}
+
+/**
+ * `ci`'s report of a spinning variant (called by src/cli/spinTrace.ts, in the guard's worker): its
+ * row, found `livelock`, with the failure, and its trace saved in `saved` (else its text, or the
+ * command that saves it: no --out), then why the other items have no row.
+ */
+export function ciSpinReport(item: CiSpinItem, file: string, variant: string, failure: Failure, saved: string | null, unsavedTrace: string | null): string {
+  const detail = variantDetail({ variant, saved, unsavedTrace, result: { failure, executions: 0 } }, file, { checkDeterminism: item.checkDeterminism });
+  const row: CiRow = { kind: 'variant', name: item.name, params: item.params, expected: item.expected, found: 'livelock', ok: item.ok, seconds: 0, detail };
+  const left = item.others === 0 ? '' : item.others === 1 ? ': the other item was not checked' : `: the other ${item.others} items were not checked`;
+  const stopped = `ci stopped at this item (a task never returns to the event loop)${left}`;
+  const [passed, failed] = item.ok ? [1, 0] : [0, 1];
+  if (item.json) return `${JSON.stringify({ passed, failed, stopped, rows: [{ ...row, seconds: undefined }] }, null, 2)}\n`;
+  return `${formatRows([row], NO_COLOUR)}\n${passed} matched, ${failed} mismatched; ${stopped}\n`;
 }
 
 export function registerCi(program: Command, setExit: SetExit): Command {

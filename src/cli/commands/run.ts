@@ -16,7 +16,7 @@ import { listenForInterrupt } from '../interrupt.js';
 import { setupError } from '../../robust/setupError.js';
 import { confirmed } from '../../robust/freshReplay.js';
 import { INCONCLUSIVE, isInconclusive } from '../../robust/inconclusive.js';
-import { exploreWatched, WatchdogThread } from '../../robust/watchdog.js';
+import { exploreWatched, runawayResult, WatchdogThread } from '../../robust/watchdog.js';
 import { count, int, outputFile, outputFolder, positive, shardOption, show, strategyName, type SetExit, terminalWidth } from '../options.js';
 import { join } from 'node:path';
 import { saveOrFallback, saveThenShrink, UNSAVED_HEADER } from '../saveOrFallback.js';
@@ -141,6 +141,27 @@ export async function runVariant(
 }
 
 /**
+ * The outcome of the variant whose exploration a signal stopped while one of its tasks kept this
+ * thread from its event loop (called by the main-thread guard, through `spinMark.interrupted`,
+ * inside the spin: synchronous): the executions that ended before, no failure, and the task that
+ * was running, as a watched exploration interrupted in a spin reports it. Null when the spin is
+ * not in this thread's exploration of it (its fresh replay or shrink: it is not counted).
+ */
+function spinInterrupted(loaded: LoadedScenario, variant: string, o: Pick<RunOptions, 'strategy' | 'seed' | 'param'>, elapsedMs: number): VariantOutcome | null {
+  const run = spinMark.running;
+  if (spinMark.target === null || run === null) return null;
+  const { scenario } = loaded;
+  const step = run.step - 1;
+  const pulse = { beats: 0, execution: run.index, step, task: -1, steps: 0, log: null };
+  const at = runawayResult(scenario, { variant, ...(o.strategy !== undefined ? { strategy: o.strategy } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}) }, null, elapsedMs, pulse);
+  const spinning = `task "${run.current?.name ?? 'main'}" was running without reaching a scheduling point after step ${step} of execution ${run.index}`;
+  const result: ExploreResult = { ...at, executions: run.index, steps: 0, stoppedBy: 'interrupted', spinning };
+  const declared = scenario.variants[variant]!.expect;
+  const params = resolveParams(scenario, o.param) as Record<string, unknown>;
+  return { scenario: scenario.name, variant, expected: expectationText(declared), found: 'pass', match: expectationMet(declared, 'pass'), result, params, trace: null, saved: null, saveError: null, unsavedTrace: null };
+}
+
+/**
  * A variant's exploration turned into its outcome: a broken scenario set-up is thrown as a
  * usage error; a failure is shrunk (when asked) and saved in `out`, as `runVariant` describes.
  * `ci` explores its variants several at once and finishes each here, in order.
@@ -243,70 +264,94 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
   // watchdog's thread (a new one only after a task spun in it).
   const threads = new WorkerGroup();
   const watchdogThread = o.watchdog !== undefined ? new WatchdogThread() : undefined;
+  const report = (v: VariantOutcome): void => {
+    if (v.saveError !== null) process.stderr.write(`interleave: ${v.saveError}\n`);
+    if (o.json) return;
+    process.stdout.write(`${formatExploreLine(v.result, o.shard, v.params)}\n`);
+    if (v.result.spinning !== undefined) process.stdout.write(`interrupted while ${v.result.spinning}\n`);
+    process.stdout.write(warningLines(v.result, c));
+    if (v.trace === null && v.result.failure !== null) process.stdout.write(`\n${escapeControl(v.result.failure.message)}\n\n`);
+    if (v.trace !== null) process.stdout.write(`\n${formatFailureReport(v.trace, v.saved === null ? null : show(v.saved), { verbose: o.verbose ?? false, colours: c, maxWidth: terminalWidth() })}\n\n`);
+    if (v.unsavedTrace !== null) process.stdout.write(`${UNSAVED_HEADER}\n${v.unsavedTrace}\n`);
+  };
+  // A signal while a task keeps this thread from its event loop (a spin: the listener above can
+  // never run) reaches the main-thread guard, which ends the run here, with the same summary.
+  let exploring: { readonly loaded: LoadedScenario; readonly variant: string; readonly startedMs: number } | null = null;
+  spinMark.interrupted = (signal) => {
+    progress.clear();
+    process.stderr.write(`\ninterleave: ${signal}: stopping now (a task never returns to the event loop, so its execution cannot end); the failures found so far are saved\n`);
+    const stopped = exploring !== null ? spinInterrupted(exploring.loaded, exploring.variant, o, performance.now() - exploring.startedMs) : null;
+    if (stopped !== null) {
+      outcomes.push(stopped);
+      report(stopped);
+    }
+    return conclude(true);
+  };
   try {
     for (const l of loaded) {
       const variants = o.variant !== undefined ? [o.variant] : Object.keys(l.scenario.variants);
       for (const variant of variants) {
         if (interrupt.requested) break;
+        exploring = { loaded: l, variant, startedMs: performance.now() };
         const v = await runVariant(l, variant, { ...o, shouldStop, onShardRun: (run) => shardRuns.push(run), threads, ...(watchdogThread !== undefined ? { watchdogThread } : {}) }, progress);
+        exploring = null;
         outcomes.push(v);
-        if (v.saveError !== null) process.stderr.write(`interleave: ${v.saveError}\n`);
-        if (o.json) continue;
-        process.stdout.write(`${formatExploreLine(v.result, o.shard, v.params)}\n`);
-        if (v.result.spinning !== undefined) process.stdout.write(`interrupted while ${v.result.spinning}\n`);
-        process.stdout.write(warningLines(v.result, c));
-        if (v.trace === null && v.result.failure !== null) process.stdout.write(`\n${escapeControl(v.result.failure.message)}\n\n`);
-        if (v.trace !== null) process.stdout.write(`\n${formatFailureReport(v.trace, v.saved === null ? null : show(v.saved), { verbose: o.verbose ?? false, colours: c, maxWidth: terminalWidth() })}\n\n`);
-        if (v.unsavedTrace !== null) process.stdout.write(`${UNSAVED_HEADER}\n${v.unsavedTrace}\n`);
+        report(v);
       }
     }
   } finally {
+    spinMark.interrupted = null;
     interrupt.dispose();
     await threads.close();
     await watchdogThread?.close();
   }
-  let saveFailed = outcomes.some((v) => v.saveError !== null);
-  if (o.shard !== undefined) {
-    const shard = o.shard;
-    const s = saveOrFallback(o.shardFile ?? join(o.out, shardFileName(shard)), (f) => writeShardFile(f, shard, shardRuns));
-    if (s.error !== null) {
-      saveFailed = true;
-      process.stderr.write(`interleave: ${s.error}\n`);
+  return conclude(interrupt.requested);
+
+  /** Prints the shard file's place, the JSON or the table, and the interrupted line; returns the exit code. */
+  function conclude(interrupted: boolean): number {
+    let saveFailed = outcomes.some((v) => v.saveError !== null);
+    if (o.shard !== undefined) {
+      const shard = o.shard;
+      const s = saveOrFallback(o.shardFile ?? join(o.out, shardFileName(shard)), (f) => writeShardFile(f, shard, shardRuns));
+      if (s.error !== null) {
+        saveFailed = true;
+        process.stderr.write(`interleave: ${s.error}\n`);
+      }
+      if (s.file !== null) process.stderr.write(`interleave: shard ${shard.index}/${shard.of} results written to ${show(s.file)} (combine them with interleave merge)\n`);
     }
-    if (s.file !== null) process.stderr.write(`interleave: shard ${shard.index}/${shard.of} results written to ${show(s.file)} (combine them with interleave merge)\n`);
+    if (o.json) {
+      const json = outcomes.map((v) => ({
+        scenario: v.scenario,
+        variant: v.variant,
+        expected: v.expected,
+        found: v.found,
+        match: v.match,
+        params: v.params,
+        executions: v.result.executions,
+        // A search says what it established, as its summary line does (and as merge --json does).
+        ...(v.result.search !== undefined ? { complete: v.result.search.complete, completeExecutions: v.result.search.completeExecutions, stoppedBy: v.result.search.stoppedBy, crossCheck: v.result.search.crossCheck, ...(v.result.search.bound !== null ? { bound: v.result.search.bound } : {}) } : { stoppedBy: v.result.stoppedBy }),
+        // The failure as the saved trace records it (shrunk, when shrinking ran).
+        failure: v.trace?.failure ?? v.result.failure,
+        warnings: v.result.warnings,
+        trace: v.saved === null ? null : show(v.saved),
+        saveError: v.saveError,
+        ...(v.unsavedTrace !== null ? { unsavedTrace: v.unsavedTrace } : {}),
+      }));
+      process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    } else if (outcomes.length > 1) process.stdout.write(`\n${formatOutcomeTable(outcomes, c)}\n`);
+    const failed = outcomes.some((v) => (o.check ? !v.match : v.result.failure !== null));
+    if (interrupted) {
+      const saved = outcomes.filter((v) => v.saved !== null).length;
+      process.stderr.write(`interleave: interrupted: ${outcomes.length} variant${outcomes.length === 1 ? '' : 's'} explored, ${saved} trace${saved === 1 ? '' : 's'} saved\n`);
+      // Failures found are real; without one, an interrupted run is not a pass.
+      if (!failed) return EXIT.INTERRUPTED;
+    }
+    if (failed) return EXIT.FAILURE;
+    // Nothing failed, but a variant established nothing: not a pass.
+    if (outcomes.some((v) => v.found === INCONCLUSIVE)) return EXIT.INCONCLUSIVE;
+    // Nothing failed, but a file (an expected failure's trace, the shard results) is not where asked.
+    return saveFailed ? EXIT.USAGE : EXIT.OK;
   }
-  if (o.json) {
-    const json = outcomes.map((v) => ({
-      scenario: v.scenario,
-      variant: v.variant,
-      expected: v.expected,
-      found: v.found,
-      match: v.match,
-      params: v.params,
-      executions: v.result.executions,
-      // A search says what it established, as its summary line does (and as merge --json does).
-      ...(v.result.search !== undefined ? { complete: v.result.search.complete, completeExecutions: v.result.search.completeExecutions, stoppedBy: v.result.search.stoppedBy, crossCheck: v.result.search.crossCheck, ...(v.result.search.bound !== null ? { bound: v.result.search.bound } : {}) } : { stoppedBy: v.result.stoppedBy }),
-      // The failure as the saved trace records it (shrunk, when shrinking ran).
-      failure: v.trace?.failure ?? v.result.failure,
-      warnings: v.result.warnings,
-      trace: v.saved === null ? null : show(v.saved),
-      saveError: v.saveError,
-      ...(v.unsavedTrace !== null ? { unsavedTrace: v.unsavedTrace } : {}),
-    }));
-    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
-  } else if (outcomes.length > 1) process.stdout.write(`\n${formatOutcomeTable(outcomes, c)}\n`);
-  const failed = outcomes.some((v) => (o.check ? !v.match : v.result.failure !== null));
-  if (interrupt.requested) {
-    const saved = outcomes.filter((v) => v.saved !== null).length;
-    process.stderr.write(`interleave: interrupted: ${outcomes.length} variant${outcomes.length === 1 ? '' : 's'} explored, ${saved} trace${saved === 1 ? '' : 's'} saved\n`);
-    // Failures found are real; without one, an interrupted run is not a pass.
-    if (!failed) return EXIT.INTERRUPTED;
-  }
-  if (failed) return EXIT.FAILURE;
-  // Nothing failed, but a variant established nothing: not a pass.
-  if (outcomes.some((v) => v.found === INCONCLUSIVE)) return EXIT.INCONCLUSIVE;
-  // Nothing failed, but a file (an expected failure's trace, the shard results) is not where asked.
-  return saveFailed ? EXIT.USAGE : EXIT.OK;
 }
 
 /** Printed on stdout above the text of a trace that could be written nowhere. */
