@@ -49,6 +49,14 @@ export interface ScenarioDefinition<P extends object = Record<string, unknown>> 
   readonly variants: Readonly<Record<string, VariantSpec>>;
   /** Default budget for every variant (a variant's own budget wins). */
   readonly budget?: Budget;
+  /**
+   * Where the state the tasks share lives, as the author vouches for it. 'tracked': all of it in
+   * interleave's objects (`t.map`, `t.variable`, ...) or in `t.track`ed values, so dfs may prune
+   * by partial-order reduction on what they report. 'untracked': tasks also share plain state,
+   * so dfs explores every schedule. Unset: reduction for a model (only `t.*` objects), none once
+   * the scenario calls `t.track` (its code may share more). docs/real-code.md.
+   */
+  readonly sharedState?: 'tracked' | 'untracked';
   /** The body: creates shared objects and spawns tasks. Runs as the task "main". */
   run(t: ScenarioContext<P>): Promise<void>;
 }
@@ -132,5 +140,6 @@ export function validateScenario(value: unknown): string[] {
       }
   }
   problems.push(...budgetProblems(d.budget, 'budget'));
+  if (d.sharedState !== undefined && d.sharedState !== 'tracked' && d.sharedState !== 'untracked') problems.push(`sharedState must be "tracked" or "untracked", got ${JSON.stringify(d.sharedState) ?? String(d.sharedState)}`);
   return problems;
 }

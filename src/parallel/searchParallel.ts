@@ -213,7 +213,7 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
  * agree, else their failure. A shard cannot tell it is complete; merge checks the merged run.
  */
 export async function crossChecked(run: SearchShardRun, target: Target<object>, seed: number): Promise<SearchShardRun> {
-  if (!run.complete || !run.por || run.failure !== null) return run;
+  if (!run.complete || !run.por || run.untracked === true || run.failure !== null) return run;
   const warnings = new Map(run.warnings.map((w) => [w.message, w]));
   const cc = await crossCheck(target, seed, CROSS_CHECK_SCHEDULES, warnings);
   const checked = { ...run, crossCheck: cc.check, warnings: [...warnings.values()] };
