@@ -72,7 +72,7 @@ function unsupported(value: unknown): string | null {
   } catch {
     // A throwing getter: the value is described without its class.
   }
-  return ctor === '' ? 'an object with a prototype' : `a ${ctor}`;
+  return ctor === '' ? 'an object with a prototype' : `${/^[aeiou]/i.test(ctor) ? 'an' : 'a'} ${ctor}`;
 }
 
 /** How a Map or Set method touches the collection: by its first argument's key, or as a whole. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defineScenario, replayTrace, search, shrinkTrace, type ScenarioContext, type ScenarioDefinition } from 'interleave';
+import { defineScenario, replayTrace, search, shrinkTrace, validateScenario, type ScenarioContext, type ScenarioDefinition } from 'interleave';
 import { formatSearchOutcome } from '../../../src/report/text.js';
 import { lateTrack, plainCacheDeclared, plainCacheTrackedCounter, sessions, trackedCache } from './trackedScenarios.js';
 
@@ -54,6 +54,11 @@ describe('t.track: tracked state as footprints of the step that touched it', () 
     expect(shrunk.trace.races?.map((race) => race.message)).toEqual(['logout: delete sessions["s1"] ran between refresh: has sessions["s1"] and refresh: get sessions["s1"]']);
   });
 
+  it('sharedState accepts only "tracked" and "untracked"', () => {
+    expect(validateScenario({ ...trackedCache, sharedState: 'tracked' })).toEqual([]);
+    expect(validateScenario({ ...trackedCache, sharedState: 'all' })).toEqual(['sharedState must be "tracked" or "untracked", got "all"']);
+  });
+
   it('an unsupported value is one usage error naming it', async () => {
     const bad = (value: unknown): ScenarioDefinition<object> =>
       asDef(
@@ -75,7 +80,7 @@ describe('t.track: tracked state as footprints of the step that touched it', () 
     const cases: [unknown, string][] = [
       [42, 'a number'],
       [new Date(0), 'a Date'],
-      [new Account(), 'an Account'.replace('an ', 'a ')],
+      [new Account(), 'an Account'],
       [Object.freeze({ a: 1 }), 'a frozen object'],
       [null, 'null'],
     ];

@@ -1,24 +1,11 @@
 import { defineScenario, type ScenarioContext } from 'interleave';
+import { getOrLoad } from '../../fixtures/track/cache.js';
 
-/**
- * Get-or-load caches for the tracked-state tests (tracked.test.ts). Two tasks ask for the same
- * key; `buggy` checks, awaits the load, then stores (both may load); `fixed` marks the key as
- * loading before it awaits (the in-flight fix). `loads` counts the loads.
- */
-async function getOrLoad(t: ScenarioContext, cache: Map<string, string>, loads: { count: number }): Promise<void> {
-  const both = ['a', 'b'].map((name) =>
-    t.spawn(name, async () => {
-      if (cache.has('k')) return;
-      if (t.variant === 'fixed') cache.set('k', 'loading');
-      await t.yield();
-      loads.count++;
-      cache.set('k', 'value');
-    }),
-  );
-  for (const task of both) await task.join();
+function assertOneLoad(t: ScenarioContext, loads: { count: number }): void {
   t.assert(loads.count === 1, `duplicate load: "k" loaded ${loads.count} times`);
 }
 
+/** Get-or-load caches for the tracked-state tests (tracked.test.ts), over the fixture's getOrLoad. */
 const variants = {
   buggy: { expect: 'assertion' as const, description: 'has, await the load, set: both may load' },
   fixed: { expect: 'pass' as const, description: 'the key is marked loading before the await' },
@@ -31,19 +18,14 @@ export const trackedCache = defineScenario({
   sharedState: 'tracked',
   variants,
   async run(t) {
-    await getOrLoad(t, t.track(new Map<string, string>(), 'cache'), t.track({ count: 0 }, 'loads'));
+    const loads = t.track({ count: 0 }, 'loads');
+    await getOrLoad(t, t.track(new Map<string, string>(), 'cache'), loads);
+    assertOneLoad(t, loads);
   },
 });
 
 /** The cache is a plain Map; only the counter is tracked, and nothing is declared: no reduction. */
-export const plainCacheTrackedCounter = defineScenario({
-  name: 'plain-cache-tracked-counter',
-  description: 'get-or-load over a plain Map, the load counter tracked',
-  variants,
-  async run(t) {
-    await getOrLoad(t, new Map<string, string>(), t.track({ count: 0 }, 'loads'));
-  },
-});
+export { default as plainCacheTrackedCounter } from '../../fixtures/track/cache.js';
 
 /** Nothing tracked; the author says tasks share plain state. */
 export const plainCacheDeclared = defineScenario({
@@ -52,7 +34,9 @@ export const plainCacheDeclared = defineScenario({
   sharedState: 'untracked',
   variants,
   async run(t) {
-    await getOrLoad(t, new Map<string, string>(), { count: 0 });
+    const loads = { count: 0 };
+    await getOrLoad(t, new Map<string, string>(), loads);
+    assertOneLoad(t, loads);
   },
 });
 
@@ -67,6 +51,7 @@ export const lateTrack = defineScenario({
   async run(t) {
     const loads = t.choose(2, 'track') === 1 ? t.track({ count: 0 }, 'loads') : { count: 0 };
     await getOrLoad(t, new Map<string, string>(), loads);
+    assertOneLoad(t, loads);
   },
 });
 
