@@ -197,7 +197,12 @@ function trackArray(sink: AccessSink, target: unknown[], obj: TrackedObject): un
       return method;
     },
     set(t, prop, value) {
-      sink.access(obj, prop === 'length' ? 'set length' : 'set', prop === 'length' ? undefined : arrayKey(prop), true);
+      if (prop === 'length') sink.access(obj, 'set length', undefined, true);
+      else {
+        // Indices are listed in numeric order; only a new named property changes the key order.
+        const key = arrayKey(prop);
+        sink.access(obj, 'set', key, true, typeof key !== 'number' && !Object.prototype.hasOwnProperty.call(t, prop));
+      }
       return Reflect.set(t, prop, value);
     },
   };
