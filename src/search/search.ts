@@ -194,7 +194,7 @@ export async function search<P extends object>(scenario: ScenarioDefinition<P>, 
         // Reduction already pruned earlier executions' trees: start again, counting afresh.
         state.path.length = 0;
         restarted = true;
-        completeExecutions = sleepBlocked = races = 0;
+        completeExecutions = sleepBlocked = depthLimited = races = 0;
       }
     }
     if (reduces(state)) races += analyzeRaces(runner.steps, runner.spawnedBy, state.path, firstNewStep(runner));
