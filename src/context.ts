@@ -10,6 +10,7 @@ import { TaskHandle } from './primitives/task.js';
 import { SharedVar } from './primitives/variable.js';
 import { RealCodeRun } from './primitives/realCode.js';
 import { checkIoTarget, controlled, controlledObject, type Controlled } from './primitives/io.js';
+import { track } from './primitives/tracked.js';
 
 /**
  * What a scenario body receives: the factory for shared objects and tasks, the virtual clock,
@@ -100,6 +101,20 @@ export class ScenarioContext<P = Record<string, unknown>> {
   pool(name: string, options: PoolOptions): ThreadPool {
     if (!Number.isInteger(options.workers) || options.workers < 1) throw new UsageError(`pool "${name}": workers must be an integer >= 1`);
     return new ThreadPool(this.exec, name, options);
+  }
+
+  /**
+   * A proxy of `value` (a Map, Set, array or plain object) whose reads and writes become part of
+   * the footprint of the step that makes them, for partial-order reduction and race naming. No
+   * scheduling point is added (code between awaits runs atomically). Nested values are not
+   * tracked unless tracked themselves. A scenario that tracks state without declaring
+   * `sharedState: 'tracked'` is searched without reduction (other plain state may be shared).
+   * See src/primitives/tracked.ts and docs/real-code.md.
+   */
+  track<T extends object>(value: T, name: string): T {
+    const proxy = track(this.exec, value, name);
+    this.exec.markRealCode();
+    return proxy;
   }
 
   /** Virtual time in ms. Reading it is not a scheduling point. */

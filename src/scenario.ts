@@ -56,6 +56,14 @@ export interface ScenarioDefinition<P extends object = Record<string, unknown>> 
    * is then nondeterminism). Unset: virtual from the first `t.io`.
    */
   readonly timers?: 'virtual' | 'real';
+  /**
+   * Where the state the tasks share lives, as the author vouches for it. 'tracked': all of it in
+   * interleave's objects (`t.map`, `t.variable`, ...) or in `t.track`ed values, so dfs may prune
+   * by partial-order reduction on what they report. 'untracked': tasks also share plain state,
+   * so dfs explores every schedule. Unset: reduction for a model (only `t.*` objects), none once
+   * the scenario calls `t.track` (its code may share more). docs/real-code.md.
+   */
+  readonly sharedState?: 'tracked' | 'untracked';
   /** The body: creates shared objects and spawns tasks. Runs as the task "main". */
   run(t: ScenarioContext<P>): Promise<void>;
 }
@@ -140,5 +148,6 @@ export function validateScenario(value: unknown): string[] {
   }
   problems.push(...budgetProblems(d.budget, 'budget'));
   if (d.timers !== undefined && d.timers !== 'virtual' && d.timers !== 'real') problems.push(`timers must be "virtual" or "real", got ${JSON.stringify(d.timers)}`);
+  if (d.sharedState !== undefined && d.sharedState !== 'tracked' && d.sharedState !== 'untracked') problems.push(`sharedState must be "tracked" or "untracked", got ${JSON.stringify(d.sharedState) ?? String(d.sharedState)}`);
   return problems;
 }

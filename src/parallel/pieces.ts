@@ -105,5 +105,6 @@ export function combinePieces(unit: number, pieces: readonly PieceResult[], stop
     failure: failing?.failure ?? null,
     trace: failing !== null ? atExecution(failing.trace, counts.executions - failing.executions) : null,
     warnings: [...warnings.values()],
+    untracked: counted.some((u) => u.untracked === true),
   });
 }

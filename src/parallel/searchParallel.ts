@@ -215,7 +215,7 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
  * cannot tell it is complete; merge checks the merged run.
  */
 export async function crossChecked(run: SearchShardRun, target: Target<object>, seed: number, watchdog?: number): Promise<SearchShardRun> {
-  if (!run.complete || !run.por || run.failure !== null) return run;
+  if (!run.complete || !run.por || run.untracked === true || run.failure !== null) return run;
   const warnings = new Map(run.warnings.map((w) => [w.message, w]));
   const cc = watchdog === undefined ? await crossCheck(target, seed, CROSS_CHECK_SCHEDULES, warnings) : await watchedCrossCheck(target, seed, watchdog, warnings);
   const checked = { ...run, crossCheck: cc.check, warnings: [...warnings.values()] };

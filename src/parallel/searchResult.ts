@@ -75,6 +75,8 @@ export interface SearchShardRun {
   readonly workers: number;
   /** The random schedules run because the whole search, run on one machine, ended complete (src/search/crossCheck.ts); absent when none ran. */
   readonly crossCheck?: CrossCheck;
+  /** Some unit was explored without reduction: the scenario may share state it does not report (SearchResult.untracked). */
+  readonly untracked?: true;
 }
 
 export interface CombineInput {
@@ -157,6 +159,7 @@ export function combineUnits(input: CombineInput): SearchShardRun {
     stoppedBy: failing !== null ? 'failure' : complete ? 'exhausted' : (input.stoppedBy ?? (found !== null ? 'failure' : !allOwned || kept.some(budgetStopped) ? 'executions' : input.end)),
     elapsedMs: Math.round(input.elapsedMs),
     workers: input.workers,
+    ...(kept.some((u) => u.untracked === true) ? { untracked: true as const } : {}),
   };
 }
 

@@ -56,10 +56,12 @@ export interface UnitResult {
   readonly failure: Failure | null;
   readonly trace: Trace | null;
   readonly warnings: readonly Warning[];
+  /** dfs: explored without reduction, as the scenario may share state it does not report (SearchResult.untracked). */
+  readonly untracked?: true;
 }
 
 /** What a unit's result is made of: a search's result (or its pieces', combined: pieces.ts). */
-export type UnitSearch = Pick<SearchResult, 'executions' | 'completeExecutions' | 'sleepBlocked' | 'depthLimited' | 'races' | 'pruned' | 'steps' | 'maxDepth' | 'stoppedBy' | 'failure' | 'trace' | 'warnings'>;
+export type UnitSearch = Pick<SearchResult, 'executions' | 'completeExecutions' | 'sleepBlocked' | 'depthLimited' | 'races' | 'pruned' | 'steps' | 'maxDepth' | 'stoppedBy' | 'failure' | 'trace' | 'warnings'> & { readonly untracked?: boolean };
 
 export function unitOf(unit: number, r: UnitSearch): UnitResult {
   return {
@@ -79,6 +81,7 @@ export function unitOf(unit: number, r: UnitSearch): UnitResult {
     failure: r.failure,
     trace: r.trace,
     warnings: r.warnings,
+    ...(r.untracked === true ? { untracked: true as const } : {}),
   };
 }
 

@@ -119,6 +119,7 @@ function searchExploreResult(run: SearchShardRun): ExploreResult {
       complete: run.complete,
       stoppedBy,
       crossCheck: run.crossCheck ?? null,
+      untracked: run.untracked === true,
       bound: run.bound,
       state,
       warnings: run.warnings,

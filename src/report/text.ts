@@ -115,6 +115,17 @@ const SEARCH_STOPS: Partial<Record<SearchResult['stoppedBy'], string>> = {
 };
 
 /**
+ * What a complete search says of partial-order reduction: nothing without it; that it was not
+ * used where the scenario may share state it does not report (never "with" on footprints the
+ * code does not give); else that it was, and how random schedules cross-checked it.
+ */
+function reductionClaim(s: SearchResult): string {
+  if (!s.por) return '';
+  if (s.untracked === true) return ', without partial-order reduction: untracked state';
+  return `, with partial-order reduction; ${s.crossCheck !== null ? crossCheckText(s.crossCheck, null) : 'not cross-checked with random schedules'}`;
+}
+
+/**
  * What an exhaustive search established, never more: `complete` only when every execution (up to
  * partial-order reduction) was explored; a bound or a budget is always named.
  */
@@ -126,7 +137,7 @@ export function formatSearchOutcome(s: SearchResult): string {
     const at = bound !== null && bound.minimalFailing !== null ? ` at preemption bound ${bound.minimalFailing} (the smallest)` : '';
     return `${s.failure.kind} found${at} after ${executionCount(s.executions)}${pastCounted(s.stoppedBy)}`;
   }
-  if (s.complete) return `exhaustive: ${counts}, no failure (complete${s.por ? `, with partial-order reduction; ${s.crossCheck !== null ? crossCheckText(s.crossCheck, null) : 'not cross-checked with random schedules'}` : ''})`;
+  if (s.complete) return `exhaustive: ${counts}, no failure (complete${reductionClaim(s)})`;
   if (bound !== null && s.stoppedBy === 'bound') {
     return `no failure with at most ${bound.completeUpTo ?? bound.limit} preemption${(bound.completeUpTo ?? bound.limit) === 1 ? '' : 's'} (complete up to that bound; ${executionCount(s.executions)})`;
   }

@@ -178,6 +178,7 @@ export class Heartbeat {
 class HeartbeatStrategy implements Strategy {
   readonly name: string;
   readonly observe?: (task: TaskView, op: Operation, step: number) => void;
+  readonly observeAccess?: (task: TaskView, op: Operation, step: number) => void;
 
   constructor(
     private readonly inner: Strategy,
@@ -186,6 +187,7 @@ class HeartbeatStrategy implements Strategy {
     this.name = inner.name;
     // Only when the inner strategy observes: the execution skips the call otherwise.
     if (inner.observe !== undefined) this.observe = inner.observe.bind(inner);
+    if (inner.observeAccess !== undefined) this.observeAccess = inner.observeAccess.bind(inner);
   }
 
   beginExecution(index: number): void {

@@ -68,6 +68,11 @@ export interface ExecutionResult {
   readonly time: number;
   readonly events: readonly TraceEvent[] | null;
   readonly warnings: readonly Warning[];
+  /**
+   * The scenario ran real code whose shared state interleave may not see (it called `t.track`):
+   * the search then reduces only when the scenario declares `sharedState: 'tracked'`.
+   */
+  readonly realCode?: boolean;
 }
 
 const DEFAULT_MAX_STEPS = 20_000;
@@ -149,6 +154,8 @@ export class Execution implements SchedulingView {
   private failure: Failure | null = null;
   private divergence: DivergenceInfo | null = null;
   private stopped = false;
+  /** Set by `markRealCode`: reported in the result. */
+  private realCode = false;
   /** Ended by a usage error (or an internal one): `run` rejected. */
   private usageError = false;
   /** Undoes the process.exit guard (src/runtime/processGuard.ts) while the execution runs; null before and after. */
@@ -219,6 +226,8 @@ export class Execution implements SchedulingView {
     }
     if (this.real) return;
     this.real = true;
+    // Controlled calls run code whose state interleave does not see: no reduction unless declared tracked.
+    this.realCode = true;
     this.oneAtATimeOff = true;
     this.armQuiet();
   }
@@ -541,6 +550,29 @@ export class Execution implements SchedulingView {
   lockReleased(task: Task, lock: SharedObject): void {
     const i = task.held.lastIndexOf(lock);
     if (i >= 0) task.held.splice(i, 1);
+  }
+
+  /**
+   * A tracked object (src/primitives/tracked.ts) was read or written by the code running now.
+   * Between its scheduling points a task's code belongs to the step that resumed it (the last
+   * one dispatched, `step - 1`), so the access is handed to the strategy as part of that step.
+   * Not a scheduling point. Only tracked objects call this: an ordinary scenario pays nothing,
+   * and with no strategy listening nothing is allocated. Ignored outside any task and after the end.
+   * The operation handed over carries `arg` true when the write adds a key (`inserts`).
+   */
+  access(obj: SharedObject, kind: string, key: unknown, write: boolean, inserts = false): void {
+    const task = this.current;
+    if (task === null || this.stopped || this.strategy.observeAccess === undefined) return;
+    this.strategy.observeAccess(task, new Operation(kind, obj, key, write ? 'write' : 'read', null, noop, Infinity, null, false, inserts), this.step - 1);
+  }
+
+  /**
+   * The scenario runs real code that may share state interleave does not see: called by
+   * `t.track` (and by any boundary into unchanged code). Recorded in the result; the search
+   * reads it (src/search/search.ts: no partial-order reduction unless declared tracked).
+   */
+  markRealCode(): void {
+    this.realCode = true;
   }
 
   /** Called by the explorer when the microtask queue drained while a task was still running. */
@@ -910,6 +942,7 @@ export class Execution implements SchedulingView {
       time: this.now,
       events: this.events,
       warnings: this.warnings,
+      realCode: this.realCode,
     });
   }
 

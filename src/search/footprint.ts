@@ -12,6 +12,10 @@ export interface Access {
   readonly k: string | null;
   readonly w: boolean;
   readonly j?: true;
+  /** A tracked object's access (`t.track`), reported by the code of the step after its operation ran. */
+  readonly t?: true;
+  /** A tracked write that adds a key: it changes the iteration order, so it conflicts with every other such write. */
+  readonly n?: true;
 }
 
 export type Footprint = readonly Access[];
@@ -49,13 +53,27 @@ export function footprintOf(op: Operation): Access[] {
   return out;
 }
 
+/** The footprint entry of a tracked object's read or write (`op` from Strategy.observeAccess). */
+export function trackedAccessOf(op: Operation): Access {
+  const access: Access = { o: `o${op.obj!.id}`, k: keyOf(op.key), w: op.access === 'write', t: true };
+  return op.arg === true ? { ...access, n: true } : access;
+}
+
+/**
+ * What a task's next step may do to tracked objects before it runs: anything. A step is its
+ * operation and the code after it, whose tracked accesses are known only once it ran; so a
+ * step not yet run (a sleeping task's, runner.ts) is taken to write every tracked object.
+ */
+export const ANY_TRACKED: Access = { o: '*tracked', k: null, w: true };
+
 /** The access a task's last event adds: the task is finished. */
 export function endAccess(taskName: string): Access {
   return { o: `end:${taskName}`, k: null, w: true };
 }
 
 function conflict(a: Access, b: Access): boolean {
-  return a.o === b.o && (a.w || b.w) && (a.k === null || b.k === null || a.k === b.k);
+  if (a.o !== b.o) return (a === ANY_TRACKED && b.t === true) || (b === ANY_TRACKED && a.t === true);
+  return (a.w || b.w) && (a.k === null || b.k === null || a.k === b.k || (a.n === true && b.n === true));
 }
 
 /**

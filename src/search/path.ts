@@ -23,3 +23,16 @@ export function advance(path: PathNode[]): boolean {
   path.length = 0;
   return false;
 }
+
+/**
+ * Gives every task node of a path built with reduction all its other enabled tasks as
+ * alternatives, as a search without reduction would have (runner.ts). Called once, when the
+ * first execution of a dfs search shows that the scenario shares state it does not report
+ * (search.ts): that execution's nodes had no alternatives and no sleep sets yet.
+ */
+export function exploreEveryAlternative(path: PathNode[]): void {
+  for (const node of path) {
+    if (node.kind !== 'task' || node.sealed === true) continue;
+    for (const id of node.enabled) if (id !== node.chosen && !node.todo.includes(id) && !node.done.includes(id)) node.todo.push(id);
+  }
+}

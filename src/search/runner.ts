@@ -1,8 +1,8 @@
 import type { TaskView } from '../runtime/task.js';
 import { Divergence, type SchedulingView, type Strategy } from '../strategies/strategy.js';
 import type { Operation } from '../runtime/operation.js';
-import { dependent, endAccess, footprintOf, type Access } from './footprint.js';
-import type { SearchState, TaskNode } from './state.js';
+import { ANY_TRACKED, dependent, endAccess, footprintOf, trackedAccessOf, type Access } from './footprint.js';
+import { reduces, type SearchState, type TaskNode } from './state.js';
 
 /** One executed step: a task's operation plus the local code after it (up to its next operation or its end). */
 export interface StepRecord {
@@ -36,6 +36,11 @@ export interface RunnerOptions {
  * is dependent with the step that ran. A sleeping task's next step is read from its announced
  * operation, conservatively assuming it may end the task. When every enabled task sleeps, the
  * execution is sleep-set blocked and stopped.
+ *
+ * Tracked objects (`t.track`): a step's footprint is its announced operation plus the tracked
+ * accesses its code made after it (`observeAccess`), known once it ran; races.ts sees them all.
+ * A sleeping task's next step has not run, so it is assumed to touch every tracked object:
+ * it wakes after any step that touched one (docs/real-code.md, "Tracked state and honest reduction").
  *
  * Virtual time: the clock advances only when no task is enabled, so an advance (a tick) is not
  * a choice but a function of the state, and the state is a function of the Mazurkiewicz trace
@@ -102,7 +107,7 @@ export class SearchRunner implements Strategy {
       if (awake.length === 0) return this.halt('sleep-blocked', view, 'every enabled task sleeps');
       const chosen = currentEnabled && awake.includes(current) ? current : awake[0]!;
       const todo: number[] = [];
-      if (!this.state.por) {
+      if (!reduces(this.state)) {
         for (const id of awake) {
           if (id === chosen) continue;
           const cost = currentEnabled && id !== current ? 1 : 0;
@@ -140,6 +145,15 @@ export class SearchRunner implements Strategy {
     return 0;
   }
 
+  /**
+   * A tracked access by the code of the running task: part of the footprint of the step that
+   * resumed it, which is the last step recorded (Execution.access). Not needed without reduction.
+   */
+  observeAccess(_task: TaskView, op: Operation): void {
+    const last = this.steps[this.steps.length - 1];
+    if (last !== undefined && reduces(this.state)) last.fp.push(trackedAccessOf(op));
+  }
+
   /** Completes the last step's footprint: did it end its task? Called at each scheduling point and once after the run. */
   finishStep(): void {
     if (this.finalized) return;
@@ -170,14 +184,15 @@ export class SearchRunner implements Strategy {
 
   /** Sleep set of a fresh node: inherited from the previous task node, filtered by the step that ran since. */
   private sleepSetHere(enabled: readonly number[]): number[] {
-    if (!this.state.por || this.lastTaskNode < 0) return [];
+    if (!reduces(this.state) || this.lastTaskNode < 0) return [];
     const prev = this.state.path[this.lastTaskNode] as TaskNode;
     const ran = this.steps[this.steps.length - 1]!;
     const out: number[] = [];
     for (const id of [...prev.sleep, ...prev.done]) {
       if (id === ran.task || out.includes(id) || !enabled.includes(id)) continue;
       const t = this.tasks[id]!;
-      const fp: Access[] = [...footprintOf(t.pending!), endAccess(t.name)];
+      // Its next step may also touch any tracked object (footprint.ts, ANY_TRACKED).
+      const fp: Access[] = [...footprintOf(t.pending!), endAccess(t.name), ANY_TRACKED];
       if (!dependent(fp, ran.fp)) out.push(id);
     }
     return out.sort((a, b) => a - b);

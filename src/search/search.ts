@@ -11,8 +11,8 @@ import type { ScenarioDefinition } from '../scenario.js';
 import type { Trace } from '../trace/schema.js';
 import { analyzeRaces } from './races.js';
 import { SearchRunner } from './runner.js';
-import { checkState, cloneState, initialState, type SearchMode, type SearchState } from './state.js';
-import { advance } from './path.js';
+import { checkState, cloneState, initialState, reduces, type SearchMode, type SearchState } from './state.js';
+import { advance, exploreEveryAlternative } from './path.js';
 import { CROSS_CHECK_SCHEDULES, crossCheck, type CrossCheck } from './crossCheck.js';
 
 export interface SearchOptions<P extends object = Record<string, unknown>> extends TargetOptions<P> {
@@ -99,6 +99,11 @@ export interface SearchResult {
   readonly crossCheck: CrossCheck | null;
   /** pb only. */
   readonly bound: BoundInfo | null;
+  /**
+   * dfs: the scenario may share state interleave does not see (`sharedState: 'untracked'`, or
+   * `t.track` without `sharedState: 'tracked'`), so no schedule was pruned by reduction.
+   */
+  readonly untracked: boolean;
   /** Where the search is: save it to resume, or split it (splitSearch). `finished` when nothing is left. */
   readonly state: SearchState;
   readonly warnings: readonly Warning[];
@@ -136,6 +141,8 @@ export async function search<P extends object>(scenario: ScenarioDefinition<P>, 
       `the search state is for ${state.scenario}/${state.variant} (${state.mode}${state.por ? ', por' : ''}), not ${scenario.name}/${target.variant} (${mode}${por ? ', por' : ''})`,
     );
   }
+
+  if (por && state.fresh && state.path.length === 0 && scenario.sharedState === 'untracked') state.untracked = true;
 
   const start = performance.now();
   let lastYield = start;
@@ -179,8 +186,20 @@ export async function search<P extends object>(scenario: ScenarioDefinition<P>, 
       state.boundCut = true;
       pruned++;
     }
-    if (state.por) races += analyzeRaces(runner.steps, runner.spawnedBy, state.path, firstNewStep(runner));
-    state.fresh = false;
+    let restarted = false;
+    if (reduces(state) && result.realCode === true && scenario.sharedState !== 'tracked') {
+      // Real code with state it may not report: no pruning from here on (docs/real-code.md).
+      state.untracked = true;
+      if (runner.branch < 0) exploreEveryAlternative(state.path);
+      else {
+        // Reduction already pruned earlier executions' trees: start again, counting afresh.
+        state.path.length = 0;
+        restarted = true;
+        completeExecutions = sleepBlocked = depthLimited = races = 0;
+      }
+    }
+    if (reduces(state)) races += analyzeRaces(runner.steps, runner.spawnedBy, state.path, firstNewStep(runner));
+    state.fresh = restarted;
 
     // Only an execution that ran to its end replays alike: one the runner cut (sleep set,
     // depth) would go on, past its decisions, where the first run stopped.
@@ -205,7 +224,7 @@ export async function search<P extends object>(scenario: ScenarioDefinition<P>, 
       else ({ failure, trace } = await recordFailure(target, info, result.decisions, found));
       if (mode === 'pb') minimalFailing = state.bound;
     }
-    const more = advance(state.path);
+    const more = restarted || advance(state.path);
     if (!more) {
       if (mode === 'pb' && state.boundCut && state.bound < limit && failure === null) {
         state.bound++;
@@ -242,7 +261,7 @@ export async function search<P extends object>(scenario: ScenarioDefinition<P>, 
   // "complete" is not said until random schedules agree: the reduction cannot see state outside t.*.
   let checked: CrossCheck | null = null;
   const schedules = options.crossCheck ?? (options.resume === undefined ? CROSS_CHECK_SCHEDULES : 0);
-  if (exhaustedAll && por && failure === null && schedules > 0) {
+  if (exhaustedAll && reduces(state) && failure === null && schedules > 0) {
     const cc = await crossCheck(target, options.seed ?? budget.seed ?? 1, schedules, warnings);
     checked = cc.check;
     if (cc.failure !== null) {
@@ -271,6 +290,7 @@ export async function search<P extends object>(scenario: ScenarioDefinition<P>, 
     complete: exhaustedAll,
     stoppedBy: stoppedBy!,
     crossCheck: checked,
+    untracked: state.untracked === true,
     bound: mode === 'pb' ? { limit, reached: state.bound, completeUpTo, minimalFailing } : null,
     state: cloneState(state),
     warnings: [...warnings.values()],

@@ -60,7 +60,18 @@ export interface SearchState {
   fresh: boolean;
   /** Nothing left to explore. */
   finished: boolean;
+  /**
+   * dfs: the scenario may share state interleave does not see (it declared `sharedState:
+   * 'untracked'`, or ran real code such as `t.track` without declaring `sharedState: 'tracked'`).
+   * The search then explores every schedule, as without reduction, and its result says so.
+   */
+  untracked?: true;
   path: PathNode[];
+}
+
+/** The search prunes by partial-order reduction: dfs with `por`, on a scenario whose shared state is all seen. */
+export function reduces(state: SearchState): boolean {
+  return state.por && state.untracked !== true;
 }
 
 export function initialState(scenario: string, variant: string, mode: SearchMode, por: boolean, bound: number): SearchState {

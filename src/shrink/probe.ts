@@ -109,4 +109,10 @@ export class ProbeStrategy implements Strategy {
     if (this.recordOps) this.ops.push({ step, task: task.name, op });
     this.inner.observe?.(task, op, step, threw);
   }
+
+  /** A tracked access is recorded as an operation of its step, so races are named from it too. */
+  observeAccess(task: TaskView, op: Operation, step: number): void {
+    if (this.recordOps) this.ops.push({ step, task: task.name, op });
+    this.inner.observeAccess?.(task, op, step);
+  }
 }

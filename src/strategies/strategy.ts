@@ -33,6 +33,13 @@ export interface Strategy {
   chooseValue(n: number, view: SchedulingView, label?: string): number;
   /** `threw`: the operation raised an error (e.g. KeyError) into the task. */
   observe?(task: TaskView, op: Operation, step: number, threw?: boolean): void;
+  /**
+   * A read or write of a tracked object (`t.track`) by the code of `task`, which runs as part
+   * of step `step` (the step that resumed it); `op` describes the access (never run, never a
+   * scheduling point). Called after `observe` of that step, in program order. Must not
+   * influence the execution. Used by partial-order reduction and by the race namer.
+   */
+  observeAccess?(task: TaskView, op: Operation, step: number): void;
 }
 
 /**

@@ -129,7 +129,7 @@ function checkScenarioFiles(run: AnyShardRun, file: string, o: MergeOptions): vo
  * cross-checked, with one line on stderr saying why.
  */
 async function crossCheckMerged(m: AnyShardRun, dir: string, watchdog: number | undefined): Promise<AnyShardRun> {
-  if (m.format !== 'interleave-search-shard' || !m.complete || !m.por) return m;
+  if (m.format !== 'interleave-search-shard' || !m.complete || !m.por || m.untracked === true) return m;
   let loaded;
   try {
     loaded = await findScenario(m.scenario, dir);
