@@ -216,7 +216,8 @@ export class Execution implements SchedulingView {
    * Switches this execution to real-code mode (idempotent; called by `t.io` at its first call,
    * and by a scenario declared real). From here on every step lasts until the execution is quiet:
    * operations and controlled calls only announce themselves, and the next step is picked once
-   * the microtask queue has drained (`onQuiet`). `hooks` see each step begin and each quiet point.
+   * the microtask queue has drained (`onQuiet`). `hooks` are told when each step begins and when
+   * the execution ends.
    */
   enterRealMode(hooks: RealCodeHooks | null = null): void {
     if (this.stopped) return;
@@ -228,13 +229,11 @@ export class Execution implements SchedulingView {
     this.real = true;
     // Controlled calls run code whose state interleave does not see: no reduction unless declared tracked.
     this.realCode = true;
-    this.oneAtATimeOff = true;
     this.armQuiet();
   }
 
-  /** A separate real-mode task for an operation of a chain whose task already has one pending (several chains in one task). */
+  /** Continuation tasks made so far (`main+1`, ...): see performReal. */
   private continuations = 0;
-  private oneAtATimeOff = false;
   private quietArmed = false;
   private readonly quiet$ = (): void => {
     this.quietArmed = false;
@@ -258,7 +257,13 @@ export class Execution implements SchedulingView {
     const from = this.current;
     // A continuation whose operation ran and whose chain now waits elsewhere has done its part.
     if (from !== null && from.transient && from.pending === null) from.finished = true;
-    this.schedule(from);
+    try {
+      this.schedule(from);
+    } catch (error) {
+      // Here no task's code is on the stack to receive it: the run ends with it, as `run` would.
+      this.misuse(error as UsageError);
+      return;
+    }
     if (!this.stopped) this.armQuiet();
   }
 
