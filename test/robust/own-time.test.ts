@@ -47,7 +47,8 @@ function pinned(cpu: string, args: readonly string[], env: Record<string, string
   });
 }
 
-describe.runIf(linux)('watchdog verdicts under load', () => {
+// Concurrent: each test only gets slower on the wall clock from the others' load, which is its point.
+describe.runIf(linux).concurrent('watchdog verdicts under load', () => {
   it("own time is the thread's CPU time when it competes for its CPU: wall time stretches, own time does not", async () => {
     const cpu = firstCpu();
     const release = compete(cpu, 2);
@@ -95,10 +96,10 @@ describe.runIf(linux)('watchdog verdicts under load', () => {
 
   it('the contract: a finite step of 1.5 s of CPU time outlasts a 1 s watchdog, so it is a runaway on any machine, with a trace that replays', async () => {
     const out = tempDir();
-    const r = await cli(['run', SLOW, '--variant', 'over', '-n', '1', '--watchdog', '1', '--no-shrink', '--out', out]);
+    const r = await cli(['run', SLOW, '--variant', 'over', '-n', '1', '--watchdog', '1', '--no-shrink', '--out', out], { timeoutMs: 120_000 });
     expect(r.stdout).toContain('\nlivelock: task "cruncher" ran for more than 1 s without reaching a scheduling point (a runaway loop that never awaits an interleave operation?) after step 2 of execution 0\n');
     expect(r.code).toBe(1);
-    const replay = await cli(['replay', join(out, 'slow-step.over.livelock.json')]);
+    const replay = await cli(['replay', join(out, 'slow-step.over.livelock.json')], { timeoutMs: 120_000 });
     expect(replay.stdout).toMatch(/^reproduced: livelock: task "cruncher" ran for more than 1 s /m);
     expect(replay.code).toBe(1);
   }, 120_000);
