@@ -20,8 +20,9 @@ import { CELL, CELLS, heartbeatBuffer, readPulse, type Pulse } from './heartbeat
  * worker thread while this (main) thread watches the heartbeat it publishes into a
  * SharedArrayBuffer (src/robust/heartbeat.ts). When the beat counter has not moved for
  * `seconds` of the worker's own time (src/runtime/ownTime.ts: wall time less its waiting for a
- * CPU, so load does not make a slow step a runaway), the worker is terminated and the run is reported as a `livelock` naming the
- * runaway task, its step and its execution. The main thread also stays free for Ctrl-C.
+ * CPU, so load does not make a slow step a runaway), the worker is terminated and the run is
+ * reported as a `livelock` naming the runaway task, its step and its execution. The main thread
+ * also stays free for Ctrl-C.
  *
  * Called by `interleave run --watchdog <seconds>` instead of `explore` (through `exploreWatched`,
  * one `WatchdogThread` for all the variants). Shrinking and saving happen afterwards in the main
