@@ -1,6 +1,7 @@
 import { clearInterval, setInterval } from 'node:timers';
 import { EventEmitter } from 'node:events';
-import { heartbeatBuffer, readPulse, type Pulse } from '../robust/heartbeat.js';
+import { heartbeatBuffer, publisherThread, readPulse, type Pulse } from '../robust/heartbeat.js';
+import { OwnTime } from '../runtime/ownTime.js';
 import type { FromWorker, PoolWorker, ToWorker } from './workPool.js';
 
 /** How a watched pool worker turns a runaway into its item's result. */
@@ -32,7 +33,8 @@ const CANCEL_GRACE_MS = 1000;
  * A pool worker (workPool.ts) whose thread is watched, for `--watchdog s` in split runs (blocks,
  * search pieces) and in `ci` (whole variants). The
  * thread publishes a heartbeat into a buffer this side gives it ('watch'); when the item it runs
- * has made no scheduling decision for `seconds`, the thread is ended (a synchronous loop cannot
+ * has made no scheduling decision for `seconds` of the thread's own time (wall time less its
+ * waiting for a CPU: src/runtime/ownTime.ts), the thread is ended (a synchronous loop cannot
  * be interrupted in it) and the item answers with the `runaway` result, as if the thread had
  * sent it. That result is a failure, so the pool cancels the items after it, the ones the thread
  * held among them (they answer as cancelled without a thread), while every item before it runs
@@ -48,7 +50,8 @@ export class WatchedWorker<I, R> extends EventEmitter implements PoolWorker<I, R
   private readonly sent: { readonly id: number; readonly item: I }[] = [];
   private readonly cancelled = new Set<number>();
   private ready = false;
-  private since = Date.now();
+  /** Since the thread's last sign of life (a decision, a message, its start), in its own time (src/runtime/ownTime.ts). */
+  private readonly still = new OwnTime(() => publisherThread(this.buffer));
   /** When the item at the head of `sent` began: its predecessor's result came, or it was sent to an idle thread. */
   private headSince = Date.now();
   private lastBeats = 0;
@@ -96,7 +99,7 @@ export class WatchedWorker<I, R> extends EventEmitter implements PoolWorker<I, R
     this.buffer = heartbeatBuffer();
     this.names = [];
     this.ready = false;
-    this.since = Date.now();
+    this.still.mark();
     this.lastBeats = 0;
     thread.postMessage({ type: 'watch', buffer: this.buffer });
     const mine = (): boolean => this.thread === thread;
@@ -111,7 +114,7 @@ export class WatchedWorker<I, R> extends EventEmitter implements PoolWorker<I, R
         this.cancelled.delete(this.sent.shift()?.id ?? -1);
         this.headSince = Date.now();
       }
-      this.since = Date.now();
+      this.still.mark();
       this.emit('message', m);
     });
     thread.on('error', (e: Error) => mine() && this.emit('error', e));
@@ -123,25 +126,24 @@ export class WatchedWorker<I, R> extends EventEmitter implements PoolWorker<I, R
     if (this.thread === null) return;
     const loadLimit = (this.o.loadSeconds ?? Math.max(30, 5 * this.o.seconds)) * 1000;
     if (!this.ready) {
-      if (now - this.since > loadLimit) this.loadTimeout(null, loadLimit);
+      if (this.still.atLeast(loadLimit)) this.loadTimeout(null, loadLimit);
       return;
     }
     const pulse = readPulse(this.buffer);
     if (this.sent.length === 0 || pulse.beats !== this.lastBeats) {
       this.lastBeats = pulse.beats;
-      this.since = now;
+      this.still.mark();
       return;
     }
     const head = this.sent[0]!;
-    const frozenMs = now - this.since;
     // Cancelled (Ctrl-C, or a failure before it) and frozen: no need to wait for the watchdog's
     // verdict, since the item's result would not count. Ctrl-C ends the run within a second.
-    if (this.cancelled.has(head.id) && frozenMs > Math.min(CANCEL_GRACE_MS, this.o.seconds * 1000) && (this.o.hurry?.() ?? true)) {
+    if (this.cancelled.has(head.id) && this.still.wallMs() > Math.min(CANCEL_GRACE_MS, this.o.seconds * 1000) && (this.o.hurry?.() ?? true)) {
       this.replace(this.o.cancelled(head.item));
       // Before the item's first execution it is loading its module: the load limit applies.
     } else if (pulse.execution < 0) {
-      if (frozenMs > loadLimit) this.loadTimeout(head.item, loadLimit);
-    } else if (frozenMs > this.o.seconds * 1000) {
+      if (this.still.atLeast(loadLimit)) this.loadTimeout(head.item, loadLimit);
+    } else if (this.still.atLeast(this.o.seconds * 1000)) {
       this.replace(this.o.runaway(head.item, pulse, this.names, now - this.headSince));
     }
   }

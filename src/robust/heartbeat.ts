@@ -1,4 +1,5 @@
 import type { Operation } from '../runtime/operation.js';
+import { currentThreadId } from '../runtime/ownTime.js';
 import type { TaskView } from '../runtime/task.js';
 import type { SchedulingView, Strategy } from '../strategies/strategy.js';
 
@@ -27,9 +28,11 @@ export const CELL = {
   TASK: 3,
   /** Set to 1 by the watching thread: stop between executions (Ctrl-C). */
   STOP: 4,
+  /** The exploring thread's id (src/runtime/ownTime.ts): the watcher judges a runaway by that thread's own time (0: unknown, wall time). */
+  THREAD: 5,
 } as const;
 
-export const CELLS = 5;
+export const CELLS = 6;
 /** Byte offset of the one Float64 slot: steps of the executions finished since the count began. */
 const STEPS_OFFSET = 24;
 /**
@@ -57,6 +60,11 @@ export interface Pulse {
   readonly steps: number;
   /** The running execution's decisions so far, as logged (task ids; a value v as -(v + 1)); null past the log's capacity. */
   readonly log: readonly number[] | null;
+}
+
+/** The id of the thread publishing into `buffer` (0 until it has begun, or where unknown). */
+export function publisherThread(buffer: SharedArrayBuffer): number {
+  return Atomics.load(new Int32Array(buffer, 0, CELLS), CELL.THREAD);
 }
 
 export function readPulse(buffer: SharedArrayBuffer): Pulse {
@@ -110,6 +118,7 @@ export class Heartbeat {
     this.cells = new Int32Array(buffer, 0, CELLS);
     this.done = new Float64Array(buffer, STEPS_OFFSET, 1);
     this.log = new Int32Array(buffer, LOG_OFFSET);
+    Atomics.store(this.cells, CELL.THREAD, currentThreadId());
   }
 
   /** Publishes into another buffer (a split run's next watcher): names are announced afresh, to it. */
@@ -117,6 +126,7 @@ export class Heartbeat {
     this.cells = new Int32Array(buffer, 0, CELLS);
     this.done = new Float64Array(buffer, STEPS_OFFSET, 1);
     this.log = new Int32Array(buffer, LOG_OFFSET);
+    Atomics.store(this.cells, CELL.THREAD, currentThreadId());
     this.names = new Map();
     this.restartCount();
   }

@@ -4,6 +4,7 @@ import { workerOn } from '../parallel/startWorker.js';
 import { explore, type ExploreOptions, type ExploreResult, type Progress } from '../explore.js';
 import { ScenarioLoadError } from '../loader.js';
 import { InternalError, UsageError } from '../runtime/errors.js';
+import { OwnTime } from '../runtime/ownTime.js';
 import type { Failure } from '../runtime/failure.js';
 import type { ScenarioDefinition } from '../scenario.js';
 import type { ShrinkOptions, ShrinkResult } from '../shrink/shrinkTrace.js';
@@ -19,8 +20,10 @@ import { CELL, CELLS, heartbeatBuffer, readPulse, type Pulse } from './heartbeat
  * `while (true) {}`) cannot be interrupted in its own thread, so the exploration runs in a
  * worker thread while this (main) thread watches the heartbeat it publishes into a
  * SharedArrayBuffer (src/robust/heartbeat.ts). When the beat counter has not moved for
- * `seconds`, the worker is terminated and the run is reported as a `livelock` naming the
- * runaway task, its step and its execution. The main thread also stays free for Ctrl-C.
+ * `seconds` of the worker's own time (src/runtime/ownTime.ts: wall time less its waiting for a
+ * CPU, so load does not make a slow step a runaway), the worker is terminated and the run is
+ * reported as a `livelock` naming the runaway task, its step and its execution. The main thread
+ * also stays free for Ctrl-C.
  *
  * Called by `interleave run --watchdog <seconds>` instead of `explore` (through `exploreWatched`,
  * one `WatchdogThread` for all the variants). Shrinking and saving happen afterwards in the main
@@ -164,7 +167,9 @@ export class WatchdogThread {
     const loadLimitMs = (wd.loadSeconds ?? Math.max(30, 5 * wd.seconds)) * 1000;
     let loaded = false;
     let lastBeats = Atomics.load(cells, CELL.BEATS);
-    let lastBeatAt = started;
+    // The thread's own time since its last decision (or since the request, while it loads): the
+    // verdicts count it, not wall time, so that a loaded machine gives the same ones.
+    const still = new OwnTime(() => Atomics.load(cells, CELL.THREAD));
     return new Promise<T>((resolve, reject) => {
       const finish = (f: () => void, endThread = false): void => {
         if (this.current !== listen) return;
@@ -179,19 +184,19 @@ export class WatchdogThread {
         if (stopping) Atomics.store(cells, CELL.STOP, 1);
         const now = Date.now();
         if (!loaded) {
-          if (now - started > loadLimitMs) finish(() => reject(new ScenarioLoadError(file, `loading the module took more than ${loadLimitMs / 1000} s (a loop at the top level?)`)), true);
+          if (still.atLeast(loadLimitMs)) finish(() => reject(new ScenarioLoadError(file, `loading the module took more than ${loadLimitMs / 1000} s (a loop at the top level?)`)), true);
           return;
         }
         const beats = Atomics.load(cells, CELL.BEATS);
         if (beats !== lastBeats) {
           lastBeats = beats;
-          lastBeatAt = now;
-        } else if (stopping && now - lastBeatAt > Math.min(STOP_GRACE_MS, wd.seconds * 1000)) {
+          still.mark();
+        } else if (stopping && still.wallMs() > Math.min(STOP_GRACE_MS, wd.seconds * 1000)) {
           // Ctrl-C while a task spins: the run stops within a second, with the executions that
           // ended, rather than after the watchdog's verdict. (At the time limit the verdict is
           // awaited: a task frozen when the budget ends is what the watchdog is there to judge.)
           finish(() => resolve(verdicts.interrupted(readPulse(buffer), now - started)), true);
-        } else if (now - lastBeatAt > wd.seconds * 1000) {
+        } else if (still.atLeast(wd.seconds * 1000)) {
           finish(() => resolve(verdicts.runaway(readPulse(buffer), now - started)), true);
         }
       }, POLL_MS);
@@ -200,7 +205,7 @@ export class WatchdogThread {
         switch (m!.type) {
           case 'loaded':
             loaded = true;
-            lastBeatAt = Date.now();
+            still.mark();
             return;
           case 'progress':
             wd.onProgress?.(m!.progress);

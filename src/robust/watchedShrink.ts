@@ -17,7 +17,12 @@ import { WatchdogThread, type PortableShrinkOptions } from './watchdog.js';
  * input is that task's runaway. The same scenario and trace give the same shrunk trace, however
  * many times the shrink had to start again (unless the time limit stops it, as unwatched).
  *
- * The time limit counts the work of every start, not the seconds spent waiting for a verdict.
+ * Each start has the whole time limit, counted by its shrinker in its thread's own time
+ * (src/runtime/ownTime.ts) from its beginning, once the module is loaded: a start repeats every
+ * attempt before the one that spun, so it does all the work so far itself, and the limit stops
+ * the shrink exactly where it would stop an unwatched shrinker told the same spins. Starting
+ * threads, loading modules and waiting for verdicts are not counted, nor is the machine's load:
+ * they made a runaway's shrink, restarted at each spin, return its input on a loaded machine.
  * After `MAX_RUNAWAYS` spins the shrink runs once more, to stop just before the last one.
  */
 export interface WatchedShrinkResult extends ShrinkResult {
@@ -65,16 +70,13 @@ export async function shrinkWatched(
   const started = performance.now();
   const limit = options.timeLimitMs ?? DEFAULT_SHRINK_TIME_MS;
   const spun: SpunAttempt[] = [];
-  let waited = 0;
   let maxAttempts = options.maxAttempts;
   const asFound = (why: string): WatchedShrinkResult => ({ trace, attempts: 0, others: [], elapsedMs: performance.now() - started, stoppedBy: 'time', runaways: spun, unshrunk: why });
   try {
     for (;;) {
-      const left = Math.max(0, limit - (performance.now() - started - waited));
-      const r = await own.shrink(loaded.file, trace, { ...shrinkOptions, runaways: spun, timeLimitMs: left, ...(maxAttempts !== undefined ? { maxAttempts } : {}) }, { seconds: judge, ...(shouldStop !== undefined ? { shouldStop } : {}) });
+      const r = await own.shrink(loaded.file, trace, { ...shrinkOptions, runaways: spun, timeLimitMs: limit, ...(maxAttempts !== undefined ? { maxAttempts } : {}) }, { seconds: judge, ...(shouldStop !== undefined ? { shouldStop } : {}) });
       if ('interrupted' in r) return asFound('interrupted');
       if (!('spun' in r)) return { ...r, elapsedMs: performance.now() - started, runaways: spun, unshrunk: null };
-      waited += judge * 1000;
       const attempt = r.spun.execution;
       const where = `task "${r.task}" ran for more than ${judge} s without reaching a scheduling point`;
       // The first attempt replays the input: it spinning means the trace no longer reproduces

@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { InternalError, UsageError } from '../runtime/errors.js';
+import { ownTimeHere } from '../runtime/ownTime.js';
 import { replayDecisions, traceOf } from '../replay.js';
 import { makeTarget, runExecution, type Target } from '../run.js';
 import type { ScenarioDefinition } from '../scenario.js';
@@ -22,10 +23,11 @@ export interface ShrinkOptions {
   /** Executions the shrinker may run (default 5000). Shrinking is deterministic while this is what stops it. */
   readonly maxAttempts?: number;
   /**
-   * Wall-clock limit in ms (default 10000), a safety net only: the attempt budget decides what
-   * the shrink gives. When the time limit stops it first, the input trace is returned as found
-   * (`stoppedBy: 'time'`), since how far the shrink got depends on the machine's speed and load:
-   * the same command still writes the same bytes.
+   * Time limit in ms (default 10000), a safety net only: the attempt budget decides what the
+   * shrink gives. It counts this thread's own time (src/runtime/ownTime.ts: wall time less its
+   * waiting for a CPU), so load alone does not reach it. When the time limit stops it first,
+   * the input trace is returned as found (`stoppedBy: 'time'`), since how far the shrink got
+   * depends on the machine's speed: the same command still writes the same bytes.
    */
   readonly timeLimitMs?: number;
   /** The scenario module's path, stored in the shrunk trace (default: the input trace's). */
@@ -121,6 +123,8 @@ const SAMPLES_PER_BOUND = 500;
 
 class Shrinker {
   private readonly start = performance.now();
+  /** What the time limit counts: this thread's own time since the shrink began, not the load's share of the wall clock. */
+  private readonly clock = ownTimeHere();
   private readonly maxAttempts: number;
   private readonly timeLimitMs: number;
   /** The bug's signature, taken from the lenient replay of the input. */
@@ -337,7 +341,7 @@ class Shrinker {
   private spend(): boolean {
     if (this.stoppedBy !== 'minimal') return false;
     if (this.attempts >= this.maxAttempts) this.stoppedBy = 'attempts';
-    else if (performance.now() - this.start >= this.timeLimitMs) this.stoppedBy = 'time';
+    else if (this.clock.atLeast(this.timeLimitMs)) this.stoppedBy = 'time';
     else {
       this.attempts++;
       return true;

@@ -39,7 +39,8 @@ describe('interleave/vitest', () => {
     );
     expect(watched).toBe(plain);
     await expect(expectNoFailure(runaway, { watchdog: 1 })).rejects.toThrow("expectNoFailure(runaway): the watchdog needs `file`, the scenario module's path (its thread imports the module)");
-  }, 60_000);
+    // A hang guard: each spin verdict waits for a second of the spinning thread's own time, which load stretches on the wall clock.
+  }, 180_000);
 
   it('expectNoFailure resolves when no execution fails', async () => {
     const r = await expectNoFailure(lostUpdate, { variant: 'fixed', iterations: 50, out: false });

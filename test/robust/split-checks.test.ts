@@ -108,14 +108,14 @@ describe('--watchdog with a split dfs or pb search', () => {
 
   it('two dfs shards with the watchdog merge into what the whole search reports', async () => {
     const out = tempDir();
-    const shards = await Promise.all([1, 2].map((i) => cli(['run', RARE, '--strategy', 'dfs', '--watchdog', '1', '--shard', `${i}/2`, '--shard-file', join(out, `s${i}.json`), '--out', out], { timeoutMs: 60_000 })));
+    const shards = await Promise.all([1, 2].map((i) => cli(['run', RARE, '--strategy', 'dfs', '--watchdog', '1', '--shard', `${i}/2`, '--shard-file', join(out, `s${i}.json`), '--out', out], { timeoutMs: 150_000 })));
     expect(shards.map((r) => r.code)).toEqual([1, 1]);
     const merged = await cli(['merge', '--out', out, join(out, 's1.json'), join(out, 's2.json')]);
     expect(merged.stdout.split('\n')[0]).toBe('rare-runaway [only] dfs: livelock found after 51 executions (merged from 2 workers over 2 shards)');
     // Shrunk (merge shrinks a runaway watched, for the seconds its trace records).
     expect(merged.stdout).toContain('\nlivelock: task "spinner" ran for more than 1 s without reaching a scheduling point (a runaway loop that never awaits an interleave operation?) after step 2\n');
     expect(merged.code).toBe(1);
-  }, 60_000);
+  }, 180_000);
 });
 
 const RANDOM = join(ROOT, 'test/fixtures/split/rare-random.ts');

@@ -36,7 +36,7 @@ describe('watchdog', () => {
 
   it('--watchdog: a task spinning without a scheduling point is reported as a runaway livelock instead of hanging', async () => {
     const out = tempDir();
-    const r = await cli(['run', 'test/fixtures/bad/runaway.ts', '--watchdog', '1', '--out', out], { timeoutMs: 60_000 });
+    const r = await cli(['run', 'test/fixtures/bad/runaway.ts', '--watchdog', '1', '--out', out], { timeoutMs: 150_000 });
     expect(r.signal).toBeNull();
     expect(r.stdout).toMatch(/^runaway \[only\] random seed 1: \d+ executions?, \d+\/s: livelock$/m);
     expect(r.stdout).toMatch(
@@ -53,7 +53,7 @@ describe('watchdog', () => {
     // The step that spun shows the operation the task ran before it looped; main waits on it.
     expect(r.stdout).toMatch(/^ {4}2 {2}: +read flag +<- last step$/m);
     expect(trace.failure?.blocked).toEqual([{ task: 'main', waitsOn: 'join spinner' }]);
-    const [replayed, unwatched, shrunk] = await Promise.all([cli(['replay', file], { timeoutMs: 60_000 }), cli(['shrink', file]), cli(['shrink', file, '--watchdog', '1', '-o', join(out, 'again.json')], { timeoutMs: 60_000 })]);
+    const [replayed, unwatched, shrunk] = await Promise.all([cli(['replay', file], { timeoutMs: 150_000 }), cli(['shrink', file]), cli(['shrink', file, '--watchdog', '1', '-o', join(out, 'again.json')], { timeoutMs: 150_000 })]);
     expect(replayed.stdout).toMatch(/^reproduced: livelock: task "spinner" ran for more than 1 s without reaching a scheduling point .* after step 2$/m);
     expect(replayed.code).toBe(1);
     expect(unwatched.stderr).toBe(`interleave: ${file}: a runaway shrinks only under the watchdog: its schedule spins (add --watchdog <seconds>)\n`);
@@ -66,9 +66,9 @@ describe('watchdog', () => {
     // Moved as a trace (its paths rebased from the temporary folder's root to this project's),
     // not copied as bytes: a relative path written outside any project means nothing inside one.
     writeTrace(join(dir, 'traces', 'runaway.only.livelock.json'), trace);
-    const ci = await cli(['ci', '--dir', 'scenarios', '--watchdog', '1'], { cwd: dir, timeoutMs: 60_000 });
+    const ci = await cli(['ci', '--dir', 'scenarios', '--watchdog', '1'], { cwd: dir, timeoutMs: 150_000 });
     expect(ci.stdout).toMatch(/^trace +traces\/runaway\.only\.livelock\.json +livelock +livelock +ok$/m);
-  }, 60_000);
+  }, 180_000);
 
   it('--watchdog: a normal exploration gives the same trace as without, and bad modules the same one-line error', async () => {
     const out = tempDir();
@@ -129,13 +129,13 @@ describe('Ctrl-C while a watched task spins', () => {
 
 describe('the time limit while a watched task spins', () => {
   it('the watchdog still gives its verdict: a livelock, unsplit and split alike (the time limit is a budget, not a reason to pass)', async () => {
-    const runs = await Promise.all([[], ['--workers', '2']].map((split) => cli(['run', join(BAD, 'runaway.ts'), '--watchdog', '2', '--time-limit', '1', ...split, '--out', tempDir()], { timeoutMs: 60_000 })));
+    const runs = await Promise.all([[], ['--workers', '2']].map((split) => cli(['run', join(BAD, 'runaway.ts'), '--watchdog', '2', '--time-limit', '1', ...split, '--out', tempDir()], { timeoutMs: 150_000 })));
     for (const r of runs) {
       expect(r.stdout).toMatch(/^runaway \[only\] random seed 1: 1 execution, \d+\/s: livelock$/m);
       expect(r.stdout).toMatch(/ran for more than 2 s without reaching a scheduling point .* after step 2$/m);
       expect(r.code).toBe(1);
     }
-  }, 60_000);
+  }, 180_000);
 });
 
 describe('run --all --watchdog', () => {

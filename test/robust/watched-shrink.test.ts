@@ -76,7 +76,16 @@ describe('shrinking a runaway', () => {
     expect((await replaySaved({ file: RARE, scenario }, a.trace)).outcome).toBe('reproduced');
     // Unwatched, a runaway is not shrunk: its schedule would spin in this thread.
     await expect(shrinkTrace(scenario, input, { file: RARE })).rejects.toThrow('cannot shrink a runaway unwatched: its schedule spins (shrink it under the watchdog)');
-  }, 60_000);
+    // Each of the spin verdicts waits for a second of the spinning thread's own time, which load stretches on the wall clock.
+  }, 180_000);
+
+  it("its time limit counts the shrinker's own work, not the threads restarted at each spin, their module loads, the verdicts awaited or the machine's load: within 1.5 s it still shrinks", async () => {
+    const { scenario } = await loadScenario(RARE);
+    const input = (await exploreWithWatchdog(RARE, scenario, { seed: 3, iterations: 2000 }, { seconds: 1 })).trace!;
+    // Three spins, four threads, each loading the module: seconds of wall time, even on a quiet machine.
+    const r = await shrinkWatched(1, { file: RARE, scenario }, input, { file: RARE, timeLimitMs: 1500 });
+    expect([r.stoppedBy, r.unshrunk, r.runaways.length, r.trace.counts, r.trace.decisions]).toEqual(['minimal', null, 3, { steps: 3, preemptions: 0, tasks: 4 }, [0, 1, 1, 7]]);
+  }, 180_000);
 });
 
 describe('interleave shrink --watchdog', () => {
