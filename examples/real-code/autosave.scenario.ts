@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { defineScenario } from 'interleave';
-import { AutoSave, SafeAutoSave } from './autosave.js';
+import { AutoSave, SafeAutoSave } from './src/autosave.js';
 
 /**
  * A user types "a", "ab", "abc" 200 ms apart, then "abcd" 100 ms later, and closes the tab.

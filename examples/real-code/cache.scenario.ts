@@ -1,5 +1,5 @@
 import { defineScenario } from 'interleave';
-import { InFlightProfileCache, ProfileCache } from './cache.js';
+import { InFlightProfileCache, ProfileCache } from './src/cache.js';
 
 /**
  * Two requests for the same user arrive together. Each verifies its session, then reads the

@@ -1,5 +1,5 @@
 import { defineScenario } from 'interleave';
-import { Inventory, SharedMutexInventory } from './inventory.js';
+import { Inventory, SharedMutexInventory } from './src/inventory.js';
 
 /**
  * Two orders reserve stock of one item at once. The store is wrapped whole (`t.io`); the lock

@@ -1,5 +1,5 @@
 import { defineScenario } from 'interleave';
-import { SafeStreamRegistry, StreamRegistry } from './stream-registry.js';
+import { SafeStreamRegistry, StreamRegistry } from './src/stream-registry.js';
 
 /**
  * Seed 001, scenarios 1 and 2: a plan runs with one SSE client watching; the user deletes the

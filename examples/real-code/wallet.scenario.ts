@@ -1,5 +1,5 @@
 import { defineScenario } from 'interleave';
-import { CasWalletService, WalletService, type Row, type WalletDb } from './wallet.js';
+import { CasWalletService, WalletService, type Row, type WalletDb } from './src/wallet.js';
 
 /** The test double: a plain class over an in-memory Map, as a unit test would write it. */
 class FakeDb implements WalletDb {
