@@ -111,6 +111,11 @@ describe('examples/real-code: unchanged modules, their bugs found and shrunk, th
     });
   }
 
+  it('stream-registry.scenario.ts: with a pipeline that never exits, the fixed cleanup goes on at the 5 s join timeout on every schedule (virtual time)', async () => {
+    const r = await search(s(streamRegistry), { variant: 'hung-pipeline', strategy: 'dfs' });
+    expect(formatSearchOutcome(r)).toBe('exhaustive: 6 complete executions, no failure (complete, without partial-order reduction: untracked state)');
+  });
+
   it('interleave run takes the example files by path (outside scenarios/): dfs finds every bug, proves every fix, saves one trace per bug; the cache and autosave traces replay in a fresh process', async () => {
     const out = workDir('real-examples');
     const files = EXAMPLES.map((ex) => join('examples/real-code', ex.file));
