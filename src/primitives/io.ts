@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { UsageError } from '../runtime/errors.js';
 import { formatValue } from '../runtime/events.js';
 import type { Execution } from '../runtime/execution.js';
@@ -55,7 +56,7 @@ export function controlled<F extends (...args: never[]) => unknown>(exec: Execut
         // Shown as what the promise settles with. An extra reaction that only writes the event:
         // the order of the code's own reactions is the same whether or not the run records.
         outcome.then(
-          (value) => (event.result = formatValue(value)),
+          (value) => (event.result = ioValueText(value)),
           (error: unknown) => (event.result = `throws ${describeThrown(error).name}`),
         );
       }
@@ -102,8 +103,31 @@ function isThenable(v: unknown): v is PromiseLike<unknown> {
   return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
 }
 
-/** `name(arg, ...)`, each argument formatted as in events, cut at MAX_CALL_TEXT characters. */
+/** `name(arg, ...)`, each argument formatted as a call's result, cut at MAX_CALL_TEXT characters. */
 function callText(name: string, args: readonly unknown[]): string {
-  const text = `${name}(${args.map(formatValue).join(', ')})`;
+  const text = `${name}(${args.map(ioValueText).join(', ')})`;
   return text.length <= MAX_CALL_TEXT ? text : `${text.slice(0, MAX_CALL_TEXT - 4)}...)`;
+}
+
+/** Properties of a plain object shown in a call's text; more are counted. */
+const MAX_SHOWN_KEYS = 4;
+
+/**
+ * A call's argument or result as the timeline shows it: formatted as in events, except that a
+ * small plain object (a DB row, an options bag) shows its properties one level deep,
+ * `{balance: 110, version: 1}`, where events say `object`. Never inspects a Proxy (a `t.track`
+ * value would record the reads as accesses of the step) or a class instance (a getter could run
+ * the code under test).
+ */
+function ioValueText(v: unknown): string {
+  if (typeof v !== 'object' || v === null || types.isProxy(v)) return formatValue(v);
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return formatValue(v);
+  const keys = Object.keys(v);
+  const shown = keys.slice(0, MAX_SHOWN_KEYS).map((k) => {
+    const d = Object.getOwnPropertyDescriptor(v, k);
+    return `${k}: ${d !== undefined && 'value' in d ? formatValue(d.value) : 'getter'}`;
+  });
+  const text = `{${shown.join(', ')}${keys.length > MAX_SHOWN_KEYS ? `, ... ${keys.length - MAX_SHOWN_KEYS} more` : ''}}`;
+  return text.length <= MAX_CALL_TEXT ? text : `${text.slice(0, MAX_CALL_TEXT - 4)}...}`;
 }
