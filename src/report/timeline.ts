@@ -45,9 +45,12 @@ export function formatTimeline(trace: Trace, options: TimelineOptions = {}): str
   const heads = (columns.others.size === 0 ? shown : [...shown, `(${columns.others.size} others)`]).map((t) => escapeControl(t));
   const col = columnIndex(columns);
   const widths = columnWidths(trace, heads, col, shown.length, options);
-  const fitIn = (i: number, s: string): string => {
+  // A cell too wide is cut at its end, but keeps `keep` (a call's site, its tail) when there is room for both.
+  const fitIn = (i: number, s: string, keep = ''): string => {
     const w = widths[i]!;
-    return (s.length > w - 1 ? `${s.slice(0, w - 2)}…` : s).padEnd(w);
+    if (s.length <= w - 1) return s.padEnd(w);
+    const room = w - 2 - keep.length;
+    return (room < MIN_COLUMN ? `${s.slice(0, w - 2)}…` : `${s.slice(0, Math.min(room, s.length - keep.length))}…${keep}`).padEnd(w);
   };
   const lanes: Lane[] = heads.map(() => 'idle');
   const row = (step: string, cells: readonly string[]): string => `${step.padStart(5)}  ${cells.join('')}`.trimEnd();
@@ -80,7 +83,7 @@ export function formatTimeline(trace: Trace, options: TimelineOptions = {}): str
     }
     if (show) {
       const cells = idleCells();
-      let painted = fitIn(i, cellOf(e, i, shown.length));
+      let painted = fitIn(i, cellOf(e, i, shown.length), escapeControl(siteText(e)));
       if (e.note === 'blocked') painted = c.yellow(painted);
       else if (e.note === 'woke' || e.note === 'timeout') painted = c.green(painted);
       else if (e.preempted === true) painted = c.bold(painted);
@@ -164,5 +167,11 @@ function cell(e: TraceEvent): string {
   const base = describeEvent(e);
   const res = e.result === undefined ? '' : ` -> ${e.result}`;
   const note = e.note === 'blocked' ? ' .. waits' : e.note === 'woke' ? ' (woke)' : e.note === 'timeout' ? ' (timeout)' : '';
-  return `${base}${res}${note}`;
+  return `${base}${res}${note}${siteText(e)}`;
+}
+
+/** ` at cache.ts:9`: where the code under test made a controlled call (its file's name and line), when the trace has it; else empty. */
+export function siteText(e: TraceEvent): string {
+  if (e.site === undefined) return '';
+  return ` at ${e.site.slice(e.site.lastIndexOf('/') + 1)}`;
 }

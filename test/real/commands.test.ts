@@ -53,6 +53,9 @@ describe('every command on real code', () => {
       expect(r.stdout).toContain(`\n${LOST_UPDATE}\n  at test-output/real-commands-run/scenarios/chain-lock.ts:56\n`);
       expect(r.stdout).toContain(`replay: npx interleave replay test-output/real-commands-run/${['random', 'pct', 'dfs', 'pb'][i]}/get-or-load.buggy.assertion.json\n`);
     }
+    // A call's row ends with the caller's line, kept when the cell is cut to the column.
+    expect(runs[0]!.stdout).toMatch(/^ {4}1 +call auth\("ann"\) -> t… at get-or-load\.ts:42$/m);
+    expect(runs[0]!.stdout).toMatch(/^ {4}2 +call db\.read\(\) -> 0 at chain-lock\.ts:24$/m);
     const [random, pct, dfs, pb] = runs.map(heads);
     expect(random).toEqual([
       'get-or-load [buggy] random seed 1: 1 execution, N/s: assertion',
@@ -123,7 +126,7 @@ export default defineScenario({
     // Each execution's two runs differ with probability 1/2: all 50 agreeing is a 2^-50 chance.
     expect(coin.code).toBe(1);
     expect(coin.stdout).toMatch(/^coin \[only\] random seed 1: \d+ executions?, \d+\/s: nondeterminism$/m);
-    expect(coin.stdout).toMatch(/^nondeterminism: two runs of the same schedule differ at step \d+: first main: spawn (b|a#2); then main: spawn (a#2|b); does the scenario use Math.random/m);
+    expect(coin.stdout).toMatch(/^nondeterminism: two runs of the same schedule differ at step 1( \(replayed again after execution \d+: [^)]*\))?: first main: spawn (b|a#2); then main: spawn (a#2|b); does the scenario use Math.random/m);
   }, 60_000);
 
   it('replay reproduces a saved trace; after an edit that makes the calls in another order it says diverged at step N', async () => {
@@ -134,7 +137,15 @@ export default defineScenario({
     const replay = (): Promise<CliResult> => cli(['replay', 'traces/get-or-load.buggy.assertion.json'], { cwd: dir });
     const same = await replay();
     expect([same.code, same.stdout.trimEnd().split('\n').at(-1)]).toEqual([1, `reproduced: ${LOADED_TWICE}`]);
+    // The trace says where each call was made, relative to the project root.
+    const trace = JSON.parse(readFileSync(join(dir, 'traces/get-or-load.buggy.assertion.json'), 'utf8')) as { events: { op: string; site?: string }[] };
+    expect(trace.events.filter((e) => e.op === 'call').map((e) => e.site)).toEqual([42, 42, 9, 9].map((line) => `test-output/real-commands-replay/scenarios/get-or-load.ts:${line}`));
+    // Lines that moved are no divergence: the schedule and the calls are what replay compares.
     const file = join(dir, 'scenarios/get-or-load.ts');
+    writeFileSync(file, `// moved down a line\n${readFileSync(file, 'utf8')}`);
+    const moved = await replay();
+    expect([moved.code, moved.stdout.trimEnd().split('\n').at(-1)]).toEqual([1, `reproduced: ${LOADED_TWICE}`]);
+    expect(moved.stdout).toContain(' at get-or-load.ts:10');
     writeFileSync(file, readFileSync(file, 'utf8').replace("request('ann'), request('bob')", "request('bob'), request('ann')"));
     const edited = await replay();
     expect(edited.code).toBe(3);
@@ -169,7 +180,10 @@ export default defineScenario({
         .replace(/&amp;/g, '&')
         .replace(/\s+/g, ' ');
     const page = text('get-or-load');
-    expect(page).toContain('0 start 1 call auth("ann") → true 2 call auth("bob") → true 3 call load("k") → "value of k" 4 call load("k") → "value of k" 5 ✖ assertion');
+    // Each call with where the code under test made it (request's auth, Cache.get's load).
+    expect(page).toContain(
+      '0 start 1 call auth("ann") → true at get-or-load.ts:42 2 call auth("bob") → true at get-or-load.ts:42 3 call load("k") → "value of k" at get-or-load.ts:9 4 call load("k") → "value of k" at get-or-load.ts:9 5 ✖ assertion',
+    );
     expect(page).toContain(LOADED_TWICE);
     expect(text('timeout')).toContain('1 fire setTimeout(callback, 100ms) 2 fire setTimeout(callback, 50ms) (woke) 3 fire setTimeout(callback, 100ms)');
   }, 60_000);
@@ -211,7 +225,7 @@ describe('interleave/vitest on real code', () => {
     const lines = (err as Error).message.split('\n');
     expect(lines.slice(0, 2)).toEqual(['get-or-load [buggy] failed after 1 execution', LOADED_TWICE]);
     expect(lines).toContain('  5 steps, 0 preemptions, 5 tasks (shrunk from 5 steps, 0 preemptions)');
-    expect(lines.some((l) => l.includes('call load("k") -> "value of k"'))).toBe(true);
+    expect(lines.filter((l) => / call load\("k"\) -> "val… at get-or-load\.ts:9/.test(l))).toHaveLength(2);
     expect(lines.at(-1)).toBe('replay: npx interleave replay test-output/real-commands-vitest/found/get-or-load.buggy.assertion.json');
   });
 
