@@ -131,19 +131,24 @@ function failureWaits(f: NonNullable<Trace['failure']>): Map<string, string> {
 }
 
 /**
- * Each column as wide as its longest cell (so nothing is cut when it fits), between 12 and 44;
+ * Each column as wide as its longest cell (so nothing is cut when it fits), between 12 and 44,
+ * plus the longest site (` at cache.ts:9`) shown in it;
  * with `maxWidth`, the widest columns shrink first until the table fits.
  */
 function columnWidths(trace: Trace, heads: readonly string[], col: ReadonlyMap<string, number>, shared: number, options: TimelineOptions): number[] {
   if (options.width !== undefined) return heads.map(() => options.width!);
   const longest = heads.map((t) => t.length);
-  const see = (task: string, text: string): void => {
+  // A call's or timer's site (its tail) widens its column beyond MAX_COLUMN by its own length.
+  const sites = heads.map(() => 0);
+  const see = (task: string, text: string, site = 0): void => {
     const i = col.get(task);
-    if (i !== undefined) longest[i] = Math.max(longest[i]!, text.length);
+    if (i === undefined) return;
+    longest[i] = Math.max(longest[i]!, text.length - site);
+    sites[i] = Math.max(sites[i]!, site);
   };
-  for (const e of trace.events) if (e.note !== 'time' && col.has(e.task)) see(e.task, cellOf(e, col.get(e.task)!, shared));
+  for (const e of trace.events) if (e.note !== 'time' && col.has(e.task)) see(e.task, cellOf(e, col.get(e.task)!, shared), escapeControl(siteText(e)).length);
   if (trace.failure !== null) for (const [task, what] of failureWaits(trace.failure)) see(task, `!! ${what}`);
-  const widths = longest.map((n) => Math.min(MAX_COLUMN, Math.max(MIN_COLUMN, n + 2)));
+  const widths = longest.map((n, i) => Math.min(MAX_COLUMN, Math.max(MIN_COLUMN, n + 2)) + sites[i]!);
   if (options.maxWidth !== undefined) {
     const room = options.maxWidth - 7;
     while (widths.reduce((a, b) => a + b, 0) > room) {

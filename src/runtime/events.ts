@@ -19,7 +19,7 @@ export interface TraceEvent {
   preempted?: boolean;
   /** Virtual time (ms) when it ran, once the clock has moved. */
   time?: number;
-  /** A controlled call's: the line of the code under test that made the call (`path:line`, relative to the project root), when recorded. */
+  /** A controlled call's, or a timer fire's: the line of the code under test that made the call or set the timer (`path:line`, relative to the project root), when recorded. */
   site?: string;
 }
 

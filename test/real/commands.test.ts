@@ -53,8 +53,8 @@ describe('every command on real code', () => {
       expect(r.stdout).toContain(`\n${LOST_UPDATE}\n  at test-output/real-commands-run/scenarios/chain-lock.ts:56\n`);
       expect(r.stdout).toContain(`replay: npx interleave replay test-output/real-commands-run/${['random', 'pct', 'dfs', 'pb'][i]}/get-or-load.buggy.assertion.json\n`);
     }
-    // A call's row ends with the caller's line, kept when the cell is cut to the column.
-    expect(runs[0]!.stdout).toMatch(/^ {4}1 +call auth\("ann"\) -> t… at get-or-load\.ts:42$/m);
+    // A call's row ends with the caller's line (the column widened by it).
+    expect(runs[0]!.stdout).toMatch(/^ {4}1 +call auth\("ann"\) -> true at get-or-load\.ts:42$/m);
     expect(runs[0]!.stdout).toMatch(/^ {4}2 +call db\.read\(\) -> 0 at chain-lock\.ts:24$/m);
     const [random, pct, dfs, pb] = runs.map(heads);
     expect(random).toEqual([
@@ -163,7 +163,7 @@ export default defineScenario({
     expect(replayed.stdout.trimEnd().split('\n').at(-1)).toBe('reproduced: assertion: AssertionFailure: gave up after 450 ms in task "main" (step 7)');
   }, 60_000);
 
-  it('report: the HTML shows each call with its result and each timer fire', async () => {
+  it('report: the HTML shows each call with its result and caller, each timer fire with where it was set', async () => {
     const dir = scenarioDir('real-commands-report', FILES);
     await at(dir, ['run', 'get-or-load', 'timeout', '-v', 'buggy', '--dir', '{}/scenarios', '-o', '{}/traces']);
     const calls = await at(dir, ['report', '{}/traces/get-or-load.buggy.assertion.json', '-o', '{}/get-or-load.html']);
@@ -185,7 +185,8 @@ export default defineScenario({
       '0 start 1 call auth("ann") → true at get-or-load.ts:42 2 call auth("bob") → true at get-or-load.ts:42 3 call load("k") → "value of k" at get-or-load.ts:9 4 call load("k") → "value of k" at get-or-load.ts:9 5 ✖ assertion',
     );
     expect(page).toContain(LOADED_TWICE);
-    expect(text('timeout')).toContain('1 fire setTimeout(callback, 100ms) 2 fire setTimeout(callback, 50ms) (woke) 3 fire setTimeout(callback, 100ms)');
+    // Each fire with where the timer was set: withTimeout's timeout, the retry's sleep.
+    expect(text('timeout')).toContain('1 fire setTimeout(callback, 100ms) at timeout.ts:7 2 fire setTimeout(callback, 50ms) (woke) at timeout.ts:21 3 fire setTimeout(callback, 100ms) at timeout.ts:7');
   }, 60_000);
 
   it('explore, scripted on stdin: picks a call by task name or by the call itself, finishes with run, and the saved trace replays', async () => {
@@ -204,6 +205,14 @@ export default defineScenario({
     const replayed = await at(dir, ['replay', '{}/t.json']);
     expect([replayed.code, replayed.stdout.trimEnd().split('\n').at(-1)]).toEqual([0, 'passes, as recorded']);
   }, 60_000);
+
+  // Not yet: no root-cause line on real code. get-or-load's race is on a plain Map (invisible);
+  // over a t.track'ed Map the shrunk run has no preemption, and the forced-switch analysis
+  // (src/shrink/races.ts) looks for one task's check-then-act, while here main makes both `has`
+  // checks in step 0 and each `set` runs in a call task's step (the continuation after a
+  // delivery is accounted to the call's task). Naming it needs the async chain, not the task,
+  // as the unit whose check and act are split.
+  it.todo('root cause on real code: `race: load#2: set entries["k"] ran between main: has entries["k"] and load: set entries["k"]` for get-or-load over a tracked Map');
 
   it('ci: every variant as declared and every saved trace of real code replayed to its outcome', async () => {
     const dir = scenarioDir('real-commands-ci', FILES);
@@ -225,7 +234,7 @@ describe('interleave/vitest on real code', () => {
     const lines = (err as Error).message.split('\n');
     expect(lines.slice(0, 2)).toEqual(['get-or-load [buggy] failed after 1 execution', LOADED_TWICE]);
     expect(lines).toContain('  5 steps, 0 preemptions, 5 tasks (shrunk from 5 steps, 0 preemptions)');
-    expect(lines.filter((l) => / call load\("k"\) -> "val… at get-or-load\.ts:9/.test(l))).toHaveLength(2);
+    expect(lines.filter((l) => / call load\("k"\) -> "value of k" at get-or-load\.ts:9/.test(l))).toHaveLength(2);
     expect(lines.at(-1)).toBe('replay: npx interleave replay test-output/real-commands-vitest/found/get-or-load.buggy.assertion.json');
   });
 
