@@ -31,7 +31,7 @@ export function traceOf(target: Target<object>, strategy: StrategyInfo, result: 
     failure,
     counts: { steps: result.steps, preemptions: result.preemptions, tasks: result.tasks.length },
     tasks: [...result.tasks],
-    events: (result.events ?? []) as TraceEvent[],
+    events: ((result.events ?? []) as TraceEvent[]).map((e) => (e.site === undefined ? e : { ...e, site: mapLocation(e.site, (p) => portablePath(p)) })),
     ...(result.warnings.length > 0 ? { warnings: result.warnings.map((w) => ({ ...w, tasks: [...w.tasks], locks: [...w.locks] })) } : {}),
   };
 }

@@ -154,6 +154,8 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
   };
   const whole = options.shard === undefined || options.shard.of === 1;
   const results: UnitResult[] = [];
+  // A prefix that failed in a unit another shard owns: every shard ran it, so each says so (merge keeps the earliest).
+  const prefixFailures: { at: number; failure: Failure; trace: UnitResult['trace'] }[] = [];
   let stoppedEarly = false;
   let end: 'exhausted' | 'bound' = mode === 'pb' ? 'bound' : 'exhausted';
   let bound = 0;
@@ -179,6 +181,7 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
         onPiece: told,
       });
       results.push(...round.results);
+      if (round.prefix.failure !== null && !round.results.includes(round.prefix)) prefixFailures.push({ at: round.prefix.unit, failure: round.prefix.failure, trace: round.prefix.trace });
       stoppedEarly = round.stoppedEarly;
       // One machine sees every unit of the round; a shard only the prefix, which every shard ran.
       const ends = whole ? roundEndsSearch(round.results) : round.prefix.stoppedBy === 'exhausted';
@@ -203,6 +206,7 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
     elapsedMs: performance.now() - start,
     workers: Math.max(1, options.workers ?? 1),
     resplit: setup.resplit,
+    alsoPast: prefixFailures,
   });
   return whole ? crossChecked(run, target, options.seed ?? budget.seed ?? 1, options.watchdog) : run;
 }

@@ -3,6 +3,7 @@ import { UsageError } from '../runtime/errors.js';
 import { formatValue } from '../runtime/events.js';
 import type { Execution } from '../runtime/execution.js';
 import { Operation, type SharedObject } from '../runtime/operation.js';
+import { operationSite } from '../runtime/location.js';
 import { usageErrorHere } from '../runtime/usageSite.js';
 import { describeThrown } from '../runtime/thrown.js';
 
@@ -52,6 +53,9 @@ export function controlled<F extends (...args: never[]) => unknown>(exec: Execut
       }
       resolve(outcome);
       const event = exec.stepEvent();
+      // Where the code under test made the call (captured only while recording).
+      const site = operationSite(op);
+      if (event !== null && site !== undefined) event.site = site;
       if (event !== null && isThenable(outcome)) {
         // Shown as what the promise settles with. An extra reaction that only writes the event:
         // the order of the code's own reactions is the same whether or not the run records.

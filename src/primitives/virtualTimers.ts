@@ -1,6 +1,7 @@
 import FakeTimers from '@sinonjs/fake-timers';
 import type { Execution } from '../runtime/execution.js';
 import { Operation, type SharedObject } from '../runtime/operation.js';
+import { siteHere } from '../runtime/location.js';
 import type { Task } from '../runtime/task.js';
 import { activate, install, uninstall, type VirtualClock } from './timerGlobals.js';
 
@@ -11,6 +12,7 @@ type Clock = ReturnType<typeof fakeTimers.createClock>;
 
 /** What fake-timers keeps of a timer (read to name the one firing, and to tell intervals apart). */
 interface PendingTimer {
+  readonly id?: number;
   readonly type?: string;
   readonly func?: { readonly name?: string };
   readonly delay?: number;
@@ -37,6 +39,8 @@ export class VirtualTimers implements VirtualClock {
   /** What the `timers` task's next step fires, named when it fires (events read it after). */
   private readonly target: { id: number; name: string; type: string };
   private installed = true;
+  /** While recording: where the code under test set each timer (by fake-timers id), for its fire events. */
+  private readonly sites = new Map<number, string>();
 
   constructor(private readonly exec: Execution) {
     this.clock = fakeTimers.createClock(exec.now);
@@ -66,7 +70,17 @@ export class VirtualTimers implements VirtualClock {
 
   setTimeout(fn: (...args: unknown[]) => void, ms?: number, ...args: unknown[]): unknown {
     this.announce();
-    return this.clock.setTimeout(fn, ms, ...args);
+    return this.remember(this.clock.setTimeout(fn, ms, ...args));
+  }
+
+  /** Keeps where a timer was set, while recording (its fire event shows it, as a call's shows its caller). */
+  private remember(handle: unknown): unknown {
+    if (!this.exec.record) return handle;
+    // fake-timers' Node-style handle turns into its id as a primitive.
+    const id = Number(handle);
+    const site = siteHere();
+    if (Number.isInteger(id) && site !== undefined) this.sites.set(id, site);
+    return handle;
   }
 
   clearTimeout(id: unknown): void {
@@ -75,7 +89,7 @@ export class VirtualTimers implements VirtualClock {
 
   setInterval(fn: (...args: unknown[]) => void, ms?: number, ...args: unknown[]): unknown {
     this.announce();
-    return this.clock.setInterval(fn, ms, ...args);
+    return this.remember(this.clock.setInterval(fn, ms, ...args));
   }
 
   clearInterval(id: unknown): void {
@@ -84,7 +98,7 @@ export class VirtualTimers implements VirtualClock {
 
   setImmediate(fn: (...args: unknown[]) => void, ...args: unknown[]): unknown {
     this.announce();
-    return this.clock.setImmediate(fn, ...args);
+    return this.remember(this.clock.setImmediate(fn, ...args));
   }
 
   clearImmediate(id: unknown): void {
@@ -135,6 +149,16 @@ export class VirtualTimers implements VirtualClock {
   private fire(): void {
     const next = this.next();
     this.target.name = next === null ? 'next timer' : describeTimer(next);
+    const site = next?.id === undefined ? undefined : this.sites.get(next.id);
+    if (site !== undefined) {
+      // The step's event is written right after this returns; this reaction, queued before the
+      // callback's own, runs first after it and only adds the site to that event.
+      const name = this.target.name;
+      void Promise.resolve().then(() => {
+        const event = this.exec.stepEvent();
+        if (event !== null && event.op === 'fire' && event.obj === name && event.site === undefined) event.site = site;
+      });
+    }
     // The clock follows virtual time moved by t.sleep (only ever when no timer was pending).
     if (this.exec.now > this.clock.now) this.clock.tick(this.exec.now - this.clock.now);
     try {

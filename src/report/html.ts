@@ -4,6 +4,7 @@ import type { Trace } from '../trace/schema.js';
 import { plural } from './text.js';
 import { explainWaitEdge } from './waitEdge.js';
 import { columnIndex, inWindow, pickColumns, rowWindow, skippedText } from './window.js';
+import { siteText } from './timeline.js';
 
 export interface HtmlReportInput {
   readonly trace: Trace;
@@ -133,7 +134,7 @@ function label(e: TraceEvent): string {
   if (e.op === 'choose') return `choose ${e.obj ?? ''} = ${e.result ?? ''}`;
   const res = e.result === undefined ? '' : ` → ${e.result}`;
   const note = e.note === 'blocked' ? ' (blocks)' : e.note === 'woke' ? ' (woke)' : e.note === 'timeout' ? ' (timeout)' : '';
-  return `${describeEvent(e)}${res}${note}`;
+  return `${describeEvent(e)}${res}${note}${siteText(e)}`;
 }
 
 const MAX_LANES = 40;

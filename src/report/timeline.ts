@@ -45,9 +45,12 @@ export function formatTimeline(trace: Trace, options: TimelineOptions = {}): str
   const heads = (columns.others.size === 0 ? shown : [...shown, `(${columns.others.size} others)`]).map((t) => escapeControl(t));
   const col = columnIndex(columns);
   const widths = columnWidths(trace, heads, col, shown.length, options);
-  const fitIn = (i: number, s: string): string => {
+  // A cell too wide is cut at its end, but keeps `keep` (a call's site, its tail) when there is room for both.
+  const fitIn = (i: number, s: string, keep = ''): string => {
     const w = widths[i]!;
-    return (s.length > w - 1 ? `${s.slice(0, w - 2)}…` : s).padEnd(w);
+    if (s.length <= w - 1) return s.padEnd(w);
+    const room = w - 2 - keep.length;
+    return (room < MIN_COLUMN ? `${s.slice(0, w - 2)}…` : `${s.slice(0, Math.min(room, s.length - keep.length))}…${keep}`).padEnd(w);
   };
   const lanes: Lane[] = heads.map(() => 'idle');
   const row = (step: string, cells: readonly string[]): string => `${step.padStart(5)}  ${cells.join('')}`.trimEnd();
@@ -80,7 +83,7 @@ export function formatTimeline(trace: Trace, options: TimelineOptions = {}): str
     }
     if (show) {
       const cells = idleCells();
-      let painted = fitIn(i, cellOf(e, i, shown.length));
+      let painted = fitIn(i, cellOf(e, i, shown.length), escapeControl(siteText(e)));
       if (e.note === 'blocked') painted = c.yellow(painted);
       else if (e.note === 'woke' || e.note === 'timeout') painted = c.green(painted);
       else if (e.preempted === true) painted = c.bold(painted);
@@ -128,19 +131,24 @@ function failureWaits(f: NonNullable<Trace['failure']>): Map<string, string> {
 }
 
 /**
- * Each column as wide as its longest cell (so nothing is cut when it fits), between 12 and 44;
+ * Each column as wide as its longest cell (so nothing is cut when it fits), between 12 and 44,
+ * plus the longest site (` at cache.ts:9`) shown in it;
  * with `maxWidth`, the widest columns shrink first until the table fits.
  */
 function columnWidths(trace: Trace, heads: readonly string[], col: ReadonlyMap<string, number>, shared: number, options: TimelineOptions): number[] {
   if (options.width !== undefined) return heads.map(() => options.width!);
   const longest = heads.map((t) => t.length);
-  const see = (task: string, text: string): void => {
+  // A call's or timer's site (its tail) widens its column beyond MAX_COLUMN by its own length.
+  const sites = heads.map(() => 0);
+  const see = (task: string, text: string, site = 0): void => {
     const i = col.get(task);
-    if (i !== undefined) longest[i] = Math.max(longest[i]!, text.length);
+    if (i === undefined) return;
+    longest[i] = Math.max(longest[i]!, text.length - site);
+    sites[i] = Math.max(sites[i]!, site);
   };
-  for (const e of trace.events) if (e.note !== 'time' && col.has(e.task)) see(e.task, cellOf(e, col.get(e.task)!, shared));
+  for (const e of trace.events) if (e.note !== 'time' && col.has(e.task)) see(e.task, cellOf(e, col.get(e.task)!, shared), escapeControl(siteText(e)).length);
   if (trace.failure !== null) for (const [task, what] of failureWaits(trace.failure)) see(task, `!! ${what}`);
-  const widths = longest.map((n) => Math.min(MAX_COLUMN, Math.max(MIN_COLUMN, n + 2)));
+  const widths = longest.map((n, i) => Math.min(MAX_COLUMN, Math.max(MIN_COLUMN, n + 2)) + sites[i]!);
   if (options.maxWidth !== undefined) {
     const room = options.maxWidth - 7;
     while (widths.reduce((a, b) => a + b, 0) > room) {
@@ -164,5 +172,11 @@ function cell(e: TraceEvent): string {
   const base = describeEvent(e);
   const res = e.result === undefined ? '' : ` -> ${e.result}`;
   const note = e.note === 'blocked' ? ' .. waits' : e.note === 'woke' ? ' (woke)' : e.note === 'timeout' ? ' (timeout)' : '';
-  return `${base}${res}${note}`;
+  return `${base}${res}${note}${siteText(e)}`;
+}
+
+/** ` at cache.ts:9`: where the code under test made a controlled call (its file's name and line), when the trace has it; else empty. */
+export function siteText(e: TraceEvent): string {
+  if (e.site === undefined) return '';
+  return ` at ${e.site.slice(e.site.lastIndexOf('/') + 1)}`;
 }

@@ -19,6 +19,8 @@ export interface TraceEvent {
   preempted?: boolean;
   /** Virtual time (ms) when it ran, once the clock has moved. */
   time?: number;
+  /** A controlled call's, or a timer fire's: the line of the code under test that made the call or set the timer (`path:line`, relative to the project root), when recorded. */
+  site?: string;
 }
 
 export function describeOp(op: Operation): string {

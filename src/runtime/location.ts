@@ -86,6 +86,16 @@ export function operationSite(op: Operation): string | undefined {
 }
 
 /**
+ * Where the code under test called into interleave right now (`/abs/x.ts:42`): the first frame
+ * outside interleave and Node that has a file (not `new Promise (<anonymous>)`, on the way in
+ * from node:timers/promises).
+ */
+export function siteHere(): string | undefined {
+  const own = stackFrames(new Error()).find((f) => !isInternal(f) && frameLocation(f) !== null);
+  return own === undefined ? undefined : shortLocation(own);
+}
+
+/**
  * `scenarios/x.ts:12: `, the scenario line that called into interleave right now, relative to
  * the working directory, ready to start a usage error's message; empty when no frame is the
  * scenario's.

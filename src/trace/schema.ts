@@ -37,6 +37,7 @@ const EventSchema = z.object({
   note: z.enum(['blocked', 'woke', 'timeout', 'finished', 'time']).optional(),
   preempted: z.boolean().optional(),
   time: z.number().nonnegative().optional(), // virtual time: finite (JSON has no Infinity), may be fractional
+  site: z.string().optional(), // a controlled call's caller or where a fired timer was set, `path:line`
 });
 
 const RaceSchema = z.object({

@@ -17,13 +17,14 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs `interleave ...args` to its end (killed after `timeoutMs`; `env` added to this process's). */
-export function cli(args: readonly string[], options: { cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<CliResult> {
+/** Runs `interleave ...args` to its end (killed after `timeoutMs`; `env` added to this process's; `input` written to its stdin). */
+export function cli(args: readonly string[], options: { cwd?: string; timeoutMs?: number; env?: Record<string, string>; input?: string } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 30_000, env: { ...process.env, NO_COLOR: '1', ...options.env } }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 30_000, env: { ...process.env, NO_COLOR: '1', ...options.env } }, (error, stdout, stderr) => {
       const e = error as (Error & { code?: number | string; signal?: NodeJS.Signals }) | null;
       resolve({ code: e === null ? 0 : typeof e.code === 'number' ? e.code : null, signal: e?.signal ?? null, stdout, stderr });
     });
+    if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }
 

@@ -29,6 +29,7 @@ export const EXPLORE_WATCHDOG_SECONDS = 5;
 
 export const EXPLORE_HELP = `commands:
   <n> | <task name>   run that task's next operation (for a choice: the value)
+  <operation>         run the task whose next operation this is: call load("k"), or load("k")
   run                 finish the execution with random choices (seeded by --seed)
   back                undo the last step
   graph               the wait-for graph now
@@ -240,6 +241,10 @@ export function resolvePick(s: Snapshot, input: string): number | string {
   }
   const byName = s.enabled.find((e) => e.name === input);
   if (byName !== undefined) return byName.id;
+  // A controlled call's task is named by call order (load, load#2), which the schedule changes: it is picked by its call too.
+  const byOp = s.enabled.filter((e) => e.op === input || e.op === `call ${input}`);
+  if (byOp.length === 1) return byOp[0]!.id;
+  if (byOp.length > 1) return `"${input}" is the next operation of ${byOp.length} tasks: ${byOp.map((e) => e.name).join(', ')}; pick one by name or number`;
   const blocked = s.blocked.find((b) => b.task === input);
   if (blocked !== undefined) return `${input} is blocked: it ${waitWords(blocked)}`;
   return `unknown command or task "${input}"; type help`;

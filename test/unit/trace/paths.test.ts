@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { displayLocation, displayPath, mapLocation, portablePath, projectRoot } from '../../../src/trace/paths.js';
+import { displayLocation, displayPath, mapLocation, portablePath, projectRoot, rebaseTrace } from '../../../src/trace/paths.js';
+import type { Trace } from '../../../src/trace/schema.js';
 import { tempDir } from '../../robust/cli.js';
 
 /** A project folder `p` (with a package.json) holding `p/scen/a.ts`, and a folder `other` beside it. */
@@ -19,6 +20,15 @@ function layout(): { p: string; other: string } {
 
 describe('trace paths', () => {
   afterEach(() => vi.restoreAllMocks());
+
+  it("a controlled call's site moves with the trace between roots, as the failure's location does; other events are kept as they are", () => {
+    const start = { step: 0, task: 'main', op: 'start' };
+    const trace = { scenario: { name: 'x', file: 'scen/a.ts' }, failure: null, events: [start, { step: 1, task: 'load', op: 'call', obj: 'load("k")', site: 'scen/a.ts:9' }] } as unknown as Trace;
+    const moved = rebaseTrace(trace, join('/top', 'p'), '/top');
+    expect(moved.scenario.file).toBe('p/scen/a.ts');
+    expect(moved.events.map((e) => e.site)).toEqual([undefined, 'p/scen/a.ts:9']);
+    expect(moved.events[0]).toBe(start);
+  });
 
   it('the project root is the nearest folder with a package.json or node_modules, else the folder itself', () => {
     const { p, other } = layout();
