@@ -138,7 +138,8 @@ class Core {
   acquire(weight: number, limits: Limits): Promise<[number, Releaser]> {
     checkWeight(weight);
     const s = this.state('acquire');
-    return s.exec.perform(this.waitOp('acquire', s, weight, limits, () => {
+    let taken: [number, Releaser] | null = null;
+    const op = this.waitOp('acquire', s, weight, limits, () => {
       if (s.value < weight) throw limits.tryError;
       const grant: Grant = { task: s.exec.current!, since: s.exec.step, weight };
       s.grants.push(grant);
@@ -150,8 +151,10 @@ class Core {
         called = true;
         s.release(weight, grant);
       };
-      return [before, releaser];
-    }));
+      taken = [before, releaser];
+    });
+    // Handed over after the step, not as the operation's result: the timeline shows `acquire a`, not a function.
+    return s.exec.perform(op).then(() => taken!);
   }
 
   waitForUnlock(weight: number, limits: Limits): Promise<void> {
@@ -187,7 +190,7 @@ class Core {
    * `take`; a cancel or a timeout ends it by throwing instead. Its wait names the function that
    * called (the first frame outside this module) for deadlock messages.
    */
-  private waitOp(kind: string, s: LockState, weight: number, limits: Limits, take: () => unknown): Operation {
+  private waitOp(kind: string, s: LockState, weight: number, limits: Limits, take: () => void): Operation {
     const epoch = s.canceled;
     const site = new Error();
     let waiter: string | undefined;
@@ -214,13 +217,18 @@ function checkWeight(weight: number): void {
   if (!(weight > 0)) throw new Error(`invalid weight ${weight}: must be positive`);
 }
 
+/**
+ * This module's file as stack frames show it, read from a stack taken at load: right whichever
+ * loader ran it (Node, vitest, tsx's require, which gives a scenario loaded as CommonJS its own copy).
+ */
+const OWN_FILE = /\(?([^()\s]+):\d+:\d+\)?$/.exec(new Error().stack?.split('\n')[1] ?? '')?.[1] ?? '\0';
+
 /** The name of the first function on `site`'s stack outside this module (`transfer`), or '' when none has one. */
 function callerOf(site: Error): string {
-  const here = import.meta.url.replace(/^file:\/\//, '').replace(/\.[jt]s$/, '');
   for (const line of (site.stack ?? '').split('\n').slice(1)) {
-    if (line.includes(here) || line.includes('node:')) continue;
+    if (line.includes(OWN_FILE) || line.includes('node:')) continue;
     const m = /^\s*at (?:async )?(?:new )?([^\s(]+) \(/.exec(line);
-    if (m !== null && m[1] !== 'Promise') return m[1]!;
+    if (m !== null && m[1] !== 'Promise' && !m[1]!.startsWith('<')) return m[1]!;
   }
   return '';
 }

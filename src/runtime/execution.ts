@@ -300,6 +300,7 @@ export class Execution implements SchedulingView {
 
   private begin(body: () => Promise<unknown>): void {
     spinMark.running = this;
+    (globalThis as Record<symbol, unknown>)[RUNNING] = this;
     this.restoreProcess = guardProcessEnd((call) => this.processEnded(call));
     this.spawn('main', body, false);
     this.schedule(null);
@@ -1035,12 +1036,20 @@ export function eventOf(task: TaskView, op: Operation, step: number): TraceEvent
 }
 
 /**
+ * Where `begin` leaves the execution it starts, for `runningExecution`: a process-wide symbol
+ * rather than module state, because a scenario loaded as CommonJS (tsx's require) gets its own
+ * copy of interleave's modules, and the drop-in locks it imports must still find the execution
+ * the command runs. One store per execution.
+ */
+const RUNNING = Symbol.for('interleave.runningExecution');
+
+/**
  * The execution running in this thread now (the one begun last, while it has not ended), or
  * null. For drop-in modules whose objects the code under test creates outside any scenario, at
  * module load or per request (src/primitives/asyncMutex.ts): they act in the execution that runs
- * when they are used. Reads the one pointer the main-thread guard reads (spinMark.running).
+ * when they are used, whichever copy of interleave began it.
  */
 export function runningExecution(): Execution | null {
-  const e = spinMark.running;
-  return e instanceof Execution && !e.isStopped ? e : null;
+  const e = (globalThis as Record<symbol, unknown>)[RUNNING] as Execution | undefined;
+  return e === undefined || e.isStopped ? null : e;
 }

@@ -1,9 +1,12 @@
+import { readdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { defineScenario, explore, replayTrace, search, type ScenarioDefinition } from 'interleave';
 import { Mutex, lockName } from 'interleave/async-mutex';
 import bank from '../fixtures/real/bank.js';
 import counters from '../fixtures/real/counters.js';
+import { tempProject } from '../helpers/project.js';
+import { cli } from '../robust/cli.js';
 
 // The fixtures import async-mutex, unchanged; they get interleave's stand-in, as a user's tests would.
 vi.mock('async-mutex', () => import('interleave/async-mutex'));
@@ -106,5 +109,18 @@ describe('misuse of the stand-in', () => {
     const r = await explore(s(forgot), { seed: 1 });
     expect(r.failure?.kind).toBe('stuck');
     expect(r.failure?.message).toMatch(/^stuck: every task is blocked and none can wake another: .*waits on mutex "m"/);
+  });
+});
+
+describe('from the command line (the built package, a CommonJS project with its own copy of interleave)', () => {
+  it('the injected locks find the running execution: run reports the deadlock in words, exit 1, and its trace replays in a fresh process', async () => {
+    const project = tempProject(['real/bank.ts']);
+    symlinkSync(join(ROOT, 'node_modules/async-mutex'), join(project, 'node_modules/async-mutex'), 'dir');
+    const run = await cli(['run', 'bank-transfer', '--dir', 'scen', '--variant', 'abba', '--out', 'traces'], { cwd: project });
+    const line = 'deadlock: transfer (from main+1) waits for mutex "a" held by transfer (from main), which waits for mutex "b" held by transfer (from main+1)';
+    expect([run.code, run.stdout.split('\n')[2]]).toEqual([1, line]);
+    const [trace] = readdirSync(join(project, 'traces'));
+    const replay = await cli(['replay', join('traces', trace!)], { cwd: project });
+    expect([replay.code, replay.stdout.trimEnd().split('\n').at(-1)]).toEqual([1, `reproduced: ${line}`]);
   });
 });
