@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { defineScenario, explore, replayTrace, search, type ScenarioDefinition } from 'interleave';
 import { Mutex, lockName } from 'interleave/async-mutex';
-import bank from '../fixtures/real/bank.js';
+import bank, { Account, transfer, type Ledger } from '../fixtures/real/bank.js';
 import counters from '../fixtures/real/counters.js';
 import { tempProject } from '../helpers/project.js';
 import { cli } from '../robust/cli.js';
@@ -49,6 +49,36 @@ describe('async-mutex through interleave/async-mutex', () => {
     expect(r.failure?.message).toBe('exception: Error: timeout while waiting for mutex to become available in task "main" (step 6)');
     expect(r.trace!.events.filter((e) => e.note === 'timeout').map((e) => [e.op, e.obj, e.result, e.time])).toEqual([['acquire', 'a', 'throws Error', 50]]);
     expect((await replayTrace(s(bank), r.trace!)).outcome).toBe('reproduced');
+  });
+});
+
+describe('the real async-mutex, injected instead (why the stand-in exists)', () => {
+  it('its waits are promises interleave cannot see through: the same two transfers end stuck, not deadlock', async () => {
+    const real = await vi.importActual<typeof import('async-mutex')>('async-mutex');
+    const abba = defineScenario({
+      name: 'real-async-mutex',
+      description: 'transfer(a, b) and transfer(b, a) with the library itself',
+      variants: { only: { expect: 'stuck' } },
+      async run(t) {
+        const balances = new Map([
+          ['a', 100],
+          ['b', 100],
+        ]);
+        const ledger: Ledger = t.io('ledger', {
+          async get(id: string): Promise<number> {
+            return balances.get(id)!;
+          },
+          async set(id: string, balance: number): Promise<void> {
+            balances.set(id, balance);
+          },
+        });
+        const a = new Account('a', new real.Mutex());
+        const b = new Account('b', new real.Mutex());
+        await Promise.all([transfer(ledger, a, b, 10), transfer(ledger, b, a, 20)]);
+      },
+    });
+    const r = await explore(s(abba), { seed: 1 });
+    expect(r.failure?.message).toBe('stuck: every task is blocked and none can wake another: main waits on a promise that no step left to run settles');
   });
 });
 
