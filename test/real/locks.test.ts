@@ -121,7 +121,7 @@ describe('misuse of the stand-in', () => {
     expect(() => lockName({}, 'x')).toThrow('lockName("x"): not a lock of interleave/async-mutex (does the code under test get it in place of async-mutex, by vi.mock or injection?)');
   });
 
-  it('a lock left held by a chain that ended is stuck, naming the task whose step took it', async () => {
+  it('a lock left held by a chain that ended is stuck, naming the finished task whose step took it', async () => {
     const forgot = defineScenario({
       name: 'forgot-release',
       description: 'the first caller never releases',
@@ -130,15 +130,17 @@ describe('misuse of the stand-in', () => {
         const io = t.io('io', async () => 1);
         const lock = lockName(new Mutex(), 'm');
         const take = async (): Promise<void> => {
-          await lock.acquire();
           await io();
+          await lock.acquire();
         };
         await Promise.all([take(), take()]);
       },
     });
     const r = await explore(s(forgot), { seed: 1 });
     expect(r.failure?.kind).toBe('stuck');
-    expect(r.failure?.message).toMatch(/^stuck: every task is blocked and none can wake another: .*waits on mutex "m"/);
+    expect(r.failure?.message).toBe(
+      'stuck: every task is blocked and none can wake another: main waits on a promise that no step left to run settles; io+1 waits on mutex "m"; mutex "m" is held by io#2+2, which finished',
+    );
   });
 });
 
