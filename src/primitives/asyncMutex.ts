@@ -228,7 +228,8 @@ function callerOf(site: Error): string {
   for (const line of (site.stack ?? '').split('\n').slice(1)) {
     if (line.includes(OWN_FILE) || line.includes('node:')) continue;
     const m = /^\s*at (?:async )?(?:new )?([^\s(]+) \(/.exec(line);
-    if (m !== null && m[1] !== 'Promise' && !m[1]!.startsWith('<')) return m[1]!;
+    // Not a function of the code: `new Promise`, `Promise.all` (async frames), `<anonymous>`.
+    if (m !== null && !/^(Promise\b|<)/.test(m[1]!)) return m[1]!;
   }
   return '';
 }

@@ -52,6 +52,28 @@ describe('async-mutex through interleave/async-mutex', () => {
   });
 });
 
+describe('the stand-in alone', () => {
+  it('without t.io its first use switches to real-code mode; anonymous callbacks are named by the nearest function that awaits them (here the scenario body)', async () => {
+    const cross = defineScenario({
+      name: 'cross-locks',
+      description: 'two anonymous callbacks nest two locks in opposite orders',
+      variants: { only: { expect: 'deadlock' } },
+      async run() {
+        const a = lockName(new Mutex(), 'a');
+        const b = lockName(new Mutex(), 'b');
+        const both = (x: Mutex, y: Mutex): Promise<void> => x.runExclusive(() => y.runExclusive(() => undefined));
+        await Promise.all([both(a, b), both(b, a)]);
+      },
+    });
+    const d = await search(s(cross), { strategy: 'dfs' });
+    // The first schedule lets one caller take both locks before the other starts: no deadlock.
+    expect([d.failure?.message, d.executions]).toEqual([
+      'deadlock: Object.run (from main) waits for mutex "b" held by Object.run (from main+1), which waits for mutex "a" held by Object.run (from main)',
+      2,
+    ]);
+  });
+});
+
 describe('the real async-mutex, injected instead (why the stand-in exists)', () => {
   it('its waits are promises interleave cannot see through: the same two transfers end stuck, not deadlock', async () => {
     const real = await vi.importActual<typeof import('async-mutex')>('async-mutex');
