@@ -7,6 +7,7 @@ export default defineConfig({
   resolve: {
     alias: {
       'interleave/vitest': fileURLToPath(new URL('./src/vitest.ts', import.meta.url)),
+      'interleave/async-mutex': fileURLToPath(new URL('./src/asyncMutex.ts', import.meta.url)),
       interleave: fileURLToPath(new URL('./src/index.ts', import.meta.url)),
     },
   },

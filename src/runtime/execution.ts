@@ -305,6 +305,7 @@ export class Execution implements SchedulingView {
 
   private begin(body: () => Promise<unknown>): void {
     spinMark.running = this;
+    (globalThis as Record<symbol, unknown>)[RUNNING] = this;
     this.restoreProcess = guardProcessEnd((call) => this.processEnded(call));
     this.spawn('main', body, false);
     this.schedule(null);
@@ -331,6 +332,8 @@ export class Execution implements SchedulingView {
   /** Creates a task that starts at its first scheduling point. Spawning itself is not one. */
   spawn(name: string, fn: () => Promise<unknown> | unknown, daemon: boolean): Task {
     const task = new Task(this.tasks.length, this.uniqueName(name), daemon);
+    task.parent = this.current;
+    task.bornAt = this.step;
     task.pending = START;
     task.body = fn;
     this.tasks.push(task);
@@ -536,6 +539,28 @@ export class Execution implements SchedulingView {
       this.events.push({ step: this.step, task: this.current?.name ?? 'main', op: 'choose', obj: label, result: String(value) });
     }
     return value;
+  }
+
+  /**
+   * The live tasks of the chain of code that `root`'s step ran from step `since` on (real-code
+   * mode): `root` itself, the tasks spawned by its steps from `since` on, and, transitively, the
+   * tasks spawned by theirs. A lock a drop-in primitive (src/primitives/asyncMutex.ts) gave to
+   * `root` is held by that chain: the code that took it goes on in those tasks (a controlled
+   * call's, a continuation's) after `root`'s own step ended. An over-approximation: another chain
+   * resumed in the same steps counts too. Finished tasks are left out; empty when all finished.
+   */
+  chainOf(root: Task, since: number): Task[] {
+    const members = new Set<Task>([root]);
+    const live: Task[] = root.finished ? [] : [root];
+    // Tasks are spawned in order, so a parent always comes before its children.
+    for (let i = root.id + 1; i < this.tasks.length; i++) {
+      const t = this.tasks[i]!;
+      const p = t.parent;
+      if (p === null || !members.has(p) || (p === root && t.bornAt < since)) continue;
+      members.add(t);
+      if (!t.finished) live.push(t);
+    }
+    return live;
   }
 
   /** Called by lock primitives after an acquisition; feeds the lock-order detector. */
@@ -882,12 +907,36 @@ export class Execution implements SchedulingView {
     const tasks = [...new Set(cycle.map((e) => e.task))];
     this.fail({
       kind: 'deadlock',
-      message: `deadlock: ${formatCycle(cycle)}`,
+      message: `deadlock: ${this.chainCycle(cycle) ?? formatCycle(cycle)}`,
       step: this.step,
       ...(detectedBy !== null ? { task: detectedBy.name } : {}),
       tasks,
       cycle,
     });
+  }
+
+  /**
+   * A cycle through waits of real-code chains (drop-in locks) in words: each waiter is named by
+   * the function that waits and the task whose step took the lock the previous waiter waits on
+   * (where its chain began): `transfer (from main+1) waits for mutex "a" held by transfer (from
+   * main), which waits for mutex "b" held by transfer (from main+1)`. Null when no edge is such a
+   * wait (then the arrow form).
+   */
+  private chainCycle(cycle: readonly WaitEdge[]): string | null {
+    const waits = cycle.map((e) => {
+      const t = this.tasks[this.names.indexOf(e.task)];
+      return t === undefined ? null : waitOf(t);
+    });
+    if (waits.every((w) => w?.waiter === undefined)) return null;
+    const n = cycle.length;
+    const nameOf = (i: number): string => {
+      const fn = waits[i % n]?.waiter;
+      const from = waits[(i + n - 1) % n]?.chain;
+      const task = cycle[i % n]!.task;
+      if (fn === undefined || fn === '') return from === undefined ? task : `${task} (from ${from})`;
+      return `${fn} (from ${from ?? task})`;
+    };
+    return cycle.map((e, i) => `${i === 0 ? `${nameOf(0)} waits for` : ', which waits for'} ${e.resource} held by ${nameOf(i + 1)}`).join('');
   }
 
   /**
@@ -989,4 +1038,23 @@ export function eventOf(task: TaskView, op: Operation, step: number): TraceEvent
   if (op.obj !== null) ev.obj = op.obj.name;
   if (op.key !== undefined) ev.key = formatValue(op.key);
   return ev;
+}
+
+/**
+ * Where `begin` leaves the execution it starts, for `runningExecution`: a process-wide symbol
+ * rather than module state, because a scenario loaded as CommonJS (tsx's require) gets its own
+ * copy of interleave's modules, and the drop-in locks it imports must still find the execution
+ * the command runs. One store per execution.
+ */
+const RUNNING = Symbol.for('interleave.runningExecution');
+
+/**
+ * The execution running in this thread now (the one begun last, while it has not ended), or
+ * null. For drop-in modules whose objects the code under test creates outside any scenario, at
+ * module load or per request (src/primitives/asyncMutex.ts): they act in the execution that runs
+ * when they are used, whichever copy of interleave began it.
+ */
+export function runningExecution(): Execution | null {
+  const e = (globalThis as Record<symbol, unknown>)[RUNNING] as Execution | undefined;
+  return e === undefined || e.isStopped ? null : e;
 }

@@ -28,6 +28,13 @@ export interface WaitInfo {
    * when every task has stalled.
    */
   readonly owned: boolean;
+  /**
+   * Set by waits of real-code chains (drop-in locks, src/primitives/asyncMutex.ts), for the
+   * deadlock message in words: the function whose call waits ('' when unnamed), and the task(s)
+   * whose step took the resource (where the holding chain began).
+   */
+  readonly waiter?: string;
+  readonly chain?: string;
 }
 
 /**

@@ -36,6 +36,13 @@ export class Task implements TaskView {
   transient = false;
   /** The task of one controlled call (`t.io`): it delivers the call's result and ends. */
   call = false;
+  /**
+   * The task whose step spawned this one (null for main), and the step counter then: a real-code
+   * lock is held by the chain of code that took it, which goes on in the tasks its step and its
+   * descendants' steps spawn (Execution.chainOf).
+   */
+  parent: Task | null = null;
+  bornAt = 0;
   /** Locks held, in acquisition order, for the lock-order detector. Shared and empty until the first acquisition (most tasks take none). */
   held: SharedObject[] = NO_LOCKS;
 
