@@ -1,12 +1,14 @@
 // One timed run of one contender, in a process of its own (spawned by bench/run.mjs):
-//   node --expose-gc bench/contender.mjs <interleave|fastCheck|raw> <tasks> <steps> <schedules> <seed> [warm-up schedules]
+//   node --expose-gc bench/contender.mjs <interleave|fastCheck|raw|interleaveReal|fastCheckReal> <tasks> <steps> <schedules> <seed> [warm-up schedules]
+// (the real-code contenders read <tasks> as the number of concurrent requests and ignore <steps>)
 // Prints {"ms":…,"peak":…} on stdout. A fresh process per run, like JMH's forks, keeps one
 // contender's JIT profile and heap from taxing the next one measured.
 import { performance } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
+import { runFastCheckReal, runInterleaveReal } from './realCode.mjs';
 import { HeapPeak, runFastCheck, runInterleave, runRaw } from './workloads.mjs';
 
-const RUNNERS = { interleave: runInterleave, fastCheck: runFastCheck, raw: runRaw };
+const RUNNERS = { interleave: runInterleave, fastCheck: runFastCheck, raw: runRaw, interleaveReal: runInterleaveReal, fastCheckReal: runFastCheckReal };
 const [key, tasks, steps, schedules, seed, warmup] = process.argv.slice(2);
 const run = RUNNERS[key];
 if (run === undefined) {

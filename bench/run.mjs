@@ -1,5 +1,5 @@
 // The benchmark: `npm run bench` (builds, then runs this with --expose-gc).
-//   node --expose-gc bench/run.mjs [--quick] [--only throughput,memory,parallel,search,shrink]
+//   node --expose-gc bench/run.mjs [--quick] [--only throughput,real,memory,parallel,search,shrink]
 // Every ratio compares contenders measured in this same run on this machine; absolute numbers
 // depend on the machine and its load. Writes bench/results.json (a full run) or
 // bench/results.partial.json (--quick or --only).
@@ -100,6 +100,40 @@ async function throughput() {
   return out;
 }
 
+/**
+ * Real code (bench/realCode.mjs): the same unchanged service and cache under interleave (`t.io`)
+ * and under fast-check (`s.scheduleFunction`), alternating in each round as above, best round each.
+ */
+const REAL = { label: '3 requests, service + cache over async clients', tasks: 3, steps: 0, schedules: quick ? 1_000 : 10_000 };
+async function realCode() {
+  const keys = ['interleaveReal', 'fastCheckReal'];
+  const rounds = { interleaveReal: [], fastCheckReal: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < keys.length; k++) {
+      const key = keys[(k + round) % keys.length];
+      rounds[key].push(runContender(key, REAL, 1 + round).ms);
+    }
+  }
+  const best = (key) => Math.min(...rounds[key]);
+  const perSec = (ms) => Math.round((REAL.schedules / ms) * 1000);
+  const out = {
+    label: REAL.label,
+    requests: REAL.tasks,
+    schedules: REAL.schedules,
+    interleave: { ms: Math.round(best('interleaveReal') * 10) / 10, schedulesPerSec: perSec(best('interleaveReal')) },
+    fastCheck: { ms: Math.round(best('fastCheckReal') * 10) / 10, schedulesPerSec: perSec(best('fastCheckReal')) },
+  };
+  out.interleaveOverFastCheck = Math.round((best('fastCheckReal') / best('interleaveReal')) * 100) / 100;
+  out.roundsOverFastCheck = rounds.interleaveReal.map((ms, i) => Math.round((rounds.fastCheckReal[i] / ms) * 100) / 100);
+  const rows = [
+    [REAL.label, 'interleave (t.io)', fmt(out.interleave.schedulesPerSec)],
+    [REAL.label, 'fast-check (scheduleFunction)', fmt(out.fastCheck.schedulesPerSec)],
+  ];
+  process.stdout.write(`\nreal code (best of ${ROUNDS} rounds)\n${table(['workload', 'contender', 'schedules/s'], rows)}\n`);
+  process.stdout.write(`real code: interleave = ${out.interleaveOverFastCheck}× fast-check (round by round: ${out.roundsOverFastCheck.join('×, ')}×)\n`);
+  return out;
+}
+
 const results = {
   date: new Date().toISOString().slice(0, 10),
   node: process.version,
@@ -110,6 +144,7 @@ const results = {
 };
 process.stdout.write(`interleave bench: node ${process.version}, ${results.cpus} cpus (${results.cpuModel})${quick ? ', quick' : ''}\n`);
 if (wanted('throughput')) results.workloads = await throughput();
+if (wanted('real')) results.realCode = await realCode();
 if (wanted('memory')) results.memory = await benchMemory({ quick, log: (s) => process.stdout.write(s) });
 if (wanted('parallel')) results.parallel = await benchParallel({ quick, log: (s) => process.stdout.write(s) });
 if (wanted('parallel')) results.parallelSearch = await benchSearchParallel({ quick, log: (s) => process.stdout.write(s) });
