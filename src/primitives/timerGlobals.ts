@@ -1,5 +1,6 @@
 import { executionAsyncId } from 'node:async_hooks';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
+import * as timersPromisesEsm from 'node:timers/promises';
 
 /**
  * The process-wide timer functions virtual timers replace (docs/real-code.md, "Virtual
@@ -16,8 +17,10 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
  * nothing foreign lands on the virtual clock, save code running in microtasks of foreign
  * macrotasks in the gap between two steps.
  * `install` and `uninstall` bracket each such execution (counted, so nested executions, as a
- * replay inside a shrink, share one installation); after the last `uninstall` every global is
- * the original object again.
+ * replay inside a shrink, share one installation); after the last `uninstall` every global, and
+ * every export of `require('node:timers/promises')`, is the original object again. The ESM
+ * bindings of `node:timers/promises` (`import { setTimeout } from ...`) keep the forwarders,
+ * which outside a step call the original functions (`install`: re-syncing them costs ~50 us).
  *
  * Module state is the point here: the globals are the process's. Used only by VirtualTimers.
  */
@@ -43,6 +46,8 @@ interface Saved {
   readonly clearImmediate: typeof globalThis.clearImmediate;
   readonly Date: DateConstructor;
   readonly performanceNow: PropertyDescriptor | undefined;
+  /** `performance.now` as it was (own or inherited), for the forwarder to call. */
+  readonly now: () => number;
   readonly abortTimeout: typeof AbortSignal.timeout;
   readonly promisesSetTimeout: unknown;
   readonly promisesSetImmediate: unknown;
@@ -52,7 +57,13 @@ let clock: VirtualClock | null = null;
 /** The async id of the macrotask the running step started in. */
 let stepId = -1;
 let installs = 0;
-let saved: Saved | null = null;
+/**
+ * What the last `install` replaced: the forwarders call these outside a step. Kept after
+ * `uninstall`, so a forwarder the code under test kept (or an ESM binding, below) still works.
+ */
+let real: Saved | null = null;
+/** The forwarding Date, made once for the Date it wraps (`Date` is replaced by the same class every execution). */
+let dateFor: { readonly real: DateConstructor; readonly virtual: DateConstructor } | null = null;
 
 /** The clock the forwarders use now (null: the real functions). Called by VirtualTimers at each step's start and end. */
 export function activate(c: VirtualClock | null): void {
@@ -67,10 +78,47 @@ function on(): VirtualClock | null {
   return id === 0 || id === stepId ? clock : null;
 }
 
+const TIMER_NAMES = ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate'] as const;
+type TimerName = (typeof TIMER_NAMES)[number];
+
+/** The forwarder of one timer function: the active clock's during a step, else the real one. */
+function forwarder(name: TimerName): (...args: unknown[]) => unknown {
+  return (...args: unknown[]): unknown => {
+    const c = on();
+    return c !== null ? Reflect.apply(c[name], c, args) : Reflect.apply(real![name], globalThis, args);
+  };
+}
+
+// The forwarders, made once: installing is a few property writes per execution.
+const forward = {
+  setTimeout: forwarder('setTimeout'),
+  clearTimeout: forwarder('clearTimeout'),
+  setInterval: forwarder('setInterval'),
+  clearInterval: forwarder('clearInterval'),
+  setImmediate: forwarder('setImmediate'),
+  clearImmediate: forwarder('clearImmediate'),
+  now: (): number => on()?.now() ?? real!.now.call(performance),
+  abortTimeout: (ms: number): AbortSignal => {
+    const active = on();
+    if (active === null) return real!.abortTimeout.call(AbortSignal, ms);
+    const controller = new AbortController();
+    active.setTimeout(() => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), ms);
+    return controller.signal;
+  },
+  promisesSetTimeout: (ms?: number, value?: unknown, options?: { signal?: AbortSignal }): unknown => {
+    const c = on();
+    return c !== null ? virtualDelay(c, 'setTimeout', ms, value, options?.signal) : (real!.promisesSetTimeout as (...a: unknown[]) => unknown)(ms, value, options);
+  },
+  promisesSetImmediate: (value?: unknown, options?: { signal?: AbortSignal }): unknown => {
+    const c = on();
+    return c !== null ? virtualDelay(c, 'setImmediate', 0, value, options?.signal) : (real!.promisesSetImmediate as (...a: unknown[]) => unknown)(value, options);
+  },
+};
+
 /** Replaces the globals with forwarders (the first of nested calls). */
 export function install(): void {
   if (installs++ > 0) return;
-  const real: Saved = {
+  const saved: Saved = {
     setTimeout: globalThis.setTimeout,
     clearTimeout: globalThis.clearTimeout,
     setInterval: globalThis.setInterval,
@@ -79,77 +127,40 @@ export function install(): void {
     clearImmediate: globalThis.clearImmediate,
     Date: globalThis.Date,
     performanceNow: Object.getOwnPropertyDescriptor(performance, 'now'),
+    now: performance.now,
     abortTimeout: AbortSignal.timeout,
     promisesSetTimeout: timersPromises.setTimeout,
     promisesSetImmediate: timersPromises.setImmediate,
   };
-  saved = real;
+  real = saved;
   const g = globalThis as unknown as Record<string, unknown>;
-  g.setTimeout = (fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) => {
-    const c = on();
-    return c !== null ? c.setTimeout(fn, ms, ...args) : real.setTimeout(fn, ms, ...args);
-  };
-  g.clearTimeout = (id: unknown) => {
-    const c = on();
-    return c !== null ? c.clearTimeout(id) : real.clearTimeout(id as never);
-  };
-  g.setInterval = (fn: (...a: unknown[]) => void, ms?: number, ...args: unknown[]) => {
-    const c = on();
-    return c !== null ? c.setInterval(fn, ms, ...args) : real.setInterval(fn, ms, ...args);
-  };
-  g.clearInterval = (id: unknown) => {
-    const c = on();
-    return c !== null ? c.clearInterval(id) : real.clearInterval(id as never);
-  };
-  g.setImmediate = (fn: (...a: unknown[]) => void, ...args: unknown[]) => {
-    const c = on();
-    return c !== null ? c.setImmediate(fn, ...args) : real.setImmediate(fn, ...args);
-  };
-  g.clearImmediate = (id: unknown) => {
-    const c = on();
-    return c !== null ? c.clearImmediate(id) : real.clearImmediate(id as never);
-  };
-  g.Date = forwardingDate(real.Date);
-  const realNow = performance.now.bind(performance);
-  Object.defineProperty(performance, 'now', { configurable: true, writable: true, value: () => on()?.now() ?? realNow() });
-  AbortSignal.timeout = (ms: number): AbortSignal => {
-    const active = on();
-    if (active === null) return real.abortTimeout.call(AbortSignal, ms);
-    const controller = new AbortController();
-    active.setTimeout(() => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), ms);
-    return controller.signal;
-  };
-  timersPromises.setTimeout = (ms?: number, value?: unknown, options?: { signal?: AbortSignal }) => {
-    const c = on();
-    return c !== null ? virtualDelay(c, 'setTimeout', ms, value, options?.signal) : (real.promisesSetTimeout as (...a: unknown[]) => unknown)(ms, value, options);
-  };
-  timersPromises.setImmediate = (value?: unknown, options?: { signal?: AbortSignal }) => {
-    const c = on();
-    return c !== null ? virtualDelay(c, 'setImmediate', 0, value, options?.signal) : (real.promisesSetImmediate as (...a: unknown[]) => unknown)(value, options);
-  };
-  syncBuiltinESMExports();
+  for (const name of TIMER_NAMES) g[name] = forward[name];
+  if (dateFor?.real !== saved.Date) dateFor = { real: saved.Date, virtual: forwardingDate(saved.Date) };
+  g.Date = dateFor.virtual;
+  Object.defineProperty(performance, 'now', { configurable: true, writable: true, value: forward.now });
+  AbortSignal.timeout = forward.abortTimeout;
+  timersPromises.setTimeout = forward.promisesSetTimeout;
+  timersPromises.setImmediate = forward.promisesSetImmediate;
+  // ESM imports of node:timers/promises see the forwarders only after a sync, which rewrites the
+  // bindings of every builtin (~50 us). They keep them after `uninstall` (outside a step a
+  // forwarder is the real function), so only the first execution, or one after somebody else
+  // synced the builtins again, pays for it.
+  if (timersPromisesEsm.setTimeout !== forward.promisesSetTimeout || timersPromisesEsm.setImmediate !== forward.promisesSetImmediate) syncBuiltinESMExports();
 }
 
 /** Puts every global back (the last of nested calls). Safe to call whatever happened in between. */
 export function uninstall(): void {
   if (installs === 0 || --installs > 0) return;
-  const real = saved!;
-  saved = null;
+  const saved = real!;
   clock = null;
   const g = globalThis as unknown as Record<string, unknown>;
-  g.setTimeout = real.setTimeout;
-  g.clearTimeout = real.clearTimeout;
-  g.setInterval = real.setInterval;
-  g.clearInterval = real.clearInterval;
-  g.setImmediate = real.setImmediate;
-  g.clearImmediate = real.clearImmediate;
-  g.Date = real.Date;
-  if (real.performanceNow === undefined) delete (performance as { now?: unknown }).now;
-  else Object.defineProperty(performance, 'now', real.performanceNow);
-  AbortSignal.timeout = real.abortTimeout;
-  timersPromises.setTimeout = real.promisesSetTimeout;
-  timersPromises.setImmediate = real.promisesSetImmediate;
-  syncBuiltinESMExports();
+  for (const name of TIMER_NAMES) g[name] = saved[name];
+  g.Date = saved.Date;
+  if (saved.performanceNow === undefined) delete (performance as { now?: unknown }).now;
+  else Object.defineProperty(performance, 'now', saved.performanceNow);
+  AbortSignal.timeout = saved.abortTimeout;
+  timersPromises.setTimeout = saved.promisesSetTimeout;
+  timersPromises.setImmediate = saved.promisesSetImmediate;
 }
 
 /** `node:timers/promises`'s delays on the virtual clock, with their AbortSignal. */

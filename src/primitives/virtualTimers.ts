@@ -34,7 +34,10 @@ interface PendingTimer {
  * once every other task has finished, the execution ends.
  */
 export class VirtualTimers implements VirtualClock {
-  private readonly clock: Clock;
+  /** fake-timers' clock, made at the first timer call (most executions set none; making one costs more than the rest of a step). */
+  private made: Clock | null = null;
+  /** Virtual time when the execution entered real-code mode: where the clock starts, whenever it is made. */
+  private readonly start: number;
   private task: Task | null = null;
   /** What the `timers` task's next step fires, named when it fires (events read it after). */
   private readonly target: { id: number; name: string; type: string };
@@ -43,10 +46,15 @@ export class VirtualTimers implements VirtualClock {
   private readonly sites = new Map<number, string>();
 
   constructor(private readonly exec: Execution) {
-    this.clock = fakeTimers.createClock(exec.now);
+    this.start = exec.now;
     this.target = { id: exec.worldId(), name: 'next timer', type: 'timer' };
     install();
     activate(this);
+  }
+
+  /** The clock, made on first use with the start time it would have had if made at once: nothing before that reads it. */
+  private get clock(): Clock {
+    return (this.made ??= fakeTimers.createClock(this.start));
   }
 
   // ---- told by RealCodeRun ------------------------------------------------------------------
@@ -170,7 +178,8 @@ export class VirtualTimers implements VirtualClock {
   }
 
   private pending(): PendingTimer[] {
-    const timers = (this.clock as unknown as { timers?: Map<number, PendingTimer> }).timers;
+    if (this.made === null) return [];
+    const timers = (this.made as unknown as { timers?: Map<number, PendingTimer> }).timers;
     return timers === undefined ? [] : [...timers.values()];
   }
 
