@@ -115,6 +115,23 @@ const forward = {
   },
 };
 
+/**
+ * The real timer functions as a clock, for a watch that lets the code under test use them (after
+ * `install`): what a forwarder would call outside a step.
+ */
+export function realClock(): VirtualClock {
+  const r = real!;
+  return {
+    now: () => r.now.call(performance),
+    setTimeout: (fn, ms, ...args) => r.setTimeout(fn, ms, ...args),
+    clearTimeout: (id) => r.clearTimeout(id as never),
+    setInterval: (fn, ms, ...args) => r.setInterval(fn, ms, ...args),
+    clearInterval: (id) => r.clearInterval(id as never),
+    setImmediate: (fn, ...args) => r.setImmediate(fn, ...args),
+    clearImmediate: (id) => r.clearImmediate(id as never),
+  };
+}
+
 /** Replaces the globals with forwarders (the first of nested calls). */
 export function install(): void {
   if (installs++ > 0) return;

@@ -23,6 +23,8 @@ export interface RealCodeHooks {
   stepStarted(): void;
   /** Something the scenario's code started and still waits on outside interleave (a real timer, a socket), with its line; null when none. */
   outsideWait(): string | null;
+  /** Something the scenario's code started that runs on wall-clock time (a real timer), described with its step and line; null when none. */
+  outsideStarted(): string | null;
   end(): void;
 }
 
@@ -254,6 +256,11 @@ export class Execution implements SchedulingView {
   private onQuiet(): void {
     if (this.stopped) return;
     this.realHooks?.stepStarted();
+    const started = this.realHooks?.outsideStarted() ?? null;
+    if (started !== null) {
+      this.failOutsideStart(started);
+      return;
+    }
     const from = this.current;
     // A continuation whose operation ran and whose chain now waits elsewhere has done its part.
     if (from !== null && from.transient && from.pending === null) from.finished = true;
@@ -881,6 +888,18 @@ export class Execution implements SchedulingView {
       step: this.step,
       task: name,
       tasks: remaining.map((t) => t.name),
+    });
+  }
+
+  /** Real-code mode, and a step started a real timer (`timers: 'real'`): from there on wall-clock time decides, not the strategy. */
+  private failOutsideStart(started: string): void {
+    const task = this.current?.name ?? 'main';
+    this.fail({
+      kind: 'nondeterminism',
+      message: `nondeterminism: ${started}, which fires when wall-clock time says, not when the scheduler does; use virtual timers (drop timers: 'real') or t.io for calls to the outside world`,
+      step: this.step,
+      task,
+      tasks: [task],
     });
   }
 

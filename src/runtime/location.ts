@@ -103,8 +103,13 @@ export function siteHere(): string | undefined {
 export function callerLocation(): string {
   const at = callSite(new Error());
   if (at === undefined) return '';
+  return `${shownLocation(at)}: `;
+}
+
+/** `path:line` relative to the working directory when inside it (the same text on every machine), else as it is. */
+export function shownLocation(at: string): string {
   const rel = relative(process.cwd(), at);
-  return `${rel.startsWith('..') || isAbsolute(rel) ? at : rel.split(sep).join('/')}: `;
+  return rel.startsWith('..') || isAbsolute(rel) ? at : rel.split(sep).join('/');
 }
 
 /** The scenario line in a captured stack (the first frame outside interleave). */

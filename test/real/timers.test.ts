@@ -98,21 +98,47 @@ describe('virtual timers', () => {
     expectRealGlobals();
   });
 
-  it("timers: 'real' keeps the real setTimeout, which is nondeterminism naming the wait", async () => {
-    const real = defineScenario({
-      name: 'real-timer',
-      description: 'a real timer awaited in real code',
+  it("timers: 'real' keeps the real setTimeout, which is nondeterminism naming the line, even when it fired before the next step", async () => {
+    const real = (due: boolean) =>
+      defineScenario({
+        name: 'real-timer',
+        description: 'a real timer awaited in real code',
+        variants: { only: { expect: 'nondeterminism' } },
+        timers: 'real',
+        async run(t) {
+          const ping = t.io('ping', async () => 1);
+          await ping();
+          const fired = new Promise((resolve) => setTimeout(resolve, 1));
+          // Past its time before the step ends: Node fires it before the next scheduling point.
+          if (due) for (const end = Date.now() + 20; Date.now() < end; );
+          await fired;
+        },
+      });
+    for (const due of [false, true]) {
+      const r = await explore(s(real(due)), { iterations: 1 });
+      expect(r.failure?.kind).toBe('nondeterminism');
+      expect(r.failure?.message).toMatch(
+        /^nondeterminism: a real timer \(setTimeout, 1ms at test\/real\/timers\.test\.ts:\d+\) was started in step 2, which fires when wall-clock time says, not when the scheduler does; use virtual timers/,
+      );
+    }
+    expectRealGlobals();
+    // An interval left running is cleared when the execution ends: it never fires into a later one.
+    let ticks = 0;
+    const interval = defineScenario({
+      name: 'real-interval',
+      description: 'a real interval nobody clears',
       variants: { only: { expect: 'nondeterminism' } },
       timers: 'real',
       async run(t) {
-        const ping = t.io('ping', async () => 1);
-        await ping();
-        await new Promise((resolve) => setTimeout(resolve, 1));
+        await t.io('ping', async () => 1)();
+        setInterval(() => ticks++, 1);
       },
     });
-    const r = await explore(s(real), { iterations: 1 });
-    expect(r.failure?.message).toBe(
-      'nondeterminism: task "main" awaited something the scheduler does not control after step 2: the process waits on 1 real timer (Timeout: setTimeout/setInterval outside virtual timers) it did not have when the execution started; use t.io for calls to the outside world and virtual timers for time',
-    );
+    const r = await explore(s(interval), { iterations: 1 });
+    expect(r.failure?.message).toMatch(/a real timer \(setInterval, 1ms at .*\) was started/);
+    const before = ticks;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(ticks).toBe(before);
   });
+
 });
