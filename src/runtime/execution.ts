@@ -12,7 +12,7 @@ import { usageErrorHere } from './usageSite.js';
 import { describeThrown, isInstance } from './thrown.js';
 import { spinMark } from './spinMark.js';
 import { Divergence, type SchedulingView, type Strategy } from '../strategies/strategy.js';
-import { setImmediate as realSetImmediate } from 'node:timers';
+import { Quiescence } from './quiescence.js';
 
 /**
  * What real-code mode adds around the steps of an execution (virtual timers, the watch on the
@@ -236,16 +236,20 @@ export class Execution implements SchedulingView {
 
   /** Continuation tasks made so far (`main+1`, ...): see performReal. */
   private continuations = 0;
-  private quietArmed = false;
-  private readonly quiet$ = (): void => {
-    this.quietArmed = false;
-    this.onQuiet();
-  };
+  /** Tells when a step of real code is over (made at `enterRealMode`). */
+  private quietness: Quiescence | null = null;
 
   private armQuiet(): void {
-    if (this.quietArmed || this.stopped) return;
-    this.quietArmed = true;
-    realSetImmediate(this.quiet$);
+    if (this.stopped) return;
+    (this.quietness ??= new Quiescence(
+      () => this.onQuiet(),
+      () => this.computeEnabled().length === 0,
+    )).arm();
+  }
+
+  /** How the steps of real code ended so far: at a microtask drain or at a macrotask (src/runtime/quiescence.ts). */
+  get quietEnds(): { readonly atDrain: number; readonly atMacrotask: number } {
+    return this.quietness?.ended ?? { atDrain: 0, atMacrotask: 0 };
   }
 
   /**

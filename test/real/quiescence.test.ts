@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { defineScenario, explore, search, type ScenarioDefinition } from 'interleave';
+
+const s = (x: unknown): ScenarioDefinition<object> => x as ScenarioDefinition<object>;
+type Ends = { readonly atDrain: number; readonly atMacrotask: number };
+/** The execution behind a scenario's `t` (white box: how its steps of real code ended so far). */
+const endsOf = (t: unknown): Ends => ({ ...(t as { exec: { quietEnds: Ends } }).exec.quietEnds });
+
+describe('the end of a step of real code (src/runtime/quiescence.ts)', () => {
+  it('plain promise code ends its steps at the microtask drain: one turn of the event loop for the first step only', async () => {
+    const seen: Ends[] = [];
+    const plain = defineScenario({
+      name: 'plain-steps',
+      description: 'three requests, each two controlled calls, plain async code between them',
+      variants: { only: { expect: 'pass' } },
+      async run(t) {
+        const auth = t.io('auth', async (u: string) => u.length > 0);
+        const load = t.io('load', async (k: string) => `value of ${k}`);
+        const request = async (u: string): Promise<string> => ((await auth(u)) ? load(u) : 'refused');
+        await Promise.all([request('a'), request('b'), request('c')]);
+        seen.push(endsOf(t));
+      },
+    });
+    const r = await explore(s(plain), { seed: 1, iterations: 3 });
+    expect(r.failure).toBeNull();
+    // main's start, 3 auth and 3 load deliveries: 7 steps; main reads the counts in the 7th, so 6
+    // ended: the first (no probe of async ids yet) at a macrotask, the 5 others at the drain.
+    expect(seen).toEqual([...Array(3)].map(() => ({ atDrain: 5, atMacrotask: 1 })));
+  });
+
+  it('a step whose code queued a tick waits for the event loop: a call announced from that tick is a choice at once, so both orders are explored', async () => {
+    const orders = new Set<string>();
+    const atMacrotask = new Set<number>();
+    const ticked = defineScenario({
+      name: 'ticked-steps',
+      description: 'call a directly, call b from a promise reaction of a process.nextTick',
+      variants: { only: { expect: 'pass' } },
+      async run(t) {
+        const order: string[] = [];
+        const a = t.io('a', async () => order.push('a'));
+        const b = t.io('b', async () => order.push('b'));
+        await t.io('first', async () => 0)(); // the first step always waits for a macrotask: tick in a later one
+        const pb = new Promise<number>((resolve) => process.nextTick(() => void Promise.resolve().then(() => resolve(b()))));
+        await Promise.all([a(), pb]);
+        orders.add(order.join(''));
+        atMacrotask.add(endsOf(t).atMacrotask);
+      },
+    });
+    const r = await search(s(ticked), { strategy: 'dfs' });
+    expect([r.failure, r.complete]).toEqual([null, true]);
+    expect([...orders].sort()).toEqual(['ab', 'ba']);
+    // The first step, and the one whose code queued the tick.
+    expect([...atMacrotask]).toEqual([2]);
+  });
+});
