@@ -4,6 +4,16 @@ import { setImmediate } from 'node:timers';
 
 const RESOLVED = Promise.resolve();
 
+/**
+ * Node's `runNextTicks` (`process._tickCallback`, a documentation-only deprecation, DEP0134):
+ * when a promise was rejected with no handler, or a tick is queued, it runs what the end of the
+ * tick queue's pass would (`processTicksAndRejections`: the ticks, the microtasks, then the
+ * `unhandledRejection` events); otherwise it only drains the (empty) microtask queue. Without it
+ * no step ends at the drain.
+ */
+const runNextTicks = (process as unknown as { _tickCallback?: unknown })._tickCallback;
+const flush: (() => void) | null = typeof runNextTicks === 'function' ? (runNextTicks as () => void) : null;
+
 /** A new async id: the process's counter of async resources (ticks, timers, handles, requests) moves by one. */
 function newAsyncId(): number {
   return new AsyncResource('INTERLEAVE_QUIET_PROBE', { requireManualDestroy: true }).asyncId();
@@ -23,8 +33,10 @@ function newAsyncId(): number {
  *   microtasks after ours) and of timers, immediates and I/O. Every one of those is an async
  *   resource, and Node numbers each new one with the next async id. So if the only ids
  *   allocated since the step started are our tick's own (its id is one past the probe taken when
- *   the step started, and a new probe is one past it), the step created none of them: the
- *   process is exactly as quiet as a macrotask would find it.
+ *   the step started, and a new probe is one past it), the step created none of them. One more
+ *   thing happens at the end of a pass of the tick queue: promises rejected with no handler are
+ *   reported (`unhandledRejection`), before a later step could handle them. `flush` has Node do
+ *   that now. Then the process is exactly as quiet as a macrotask would find it.
  * - **At a macrotask.** Otherwise (the code used a tick, `queueMicrotask`, a real timer, I/O, or
  *   async hooks number promises too), a `setImmediate` waits for the event loop's next turn, as
  *   every step did before. So does a step after which `wantsTurn` says the execution may stall
@@ -65,8 +77,22 @@ export class Quiescence {
   private readonly tick$ = (): void => {
     const tick = executionAsyncId();
     const now = newAsyncId();
-    if (tick === this.probe + 1 && now === tick + 1 && !this.wantsTurn()) {
-      this.probe = now;
+    if (flush !== null && tick === this.probe + 1 && now === tick + 1 && !this.wantsTurn()) {
+      // A promise the step rejected and left unhandled is reported now, as it would be before a
+      // macrotask (a later step may handle it; Node would have reported it by then).
+      try {
+        flush();
+      } catch (error) {
+        setImmediate(this.turn$);
+        throw error;
+      }
+      const after = newAsyncId();
+      if (after !== now + 1) {
+        // A listener of those events started something: wait for it as for any other.
+        setImmediate(this.turn$);
+        return;
+      }
+      this.probe = after;
       this.armed = false;
       this.ended.atDrain++;
       this.quiet();

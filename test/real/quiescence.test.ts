@@ -53,3 +53,29 @@ describe('the end of a step of real code (src/runtime/quiescence.ts)', () => {
     expect([...atMacrotask]).toEqual([2]);
   });
 });
+
+describe('unhandled rejections between steps of real code', () => {
+  it('a call left floating rejects while another is awaited: Node reports it unhandled before the next step, so does interleave', async () => {
+    const floating = defineScenario({
+      name: 'floating-rejection',
+      description: 'starts a load, awaits another call, then awaits the load in a try',
+      variants: { only: { expect: 'exception' } },
+      async run(t) {
+        await t.io('first', async () => 0)(); // past the first step, which always waits for a macrotask
+        const load = t.io('load', async (): Promise<number> => {
+          throw new Error('load failed');
+        });
+        const p = load();
+        await t.io('other', async () => 1)();
+        try {
+          await p;
+        } catch {
+          // handled, but one step too late when load was delivered first
+        }
+      },
+    });
+    const r = await search(s(floating), { strategy: 'dfs' });
+    expect(r.failure?.kind).toBe('exception');
+    expect(r.failure?.message).toMatch(/^exception: unhandled rejection: Error: load failed/);
+  });
+});
