@@ -12,7 +12,7 @@ import { usageErrorHere } from './usageSite.js';
 import { describeThrown, isInstance } from './thrown.js';
 import { spinMark } from './spinMark.js';
 import { Divergence, type SchedulingView, type Strategy } from '../strategies/strategy.js';
-import { Quiescence } from './quiescence.js';
+import { newAsyncId, Quiescence } from './quiescence.js';
 
 /**
  * What real-code mode adds around the steps of an execution (virtual timers, the watch on the
@@ -243,9 +243,18 @@ export class Execution implements SchedulingView {
     if (this.stopped) return;
     (this.quietness ??= new Quiescence(
       () => this.onQuiet(),
-      () => this.computeEnabled().length === 0,
+      () => this.mayStall(),
+      this.startProbe,
     )).arm();
   }
+
+  /** Nothing can run and some task has not finished: the next step is judged after a turn of the event loop (outside callbacks first). */
+  private mayStall(): boolean {
+    return this.computeEnabled().length === 0 && !this.tasks.every(doneOrIdle);
+  }
+
+  /** The newest async id when the execution began (src/runtime/quiescence.ts: the first step of real code may end at the drain). */
+  private startProbe = -2;
 
   /** How the steps of real code ended so far: at a microtask drain or at a macrotask (src/runtime/quiescence.ts). */
   get quietEnds(): { readonly atDrain: number; readonly atMacrotask: number } {
@@ -318,6 +327,7 @@ export class Execution implements SchedulingView {
     spinMark.running = this;
     (globalThis as Record<symbol, unknown>)[RUNNING] = this;
     this.restoreProcess = guardProcessEnd((call) => this.processEnded(call));
+    this.startProbe = newAsyncId();
     this.spawn('main', body, false);
     this.schedule(null);
   }

@@ -14,8 +14,11 @@ const RESOLVED = Promise.resolve();
 const runNextTicks = (process as unknown as { _tickCallback?: unknown })._tickCallback;
 const flush: (() => void) | null = typeof runNextTicks === 'function' ? (runNextTicks as () => void) : null;
 
-/** A new async id: the process's counter of async resources (ticks, timers, handles, requests) moves by one. */
-function newAsyncId(): number {
+/**
+ * A new async id: the process's counter of async resources (ticks, timers, handles, requests)
+ * moves by one. Taken by the execution when it begins (Execution.begin), for its first step.
+ */
+export function newAsyncId(): number {
   return new AsyncResource('INTERLEAVE_QUIET_PROBE', { requireManualDestroy: true }).asyncId();
 }
 
@@ -33,14 +36,16 @@ function newAsyncId(): number {
  *   microtasks after ours) and of timers, immediates and I/O. Every one of those is an async
  *   resource, and Node numbers each new one with the next async id. So if the only ids
  *   allocated since the step started are our tick's own (its id is one past the probe taken when
- *   the step started, and a new probe is one past it), the step created none of them. One more
+ *   the step started, or for the first step when the execution began, and a new probe is one
+ *   past it), the step created none of them. One more
  *   thing happens at the end of a pass of the tick queue: promises rejected with no handler are
  *   reported (`unhandledRejection`), before a later step could handle them. `flush` has Node do
  *   that now. Then the process is exactly as quiet as a macrotask would find it.
  * - **At a macrotask.** Otherwise (the code used a tick, `queueMicrotask`, a real timer, I/O, or
  *   async hooks number promises too), a `setImmediate` waits for the event loop's next turn, as
  *   every step did before. So does a step after which `wantsTurn` says the execution may stall
- *   (nothing enabled): stalls and ends are judged after a turn of the event loop, as before.
+ *   (nothing enabled, some task unfinished): stuck, deadlock, outside waits and virtual time
+ *   moving are judged after a turn of the event loop, as before; a clean end is not.
  *
  * So the fast path only ever ends a step at a point where a `setImmediate` would have found
  * nothing more to run in between; it saves the event loop's turn (an `epoll` call, the timer and
@@ -48,19 +53,23 @@ function newAsyncId(): number {
  */
 export class Quiescence {
   private armed = false;
-  /** The newest async id as of the probe taken just before the running step started (-2: none yet). */
-  private probe = -2;
+  /** The newest async id as of the probe taken just before the running step started. */
+  private probe: number;
   /** Steps ended at the drain and at a macrotask, for the tests and the bench. */
   readonly ended = { atDrain: 0, atMacrotask: 0 };
 
   /**
    * `quiet` runs the next step (it may `arm` again); `wantsTurn` says the step about to run
    * should wait for the event loop (the execution may stall). Both called only from here.
+   * `probe` is `newAsyncId()` taken when the execution began, before any of its code ran.
    */
   constructor(
     private readonly quiet: () => void,
     private readonly wantsTurn: () => boolean,
-  ) {}
+    probe: number,
+  ) {
+    this.probe = probe;
+  }
 
   /** Calls `quiet` once the step running now is over. Idempotent until then. */
   arm(): void {
