@@ -10,7 +10,7 @@ import * as timersPromisesEsm from 'node:timers/promises';
  * `clear*`, `Date`, `performance.now`, `AbortSignal.timeout` and `node:timers/promises`'s
  * `setTimeout`/`setImmediate` are forwarders: during a step of that execution (`activate(c)`)
  * they use the clock `c`; between steps (`activate(null)`) they are the real functions. A step
- * runs in one macrotask (the execution's own) and the microtasks that follow it; other code that
+ * runs in one macrotask or tick (the execution's own: src/runtime/quiescence.ts) and the microtasks that follow it; other code that
  * runs before the next step (a test runner's handlers, a worker's messages) runs in macrotasks of
  * its own, so a forwarder called from a macrotask other than the step's uses the real function
  * even while a clock is active (`executionAsyncId`: the step's, or 0 in a microtask). So
