@@ -35,7 +35,8 @@ export function controlled<F extends (...args: never[]) => unknown>(exec: Execut
     });
     let outcome: unknown;
     let threw = false;
-    const obj: SharedObject = { id: exec.worldId(), name: callText(name, args), type: 'io' };
+    // The call's text is formatted now while recording (the arguments as they were), else only if something reads it.
+    const obj: SharedObject = exec.record ? { id: exec.worldId(), name: callText(name, args), type: 'io' } : new CallObject(exec.worldId(), name, args);
     const op = new Operation('call', obj, undefined, 'write', null, () => {
       try {
         outcome = Reflect.apply(fn, self, args);
@@ -67,6 +68,20 @@ export function controlled<F extends (...args: never[]) => unknown>(exec: Execut
     });
     return promise as Promise<Awaited<ReturnType<F>>>;
   };
+}
+
+/** The outside world as one call touches it, named by the call's text, formatted on first read. */
+class CallObject implements SharedObject {
+  readonly type = 'io';
+  private text: string | null = null;
+  constructor(
+    readonly id: number,
+    private readonly fn: string,
+    private readonly args: readonly unknown[],
+  ) {}
+  get name(): string {
+    return (this.text ??= callText(this.fn, this.args));
+  }
 }
 
 /**
