@@ -216,8 +216,13 @@ async function sample<P extends object>(
 export async function recordFailure(target: Target<object>, info: StrategyInfo, decisions: readonly number[], failure: Failure): Promise<{ failure: Failure; trace: Trace }> {
   const check = await checkDeterminism(target, decisions, failure);
   const trace = traceOf(target, info, check.result);
-  // The guard's own finding (a task awaited something the scheduler does not control) replays racily by nature: keep it.
-  if (failure.kind === 'nondeterminism') return { failure, trace: { ...trace, failure: { ...failure, tasks: [...failure.tasks] } as Trace['failure'] } };
+  // The guard's own finding (a task awaited something the scheduler does not control) replays racily by nature: keep it,
+  // unless the recording run found it at the same step, where it also names the line that started the outside wait.
+  if (failure.kind === 'nondeterminism') {
+    const recorded = check.result.failure;
+    const kept = recorded !== null && recorded.kind === 'nondeterminism' && recorded.step === failure.step ? recorded : failure;
+    return { failure: kept, trace: { ...trace, failure: { ...kept, tasks: [...kept.tasks] } as Trace['failure'] } };
+  }
   if (check.difference === null) return { failure: check.result.failure!, trace };
   const nd = nondeterminismFailure(check.difference, failure.tasks);
   return { failure: nd, trace: { ...trace, failure: nd as Trace['failure'] } };

@@ -56,9 +56,9 @@ export function sameFailure(a: Pick<Failure, 'kind' | 'message' | 'step'> | null
 }
 
 /** Re-runs a decision list with recording on. Strict: an impossible decision is a divergence. */
-export function replayDecisions(target: Target<object>, decisions: readonly number[], options: { lenient?: boolean; taskNames?: readonly string[] } = {}): Promise<ExecutionResult> {
+export function replayDecisions(target: Target<object>, decisions: readonly number[], options: { lenient?: boolean; taskNames?: readonly string[]; locateOutside?: boolean } = {}): Promise<ExecutionResult> {
   const strategy = new ReplayStrategy(decisions, options);
-  return runExecution(target, strategy, 0, true);
+  return runExecution(target, strategy, 0, options.locateOutside === true ? 'locate' : true);
 }
 
 export type ReplayOutcome =
@@ -113,7 +113,8 @@ export async function replayTrace(scenario: ScenarioDefinition<object>, trace: T
   const prefixOnly = trace.unfinished === true && trace.failure === null;
   const replay = new ReplayStrategy(trace.decisions, { taskNames: trace.tasks, ...(prefixOnly ? {} : { then: new FirstEnabledStrategy() }) });
   const log = new AnnouncementLog(replay);
-  const result = await runExecution(target, log, 0, true);
+  // A recorded nondeterminism names the line of an outside wait only when that was looked for.
+  const result = await runExecution(target, log, 0, trace.failure?.kind === 'nondeterminism' ? 'locate' : true);
   const replayed = traceOf(target, trace.strategy, result);
   const continuedFrom = replay.continuedAt;
   const build = (outcome: ReplayOutcome, message: string, divergence?: ReplayReport['divergence']): ReplayReport => ({

@@ -79,7 +79,7 @@ export function makeTarget<P extends object>(scenario: ScenarioDefinition<P>, op
  * microtask queue; if it drains while the execution is unfinished, a task awaited something
  * interleave does not control, and the run ends as `nondeterminism` instead of hanging.
  */
-export function runExecution<P extends object>(target: Target<P>, strategy: Strategy, index: number, record: boolean | 'sites', guard?: NondeterminismGuard): Promise<ExecutionResult> {
+export function runExecution<P extends object>(target: Target<P>, strategy: Strategy, index: number, record: boolean | 'sites' | 'locate', guard?: NondeterminismGuard): Promise<ExecutionResult> {
   const exec = newExecution(target, strategy, index, record, true);
   const t = new ScenarioContext<P>(exec, target.variant, target.params, target.scenario.timers);
   // A misuse of the API names the scenario line (or file) where it happened.
@@ -130,14 +130,15 @@ export function startExecution<P extends object>(
   exec.start(() => target.scenario.run(t), onEnd, (e) => onError(usageAtSite(e, target.file)));
 }
 
-function newExecution<P extends object>(target: Target<P>, strategy: Strategy, index: number, record: boolean | 'sites', oneAtATime: boolean): Execution {
+function newExecution<P extends object>(target: Target<P>, strategy: Strategy, index: number, record: boolean | 'sites' | 'locate', oneAtATime: boolean): Execution {
   const s = target.settings;
   // Spelled out, not spread: this runs once per execution, and a spread builds the object slowly.
   return new Execution({
     strategy: target.monitor !== undefined ? target.monitor(strategy) : strategy,
     index,
-    record: record === true,
+    record: record === true || record === 'locate',
     sites: record !== false,
+    locateOutside: record === 'locate',
     oneAtATime,
     maxSteps: s.maxSteps,
     allowLeaks: s.allowLeaks,

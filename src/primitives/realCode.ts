@@ -11,10 +11,11 @@ import { VirtualTimers } from './virtualTimers.js';
  */
 export class RealCodeRun implements RealCodeHooks {
   private readonly timers: VirtualTimers | RealTimersWatch;
-  private readonly outside = new OutsideWorld();
+  private readonly outside: OutsideWorld;
 
   constructor(exec: Execution, virtualTimers: boolean) {
     this.timers = virtualTimers ? new VirtualTimers(exec) : new RealTimersWatch(exec);
+    this.outside = new OutsideWorld(exec.locateOutside);
   }
 
   stepStarted(): void {
@@ -30,6 +31,7 @@ export class RealCodeRun implements RealCodeHooks {
   }
 
   end(): void {
+    this.outside.end();
     this.timers.end();
   }
 }

@@ -71,11 +71,31 @@ export function activate(c: VirtualClock | null): void {
   stepId = executionAsyncId();
 }
 
+/**
+ * While async hooks number promises (an execution that records with OutsideWorld's hook on), a
+ * promise reaction runs with its promise's async id rather than 0: the ids of the promises made
+ * within the execution's steps, so a forwarder called from one of them still uses the clock.
+ * Null when no hook numbers promises.
+ */
+let stepPromises: Set<number> | null = null;
+
+/** Starts (or stops) keeping the ids of promises made within steps (called by OutsideWorld around a recording execution). */
+export function keepStepPromises(on: boolean): void {
+  stepPromises = on ? new Set() : null;
+}
+
+/** A promise was made (async hook `init`): kept when made within a step of the running execution. */
+export function promiseMade(id: number): void {
+  if (stepPromises === null || clock === null) return;
+  const here = executionAsyncId();
+  if (here === 0 || here === stepId || stepPromises.has(here)) stepPromises.add(id);
+}
+
 /** The clock for a forwarder called now: the active one, unless the caller runs in another macrotask than the step. */
 function on(): VirtualClock | null {
   if (clock === null) return null;
   const id = executionAsyncId();
-  return id === 0 || id === stepId ? clock : null;
+  return id === 0 || id === stepId || (stepPromises?.has(id) ?? false) ? clock : null;
 }
 
 const TIMER_NAMES = ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate'] as const;

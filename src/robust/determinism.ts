@@ -97,7 +97,7 @@ export interface DeterminismCheck {
  * with that failure, else the difference is between that run and the replay.
  */
 export async function checkDeterminism(target: Target<object>, decisions: readonly number[], expected?: Failure | null): Promise<DeterminismCheck> {
-  const first = await replayDecisions(target, decisions);
+  const first = await replayDecisions(target, decisions, { locateOutside: expected?.kind === 'nondeterminism' });
   // A guard finding (an await the scheduler does not control) is already nondeterminism; its replay is racy.
   if (expected?.kind === 'nondeterminism') return { result: first, difference: null };
   if (expected !== undefined && (first.divergence !== null || !sameFailure(expected, first.failure))) {

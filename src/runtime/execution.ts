@@ -39,6 +39,13 @@ export interface ExecutionOptions {
   /** Record where the scenario called each operation (error locations) without building events; implied by `record`. */
   readonly sites?: boolean;
   /**
+   * Real code: keep the line that started each resource outside interleave (socket, file, real
+   * timer), so a wait on one is named by its line. An async hook, on only for this: it costs every
+   * promise, and changes an error's async stack frames. Used by the run that records a
+   * nondeterminism failure and by its replay.
+   */
+  readonly locateOutside?: boolean;
+  /**
    * Check that a task awaits each operation before starting the next (`oneOperationAtATime`):
    * one microtask per operation. Implied by `sites`; on for every execution run on its own
    * (`runExecution`: replays, dfs/pb, the shrinker), off for the series of random exploration.
@@ -135,6 +142,8 @@ export class Execution implements SchedulingView {
   private readonly strategy: Strategy;
   private readonly maxSteps: number;
   readonly record: boolean;
+  /** See ExecutionOptions.locateOutside. */
+  readonly locateOutside: boolean;
   private readonly sites: boolean;
   private readonly oneAtATime: boolean;
   private readonly allowLeaks: boolean;
@@ -178,6 +187,7 @@ export class Execution implements SchedulingView {
     this.strategy = options.strategy;
     this.maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
     this.record = options.record ?? false;
+    this.locateOutside = options.locateOutside ?? false;
     this.sites = this.record || (options.sites ?? false);
     this.oneAtATime = this.sites || (options.oneAtATime ?? false);
     this.allowLeaks = options.allowLeaks ?? false;

@@ -6,7 +6,7 @@ import { describeThrown } from './thrown.js';
 import type { Operation } from './operation.js';
 
 /** Node's own frames, and libraries' (other than interleave) that the scenario called. */
-const FOREIGN_FRAME = /node:internal|node_modules[\\/](?!interleave)/;
+const FOREIGN_FRAME = /node:internal|[( ]node:[\w/]+:\d|node_modules[\\/](?!interleave)/;
 
 /**
  * interleave's own code: this package's src/ and dist/ folders, as paths and as URLs. Every
