@@ -29,16 +29,23 @@ const arg = (name, fallback) => {
 // of one exploration, long after its JIT settled. (A warm-up on another scenario object, then a
 // fresh exploration, counted 25% more per schedule for interleave, probably while code
 // specialised to the first scenario is deoptimised (`--trace-deopt`: "weak objects") and rebuilt.)
-const WORKLOADS = { short: { tasks: 3, steps: 5, warmup: 0, n1: 20_000, n2: 40_000 }, long: { tasks: 4, steps: 250, warmup: 0, n1: 300, n2: 700 } };
+// `real`: the real-code workload (bench/realCode.mjs: 3 requests through an unchanged service and
+// cache), interleave under t.io against fast-check's scheduleFunction; no raw contender.
+const WORKLOADS = {
+  short: { tasks: 3, steps: 5, warmup: 0, n1: 20_000, n2: 40_000 },
+  long: { tasks: 4, steps: 250, warmup: 0, n1: 300, n2: 700 },
+  real: { tasks: 3, steps: 0, warmup: 0, n1: 5_000, n2: 10_000, keys: { interleave: 'interleaveReal', fastCheck: 'fastCheckReal' } },
+};
 const workload = WORKLOADS[arg('--workload', 'short')];
 if (workload === undefined) {
   process.stderr.write(`bench/instructions.mjs: --workload must be one of ${Object.keys(WORKLOADS).join(', ')}\n`);
   process.exit(2);
 }
 const seeds = arg('--seeds', '1').split(',').map(Number);
-const contenders = arg('--contenders', 'interleave,fastCheck,raw').split(',');
-if (!contenders.includes('interleave') || contenders.some((c) => !['interleave', 'fastCheck', 'raw'].includes(c))) {
-  process.stderr.write('bench/instructions.mjs: --contenders lists interleave and any of fastCheck, raw\n');
+const contenders = arg('--contenders', workload.keys === undefined ? 'interleave,fastCheck,raw' : 'interleave,fastCheck').split(',');
+const allowed = workload.keys === undefined ? ['interleave', 'fastCheck', 'raw'] : Object.keys(workload.keys);
+if (!contenders.includes('interleave') || contenders.some((c) => !allowed.includes(c))) {
+  process.stderr.write(`bench/instructions.mjs: --contenders lists interleave and any of ${allowed.filter((c) => c !== 'interleave').join(', ')}\n`);
   process.exit(2);
 }
 if (spawnSync('valgrind', ['--version']).status !== 0) {
@@ -49,7 +56,7 @@ const contender = fileURLToPath(new URL('./contender.mjs', import.meta.url));
 
 /** Instructions of one whole process run (valgrind's "I refs"). */
 function count(key, n, seed) {
-  const node = ['--single-threaded', `--hash-seed=${seed}`, `--random-seed=${seed}`, '--expose-gc', contender, key, String(workload.tasks), String(workload.steps), String(n), '1', String(workload.warmup)];
+  const node = ['--single-threaded', `--hash-seed=${seed}`, `--random-seed=${seed}`, '--expose-gc', contender, workload.keys?.[key] ?? key, String(workload.tasks), String(workload.steps), String(n), '1', String(workload.warmup)];
   return new Promise((resolve, reject) => {
     const p = spawn('valgrind', ['--tool=cachegrind', '--cache-sim=no', '--cachegrind-out-file=/dev/null', process.execPath, ...node], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
@@ -69,7 +76,7 @@ async function perSchedule(key, seed) {
   return Math.round((b - a) / (workload.n2 - workload.n1));
 }
 
-const label = `${workload.tasks} tasks × ${workload.steps} steps`;
+const label = workload.keys === undefined ? `${workload.tasks} tasks × ${workload.steps} steps` : `real code, ${workload.tasks} requests`;
 process.stdout.write(`instructions per schedule, ${label} (valgrind cachegrind, node --single-threaded)\n`);
 for (const seed of seeds) {
   const r = {};

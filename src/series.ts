@@ -1,5 +1,6 @@
 import type { ExecutionResult } from './runtime/execution.js';
 import { keepFirstWarnings, type Warning } from './runtime/failure.js';
+import { holdTimerGlobals } from './primitives/timerGlobals.js';
 import { startExecution, type NondeterminismGuard, type Target } from './run.js';
 import type { Strategy } from './strategies/strategy.js';
 
@@ -20,9 +21,19 @@ export interface SeriesResult {
  * share of it. Settles once, at the end of the series. Used by explore and by parallel blocks.
  */
 export function runSeries(target: Target<object>, strategy: Strategy, start: number, count: number, guard: NondeterminismGuard, warnings: Map<string, Warning>): Promise<SeriesResult> {
-  return new Promise<SeriesResult>((resolve, reject) => {
+  return new Promise<SeriesResult>((resolveSeries, rejectSeries) => {
     let executions = 0;
     let steps = 0;
+    // Once an execution ran real code, the timer globals stay installed until the series ends.
+    let release: (() => void) | null = null;
+    const resolve = (r: SeriesResult): void => {
+      release?.();
+      resolveSeries(r);
+    };
+    const reject = (error: unknown): void => {
+      release?.();
+      rejectSeries(error);
+    };
     const next = (): void => {
       try {
         startExecution(target, strategy, start + executions, guard, onEnd, reject);
@@ -33,6 +44,7 @@ export function runSeries(target: Target<object>, strategy: Strategy, start: num
     const onEnd = (result: ExecutionResult): void => {
       executions++;
       steps += result.steps;
+      if (release === null && result.realCode === true) release = holdTimerGlobals();
       keepFirstWarnings(warnings, result.warnings);
       if (result.failure !== null) resolve({ executions, steps, failed: { index: start + executions - 1, result } });
       else if (executions === count) resolve({ executions, steps, failed: null });

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
+import getOrLoad from '../fixtures/real/get-or-load.js';
 import { defineScenario, explore, replayTrace, search, type ScenarioDefinition } from 'interleave';
 import timeout from '../fixtures/real/timeout.js';
 
@@ -41,6 +42,11 @@ describe('virtual timers', () => {
   it('dfs finds the same bug; every global is the real one again after each execution', async () => {
     const r = await search(s(timeout), { strategy: 'dfs' });
     expect(r.failure?.kind).toBe('assertion');
+    expectRealGlobals();
+    // A series of executions keeps the globals installed from one to the next (src/series.ts),
+    // and puts them back when it ends, failure or not.
+    const clean = await explore(s(getOrLoad), { variant: 'fixed', seed: 1, iterations: 300 });
+    expect([clean.failure, clean.executions]).toEqual([null, 300]);
     expectRealGlobals();
   });
 
