@@ -30,7 +30,7 @@ export async function replayCommand(file: string, o: ReplayOptions): Promise<num
   } else {
     process.stdout.write(`${formatReplay(report, { verbose: o.verbose ?? false, colours: stdoutColours(o), maxWidth: terminalWidth() })}\n`);
   }
-  // Documented in the README (replay, exit codes) and docs/robustness.md.
+  // Documented in docs/cli.md (replay, exit codes) and docs/robustness.md; the codes are EXIT_MEANINGS.replay.
   switch (report.outcome) {
     case 'diverged':
       return EXIT.DIVERGED;
