@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire, isBuiltin } from 'node:module';
-import { dirname, join, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -28,7 +28,8 @@ export function projectImports(file: string): string[] {
   for (const m of source.matchAll(STATIC_IMPORT)) found.add(m[2]!);
   for (const m of source.matchAll(BARE_IMPORT)) found.add(m[2]!);
   for (const m of source.matchAll(CALL_IMPORT)) found.add(m[3] ?? `${m[1]}(...)`);
-  const require = createRequire(file);
+  // createRequire takes only an absolute path; `file` may be relative to the working directory (`expectNoFailure(s, { file: 'scenarios/x.ts' })`).
+  const require = createRequire(resolve(file));
   return [...found].filter((s) => inProject(s, require));
 }
 

@@ -15,7 +15,8 @@ import { escapeControl } from '../../report/escape.js';
 import { readTrace, TraceFileError, writeFileAtomic } from '../../trace/codec.js';
 import { checkTraceTarget } from '../../robust/traceTarget.js';
 import { stdoutColours } from '../colours.js';
-import { EXIT } from '../exitCodes.js';
+import { EXIT, exitCodeHelp } from '../exitCodes.js';
+import { examplesHelp } from '../helpExamples.js';
 import { locateScenario } from '../locate.js';
 import { count, outputFile, outputFolder, positive, shardOption, show, TRUST_TRACE_PATHS, type SetExit } from '../options.js';
 import { trustedScenarioFile } from '../../trace/scenarioFile.js';
@@ -309,9 +310,9 @@ export function registerCi(program: Command, setExit: SetExit): Command {
     .option('--no-color', 'no colour')
     .addHelpText(
       'after',
-      '\nA CI matrix of 4 jobs: interleave ci --workers 2 --shard ${{ matrix.shard }}/4 --junit reports/ci-${{ matrix.shard }}.xml\n' +
-        '\nExit codes: 0 everything matched, 1 any mismatch, 2 bad usage (missing scenarios folder, broken scenario module), or everything matched but the\n' +
-        'JUnit file or a trace could not be written where asked (it is written to a new interleave-* folder of the OS temp dir instead, and stderr says where).',
+      examplesHelp([
+        { what: 'job 1 of a 4-job CI matrix (in GitHub Actions: --shard ${{ matrix.shard }}/4), with a JUnit report', exit: EXIT.OK, command: 'interleave ci --workers 2 --shard 1/4 --junit reports/ci-1.xml' },
+      ]) + exitCodeHelp('ci'),
     )
     .action(async (o: CiOptions) => setExit(await ciCommand(o)));
 }

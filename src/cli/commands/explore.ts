@@ -9,7 +9,8 @@ import { formatWaitGraph } from '../../report/waitGraph.js';
 import { TraceFileError, writeTrace } from '../../trace/codec.js';
 import type { Trace } from '../../trace/schema.js';
 import { stdoutColours } from '../colours.js';
-import { EXIT } from '../exitCodes.js';
+import { EXIT, exitCodeHelp } from '../exitCodes.js';
+import { examplesHelp } from '../helpExamples.js';
 import { ExploreSession, RunawayPick, type Probe, type Snapshot } from '../explorer/session.js';
 import { WatchdogThread } from '../../robust/watchdog.js';
 import { int, positive, show, type SetExit, terminalWidth } from '../options.js';
@@ -261,6 +262,9 @@ export function registerExplore(program: Command, setExit: SetExit): Command {
     .option('--no-color', 'no colour')
     .option('--watchdog <seconds>', 'each run happens in a watched worker thread: a picked task that runs this long without a scheduling point is reported and the pick undone', positive('--watchdog'), EXPLORE_WATCHDOG_SECONDS)
     .option('--no-watchdog', 'run in this thread (a task that spins freezes the session)')
-    .addHelpText('after', `\nReads commands from stdin, so it can be scripted:\n  printf '2\\nrun\\nsave t.json\\n' | interleave explore lock-order\n\n${EXPLORE_HELP}`)
+    .addHelpText(
+      'after',
+      `\nReads commands from stdin, so it can be scripted.\n${examplesHelp([{ what: 'run the second enabled task, finish randomly, save the trace', exit: EXIT.OK, command: "printf '1\\n2\\nrun\\nsave t.json\\n' | interleave explore lock-hierarchy" }])}\n${EXPLORE_HELP}\n${exitCodeHelp('explore')}`,
+    )
     .action(async (ref: string, o: ExploreOptions) => setExit(await exploreCommand(ref, o)));
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { loadAll } from '../../loader.js';
-import { EXIT } from '../exitCodes.js';
+import { EXIT, exitCodeHelp } from '../exitCodes.js';
+import { examplesHelp } from '../helpExamples.js';
 import { show, type SetExit } from '../options.js';
 import { expectationText } from '../../expectation.js';
 
@@ -37,5 +38,9 @@ export function registerList(program: Command, setExit: SetExit): Command {
     .description('scenarios with their variants, expected outcomes and descriptions')
     .option('-d, --dir <dir>', 'folder of scenario modules', 'scenarios')
     .option('--json', 'machine-readable output')
+    .addHelpText(
+      'after',
+      examplesHelp([{ what: 'the real-code examples, unchanged TypeScript under t.io', exit: EXIT.OK, command: 'interleave list --dir examples/real-code' }]) + exitCodeHelp('list'),
+    )
     .action(async (o: { dir: string; json?: boolean }) => setExit(await listCommand(o)));
 }

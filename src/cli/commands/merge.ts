@@ -14,7 +14,8 @@ import { encodeTrace } from '../../trace/codec.js';
 import type { Trace } from '../../trace/schema.js';
 import { saveThenShrink, UNSAVED_HEADER } from '../saveOrFallback.js';
 import { stdoutColours } from '../colours.js';
-import { EXIT } from '../exitCodes.js';
+import { EXIT, exitCodeHelp } from '../exitCodes.js';
+import { examplesHelp } from '../helpExamples.js';
 import { locateScenario } from '../locate.js';
 import { outputFolder, positive, show, type SetExit, terminalWidth, TRUST_TRACE_PATHS } from '../options.js';
 import { trustedScenarioFile } from '../../trace/scenarioFile.js';
@@ -213,13 +214,11 @@ export function registerMerge(program: Command, setExit: SetExit): Command {
     .option('--no-color', 'no colour')
     .addHelpText(
       'after',
-      `
-Example (a 4-machine CI matrix; each machine runs one shard, a last job merges):
-  interleave run --all --seed 7 -n 100000 --shard 2/4 --shard-file results/shard-2.json
-  interleave merge results/shard-*.json --check     (exit 0 when every variant found what it declares)
-
-Exit codes: 0 no failure (with --check: everything as expected), 1 failure found (or mismatch),
-2 bad usage (missing or mismatched shards; with --check, a scenario not in --dir).`,
+      examplesHelp([
+        { what: 'shard 1 of 2, on one machine: its part finds the deadlock', exit: EXIT.FAILURE, command: 'interleave run lock-hierarchy --seed 7 -n 500 --shard 1/2 --shard-file results/shard-1.json' },
+        { what: 'shard 2 of 2, on another machine (or here)', exit: EXIT.FAILURE, command: 'interleave run lock-hierarchy --seed 7 -n 500 --shard 2/2 --shard-file results/shard-2.json' },
+        { what: 'what one machine would have found, shrunk; --check: every variant found what it declares', exit: EXIT.OK, command: 'interleave merge results/shard-*.json --check' },
+      ]) + exitCodeHelp('merge'),
     )
     .action(async (files: string[], o: MergeOptions) => setExit(await mergeCommand(files, o)));
 }

@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { replaySaved } from '../../robust/replaySaved.js';
 import { formatReplay } from '../../report/text.js';
 import { readTrace } from '../../trace/codec.js';
-import { EXIT } from '../exitCodes.js';
+import { EXIT, exitCodeHelp } from '../exitCodes.js';
+import { examplesHelp } from '../helpExamples.js';
 import { locateScenario } from '../locate.js';
 import { checkTraceTarget } from '../../robust/traceTarget.js';
 import { positive, terminalWidth, TRUST_TRACE_PATHS, type SetExit } from '../options.js';
@@ -29,7 +30,7 @@ export async function replayCommand(file: string, o: ReplayOptions): Promise<num
   } else {
     process.stdout.write(`${formatReplay(report, { verbose: o.verbose ?? false, colours: stdoutColours(o), maxWidth: terminalWidth() })}\n`);
   }
-  // Documented in the README (replay, exit codes) and docs/robustness.md.
+  // Documented in docs/cli.md (replay, exit codes) and docs/robustness.md; the codes are EXIT_MEANINGS.replay.
   switch (report.outcome) {
     case 'diverged':
       return EXIT.DIVERGED;
@@ -53,5 +54,9 @@ export function registerReplay(program: Command, setExit: SetExit): Command {
     .option('--json', 'machine-readable output')
     .option(...TRUST_TRACE_PATHS)
     .option('--watchdog <seconds>', 'replay in a worker thread: a task that runs this long without a scheduling point is reported as a runaway (a trace of a runaway is replayed so, for the seconds it records, without this)', positive('--watchdog'))
+    .addHelpText(
+      'after',
+      examplesHelp([{ what: 'a committed trace still deadlocks as recorded: reproduced', exit: EXIT.FAILURE, command: 'interleave replay traces/nested-submission.buggy.deadlock.json' }]) + exitCodeHelp('replay'),
+    )
     .action(async (file: string, o: ReplayOptions) => setExit(await replayCommand(file, o)));
 }

@@ -5,7 +5,8 @@ import { dotToSvg } from '../../report/svg.js';
 import { replayCommand } from '../../report/text.js';
 import { waitGraphDot, waitGraphOfTrace } from '../../report/waitGraph.js';
 import { readTrace, writeFileAtomic } from '../../trace/codec.js';
-import { EXIT } from '../exitCodes.js';
+import { EXIT, exitCodeHelp } from '../exitCodes.js';
+import { examplesHelp } from '../helpExamples.js';
 import { outputFile, show, type SetExit } from '../options.js';
 
 interface ReportOptions {
@@ -39,5 +40,9 @@ export function registerReport(program: Command, setExit: SetExit): Command {
     .argument('<trace>', 'trace file (JSON)')
     .option('-o, --out <file>', 'output file (default: <trace>.html next to the trace; with --dot: stdout)', outputFile('--out'))
     .option('--dot', 'write the wait-for graph at the failure as Graphviz DOT instead')
+    .addHelpText(
+      'after',
+      examplesHelp([{ what: 'an HTML report of a committed deadlock trace', exit: EXIT.OK, command: 'interleave report traces/nested-submission.buggy.deadlock.json -o report.html' }]) + exitCodeHelp('report'),
+    )
     .action(async (file: string, o: ReportOptions) => setExit(await reportCommand(file, o)));
 }

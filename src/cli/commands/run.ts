@@ -11,7 +11,8 @@ import { UsageError } from '../../runtime/errors.js';
 import type { Trace } from '../../trace/schema.js';
 import { encodeTrace } from '../../trace/codec.js';
 import { stdoutColours } from '../colours.js';
-import { EXIT } from '../exitCodes.js';
+import { EXIT, exitCodeHelp } from '../exitCodes.js';
+import { examplesHelp } from '../helpExamples.js';
 import { listenForInterrupt } from '../interrupt.js';
 import { setupError } from '../../robust/setupError.js';
 import { confirmed } from '../../robust/freshReplay.js';
@@ -385,18 +386,14 @@ export function registerRun(program: Command, setExit: SetExit): Command {
     .option('--shard-file <file>', 'where --shard writes its results (default: <out>/shard-<i>-of-<n>.json)', outputFile('--shard-file'))
     .addHelpText(
       'after',
-      `
-Examples:
-  interleave run lost-update --variant buggy        explore one variant, print and save the failure
-  interleave run --all --check                      every scenario; exit 0 when all match expectations
-  interleave run lock-order --strategy pct --depth 2 --iterations 5000 --json
-
-Exit codes: 0 no failure (with --check: everything as expected), 1 failure found (or mismatch), 2 bad usage
-(or, when nothing failed, a file that could not be written where asked), 4 inconclusive (the time limit ended
-the run before one execution completed), 130 interrupted before any failure.
-
-A trace or shard file that cannot be written (folder not writable, disk full) goes to a new interleave-*
-folder of the OS temp dir instead: stderr names both files, the report points there, the other variants still run.`,
+      examplesHelp([
+        { what: 'real code: two requests fetch the same profile twice; prints and saves the shrunk failure', exit: EXIT.FAILURE, command: 'interleave run examples/real-code/cache.scenario.ts --variant buggy' },
+        { what: 'the fix holds on every schedule (exhaustive search)', exit: EXIT.OK, command: 'interleave run lock-hierarchy --variant fixed --strategy dfs' },
+        { what: 'every variant of one scenario against what it declares (--all: every scenario, as npm start)', exit: EXIT.OK, command: 'interleave run lock-hierarchy --check' },
+      ]) +
+        exitCodeHelp('run') +
+        '\n\nA trace or shard file that cannot be written (folder not writable, disk full) goes to a new interleave-*\n' +
+        'folder of the OS temp dir instead: stderr names both files, the report points there, the other variants still run.',
     )
     .action(async (refs: string[], o: RunOptions) => setExit(await runCommand(refs, o)));
 }

@@ -5,7 +5,8 @@ import { DEFAULT_SHRINK_ATTEMPTS } from '../../shrink/shrinkTrace.js';
 import { readTrace, TraceFileError, writeTrace } from '../../trace/codec.js';
 import type { Trace } from '../../trace/schema.js';
 import { stdoutColours } from '../colours.js';
-import { EXIT } from '../exitCodes.js';
+import { EXIT, exitCodeHelp } from '../exitCodes.js';
+import { examplesHelp } from '../helpExamples.js';
 import { locateScenario } from '../locate.js';
 import { checkTraceTarget } from '../../robust/traceTarget.js';
 import { count, outputFile, positive, show, type SetExit, terminalWidth, TRUST_TRACE_PATHS } from '../options.js';
@@ -68,6 +69,9 @@ export function registerShrink(program: Command, setExit: SetExit): Command {
     .option('--verbose', 'show every event in the timeline')
     .option('--json', 'machine-readable output')
     .option('--no-color', 'no colour')
-    .addHelpText('after', '\nExit codes: 0 shrunk and saved, 2 bad input (missing or passing trace, unknown scenario).')
+    .addHelpText(
+      'after',
+      examplesHelp([{ what: 'shrink a saved trace into another file (an already minimal one stays as it is)', exit: EXIT.OK, command: 'interleave shrink traces/nested-submission.buggy.deadlock.json -o min.json' }]) + exitCodeHelp('shrink'),
+    )
     .action(async (file: string, o: ShrinkCommandOptions) => setExit(await shrinkCommand(file, o)));
 }

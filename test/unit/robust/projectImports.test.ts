@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { projectImports } from '../../../src/robust/projectImports.js';
 
@@ -19,6 +19,14 @@ describe('projectImports: the imports that a fresh instance of the scenario modu
     expect(projectImports(join(ROOT, 'test/robust/fixtures/honesty/warm-helper.ts'))).toEqual(['./_warm-helper-cache.js']);
     expect(projectImports(join(ROOT, 'test/robust/fixtures/honesty/warm-cache.ts'))).toEqual([]);
     expect(projectImports(join(ROOT, 'test/fixtures/scenarios/lost-update.ts'))).toEqual([]);
+  });
+
+  it('a path relative to the working directory is read as the absolute one (expectNoFailure takes `file` so)', () => {
+    const file = join(ROOT, 'examples/real-code/cache.scenario.ts');
+    const relativeToCwd = relative(process.cwd(), file);
+    expect(relativeToCwd.startsWith('/')).toBe(false);
+    expect(projectImports(relativeToCwd)).toEqual(['./src/cache.js']);
+    expect(projectImports(relativeToCwd)).toEqual(projectImports(file));
   });
 
   it('every form of import is read; what cannot be told counts as the project', () => {
