@@ -9,6 +9,12 @@ export interface TaskView {
   readonly name: string;
   /** The operation the task will perform when picked (null once finished). */
   readonly pending: Operation | null;
+  /** The task whose step spawned this one (null for main), and the step counter then (Task.parent). */
+  readonly parent: TaskView | null;
+  readonly bornAt: number;
+  /** Real code: a controlled call's task, or a continuation of another task's chain (Task.call, Task.transient). */
+  readonly call: boolean;
+  readonly transient: boolean;
 }
 
 /**

@@ -28,6 +28,12 @@ export interface StepOp {
   readonly op: Operation;
 }
 
+/** Where a task came from: the task whose step spawned it and that step (real code: a call's chain began there). */
+export interface TaskOrigin {
+  readonly parent: string;
+  readonly step: number;
+}
+
 /** At a switch away from an unfinished task: who was switched away from and what it was about to do. */
 export interface PreemptionInfo {
   readonly step: number;
@@ -51,6 +57,8 @@ export class ProbeStrategy implements Strategy {
   readonly preemptions: PreemptionInfo[] = [];
   /** The last operation that raised an error into each task (by id): for an operation error, where it came from. */
   readonly raised: Operation[] = [];
+  /** With `recordOps`: where each task of real code's chains (a call's, a continuation) that ran an operation was spawned, by name. */
+  readonly origins = new Map<string, TaskOrigin>();
 
   constructor(
     private readonly inner: Strategy,
@@ -66,6 +74,7 @@ export class ProbeStrategy implements Strategy {
     this.ops.length = 0;
     this.preemptions.length = 0;
     this.raised.length = 0;
+    this.origins.clear();
     this.inner.beginExecution(index);
   }
 
@@ -106,13 +115,19 @@ export class ProbeStrategy implements Strategy {
 
   observe(task: TaskView, op: Operation, step: number, threw?: boolean): void {
     if (threw === true) this.raised[task.id] = op;
-    if (this.recordOps) this.ops.push({ step, task: task.name, op });
+    if (this.recordOps) this.record(task, op, step);
     this.inner.observe?.(task, op, step, threw);
   }
 
   /** A tracked access is recorded as an operation of its step, so races are named from it too. */
   observeAccess(task: TaskView, op: Operation, step: number): void {
-    if (this.recordOps) this.ops.push({ step, task: task.name, op });
+    if (this.recordOps) this.record(task, op, step);
     this.inner.observeAccess?.(task, op, step);
+  }
+
+  private record(task: TaskView, op: Operation, step: number): void {
+    this.ops.push({ step, task: task.name, op });
+    // The spawning step's number: a task made during step k is born with the counter at k + 1.
+    if ((task.call || task.transient) && task.parent !== null && !this.origins.has(task.name)) this.origins.set(task.name, { parent: task.parent.name, step: task.bornAt - 1 });
   }
 }

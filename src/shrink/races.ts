@@ -2,7 +2,7 @@ import { describeOp, formatValue } from '../runtime/events.js';
 import { operationSite } from '../runtime/location.js';
 import type { Operation } from '../runtime/operation.js';
 import type { Race } from '../trace/schema.js';
-import type { PreemptionInfo, StepOp } from './probe.js';
+import type { PreemptionInfo, StepOp, TaskOrigin } from './probe.js';
 
 /**
  * Two operations conflict (are dependent, in the partial-order-reduction sense) when they touch
@@ -31,17 +31,49 @@ export function conflicts(a: Operation, b: Operation): boolean {
  * shared data (C read a map key or variable, another task wrote it, C then wrote it), once per
  * distinct line.
  *
+ * Real code (`origins` given) splits a check-then-act across tasks: a chain of code checks in one
+ * step, awaits a controlled call, and acts in the step that delivers it, which is the call's task's
+ * (src/primitives/io.ts). When neither of the above names a race, each write is read as such an
+ * act: the check is a conflicting read in the step that spawned the writing task, by the task
+ * that ran that step, and the race is a conflicting write of another task in between
+ * (`load#2: set entries["k"] ran between main: has entries["k"] and load: set entries["k"]`).
+ *
  * Called by the shrinker on its final, minimal schedule, where every preemption is needed, so
  * each line is part of the cause. `end` is the step count of the run, used as the step of an
  * operation that never ran.
  */
-export function findRaces(ops: readonly StepOp[], switches: readonly PreemptionInfo[], end: number): Race[] {
+export function findRaces(ops: readonly StepOp[], switches: readonly PreemptionInfo[], end: number, origins?: ReadonlyMap<string, TaskOrigin>): Race[] {
   const races = racesAt(ops, switches.filter((s) => !s.forced), end, false);
   if (races.length > 0) return races;
   // A bug reached without preemption: the race is at switches forced by blocking (a task
   // sleeping or waiting between its check and its act).
   const seen = new Set<string>();
-  return racesAt(ops, switches.filter((s) => s.forced), end, true).filter((r) => !seen.has(r.message) && seen.add(r.message) !== undefined);
+  const distinct = (r: Race): boolean => !seen.has(r.message) && seen.add(r.message) !== undefined;
+  const forced = racesAt(ops, switches.filter((s) => s.forced), end, true).filter(distinct);
+  if (forced.length > 0 || origins === undefined) return forced;
+  return chainRaces(ops, origins).filter(distinct);
+}
+
+/** Check-then-act windows of real code's chains (see findRaces): one race per act, on shared data. */
+function chainRaces(ops: readonly StepOp[], origins: ReadonlyMap<string, TaskOrigin>): Race[] {
+  const races: Race[] = [];
+  for (const act of ops) {
+    if (act.op.access !== 'write' || !DATA_TYPES.has(act.op.obj?.type ?? '')) continue;
+    const origin = origins.get(act.task);
+    if (origin === undefined || origin.step >= act.step) continue;
+    const check = ops.find((o) => o.step === origin.step && o.task === origin.parent && o.op.access === 'read' && conflicts(o.op, act.op));
+    if (check === undefined) continue;
+    const intruder = ops.find((w) => w.step > origin.step && w.step < act.step && w.task !== act.task && w.op.access === 'write' && conflicts(w.op, act.op));
+    if (intruder === undefined) continue;
+    races.push({
+      object: act.op.obj!.name,
+      preempted: { task: check.task, step: check.step, op: describeOp(check.op) },
+      intruder: { task: intruder.task, step: intruder.step, op: describeOp(intruder.op) },
+      next: { task: act.task, step: act.step, op: describeOp(act.op) },
+      message: `${intruder.task}: ${describeOp(intruder.op)} ran between ${check.task}: ${describeOp(check.op)} and ${act.task}: ${describeOp(act.op)}`,
+    });
+  }
+  return races;
 }
 
 /** Shared data (not locks, queues or other synchronisation): where a check-then-act lives. */

@@ -408,7 +408,7 @@ class Shrinker {
       const got = result.divergence?.message ?? result.failure?.message ?? 'a pass';
       throw new InternalError(`the shrunk schedule does not replay strictly: expected ${this.input.failure!.message}; got ${got}`);
     }
-    return { ...this.withShrinkCounts(traceOf(target, this.input.strategy, result), best), races: findRaces(probe.ops, probe.preemptions, result.steps) };
+    return { ...this.withShrinkCounts(traceOf(target, this.input.strategy, result), best), races: findRaces(probe.ops, probe.preemptions, result.steps, probe.origins) };
   }
 
   /** The shrunk trace's scenario file and its `shrink` counts (before shrinking, attempts). */

@@ -206,13 +206,15 @@ export default defineScenario({
     expect([replayed.code, replayed.stdout.trimEnd().split('\n').at(-1)]).toEqual([0, 'passes, as recorded']);
   }, 60_000);
 
-  // Not yet: no root-cause line on real code. get-or-load's race is on a plain Map (invisible);
-  // over a t.track'ed Map the shrunk run has no preemption, and the forced-switch analysis
-  // (src/shrink/races.ts) looks for one task's check-then-act, while here main makes both `has`
-  // checks in step 0 and each `set` runs in a call task's step (the continuation after a
-  // delivery is accounted to the call's task). Naming it needs the async chain, not the task,
-  // as the unit whose check and act are split.
-  it.todo('root cause on real code: `race: load#2: set entries["k"] ran between main: has entries["k"] and load: set entries["k"]` for get-or-load over a tracked Map');
+  // Real code splits a check-then-act across tasks: main checks in step 0 (both `has` calls),
+  // and each `set` runs in the step that delivers a load (src/shrink/races.ts, chainRaces).
+  it('run names the root cause on real code: the write that ran between a chain\'s check and its act, over a tracked Map', async () => {
+    const dir = scenarioDir('real-commands-race', { 'tracked-cache.ts': join(FIX, 'tracked-cache.ts') });
+    const r = await at(dir, ['run', 'tracked-cache', '--dir', '{}/scenarios', '-o', '{}/traces']);
+    expect(r.code, r.stdout + r.stderr).toBe(1);
+    expect(r.stdout).toContain('\nassertion: AssertionFailure: loaded 2 times in task "main" (step 3)\n');
+    expect(r.stdout).toContain('\n  root cause: load: set entries["k"] ran between main: has entries["k"] and load#2: set entries["k"]\n');
+  }, 60_000);
 
   it('ci: every variant as declared and every saved trace of real code replayed to its outcome', async () => {
     const dir = scenarioDir('real-commands-ci', FILES);

@@ -33,7 +33,7 @@ describe('real code whose client module is replaced by vi.mock', () => {
     expect(r.failure?.message).toMatch(/^assertion: AssertionFailure: balance is [12] after depositing 1 and 2 in task "main" \(step \d+\)$/);
     const calls = r.trace!.events.filter((e) => e.op === 'call').map((e) => e.obj);
     expect(calls).toContain('readBalance("a")');
-    expect(calls.filter((c) => c.startsWith('writeBalance("a", '))).toHaveLength(2);
+    expect(calls.filter((c) => c?.startsWith('writeBalance("a", '))).toHaveLength(2);
     expect((await replayTrace(s(wallet), r.trace!)).outcome).toBe('reproduced');
     const d = await search(s(wallet), { strategy: 'dfs' });
     expect(d.failure?.kind).toBe('assertion');
