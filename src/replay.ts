@@ -37,7 +37,8 @@ export function traceOf(target: Target<object>, strategy: StrategyInfo, result: 
 }
 
 /** Drops machine-specific facts (absolute paths, stacks) so a trace is the same on every machine. */
-function portableFailure(f: Failure): Trace['failure'] {
+/** A failure as a trace records it: its error without stack or frames, its location relative to the project root. */
+export function portableFailure(f: Failure): Trace['failure'] {
   const { error, ...rest } = f;
   return {
     ...rest,

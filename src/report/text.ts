@@ -11,6 +11,7 @@ import { formatTimeline, type TimelineOptions } from './timeline.js';
 import { explainWaitEdge } from './waitEdge.js';
 import { shellQuote } from './shellQuote.js';
 import { isInconclusive } from '../robust/inconclusive.js';
+import { plural } from './plural.js';
 
 /** The command that replays a saved trace, as a user would type it. */
 export function replayCommand(file: string): string {
@@ -163,10 +164,7 @@ export function formatTable(header: readonly string[], cells: readonly (readonly
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-/** `1 step`, `2 steps`. */
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
+export { plural } from './plural.js';
 
 /** `9 steps, 1 preemption, 3 tasks` */
 export function countsText(n: { readonly steps: number; readonly preemptions: number; readonly tasks: number }): string {

@@ -1,43 +1,44 @@
 import type { Trace } from '../trace/schema.js';
+import { plural } from './plural.js';
 
 /**
  * What part of a trace a timeline shows (the text one, src/report/timeline.ts, and the HTML
  * swimlanes, src/report/html.ts), so that any trace the schema accepts is drawn within bounds:
- * 7,000 tasks or a million events give a table of at most `maxColumns` columns and about
- * `maxRows` rows, never a string too long to build. Pure functions of the trace.
+ * 7,000 tasks or a million events give a table of at most `MAX_COLUMNS` columns (else a list,
+ * one event a line) and about `maxRows` rows, never a string too long to build. Pure functions of the trace.
  */
-
-/** The columns to draw: `shown`, tasks by name in trace order; `others` holds the events of every other task that ran. */
-export interface Columns {
-  readonly shown: readonly string[];
-  /** The tasks that ran without a column of their own: their events go to one last, shared column. */
-  readonly others: ReadonlySet<string>;
-}
-
-/** The column of each task that ran: its own, or the shared last one (index `shown.length`). */
-export function columnIndex(c: Columns): Map<string, number> {
-  const col = new Map(c.shown.map((t, i) => [t, i]));
-  for (const t of c.others) col.set(t, c.shown.length);
-  return col;
-}
 
 /**
- * Only tasks that ran (an event of their own, or named by the failure) get a column. Past
- * `max`, the failure's tasks come first, then the others in the order they first ran; `max - 1`
- * of them keep a column and the rest share the last one.
+ * The tasks a timeline draws: `ran`, the tasks that took a step (an event of their own, or named
+ * by the failure), in trace order; `hidden`, the tasks of the trace that never ran (spawned, never
+ * started), which get no column and are named in one line under the timeline (`neverRanText`).
  */
-export function pickColumns(trace: Trace, max: number): Columns {
+export interface TasksShown {
+  readonly ran: readonly string[];
+  readonly hidden: readonly string[];
+}
+
+export function tasksShown(trace: Trace): TasksShown {
   const ran = new Set<string>();
   for (const e of trace.events) if (e.note !== 'time') ran.add(e.task);
   const f = trace.failure;
-  const named = f === null ? [] : [...(f.task === undefined ? [] : [f.task]), ...(f.cycle ?? []).map((e) => e.task), ...(f.blocked ?? []).map((b) => b.task)];
-  for (const t of named) ran.add(t);
-  const inTrace = trace.tasks.filter((t) => ran.has(t));
-  if (inTrace.length <= max) return { shown: inTrace, others: new Set() };
-  const known = new Set(inTrace);
-  const first = [...new Set([...named, ...ran])].filter((t) => known.has(t));
-  const keep = new Set(first.slice(0, max - 1));
-  return { shown: inTrace.filter((t) => keep.has(t)), others: new Set(inTrace.filter((t) => !keep.has(t))) };
+  if (f !== null) for (const t of [...(f.task === undefined ? [] : [f.task]), ...(f.cycle ?? []).map((e) => e.task), ...(f.blocked ?? []).map((b) => b.task)]) ran.add(t);
+  return { ran: trace.tasks.filter((t) => ran.has(t)), hidden: trace.tasks.filter((t) => !ran.has(t)) };
+}
+
+/**
+ * The most tasks drawn one column each (text) or one lane each (HTML). Past it, a column per task
+ * stops being readable (100 tasks made a table ~3,000 characters wide) and both timelines list
+ * the events instead, one line each: `step  task  event` (a table of fixed width whatever the
+ * number of tasks, where every event keeps its whole text).
+ */
+export const MAX_COLUMNS = 8;
+
+/** `3 tasks never ran (no column): a, b, c`, naming at most 5; '' when every task ran. */
+export function neverRanText(hidden: readonly string[]): string {
+  if (hidden.length === 0) return '';
+  const names = hidden.length <= 5 ? hidden.join(', ') : `${hidden.slice(0, 5).join(', ')} and ${hidden.length - 5} more`;
+  return `${plural(hidden.length, 'task')} never ran (no column): ${names}`;
 }
 
 /** Rows `[0, head)` and `[count - tail, count)` of `count`; `skipped` rows between them are not drawn. */
@@ -64,5 +65,5 @@ export function inWindow(w: RowWindow, i: number, count: number): boolean {
 
 /** The line drawn where a window skips rows. */
 export function skippedText(skipped: number): string {
-  return `${skipped} rows not shown`;
+  return `${plural(skipped, 'row')} not shown`;
 }

@@ -4,10 +4,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cli, FIXTURES, ROOT, workDir } from './cliHarness.js';
 
 interface CiJson {
-  passed: number;
-  failed: number;
+  matched: number;
+  mismatched: number;
   shard?: string;
-  rows: { kind: string; name: string; expected: string; found: string; ok: boolean; detail: string }[];
+  rows: { kind: string; name: string; expected: string; found: string; match: boolean; detail: string }[];
 }
 
 /**

@@ -139,9 +139,9 @@ describe('interleave explore / ci / report (built binary)', () => {
     writeFileSync(join(traces, 'broken.json'), '{"format":"interleave-trace"');
     const bad = await cli(['ci', '--dir', FIXTURES, '--traces', 'traces', '--junit', 'junit.xml', '--json'], { cwd });
     expect(bad.code).toBe(1);
-    const out = JSON.parse(bad.stdout) as { passed: number; failed: number; rows: { name: string; ok: boolean; found: string }[] };
-    expect([out.passed, out.failed]).toEqual([5, 2]);
-    expect(out.rows.filter((r) => !r.ok).map((r) => [r.name, r.found])).toEqual([
+    const out = JSON.parse(bad.stdout) as { matched: number; mismatched: number; rows: { name: string; match: boolean; found: string }[] };
+    expect([out.matched, out.mismatched]).toEqual([5, 2]);
+    expect(out.rows.filter((r) => !r.match).map((r) => [r.name, r.found])).toEqual([
       ['traces/broken.json', 'unreadable'],
       ['traces/stale.json', 'diverged'],
     ]);

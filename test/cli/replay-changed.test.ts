@@ -52,8 +52,8 @@ describe('replay and ci after the scenario changed (built binary)', () => {
   it('ci: only a reproduced trace matches; the others are named by what they do now', async () => {
     const r = await cli(['ci', '--dir', CHANGED, '--traces', 'traces', '--json'], { cwd });
     expect(r.code).toBe(1);
-    const out = JSON.parse(r.stdout) as { passed: number; failed: number; rows: { kind: string; name: string; expected: string; found: string; ok: boolean; detail: string }[] };
-    expect(out.rows.filter((x) => x.kind === 'trace').map((x) => [x.name, x.expected, x.found, x.ok])).toEqual([
+    const out = JSON.parse(r.stdout) as { matched: number; mismatched: number; rows: { kind: string; name: string; expected: string; found: string; match: boolean; detail: string }[] };
+    expect(out.rows.filter((x) => x.kind === 'trace').map((x) => [x.name, x.expected, x.found, x.match])).toEqual([
       ['traces/catch.json', 'exception', 'pass', false],
       ['traces/closer-set.json', 'exception', 'diverged', false],
       ['traces/original.json', 'exception', 'exception', true],
@@ -61,6 +61,6 @@ describe('replay and ci after the scenario changed (built binary)', () => {
       ['traces/retry.json', 'exception', 'exception (elsewhere)', false],
     ]);
     expect(out.rows.find((x) => x.name === 'traces/catch.json')?.detail).toMatch(/^passes now: /);
-    expect([out.passed, out.failed]).toEqual([3, 4]);
+    expect([out.matched, out.mismatched]).toEqual([3, 4]);
   });
 });

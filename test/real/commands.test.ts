@@ -53,9 +53,9 @@ describe('every command on real code', () => {
       expect(r.stdout).toContain(`\n${LOST_UPDATE}\n  at test-output/real-commands-run/scenarios/chain-lock.ts:56\n`);
       expect(r.stdout).toContain(`replay: npx interleave replay test-output/real-commands-run/${['random', 'pct', 'dfs', 'pb'][i]}/get-or-load.buggy.assertion.json\n`);
     }
-    // A call's row ends with the caller's line (the column widened by it).
-    expect(runs[0]!.stdout).toMatch(/^ {4}1 +call auth\("ann"\) -> true at get-or-load\.ts:42$/m);
-    expect(runs[0]!.stdout).toMatch(/^ {4}2 +call db\.read\(\) -> 0 at chain-lock\.ts:24$/m);
+    // A call's row keeps its whole text and ends with the caller's line (five tasks with calls this long: the list layout).
+    expect(runs[0]!.stdout).toMatch(/^ {4}1 {2}auth +call auth\("ann"\) -> true at get-or-load\.ts:42$/m);
+    expect(runs[0]!.stdout).toMatch(/^ {4}2 {2}\S+ +call db\.read\(\) -> 0 at chain-lock\.ts:24$/m);
     const [random, pct, dfs, pb] = runs.map(heads);
     expect(random).toEqual([
       'get-or-load [buggy] random seed 1: 1 execution, N/s: assertion',

@@ -56,7 +56,6 @@ describe.skipIf(!HAS_BROWSER)(`HTML report in headless Chromium (skipped when ${
       expect(await page.locator('#failure').innerText()).toBe('deadlock: transfer -[lock "audit"]-> report -[lock "accounts"]-> transfer');
 
       await page.screenshot({ path: join(OUT, 'lock-order.png'), fullPage: true });
-      await page.screenshot({ path: join(ROOT, 'docs', 'report-screenshot.png'), fullPage: true });
     } finally {
       await browser.close();
     }

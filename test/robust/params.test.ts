@@ -110,8 +110,8 @@ describe('trace params and names', () => {
     writeTrace(join(root, 'traces/huge.json'), { ...good, params: { workers: 1e9 } });
     writeTrace(join(root, 'traces/good.json'), good);
     const r = await inProcess(['ci', '--dir', join(root, 'scenarios'), '--traces', join(root, 'traces'), '--json']);
-    const out = JSON.parse(r.stdout) as { failed: number; rows: { found: string; params: unknown; detail: string }[] };
-    expect(out.failed).toBe(1);
+    const out = JSON.parse(r.stdout) as { mismatched: number; rows: { found: string; params: unknown; detail: string }[] };
+    expect(out.mismatched).toBe(1);
     expect(out.rows[0]).toMatchObject({ found: 'assertion', params: { workers: 2 } });
     expect(out.rows[1]).toMatchObject({ found: 'unreadable', params: null });
     expect(out.rows[1]!.detail).toMatch(/huge\.json: invalid field params\.workers: not a value of its arbitrary \(an integer from 2 to 4; the default is 2\), got 1000000000$/);

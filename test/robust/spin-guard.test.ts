@@ -89,8 +89,8 @@ describe('ci, unwatched, when a variant explored in its thread spins through pro
     const replayed = await cli(['replay', trace], { cwd: dir, timeoutMs: 60_000 });
     expect(replayed.stdout).toContain(`\nreproduced: ${verdict}\n`);
     expect(replayed.code).toBe(1);
-    const report = JSON.parse(json.stdout) as { passed: number; failed: number; stopped: string; rows: { name: string; found: string; ok: boolean; detail: string }[] };
-    expect([report.passed, report.failed, report.rows.length]).toEqual([0, 1, 1]);
-    expect(report.rows[0]).toMatchObject({ name: 'spin-interrupted [spins]', found: 'livelock', ok: false, detail: `${verdict}\nreproduce: npx interleave run scenarios/spin-interrupted.ts --variant spins (saves its trace)` });
+    const report = JSON.parse(json.stdout) as { matched: number; mismatched: number; stopped: string; rows: { name: string; found: string; match: boolean; detail: string }[] };
+    expect([report.matched, report.mismatched, report.rows.length]).toEqual([0, 1, 1]);
+    expect(report.rows[0]).toMatchObject({ name: 'spin-interrupted [spins]', found: 'livelock', match: false, detail: `${verdict}\nreproduce: npx interleave run scenarios/spin-interrupted.ts --variant spins (saves its trace)` });
   }, 120_000);
 });

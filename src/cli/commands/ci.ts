@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { CiJson, CiJsonRow } from '../jsonOutput.js';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -8,7 +9,7 @@ import type { ReplayReport } from '../../replay.js';
 import { replaySaved } from '../../robust/replaySaved.js';
 import { WatchdogThread } from '../../robust/watchdog.js';
 import { formatJUnit, type JUnitCase } from '../../report/junit.js';
-import { executionCount, formatTable, replayCommand } from '../../report/text.js';
+import { executionCount, formatTable, plural, replayCommand } from '../../report/text.js';
 import { shellQuote } from '../../report/shellQuote.js';
 import { displayLocation } from '../../trace/paths.js';
 import { escapeControl } from '../../report/escape.js';
@@ -60,7 +61,10 @@ interface CiRow {
   readonly params: Readonly<Record<string, unknown>> | null;
   readonly expected: string;
   readonly found: string;
-  readonly ok: boolean;
+  /** `found` meets `expected` (the same word as run's and merge's `match`). */
+  readonly match: boolean;
+  /** A variant: the trace saved with --out, else null; a saved trace: its file. As printed (`show`). */
+  readonly trace: string | null;
   readonly seconds: number;
   readonly detail: string;
 }
@@ -157,7 +161,7 @@ export async function ciCommand(o: CiOptions): Promise<number> {
   const onDone = (): void => {
     explored++;
     const now = performance.now();
-    if (now - start >= (process.stderr.isTTY ? 1000 : 5000)) progress.show(`ci: ${explored} of ${jobs.length} variants explored, ${((now - start) / 1000).toFixed(1)}s`, now);
+    if (now - start >= (process.stderr.isTTY ? 1000 : 5000)) progress.show(`ci: ${explored} of ${plural(jobs.length, 'variant')} explored, ${((now - start) / 1000).toFixed(1)}s`, now);
   };
   // A variant explored unwatched in this thread whose task spins through promise reactions is
   // reported by the main-thread guard, with its trace, from this description (src/cli/spinTrace.ts).
@@ -175,13 +179,12 @@ export async function ciCommand(o: CiOptions): Promise<number> {
   progress.clear();
   for (const [k, job] of jobs.entries()) {
     const v = await finishVariant(job.loaded, job.variant, results[k]!, { shrink: false, out: o.out ?? null });
-    const ok = v.match;
     const detail = variantDetail(v, job.loaded.file, o);
     if (v.saveError !== null) {
       saveErrors.push(v.saveError);
       process.stderr.write(`interleave: ${v.saveError}\n`);
     }
-    rows.push({ kind: 'variant', name: `${v.scenario} [${job.variant}]`, params: v.params, expected: v.expected, found: v.found, ok, seconds: v.result.elapsedMs / 1000, detail });
+    rows.push({ kind: 'variant', name: `${v.scenario} [${job.variant}]`, params: v.params, expected: v.expected, found: v.found, match: v.match, trace: v.saved === null ? null : show(v.saved), seconds: v.result.elapsedMs / 1000, detail });
   }
   // Watched, the trace replays share one watched thread (a replay goes on first-enabled past its
   // decisions, and may spin there); a runaway's trace is replayed watched in any case.
@@ -200,18 +203,18 @@ export async function ciCommand(o: CiOptions): Promise<number> {
         checkTraceTarget(trace, loaded.scenario, file);
         const r = await replaySaved(loaded, trace, { ...(o.watchdog !== undefined ? { seconds: o.watchdog } : {}), thread: replayThread });
         const found = traceFound(r, expected);
-        const ok = r.outcome === 'reproduced';
-        row = { kind: 'trace', name: show(file), params: trace.params, expected, found, ok, seconds: 0, detail: ok ? escapeControl(r.message) : `${escapeControl(r.message)}\nreplay: ${replayCommand(show(file))}` };
+        const match = r.outcome === 'reproduced';
+        row = { kind: 'trace', name: show(file), params: trace.params, expected, found, match, trace: show(file), seconds: 0, detail: match ? escapeControl(r.message) : `${escapeControl(r.message)}\nreplay: ${replayCommand(show(file))}` };
       } catch (e) {
         if (!(e instanceof TraceFileError || e instanceof ScenarioLoadError)) throw e;
-        row = { kind: 'trace', name: show(file), params: null, expected: '?', found: 'unreadable', ok: false, seconds: 0, detail: escapeControl(e.message) };
+        row = { kind: 'trace', name: show(file), params: null, expected: '?', found: 'unreadable', match: false, trace: show(file), seconds: 0, detail: escapeControl(e.message) };
       }
       rows.push({ ...row, seconds: (performance.now() - t0) / 1000 });
     }
   } finally {
     await replayThread.close();
   }
-  const failed = rows.filter((r) => !r.ok).length;
+  const failed = rows.filter((r) => !r.match).length;
   let junit: string | null = null;
   if (o.junit !== undefined) {
     const cases: JUnitCase[] = rows.map((r) => ({
@@ -219,7 +222,7 @@ export async function ciCommand(o: CiOptions): Promise<number> {
       classname: r.kind === 'variant' ? 'interleave.scenarios' : 'interleave.traces',
       name: r.name,
       seconds: r.seconds,
-      failure: r.ok ? null : { message: `expected ${r.expected}, found ${r.found}: ${r.detail.split('\n')[0]!}`, detail: r.detail },
+      failure: r.match ? null : { message: `expected ${r.expected}, found ${r.found}: ${r.detail.split('\n')[0]!}`, detail: r.detail },
     }));
     const xml = formatJUnit(cases);
     // The rows are printed below whatever happens here: a report that cannot be written costs no result.
@@ -231,11 +234,12 @@ export async function ciCommand(o: CiOptions): Promise<number> {
     }
   }
   if (o.json) {
-    process.stdout.write(`${JSON.stringify({ passed: rows.length - failed, failed, ...(o.shard !== undefined ? { shard: `${o.shard.index}/${o.shard.of}` } : {}), rows: rows.map(({ seconds: _s, ...r }) => r) }, null, 2)}\n`);
+    const json: CiJson = { matched: rows.length - failed, mismatched: failed, ...(o.shard !== undefined ? { shard: `${o.shard.index}/${o.shard.of}` } : {}), rows: rows.map(jsonRow) };
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   } else {
     process.stdout.write(formatRows(rows, c));
     const where = o.junit === undefined ? '' : junit !== null ? `; JUnit XML in ${show(junit)}` : '; JUnit XML not written (see stderr)';
-    const share = o.shard === undefined ? '' : ` (shard ${o.shard.index}/${o.shard.of}: ${rows.length} of ${variants.length + traces.length} items)`;
+    const share = o.shard === undefined ? '' : ` (shard ${o.shard.index}/${o.shard.of}: ${rows.length} of ${plural(variants.length + traces.length, 'item')})`;
     process.stdout.write(`\n${rows.length - failed} matched, ${failed} mismatched${share}${where}\n`);
   }
   if (failed > 0) return EXIT.FAILURE;
@@ -243,14 +247,19 @@ export async function ciCommand(o: CiOptions): Promise<number> {
   return saveErrors.length > 0 ? EXIT.USAGE : EXIT.OK;
 }
 
+/** A row as `ci --json` prints it (src/cli/jsonOutput.ts): without its time, which varies from run to run. */
+function jsonRow({ seconds: _s, ...row }: CiRow): CiJsonRow {
+  return row;
+}
+
 /** The rows as a table, then each mismatch with its detail (not the count line under them). */
 function formatRows(rows: readonly CiRow[], c: Colours): string {
   const table = formatTable(
     ['kind', 'name', 'expected', 'found', 'result'],
-    rows.map((r) => [r.kind, r.name, r.expected, r.found, r.ok ? 'ok' : 'MISMATCH']),
+    rows.map((r) => [r.kind, r.name, r.expected, r.found, r.match ? 'ok' : 'MISMATCH']),
   );
   let text = `${table.split('\n').map((l) => (l.endsWith('MISMATCH') ? c.red(l) : l)).join('\n')}\n`;
-  for (const r of rows.filter((x) => !x.ok)) text += `\n${c.red(`MISMATCH ${escapeControl(r.name)}: expected ${r.expected}, found ${r.found}`)}\n  ${r.detail.split('\n').join('\n  ')}\n`;
+  for (const r of rows.filter((x) => !x.match)) text += `\n${c.red(`MISMATCH ${escapeControl(r.name)}: expected ${r.expected}, found ${r.found}`)}\n  ${r.detail.split('\n').join('\n  ')}\n`;
   return text;
 }
 
@@ -285,12 +294,13 @@ function ciSpinItem(job: VariantJob, others: number, o: CiOptions): CiSpinItem {
  */
 export function ciSpinReport(item: CiSpinItem, file: string, variant: string, failure: Failure, saved: string | null, unsavedTrace: string | null): string {
   const detail = variantDetail({ variant, saved, unsavedTrace, result: { failure, executions: 0 } }, file, { checkDeterminism: item.checkDeterminism });
-  const row: CiRow = { kind: 'variant', name: item.name, params: item.params, expected: item.expected, found: 'livelock', ok: item.ok, seconds: 0, detail };
+  const row: CiRow = { kind: 'variant', name: item.name, params: item.params, expected: item.expected, found: 'livelock', match: item.ok, trace: saved === null ? null : show(saved), seconds: 0, detail };
   const left = item.others === 0 ? '' : item.others === 1 ? ': the other item was not checked' : `: the other ${item.others} items were not checked`;
   const stopped = `ci stopped at this item (a task never returns to the event loop)${left}`;
-  const [passed, failed] = item.ok ? [1, 0] : [0, 1];
-  if (item.json) return `${JSON.stringify({ passed, failed, stopped, rows: [{ ...row, seconds: undefined }] }, null, 2)}\n`;
-  return `${formatRows([row], NO_COLOUR)}\n${passed} matched, ${failed} mismatched; ${stopped}\n`;
+  const [matched, mismatched] = item.ok ? [1, 0] : [0, 1];
+  const json: CiJson = { matched, mismatched, stopped, rows: [jsonRow(row)] };
+  if (item.json) return `${JSON.stringify(json, null, 2)}\n`;
+  return `${formatRows([row], NO_COLOUR)}\n${matched} matched, ${mismatched} mismatched; ${stopped}\n`;
 }
 
 export function registerCi(program: Command, setExit: SetExit): Command {

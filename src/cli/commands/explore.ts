@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { plural } from '../../report/plural.js';
 import { createInterface } from 'node:readline';
 import { makeTarget } from '../../run.js';
 import type { Colours } from '../../report/colour.js';
@@ -160,7 +161,7 @@ export async function exploreCommand(ref: string, o: ExploreOptions, io: Explore
         const file = args[0] ?? `explore.${target.scenario.name}.${target.variant}.json`;
         const trace = await traceSoFar();
         if (!save(file, trace)) continue;
-        print(`saved ${show(file)} (${trace.decisions.length} decisions${trace.failure !== null ? `, ${trace.failure.kind}` : snap.kind === 'end' ? ', pass' : ', unfinished'})`);
+        print(`saved ${show(file)} (${plural(trace.decisions.length, 'decision')}${trace.failure !== null ? `, ${trace.failure.kind}` : snap.kind === 'end' ? ', pass' : ', unfinished'})`);
         continue;
       }
       if (cmd === 'save-runaway') {
@@ -170,7 +171,7 @@ export async function exploreCommand(ref: string, o: ExploreOptions, io: Explore
         }
         const file = args[0] ?? `explore.${target.scenario.name}.${target.variant}.runaway.json`;
         if (!save(file, runaway)) continue;
-        print(`saved ${show(file)} (${runaway.decisions.length} decisions, runaway: replay it with interleave replay ${show(file)})`);
+        print(`saved ${show(file)} (${plural(runaway.decisions.length, 'decision')}, runaway: replay it with interleave replay ${show(file)})`);
         continue;
       }
       if (cmd === 'back') {

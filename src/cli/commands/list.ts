@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { ListJson } from '../jsonOutput.js';
 import { loadAll } from '../../loader.js';
 import { EXIT, exitCodeHelp } from '../exitCodes.js';
 import { examplesHelp } from '../helpExamples.js';
@@ -8,20 +9,15 @@ import { expectationText } from '../../expectation.js';
 export async function listCommand(o: { dir: string; json?: boolean }): Promise<number> {
   const all = await loadAll(o.dir);
   if (o.json) {
-    process.stdout.write(
-      `${JSON.stringify(
-        all.map(({ file, scenario }) => ({
+    const json: ListJson = all.map(({ file, scenario }) => ({
           name: scenario.name,
           file: show(file),
           description: scenario.description,
           source: scenario.source ?? null,
           variants: Object.fromEntries(Object.entries(scenario.variants).map(([k, v]) => [k, { expect: v.expect, description: v.description ?? null }])),
           params: Object.fromEntries(Object.entries(scenario.params ?? {}).map(([k, v]) => [k, (v as { default: unknown }).default])),
-        })),
-        null,
-        2,
-      )}\n`,
-    );
+        }));
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
     return EXIT.OK;
   }
   for (const { scenario } of all) {

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { portableFailure } from '../../replay.js';
+import type { MergeJson } from '../jsonOutput.js';
 import { resolve } from 'node:path';
 import { findScenario, ScenarioLoadError } from '../../loader.js';
 import { UsageError } from '../../runtime/errors.js';
@@ -64,7 +66,7 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
   const expected = o.check ? await expectations(merged, o.dir) : null;
   let failed = false;
   const checked: string[][] = [];
-  const json: unknown[] = [];
+  const json: MergeJson[number][] = [];
   // A scenario with a runaway in the shards spins: its other failures are shrunk watched too,
   // for the runaway's seconds, unless --watchdog says otherwise (else the shrinker could hang).
   const spins = new Map<string, number>();
@@ -96,7 +98,7 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
       if (saved === null) unsaved = encodeTrace(outcome.trace);
     }
     if (o.json) {
-      json.push({ scenario: m.scenario, variant: m.variant, params: m.settings?.params ?? null, ...(expect !== undefined ? { expected: expect, found, match } : {}), executions: m.executions, steps: m.steps, failureAt: 'failureAt' in m ? m.failureAt : null, ...('complete' in m ? { complete: m.complete, completeExecutions: m.completeExecutions, crossCheck: m.crossCheck ?? null } : {}), ...('bound' in m && m.bound !== null ? { bound: m.bound } : {}), stoppedBy: m.stoppedBy, failure: m.failure, warnings: m.warnings, trace: saved === null ? null : show(saved), ...(unsaved !== null ? { unsavedTrace: unsaved } : {}) });
+      json.push({ scenario: m.scenario, variant: m.variant, params: m.settings?.params ?? null, found, ...(expect !== undefined ? { expected: expect, match } : {}), executions: m.executions, steps: m.steps, failureAt: 'failureAt' in m ? m.failureAt : null, ...('complete' in m ? { complete: m.complete, completeExecutions: m.completeExecutions, crossCheck: m.crossCheck ?? null } : {}), ...('bound' in m && m.bound !== null ? { bound: m.bound } : {}), stoppedBy: m.stoppedBy, failure: trace?.failure ?? (m.failure === null ? null : portableFailure(m.failure)), warnings: m.warnings, trace: saved === null ? null : show(saved), ...(unsaved !== null ? { unsavedTrace: unsaved } : {}) });
       continue;
     }
     const line = `${formatExploreLine(r, undefined, m.settings?.params)} (merged from ${m.workers} worker${m.workers === 1 ? '' : 's'} over ${groups.get(`${m.scenario}\u0000${m.variant}`)!.runs.length} shards)`;

@@ -6,7 +6,8 @@ import { EXIT, exitCodeHelp } from '../exitCodes.js';
 import { examplesHelp } from '../helpExamples.js';
 import { locateScenario } from '../locate.js';
 import { checkTraceTarget } from '../../robust/traceTarget.js';
-import { positive, terminalWidth, TRUST_TRACE_PATHS, type SetExit } from '../options.js';
+import { positive, show, terminalWidth, TRUST_TRACE_PATHS, type SetExit } from '../options.js';
+import type { ReplayJson } from '../jsonOutput.js';
 import { stdoutColours } from '../colours.js';
 
 interface ReplayOptions {
@@ -26,7 +27,8 @@ export async function replayCommand(file: string, o: ReplayOptions): Promise<num
   checkTraceTarget(trace, loaded.scenario, file);
   const report = await replaySaved(loaded, trace, o.watchdog !== undefined ? { seconds: o.watchdog } : {});
   if (o.json) {
-    process.stdout.write(`${JSON.stringify({ outcome: report.outcome, message: report.message, divergence: report.divergence ?? null, continuedFrom: report.continuedFrom ?? null, failure: report.result.failure, trace: report.trace }, null, 2)}\n`);
+    const json: ReplayJson = { outcome: report.outcome, message: report.message, divergence: report.divergence ?? null, continuedFrom: report.continuedFrom ?? null, failure: report.trace.failure, trace: show(file), replayed: report.trace };
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   } else {
     process.stdout.write(`${formatReplay(report, { verbose: o.verbose ?? false, colours: stdoutColours(o), maxWidth: terminalWidth() })}\n`);
   }

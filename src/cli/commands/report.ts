@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { basename, dirname, extname, join } from 'node:path';
 import { renderHtmlReport } from '../../report/html.js';
 import { dotToSvg } from '../../report/svg.js';
-import { replayCommand } from '../../report/text.js';
+import { plural, replayCommand } from '../../report/text.js';
 import { waitGraphDot, waitGraphOfTrace } from '../../report/waitGraph.js';
 import { readTrace, writeFileAtomic } from '../../trace/codec.js';
 import { EXIT, exitCodeHelp } from '../exitCodes.js';
@@ -29,7 +29,7 @@ export async function reportCommand(file: string, o: ReportOptions): Promise<num
   const out = o.out ?? join(dirname(file), `${basename(file, extname(file))}.html`);
   const html = renderHtmlReport({ trace, waitGraphSvg: await dotToSvg(dot), replayCommand: replayCommand(show(file)) });
   writeFileAtomic(out, html, { replace: true });
-  process.stdout.write(`wrote ${show(out)} (${trace.tasks.length} lanes, ${trace.counts.steps} steps${trace.failure !== null ? `, ${trace.failure.kind}` : ''})\n`);
+  process.stdout.write(`wrote ${show(out)} (${plural(trace.tasks.length, 'lane')}, ${plural(trace.counts.steps, 'step')}${trace.failure !== null ? `, ${trace.failure.kind}` : ''})\n`);
   return EXIT.OK;
 }
 

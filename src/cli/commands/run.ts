@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { portableFailure } from '../../replay.js';
+import type { RunJson } from '../jsonOutput.js';
 import { explore, type ExploreResult, type Progress } from '../../explore.js';
 import { findScenario, loadAll, type LoadedScenario } from '../../loader.js';
 import type { Colours } from '../../report/colour.js';
@@ -321,7 +323,7 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
       if (s.file !== null) process.stderr.write(`interleave: shard ${shard.index}/${shard.of} results written to ${show(s.file)} (combine them with interleave merge)\n`);
     }
     if (o.json) {
-      const json = outcomes.map((v) => ({
+      const json: RunJson = outcomes.map((v) => ({
         scenario: v.scenario,
         variant: v.variant,
         expected: v.expected,
@@ -332,7 +334,7 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
         // A search says what it established, as its summary line does (and as merge --json does).
         ...(v.result.search !== undefined ? { complete: v.result.search.complete, completeExecutions: v.result.search.completeExecutions, stoppedBy: v.result.search.stoppedBy, crossCheck: v.result.search.crossCheck, ...(v.result.search.bound !== null ? { bound: v.result.search.bound } : {}) } : { stoppedBy: v.result.stoppedBy }),
         // The failure as the saved trace records it (shrunk, when shrinking ran).
-        failure: v.trace?.failure ?? v.result.failure,
+        failure: v.trace?.failure ?? (v.result.failure === null ? null : portableFailure(v.result.failure)),
         warnings: v.result.warnings,
         trace: v.saved === null ? null : show(v.saved),
         saveError: v.saveError,

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { countsText, formatFailureReport } from '../../report/text.js';
+import type { ShrinkJson } from '../jsonOutput.js';
+import { countsText, formatFailureReport, plural } from '../../report/text.js';
 import { shrinkLines, shrinkWatched } from '../../robust/watchedShrink.js';
 import { DEFAULT_SHRINK_ATTEMPTS } from '../../shrink/shrinkTrace.js';
 import { readTrace, TraceFileError, writeTrace } from '../../trace/codec.js';
@@ -45,11 +46,10 @@ export async function shrinkCommand(file: string, o: ShrinkCommandOptions): Prom
   const before = countsText(trace.counts);
   const after = countsText(r.trace.counts);
   if (o.json) {
-    process.stdout.write(
-      `${JSON.stringify({ file: show(out), before: trace.counts, after: r.trace.counts, attempts: r.attempts, stoppedBy: r.stoppedBy, failure: r.trace.failure, races: r.trace.races ?? [], others: r.others.length }, null, 2)}\n`,
-    );
+    const json: ShrinkJson = { trace: show(out), before: trace.counts, after: r.trace.counts, attempts: r.attempts, stoppedBy: r.stoppedBy, failure: r.trace.failure, races: r.trace.races ?? [], others: r.others.length };
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
   } else {
-    process.stdout.write(`shrunk ${show(file)}: ${before} -> ${after} (${r.attempts} attempts, ${r.stoppedBy === 'minimal' ? 'minimal' : `stopped by ${r.stoppedBy}`})\n`);
+    process.stdout.write(`shrunk ${show(file)}: ${before} -> ${after} (${plural(r.attempts, 'attempt')}, ${r.stoppedBy === 'minimal' ? 'minimal' : `stopped by ${r.stoppedBy}`})\n`);
     process.stdout.write(`saved ${show(out)}\n\n${formatFailureReport(r.trace, show(out), { verbose: o.verbose ?? false, colours: stdoutColours(o), maxWidth: terminalWidth() })}\n`);
     if (r.others.length > 0) process.stdout.write(`\nnote: ${r.others.length} different failure${r.others.length > 1 ? 's were' : ' was'} met while shrinking (not saved)\n`);
   }
