@@ -25,7 +25,7 @@ describe('a pb search split in units gives the unsplit search', () => {
     const loFixed = await expectUnsplit(lockOrder as unknown as ScenarioDefinition<object>, fixture('lock-order'), 'fixed', {}, { preemptionBound: 5 });
     expect([loFixed.one.stoppedBy, loFixed.one.complete, loFixed.one.bound]).toEqual(['exhausted', true, { limit: 5, reached: 3, completeUpTo: 3, minimalFailing: null }]);
     expect(loFixed.runs.some((r) => r.units.some((u) => u.bound > 3))).toBe(true);
-  }, 120_000);
+  });
 
 
   it('audit scenarios: a failure first seen at bound 2 (circuit-breaker premature-trip), a clean one stopped by the bound (lock-hierarchy)', async () => {
@@ -33,6 +33,6 @@ describe('a pb search split in units gives the unsplit search', () => {
     expect([trip.one.stoppedBy, trip.one.bound?.minimalFailing, trip.one.bound?.completeUpTo]).toEqual(['failure', 2, 1]);
     const hierarchy = await expectUnsplit(lockHierarchy as unknown as ScenarioDefinition<object>, audit('lock-hierarchy'), 'fixed', {});
     expect([hierarchy.one.stoppedBy, hierarchy.one.pruned > 0]).toEqual(['bound', true]);
-  }, 120_000);
+  });
 
 });
