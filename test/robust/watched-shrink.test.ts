@@ -67,23 +67,22 @@ describe('shrinking under the watchdog', () => {
 describe('shrinking a runaway', () => {
   it('every attempt that spins with the same task is the bug: 5 steps and 2 preemptions to 3 and 0, a trace that replays, the same bytes twice', async () => {
     const { scenario } = await loadScenario(RARE);
-    const found = await exploreWithWatchdog(RARE, scenario, { seed: 3, iterations: 2000 }, { seconds: 0.25 });
+    const found = await exploreWithWatchdog(RARE, scenario, { seed: 3, iterations: 2000 }, { seconds: 1 });
     const input = found.trace!;
-    expect([input.runaway, input.counts.steps, input.counts.preemptions]).toEqual([{ seconds: 0.25 }, 5, 2]);
-    const [a, b] = [await shrinkWatched(0.25, { file: RARE, scenario }, input, { file: RARE }), await shrinkWatched(0.25, { file: RARE, scenario }, input, { file: RARE })];
+    expect([input.runaway, input.counts.steps, input.counts.preemptions]).toEqual([{ seconds: 1 }, 5, 2]);
+    const [a, b] = [await shrinkWatched(1, { file: RARE, scenario }, input, { file: RARE }), await shrinkWatched(1, { file: RARE, scenario }, input, { file: RARE })];
     expect(encodeTrace(a.trace)).toBe(encodeTrace(b.trace));
-    expect([a.unshrunk, a.trace.runaway, a.trace.counts, a.trace.decisions, a.trace.failure?.task]).toEqual([null, { seconds: 0.25 }, { steps: 3, preemptions: 0, tasks: 4 }, [0, 1, 1, 7], 'spinner']);
+    expect([a.unshrunk, a.trace.runaway, a.trace.counts, a.trace.decisions, a.trace.failure?.task]).toEqual([null, { seconds: 1 }, { steps: 3, preemptions: 0, tasks: 4 }, [0, 1, 1, 7], 'spinner']);
     expect((await replaySaved({ file: RARE, scenario }, a.trace)).outcome).toBe('reproduced');
     // Unwatched, a runaway is not shrunk: its schedule would spin in this thread.
     await expect(shrinkTrace(scenario, input, { file: RARE })).rejects.toThrow('cannot shrink a runaway unwatched: its schedule spins (shrink it under the watchdog)');
-    // Each of the spin verdicts waits for a quarter second of the spinning thread's own time, which load stretches on the wall clock.
+    // Each of the spin verdicts waits for a second of the spinning thread's own time, which load stretches on the wall clock.
   }, HANG_MS);
 
   it("its time limit counts the shrinker's own work, not the threads restarted at each spin, their module loads, the verdicts awaited or the machine's load: within 1.5 s it still shrinks", async () => {
     const { scenario } = await loadScenario(RARE);
     const input = (await exploreWithWatchdog(RARE, scenario, { seed: 3, iterations: 2000 }, { seconds: 1 })).trace!;
     // Three spins, four threads, each loading the module: seconds of wall time, even on a quiet machine.
-    // (A whole second per spin, so that the spins' verdicts alone exceed the 1.5 s limit.)
     const r = await shrinkWatched(1, { file: RARE, scenario }, input, { file: RARE, timeLimitMs: 1500 });
     expect([r.stoppedBy, r.unshrunk, r.runaways.length, r.trace.counts, r.trace.decisions]).toEqual(['minimal', null, 3, { steps: 3, preemptions: 0, tasks: 4 }, [0, 1, 1, 7]]);
   }, HANG_MS);
@@ -95,11 +94,11 @@ describe('interleave shrink --watchdog', () => {
     const raw = await cli(['run', RARE, '--variant', 'fails-first', '--seed', '3', '--no-shrink', '--out', join(out, 'raw')]);
     expect(raw.code).toBe(1);
     const file = join(out, 'raw', 'rare-runaway.fails-first.assertion.json');
-    const r = await cli(['shrink', '--watchdog', '0.25', file]);
+    const r = await cli(['shrink', '--watchdog', '1', file]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^shrunk .*rare-runaway\.fails-first\.assertion\.json: 6 steps, 2 preemptions, 4 tasks -> 3 steps, 0 preemptions, 4 tasks \(12 attempts, minimal\)$/m);
-    expect(r.stderr).toBe('interleave: shrinking rare-runaway [fails-first]: attempt 12 spun (task "spinner" ran for more than 0.25 s without a scheduling point after step 2); taken as not the bug\n');
-    const run = await cli(['run', RARE, '--variant', 'fails-first', '--seed', '3', '--watchdog', '0.25', '--out', join(out, 'run')]);
+    expect(r.stderr).toBe('interleave: shrinking rare-runaway [fails-first]: attempt 12 spun (task "spinner" ran for more than 1 s without a scheduling point after step 2); taken as not the bug\n');
+    const run = await cli(['run', RARE, '--variant', 'fails-first', '--seed', '3', '--watchdog', '1', '--out', join(out, 'run')]);
     expect(run.code).toBe(1);
     expect(readFileSync(file, 'utf8')).toBe(readFileSync(join(out, 'run', 'rare-runaway.fails-first.assertion.json'), 'utf8'));
   }, HANG_MS);
