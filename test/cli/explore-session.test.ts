@@ -17,7 +17,8 @@ function fakeTerminal(): { input: PassThrough & { isTTY: boolean }; output: Pass
 const RUNAWAY = join(import.meta.dirname, '../fixtures/bad/runaway.ts');
 
 async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 200 && !condition(); i++) await new Promise((r) => setTimeout(r, 50));
+  // Up to a minute: a loaded machine stretches the session's start (a timeout here catches a hang).
+  for (let i = 0; i < 1200 && !condition(); i++) await new Promise((r) => setTimeout(r, 50));
 }
 
 describe('interleave explore: a picked task that spins (watched by default)', () => {
@@ -44,7 +45,7 @@ describe('interleave explore: a picked task that spins (watched by default)', ()
     expect(r.code).toBe(0);
     const replayed = await cli(['replay', join(cwd, 's.json')], { cwd });
     expect(replayed.code).toBe(0);
-  }, 60_000);
+  }, 300_000);
 });
 
 describe('interleave explore: interruption and failed saves', () => {
@@ -74,20 +75,21 @@ describe('interleave explore: interruption and failed saves', () => {
     expect(r.code).toBe(0);
   });
 
-  it('Ctrl-C while a picked task spins (watched) ends the session at once with 130, not after the watchdog\'s 30 s', async () => {
+  it('Ctrl-C while a picked task spins (watched) ends the session at once with 130, not after the watchdog\'s hour', async () => {
     const term = fakeTerminal();
     const started = Date.now();
-    const done = exploreCommand(RUNAWAY, { dir: FIXTURES, seed: 1, color: false, watchdog: 30 }, term);
+    const done = exploreCommand(RUNAWAY, { dir: FIXTURES, seed: 1, color: false, watchdog: 3600 }, term);
     // main, spinner, then spinner's first read: it spins.
     term.input.write('1\r1\r1\r');
     await waitFor(() => (term.text().match(/> /g) ?? []).length >= 3);
     await new Promise((r) => setTimeout(r, 300));
     term.input.write('\x03');
     expect(await done).toBe(130);
-    expect(Date.now() - started).toBeLessThan(15_000);
+    // The verdict would take an hour of the spinning thread's own time; minutes bound a loaded machine.
+    expect(Date.now() - started).toBeLessThan(180_000);
     expect(term.text()).toContain('interrupted while task "spinner" ran without reaching a scheduling point after step 2\n');
     expect(term.text()).not.toContain('the pick is undone');
-  }, 30_000);
+  }, 300_000);
 
   it('a session whose last save failed exits 2', async () => {
     const cwd = workDir('cli-explore-save-last');

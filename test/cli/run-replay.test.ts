@@ -220,7 +220,7 @@ describe('interleave run --strategy pb --workers / --shard, merge (built binary)
         expect(readFileSync(join(cwd, 'merged-buggy/lost-update.buggy.assertion.json'), 'utf8')).toBe(saved);
       }
     }
-  }, 60_000);
+  });
 
   it('merge shrinks the merged failure as run shrinks it (same bytes), or keeps it as found when the scenario is not here', async () => {
     const cwd = workDir('cli-merge-shrink');
@@ -246,7 +246,7 @@ describe('interleave run --strategy pb --workers / --shard, merge (built binary)
     const kept = JSON.parse(readFileSync(join(cwd, 'away', name), 'utf8'));
     expect(kept.shrink).toBeUndefined();
     expect(kept.failure.kind).toBe('assertion');
-  }, 60_000);
+  });
 
   it('merge --check: exit 0 when every variant found what it declares, 1 on a mismatch, 2 when the scenario is not in --dir', async () => {
     const cwd = workDir('cli-merge-check');
@@ -270,7 +270,7 @@ describe('interleave run --strategy pb --workers / --shard, merge (built binary)
     ]);
     expect(away.code).toBe(2);
     expect(away.stderr).toBe('interleave: merge --check: cannot read what lock-order [buggy] is expected to find: scenarios: no such scenarios folder\n');
-  }, 60_000);
+  });
 
   it('dfs: any explicit --workers, 1 included, runs the search in units, so every worker count finds the same failure', async () => {
     const cwd = workDir('cli-dfs-workers');
@@ -283,7 +283,7 @@ describe('interleave run --strategy pb --workers / --shard, merge (built binary)
     expect(one.stdout.split('\n')[0]).toBe('philosophers [buggy] dfs: deadlock found after 17 executions');
     expect(two.stdout.split('\n')[0]).toBe(one.stdout.split('\n')[0]);
     expect(readFileSync(join(cwd, 'one', name), 'utf8')).toBe(readFileSync(join(cwd, 'two', name), 'utf8'));
-  }, 60_000);
+  });
 
   it('merge refuses shards run with other settings: one line naming both files and the setting, exit 2, nothing written', async () => {
     const cwd = workDir('cli-merge-settings');
@@ -347,7 +347,7 @@ describe('interleave run --strategy pb --workers / --shard, merge (built binary)
     const results = await Promise.all(cases.map(([bad, good]) => cli(['merge', '-o', 'out', bad, good], { cwd })));
     expect(results.map((r) => [r.code, r.stderr])).toEqual(cases.map(([, , why]) => [2, `interleave: ${why}\n`]));
     expect(existsSync(join(cwd, 'out'))).toBe(false);
-  }, 60_000);
+  });
 
   it('merge prints the warnings as run does (a warning: line each) and lists them in --json, as run --json does', async () => {
     const cwd = workDir('cli-merge-warnings');
@@ -362,7 +362,7 @@ describe('interleave run --strategy pb --workers / --shard, merge (built binary)
     const runWarnings = JSON.parse(wholeJson.stdout)[0].warnings;
     expect(runWarnings.map((w: { message: string }) => `warning: ${w.message}`)).toEqual(warnings(whole.stdout));
     expect(JSON.parse(mergedJson.stdout)[0].warnings).toEqual(runWarnings);
-  }, 60_000);
+  });
 
   it('run --json for a search says what the summary line says (complete, bound) and gives the failure as the saved, shrunk trace has it', async () => {
     const cwd = workDir('cli-search-json');

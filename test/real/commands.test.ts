@@ -80,7 +80,7 @@ describe('every command on real code', () => {
       'chain-lock [fixed] pb: exhaustive: 1 complete execution, no failure (complete)',
       'chain-lock [never-released] pb: stuck found at preemption bound 0 (the smallest) after 1 execution',
     ]);
-  }, 60_000);
+  });
 
   it('--workers 2 and --shard 1/2 + 2/2 merged give the verdicts and trace bytes of the unsplit run (random and dfs; a dfs failure in the shared prefix merges)', async () => {
     const dir = scenarioDir('real-commands-split', FILES);
@@ -100,7 +100,7 @@ describe('every command on real code', () => {
       expect(bytes(`${strategy}-workers`)).toBe(bytes(`${strategy}-plain`));
       expect(bytes(`${strategy}-merged`)).toBe(bytes(`${strategy}-plain`));
     }
-  }, 90_000);
+  });
 
   it('--check-determinism: the fixtures replay identically; real code that flips a coin is nondeterminism', async () => {
     const dir = scenarioDir('real-commands-determinism', FILES);
@@ -127,7 +127,7 @@ export default defineScenario({
     expect(coin.code).toBe(1);
     expect(coin.stdout).toMatch(/^coin \[only\] random seed 1: \d+ executions?, \d+\/s: nondeterminism$/m);
     expect(coin.stdout).toMatch(/^nondeterminism: two runs of the same schedule differ at step 1( \(replayed again after execution \d+: [^)]*\))?: first main: spawn (b|a#2); then main: spawn (a#2|b); does the scenario use Math.random/m);
-  }, 60_000);
+  });
 
   it('replay reproduces a saved trace; after an edit that makes the calls in another order it says diverged at step N', async () => {
     const dir = scenarioDir('real-commands-replay', FILES);
@@ -150,7 +150,7 @@ export default defineScenario({
     const edited = await replay();
     expect(edited.code).toBe(3);
     expect(edited.stdout).toContain('\ndiverged at step 1: auth did call auth("bob") where the trace recorded call auth("ann")\n');
-  }, 60_000);
+  });
 
   it('shrink a saved trace of timers racing a call: fewer steps and no preemption, and the shrunk trace replays', async () => {
     const dir = scenarioDir('real-commands-shrink', FILES);
@@ -161,7 +161,7 @@ export default defineScenario({
     expect(shrunk.stdout.split('\n')[0]).toBe('shrunk test-output/real-commands-shrink/traces/timeout.buggy.assertion.json: 9 steps, 2 preemptions, 5 tasks -> 7 steps, 0 preemptions, 5 tasks (6 attempts, minimal)');
     const replayed = await at(dir, ['replay', '{}/shrunk.json']);
     expect(replayed.stdout.trimEnd().split('\n').at(-1)).toBe('reproduced: assertion: AssertionFailure: gave up after 450 ms in task "main" (step 7)');
-  }, 60_000);
+  });
 
   it('report: the HTML shows each call with its result and caller, each timer fire with where it was set', async () => {
     const dir = scenarioDir('real-commands-report', FILES);
@@ -187,7 +187,7 @@ export default defineScenario({
     expect(page).toContain(LOADED_TWICE);
     // Each fire with where the timer was set: withTimeout's timeout, the retry's sleep.
     expect(text('timeout')).toContain('1 fire setTimeout(callback, 100ms) at timeout.ts:7 2 fire setTimeout(callback, 50ms) (woke) at timeout.ts:21 3 fire setTimeout(callback, 100ms) at timeout.ts:7');
-  }, 60_000);
+  });
 
   it('explore, scripted on stdin: picks a call by task name or by the call itself, finishes with run, and the saved trace replays', async () => {
     const dir = scenarioDir('real-commands-explore', FILES);
@@ -204,7 +204,7 @@ export default defineScenario({
     expect(r.stdout).toMatch(/\nended after step 5: assertion: AssertionFailure: loaded 2 times in task "main" \(step 5\)\n/);
     const replayed = await at(dir, ['replay', '{}/t.json']);
     expect([replayed.code, replayed.stdout.trimEnd().split('\n').at(-1)]).toEqual([0, 'passes, as recorded']);
-  }, 60_000);
+  });
 
   // Real code splits a check-then-act across tasks: main checks in step 0 (both `has` calls),
   // and each `set` runs in the step that delivers a load (src/shrink/races.ts, chainRaces).
@@ -223,7 +223,7 @@ export default defineScenario({
     expect(r.code, r.stdout + r.stderr).toBe(0);
     for (const t of ['chain-lock.buggy.assertion.json', 'chain-lock.never-released.stuck.json', 'get-or-load.buggy.assertion.json', 'timeout.buggy.assertion.json']) expect(r.stdout).toMatch(new RegExp(`^trace +test-output/real-commands-ci/traces/${t.replace(/\./g, '\\.')} .* ok$`, 'm'));
     expect(r.stdout.trimEnd().split('\n').at(-1)).toBe('10 matched, 0 mismatched');
-  }, 60_000);
+  });
 });
 
 describe('interleave/vitest on real code', () => {

@@ -132,5 +132,5 @@ describe('examples/real-code: unchanged modules, their bugs found and shrunk, th
     expect([cache.code, cache.stdout.trimEnd().split('\n').at(-1)]).toEqual([1, `reproduced: ${EXAMPLES[0]!.message}`]);
     const autosave = await cli(['replay', join(out, 'autosave.buggy.assertion.json')], { cwd: ROOT });
     expect([autosave.code, autosave.stdout.trimEnd().split('\n').at(-1)]).toEqual([1, `reproduced: ${EXAMPLES[4]!.message}`]);
-  }, 120_000); // three CLI processes, about 5 s of CPU: room for a loaded machine
+  }); // three CLI processes, about 5 s of CPU: room for a loaded machine
 });

@@ -9,6 +9,7 @@ import { renderHtmlReport } from '../../src/report/html.js';
 import { dotToSvg } from '../../src/report/svg.js';
 import { waitGraphDot, waitGraphOfTrace } from '../../src/report/waitGraph.js';
 import lockOrder from '../fixtures/scenarios/lock-order.js';
+import { browserSkipLine } from './browser.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const OUT = join(ROOT, 'test-output', 'report');
@@ -16,6 +17,8 @@ const BROWSER = process.env.CHROMIUM ?? '/usr/bin/chromium';
 // A fresh machine has no Chromium: the test is skipped, visibly (named in vitest's output), unless
 // INTERLEAVE_REQUIRE_BROWSER is set (.ci/run sets it after installing Chromium), so CI never skips it.
 const HAS_BROWSER = existsSync(BROWSER) || process.env.INTERLEAVE_REQUIRE_BROWSER === '1';
+// vitest's default reporter shows a skipped file as a count only: one line says why, and how to enable it.
+if (!HAS_BROWSER) console.warn(browserSkipLine(BROWSER));
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 describe.skipIf(!HAS_BROWSER)(`HTML report in headless Chromium (skipped when ${BROWSER} is absent)`, () => {

@@ -17,10 +17,17 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-/** Runs `interleave ...args` to its end (killed after `timeoutMs`; `env` added to this process's; `input` written to its stdin). */
+/**
+ * How long a test or a subprocess may run before it counts as hung: minutes, not the seconds it
+ * takes on a quiet machine, since a machine shared with other suites (load 15 on 2 cores) stretches
+ * every run several times over. A timeout here catches a hang, never slowness.
+ */
+export const HANG_MS = 600_000;
+
+/** Runs `interleave ...args` to its end (killed after `timeoutMs`, default HANG_MS; `env` added to this process's; `input` written to its stdin). */
 export function cli(args: readonly string[], options: { cwd?: string; timeoutMs?: number; env?: Record<string, string>; input?: string } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? 30_000, env: { ...process.env, NO_COLOR: '1', ...options.env } }, (error, stdout, stderr) => {
+    const child = execFile(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, timeout: options.timeoutMs ?? HANG_MS, env: { ...process.env, NO_COLOR: '1', ...options.env } }, (error, stdout, stderr) => {
       const e = error as (Error & { code?: number | string; signal?: NodeJS.Signals }) | null;
       resolve({ code: e === null ? 0 : typeof e.code === 'number' ? e.code : null, signal: e?.signal ?? null, stdout, stderr });
     });

@@ -70,7 +70,7 @@ describe('a complete dfs search is cross-checked with random schedules (partial-
     expect(blind.code).toBe(0);
     expect(blind.stdout).toContain('(complete, with partial-order reduction; not cross-checked with random schedules)');
     expect(blind.stderr).toMatch(/^interleave: merge: closure-counter\/buggy: complete, but not cross-checked with random schedules: /m);
-  }, 60_000);
+  });
 });
 
 /** A scenario whose behaviour depends on how many times it ran in this process: `pick(runs)` is written to `v`. */
@@ -143,7 +143,7 @@ describe('a failure found is confirmed from a freshly loaded module before it is
     expect(merged.code).toBe(1);
     expect(merged.stdout).toContain(`\n${NOT_FRESH}\n`);
     expect(readdirSync(out).sort()).toEqual(['s1.json', 's2.json']);
-  }, 60_000);
+  });
 
   it('a failure that replays afresh is kept as found (the run --strategy dfs test above saves one and replays it in a new process)', async () => {
     const loaded = await loadScenario(CLOSURE);

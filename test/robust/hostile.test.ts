@@ -202,7 +202,7 @@ describe('escaping what a scenario or a trace says', () => {
     expect(text).toContain('worker\\x1b[2J');
     expect(text).toContain('boom \\x1b]0;pwned\\x07\\x1b[2J');
     expect(text).not.toMatch(RAW);
-  }, 60_000);
+  });
 });
 
 /** `p`, or a result that says it did not end within `ms`. */
@@ -272,5 +272,5 @@ describe('fuzz: hostile trace files (npm run fuzz runs more)', () => {
     } finally {
       remove();
     }
-  }, 120_000);
+  });
 });

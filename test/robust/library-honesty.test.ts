@@ -126,15 +126,15 @@ describe('the cross-check of a split dfs search runs watched: a spin that only t
     const out = tempDir();
     // Subprocesses with a time limit: a cross-check that spins unwatched fails this test instead of
     // freezing the suite. Shards cannot tell the search is complete: merge cross-checks the merged run.
-    const shard = (i: number) => cli(['run', HIDDEN_SPIN, '--strategy', 'dfs', '--watchdog', '1', '--shard', `${i}/2`, '--shard-file', join(out, `s${i}.json`), '--out', out], { timeoutMs: 60_000 });
-    const [split, ...shards] = await Promise.all([cli(['run', HIDDEN_SPIN, '--strategy', 'dfs', '--workers', '2', '--watchdog', '1', '--no-shrink', '--out', out], { timeoutMs: 60_000 }), shard(1), shard(2)]);
+    const shard = (i: number) => cli(['run', HIDDEN_SPIN, '--strategy', 'dfs', '--watchdog', '1', '--shard', `${i}/2`, '--shard-file', join(out, `s${i}.json`), '--out', out]);
+    const [split, ...shards] = await Promise.all([cli(['run', HIDDEN_SPIN, '--strategy', 'dfs', '--workers', '2', '--watchdog', '1', '--no-shrink', '--out', out]), shard(1), shard(2)]);
     expect([split!.code, split!.signal]).toEqual([1, null]);
     expect(split!.stdout.split('\n')[0]).toBe(SAID_COMPLETE);
     expect(split!.stdout).toContain(`\n${SPIN}\n`);
     // Saved once confirmed: replayed from a new watched thread, where the same task spun after the same step.
     expect(readTrace(join(out, 'hidden-spin.buggy.livelock.json')).runaway).toEqual({ seconds: 1 });
     expect(shards.map((r) => r.code)).toEqual([0, 0]);
-    const merged = await cli(['merge', '--dir', HONESTY, '--watchdog', '1', '--no-shrink', '--out', join(out, 'merged'), join(out, 's1.json'), join(out, 's2.json')], { timeoutMs: 60_000 });
+    const merged = await cli(['merge', '--dir', HONESTY, '--watchdog', '1', '--no-shrink', '--out', join(out, 'merged'), join(out, 's1.json'), join(out, 's2.json')]);
     expect([merged.code, merged.signal]).toEqual([1, null]);
     expect(merged.stdout.split('\n')[0]).toBe(`${SAID_COMPLETE} (merged from 2 workers over 2 shards)`);
     expect(merged.stdout).toContain(`\n${SPIN}\n`);

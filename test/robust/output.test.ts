@@ -51,7 +51,8 @@ describe('output folders the system refuses', () => {
   it.skipIf(!existsSync('/proc/self'))('a folder under /proc fails at once with one line, instead of hanging', () => {
     const started = Date.now();
     expect(() => writeFileAtomic('/proc/nope/deeper/t.json', '{}\n')).toThrow('/proc/nope/deeper/t.json: cannot create the output folder /proc/nope/deeper (ENOENT)');
-    expect(Date.now() - started).toBeLessThan(5_000);
+    // The hang was endless: a minute is bounded on any load.
+    expect(Date.now() - started).toBeLessThan(60_000);
   });
 
   it('missing levels are all made, and a folder that exists already is fine', () => {

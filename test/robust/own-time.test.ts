@@ -70,7 +70,7 @@ describe.runIf(linux).concurrent('watchdog verdicts under load', () => {
     } finally {
       release();
     }
-  }, 120_000);
+  });
 
   it('a step of 0.5 s of CPU time is no runaway under a 1 s watchdog, though sharing its CPU makes it last well over a second: unsplit and in a pool worker, exit 0', async () => {
     const cpu = firstCpu();
@@ -92,15 +92,15 @@ describe.runIf(linux).concurrent('watchdog verdicts under load', () => {
     } finally {
       release();
     }
-  }, 120_000);
+  });
 
   it('the contract: a finite step of 1.5 s of CPU time outlasts a 1 s watchdog, so it is a runaway on any machine, with a trace that replays', async () => {
     const out = tempDir();
-    const r = await cli(['run', SLOW, '--variant', 'over', '-n', '1', '--watchdog', '1', '--no-shrink', '--out', out], { timeoutMs: 120_000 });
+    const r = await cli(['run', SLOW, '--variant', 'over', '-n', '1', '--watchdog', '1', '--no-shrink', '--out', out]);
     expect(r.stdout).toContain('\nlivelock: task "cruncher" ran for more than 1 s without reaching a scheduling point (a runaway loop that never awaits an interleave operation?) after step 2 of execution 0\n');
     expect(r.code).toBe(1);
-    const replay = await cli(['replay', join(out, 'slow-step.over.livelock.json')], { timeoutMs: 120_000 });
+    const replay = await cli(['replay', join(out, 'slow-step.over.livelock.json')]);
     expect(replay.stdout).toMatch(/^reproduced: livelock: task "cruncher" ran for more than 1 s /m);
     expect(replay.code).toBe(1);
-  }, 120_000);
+  });
 });

@@ -19,7 +19,7 @@ describe('a signal while a task spins in the main thread, unwatched', () => {
     const runs = await Promise.all(
       cases.map(async ({ spin, signal }) => {
         const out = tempDir();
-        const r = await cli(['run', FIXTURE, '--no-shrink', '--out', out], { timeoutMs: 60_000, env: { INTERLEAVE_TEST_SPIN: spin, INTERLEAVE_TEST_SIGNAL: signal } });
+        const r = await cli(['run', FIXTURE, '--no-shrink', '--out', out], { env: { INTERLEAVE_TEST_SPIN: spin, INTERLEAVE_TEST_SIGNAL: signal } });
         return { ...r, out, sent: signal };
       }),
     );
@@ -34,7 +34,7 @@ describe('a signal while a task spins in the main thread, unwatched', () => {
       expect(readdirSync(r.out)).toEqual(['spin-interrupted.buggy.assertion.json']);
       expect(readTrace(join(r.out, 'spin-interrupted.buggy.assertion.json')).failure?.message).toMatch(/lost update: counter is 1/);
     }
-  }, 90_000);
+  });
 
   it('SIGINT or SIGTERM sent while a task spins synchronously, nothing found before: the summary, exit 130', async () => {
     await Promise.all(
@@ -57,7 +57,7 @@ describe('a signal while a task spins in the main thread, unwatched', () => {
         expect(readdirSync(out)).toEqual([]);
       }),
     );
-  }, 90_000);
+  });
 
   it('a command that does not listen for signals still ends by them (the guard hears them too, and passes them on)', async () => {
     const session = start(['explore', join(FIXTURES, 'long-run.ts'), '--variant', 'buggy']);
@@ -68,7 +68,7 @@ describe('a signal while a task spins in the main thread, unwatched', () => {
     } finally {
       session.child.kill('SIGKILL');
     }
-  }, 60_000);
+  });
 });
 
 describe('ci, unwatched, when a variant explored in its thread spins through promise reactions', () => {
@@ -76,7 +76,7 @@ describe('ci, unwatched, when a variant explored in its thread spins through pro
     const verdict = 'livelock: task "spinner" kept running through promise reactions alone, more than 1,000,000 without reaching a scheduling point (a loop such as `while (...) await Promise.resolve()`?) after step 2';
     const dir = scenarioDir('ci-spin', { 'spin-interrupted.ts': FIXTURE });
     const env = { INTERLEAVE_TEST_SPIN: 'microtasks' };
-    const [saved, json] = await Promise.all([cli(['ci', '--out', 'found'], { cwd: dir, env, timeoutMs: 60_000 }), cli(['ci', '--json'], { cwd: dir, env, timeoutMs: 60_000 })]);
+    const [saved, json] = await Promise.all([cli(['ci', '--out', 'found'], { cwd: dir, env }), cli(['ci', '--json'], { cwd: dir, env })]);
     const trace = join('found', 'spin-interrupted.spins.livelock.json');
     for (const r of [saved, json]) {
       expect([r.code, r.signal]).toEqual([1, null]);
@@ -86,11 +86,11 @@ describe('ci, unwatched, when a variant explored in its thread spins through pro
     expect(saved.stdout).toContain(`\nMISMATCH spin-interrupted [spins]: expected pass, found livelock\n  ${verdict}\n  trace: ${trace}\n  replay: npx interleave replay ${trace}\n`);
     expect(saved.stdout).toMatch(/\n0 matched, 1 mismatched; ci stopped at this item \(a task never returns to the event loop\): the other item was not checked\n$/);
     expect(readdirSync(join(dir, 'found'))).toEqual(['spin-interrupted.spins.livelock.json']);
-    const replayed = await cli(['replay', trace], { cwd: dir, timeoutMs: 60_000 });
+    const replayed = await cli(['replay', trace], { cwd: dir });
     expect(replayed.stdout).toContain(`\nreproduced: ${verdict}\n`);
     expect(replayed.code).toBe(1);
     const report = JSON.parse(json.stdout) as { matched: number; mismatched: number; stopped: string; rows: { name: string; found: string; match: boolean; detail: string }[] };
     expect([report.matched, report.mismatched, report.rows.length]).toEqual([0, 1, 1]);
     expect(report.rows[0]).toMatchObject({ name: 'spin-interrupted [spins]', found: 'livelock', match: false, detail: `${verdict}\nreproduce: npx interleave run scenarios/spin-interrupted.ts --variant spins (saves its trace)` });
-  }, 120_000);
+  });
 });

@@ -10,7 +10,7 @@ import { exploreWithWatchdog } from '../../dist/robust/watchdog.js';
 import { replaySaved } from '../../dist/robust/replaySaved.js';
 import { encodeTrace } from '../../dist/trace/codec.js';
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { cli, noStack, ROOT, tempDir } from './cli.js';
+import { cli, HANG_MS, noStack, ROOT, tempDir } from './cli.js';
 
 const RARE = join(ROOT, 'test/fixtures/split/rare-runaway.ts');
 /** With seed 3 its task spins at execution 580: in the third block of 250, after two that pass. */
@@ -37,18 +37,20 @@ describe('--watchdog with --workers and --shard (split random runs)', () => {
     expect([trace.runaway, trace.failure?.kind, trace.failure?.task, trace.failure?.step, trace.decisions.at(-1), trace.counts.steps]).toEqual([{ seconds: 1 }, 'livelock', 'spinner', 5, 7, 5]);
     const replayed = await replaySaved({ file: RARE, scenario }, trace);
     expect([replayed.outcome, replayed.message]).toEqual(['reproduced', `reproduced: ${MESSAGE}`]);
-  }, 60_000);
+  }, HANG_MS);
 
-  it('a failure before the runaway wins, and the thread frozen in a later block is ended at once, not after the watchdog\'s 60 s', async () => {
+  it('a failure before the runaway wins, and the thread frozen in a later block is ended at once, not after the watchdog\'s hour', async () => {
+    // Waiting for the verdict would take an hour of the frozen thread's own time: the bound (and
+    // the test's timeout) are minutes, so a loaded machine that stretches the run cannot fail it.
     const started = Date.now();
-    const r = await exploreParallel({ file: RARE, variant: 'fails-first', seed: 3, iterations: 2000, workers: 2, watchdog: 60 });
+    const r = await exploreParallel({ file: RARE, variant: 'fails-first', seed: 3, iterations: 2000, workers: 2, watchdog: 3600 });
     expect([r.failureAt, r.failure?.kind]).toEqual([377, 'assertion']);
-    expect(Date.now() - started).toBeLessThan(20_000);
-  }, 60_000);
+    expect(Date.now() - started).toBeLessThan(300_000);
+  }, HANG_MS);
 
   it('run --workers 2 --watchdog 1 reports the runaway (exit 1); two shards merged report it too', async () => {
     const out = tempDir();
-    const two = await cli(['run', RARE, '--seed', '3', '--watchdog', '1', '--workers', '2', '--out', out], { timeoutMs: 60_000 });
+    const two = await cli(['run', RARE, '--seed', '3', '--watchdog', '1', '--workers', '2', '--out', out]);
     expect(two.signal).toBeNull();
     expect(two.stdout).toMatch(new RegExp(`^rare-runaway \\[only\\] random seed 3: ${SPIN_AT + 1} executions, .*livelock$`, 'm'));
     // Shrunk under the watchdog, as other failures are: 5 steps with 2 preemptions to 3 with none.
@@ -62,7 +64,7 @@ describe('--watchdog with --workers and --shard (split random runs)', () => {
     expect(two.stderr).toContain('interleave: shrinking rare-runaway [fails-first]: attempt 12 spun (task "spinner" ran for more than 1 s without a scheduling point after step 2); taken as not the bug\n');
     const shrunk = readFileSync(join(out, 'rare-runaway.fails-first.assertion.json'), 'utf8');
     const shards = await Promise.all(
-      [1, 2].map((i) => cli(['run', RARE, '--seed', '3', '-n', '2000', '--watchdog', '1', '--shard', `${i}/2`, '--shard-file', join(out, `s${i}.json`), '--out', out], { timeoutMs: 60_000 })),
+      [1, 2].map((i) => cli(['run', RARE, '--seed', '3', '-n', '2000', '--watchdog', '1', '--no-shrink', '--shard', `${i}/2`, '--shard-file', join(out, `s${i}.json`), '--out', out])),
     );
     // Shard 1 owns blocks 0, 2, 4, ...: the runaway at 580; shard 2 (blocks 1, 3, ...) a later one, at 764.
     expect(shards.map((r) => r.code)).toEqual([1, 1]);
@@ -70,14 +72,14 @@ describe('--watchdog with --workers and --shard (split random runs)', () => {
     // The merge reports the first runaway by execution, as one machine would; shrinking watched
     // (the other variant's failure is one draw from the spinning 7), it saves the same trace.
     // No --watchdog needed: the shards hold a runaway of this scenario, so merge shrinks watched.
-    const merged = await cli(['merge', '--out', out, join(out, 's1.json'), join(out, 's2.json')], { timeoutMs: 60_000 });
+    const merged = await cli(['merge', '--out', out, join(out, 's1.json'), join(out, 's2.json')]);
     expect(merged.stderr).toContain('interleave: rare-runaway [fails-first]: shrinking under the watchdog (1 s), since rare-runaway has a runaway in these shards\n');
     expect(merged.stdout).toContain(`\n${SHRUNK}\n`);
     expect(merged.stdout.split('\n')[0]).toMatch(new RegExp(`: ${SPIN_AT + 1} executions.*livelock`));
     expect(merged.code).toBe(1);
     expect(readFileSync(join(out, 'rare-runaway.fails-first.assertion.json'), 'utf8')).toBe(shrunk);
 
-  }, 120_000);
+  }, HANG_MS);
 });
 
 describe('--watchdog with a split dfs or pb search', () => {
@@ -96,7 +98,7 @@ describe('--watchdog with a split dfs or pb search', () => {
     // A task spinning in the prefix (runaway.ts spins at once): the prefix runs in a watched thread too.
     const prefix = await searchParallel({ file: join(ROOT, 'test/fixtures/bad/runaway.ts'), strategy: 'pb', workers: 2, watchdog: 1 });
     expect([prefix.executions, prefix.failureUnit, prefix.failure?.message]).toEqual([1, 0, expect.stringMatching(/after step 2 of execution 0 of search unit 0$/)]);
-  }, 60_000);
+  }, HANG_MS);
 
   it('watched or not, a split search that does not spin finds the same: counts, failure and trace', async () => {
     const file = join(ROOT, 'test/fixtures/split/philosophers.ts');
@@ -104,18 +106,18 @@ describe('--watchdog with a split dfs or pb search', () => {
     expect([watched.executions, watched.completeExecutions, watched.steps, watched.failureUnit, watched.failure?.message]).toEqual([plain.executions, plain.completeExecutions, plain.steps, plain.failureUnit, plain.failure?.message]);
     expect(watched.trace?.decisions).toEqual(plain.trace?.decisions);
     expect(plain.failure).not.toBeNull();
-  }, 60_000);
+  }, HANG_MS);
 
   it('two dfs shards with the watchdog merge into what the whole search reports', async () => {
     const out = tempDir();
-    const shards = await Promise.all([1, 2].map((i) => cli(['run', RARE, '--strategy', 'dfs', '--watchdog', '1', '--shard', `${i}/2`, '--shard-file', join(out, `s${i}.json`), '--out', out], { timeoutMs: 150_000 })));
+    const shards = await Promise.all([1, 2].map((i) => cli(['run', RARE, '--strategy', 'dfs', '--watchdog', '1', '--no-shrink', '--shard', `${i}/2`, '--shard-file', join(out, `s${i}.json`), '--out', out])));
     expect(shards.map((r) => r.code)).toEqual([1, 1]);
     const merged = await cli(['merge', '--out', out, join(out, 's1.json'), join(out, 's2.json')]);
     expect(merged.stdout.split('\n')[0]).toBe('rare-runaway [only] dfs: livelock found after 51 executions (merged from 2 workers over 2 shards)');
     // Shrunk (merge shrinks a runaway watched, for the seconds its trace records).
     expect(merged.stdout).toContain('\nlivelock: task "spinner" ran for more than 1 s without reaching a scheduling point (a runaway loop that never awaits an interleave operation?) after step 2\n');
     expect(merged.code).toBe(1);
-  }, 180_000);
+  }, HANG_MS);
 });
 
 const RANDOM = join(ROOT, 'test/fixtures/split/rare-random.ts');
@@ -134,7 +136,7 @@ describe('--check-determinism with --workers and --shard (split random runs)', (
     // Unchecked, the run passes: the outcome is the same both times.
     const unchecked = await exploreParallel({ file: RANDOM, seed: 3, iterations: 2000, workers: 2 });
     expect([unchecked.failure, unchecked.executions]).toEqual([null, 2000]);
-  }, 60_000);
+  }, HANG_MS);
 
   it('two checked shards merge into the first nondeterminism; a checked and an unchecked shard do not merge', async () => {
     const out = tempDir();
@@ -152,7 +154,7 @@ describe('--check-determinism with --workers and --shard (split random runs)', (
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toMatch(/--check-determinism/);
     expect(readFileSync(join(out, 's11.json'), 'utf8')).toContain('"checkDeterminism": true');
-  }, 120_000);
+  }, HANG_MS);
 
   it('dfs and pb check every execution that runs to its end: unchecked they pass; pb split on 1 and 2 workers finds what unsplit pb finds', async () => {
     const { scenario } = await loadSource(RANDOM);
@@ -167,7 +169,7 @@ describe('--check-determinism with --workers and --shard (split random runs)', (
       const split = await searchParallel({ file: RANDOM, strategy: 'pb', workers, checkDeterminism: true });
       expect([split.failure?.kind, split.executions, split.failure?.step, split.trace?.decisions]).toEqual(['nondeterminism', 50, pb.failure?.step, pb.trace?.decisions]);
     }
-  }, 120_000);
+  }, HANG_MS);
 });
 
 describe('ci --check-determinism', () => {
@@ -177,7 +179,7 @@ describe('ci --check-determinism', () => {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(join(dir, 'scenarios'), { recursive: true });
     copyFileSync(RANDOM, join(dir, 'scenarios', 'rare-random.ts'));
-    const runs = await Promise.all([[], ['--check-determinism'], ['--check-determinism', '--workers', '2'], ['--check-determinism', '--watchdog', '5']].map((flags) => cli(['ci', ...flags], { cwd: dir, timeoutMs: 60_000 })));
+    const runs = await Promise.all([[], ['--check-determinism'], ['--check-determinism', '--workers', '2'], ['--check-determinism', '--watchdog', '5']].map((flags) => cli(['ci', ...flags], { cwd: dir })));
     expect(runs[0]!.stdout).toMatch(/^variant +rare-random \[only\] +pass +pass +ok$/m);
     expect(runs[0]!.code).toBe(0);
     for (const r of runs.slice(1)) {
@@ -186,11 +188,5 @@ describe('ci --check-determinism', () => {
       expect(noStack(r.stderr)).toBe(true);
       expect(r.code).toBe(1);
     }
-  }, 120_000);
-
-  it('the bundled scenarios are deterministic: every variant matches with every execution checked', async () => {
-    const r = await cli(['ci', '--check-determinism', '--traces', 'no-such-folder'], { timeoutMs: 120_000 });
-    expect(r.stdout).toMatch(/^\d+ matched, 0 mismatched$/m);
-    expect(r.code).toBe(0);
-  }, 120_000);
+  }, HANG_MS);
 });

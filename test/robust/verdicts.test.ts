@@ -178,7 +178,7 @@ describe('a promise rejected in a task and never handled', () => {
     const replay = await cli(['replay', join(out, 'rejects.rare.exception.json')]);
     expect(replay.stdout).toContain(`reproduced: ${rare}`);
     expect(replay.code).toBe(1);
-  }, 120_000);
+  });
 });
 
 describe('misuse of the API is a usage error naming the line', () => {

@@ -10,7 +10,7 @@ import { replaySaved } from '../../dist/robust/replaySaved.js';
 import { shrinkTrace } from '../../dist/shrink/shrinkTrace.js';
 import { encodeTrace } from '../../dist/trace/codec.js';
 import { readFileSync } from 'node:fs';
-import { cli, ROOT, tempDir } from './cli.js';
+import { cli, HANG_MS, ROOT, tempDir } from './cli.js';
 
 /**
  * Variant fails-first fails on a draw of 8 (seed 3: execution 377) and spins on a draw of 7:
@@ -40,7 +40,7 @@ describe('shrinking under the watchdog', () => {
     // In this thread, told which attempt spins, the shrinker takes the same path to the same trace.
     const told = await shrinkTrace(loaded.scenario, trace, { file: RARE, runaways: watched.runaways });
     expect([encodeTrace(told.trace), told.attempts]).toEqual([encodeTrace(watched.trace), watched.attempts]);
-  }, 60_000);
+  }, HANG_MS);
 
   it('after the last spin it tolerates, the shrink stops just before it, with the best trace found so far', async () => {
     const { loaded, trace } = await failing();
@@ -50,7 +50,7 @@ describe('shrinking under the watchdog', () => {
     const cut = await shrinkTrace(loaded.scenario, trace, { file: RARE, maxAttempts: 11 });
     expect(encodeTrace(r.trace)).toBe(encodeTrace(cut.trace));
     expect((await replayTrace(loaded.scenario, r.trace, RARE)).outcome).toBe('reproduced');
-  }, 60_000);
+  }, HANG_MS);
 
   it('a trace whose own schedule now spins does not reproduce: a usage error naming the runaway task, not a hang', async () => {
     const { loaded, trace } = await failing();
@@ -61,7 +61,7 @@ describe('shrinking under the watchdog', () => {
     await expect(shrinkWatched(0.5, loaded, spins, { file: RARE })).rejects.toThrow(
       /^the trace does not reproduce, so it cannot be shrunk: recorded assertion: AssertionFailure: drew 8 in task "spinner" \(step 3\); the scenario now spins \(task "spinner" ran for more than 0.5 s without reaching a scheduling point\)$/,
     );
-  }, 60_000);
+  }, HANG_MS);
 });
 
 describe('shrinking a runaway', () => {
@@ -77,7 +77,7 @@ describe('shrinking a runaway', () => {
     // Unwatched, a runaway is not shrunk: its schedule would spin in this thread.
     await expect(shrinkTrace(scenario, input, { file: RARE })).rejects.toThrow('cannot shrink a runaway unwatched: its schedule spins (shrink it under the watchdog)');
     // Each of the spin verdicts waits for a second of the spinning thread's own time, which load stretches on the wall clock.
-  }, 180_000);
+  }, HANG_MS);
 
   it("its time limit counts the shrinker's own work, not the threads restarted at each spin, their module loads, the verdicts awaited or the machine's load: within 1.5 s it still shrinks", async () => {
     const { scenario } = await loadScenario(RARE);
@@ -85,7 +85,7 @@ describe('shrinking a runaway', () => {
     // Three spins, four threads, each loading the module: seconds of wall time, even on a quiet machine.
     const r = await shrinkWatched(1, { file: RARE, scenario }, input, { file: RARE, timeLimitMs: 1500 });
     expect([r.stoppedBy, r.unshrunk, r.runaways.length, r.trace.counts, r.trace.decisions]).toEqual(['minimal', null, 3, { steps: 3, preemptions: 0, tasks: 4 }, [0, 1, 1, 7]]);
-  }, 180_000);
+  }, HANG_MS);
 });
 
 describe('interleave shrink --watchdog', () => {
@@ -94,12 +94,12 @@ describe('interleave shrink --watchdog', () => {
     const raw = await cli(['run', RARE, '--variant', 'fails-first', '--seed', '3', '--no-shrink', '--out', join(out, 'raw')]);
     expect(raw.code).toBe(1);
     const file = join(out, 'raw', 'rare-runaway.fails-first.assertion.json');
-    const r = await cli(['shrink', '--watchdog', '1', file], { timeoutMs: 60_000 });
+    const r = await cli(['shrink', '--watchdog', '1', file]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^shrunk .*rare-runaway\.fails-first\.assertion\.json: 6 steps, 2 preemptions, 4 tasks -> 3 steps, 0 preemptions, 4 tasks \(12 attempts, minimal\)$/m);
     expect(r.stderr).toBe('interleave: shrinking rare-runaway [fails-first]: attempt 12 spun (task "spinner" ran for more than 1 s without a scheduling point after step 2); taken as not the bug\n');
-    const run = await cli(['run', RARE, '--variant', 'fails-first', '--seed', '3', '--watchdog', '1', '--out', join(out, 'run')], { timeoutMs: 60_000 });
+    const run = await cli(['run', RARE, '--variant', 'fails-first', '--seed', '3', '--watchdog', '1', '--out', join(out, 'run')]);
     expect(run.code).toBe(1);
     expect(readFileSync(file, 'utf8')).toBe(readFileSync(join(out, 'run', 'rare-runaway.fails-first.assertion.json'), 'utf8'));
-  }, 60_000);
+  }, HANG_MS);
 });

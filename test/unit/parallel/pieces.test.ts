@@ -44,7 +44,7 @@ describe('search units cut into pieces as they run', () => {
     expect(uncut.completeExecutions).toBe(64);
     expect(cut.executions).toBeGreaterThan(uncut.executions);
     expect(cut.executions - cut.completeExecutions).toBe(cut.sleepBlocked);
-  }, 60_000);
+  });
 
   it('pb: exactly the executions, pruned branches and bound information of the unsplit search (no reduction, nothing to saturate)', async () => {
     const options = { file: searchPrograms, variant: 'readers', params: { n: 3 }, strategy: 'pb' as const };
@@ -60,7 +60,7 @@ describe('search units cut into pieces as they run', () => {
       plain.complete,
       plain.bound,
     ]);
-  }, 60_000);
+  });
 
   it('a failure after cut units, and one deep in a cut unit: the unsplit search\'s failure, in the same unit, and its trace replays', async () => {
     // reader-first(4) fails at the first execution of unit 11, after units that are cut;
@@ -79,12 +79,12 @@ describe('search units cut into pieces as they run', () => {
       // The trace numbers its execution within the whole search: executions before it, then it.
       expect(cut.trace!.strategy.execution).toBe(cut.executions - 1);
     }
-  }, 60_000);
+  });
 
   it('a per-unit execution budget (-n) keeps units whole: pieces would each get the budget', async () => {
     const r = await searchParallel({ file: searchPrograms, variant: 'lastzero', params: { n: 5 }, maxExecutions: 2, resplit: { after: 1, into: 2 } }, s);
     expect([r.executions, r.resplit, r.stoppedBy]).toEqual([48, null, 'executions']);
-  }, 60_000);
+  });
 });
 
 /** A piece's result: `executions` executions, all complete unless `stoppedBy` says otherwise. */

@@ -19,7 +19,7 @@ describe('progress of split runs', () => {
       expect(told.at(-1)!.executions).toBe(r.executions);
       expect(told.every((p) => p.failures === 0 && p.elapsedMs >= 0)).toBe(true);
     }
-  }, 60_000);
+  });
 
   it('a failing block is counted as a failure', async () => {
     const told: Progress[] = [];
@@ -34,7 +34,7 @@ describe('progress of split runs', () => {
       expect(told.length).toBeGreaterThan(1);
       expect(told.at(-1)!.executions).toBe(r.executions);
     }
-  }, 60_000);
+  });
 });
 
 describe('the progress line', () => {

@@ -3,13 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { encodeTrace, search, type ScenarioDefinition, type SearchResult } from 'interleave';
+import { encodeTrace, search, type ScenarioDefinition } from 'interleave';
 import { mergeAnyShardRuns, mergeSearchShardRuns, PARTS, readShardFile, searchParallel, unitsOf, UNITS_PER_ROUND, type SearchParallelOptions, type SearchShardRun } from '../../../src/parallel/index.js';
 import programs from '../../fixtures/search/search-programs.js';
 import lostUpdate from '../../fixtures/scenarios/lost-update.js';
-import lockOrder from '../../fixtures/scenarios/lock-order.js';
-import circuitBreaker from '../../../scenarios/circuit-breaker.js';
-import lockHierarchy from '../../../scenarios/lock-hierarchy.js';
+import { expectUnsplit, found, shardRuns, shards } from './splitSame.js';
 import lateFailuresScenario from './fixtures/late-failures.js';
 import workerSignalScenario, { onceAWorkerStarts } from './fixtures/worker-signal.js';
 
@@ -22,32 +20,6 @@ const late = lateFailuresScenario as unknown as ScenarioDefinition<object>;
 const lu = lostUpdate as unknown as ScenarioDefinition<object>;
 const workerSignalFile = fileURLToPath(new URL('./fixtures/worker-signal.ts', import.meta.url));
 const workerSignal = workerSignalScenario as unknown as ScenarioDefinition<object>;
-const audit = (name: string): string => fileURLToPath(new URL(`../../../scenarios/${name}.ts`, import.meta.url));
-
-/** What a run found, without how it went (wall time, workers, shard). */
-function found(r: SearchShardRun): unknown {
-  // The random cross-check of a complete search runs once the run is whole (searchParallel, or merge's command): not in merged shards.
-  const { elapsedMs, workers, shard, trace, crossCheck, ...rest } = r;
-  void elapsedMs, workers, shard, crossCheck;
-  return { ...rest, trace: trace === null ? null : encodeTrace(trace) };
-}
-
-async function shards(scenario: ScenarioDefinition<object>, file: string, variant: string, params: object, of: number, more: Partial<SearchParallelOptions<object>> = {}): Promise<SearchShardRun> {
-  return mergeSearchShardRuns(await shardRuns(scenario, file, variant, params, of, more));
-}
-
-/** The n shards' runs, last first, through JSON as merge reads them from files. */
-async function shardRuns(scenario: ScenarioDefinition<object>, file: string, variant: string, params: object, of: number, more: Partial<SearchParallelOptions<object>> = {}): Promise<SearchShardRun[]> {
-  const runs: SearchShardRun[] = [];
-  for (let i = of; i >= 1; i--) runs.push(JSON.parse(JSON.stringify(await searchParallel({ file, variant, params, ...more, shard: { index: i, of } }, scenario))) as SearchShardRun);
-  return runs;
-}
-
-/** What a search reports, in the terms an unsplit search and a split one share. */
-function asSearch(r: SearchResult | SearchShardRun): unknown {
-  const { executions, completeExecutions, sleepBlocked, depthLimited, pruned, steps, maxDepth, failure, trace, bound, complete, stoppedBy } = r;
-  return { executions, completeExecutions, sleepBlocked, depthLimited, pruned, steps, maxDepth, failure, trace: trace === null ? null : encodeTrace(trace), bound, complete, stoppedBy };
-}
 
 describe('exhaustive search split in units', () => {
   it('shards own every unit exactly once', () => {
@@ -69,7 +41,7 @@ describe('exhaustive search split in units', () => {
       expect(found(two)).toEqual(found(one));
       expect(found(three)).toEqual(found(one));
     }
-  }, 60_000);
+  });
 
   it('lastzero(5): 64 complete executions over 3 shards, as unsplit', async () => {
     const merged = await shards(s, searchPrograms, 'lastzero', { n: 5 }, 3);
@@ -86,7 +58,7 @@ describe('exhaustive search split in units', () => {
     expect(plain.completeExecutions).toBe(6);
     expect(found(two)).toEqual(found(one));
     expect(found(three)).toEqual(found(one));
-  }, 60_000);
+  });
 
   it('a failure found by shards and by 2 workers is the single run\'s, whichever unit finishes first', async () => {
     const params = { workers: 3 };
@@ -99,7 +71,7 @@ describe('exhaustive search split in units', () => {
     expect([one.complete, one.stoppedBy]).toEqual([false, 'failure']);
     expect(found(two)).toEqual(found(one));
     expect(found(three)).toEqual(found(one));
-  }, 60_000);
+  });
 
   it('a per-unit execution budget: 1, 2 and 3 workers and 3 merged shards give the same result (a unit stopped by its budget does not stop the later ones)', async () => {
     // Before, one worker stopped at the first unit its budget cut: 6, 5 and 5 executions, and
@@ -115,7 +87,7 @@ describe('exhaustive search split in units', () => {
       for (const workers of [2, 3]) expect(found(await searchParallel({ ...options, workers }, scenario))).toEqual(found(one));
       expect(found(await shards(scenario, file, variant, params, 3, { maxExecutions: budget }))).toEqual(found(one));
     }
-  }, 60_000);
+  });
 
   it('a depth limit: 1 and 2 workers and 3 merged shards give the same result, labelled as the unsplit search labels it; a depth-limited prefix does not end the search', async () => {
     // lastzero(4): at depth 19 every prefix execution is cut; at 20 some units are. Before, the
@@ -136,7 +108,7 @@ describe('exhaustive search split in units', () => {
     const cut = await searchParallel({ file: searchPrograms, variant: 'lastzero', params: { n: 4 }, maxDepth: 20, maxExecutions: 2 }, s);
     const plainCut = await search(s, { variant: 'lastzero', params: { n: 4 }, maxDepth: 20, maxExecutions: 2 });
     expect([cut.stoppedBy, plainCut.stoppedBy]).toEqual(['executions', 'executions']);
-  }, 60_000);
+  });
 
   it('an interrupt stops the units running in worker threads too; the units count up to the first one cut short', async () => {
     // 1,680 interleavings; in a worker every execution sleeps 40 ms, so units 1 and 2 (6 and 10
@@ -154,7 +126,7 @@ describe('exhaustive search split in units', () => {
     } finally {
       signal.close();
     }
-  }, 60_000);
+  });
 
   it('merging shards one of which stopped early: units past its gap do not count, and a failure past it is reported as found there (stopped by time)', async () => {
     // lastzero(4) in 3 shards; shard 2 (units 1, 4, 7, ...) stopped by time after unit 1.
@@ -172,7 +144,7 @@ describe('exhaustive search split in units', () => {
     const cutShard = { ...readers[0]!, complete: false, stoppedBy: 'time' as const, units: readers[0]!.units.filter((u) => u.unit <= 6) };
     const past = mergeSearchShardRuns([cutShard, readers[1]!, readers[2]!]);
     expect([past.units.map((u) => u.unit), past.failureUnit, past.failure?.message, past.stoppedBy]).toEqual([[0, 1, 2, 3, 4, 5, 6, 7, 8], 11, readers[2]!.failure!.message, 'time']);
-  }, 60_000);
+  });
 
   it('shard files: a version 1 search run (dfs, before pb was split) is read as dfs and merges as before; a bad one is named', async () => {
     const runs = await shardRuns(s, searchPrograms, 'lastzero', { n: 4 }, 2);
@@ -225,46 +197,13 @@ describe('exhaustive search split in units', () => {
 });
 
 describe('preemption-bounded search (pb) split in units, bound by bound', () => {
-  /**
-   * 1, 2 and 3 workers and 3 merged shards give exactly what one unsplit pb search gives (same
-   * executions, pruned, steps, failure and trace bytes, bound information, stoppedBy). Returns
-   * the one-worker run and the shard runs.
-   */
-  async function expectUnsplit(scenario: ScenarioDefinition<object>, file: string, variant: string, params: object, more: Partial<Omit<SearchParallelOptions<object>, 'onProgress'>> = {}): Promise<{ plain: SearchResult; one: SearchShardRun; runs: SearchShardRun[] }> {
-    const options = { file, variant, params, strategy: 'pb' as const, ...more };
-    const plain = await search(scenario, options);
-    const one = await searchParallel(options, scenario);
-    expect(asSearch(one)).toEqual(asSearch(plain));
-    // Big enough that the split matters: parts (not only prefixes) ran executions.
-    expect(one.units.filter((u) => u.unit % UNITS_PER_ROUND !== 0 && u.executions > 0).length).toBeGreaterThan(1);
-    for (const workers of [2, 3]) expect(found(await searchParallel({ ...options, workers }, scenario))).toEqual(found(one));
-    const runs = await shardRuns(scenario, file, variant, params, 3, { strategy: 'pb', ...more });
-    expect(found(mergeSearchShardRuns(runs))).toEqual(found(one));
-    return { plain, one, runs };
-  }
-
-  it('fixtures: lost-update and lock-order, buggy (fail at bound 1) and fixed (stop by the bound, or exhaust the tree)', async () => {
+  it('fixtures: lost-update buggy (fails at bound 1): 1, 2 and 3 workers and 3 merged shards give the unsplit pb search, trace included', async () => {
     const luBuggy = await expectUnsplit(lu, fixture('lost-update'), 'buggy', { workers: 4 });
     expect([luBuggy.one.stoppedBy, luBuggy.one.failure?.kind, luBuggy.one.bound]).toEqual(['failure', 'assertion', { limit: 2, reached: 1, completeUpTo: 0, minimalFailing: 1 }]);
     // The failing unit is in bound 1's round; the trace numbers its execution within the whole search.
     expect([luBuggy.one.failureUnit! >= UNITS_PER_ROUND, luBuggy.one.trace!.strategy.execution]).toEqual([true, luBuggy.plain.executions - 1]);
-    const loBuggy = await expectUnsplit(lockOrder as unknown as ScenarioDefinition<object>, fixture('lock-order'), 'buggy', {});
-    expect([loBuggy.one.failure?.kind, loBuggy.one.bound?.minimalFailing]).toEqual(['deadlock', 1]);
-    const luFixed = await expectUnsplit(lu, fixture('lost-update'), 'fixed', { workers: 3 });
-    expect([luFixed.one.stoppedBy, luFixed.one.complete, luFixed.one.bound]).toEqual(['bound', false, { limit: 2, reached: 2, completeUpTo: 2, minimalFailing: null }]);
-    // With room to spare, bound 3 cuts nothing: the search is exhausted there. The shards ran
-    // their units of bounds 4 and 5 too (they cannot see the others' cuts); merge drops them.
-    const loFixed = await expectUnsplit(lockOrder as unknown as ScenarioDefinition<object>, fixture('lock-order'), 'fixed', {}, { preemptionBound: 5 });
-    expect([loFixed.one.stoppedBy, loFixed.one.complete, loFixed.one.bound]).toEqual(['exhausted', true, { limit: 5, reached: 3, completeUpTo: 3, minimalFailing: null }]);
-    expect(loFixed.runs.some((r) => r.units.some((u) => u.bound > 3))).toBe(true);
-  }, 120_000);
-
-  it('audit scenarios: a failure first seen at bound 2 (circuit-breaker premature-trip), a clean one stopped by the bound (lock-hierarchy)', async () => {
-    const trip = await expectUnsplit(circuitBreaker as unknown as ScenarioDefinition<object>, audit('circuit-breaker'), 'premature-trip', {});
-    expect([trip.one.stoppedBy, trip.one.bound?.minimalFailing, trip.one.bound?.completeUpTo]).toEqual(['failure', 2, 1]);
-    const hierarchy = await expectUnsplit(lockHierarchy as unknown as ScenarioDefinition<object>, audit('lock-hierarchy'), 'fixed', {});
-    expect([hierarchy.one.stoppedBy, hierarchy.one.pruned > 0]).toEqual(['bound', true]);
-  }, 120_000);
+    // lock-order and lost-update fixed, and the audit scenarios, split the same way in test/long/search-split.test.ts.
+  });
 
   it('a per-unit execution budget: every bound still runs (a cut-short unit may have cut), the same for 1 and 2 workers and 3 merged shards', async () => {
     const options = { file: fixture('lost-update'), variant: 'fixed', params: { workers: 3 }, strategy: 'pb' as const, maxExecutions: 2 };
@@ -272,7 +211,7 @@ describe('preemption-bounded search (pb) split in units, bound by bound', () => 
     expect([one.stoppedBy, one.complete, one.bound, one.units.length]).toEqual(['executions', false, { limit: 2, reached: 2, completeUpTo: null, minimalFailing: null }, 3 * UNITS_PER_ROUND]);
     expect(found(await searchParallel({ ...options, workers: 2 }, lu))).toEqual(found(one));
     expect(found(await shards(lu, options.file, options.variant, options.params, 3, { strategy: 'pb', maxExecutions: 2 }))).toEqual(found(one));
-  }, 60_000);
+  });
 
   it('an interrupt stops the units running in worker threads; the units count up to the first one cut short', async () => {
     const signal = onceAWorkerStarts();
@@ -287,7 +226,7 @@ describe('preemption-bounded search (pb) split in units, bound by bound', () => 
     } finally {
       signal.close();
     }
-  }, 60_000);
+  });
 
   it('a stop before any part is handed out: the prefix counts, nothing after it', async () => {
     const r = await searchParallel({ file: fixture('lost-update'), variant: 'fixed', params: { workers: 3 }, strategy: 'pb', shouldStop: () => true }, lu);
@@ -303,5 +242,5 @@ describe('preemption-bounded search (pb) split in units, bound by bound', () => 
     expect(merged.units.map((u) => u.unit)).toEqual(Array.from({ length: 31 }, (_, u) => u));
     // Shards of another preemption bound are another search.
     expect(() => mergeSearchShardRuns([runs[0]!, runs[1]!, { ...runs[2]!, bound: { ...runs[2]!.bound!, limit: 3 } }])).toThrow('merge: lost-update/fixed: shard 1/3 was run with --preemption-bound 3, shard 3/3 with 2');
-  }, 60_000);
+  });
 });

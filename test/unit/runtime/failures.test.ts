@@ -334,11 +334,11 @@ describe('failure kinds', () => {
     const r = await runSequential(async (t) => {
       const h = t.spawn('poller', async () => {
         await t.yield();
-        await new Promise((resolve) => setTimeout(resolve, 10_000));
+        await new Promise((resolve) => setTimeout(resolve, 120_000));
       });
       await h.join();
     });
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(Date.now() - started).toBeLessThan(30_000); // not after the timer's two minutes: bounded on any load
     expect(r.failure?.kind).toBe('nondeterminism');
     expect(r.failure?.task).toBe('poller');
     expect(r.failure?.message).toContain('awaited something the scheduler does not control');
