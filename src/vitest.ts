@@ -9,8 +9,11 @@
  * ```
  */
 import { readdirSync, existsSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { describe, it } from 'vitest';
+import { join, relative, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { definedIn } from './definedIn.js';
+import { portablePath } from './trace/paths.js';
+import { describe, expect, it } from 'vitest';
 import { locateScenario } from './cli/locate.js';
 import { checkedExplore, type CheckedExploreOptions, type CheckedExploreResult } from './robust/checkedExplore.js';
 import { WatchdogThread } from './robust/watchdog.js';
@@ -75,6 +78,8 @@ export async function expectNoFailure<P extends object>(scenario: ScenarioDefini
   } finally {
     await thread?.close();
   }
+  const module = options.file === undefined ? await definingModule(scenario) : null;
+  if (module?.file !== undefined && trace.scenario.file === undefined) trace = { ...trace, scenario: { ...trace.scenario, file: portablePath(module.file) } };
   let file: string | null = null;
   let saveError = '';
   if (out !== false) {
@@ -87,7 +92,44 @@ export async function expectNoFailure<P extends object>(scenario: ScenarioDefini
   }
   const shown = file === null ? null : relative(process.cwd(), file);
   const report = formatFailureReport(trace, shown);
-  throw new InterleaveFailure(`${scenario.name} [${r.variant}] failed after ${executionCount(r.executions)}\n${report}${saveError}${unconfirmedLine(options.file)}`, r, file);
+  throw new InterleaveFailure(`${scenario.name} [${r.variant}] failed after ${executionCount(r.executions)}\n${report}${saveError}${module?.note ?? ''}${unconfirmedLine(options.file)}`, r, file);
+}
+
+/** The test file vitest is running now (undefined outside a test). */
+function currentTestFile(): string | undefined {
+  try {
+    return expect.getState().testPath;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Test files by name, as vitest's default `include` finds them. */
+const TEST_FILE = /\.(test|spec)\.[cm]?[jt]sx?$/;
+
+/**
+ * The module a trace should name when `expectNoFailure` is given no `file`: where
+ * `defineScenario` was called (src/definedIn.ts), when that module exports the scenario as its
+ * default, so that `interleave replay` finds the scenario wherever it lives. Otherwise no file,
+ * and `note` says why the printed command looks the scenario up by name: a test file (only
+ * vitest can load it: its `it` calls need vitest's runner), or a module whose default export is
+ * something else (the loader takes a module's default export).
+ */
+async function definingModule(scenario: object): Promise<{ file?: string; note: string } | null> {
+  const file = definedIn(scenario);
+  if (file === undefined) return null;
+  const shown = relative(process.cwd(), file).split(sep).join('/');
+  const byName = '\n(the replay command looks the scenario up by name in ./scenarios:';
+  if (TEST_FILE.test(file) || file === currentTestFile()) {
+    return { note: `${byName} it is defined in ${shown}, a test file only vitest can load; define it in a module of its own, as its default export, and the trace names that module)` };
+  }
+  // Already loaded (the scenario came from it): this import runs nothing again.
+  const exported = await import(pathToFileURL(file).href).then(
+    (m: { default?: unknown }) => m.default,
+    () => undefined,
+  );
+  if (exported !== scenario) return { note: `${byName} ${shown} does not export it as default; with \`export default\` the trace names that module)` };
+  return { file, note: '' };
 }
 
 /** The line saying why a failure that did not replay from fresh modules has no trace. */
