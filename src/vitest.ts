@@ -8,9 +8,8 @@
  * replayTraces('traces');   // one test per saved trace: it must still reproduce its recorded outcome
  * ```
  */
-import { readdirSync, existsSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { definedIn } from './definedIn.js';
 import { portablePath } from './trace/paths.js';
 import { describe, expect, it } from 'vitest';
@@ -78,7 +77,7 @@ export async function expectNoFailure<P extends object>(scenario: ScenarioDefini
   } finally {
     await thread?.close();
   }
-  const module = options.file === undefined ? await definingModule(scenario) : null;
+  const module = options.file === undefined ? definingModule(scenario) : null;
   if (module?.file !== undefined && trace.scenario.file === undefined) trace = { ...trace, scenario: { ...trace.scenario, file: portablePath(module.file) } };
   let file: string | null = null;
   let saveError = '';
@@ -95,6 +94,14 @@ export async function expectNoFailure<P extends object>(scenario: ScenarioDefini
   throw new InterleaveFailure(`${scenario.name} [${r.variant}] failed after ${executionCount(r.executions)}\n${report}${saveError}${module?.note ?? ''}${unconfirmedLine(options.file)}`, r, file);
 }
 
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 /** The test file vitest is running now (undefined outside a test). */
 function currentTestFile(): string | undefined {
   try {
@@ -109,13 +116,12 @@ const TEST_FILE = /\.(test|spec)\.[cm]?[jt]sx?$/;
 
 /**
  * The module a trace should name when `expectNoFailure` is given no `file`: where
- * `defineScenario` was called (src/definedIn.ts), when that module exports the scenario as its
- * default, so that `interleave replay` finds the scenario wherever it lives. Otherwise no file,
+ * `defineScenario` was called (src/definedIn.ts), when that module has a default export (the
+ * trace also names the scenario, and replay checks that the module's default is it), so that `interleave replay` finds the scenario wherever it lives. Otherwise no file,
  * and `note` says why the printed command looks the scenario up by name: a test file (only
- * vitest can load it: its `it` calls need vitest's runner), or a module whose default export is
- * something else (the loader takes a module's default export).
+ * vitest can load it: its `it` calls need vitest's runner), or a module with no default export (the loader takes a module's default export).
  */
-async function definingModule(scenario: object): Promise<{ file?: string; note: string } | null> {
+function definingModule(scenario: object): { file?: string; note: string } | null {
   const file = definedIn(scenario);
   if (file === undefined) return null;
   const shown = relative(process.cwd(), file).split(sep).join('/');
@@ -123,12 +129,9 @@ async function definingModule(scenario: object): Promise<{ file?: string; note: 
   if (TEST_FILE.test(file) || file === currentTestFile()) {
     return { note: `${byName} it is defined in ${shown}, a test file only vitest can load; define it in a module of its own, as its default export, and the trace names that module)` };
   }
-  // Already loaded (the scenario came from it): this import runs nothing again.
-  const exported = await import(pathToFileURL(file).href).then(
-    (m: { default?: unknown }) => m.default,
-    () => undefined,
-  );
-  if (exported !== scenario) return { note: `${byName} ${shown} does not export it as default; with \`export default\` the trace names that module)` };
+  // Read, not imported: from a package in node_modules, vitest leaves this module to Node, whose
+  // import would load a second instance of the scenario's module (and cannot load TypeScript).
+  if (!/^\s*export\s+default\b/m.test(readText(file))) return { note: `${byName} ${shown} has no default export; with \`export default\` the trace names that module)` };
   return { file, note: '' };
 }
 

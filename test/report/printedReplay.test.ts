@@ -6,7 +6,8 @@ import { defineScenario } from 'interleave';
 import { expectNoFailure, InterleaveFailure } from 'interleave/vitest';
 import { readTrace } from '../../src/trace/codec.js';
 import { BIN, ROOT } from '../robust/cli.js';
-import elsewhereCounter, { namedOnly } from '../fixtures/defined-elsewhere/counter.scenario.js';
+import elsewhereCounter from '../fixtures/defined-elsewhere/counter.scenario.js';
+import { namedOnly } from '../fixtures/defined-elsewhere/named-only.js';
 
 /** A folder with a space in its name: the printed command must quote the trace's path. */
 const OUT = join(ROOT, 'test-output/printed replay');
@@ -56,7 +57,7 @@ describe('the replay command expectNoFailure prints works as printed', () => {
     const err = await expectNoFailure(namedOnly, { variant: 'buggy', out: OUT }).catch((e: unknown) => e);
     expect(readTrace((err as InterleaveFailure).file!).scenario.file).toBeUndefined();
     expect((err as Error).message).toContain(
-      '\n(the replay command looks the scenario up by name in ./scenarios: test/fixtures/defined-elsewhere/counter.scenario.ts does not export it as default; with `export default` the trace names that module)\n',
+      '\n(the replay command looks the scenario up by name in ./scenarios: test/fixtures/defined-elsewhere/named-only.ts has no default export; with `export default` the trace names that module)\n',
     );
   });
 });
