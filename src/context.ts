@@ -3,7 +3,7 @@ import type { Execution } from './runtime/execution.js';
 import { Operation } from './runtime/operation.js';
 import { Condition, Event } from './primitives/condition.js';
 import { Mutex, ReentrantLock, RwLock, Semaphore } from './primitives/locks.js';
-import { SharedMap, type MapOptions } from './primitives/map.js';
+import { SharedMap, type MapOptions, type MissingKeys } from './primitives/map.js';
 import { ThreadPool, type PoolOptions } from './primitives/pool.js';
 import { SharedQueue, type QueueOptions } from './primitives/queue.js';
 import { TaskHandle } from './primitives/task.js';
@@ -61,8 +61,14 @@ export class ScenarioContext<P = Record<string, unknown>> {
     return this.exec.current?.name ?? 'main';
   }
 
-  map<K, V>(name: string, options?: MapOptions): SharedMap<K, V> {
-    return new SharedMap<K, V>(this.exec, name, options);
+  /**
+   * A shared map. With `{ missing: 'throw' }` a missing key raises KeyError and `get` is typed
+   * without `undefined`; by default `get` of a missing key gives `undefined`, as a Map does.
+   */
+  map<K, V>(name: string, options: MapOptions<'throw'> & { readonly missing: 'throw' }): SharedMap<K, V, 'throw'>;
+  map<K, V>(name: string, options?: MapOptions<'undefined'>): SharedMap<K, V, 'undefined'>;
+  map<K, V>(name: string, options?: MapOptions): SharedMap<K, V, MissingKeys> {
+    return new SharedMap<K, V, MissingKeys>(this.exec, name, options);
   }
 
   variable<T>(name: string, initial: T): SharedVar<T> {

@@ -19,7 +19,14 @@ import { runSeries, type SeriesResult } from './series.js';
 import type { SearchResult } from './search/search.js';
 
 export interface ExploreOptions<P extends object = Record<string, unknown>> extends TargetOptions<P> {
-  /** 'random' (default), 'pct', 'first-enabled', 'round-robin', or a Strategy object. */
+  /**
+   * A strategy name or a Strategy object. Names (StrategyName): 'random' (the default: a uniform
+   * choice at each step), 'pct' (probabilistic concurrency testing, Burckhardt et al., ASPLOS
+   * 2010; `depth` is its bug depth), 'dfs' (exhaustive depth-first search with partial-order
+   * reduction, `por`; complete when it finishes), 'pb' (preemption-bounded search up to
+   * `preemptionBound`), 'first-enabled' and 'round-robin' (one fixed schedule each). Unset: the
+   * variant's budget, else 'random'.
+   */
   readonly strategy?: string | Strategy;
   readonly seed?: number;
   /** Executions to run (default: the variant's budget, else 1000). */

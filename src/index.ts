@@ -52,7 +52,7 @@ export { createStrategy } from './strategies/index.js';
 export { traceSchema, traceJsonSchema } from './trace/schema.js';
 export type { Trace, Race } from './trace/schema.js';
 export { encodeTrace, decodeTrace, readTrace, writeTrace, writeFileAtomic, traceFileName, TraceFileError } from './trace/codec.js';
-export type { SharedMap, MapOptions } from './primitives/map.js';
+export type { SharedMap, MapOptions, MapValue, MissingKeys } from './primitives/map.js';
 export type { SharedVar } from './primitives/variable.js';
 export type { Mutex, ReentrantLock, RwLock, Semaphore } from './primitives/locks.js';
 export type { Condition, Event } from './primitives/condition.js';

@@ -57,9 +57,10 @@ async function loadInstance(file: string, query: string): Promise<LoadedScenario
     // would run it from a data: URL, which source maps cannot follow (error locations at line 2
     // of the compiled code, named by a random namespace that changes every run).
     if (JS_EXTENSIONS.has(extname(abs))) mod = (await import(query === '' ? url : `${url}?${query}`)) as { default?: unknown };
-    else if (isCommonJs(abs)) mod = (await import('tsx/cjs/api')).require(abs, import.meta.url) as { default?: unknown };
-    else mod = (await importTypeScript(url, abs, query)) as { default?: unknown };
+    else if (isCommonJs(abs)) mod = (await importTsx(file, () => import('tsx/cjs/api'))).require(abs, import.meta.url) as { default?: unknown };
+    else mod = (await importTypeScript(file, url, abs, query)) as { default?: unknown };
   } catch (e) {
+    if (e instanceof ScenarioLoadError) throw e;
     // What a module throws at load may not survive inspection (a revoked Proxy): read it safely.
     const facts = describeThrown(e);
     const lines = facts.message.split('\n').filter((l) => l.trim() !== '');
@@ -107,13 +108,31 @@ let tsxRegistered: Promise<void> | null = null;
  * modification time and size in the URL give a module edited since its last import a fresh
  * instance.
  */
-async function importTypeScript(url: string, abs: string, query: string): Promise<unknown> {
-  tsxRegistered ??= import('tsx/esm/api').then((api) => {
+async function importTypeScript(file: string, url: string, abs: string, query: string): Promise<unknown> {
+  tsxRegistered ??= importTsx(file, () => import('tsx/esm/api')).then((api) => {
     api.register();
   });
   await tsxRegistered;
   const { mtimeMs, size } = statSync(abs);
   return import(`${url}?version=${mtimeMs}-${size}${query === '' ? '' : `&${query}`}`);
+}
+
+/**
+ * tsx's API, imported only when a TypeScript scenario comes: tsx is an optional peer dependency
+ * (a project whose scenarios are JavaScript, or that runs them only through vitest, needs none).
+ * Without it, the scenario `file` cannot load: a ScenarioLoadError names the file and the
+ * install command, instead of Node's module-resolution error.
+ */
+export async function importTsx<T>(file: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (e) {
+    const code = (e as { code?: unknown } | null)?.code;
+    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && /'tsx[/']/.test(String((e as Error).message))) {
+      throw new ScenarioLoadError(file, 'a TypeScript scenario needs tsx, which is not installed: npm i -D tsx');
+    }
+    throw e;
+  }
 }
 
 /**

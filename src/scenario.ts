@@ -1,5 +1,6 @@
 import type { Arbitrary } from 'fast-check';
 import type { ScenarioContext } from './context.js';
+import { noteDefinition } from './definedIn.js';
 import { isPrototypeKey, nameProblem } from './names.js';
 import { paramSpecProblem } from './paramValues.js';
 import { expectationProblem, type Expectation } from './expectation.js';
@@ -68,8 +69,12 @@ export interface ScenarioDefinition<P extends object = Record<string, unknown>> 
   run(t: ScenarioContext<P>): Promise<void>;
 }
 
-/** A scenario module's default export. Identity at run time; it exists for the types. */
+/**
+ * A scenario module's default export. Returns `definition` itself, with the calling module's
+ * file noted on it (src/definedIn.ts), so a trace the vitest helpers save can name it.
+ */
 export function defineScenario<P extends object = Record<string, never>>(definition: ScenarioDefinition<P>): ScenarioDefinition<P> {
+  noteDefinition(definition);
   return definition;
 }
 

@@ -8,9 +8,11 @@
  * replayTraces('traces');   // one test per saved trace: it must still reproduce its recorded outcome
  * ```
  */
-import { readdirSync, existsSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { describe, it } from 'vitest';
+import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { definedIn } from './definedIn.js';
+import { portablePath } from './trace/paths.js';
+import { describe, expect, it } from 'vitest';
 import { locateScenario } from './cli/locate.js';
 import { checkedExplore, type CheckedExploreOptions, type CheckedExploreResult } from './robust/checkedExplore.js';
 import { WatchdogThread } from './robust/watchdog.js';
@@ -75,6 +77,8 @@ export async function expectNoFailure<P extends object>(scenario: ScenarioDefini
   } finally {
     await thread?.close();
   }
+  const module = options.file === undefined ? definingModule(scenario) : null;
+  if (module?.file !== undefined && trace.scenario.file === undefined) trace = { ...trace, scenario: { ...trace.scenario, file: portablePath(module.file) } };
   let file: string | null = null;
   let saveError = '';
   if (out !== false) {
@@ -87,7 +91,48 @@ export async function expectNoFailure<P extends object>(scenario: ScenarioDefini
   }
   const shown = file === null ? null : relative(process.cwd(), file);
   const report = formatFailureReport(trace, shown);
-  throw new InterleaveFailure(`${scenario.name} [${r.variant}] failed after ${executionCount(r.executions)}\n${report}${saveError}${unconfirmedLine(options.file)}`, r, file);
+  throw new InterleaveFailure(`${scenario.name} [${r.variant}] failed after ${executionCount(r.executions)}\n${report}${saveError}${module?.note ?? ''}${unconfirmedLine(options.file)}`, r, file);
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** The test file vitest is running now (undefined outside a test). */
+function currentTestFile(): string | undefined {
+  try {
+    return expect.getState().testPath;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Test files by name, as vitest's default `include` finds them. */
+const TEST_FILE = /\.(test|spec)\.[cm]?[jt]sx?$/;
+
+/**
+ * The module a trace should name when `expectNoFailure` is given no `file`: where
+ * `defineScenario` was called (src/definedIn.ts), when that module has a default export (the
+ * trace also names the scenario, and replay checks that the module's default is it), so that `interleave replay` finds the scenario wherever it lives. Otherwise no file,
+ * and `note` says why the printed command looks the scenario up by name: a test file (only
+ * vitest can load it: its `it` calls need vitest's runner), or a module with no default export (the loader takes a module's default export).
+ */
+function definingModule(scenario: object): { file?: string; note: string } | null {
+  const file = definedIn(scenario);
+  if (file === undefined) return null;
+  const shown = relative(process.cwd(), file).split(sep).join('/');
+  const byName = '\n(the replay command looks the scenario up by name in ./scenarios:';
+  if (TEST_FILE.test(file) || file === currentTestFile()) {
+    return { note: `${byName} it is defined in ${shown}, a test file only vitest can load; define it in a module of its own, as its default export, and the trace names that module)` };
+  }
+  // Read, not imported: from a package in node_modules, vitest leaves this module to Node, whose
+  // import would load a second instance of the scenario's module (and cannot load TypeScript).
+  if (!/^\s*export\s+default\b/m.test(readText(file))) return { note: `${byName} ${shown} has no default export; with \`export default\` the trace names that module)` };
+  return { file, note: '' };
 }
 
 /** The line saying why a failure that did not replay from fresh modules has no trace. */

@@ -5,6 +5,7 @@ import { InternalError, UsageError } from '../runtime/errors.js';
 import { TraceFileError } from '../trace/codec.js';
 import { registerCi } from './commands/ci.js';
 import { registerExplore } from './commands/explore.js';
+import { registerInit } from './commands/init.js';
 import { registerList } from './commands/list.js';
 import { registerMerge } from './commands/merge.js';
 import { registerReplay } from './commands/replay.js';
@@ -40,6 +41,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
   registerCi(program, setExit);
   registerReport(program, setExit);
   registerMerge(program, setExit);
+  registerInit(program, setExit);
 
   return program;
 }

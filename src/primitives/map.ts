@@ -2,10 +2,20 @@ import { IteratorInvalidated, KeyError } from '../runtime/errors.js';
 import { Operation } from '../runtime/operation.js';
 import { Primitive } from './base.js';
 
-export interface MapOptions {
-  /** 'throw': `get` and `delete` of a missing key raise KeyError, like Python's `d[k]` and `del d[k]`. */
-  readonly missing?: 'throw' | 'undefined';
+/** What `get` and `delete` do with a missing key: see MapOptions.missing. */
+export type MissingKeys = 'throw' | 'undefined';
+
+export interface MapOptions<M extends MissingKeys = MissingKeys> {
+  /**
+   * 'throw': `get` and `delete` of a missing key raise KeyError, like Python's `d[k]` and
+   * `del d[k]`, and `get`'s type has no `undefined`. 'undefined' (the default): `get` of a
+   * missing key gives `undefined`, like a JavaScript Map, and `delete` gives false.
+   */
+  readonly missing?: M;
 }
+
+/** What `get` resolves to: never `undefined` in a map whose missing keys throw. */
+export type MapValue<V, M extends MissingKeys> = M extends 'throw' ? V : V | undefined;
 
 /**
  * A shared dictionary. Operations on different keys commute; `keys`, `size`, `entries` and
@@ -13,24 +23,25 @@ export interface MapOptions {
  * iterator throw IteratorInvalidated on its next step (Python: "dictionary changed size
  * during iteration"; Qt: invalidated iterators).
  */
-export class SharedMap<K, V> extends Primitive {
+export class SharedMap<K, V, M extends MissingKeys = MissingKeys> extends Primitive {
   readonly type = 'map';
   private readonly data = new Map<K, V>();
   /** Bumped on every change of the key set; iterators compare against it. */
   private shape = 0;
   private readonly throwOnMissing: boolean;
 
-  constructor(exec: ConstructorParameters<typeof Primitive>[0], name: string, options?: MapOptions) {
+  constructor(exec: ConstructorParameters<typeof Primitive>[0], name: string, options?: MapOptions<M>) {
     super(exec, name);
     this.throwOnMissing = options?.missing === 'throw';
   }
 
-  get(key: K): Promise<V | undefined> {
+  /** The value at `key`; a missing key gives `undefined`, or raises KeyError with `missing: 'throw'`. */
+  get(key: K): Promise<MapValue<V, M>> {
     return this.exec.perform(
       new Operation('get', this, key, 'read', null, () => {
         const v = this.data.get(key);
         if (v === undefined && this.throwOnMissing && !this.data.has(key)) throw new KeyError(this.name, key);
-        return v;
+        return v as MapValue<V, M>;
       }),
     );
   }
