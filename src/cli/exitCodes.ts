@@ -22,7 +22,7 @@ export const EXIT = {
 } as const;
 
 /** The commands of the binary, as registered in src/cli/main.ts. */
-export type CommandName = 'run' | 'replay' | 'list' | 'shrink' | 'explore' | 'ci' | 'report' | 'merge';
+export type CommandName = 'run' | 'replay' | 'list' | 'shrink' | 'explore' | 'ci' | 'report' | 'merge' | 'init';
 
 type Code = (typeof EXIT)[keyof typeof EXIT];
 
@@ -80,6 +80,11 @@ export const EXIT_MEANINGS: Readonly<Record<CommandName, readonly (readonly [Cod
     [EXIT.OK, 'no failure (with --check: every variant found what it declares)'],
     [EXIT.FAILURE, 'a failure found (with --check: a mismatch)'],
     [EXIT.USAGE, 'bad usage (missing or mismatched shard files; with --check, a scenario not in --dir)'],
+    INTERNAL,
+  ],
+  init: [
+    [EXIT.OK, 'the files were written'],
+    [EXIT.USAGE, 'no package.json here, or a file to write already exists (named in the message); nothing written'],
     INTERNAL,
   ],
 };

@@ -56,7 +56,7 @@ describe('interleave init', () => {
     const r = await cli(['init', '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Usage: interleave init [options]');
-    expect(r.stdout).toContain('  npx interleave init\n');
-    expect(r.stdout).toContain('  2  no package.json here, or a file to write already exists (named in the message)');
+    expect(r.stdout).toContain('  interleave init --dir first/scenarios --tests first/test\n');
+    expect(r.stdout).toContain('    2  no package.json here, or a file to write already exists (named in the message); nothing written');
   });
 });

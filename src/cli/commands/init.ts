@@ -3,7 +3,8 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../../runtime/errors.js';
-import { EXIT } from '../exitCodes.js';
+import { EXIT, exitCodeHelp } from '../exitCodes.js';
+import { examplesHelp } from '../helpExamples.js';
 import type { SetExit } from '../options.js';
 
 interface InitOptions {
@@ -80,13 +81,10 @@ export function registerInit(program: Command, setExit: SetExit): Command {
 Run it in your project's root (where package.json is). Files are .ts when package.json says
 "type": "module", .mts otherwise. Nothing is overwritten: if a file exists, nothing is written.
 
-Example:
-  npx interleave init
-  npx vitest run test/profile-cache.test.ts
-
-Exit codes:
-  0  the files were written
-  2  no package.json here, or a file to write already exists (named in the message)`,
+Then run the test it names (\`npx vitest run test/profile-cache.test.ts\`).
+` +
+        examplesHelp([{ what: 'a first scenario and its vitest test, written into this project', exit: EXIT.OK, command: 'interleave init --dir first/scenarios --tests first/test' }]) +
+        exitCodeHelp('init'),
     )
     .action((o: InitOptions) => setExit(initCommand(o)));
 }
