@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { defineScenario, explore, replayTrace, search, type ScenarioDefinition } from 'interleave';
 import { Mutex, lockName } from 'interleave/async-mutex';
-import bank, { Account, transfer, type Ledger } from '../fixtures/real/bank.js';
+import bank, { Account, ledgerOf, transfer } from '../fixtures/real/bank.js';
 import counters from '../fixtures/real/counters.js';
 import { tempProject } from '../helpers/project.js';
 import { cli } from '../robust/cli.js';
@@ -82,18 +82,7 @@ describe('the real async-mutex, injected instead (why the stand-in exists)', () 
       description: 'transfer(a, b) and transfer(b, a) with the library itself',
       variants: { only: { expect: 'stuck' } },
       async run(t) {
-        const balances = new Map([
-          ['a', 100],
-          ['b', 100],
-        ]);
-        const ledger: Ledger = t.io('ledger', {
-          async get(id: string): Promise<number> {
-            return balances.get(id)!;
-          },
-          async set(id: string, balance: number): Promise<void> {
-            balances.set(id, balance);
-          },
-        });
+        const { ledger } = ledgerOf(t);
         const a = new Account('a', new real.Mutex());
         const b = new Account('b', new real.Mutex());
         await Promise.all([transfer(ledger, a, b, 10), transfer(ledger, b, a, 20)]);
