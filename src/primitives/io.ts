@@ -35,8 +35,7 @@ export function controlled<F extends (...args: never[]) => unknown>(exec: Execut
     });
     let outcome: unknown;
     let threw = false;
-    // The call's text is formatted now while recording (the arguments as they were), else only if something reads it.
-    const obj: SharedObject = exec.record ? { id: exec.worldId(), name: callText(name, args), type: 'io' } : new CallObject(exec.worldId(), name, args);
+    const obj = new CallObject(exec.worldId(), name, args, exec.record);
     const op = new Operation('call', obj, undefined, 'write', null, () => {
       try {
         outcome = Reflect.apply(fn, self, args);
@@ -70,15 +69,21 @@ export function controlled<F extends (...args: never[]) => unknown>(exec: Execut
   };
 }
 
-/** The outside world as one call touches it, named by the call's text, formatted on first read. */
+/**
+ * The outside world as one call touches it, named by the call's text: formatted at once while
+ * recording (the arguments as they were at the call), else on first read, if any.
+ */
 class CallObject implements SharedObject {
   readonly type = 'io';
-  private text: string | null = null;
+  private text: string | null;
   constructor(
     readonly id: number,
     private readonly fn: string,
     private readonly args: readonly unknown[],
-  ) {}
+    now: boolean,
+  ) {
+    this.text = now ? callText(fn, args) : null;
+  }
   get name(): string {
     return (this.text ??= callText(this.fn, this.args));
   }
