@@ -27,7 +27,7 @@ export class RealCodeRun implements RealCodeHooks {
   }
 
   outsideStarted(): string | null {
-    return this.timers instanceof RealTimersWatch ? this.timers.started() : null;
+    return this.timers.started();
   }
 
   end(): void {

@@ -63,6 +63,11 @@ export class VirtualTimers implements VirtualClock {
     activate(this);
   }
 
+  /** A real timer started (RealTimersWatch's question): never, here every timer is virtual. */
+  started(): null {
+    return null;
+  }
+
   end(): void {
     if (!this.installed) return;
     this.installed = false;
