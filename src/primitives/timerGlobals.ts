@@ -22,7 +22,8 @@ import * as timersPromisesEsm from 'node:timers/promises';
  * bindings of `node:timers/promises` (`import { setTimeout } from ...`) keep the forwarders,
  * which outside a step call the original functions (`install`: re-syncing them costs ~50 us).
  *
- * Module state is the point here: the globals are the process's. Used only by VirtualTimers.
+ * Module state is the point here: the globals are the process's. Used by VirtualTimers, by
+ * RealTimersWatch (timers: 'real'), by OutsideWorld's hook and by src/series.ts (holdTimerGlobals).
  */
 export interface VirtualClock {
   now(): number;
