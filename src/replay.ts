@@ -1,6 +1,6 @@
 import type { TraceEvent } from './runtime/events.js';
 import type { ExecutionResult } from './runtime/execution.js';
-import type { Failure } from './runtime/failure.js';
+import type { Failure, FailureKind } from './runtime/failure.js';
 import { makeTarget, runExecution, type Target } from './run.js';
 import type { ScenarioDefinition } from './scenario.js';
 import { AnnouncementLog } from './strategies/announcementLog.js';
@@ -47,7 +47,17 @@ export function portableFailure(f: Failure): Trace['failure'] {
     ...(f.cycle !== undefined ? { cycle: f.cycle.map((e) => ({ ...e })) } : {}),
     ...(f.blocked !== undefined ? { blocked: f.blocked.map((b) => ({ ...b })) } : {}),
     ...(f.locks !== undefined ? { locks: [...f.locks] } : {}),
+    ...(f.awaits !== undefined ? { awaits: f.awaits.map((at) => mapLocation(at, (p) => portablePath(p))) } : {}),
   } as Trace['failure'];
+}
+
+/**
+ * Whether the run that records a failure of this kind (and its replay) locates waits
+ * (ExecutionOptions.locateWaits): the line an outside wait was started at (nondeterminism), the
+ * line each unfinished chain awaits at (stuck, leak). Exploring runs never do: it costs every promise.
+ */
+export function locatesWaits(kind: FailureKind | undefined): boolean {
+  return kind === 'nondeterminism' || kind === 'stuck' || kind === 'leak';
 }
 
 /** Same failure: kind, message and step. This is the bar for "reproduced". */
@@ -57,9 +67,9 @@ export function sameFailure(a: Pick<Failure, 'kind' | 'message' | 'step'> | null
 }
 
 /** Re-runs a decision list with recording on. Strict: an impossible decision is a divergence. */
-export function replayDecisions(target: Target<object>, decisions: readonly number[], options: { lenient?: boolean; taskNames?: readonly string[]; locateOutside?: boolean } = {}): Promise<ExecutionResult> {
+export function replayDecisions(target: Target<object>, decisions: readonly number[], options: { lenient?: boolean; taskNames?: readonly string[]; locateWaits?: boolean } = {}): Promise<ExecutionResult> {
   const strategy = new ReplayStrategy(decisions, options);
-  return runExecution(target, strategy, 0, options.locateOutside === true ? 'locate' : true);
+  return runExecution(target, strategy, 0, options.locateWaits === true ? 'locate' : true);
 }
 
 export type ReplayOutcome =
@@ -114,8 +124,7 @@ export async function replayTrace(scenario: ScenarioDefinition<object>, trace: T
   const prefixOnly = trace.unfinished === true && trace.failure === null;
   const replay = new ReplayStrategy(trace.decisions, { taskNames: trace.tasks, ...(prefixOnly ? {} : { then: new FirstEnabledStrategy() }) });
   const log = new AnnouncementLog(replay);
-  // A recorded nondeterminism names the line of an outside wait only when that was looked for.
-  const result = await runExecution(target, log, 0, trace.failure?.kind === 'nondeterminism' ? 'locate' : true);
+  const result = await runExecution(target, log, 0, locatesWaits(trace.failure?.kind) ? 'locate' : true);
   const replayed = traceOf(target, trace.strategy, result);
   const continuedFrom = replay.continuedAt;
   const build = (outcome: ReplayOutcome, message: string, divergence?: ReplayReport['divergence']): ReplayReport => ({

@@ -138,7 +138,7 @@ function newExecution<P extends object>(target: Target<P>, strategy: Strategy, i
     index,
     record: record === true || record === 'locate',
     sites: record !== false,
-    locateOutside: record === 'locate',
+    locateWaits: record === 'locate',
     oneAtATime,
     maxSteps: s.maxSteps,
     allowLeaks: s.allowLeaks,

@@ -8,7 +8,7 @@ import { keepStepPromises, promiseMade } from './timerGlobals.js';
  * code, a resource the process has now and did not have then is something the scenario's code
  * started and awaits, which no step will ever settle: nondeterminism, not a stuck program.
  *
- * When the execution locates outside waits (ExecutionOptions.locateOutside: the run that records
+ * When the execution locates outside waits (ExecutionOptions.locateWaits: the run that records
  * a nondeterminism failure's trace, and its replay), an async hook also keeps the line that
  * started each such resource, so the failure names it (`1 real socket (TCPServerWrap) started at
  * src/client.ts:12`). Only then: an async hook numbers every promise, which costs exploration its

@@ -2,6 +2,7 @@ import type { TraceEvent } from '../runtime/events.js';
 import { describeEvent } from '../runtime/events.js';
 import type { Trace } from '../trace/schema.js';
 import { plural } from './plural.js';
+import { whereLines } from './where.js';
 import { explainWaitEdge } from './waitEdge.js';
 import { inWindow, MAX_COLUMNS, neverRanText, rowWindow, skippedText, tasksShown } from './window.js';
 import { siteText } from './timeline.js';
@@ -42,7 +43,7 @@ export function renderHtmlReport(input: HtmlReportInput): string {
   const c = trace.counts;
   const shrunk = trace.shrink !== undefined ? `, shrunk from ${plural(trace.shrink.original.steps, 'step')} and ${plural(trace.shrink.original.preemptions, 'preemption')}` : '';
   // Where the failure was thrown, relative to the trace's project root (as the trace records it).
-  const location = f?.error?.location !== undefined ? `\n<p class="location" id="location">at ${esc(f.error.location)}</p>` : '';
+  const location = whereLines(f).map((line, i) => `\n<p class="location"${i === 0 ? ' id="location"' : ''}>${esc(line)}</p>`).join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -12,6 +12,7 @@ import { explainWaitEdge } from './waitEdge.js';
 import { shellQuote } from './shellQuote.js';
 import { isInconclusive } from '../robust/inconclusive.js';
 import { plural } from './plural.js';
+import { whereLines } from './where.js';
 
 /** The command that replays a saved trace, as a user would type it. */
 export function replayCommand(file: string): string {
@@ -24,7 +25,7 @@ export function formatFailureReport(trace: Trace, file: string | null, options: 
   if (f === null) return 'no failure';
   const c = options.colours ?? NO_COLOUR;
   const out: string[] = [c.red(c.bold(escapeControl(f.message)))];
-  if (f.error?.location !== undefined) out.push(`  at ${escapeControl(displayLocation(f.error.location))}`);
+  for (const line of whereLines(f, displayLocation)) out.push(`  ${escapeControl(line)}`);
   for (const line of rootCause(trace)) out.push(`  ${escapeControl(line)}`);
   const n = trace.counts;
   const shrunk = trace.shrink !== undefined ? ` (shrunk from ${plural(trace.shrink.original.steps, 'step')}, ${plural(trace.shrink.original.preemptions, 'preemption')})` : '';

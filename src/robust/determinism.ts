@@ -2,7 +2,7 @@ import type { TraceEvent } from '../runtime/events.js';
 import { describeEvent } from '../runtime/events.js';
 import type { ExecutionResult } from '../runtime/execution.js';
 import { keepFirstWarnings, type Failure, type Warning } from '../runtime/failure.js';
-import { replayDecisions, sameFailure, traceOf, type StrategyInfo } from '../replay.js';
+import { locatesWaits, replayDecisions, sameFailure, traceOf, type StrategyInfo } from '../replay.js';
 import { runExecution, type NondeterminismGuard, type Target } from '../run.js';
 import type { Strategy } from '../strategies/strategy.js';
 import type { Trace } from '../trace/schema.js';
@@ -97,7 +97,7 @@ export interface DeterminismCheck {
  * with that failure, else the difference is between that run and the replay.
  */
 export async function checkDeterminism(target: Target<object>, decisions: readonly number[], expected?: Failure | null): Promise<DeterminismCheck> {
-  const first = await replayDecisions(target, decisions, { locateOutside: expected?.kind === 'nondeterminism' });
+  const first = await replayDecisions(target, decisions, { locateWaits: locatesWaits(expected?.kind) });
   // A guard finding (an await the scheduler does not control) is already nondeterminism; its replay is racy.
   if (expected?.kind === 'nondeterminism') return { result: first, difference: null };
   if (expected !== undefined && (first.divergence !== null || !sameFailure(expected, first.failure))) {

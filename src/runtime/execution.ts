@@ -7,7 +7,7 @@ import { Operation, type SharedObject } from './operation.js';
 import { NO_LOCKS, Task, type TaskView } from './task.js';
 import { findCycle, heldByFinished, permanentDeadlock, waitOf } from './waitfor.js';
 import { describeOp, formatValue, type TraceEvent } from './events.js';
-import { errorInfo, opErrorInfo } from './location.js';
+import { errorInfo, opErrorInfo, scenarioLinesHere } from './location.js';
 import { usageErrorHere } from './usageSite.js';
 import { describeThrown, isInstance } from './thrown.js';
 import { spinMark } from './spinMark.js';
@@ -25,6 +25,8 @@ export interface RealCodeHooks {
   outsideWait(): string | null;
   /** Something the scenario's code started that runs on wall-clock time (a real timer), described with its step and line; null when none. */
   outsideStarted(): string | null;
+  /** Where the scenario's code awaits and never resumed (`file:line` each), when the execution locates waits (ExecutionOptions.locateWaits); else empty. */
+  unfinishedAwaits(): readonly string[];
   end(): void;
 }
 
@@ -40,11 +42,12 @@ export interface ExecutionOptions {
   readonly sites?: boolean;
   /**
    * Real code: keep the line that started each resource outside interleave (socket, file, real
-   * timer), so a wait on one is named by its line. An async hook, on only for this: it costs every
+   * timer), so a wait on one is named by its line, and the lines where the scenario's code awaits
+   * and never resumed, for a stuck or leaking program. Hooks on every promise, on only for this: it costs every
    * promise, and changes an error's async stack frames. Used by the run that records a
-   * nondeterminism failure and by its replay.
+   * nondeterminism, stuck or leak failure, and by its replay (`locatesWaits` in src/replay.ts).
    */
-  readonly locateOutside?: boolean;
+  readonly locateWaits?: boolean;
   /**
    * Check that a task awaits each operation before starting the next (`oneOperationAtATime`):
    * one microtask per operation. Implied by `sites`; on for every execution run on its own
@@ -142,8 +145,13 @@ export class Execution implements SchedulingView {
   private readonly strategy: Strategy;
   private readonly maxSteps: number;
   readonly record: boolean;
-  /** See ExecutionOptions.locateOutside. */
-  readonly locateOutside: boolean;
+  /** See ExecutionOptions.locateWaits. */
+  readonly locateWaits: boolean;
+  /**
+   * When locating waits: the lines of the code that started this execution (a test's `await
+   * replayTrace(...)`), whose own awaits wait for the execution, not in it.
+   */
+  readonly starterLines: readonly string[];
   private readonly sites: boolean;
   private readonly oneAtATime: boolean;
   private readonly allowLeaks: boolean;
@@ -187,7 +195,8 @@ export class Execution implements SchedulingView {
     this.strategy = options.strategy;
     this.maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
     this.record = options.record ?? false;
-    this.locateOutside = options.locateOutside ?? false;
+    this.locateWaits = options.locateWaits ?? false;
+    this.starterLines = this.locateWaits ? scenarioLinesHere() : [];
     this.sites = this.record || (options.sites ?? false);
     this.oneAtATime = this.sites || (options.oneAtATime ?? false);
     this.allowLeaks = options.allowLeaks ?? false;
@@ -886,6 +895,8 @@ export class Execution implements SchedulingView {
       }
     }
     const blocked: BlockedTask[] = remaining.map((t) => ({ task: t.name, waitsOn: waitsOn(t) }));
+    const awaits = this.realHooks?.unfinishedAwaits() ?? [];
+    const at = awaits.length > 0 ? { awaits } : {};
     // A lock left held by a finished task is the bug: named after who waits on it.
     const list = [...blocked.map((b) => `${b.task} waits on ${b.waitsOn}`), ...heldByFinished(remaining)].join('; ');
     const mainDone = this.tasks[0]!.finished;
@@ -894,9 +905,9 @@ export class Execution implements SchedulingView {
         this.endNormally();
         return;
       }
-      this.fail({ kind: 'leak', message: `leak: main finished but tasks never did: ${list}`, step: this.step, tasks: blocked.map((b) => b.task), blocked });
+      this.fail({ kind: 'leak', message: `leak: main finished but tasks never did: ${list}`, step: this.step, tasks: blocked.map((b) => b.task), blocked, ...at });
     } else {
-      this.fail({ kind: 'stuck', message: `stuck: every task is blocked and none can wake another: ${list}`, step: this.step, tasks: blocked.map((b) => b.task), blocked });
+      this.fail({ kind: 'stuck', message: `stuck: every task is blocked and none can wake another: ${list}`, step: this.step, tasks: blocked.map((b) => b.task), blocked, ...at });
     }
   }
 

@@ -59,6 +59,13 @@ export interface Failure {
   readonly error?: ErrorInfo;
   readonly cycle?: readonly WaitEdge[];
   readonly blocked?: readonly BlockedTask[];
+  /**
+   * Real code, stuck or leak: the line of each await of the scenario's code that never resumed
+   * (`file:line`, innermost of a chain when the stack shows it; src/primitives/awaitSites.ts).
+   * Known only in a run that locates waits (the recording of the failure and its replay), so not
+   * part of the message, which exploring runs compare.
+   */
+  readonly awaits?: readonly string[];
   /** Two locks taken in opposite orders (potential-deadlock). */
   readonly locks?: readonly string[];
 }

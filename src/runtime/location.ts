@@ -96,6 +96,46 @@ export function siteHere(): string | undefined {
 }
 
 /**
+ * Whether the code that called `fn` is the scenario's own (not interleave's, not Node's, not a
+ * library's), and if so every frame of the scenario's code on the stack, innermost first, as
+ * `file:line` (the async frames of awaiting callers included: `at async transfer (...)`), looking
+ * up to 50 frames deep; else null. For src/primitives/awaitSites.ts, whose promise hook is `fn`.
+ */
+export function scenarioLinesBelow(fn: (...args: never[]) => unknown): string[] | null {
+  const frames = deepFrames(fn);
+  // Below the hook: Node's dispatch to it, and a builtin that made the promise (`Promise.then`).
+  let first = 0;
+  while (first < frames.length && (frames[first]!.includes('node:internal/promise_hooks') || frames[first]!.endsWith('(<anonymous>)'))) first++;
+  if (first === frames.length || isInternal(frames[first]!)) return null;
+  const out = scenarioLines(frames.slice(first));
+  return out.length === 0 ? null : out;
+}
+
+/** Every frame on the stack right now that is not interleave's, Node's or a library's, as `file:line`: the lines of the code that called interleave. */
+export function scenarioLinesHere(): string[] {
+  return scenarioLines(deepFrames(scenarioLinesHere));
+}
+
+function deepFrames(below: (...args: never[]) => unknown): string[] {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 50;
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace(holder, below);
+  Error.stackTraceLimit = limit;
+  return (holder.stack ?? '').split('\n').slice(1).map((l) => l.trim()).filter((l) => l.startsWith('at '));
+}
+
+function scenarioLines(frames: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const f of frames) {
+    if (isInternal(f)) continue;
+    const at = frameLocation(f);
+    if (at?.line !== undefined) out.push(`${at.file}:${at.line}`);
+  }
+  return out;
+}
+
+/**
  * `scenarios/x.ts:12: `, the scenario line that called into interleave right now, relative to
  * the working directory, ready to start a usage error's message; empty when no frame is the
  * scenario's.

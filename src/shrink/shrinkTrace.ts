@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { InternalError, UsageError } from '../runtime/errors.js';
 import { ownTimeHere } from '../runtime/ownTime.js';
-import { replayDecisions, traceOf } from '../replay.js';
+import { locatesWaits, replayDecisions, traceOf } from '../replay.js';
 import { makeTarget, runExecution, type Target } from '../run.js';
 import type { ScenarioDefinition } from '../scenario.js';
 import type { Strategy } from '../strategies/strategy.js';
@@ -398,7 +398,7 @@ class Shrinker {
     if (this.input.runaway !== undefined) return this.withShrinkCounts(await this.runawayTrace(best, this.input.runaway), best);
     const target = this.target(best.params, undefined, this.options.file);
     const probe = new ProbeStrategy(new ReplayStrategy(best.attempt.decisions), true);
-    const result = await runExecution(target, probe, 0, true);
+    const result = await runExecution(target, probe, 0, locatesWaits(this.input.failure?.kind) ? 'locate' : true);
     const ok =
       result.divergence === null &&
       result.decisions.length === best.attempt.decisions.length &&

@@ -3,7 +3,7 @@ import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Trace } from './schema.js';
 
 /**
- * Paths in traces (`scenario.file`, `failure.error.location`, a call event's `site`) are relative to a project root,
+ * Paths in traces (`scenario.file`, `failure.error.location`, `failure.awaits`, a call event's `site`) are relative to a project root,
  * never absolute, so a trace is the same on every machine and replays from any folder.
  * - In memory (`result.trace`, `encodeTrace`) they are relative to the working directory's root.
  * - In a trace file they are relative to the file's own root: `writeTrace` and `readTrace`
@@ -48,12 +48,19 @@ export function displayLocation(location: string, root?: string): string {
 export function rebaseTrace(trace: Trace, from: string, to: string): Trace {
   if (from === to) return trace;
   const move = (p: string): string => portablePath(resolve(from, p), to);
-  const error = trace.failure?.error;
+  const failure = trace.failure;
+  const error = failure?.error;
   return {
     ...trace,
     scenario: { ...trace.scenario, ...(trace.scenario.file !== undefined ? { file: move(trace.scenario.file) } : {}) },
     failure:
-      trace.failure === null || error?.location === undefined ? trace.failure : { ...trace.failure, error: { ...error, location: mapLocation(error.location, move) } },
+      failure === null
+        ? null
+        : {
+            ...failure,
+            ...(error?.location !== undefined ? { error: { ...error, location: mapLocation(error.location, move) } } : {}),
+            ...(failure.awaits !== undefined ? { awaits: failure.awaits.map((at) => mapLocation(at, move)) } : {}),
+          },
     events: trace.events.map((e) => (e.site === undefined ? e : { ...e, site: mapLocation(e.site, move) })),
   };
 }

@@ -25,6 +25,7 @@ const FailureSchema = z.object({
   cycle: z.array(WaitEdge).optional(),
   blocked: z.array(z.object({ task: z.string(), waitsOn: z.string() })).optional(),
   locks: z.array(z.string()).optional(),
+  awaits: z.array(z.string()).optional(),
 });
 
 const EventSchema = z.object({

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { defineScenario, explore, replayTrace, search, type ScenarioDefinition } from 'interleave';
 import getOrLoad from '../fixtures/real/get-or-load.js';
 import chainLock from '../fixtures/real/chain-lock.js';
+import { formatFailureReport } from '../../src/report/text.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const s = (x: unknown): ScenarioDefinition<object> => x as ScenarioDefinition<object>;
@@ -35,10 +36,40 @@ describe('t.io: real code with controlled calls', () => {
     expect((await replayTrace(s(chainLock), buggy.trace!)).outcome).toBe('reproduced');
   });
 
-  it('a promise no step will settle is stuck, naming the task that waits on it', async () => {
+  it('a promise no step will settle is stuck, naming the task that waits on it and the line it awaits at', async () => {
     const r = await explore(s(chainLock), { variant: 'never-released', seed: 1 });
     expect(r.failure?.kind).toBe('stuck');
     expect(r.failure?.message).toBe('stuck: every task is blocked and none can wake another: main waits on a promise that no step left to run settles');
+    // The exploring run compares messages only; the recording and its replay locate the await.
+    expect(r.trace!.failure?.awaits).toEqual(['test/fixtures/real/chain-lock.ts:51']);
+    const again = await replayTrace(s(chainLock), r.trace!);
+    expect([again.outcome, again.trace.failure?.awaits]).toEqual(['reproduced', ['test/fixtures/real/chain-lock.ts:51']]);
+  });
+
+  it('of async functions awaiting each other, the innermost await is named, once per chain', async () => {
+    const never = new Promise<void>(() => undefined);
+    const line = (offset: number): string => `test/real/io.test.ts:${HERE + offset}`;
+    const HERE = 59; // the line of `const inner` below
+    const nested = defineScenario({
+      name: 'nested-waits',
+      description: 'two chains, each awaiting a helper that awaits a promise nothing settles',
+      variants: { only: { expect: 'stuck' } },
+      async run(t) {
+        const io = t.io('io', async () => 1);
+        const inner = async (): Promise<void> => {
+          await io();
+          await never;
+        };
+        const outer = async (): Promise<void> => {
+          await inner();
+        };
+        await Promise.all([outer(), outer()]);
+      },
+    });
+    const r = await explore(s(nested), { seed: 1 });
+    expect(r.failure?.kind).toBe('stuck');
+    expect(r.trace!.failure?.awaits).toEqual([line(2), line(2)]);
+    expect(formatFailureReport(r.trace!, null).split('\n')[1]).toBe(`  2 awaits never resumed at ${line(2)}`);
   });
 
   it('misuse is one clear line: t.io on a non-function, a controlled call after the execution ended', async () => {

@@ -6,6 +6,7 @@ import { Mutex, lockName } from 'interleave/async-mutex';
 import bank, { Account, ledgerOf, transfer } from '../fixtures/real/bank.js';
 import counters from '../fixtures/real/counters.js';
 import { tempProject } from '../helpers/project.js';
+import { formatFailureReport } from '../../src/report/text.js';
 import { cli } from '../robust/cli.js';
 
 // The fixtures import async-mutex, unchanged; they get interleave's stand-in, as a user's tests would.
@@ -90,6 +91,17 @@ describe('the real async-mutex, injected instead (why the stand-in exists)', () 
     });
     const r = await explore(s(abba), { seed: 1 });
     expect(r.failure?.message).toBe('stuck: every task is blocked and none can wake another: main waits on a promise that no step left to run settles');
+    // Where each transfer waits: holding its first lock (line 38), for the second (line 40). The
+    // library chains with then, which hides line 38 from line 40's stack, so both are named.
+    const lines = ['test/fixtures/real/bank.ts:38', 'test/fixtures/real/bank.ts:38', 'test/fixtures/real/bank.ts:40', 'test/fixtures/real/bank.ts:40'];
+    expect(r.trace!.failure?.awaits).toEqual(lines);
+    expect(formatFailureReport(r.trace!, null).split('\n').slice(0, 3)).toEqual([
+      r.failure!.message,
+      '  2 awaits never resumed at test/fixtures/real/bank.ts:38',
+      '  2 awaits never resumed at test/fixtures/real/bank.ts:40',
+    ]);
+    const again = await replayTrace(s(abba), r.trace!);
+    expect([again.outcome, again.trace.failure?.awaits]).toEqual(['reproduced', r.trace!.failure?.awaits]);
   });
 });
 

@@ -13,6 +13,7 @@ import { executionCount, formatTable, plural, replayCommand } from '../../report
 import { shellQuote } from '../../report/shellQuote.js';
 import { displayLocation } from '../../trace/paths.js';
 import { escapeControl } from '../../report/escape.js';
+import { whereLines } from '../../report/where.js';
 import { readTrace, TraceFileError, writeFileAtomic } from '../../trace/codec.js';
 import { checkTraceTarget } from '../../robust/traceTarget.js';
 import { stdoutColours } from '../colours.js';
@@ -119,7 +120,7 @@ function variantDetail(v: Pick<VariantOutcome, 'variant' | 'saved' | 'unsavedTra
   const f = v.result.failure;
   // Escaped: the detail is printed line by line, so a newline in a message must not start a line of its own.
   const lines = [escapeControl(f?.message ?? `no failure in ${executionCount(v.result.executions)}`)];
-  if (f?.error?.location !== undefined) lines.push(`at ${displayLocation(f.error.location)}`);
+  lines.push(...whereLines(f, displayLocation));
   if (v.saved !== null) lines.push(`trace: ${show(v.saved)}`, `replay: ${replayCommand(show(v.saved))}`);
   else if (v.unsavedTrace !== null) lines.push(UNSAVED_HEADER, v.unsavedTrace);
   else if (f !== null) {
