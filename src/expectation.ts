@@ -11,7 +11,7 @@ export type Expectation = 'pass' | 'fail' | FailureKind | readonly FailureKind[]
 
 /**
  * What an exploration found: its failure's kind, `pass`, or `inconclusive` (the time limit ended
- * it before one execution counted: src/robust/inconclusive.ts), which no expectation meets.
+ * it before one execution counted: src/verdict/inconclusive.ts), which no expectation meets.
  */
 export type Found = FailureKind | 'pass' | 'inconclusive';
 

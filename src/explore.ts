@@ -3,20 +3,20 @@ import { keepFirstWarnings, type Failure, type Warning } from './runtime/failure
 import { makeTarget, NondeterminismGuard, runExecution, type Target, type TargetOptions } from './run.js';
 import { UnhandledRejections } from './runtime/unhandled.js';
 import { UsageError } from './runtime/errors.js';
-import { RejectionPauses } from './robust/rejectionPauses.js';
+import { RejectionPauses } from './verdict/rejectionPauses.js';
 import { isInstance } from './runtime/thrown.js';
 import { traceOf, type StrategyInfo } from './replay.js';
-import { checkDeterminism, checkedExecution, nondeterminismFailure } from './robust/determinism.js';
-import { LateReplays } from './robust/lateReplays.js';
+import { checkedExecution, recordFailure } from './verdict/determinism.js';
+import { LateReplays } from './verdict/lateReplays.js';
 import type { ScenarioDefinition } from './scenario.js';
-import { DEFAULT_BLOCK_SIZE } from './parallel/partition.js';
+import { DEFAULT_BLOCK_SIZE } from './partition.js';
 import { createStrategy } from './strategies/index.js';
 import { ReplayStrategy } from './strategies/replay.js';
-import type { Strategy } from './strategies/strategy.js';
+import type { Strategy } from './runtime/strategy.js';
 import type { Trace } from './trace/schema.js';
-import { exploreBySearch } from './search/asExplore.js';
 import { runSeries, type SeriesResult } from './series.js';
-import type { SearchResult } from './search/search.js';
+import { search, type SearchResult } from './search/search.js';
+import type { SearchMode } from './search/state.js';
 
 export interface ExploreOptions<P extends object = Record<string, unknown>> extends TargetOptions<P> {
   /**
@@ -215,27 +215,6 @@ async function sample<P extends object>(
 }
 
 /**
- * Replays a failing decision list with recording on, twice, and checks both replays fail the
- * same way as the exploring run and have the same event log (src/robust/determinism.ts).
- * A failure that does not replay is turned into a `nondeterminism` failure naming the first
- * step where two runs differ and what each did there.
- */
-export async function recordFailure(target: Target<object>, info: StrategyInfo, decisions: readonly number[], failure: Failure): Promise<{ failure: Failure; trace: Trace }> {
-  const check = await checkDeterminism(target, decisions, failure);
-  const trace = traceOf(target, info, check.result);
-  // The guard's own finding (a task awaited something the scheduler does not control) replays racily by nature: keep it,
-  // unless the recording run found it at the same step, where it also names the line that started the outside wait.
-  if (failure.kind === 'nondeterminism') {
-    const recorded = check.result.failure;
-    const kept = recorded !== null && recorded.kind === 'nondeterminism' && recorded.step === failure.step ? recorded : failure;
-    return { failure: kept, trace: { ...trace, failure: { ...kept, tasks: [...kept.tasks] } as Trace['failure'] } };
-  }
-  if (check.difference === null) return { failure: check.result.failure!, trace };
-  const nd = nondeterminismFailure(check.difference, failure.tasks);
-  return { failure: nd, trace: { ...trace, failure: nd as Trace['failure'] } };
-}
-
-/**
  * A usage error found exploring at full speed, without call sites (an operation left pending,
  * seen only by the task handed control next): its execution, replayed with call sites on,
  * names the task that misused the API and the line (`Execution.oneOperationAtATime`). Throws
@@ -251,4 +230,33 @@ async function locateMisuse(target: Target<object>, error: unknown): Promise<nev
     if (isInstance(e, UsageError)) located = e;
   }
   throw located;
+}
+
+/**
+ * `explore(scenario, { strategy: 'dfs' | 'pb' })`: runs the exhaustive search and reports it in
+ * explore's shape (`iterations` becomes the execution budget), with the full search result
+ * (completeness, counts, bound, resumable state) in `search`. `stoppedBy: 'iterations'` then
+ * also covers a finished search: read `search.complete` for whether the space was exhausted.
+ */
+async function exploreBySearch<P extends object>(scenario: ScenarioDefinition<P>, options: ExploreOptions<P>, mode: SearchMode): Promise<ExploreResult & { search: SearchResult }> {
+  const { onProgress, strategy: _strategy, iterations: _iterations, ...rest } = options;
+  const r = await search(scenario, {
+    ...rest,
+    strategy: mode,
+    ...(options.iterations !== undefined ? { maxExecutions: options.iterations } : {}),
+    ...(onProgress !== undefined ? { onProgress: (p: { executions: number; elapsedMs: number }) => onProgress({ executions: p.executions, elapsedMs: p.elapsedMs, failures: 0 }) } : {}),
+  });
+  return {
+    scenario: r.scenario,
+    variant: r.variant,
+    strategy: { name: mode },
+    executions: r.executions,
+    steps: r.steps,
+    failure: r.failure,
+    trace: r.trace,
+    stoppedBy: r.stoppedBy === 'failure' || r.stoppedBy === 'time' || r.stoppedBy === 'interrupted' ? r.stoppedBy : 'iterations',
+    elapsedMs: r.elapsedMs,
+    warnings: r.warnings,
+    search: r,
+  };
 }

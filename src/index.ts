@@ -10,7 +10,8 @@ export { ScenarioContext } from './context.js';
 export { checkedExplore as explore } from './robust/checkedExplore.js';
 export type { CheckedExploreOptions as ExploreOptions, CheckedExploreResult as ExploreResult } from './robust/checkedExplore.js';
 export type { NotReproducedFresh } from './robust/freshReplay.js';
-export { recordFailure, DEFAULT_ITERATIONS } from './explore.js';
+export { DEFAULT_ITERATIONS } from './explore.js';
+export { recordFailure } from './verdict/determinism.js';
 export type { Progress } from './explore.js';
 export { search, splitSearch, checkState as checkSearchState, initialState as initialSearchState, dependent, footprintOf } from './search/index.js';
 export type { SearchOptions, SearchResult, SearchProgress, BoundInfo, SearchState, SearchMode, PathNode, TaskNode, ValueNode, Access as FootprintAccess, Footprint } from './search/index.js';
@@ -26,7 +27,7 @@ export type { TraceEvent } from './runtime/events.js';
 export { describeEvent } from './runtime/events.js';
 export { Operation } from './runtime/operation.js';
 export type { Access, SharedObject, WaitInfo } from './runtime/operation.js';
-export type { TaskView } from './runtime/task.js';
+export type { TaskView } from './runtime/operation.js';
 export {
   KeyError,
   IteratorInvalidated,
@@ -41,8 +42,8 @@ export {
   InternalError,
   ScenarioRaisedError,
 } from './runtime/errors.js';
-export type { Strategy, SchedulingView } from './strategies/strategy.js';
-export { Divergence } from './strategies/strategy.js';
+export type { Strategy, SchedulingView } from './runtime/strategy.js';
+export { Divergence } from './runtime/strategy.js';
 export { RandomStrategy } from './strategies/random.js';
 export { BoundedRandomStrategy } from './strategies/boundedRandom.js';
 export { PctStrategy } from './strategies/pct.js';

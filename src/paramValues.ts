@@ -1,5 +1,12 @@
 import type { Arbitrary } from 'fast-check';
-import type { ParamSpec } from './scenario.js';
+
+/** A scenario parameter: its default, and the values it may take when varied and shrunk (`param(...)` in src/scenario.ts). */
+export interface ParamSpec<T> {
+  readonly default: T;
+  /** Values to vary over and shrink through (e.g. `fc.integer({ min: 1, max: 5 })`). */
+  readonly arbitrary?: Arbitrary<T>;
+  readonly description?: string;
+}
 
 /**
  * Whether a value may be a scenario parameter's: of the type of its default, a finite number

@@ -8,7 +8,7 @@ import { UnhandledRejections, withRejection } from './runtime/unhandled.js';
 import { resolveParams, type ParamSpec, type ScenarioDefinition, type VariantSpec } from './scenario.js';
 import { ownEntry } from './names.js';
 import { overrideProblem, showValue } from './paramValues.js';
-import type { Strategy } from './strategies/strategy.js';
+import type { Strategy } from './runtime/strategy.js';
 
 /** Options that change what an execution does (and so are stored in traces). */
 export interface RunSettings {

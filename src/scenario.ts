@@ -2,7 +2,9 @@ import type { Arbitrary } from 'fast-check';
 import type { ScenarioContext } from './context.js';
 import { noteDefinition } from './definedIn.js';
 import { isPrototypeKey, nameProblem } from './names.js';
-import { paramSpecProblem } from './paramValues.js';
+import { paramSpecProblem, type ParamSpec } from './paramValues.js';
+
+export type { ParamSpec } from './paramValues.js';
 import { expectationProblem, type Expectation } from './expectation.js';
 
 export type { Expectation } from './expectation.js';
@@ -19,13 +21,6 @@ export interface Budget {
   readonly preemptionBound?: number;
   /** PCT bug depth d. */
   readonly depth?: number;
-}
-
-export interface ParamSpec<T> {
-  readonly default: T;
-  /** Values to vary over and shrink through (e.g. `fc.integer({ min: 1, max: 5 })`). */
-  readonly arbitrary?: Arbitrary<T>;
-  readonly description?: string;
 }
 
 export interface VariantSpec {

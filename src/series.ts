@@ -2,7 +2,7 @@ import type { ExecutionResult } from './runtime/execution.js';
 import { keepFirstWarnings, type Warning } from './runtime/failure.js';
 import { holdTimerGlobals } from './primitives/timerGlobals.js';
 import { startExecution, type NondeterminismGuard, type Target } from './run.js';
-import type { Strategy } from './strategies/strategy.js';
+import type { Strategy } from './runtime/strategy.js';
 
 /** What a series of consecutive executions produced. */
 export interface SeriesResult {

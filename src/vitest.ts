@@ -13,7 +13,7 @@ import { join, relative, sep } from 'node:path';
 import { definedIn } from './definedIn.js';
 import { portablePath } from './trace/paths.js';
 import { describe, expect, it } from 'vitest';
-import { locateScenario } from './cli/locate.js';
+import { locateScenario } from './trace/locateScenario.js';
 import { checkedExplore, type CheckedExploreOptions, type CheckedExploreResult } from './robust/checkedExplore.js';
 import { WatchdogThread } from './robust/watchdog.js';
 import { UsageError } from './runtime/errors.js';
@@ -26,7 +26,7 @@ import { shrinkWatched } from './robust/watchedShrink.js';
 import { shrinkable } from './shrink/shrinkTrace.js';
 import { encodeTrace, readTrace } from './trace/codec.js';
 import type { Trace } from './trace/schema.js';
-import { saveTraceOrFallback, UNSAVED_HEADER } from './cli/saveOrFallback.js';
+import { saveTraceOrFallback, UNSAVED_HEADER } from './trace/saveOrFallback.js';
 
 export interface NoFailureOptions<P extends object> extends CheckedExploreOptions<P> {
   /** Where the failing trace is saved, so the message can name the replay command (default 'traces'; false: do not save). */

@@ -13,7 +13,7 @@ export const EXIT = {
   USAGE: 2,
   /** Replay diverged: the scenario no longer does what the trace recorded. */
   DIVERGED: 3,
-  /** Nothing failed, but nothing was established either: the time limit ended the run before one execution was counted (src/robust/inconclusive.ts). */
+  /** Nothing failed, but nothing was established either: the time limit ended the run before one execution was counted (src/verdict/inconclusive.ts). */
   INCONCLUSIVE: 4,
   /** Interrupted (Ctrl-C / SIGTERM) before the run finished and no failure was found (128 + SIGINT). */
   INTERRUPTED: 130,

@@ -18,7 +18,7 @@ import { escapeControl, terminalSafe } from '../report/escape.js';
 import { describeThrown } from '../runtime/thrown.js';
 import { StrayErrors } from './strayErrors.js';
 
-export { locateScenario } from './locate.js';
+export { locateScenario } from '../trace/locateScenario.js';
 
 /**
  * The commander program. Each command lives in src/cli/commands/<name>.ts and exports

@@ -2,7 +2,7 @@ import { InvalidArgumentError } from 'commander';
 import { relative } from 'node:path';
 import { fileInTheWay } from '../trace/codec.js';
 import { MAX_WATCHDOG_SECONDS } from '../trace/limits.js';
-import { parseShard, type Shard } from '../parallel/partition.js';
+import { parseShard, type Shard } from '../partition.js';
 import { STRATEGY_NAMES } from '../scenario.js';
 
 /**

@@ -1,11 +1,11 @@
 import { loadScenario } from '../loader.js';
 import { formatFailureReport } from '../report/text.js';
-import { runawayTrace } from '../robust/runawayTrace.js';
+import { runawayTrace } from '../heartbeat/runawayTrace.js';
 import { makeTarget } from '../run.js';
 import type { Failure } from '../runtime/failure.js';
 import type { SpinTarget, SpinView } from '../runtime/spinMark.js';
 import { show } from './options.js';
-import { saveTraceOrFallback, UNSAVED_HEADER } from './saveOrFallback.js';
+import { saveTraceOrFallback, UNSAVED_HEADER } from '../trace/saveOrFallback.js';
 import { encodeTrace } from '../trace/codec.js';
 import { ciSpinReport, type CiSpinItem } from './commands/ci.js';
 
@@ -47,7 +47,7 @@ export function spinRequest(run: SpinView, target: SpinTarget, task: string, mes
 
 /**
  * Called in the guard's worker thread: loads the scenario there, rebuilds the runaway's trace as
- * a watched runaway's is (src/robust/runawayTrace.ts: replayed up to the runaway pick, marked
+ * a watched runaway's is (src/heartbeat/runawayTrace.ts: replayed up to the runaway pick, marked
  * `runaway`), saves it in `out` as `run` saves every trace (its name, its atomic write, its
  * fallback folder) and answers the report `run` would print, `replay:` line included; for `ci`
  * (`target.ci`), its item's row, found `livelock`, with the trace's `replay:` line (no --out: no

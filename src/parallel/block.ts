@@ -1,15 +1,14 @@
-import { recordFailure } from '../explore.js';
 import type { Failure, Warning } from '../runtime/failure.js';
-import { NondeterminismGuard, type Target } from '../run.js';
-import { checkedExecution } from '../robust/determinism.js';
-import { LateReplays, type LateDifference } from '../robust/lateReplays.js';
-import { RejectionPauses } from '../robust/rejectionPauses.js';
+import { NondeterminismGuard, type Target, type TargetOptions } from '../run.js';
+import { checkedExecution, recordFailure } from '../verdict/determinism.js';
+import { LateReplays, type LateDifference } from '../verdict/lateReplays.js';
+import { RejectionPauses } from '../verdict/rejectionPauses.js';
 import { UnhandledRejections } from '../runtime/unhandled.js';
 import { runSeries, type SeriesResult } from '../series.js';
-import type { Strategy } from '../strategies/strategy.js';
+import type { Strategy } from '../runtime/strategy.js';
 import { createStrategy } from '../strategies/index.js';
 import type { Trace } from '../trace/schema.js';
-import type { Block } from './partition.js';
+import type { Block } from '../partition.js';
 
 /** Executions run back to back between two looks at the message queue. */
 const SERIES = 64;
@@ -19,7 +18,7 @@ export interface SamplingSpec {
   readonly strategy: string;
   readonly seed: number;
   readonly depth?: number;
-  /** `--check-determinism`: every execution recorded and replayed once more (src/robust/determinism.ts). */
+  /** `--check-determinism`: every execution recorded and replayed once more (src/verdict/determinism.ts). */
   readonly checkDeterminism?: boolean;
 }
 
@@ -48,7 +47,7 @@ export interface BlockResult {
  * its step estimate across the executions of a block, so its blocks are independent of each
  * other but a blocked PCT run differs from one unbroken `explore`.) A promise the scenario
  * leaves rejected fails the execution that left it, found at the pause after each series as
- * `explore` finds it (src/robust/rejectionPauses.ts): the same index, counts and trace.
+ * `explore` finds it (src/verdict/rejectionPauses.ts): the same index, counts and trace.
  *
  * Called by the worker (worker.ts) and, for one worker, by the coordinator itself.
  */
@@ -70,7 +69,7 @@ async function blockExecutions(target: Target<object>, spec: SamplingSpec, block
   let steps = 0;
   let executions = 0;
   const late = spec.checkDeterminism === true ? new LateReplays(target, (execution) => ({ name: strategy.name, seed: spec.seed, execution })) : null;
-  // A rejection is found at the pause after each series, as explore finds it (src/robust/rejectionPauses.ts).
+  // A rejection is found at the pause after each series, as explore finds it (src/verdict/rejectionPauses.ts).
   const pauses = new RejectionPauses(target, fresh, block.start, rejections);
   const end = block.start + block.count;
   for (let i = block.start; i < end; ) {
@@ -124,4 +123,14 @@ async function checkedSeries(
     if (one.failed !== null) return { series: { executions: n + 1, steps, failed: one.failed }, nondeterminism: null };
   }
   return { series: { executions: count, steps, failed: null }, nondeterminism: null };
+}
+
+/** What exploreParallel.ts gives every worker at start (worker.ts runs its blocks). */
+export interface WorkerSetup {
+  readonly kind: 'blocks';
+  readonly file: string;
+  readonly target: TargetOptions<object>;
+  readonly spec: SamplingSpec;
+  /** Watched (`--watchdog`): the heartbeat wraps every execution's strategy (watchedWorker.ts). */
+  readonly watched?: boolean;
 }

@@ -3,19 +3,18 @@ import { DEFAULT_ITERATIONS, type Progress } from '../explore.js';
 import { loadScenario } from '../loader.js';
 import { UsageError } from '../runtime/errors.js';
 import type { Failure } from '../runtime/failure.js';
-import type { Pulse } from '../robust/heartbeat.js';
+import type { Pulse } from '../heartbeat/heartbeat.js';
 import { runawayFailure } from '../robust/watchdog.js';
-import { runawayTrace } from '../robust/runawayTrace.js';
+import { runawayTrace } from '../heartbeat/runawayTrace.js';
 import { makeTarget, type TargetOptions } from '../run.js';
 import type { ScenarioDefinition } from '../scenario.js';
-import { runBlock, type BlockResult, type SamplingSpec } from './block.js';
-import { blocksOf, DEFAULT_BLOCK_SIZE, shardBlocks, type Block, type Shard } from './partition.js';
+import { runBlock, type BlockResult, type SamplingSpec, type WorkerSetup } from './block.js';
+import { blocksOf, DEFAULT_BLOCK_SIZE, shardBlocks, type Block, type Shard } from '../partition.js';
 import { combineBlocks, type ShardRun } from './result.js';
 import { runSettings } from './sameRun.js';
 import { WatchedWorker } from './watchedWorker.js';
 import { WorkerGroup } from './workerGroup.js';
-import type { WorkerSetup } from './worker.js';
-import { runWorkPool, type ResultRules } from './workPool.js';
+import { progressOf, runWorkPool, type ResultRules } from './workPool.js';
 
 export interface ParallelOptions<P extends object = Record<string, unknown>> extends TargetOptions<P> {
   /** The scenario module: workers load it by path. */
@@ -41,7 +40,7 @@ export interface ParallelOptions<P extends object = Record<string, unknown>> ext
    * this thread only hands out blocks and watches.
    */
   readonly watchdog?: number;
-  /** Every execution recorded and replayed once more (`--check-determinism`; src/robust/determinism.ts). */
+  /** Every execution recorded and replayed once more (`--check-determinism`; src/verdict/determinism.ts). */
   readonly checkDeterminism?: boolean;
   /** Told as blocks end, wherever they ran: the executions so far (for a progress line). */
   readonly onProgress?: (p: Progress) => void;
@@ -143,7 +142,7 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
     ahead: 2,
   }).finally(() => (options.threads === undefined ? threads.close() : undefined));
   const interrupted = options.shouldStop?.() ?? false;
-  // A runaway's trace: its schedule up to the runaway pick (src/robust/runawayTrace.ts).
+  // A runaway's trace: its schedule up to the runaway pick (src/heartbeat/runawayTrace.ts).
   const traced = await Promise.all(
     results.map(async (r) => {
       const pulse = spun.get(r.index);
@@ -167,20 +166,6 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
   });
 }
 
-/**
- * A pool's `onResult` that tells `onProgress` the executions and failures of the items ended so
- * far, in the order they end (items after a failure included: the line shows work done).
- */
-export function progressOf<I, R>(onProgress: (p: Progress) => void, start: number, count: (r: R) => readonly [executions: number, failed: boolean]): (item: I, r: R) => void {
-  let executions = 0;
-  let failures = 0;
-  return (_item, r) => {
-    const [n, failed] = count(r);
-    executions += n;
-    if (failed) failures++;
-    onProgress({ executions, elapsedMs: performance.now() - start, failures });
-  };
-}
 
 /** A block whose task spun at execution `pulse.execution`: it failed there, as explore counts (its trace is rebuilt once the pool ends). */
 function runawayBlock(block: Block, failure: Failure, pulse: Pulse): BlockResult {

@@ -2,10 +2,10 @@ import { explore, type ExploreResult } from '../explore.js';
 import { loadScenario, type LoadedScenario } from '../loader.js';
 import { InternalError } from '../runtime/errors.js';
 import { runawayFailure, runawayResult } from '../robust/watchdog.js';
-import { runawayTrace } from '../robust/runawayTrace.js';
-import type { Pulse } from '../robust/heartbeat.js';
+import { runawayTrace } from '../heartbeat/runawayTrace.js';
+import type { Pulse } from '../heartbeat/heartbeat.js';
 import { makeTarget } from '../run.js';
-import type { Strategy } from '../strategies/strategy.js';
+import type { Strategy } from '../runtime/strategy.js';
 import { WatchedWorker } from './watchedWorker.js';
 import { WorkerGroup } from './workerGroup.js';
 import { runWorkPool, type PoolWorker, type ResultRules } from './workPool.js';
@@ -104,7 +104,7 @@ export async function exploreVariants(jobs: readonly VariantJob[], o: ExploreVar
     stop: () => false,
     ...(o.onDone !== undefined ? { onResult: (item: VariantItem, r: ExploreResult) => o.onDone!(jobs[item.index]!, r) } : {}),
   }).finally(() => threads.close());
-  // A runaway's trace: its schedule up to the runaway pick (src/robust/runawayTrace.ts).
+  // A runaway's trace: its schedule up to the runaway pick (src/heartbeat/runawayTrace.ts).
   return Promise.all(
     results.map(async (r, index) => {
       const pulse = spun.get(index);

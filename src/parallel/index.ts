@@ -1,6 +1,6 @@
 /** Parallel and sharded exploration: blocks of executions, worker threads, CI shards and merging. */
-export { blocksOf, shardBlocks, parseShard, DEFAULT_BLOCK_SIZE } from './partition.js';
-export type { Block, Shard } from './partition.js';
+export { blocksOf, shardBlocks, parseShard, DEFAULT_BLOCK_SIZE } from '../partition.js';
+export type { Block, Shard } from '../partition.js';
 export { runBlock } from './block.js';
 export type { BlockResult, SamplingSpec } from './block.js';
 export { exploreParallel } from './exploreParallel.js';

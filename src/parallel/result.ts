@@ -2,7 +2,7 @@ import { UsageError } from '../runtime/errors.js';
 import { keepFirstWarnings, type Failure, type Warning } from '../runtime/failure.js';
 import type { Trace } from '../trace/schema.js';
 import type { BlockResult, SamplingSpec } from './block.js';
-import { checkEveryShardOnce, shardName, type Shard } from './partition.js';
+import { checkEveryShardOnce, shardName, type Shard } from '../partition.js';
 import { countedPrefix, earliest, type Found } from './prefix.js';
 import { checkSameRun, setting, settingsDifferences, splitDifference, type Difference, type RunSettings } from './sameRun.js';
 

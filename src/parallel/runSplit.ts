@@ -1,7 +1,7 @@
 import type { Progress } from '../explore.js';
 import type { LoadedScenario } from '../loader.js';
 import { exploreParallel } from './exploreParallel.js';
-import type { Shard } from './partition.js';
+import type { Shard } from '../partition.js';
 import type { ShardRun } from './result.js';
 import { searchParallel } from './searchParallel.js';
 import type { SearchShardRun } from './searchResult.js';

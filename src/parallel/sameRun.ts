@@ -1,6 +1,6 @@
 import { UsageError } from '../runtime/errors.js';
 import type { Target } from '../run.js';
-import type { Shard } from './partition.js';
+import type { Shard } from '../partition.js';
 
 /**
  * What a split run was run with beyond its strategy and split, recorded in each shard run so

@@ -6,19 +6,19 @@ import type { ScenarioDefinition } from '../scenario.js';
 import { boundLimit, search, type SearchResult } from '../search/search.js';
 import { splitSearch } from '../search/split.js';
 import { initialState, type SearchMode, type SearchState } from '../search/state.js';
-import type { Shard } from './partition.js';
+import type { Shard } from '../partition.js';
 import { runSettings } from './sameRun.js';
 import { combineUnits, unitsThrough, type SearchShardRun } from './searchResult.js';
 import { boundOf, isPrefix, PARTS, PREFIX_EXECUTIONS, roundEndsSearch, unitOf, unitRules, unitsOf, UNITS_PER_ROUND, type UnitResult } from './searchUnits.js';
 import type { Failure, Warning } from '../runtime/failure.js';
-import type { Pulse } from '../robust/heartbeat.js';
+import type { Pulse } from '../heartbeat/heartbeat.js';
 import { exploreWithWatchdog, runawayFailure } from '../robust/watchdog.js';
-import { runawayTrace } from '../robust/runawayTrace.js';
+import { runawayTrace } from '../heartbeat/runawayTrace.js';
 import type { Progress } from '../explore.js';
-import { progressOf } from './exploreParallel.js';
+
 import { WatchedWorker } from './watchedWorker.js';
 import { WorkerGroup } from './workerGroup.js';
-import { runWorkPool, type PoolWorker, type ResultRules } from './workPool.js';
+import { progressOf, runWorkPool, type PoolWorker, type ResultRules } from './workPool.js';
 import { combinePieces, pieceOf, restOf, RESPLIT, type PieceResult, type Resplit, type SearchPiece } from './pieces.js';
 
 /**
@@ -346,7 +346,7 @@ async function runRound(scenario: ScenarioDefinition<object>, setup: SearchWorke
   return { prefix, results, failed: units.some(unitRules.failed), stoppedEarly: out.stoppedEarly };
 }
 
-/** The runaway pieces' traces, rebuilt from their frozen heartbeats (src/robust/runawayTrace.ts). */
+/** The runaway pieces' traces, rebuilt from their frozen heartbeats (src/heartbeat/runawayTrace.ts). */
 async function withRunawayTraces(scenario: ScenarioDefinition<object>, setup: SearchWorkerSetup, mode: string, spun: ReadonlyMap<string, Pulse>, results: readonly PieceResult[], seconds: number): Promise<PieceResult[]> {
   const target = makeTarget(scenario, { ...setup.target, file: setup.file });
   return Promise.all(

@@ -4,7 +4,7 @@ import type { BoundInfo } from '../search/search.js';
 import type { SearchMode } from '../search/state.js';
 import type { CrossCheck } from '../search/crossCheck.js';
 import type { Trace } from '../trace/schema.js';
-import { checkEveryShardOnce, shardName, type Shard } from './partition.js';
+import { checkEveryShardOnce, shardName, type Shard } from '../partition.js';
 import type { Resplit } from './pieces.js';
 import { countedPrefix, earliest, type Found } from './prefix.js';
 import { checkSameRun, setting, settingsDifferences, splitDifference, type Difference, type RunSettings } from './sameRun.js';

@@ -1,7 +1,7 @@
 import type { Failure, Warning } from '../runtime/failure.js';
 import type { SearchResult } from '../search/search.js';
 import type { Trace } from '../trace/schema.js';
-import { inShard, type Shard } from './partition.js';
+import { inShard, type Shard } from '../partition.js';
 import type { ResultRules } from './workPool.js';
 
 /**

@@ -1,6 +1,6 @@
 import { UsageError } from '../runtime/errors.js';
 import { checkTrace, TraceFileError } from '../trace/codec.js';
-import { isShard, type Shard } from './partition.js';
+import { isShard, type Shard } from '../partition.js';
 import type { ShardRun } from './result.js';
 import { unitsThrough, type SearchShardRun } from './searchResult.js';
 

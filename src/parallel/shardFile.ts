@@ -2,7 +2,7 @@ import type { ExploreResult } from '../explore.js';
 import { UsageError } from '../runtime/errors.js';
 import { readInputFile, writeFileAtomic } from '../trace/codec.js';
 import { SHARD_FILE_LIMIT, tooDeepAt, tooDeepText } from '../trace/limits.js';
-import { isShard, shardName, type Shard } from './partition.js';
+import { isShard, shardName, type Shard } from '../partition.js';
 import { checkSamplingRun, checkSearchRun } from './shardCheck.js';
 import { mergeShardRuns, type ShardRun } from './result.js';
 import type { AnyShardRun } from './runSplit.js';

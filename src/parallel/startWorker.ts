@@ -3,9 +3,6 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
-import type { SearchWorkerSetup } from './searchParallel.js';
-import type { WorkerSetup } from './worker.js';
-import type { VariantsWorkerSetup } from './exploreVariants.js';
 
 /** Flags a worker thread accepts and a scenario module may need to load. */
 const WORKER_FLAGS = ['--conditions', '-C', '--import', '--require', '-r', '--loader', '--experimental-loader', '--enable-source-maps', '--no-warnings', '--experimental-vm-modules'];
@@ -26,11 +23,11 @@ function workerFlags(argv: readonly string[]): string[] {
 
 const FLAGS_WITHOUT_VALUE = ['--enable-source-maps', '--no-warnings', '--experimental-vm-modules'];
 
-/** What a worker thread is set up for: blocks of one sampling run, pieces of one search, or `ci`'s variants. */
-export type AnyWorkerSetup = WorkerSetup | SearchWorkerSetup | VariantsWorkerSetup;
-
-/** Starts a worker thread on worker.js (worker.ts under a TypeScript runner) for `setup`. */
-export function startWorker(setup: AnyWorkerSetup): Worker {
+/**
+ * Starts a worker thread on worker.js (worker.ts under a TypeScript runner) for `setup`, one of
+ * worker.ts's AnyWorkerSetup (typed there, by the callers, so this module imports none of them).
+ */
+export function startWorker(setup: object): Worker {
   // Workers take the parent's module-loading flags only: V8 and process-wide flags (--expose-gc
   // from the bench, --single-threaded-gc, ...) and --input-type (from `node --eval`) are refused
   // in a worker and would make it fail to start.

@@ -1,6 +1,6 @@
 import { clearInterval, setInterval } from 'node:timers';
 import { EventEmitter } from 'node:events';
-import { heartbeatBuffer, publisherThread, readPulse, type Pulse } from '../robust/heartbeat.js';
+import { heartbeatBuffer, publisherThread, readPulse, type Pulse } from '../heartbeat/heartbeat.js';
 import { OwnTime } from '../runtime/ownTime.js';
 import type { FromWorker, PoolWorker, ToWorker } from './workPool.js';
 

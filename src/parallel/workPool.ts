@@ -1,5 +1,6 @@
 import { clearInterval, setImmediate, setInterval } from 'node:timers';
 import { InternalError, UsageError } from '../runtime/errors.js';
+import type { Progress } from '../explore.js';
 
 /**
  * To a worker: run an item, or stop item `id` if it still runs (`id` numbers the items in the
@@ -312,4 +313,19 @@ const STOP_POLL_MS = 10;
 /** A worker's error as this thread raises it: a scenario that does not load is the user's mistake. */
 function workerError(msg: { readonly name: string; readonly message: string }): Error {
   return msg.name === 'ScenarioLoadError' || msg.name === 'UsageError' ? new UsageError(msg.message) : new Error(`worker: ${msg.name}: ${msg.message}`);
+}
+
+/**
+ * A pool's `onResult` that tells `onProgress` the executions and failures of the items ended so
+ * far, in the order they end (items after a failure included: the line shows work done).
+ */
+export function progressOf<I, R>(onProgress: (p: Progress) => void, start: number, count: (r: R) => readonly [executions: number, failed: boolean]): (item: I, r: R) => void {
+  let executions = 0;
+  let failures = 0;
+  return (_item, r) => {
+    const [n, failed] = count(r);
+    executions += n;
+    if (failed) failures++;
+    onProgress({ executions, elapsedMs: performance.now() - start, failures });
+  };
 }

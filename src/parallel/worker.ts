@@ -2,24 +2,16 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { loadScenario } from '../loader.js';
 import { exploreVariantItem, type VariantItem, type VariantsWorkerSetup } from './exploreVariants.js';
 import { makeTarget, type Target, type TargetOptions } from '../run.js';
-import { runBlock, type SamplingSpec } from './block.js';
-import type { Block } from './partition.js';
+import { runBlock, type WorkerSetup } from './block.js';
+import type { Block } from '../partition.js';
 import type { SearchPiece } from './pieces.js';
 import { runPiece, type SearchWorkerSetup } from './searchParallel.js';
-import { Heartbeat, heartbeatBuffer } from '../robust/heartbeat.js';
-import type { Strategy } from '../strategies/strategy.js';
-import type { AnyWorkerSetup } from './startWorker.js';
+import { Heartbeat, heartbeatBuffer } from '../heartbeat/heartbeat.js';
+import type { Strategy } from '../runtime/strategy.js';
 import { errorReply, itemServer, type FromWorker, type ToWorker } from './workPool.js';
 
-/** What exploreParallel.ts gives every worker at start. */
-export interface WorkerSetup {
-  readonly kind: 'blocks';
-  readonly file: string;
-  readonly target: TargetOptions<object>;
-  readonly spec: SamplingSpec;
-  /** Watched (`--watchdog`): the heartbeat wraps every execution's strategy (watchedWorker.ts). */
-  readonly watched?: boolean;
-}
+/** What a worker thread is set up for: blocks of one sampling run, pieces of one search, or `ci`'s variants (started by startWorker.ts). */
+export type AnyWorkerSetup = WorkerSetup | SearchWorkerSetup | VariantsWorkerSetup;
 
 type Handler = (msg: ToWorker<unknown>) => void;
 

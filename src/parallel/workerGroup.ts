@@ -1,13 +1,13 @@
 import { setImmediate } from 'node:timers';
 import { EventEmitter } from 'node:events';
-import { startWorker, type AnyWorkerSetup } from './startWorker.js';
+import { startWorker } from './startWorker.js';
 import type { FromWorker, PoolWorker, ToWorker } from './workPool.js';
 
 /** A thread as the group keeps it: what it was set up for last, and which pool run it serves. */
 interface Slot {
   readonly thread: PoolWorker<unknown, unknown>;
   /** The setup it runs items for (the same object for the rounds of one search). */
-  setup: AnyWorkerSetup;
+  setup: object;
   /** It said 'ready' for that setup (its scenario loaded). */
   ready: boolean;
   /** It exited or failed, or was left running an item: never handed out again. */
@@ -56,10 +56,10 @@ export class WorkerGroup {
   private readonly slots: Slot[] = [];
 
   /** `start` makes a thread for a setup: node's Worker, or a stand-in in tests. */
-  constructor(private readonly start: (setup: AnyWorkerSetup) => PoolWorker<unknown, unknown> = startWorker) {}
+  constructor(private readonly start: (setup: object) => PoolWorker<unknown, unknown> = startWorker) {}
 
   /** A worker for one pool run with `setup`: a free thread of the group, set up for it, or a new one. */
-  attach<I, R>(setup: AnyWorkerSetup): PoolWorker<I, R> {
+  attach<I, R>(setup: object): PoolWorker<I, R> {
     const free = this.slots.filter((s) => s.run === null && !s.dead);
     const slot = free.find((s) => s.setup === setup) ?? free[0] ?? this.started(setup);
     const run = new Attached(slot);
@@ -81,7 +81,7 @@ export class WorkerGroup {
     await Promise.all(this.slots.map((s) => s.thread.terminate()));
   }
 
-  private started(setup: AnyWorkerSetup): Slot {
+  private started(setup: object): Slot {
     const slot: Slot = { thread: this.start(setup), setup, ready: false, dead: false, run: null };
     slot.thread.on('message', (message) => {
       if (message.type === 'ready') slot.ready = true;

@@ -1,7 +1,7 @@
 import { UsageError } from '../runtime/errors.js';
 import { runningExecution, type Execution } from '../runtime/execution.js';
 import { Operation, type SharedObject, type WaitInfo } from '../runtime/operation.js';
-import type { Task } from '../runtime/task.js';
+import type { Task } from '../runtime/operation.js';
 
 /**
  * async-mutex 0.5's API on interleave's scheduler (docs/real-code.md, "Lock libraries"): the

@@ -1,7 +1,7 @@
 import { UsageError } from '../runtime/errors.js';
 import type { Execution } from '../runtime/execution.js';
 import type { SharedObject } from '../runtime/operation.js';
-import type { Task } from '../runtime/task.js';
+import type { Task } from '../runtime/operation.js';
 
 /** Options every blocking operation accepts. */
 export interface WaitOptions {

@@ -1,7 +1,7 @@
 import { LockError } from '../runtime/errors.js';
 import type { Execution } from '../runtime/execution.js';
 import { Operation } from '../runtime/operation.js';
-import type { Task } from '../runtime/task.js';
+import type { Task } from '../runtime/operation.js';
 import { Primitive, type WaitOptions } from './base.js';
 
 /**

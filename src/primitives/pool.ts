@@ -1,7 +1,7 @@
 import { PoolError, TimeoutError } from '../runtime/errors.js';
 import type { Execution } from '../runtime/execution.js';
 import { Operation, type WaitInfo } from '../runtime/operation.js';
-import type { Task } from '../runtime/task.js';
+import type { Task } from '../runtime/operation.js';
 import { Primitive, type WaitOptions } from './base.js';
 
 export interface PoolOptions {

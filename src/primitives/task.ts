@@ -1,6 +1,6 @@
 import type { Execution } from '../runtime/execution.js';
 import { Operation, type WaitInfo } from '../runtime/operation.js';
-import type { Task } from '../runtime/task.js';
+import type { Task } from '../runtime/operation.js';
 import { Primitive, type WaitOptions } from './base.js';
 
 /** What `t.spawn` returns: a handle to join the task or ask whether it is alive. */

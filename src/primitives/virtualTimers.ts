@@ -2,7 +2,7 @@ import FakeTimers from '@sinonjs/fake-timers';
 import type { Execution } from '../runtime/execution.js';
 import { Operation, type SharedObject } from '../runtime/operation.js';
 import { siteHere } from '../runtime/location.js';
-import type { Task } from '../runtime/task.js';
+import type { Task } from '../runtime/operation.js';
 import { activate, install, uninstall, type VirtualClock } from './timerGlobals.js';
 
 /** @sinonjs/fake-timers bound to this process's globals, made once: a clock per execution comes from it. */

@@ -10,7 +10,7 @@ import { escapeControl } from './escape.js';
 import { formatTimeline, type TimelineOptions } from './timeline.js';
 import { explainWaitEdge } from './waitEdge.js';
 import { shellQuote } from './shellQuote.js';
-import { isInconclusive } from '../robust/inconclusive.js';
+import { isInconclusive } from '../verdict/inconclusive.js';
 import { plural } from './plural.js';
 import { whereLines } from './where.js';
 

@@ -1,37 +1,7 @@
-import type { Trace } from '../trace/schema.js';
+import type { WaitForEdge } from '../trace/waitGraph.js';
 import { escapeControl } from './escape.js';
 
-/** What a failure (the runtime's, or a trace's) says about who waits on what. */
-interface FailureWaits {
-  readonly cycle?: readonly { readonly task: string; readonly resource: string; readonly holder: string }[] | undefined;
-  readonly blocked?: readonly { readonly task: string; readonly waitsOn: string }[] | undefined;
-}
-
-/** One edge of a wait-for graph: `task` waits on `resource`, held by `holders` (empty: nobody in particular). */
-export interface WaitForEdge {
-  readonly task: string;
-  readonly resource: string;
-  readonly holders: readonly string[];
-}
-
-/** The wait-for graph a trace records at its failure: the deadlock cycle, or the blocked tasks. */
-export function waitGraphOfTrace(trace: Trace): { edges: WaitForEdge[]; cycle: Set<string> } {
-  return waitGraphOfFailure(trace.failure);
-}
-
-/** The wait-for graph of a failure: its deadlock cycle, then every other blocked task it names (stuck, leak, livelock). */
-export function waitGraphOfFailure(f: FailureWaits | null): { edges: WaitForEdge[]; cycle: Set<string> } {
-  const edges: WaitForEdge[] = [];
-  const cycle = new Set<string>();
-  if (f === null) return { edges, cycle };
-  for (const e of f.cycle ?? []) {
-    edges.push({ task: e.task, resource: e.resource, holders: [e.holder] });
-    cycle.add(e.task);
-  }
-  const waits = new Set(edges.map((e) => e.task));
-  for (const b of f.blocked ?? []) if (!waits.has(b.task)) edges.push({ task: b.task, resource: b.waitsOn, holders: [] });
-  return { edges, cycle };
-}
+export { waitGraphOfFailure, waitGraphOfTrace, type WaitForEdge } from '../trace/waitGraph.js';
 
 /** A DOT string: quoted, control characters escaped (src/report/escape.ts), as the graph may be printed to a terminal. */
 const q = (s: string): string => `"${escapeControl(s).replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;

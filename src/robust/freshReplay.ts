@@ -7,7 +7,7 @@ import { WatchdogThread } from './watchdog.js';
 
 /**
  * A failure found is replayed from a freshly loaded instance of its scenario module before it is
- * saved. The two replays that record it (src/robust/determinism.ts) run in the module instance
+ * saved. The two replays that record it (src/verdict/determinism.ts) run in the module instance
  * that ran every execution before: a scenario whose module-level state warms up (a cache, a
  * counter) fails there and nowhere else, and its trace would say `passes now` or `diverged` in
  * the next process. Here, the trace is replayed as `interleave replay` will replay it, from

@@ -8,18 +8,18 @@ import { OwnTime } from '../runtime/ownTime.js';
 import type { Failure } from '../runtime/failure.js';
 import type { ScenarioDefinition } from '../scenario.js';
 import type { ShrinkOptions, ShrinkResult } from '../shrink/shrinkTrace.js';
-import type { ProbeResult, SpunProbe } from '../cli/explorer/session.js';
+import type { ProbeResult, SpunProbe } from '../snapshot.js';
 import { makeTarget, type Target, type TargetOptions } from '../run.js';
 import type { ReplayReport } from '../replay.js';
-import { runawayTrace } from './runawayTrace.js';
+import { runawayFailureOf, runawayTrace } from '../heartbeat/runawayTrace.js';
 import type { Trace } from '../trace/schema.js';
-import { CELL, CELLS, heartbeatBuffer, readPulse, type Pulse } from './heartbeat.js';
+import { CELL, CELLS, heartbeatBuffer, readPulse, type Pulse } from '../heartbeat/heartbeat.js';
 
 /**
  * The watchdog: a task that loops forever without reaching a scheduling point (a synchronous
  * `while (true) {}`) cannot be interrupted in its own thread, so the exploration runs in a
  * worker thread while this (main) thread watches the heartbeat it publishes into a
- * SharedArrayBuffer (src/robust/heartbeat.ts). When the beat counter has not moved for
+ * SharedArrayBuffer (src/heartbeat/heartbeat.ts). When the beat counter has not moved for
  * `seconds` of the worker's own time (src/runtime/ownTime.ts: wall time less its waiting for a
  * CPU, so load does not make a slow step a runaway), the worker is terminated and the run is
  * reported as a `livelock` naming the runaway task, its step and its execution. The main thread
@@ -128,7 +128,7 @@ export class WatchdogThread {
   }
 
   /**
-   * One run of an interactive session (src/cli/explorer/session.ts) in the thread; a task that
+   * One run of an interactive session (src/snapshot.ts) in the thread; a task that
    * runs away answers `spun` (the thread is ended; the next run starts a new one). Ctrl-C while
    * it spins answers the same at once.
    */
@@ -257,23 +257,6 @@ export function runawayFailure(seconds: number, pulse: Pulse, names: readonly st
   return runawayFailureOf(names[pulse.task] ?? 'main', seconds, pulse.step, execution);
 }
 
-/**
- * The `livelock` failure of `task`, picked at `step` (-1: before any decision), that then ran
- * `seconds` without reaching a scheduling point, in `execution` (unnamed: a shrunk schedule).
- */
-export function runawayFailureOf(task: string, seconds: number, step: number, execution?: string): Failure {
-  const pulse = { step };
-  const of = execution === undefined ? '' : ` of ${execution}`;
-  const where = pulse.step < 0 ? `at the start${of}` : `after step ${pulse.step}${of}`;
-  return {
-    kind: 'livelock',
-    message: `livelock: task "${task}" ran for more than ${seconds} s without reaching a scheduling point (a runaway loop that never awaits an interleave operation?) ${where}`,
-    // Steps taken, the runaway one included (a failure's step counts the steps before it ends).
-    step: pulse.step + 1,
-    task,
-    tasks: [task],
-  };
-}
 
 /** The `livelock` result of a runaway: the executions and steps up to it, as explore counts them. */
 export function runawayResult(scenario: ScenarioDefinition<object>, options: PortableExploreOptions, failure: Failure | null, elapsedMs: number, pulse: Pulse): ExploreResult {

@@ -10,10 +10,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { explore } from '../explore.js';
 import { loadScenario } from '../loader.js';
 import { shrinkTrace } from '../shrink/shrinkTrace.js';
-import { probeExecution } from '../cli/explorer/session.js';
+import { probeExecution } from '../snapshot.js';
 import { makeTarget } from '../run.js';
 import { replayTrace } from '../replay.js';
-import { CELL, CELLS, Heartbeat } from './heartbeat.js';
+import { CELL, CELLS, Heartbeat } from '../heartbeat/heartbeat.js';
 import type { WatchedRequest, WorkerMessage } from './watchdog.js';
 
 const port = parentPort!;

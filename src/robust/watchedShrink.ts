@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { UsageError } from '../runtime/errors.js';
 import type { ScenarioDefinition } from '../scenario.js';
-import { DEFAULT_SHRINK_TIME_MS, shrinkTrace, type Runaway, type ShrinkResult } from '../shrink/shrinkTrace.js';
+import { DEFAULT_SHRINK_TIME_MS, shrinkTrace, type ShrinkResult } from '../shrink/shrinkTrace.js';
+import type { Runaway } from '../shrink/spunAttempt.js';
 import type { Trace } from '../trace/schema.js';
 import { WatchdogThread, type PortableShrinkOptions } from './watchdog.js';
 

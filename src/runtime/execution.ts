@@ -4,14 +4,14 @@ import type { BlockedTask, ErrorInfo, Failure, WaitEdge, Warning } from './failu
 import { formatCycle } from './failure.js';
 import { LockOrderDetector } from './lockOrder.js';
 import { Operation, type SharedObject } from './operation.js';
-import { NO_LOCKS, Task, type TaskView } from './task.js';
+import { NO_LOCKS, Task, type TaskView } from './operation.js';
 import { findCycle, heldByFinished, permanentDeadlock, waitOf } from './waitfor.js';
 import { describeOp, formatValue, type TraceEvent } from './events.js';
 import { errorInfo, opErrorInfo, scenarioLinesHere } from './location.js';
 import { usageErrorHere } from './usageSite.js';
 import { describeThrown, isInstance } from './thrown.js';
 import { spinMark } from './spinMark.js';
-import { Divergence, type SchedulingView, type Strategy } from '../strategies/strategy.js';
+import { Divergence, type SchedulingView, type Strategy } from './strategy.js';
 import { newAsyncId, Quiescence } from './quiescence.js';
 
 /**

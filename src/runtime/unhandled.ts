@@ -12,7 +12,7 @@ import { errorInfo } from './location.js';
  * Who uses it: `runExecution` (src/run.ts) around every single execution, which waits for the
  * queue to drain once after the execution (one macrotask) and turns a rejection into the
  * execution's failure; `explore` around its series and `runBlock` around a block of a split
- * run, checked at their pauses (src/robust/rejectionPauses.ts), which then find the execution by
+ * run, checked at their pauses (src/verdict/rejectionPauses.ts), which then find the execution by
  * running again from the block's start, one execution at a time; and the CLI
  * (src/cli/main.ts) for the whole command, which reports whatever no driver claimed.
  * A rejection is claimed by marking its promise, so every watch sees it once and the CLI knows.

@@ -1,6 +1,5 @@
-import { displayLocation } from '../trace/paths.js';
 import { UsageError } from './errors.js';
-import { callerLocation, errorInfo } from './location.js';
+import { callerLocation, errorInfo, shownLocation } from './location.js';
 
 /** A scenario's misuse of the API, its message headed by where it happened: `<file>:<line>: <what is wrong>`. */
 export class ScenarioUsageError extends UsageError {}
@@ -17,7 +16,7 @@ export function usageAtSite(error: unknown, file: string | undefined): unknown {
   if (!(error instanceof UsageError) || error instanceof ScenarioUsageError) return error;
   const at = errorInfo(error).location ?? file;
   if (at === undefined) return error;
-  const located = new ScenarioUsageError(`${displayLocation(at)}: ${error.message}`);
+  const located = new ScenarioUsageError(`${shownLocation(at)}: ${error.message}`);
   located.stack = error.stack;
   // The schedule that misused the API (explore replays it to locate a second operation in flight).
   if (error.schedule !== undefined) located.schedule = error.schedule;

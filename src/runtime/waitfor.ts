@@ -1,6 +1,6 @@
 import type { WaitEdge } from './failure.js';
 import type { WaitInfo } from './operation.js';
-import type { Task } from './task.js';
+import type { Task } from './operation.js';
 
 /**
  * The wait-for graph, derived on demand from the tasks' pending operations: a task whose

@@ -1,4 +1,4 @@
-import { recordFailure } from '../explore.js';
+import { recordFailure } from '../verdict/determinism.js';
 import type { Failure, Warning } from '../runtime/failure.js';
 import { NondeterminismGuard, type Target } from '../run.js';
 import { runSeries } from '../series.js';

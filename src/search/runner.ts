@@ -1,5 +1,5 @@
-import type { TaskView } from '../runtime/task.js';
-import { Divergence, type SchedulingView, type Strategy } from '../strategies/strategy.js';
+import type { TaskView } from '../runtime/operation.js';
+import { Divergence, type SchedulingView, type Strategy } from '../runtime/strategy.js';
 import type { Operation } from '../runtime/operation.js';
 import { ANY_TRACKED, dependent, endAccess, footprintOf, trackedAccessOf, type Access } from './footprint.js';
 import { reduces, type SearchState, type TaskNode } from './state.js';

@@ -1,9 +1,9 @@
 import { setImmediate } from 'node:timers';
 import { performance } from 'node:perf_hooks';
-import { recordFailure } from '../explore.js';
+import { recordFailure } from '../verdict/determinism.js';
 import type { StrategyInfo } from '../replay.js';
-import { compareWithReplay } from '../robust/determinism.js';
-import { LateReplays } from '../robust/lateReplays.js';
+import { compareWithReplay } from '../verdict/determinism.js';
+import { LateReplays } from '../verdict/lateReplays.js';
 import { makeTarget, runExecution, type Target, type TargetOptions } from '../run.js';
 import { InternalError, UsageError } from '../runtime/errors.js';
 import { keepFirstWarnings, type Failure, type Warning } from '../runtime/failure.js';

@@ -1,7 +1,7 @@
 import type { Failure } from '../runtime/failure.js';
 import { runExecution, type Target } from '../run.js';
 import { ReplayStrategy } from '../strategies/replay.js';
-import type { Strategy } from '../strategies/strategy.js';
+import type { Strategy } from '../runtime/strategy.js';
 import { ProbeStrategy, type DecisionInfo } from './probe.js';
 
 /** One execution tried by the shrinker, reduced to what the shrinker compares. */

@@ -1,8 +1,8 @@
 import { describeOp } from '../runtime/events.js';
 import type { Failure } from '../runtime/failure.js';
 import type { Operation } from '../runtime/operation.js';
-import type { TaskView } from '../runtime/task.js';
-import type { SchedulingView, Strategy } from '../strategies/strategy.js';
+import type { TaskView } from '../runtime/operation.js';
+import type { SchedulingView, Strategy } from '../runtime/strategy.js';
 import { failureSignature } from './signature.js';
 
 /** One recorded decision of a probed execution. */

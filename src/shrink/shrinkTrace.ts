@@ -4,7 +4,7 @@ import { ownTimeHere } from '../runtime/ownTime.js';
 import { locatesWaits, replayDecisions, traceOf } from '../replay.js';
 import { makeTarget, runExecution, type Target } from '../run.js';
 import type { ScenarioDefinition } from '../scenario.js';
-import type { Strategy } from '../strategies/strategy.js';
+import type { Strategy } from '../runtime/strategy.js';
 import { BoundedRandomStrategy } from '../strategies/boundedRandom.js';
 import { RandomStrategy } from '../strategies/random.js';
 import { ReplayStrategy } from '../strategies/replay.js';
@@ -15,9 +15,8 @@ import { decisionEdits } from './candidates.js';
 import { paramProposals, shrinkableParams } from './params.js';
 import { ProbeStrategy } from './probe.js';
 import { findRaces } from './races.js';
-import { spunAttempt } from './spunAttempt.js';
-import { runawayTrace } from '../robust/runawayTrace.js';
-import { runawayFailureOf } from '../robust/watchdog.js';
+import { spunAttempt, type Runaway } from './spunAttempt.js';
+import { runawayFailureOf, runawayTrace } from '../heartbeat/runawayTrace.js';
 
 export interface ShrinkOptions {
   /** Executions the shrinker may run (default 5000). Shrinking is deterministic while this is what stops it. */
@@ -46,18 +45,6 @@ export interface ShrinkOptions {
   readonly runaways?: readonly Runaway[];
 }
 
-/**
- * An attempt whose task ran without reaching a scheduling point: its number and the step at
- * which that task was chosen. With the task and the attempt's decisions as the heartbeat logged
- * them (a value v as -(v + 1)), the attempt is rebuilt as the run that spun (spunAttempt.ts):
- * the bug itself when the input is that task's runaway. Without them, it is cut short there.
- */
-export interface Runaway {
-  readonly attempt: number;
-  readonly step: number;
-  readonly task?: string;
-  readonly log?: readonly number[];
-}
 
 export interface ShrinkResult {
   /** The minimal trace found: same bug, replays strictly, with `shrink` counts and `races`; the input itself when stopped by the time limit. */
@@ -381,7 +368,7 @@ class Shrinker {
 
   // ---- the result ----------------------------------------------------------------------------
 
-  /** A runaway's shrunk trace: rebuilt as a runaway's is (src/robust/runawayTrace.ts), since its schedule spins. */
+  /** A runaway's shrunk trace: rebuilt as a runaway's is (src/heartbeat/runawayTrace.ts), since its schedule spins. */
   private async runawayTrace(best: Candidate, runaway: NonNullable<Trace['runaway']>): Promise<Trace> {
     const target = this.target(best.params, undefined, this.options.file);
     const a = best.attempt;

@@ -4,8 +4,21 @@ import { ReplayStrategy } from '../strategies/replay.js';
 import { StopAtPick } from '../strategies/stopAtPick.js';
 import type { Attempt } from './attempt.js';
 import { ProbeStrategy, type DecisionInfo } from './probe.js';
-import type { Runaway } from './shrinkTrace.js';
-import { decodeLog } from '../robust/heartbeat.js';
+import { decodeLog } from '../heartbeat/heartbeat.js';
+
+
+/**
+ * An attempt whose task ran without reaching a scheduling point: its number and the step at
+ * which that task was chosen. With the task and the attempt's decisions as the heartbeat logged
+ * them (a value v as -(v + 1)), the attempt is rebuilt as the run that spun (spunAttempt.ts):
+ * the bug itself when the input is that task's runaway. Without them, it is cut short there.
+ */
+export interface Runaway {
+  readonly attempt: number;
+  readonly step: number;
+  readonly task?: string;
+  readonly log?: readonly number[];
+}
 
 /**
  * A shrinker's attempt whose task spun, rebuilt from the decisions the watched thread logged

@@ -1,5 +1,5 @@
 import { describeOp } from '../runtime/events.js';
-import type { SchedulingView, Strategy } from './strategy.js';
+import type { SchedulingView, Strategy } from '../runtime/strategy.js';
 
 /** An operation a task announced at a scheduling point (it runs when the task is next picked). */
 export interface Announcement {

@@ -1,5 +1,5 @@
 import { Alea } from './alea.js';
-import type { SchedulingView, Strategy } from './strategy.js';
+import type { SchedulingView, Strategy } from '../runtime/strategy.js';
 
 /**
  * A random walk with at most `bound` preemptions: the current task keeps running while it can,

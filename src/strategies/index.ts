@@ -2,7 +2,7 @@ import { UsageError } from '../runtime/errors.js';
 import { PctStrategy } from './pct.js';
 import { RandomStrategy } from './random.js';
 import { FirstEnabledStrategy, RoundRobinStrategy } from './roundRobin.js';
-import type { Strategy } from './strategy.js';
+import type { Strategy } from '../runtime/strategy.js';
 
 export interface StrategyConfig {
   readonly seed: number;

@@ -1,5 +1,5 @@
 import { Alea } from './alea.js';
-import type { SchedulingView, Strategy } from './strategy.js';
+import type { SchedulingView, Strategy } from '../runtime/strategy.js';
 
 /**
  * Probabilistic Concurrency Testing (Burckhardt, Kothari, Musuvathi, Nagarakatte, ASPLOS 2010).

@@ -1,5 +1,5 @@
 import { Alea } from './alea.js';
-import type { SchedulingView, Strategy } from './strategy.js';
+import type { SchedulingView, Strategy } from '../runtime/strategy.js';
 
 /** Uniform random walk: at every scheduling point any enabled task, with equal probability. */
 export class RandomStrategy implements Strategy {

@@ -1,4 +1,4 @@
-import { Divergence, type SchedulingView, type Strategy } from './strategy.js';
+import { Divergence, type SchedulingView, type Strategy } from '../runtime/strategy.js';
 
 export interface ReplayOptions {
   /** Task names by id, for divergence messages. */

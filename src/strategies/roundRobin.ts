@@ -1,4 +1,4 @@
-import type { SchedulingView, Strategy } from './strategy.js';
+import type { SchedulingView, Strategy } from '../runtime/strategy.js';
 
 /** Never preempts: the current task runs until it blocks or ends, then the lowest-id enabled task. */
 export class FirstEnabledStrategy implements Strategy {

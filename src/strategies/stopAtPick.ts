@@ -1,9 +1,9 @@
 import type { Operation } from '../runtime/operation.js';
-import type { TaskView } from '../runtime/task.js';
-import { Divergence, type SchedulingView, type Strategy } from './strategy.js';
+import type { TaskView } from '../runtime/operation.js';
+import { Divergence, type SchedulingView, type Strategy } from '../runtime/strategy.js';
 
 /**
- * Used to rebuild a run whose task spun (src/robust/runawayTrace.ts, src/shrink/spunAttempt.ts):
+ * Used to rebuild a run whose task spun (src/heartbeat/runawayTrace.ts, src/shrink/spunAttempt.ts):
  * the pick at `step` is where the task that never came back was chosen.
  */
 /** Follows the replay up to the pick at `step`, notes which task and operation it picks there, and stops the run before that operation runs. */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { defineScenario, explore, type ScenarioDefinition } from 'interleave';
 import { replayDecisions } from '../../src/replay.js';
 import { makeTarget } from '../../src/run.js';
-import { checkDeterminism, firstRunDifference } from '../../src/robust/determinism.js';
+import { checkDeterminism, firstRunDifference } from '../../src/verdict/determinism.js';
 import lostUpdate from '../fixtures/scenarios/lost-update.js';
 
 /** Worker writes Math.random() and reads it back: the read's result differs between runs. */

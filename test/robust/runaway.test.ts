@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatExploreLine } from '../../src/report/text.js';
-import { isInconclusive } from '../../src/robust/inconclusive.js';
+import { isInconclusive } from '../../src/verdict/inconclusive.js';
 import type { ExploreResult } from '../../src/explore.js';
 import { finishVariant } from '../../src/cli/commands/run.js';
 import lostUpdate from '../fixtures/scenarios/lost-update.js';
 import { readTrace } from '../../src/trace/codec.js';
 import { spinRequest } from '../../src/cli/spinTrace.js';
-import { decodeLog } from '../../src/robust/heartbeat.js';
+import { decodeLog } from '../../src/heartbeat/heartbeat.js';
 import { cli, FIXTURES, ROOT, tempDir } from './cli.js';
 
 // The same under saturated CPU (four busy processes) is a stress check: test/long/watchdog-under-load.test.ts.

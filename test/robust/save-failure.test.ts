@@ -2,7 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileS
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeTrace, readTrace, TraceFileError } from 'interleave';
-import { UNSAVED_HEADER } from '../../src/cli/saveOrFallback.js';
+import { UNSAVED_HEADER } from '../../src/trace/saveOrFallback.js';
 import { inProcess, noStack, tempDir } from './cli.js';
 
 /**
@@ -140,7 +140,7 @@ describe('merge: a merged failure that cannot be saved', () => {
 
 describe('saveOrFallback', () => {
   it('writes where asked when it can, else the same name in a new temp folder, else nowhere', async () => {
-    const { saveOrFallback } = await import('../../src/cli/saveOrFallback.js');
+    const { saveOrFallback } = await import('../../src/trace/saveOrFallback.js');
     process.env.TMPDIR = tempDir();
     const written: string[] = [];
     expect(saveOrFallback('/x/a.json', (f) => (written.push(f), f))).toEqual({ file: '/x/a.json', error: null });

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeTrace, explore, readTrace, writeTrace, type ScenarioDefinition } from 'interleave';
-import { CELL, CELLS, Heartbeat, heartbeatBuffer, readPulse } from '../../src/robust/heartbeat.js';
+import { CELL, CELLS, Heartbeat, heartbeatBuffer, readPulse } from '../../src/heartbeat/heartbeat.js';
 import lockOrder from '../fixtures/scenarios/lock-order.js';
 import lostUpdate from '../fixtures/scenarios/lost-update.js';
 import { BAD, cli, FIXTURES, HANG_MS, noStack, ROOT, scenarioDir, start, tempDir, waitFor } from './cli.js';

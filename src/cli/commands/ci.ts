@@ -19,14 +19,14 @@ import { checkTraceTarget } from '../../robust/traceTarget.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT, exitCodeHelp } from '../exitCodes.js';
 import { examplesHelp } from '../helpExamples.js';
-import { locateScenario } from '../locate.js';
+import { locateScenario } from '../../trace/locateScenario.js';
 import { count, outputFile, outputFolder, positive, shardOption, show, TRUST_TRACE_PATHS, type SetExit } from '../options.js';
 import { trustedScenarioFile } from '../../trace/scenarioFile.js';
 import type { Trace } from '../../trace/schema.js';
-import { saveOrFallback, UNSAVED_HEADER } from '../saveOrFallback.js';
+import { saveOrFallback, UNSAVED_HEADER } from '../../trace/saveOrFallback.js';
 import { finishVariant, loadTargets, type VariantOutcome } from './run.js';
 import { exploreVariants, type VariantJob } from '../../parallel/exploreVariants.js';
-import { inShard, type Shard } from '../../parallel/partition.js';
+import { inShard, type Shard } from '../../partition.js';
 import { workersWarning } from '../workersWarning.js';
 import { spinMark } from '../../runtime/spinMark.js';
 import type { Failure } from '../../runtime/failure.js';
@@ -44,7 +44,7 @@ interface CiOptions {
   color?: boolean;
   /** Seconds without a scheduling point before a task is reported as runaway (src/robust/watchdog.ts). */
   watchdog?: number;
-  /** Every execution of every variant recorded and replayed once more (src/robust/determinism.ts). */
+  /** Every execution of every variant recorded and replayed once more (src/verdict/determinism.ts). */
   checkDeterminism?: boolean;
   /** Variants explored at once: this thread and n - 1 worker threads. */
   workers?: number;

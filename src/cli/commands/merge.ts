@@ -14,11 +14,11 @@ import { expectationMet, expectationText, type Expectation } from '../../expecta
 import { shrinkable } from '../../shrink/shrinkTrace.js';
 import { encodeTrace } from '../../trace/codec.js';
 import type { Trace } from '../../trace/schema.js';
-import { saveThenShrink, UNSAVED_HEADER } from '../saveOrFallback.js';
+import { saveThenShrink, UNSAVED_HEADER } from '../../trace/saveOrFallback.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT, exitCodeHelp } from '../exitCodes.js';
 import { examplesHelp } from '../helpExamples.js';
-import { locateScenario } from '../locate.js';
+import { locateScenario } from '../../trace/locateScenario.js';
 import { outputFolder, positive, show, type SetExit, terminalWidth, TRUST_TRACE_PATHS } from '../options.js';
 import { trustedScenarioFile } from '../../trace/scenarioFile.js';
 import { escapeControl } from '../../report/escape.js';

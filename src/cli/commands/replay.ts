@@ -4,7 +4,7 @@ import { formatReplay } from '../../report/text.js';
 import { readTrace } from '../../trace/codec.js';
 import { EXIT, exitCodeHelp } from '../exitCodes.js';
 import { examplesHelp } from '../helpExamples.js';
-import { locateScenario } from '../locate.js';
+import { locateScenario } from '../../trace/locateScenario.js';
 import { checkTraceTarget } from '../../robust/traceTarget.js';
 import { positive, show, terminalWidth, TRUST_TRACE_PATHS, type SetExit } from '../options.js';
 import type { ReplayJson } from '../jsonOutput.js';

@@ -18,11 +18,11 @@ import { examplesHelp } from '../helpExamples.js';
 import { listenForInterrupt } from '../interrupt.js';
 import { setupError } from '../../robust/setupError.js';
 import { confirmed } from '../../robust/freshReplay.js';
-import { INCONCLUSIVE, isInconclusive } from '../../robust/inconclusive.js';
+import { INCONCLUSIVE, isInconclusive } from '../../verdict/inconclusive.js';
 import { exploreWatched, runawayResult, WatchdogThread } from '../../robust/watchdog.js';
 import { count, int, outputFile, outputFolder, positive, shardOption, show, strategyName, type SetExit, terminalWidth } from '../options.js';
 import { join } from 'node:path';
-import { saveOrFallback, saveThenShrink, UNSAVED_HEADER } from '../saveOrFallback.js';
+import { saveOrFallback, saveThenShrink, UNSAVED_HEADER } from '../../trace/saveOrFallback.js';
 import { workersWarning } from '../workersWarning.js';
 import { InvalidArgumentError } from 'commander';
 import { ownEntry } from '../../names.js';
@@ -55,7 +55,7 @@ export interface RunOptions {
   watchdog?: number;
   /** Worker threads for random/pct sampling (src/parallel). */
   workers?: number;
-  /** CI shard: explore only this share of the executions (src/parallel/partition.ts). */
+  /** CI shard: explore only this share of the executions (src/partition.ts). */
   shard?: Shard;
   /** Where a shard's results go (default: shard-<i>-of-<n>.json in --out). */
   shardFile?: string;

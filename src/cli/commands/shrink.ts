@@ -8,7 +8,7 @@ import type { Trace } from '../../trace/schema.js';
 import { stdoutColours } from '../colours.js';
 import { EXIT, exitCodeHelp } from '../exitCodes.js';
 import { examplesHelp } from '../helpExamples.js';
-import { locateScenario } from '../locate.js';
+import { locateScenario } from '../../trace/locateScenario.js';
 import { checkTraceTarget } from '../../robust/traceTarget.js';
 import { count, outputFile, positive, show, type SetExit, terminalWidth, TRUST_TRACE_PATHS } from '../options.js';
 

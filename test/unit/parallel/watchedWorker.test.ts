@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { CELL, CELLS, type Pulse } from '../../../src/robust/heartbeat.js';
+import { CELL, CELLS, type Pulse } from '../../../src/heartbeat/heartbeat.js';
 import { WatchedWorker } from '../../../src/parallel/watchedWorker.js';
 import { runWorkPool, type FromWorker, type PoolWorker, type ToWorker } from '../../../src/parallel/workPool.js';
 

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { InternalError, UsageError } from '../../../src/runtime/errors.js';
 import { itemServer, runWorkPool, type FromWorker, type PoolWorker, type ResultRules, type ToWorker, type WorkPoolOptions } from '../../../src/parallel/workPool.js';
 import { WorkerGroup } from '../../../src/parallel/workerGroup.js';
-import type { AnyWorkerSetup } from '../../../src/parallel/startWorker.js';
+import type { AnyWorkerSetup } from '../../../src/parallel/worker.js';
 
 /** An item: how many event-loop turns it takes, and what it ends with. */
 interface Item {

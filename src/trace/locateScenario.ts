@@ -1,6 +1,6 @@
 import { findScenario, loadScenario, ScenarioLoadError, type LoadedScenario } from '../loader.js';
-import { trustedScenarioFile } from '../trace/scenarioFile.js';
-import { show } from './options.js';
+import { trustedScenarioFile } from './scenarioFile.js';
+import { shownLocation as show } from '../runtime/location.js';
 
 /**
  * The trace's scenario: by its recorded file when it still exists, else by name in `dir`. The

@@ -1,7 +1,7 @@
 import type { Operation } from '../runtime/operation.js';
 import { currentThreadId } from '../runtime/ownTime.js';
-import type { TaskView } from '../runtime/task.js';
-import type { SchedulingView, Strategy } from '../strategies/strategy.js';
+import type { TaskView } from '../runtime/operation.js';
+import type { SchedulingView, Strategy } from '../runtime/strategy.js';
 
 /**
  * The exploring thread's side of the watchdog (src/robust/watchdog.ts, and for split runs
@@ -37,7 +37,7 @@ export const CELLS = 6;
 const STEPS_OFFSET = 24;
 /**
  * The running execution's decisions, so a runaway's schedule survives its thread (its trace is
- * rebuilt from them, src/robust/runawayTrace.ts): a count, then one Int32 per decision, a task
+ * rebuilt from them, src/heartbeat/runawayTrace.ts): a count, then one Int32 per decision, a task
  * id as itself and a `t.choose` value v as -(v + 1). Past the capacity only the count grows.
  */
 const LOG_OFFSET = STEPS_OFFSET + Float64Array.BYTES_PER_ELEMENT;

@@ -4,7 +4,7 @@ import type { ExecutionResult } from '../runtime/execution.js';
 import { keepFirstWarnings, type Failure, type Warning } from '../runtime/failure.js';
 import { locatesWaits, replayDecisions, sameFailure, traceOf, type StrategyInfo } from '../replay.js';
 import { runExecution, type NondeterminismGuard, type Target } from '../run.js';
-import type { Strategy } from '../strategies/strategy.js';
+import type { Strategy } from '../runtime/strategy.js';
 import type { Trace } from '../trace/schema.js';
 
 /**
@@ -142,4 +142,25 @@ export async function checkedExecution(target: Target<object>, strategy: Strateg
   if (result.failure !== null) return { steps: result.steps, passed: null, failed: { index, result }, nondeterminism: null };
   const nondeterminism = await compareWithReplay(target, { name: strategy.name, seed, execution: index }, result);
   return { steps: result.steps, passed: nondeterminism === null ? result : null, failed: null, nondeterminism };
+}
+
+/**
+ * Replays a failing decision list with recording on, twice, and checks both replays fail the
+ * same way as the exploring run and have the same event log (checkDeterminism, above).
+ * A failure that does not replay is turned into a `nondeterminism` failure naming the first
+ * step where two runs differ and what each did there.
+ */
+export async function recordFailure(target: Target<object>, info: StrategyInfo, decisions: readonly number[], failure: Failure): Promise<{ failure: Failure; trace: Trace }> {
+  const check = await checkDeterminism(target, decisions, failure);
+  const trace = traceOf(target, info, check.result);
+  // The guard's own finding (a task awaited something the scheduler does not control) replays racily by nature: keep it,
+  // unless the recording run found it at the same step, where it also names the line that started the outside wait.
+  if (failure.kind === 'nondeterminism') {
+    const recorded = check.result.failure;
+    const kept = recorded !== null && recorded.kind === 'nondeterminism' && recorded.step === failure.step ? recorded : failure;
+    return { failure: kept, trace: { ...trace, failure: { ...kept, tasks: [...kept.tasks] } as Trace['failure'] } };
+  }
+  if (check.difference === null) return { failure: check.result.failure!, trace };
+  const nd = nondeterminismFailure(check.difference, failure.tasks);
+  return { failure: nd, trace: { ...trace, failure: nd as Trace['failure'] } };
 }

@@ -44,3 +44,21 @@ async function runawayRun(target: Target<object>, pulse: Pick<Pulse, 'step' | 'l
   if (cut.divergence !== null || stop.picked === null) return null;
   return { cut, event: eventOf(stop.picked.task, stop.picked.op, pulse.step), decisions };
 }
+
+/**
+ * The `livelock` failure of `task`, picked at `step` (-1: before any decision), that then ran
+ * `seconds` without reaching a scheduling point, in `execution` (unnamed: a shrunk schedule).
+ */
+export function runawayFailureOf(task: string, seconds: number, step: number, execution?: string): Failure {
+  const pulse = { step };
+  const of = execution === undefined ? '' : ` of ${execution}`;
+  const where = pulse.step < 0 ? `at the start${of}` : `after step ${pulse.step}${of}`;
+  return {
+    kind: 'livelock',
+    message: `livelock: task "${task}" ran for more than ${seconds} s without reaching a scheduling point (a runaway loop that never awaits an interleave operation?) ${where}`,
+    // Steps taken, the runaway one included (a failure's step counts the steps before it ends).
+    step: pulse.step + 1,
+    task,
+    tasks: [task],
+  };
+}

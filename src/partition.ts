@@ -1,4 +1,4 @@
-import { UsageError } from '../runtime/errors.js';
+import { UsageError } from './runtime/errors.js';
 
 /**
  * Fixed-size blocks of consecutive execution indices: the unit of work of parallel and sharded

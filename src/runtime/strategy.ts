@@ -1,5 +1,5 @@
-import type { Operation } from '../runtime/operation.js';
-import type { TaskView } from '../runtime/task.js';
+import type { Operation } from './operation.js';
+import type { TaskView } from './operation.js';
 
 /** What a strategy sees at a scheduling point. Read-only; valid only during the call. */
 export interface SchedulingView {

@@ -3,9 +3,9 @@ import { runExecution, type Target } from '../run.js';
 import { UsageError } from '../runtime/errors.js';
 import { isInstance } from '../runtime/thrown.js';
 import type { UnhandledRejections } from '../runtime/unhandled.js';
-import { DEFAULT_BLOCK_SIZE } from '../parallel/partition.js';
+import { DEFAULT_BLOCK_SIZE } from '../partition.js';
 import type { SeriesResult } from '../series.js';
-import type { Strategy } from '../strategies/strategy.js';
+import type { Strategy } from '../runtime/strategy.js';
 
 /** A failing execution of a series, or null. */
 type Failed = SeriesResult['failed'];

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { TraceFileError, traceFileName, writeTrace } from '../trace/codec.js';
-import type { Trace } from '../trace/schema.js';
+import { TraceFileError, traceFileName, writeTrace } from './codec.js';
+import type { Trace } from './schema.js';
 
 /** Where an output file went (see saveOrFallback). */
 export interface SaveOutcome {
