@@ -4,7 +4,7 @@ import { search, type SearchResult } from './search.js';
 import type { SearchMode } from './state.js';
 
 /**
- * `explore(scenario, { strategy: 'dfs' | 'pb' })`: runs the exhaustive search and reports it in
+ * `explore(scenario, { strategy: 'dfs' | 'pb' | 'db' })`: runs the exhaustive search and reports it in
  * explore's shape (`iterations` becomes the execution budget), with the full search result
  * (completeness, counts, bound, resumable state) in `search`. `stoppedBy: 'iterations'` then
  * also covers a finished search: read `search.complete` for whether the space was exhausted.
