@@ -176,6 +176,14 @@ describe('delay bounding on known bugs', () => {
     expect([again.executions, JSON.stringify(again.trace)]).toEqual([r.executions, JSON.stringify(r.trace)]);
   });
 
+  it('the checker spawned first: 2 delays for any number of writers (skip its read, then wrap around to it after the last writer\'s first write)', async () => {
+    for (const writers of [2, 10]) {
+      const r = await search(writersChecker, { variant: 'checker-first', strategy: 'db', params: { writers } });
+      expect([r.failure?.kind, r.bound?.minimalFailing, r.bound?.completeUpTo]).toEqual(['assertion', 2, 1]);
+      expect((await replayTrace(writersChecker, r.trace!)).outcome).toBe('reproduced');
+    }
+  });
+
   it('the fixed writers are clean with at most 2 delays (complete up to that bound, not complete)', async () => {
     const r = await search(writersChecker, { variant: 'fixed', strategy: 'db', params: { writers: 4 } });
     expect([r.failure, r.complete, r.stoppedBy, r.bound]).toEqual([null, false, 'bound', { limit: 2, reached: 2, completeUpTo: 2, minimalFailing: null }]);
