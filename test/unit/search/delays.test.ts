@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { explore, initialSearchState, makeTarget, replayTrace, runExecution, search, type ScenarioContext, type ScenarioDefinition, type Strategy } from 'interleave';
+import { checkSearchState, explore, initialSearchState, makeTarget, replayTrace, runExecution, search, type ScenarioContext, type ScenarioDefinition, type Strategy } from 'interleave';
 import { delayOrder, delaysOf } from '../../../src/strategies/delayOrder.js';
 import { program } from './programs.js';
 import writersChecker from '../../fixtures/search/writers-checker.js';
@@ -182,6 +182,17 @@ describe('delay bounding on known bugs', () => {
       expect([r.failure?.kind, r.bound?.minimalFailing, r.bound?.completeUpTo]).toEqual(['assertion', 2, 1]);
       expect((await replayTrace(writersChecker, r.trace!)).outcome).toBe('reproduced');
     }
+  });
+
+  it('a db search saved after 7 executions and resumed (through JSON) runs exactly what the uninterrupted one runs', async () => {
+    const options = { variant: 'fixed', strategy: 'db' as const, params: { writers: 3 } };
+    const whole = await search(writersChecker, options);
+    const first = await search(writersChecker, { ...options, maxExecutions: 7 });
+    expect([first.stoppedBy, first.state.mode, first.state.finished]).toEqual(['executions', 'db', false]);
+    const rest = await search(writersChecker, { ...options, resume: checkSearchState(JSON.parse(JSON.stringify(first.state))) });
+    expect([first.executions + rest.executions, first.steps + rest.steps, rest.stoppedBy, rest.bound]).toEqual([whole.executions, whole.steps, whole.stoppedBy, whole.bound]);
+    // A db state is not a pb one.
+    await expect(search(writersChecker, { ...options, strategy: 'pb', resume: first.state })).rejects.toThrow('the search state is for writers-checker/fixed (db), not writers-checker/fixed (pb)');
   });
 
   it('the fixed writers are clean with at most 2 delays (complete up to that bound, not complete)', async () => {
