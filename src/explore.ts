@@ -24,7 +24,8 @@ export interface ExploreOptions<P extends object = Record<string, unknown>> exte
    * choice at each step), 'pct' (probabilistic concurrency testing, Burckhardt et al., ASPLOS
    * 2010; `depth` is its bug depth), 'dfs' (exhaustive depth-first search with partial-order
    * reduction, `por`; complete when it finishes), 'pb' (preemption-bounded search up to
-   * `preemptionBound`), 'first-enabled' and 'round-robin' (one fixed schedule each). Unset: the
+   * `preemptionBound`), 'db' (delay-bounded search, Emmi et al., POPL 2011, up to the same
+   * `preemptionBound`, counted in delays), 'first-enabled' and 'round-robin' (one fixed schedule each). Unset: the
    * variant's budget, else 'random'.
    */
   readonly strategy?: string | Strategy;
@@ -43,11 +44,11 @@ export interface ExploreOptions<P extends object = Record<string, unknown>> exte
   readonly shouldStop?: () => boolean;
   /** Record every execution and replay it once more, comparing event logs (`--check-determinism`). */
   readonly checkDeterminism?: boolean;
-  /** dfs/pb (src/search): the largest preemption bound for pb. */
+  /** pb/db (src/search): the largest preemption bound for pb, delay bound for db. */
   readonly preemptionBound?: number;
   /** dfs: partial-order reduction (default true). */
   readonly por?: boolean;
-  /** dfs/pb: cut executions longer than this many decisions (the search is then not complete). */
+  /** dfs/pb/db: cut executions longer than this many decisions (the search is then not complete). */
   readonly maxDepth?: number;
 }
 
@@ -70,7 +71,7 @@ export interface ExploreResult {
   readonly stoppedBy: 'failure' | 'iterations' | 'time' | 'interrupted';
   readonly elapsedMs: number;
   readonly warnings: readonly Warning[];
-  /** dfs/pb only: the exhaustive search's own result (complete, counts, bound, resumable state). */
+  /** dfs/pb/db only: the exhaustive search's own result (complete, counts, bound, resumable state). */
   readonly search?: SearchResult;
   /** Interrupted (watched) while a task ran without reaching a scheduling point: which, and where. */
   readonly spinning?: string;
@@ -91,7 +92,7 @@ export async function explore<P extends object>(scenario: ScenarioDefinition<P>,
   const target = makeTarget(scenario, options);
   const budget = { ...scenario.budget, ...scenario.variants[target.variant]!.budget };
   const searchMode = typeof options.strategy === 'string' ? options.strategy : options.strategy === undefined ? budget.strategy : undefined;
-  if (searchMode === 'dfs' || searchMode === 'pb') return exploreBySearch(scenario, options, searchMode);
+  if (searchMode === 'dfs' || searchMode === 'pb' || searchMode === 'db') return exploreBySearch(scenario, options, searchMode);
   const rejections = new UnhandledRejections().start();
   try {
     return await sample(scenario, options, target, budget, rejections);
@@ -233,7 +234,7 @@ async function locateMisuse(target: Target<object>, error: unknown): Promise<nev
 }
 
 /**
- * `explore(scenario, { strategy: 'dfs' | 'pb' })`: runs the exhaustive search and reports it in
+ * `explore(scenario, { strategy: 'dfs' | 'pb' | 'db' })`: runs the exhaustive search and reports it in
  * explore's shape (`iterations` becomes the execution budget), with the full search result
  * (completeness, counts, bound, resumable state) in `search`. `stoppedBy: 'iterations'` then
  * also covers a finished search: read `search.complete` for whether the space was exhausted.

@@ -29,7 +29,7 @@ function defineSchemas(z: typeof Zod) {
   const bound = z.object({ limit: count(), reached: count(), completeUpTo: count().nullable(), minimalFailing: count().nullable() });
   const crossCheck = z.object({ schedules: count(), seed: z.number().int(), failedAt: count().nullable() });
   const searchFields = {
-    complete: z.boolean().optional().describe('dfs/pb only: every execution (up to partial-order reduction) was explored'),
+    complete: z.boolean().optional().describe('dfs/pb/db only: every execution (up to partial-order reduction) was explored'),
     completeExecutions: count().optional(),
     crossCheck: crossCheck.nullable().optional(),
     bound: bound.optional(),

@@ -77,7 +77,7 @@ export function positive(name: string, max = name === '--watchdog' ? MAX_WATCHDO
   };
 }
 
-/** Strategies `run` accepts. dfs and pb need the exhaustive search driver (src/search/). */
+/** Strategies `run` accepts. dfs, pb and db need the exhaustive search driver (src/search/). */
 export const RUN_STRATEGIES = STRATEGY_NAMES;
 
 export function strategyName(v: string): string {

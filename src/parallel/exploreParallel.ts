@@ -67,7 +67,7 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
   const budget = { ...scenario.budget, ...scenario.variants[target.variant]!.budget };
   const strategyName = options.strategy ?? (budget.strategy === 'pct' ? 'pct' : 'random');
   if (strategyName !== 'random' && strategyName !== 'pct') {
-    throw new UsageError(`--workers and --shard split random, pct, dfs and pb; strategy "${strategyName}" is not split`);
+    throw new UsageError(`--workers and --shard split random, pct, dfs, pb and db; strategy "${strategyName}" is not split`);
   }
   const depth = options.depth ?? budget.depth;
   const spec: SamplingSpec = {

@@ -36,7 +36,7 @@ export interface SplitOptions {
 
 /**
  * True when `run` should explore through the block runner or the search units (src/parallel)
- * instead of `explore` / `search`. For dfs and pb an explicit `--workers 1` splits too: with
+ * instead of `explore` / `search`. For dfs, pb and db an explicit `--workers 1` splits too: with
  * partial-order reduction the units may pick other representatives than the unsplit search (and
  * `-n` bounds each unit), so every explicit worker count must take the same path to give the
  * same result. Random and PCT give the same result either way; one worker stays unsplit.
@@ -45,7 +45,7 @@ export function isSplit(o: SplitOptions, loaded: LoadedScenario, variant: string
   if (o.shard !== undefined) return true;
   if (o.workers === undefined) return false;
   const strategy = strategyOf(loaded, variant, o);
-  return o.workers > 1 || strategy === 'dfs' || strategy === 'pb';
+  return o.workers > 1 || strategy === 'dfs' || strategy === 'pb' || strategy === 'db';
 }
 
 /** The strategy a run uses: the option, else the variant's budget, else the scenario's. */
@@ -56,11 +56,11 @@ function strategyOf(loaded: LoadedScenario, variant: string, o: SplitOptions): s
 
 /**
  * Called by the `run` command for `--workers n` / `--shard i/n`: one variant, split in blocks
- * (random, pct) or, for `--strategy dfs` and `pb`, in search units (searchParallel.ts).
+ * (random, pct) or, for `--strategy dfs`, `pb` and `db`, in search units (searchParallel.ts).
  */
 export function runSplit(loaded: LoadedScenario, variant: string, o: SplitOptions): Promise<AnyShardRun> {
   const strategy = strategyOf(loaded, variant, o);
-  if (strategy === 'dfs' || strategy === 'pb') {
+  if (strategy === 'dfs' || strategy === 'pb' || strategy === 'db') {
     return searchParallel(
       {
         file: loaded.file,

@@ -5,7 +5,7 @@ import { CROSS_CHECK_SCHEDULES, crossCheck, type CrossCheckResult } from '../sea
 import type { ScenarioDefinition } from '../scenario.js';
 import { boundLimit, search, type SearchResult } from '../search/search.js';
 import { splitSearch } from '../search/split.js';
-import { initialState, type SearchMode, type SearchState } from '../search/state.js';
+import { initialState, isBounded, type SearchMode, type SearchState } from '../search/state.js';
 import type { Shard } from '../partition.js';
 import { runSettings } from './sameRun.js';
 import { combineUnits, unitsThrough, type SearchShardRun } from './searchResult.js';
@@ -105,7 +105,7 @@ function searchUnit(scenario: ScenarioDefinition<object>, setup: Omit<SearchWork
     strategy: state.mode,
     por: state.por,
     resume: state,
-    ...(state.mode === 'pb' ? { preemptionBound: boundOf(unit) } : {}),
+    ...(isBounded(state.mode) ? { preemptionBound: boundOf(unit) } : {}),
     ...(budget !== undefined ? { maxExecutions: budget } : {}),
     ...(setup.maxDepth !== undefined ? { maxDepth: setup.maxDepth } : {}),
     ...(setup.checkDeterminism === true ? { checkDeterminism: true } : {}),
@@ -130,8 +130,8 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
   const scenario = preloaded ?? (await loadScenario(options.file)).scenario;
   const target = makeTarget(scenario, options);
   const budget = { ...scenario.budget, ...scenario.variants[target.variant]!.budget };
-  const mode: SearchMode = options.strategy ?? (budget.strategy === 'pb' ? 'pb' : 'dfs');
-  const limit = mode === 'pb' ? boundLimit(options.preemptionBound, budget) : 0;
+  const mode: SearchMode = options.strategy ?? (budget.strategy === 'pb' || budget.strategy === 'db' ? budget.strategy : 'dfs');
+  const limit = isBounded(mode) ? boundLimit(options.preemptionBound, budget) : 0;
   const por = mode === 'dfs' && (options.por ?? true);
   const start = performance.now();
   const deadline = options.timeLimitMs !== undefined ? start + options.timeLimitMs : Infinity;
@@ -157,7 +157,7 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
   // A prefix that failed in a unit another shard owns: every shard ran it, so each says so (merge keeps the earliest).
   const prefixFailures: { at: number; failure: Failure; trace: UnitResult['trace'] }[] = [];
   let stoppedEarly = false;
-  let end: 'exhausted' | 'bound' = mode === 'pb' ? 'bound' : 'exhausted';
+  let end: 'exhausted' | 'bound' = isBounded(mode) ? 'bound' : 'exhausted';
   let bound = 0;
   // The threads serve every round: each loads the scenario once.
   const threads = options.threads ?? new WorkerGroup();
@@ -185,7 +185,7 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
       stoppedEarly = round.stoppedEarly;
       // One machine sees every unit of the round; a shard only the prefix, which every shard ran.
       const ends = whole ? roundEndsSearch(round.results) : round.prefix.stoppedBy === 'exhausted';
-      if (mode === 'pb' && ends) end = 'exhausted';
+      if (isBounded(mode) && ends) end = 'exhausted';
       if (stoppedEarly || round.failed || ends || bound >= limit) break;
     }
   } finally {

@@ -1,7 +1,7 @@
 import { UsageError } from '../runtime/errors.js';
 import { keepFirstWarnings, type Failure, type Warning } from '../runtime/failure.js';
 import type { BoundInfo } from '../search/search.js';
-import type { SearchMode } from '../search/state.js';
+import { isBounded, type SearchMode } from '../search/state.js';
 import type { CrossCheck } from '../search/crossCheck.js';
 import type { Trace } from '../trace/schema.js';
 import { checkEveryShardOnce, shardName, type Shard } from '../partition.js';
@@ -150,7 +150,7 @@ export function combineUnits(input: CombineInput): SearchShardRun {
     pruned: counts.pruned,
     steps: counts.steps,
     maxDepth: counts.maxDepth,
-    bound: input.mode === 'pb' ? boundInfo(kept, input.limit, whole, failing) : null,
+    bound: isBounded(input.mode) ? boundInfo(kept, input.limit, whole, failing) : null,
     failureUnit: found?.at ?? null,
     failure: found?.failure ?? null,
     trace: failing !== null && whole ? atExecution(failing.trace, before) : (found?.trace ?? null),
@@ -221,7 +221,7 @@ export function mergeSearchShardRuns(runs: readonly SearchShardRun[], files: rea
   checkEveryShardOnce(runs.map((r) => r.shard), name, files);
   const early = runs.find((r) => r.stoppedBy === 'time' || r.stoppedBy === 'interrupted');
   const all = runs.flatMap((r) => r.units);
-  const { round, end } = head.mode === 'pb' ? lastRound(all, limit) : { round: 0, end: 'exhausted' as const };
+  const { round, end } = isBounded(head.mode) ? lastRound(all, limit) : { round: 0, end: 'exhausted' as const };
   // A shard's own failure past its counted units is past the merged ones too (its gap is theirs).
   const alsoPast = runs.flatMap((r) => (r.failureUnit !== null && r.failure !== null && boundOf(r.failureUnit) <= round && !r.units.some((u) => u.unit === r.failureUnit) ? [{ at: r.failureUnit, failure: r.failure, trace: r.trace }] : []));
   // A shard that stopped at a failure did not run its later units: only units before the first
@@ -266,8 +266,8 @@ export function readSearchShardRun(value: Record<string, unknown>, where: string
   });
   if (v1) return { ...(value as unknown as SearchShardRun), version: 2, mode: 'dfs', pruned: 0, bound: null, units };
   const bound = value.bound as BoundInfo | null;
-  if (value.mode === 'dfs' ? bound !== null : value.mode !== 'pb' || typeof bound !== 'object' || bound === null || !Number.isInteger(bound.limit)) {
-    bad('mode must be dfs (bound null) or pb (bound with a whole number limit)');
+  if (value.mode === 'dfs' ? bound !== null : (value.mode !== 'pb' && value.mode !== 'db') || typeof bound !== 'object' || bound === null || !Number.isInteger(bound.limit)) {
+    bad('mode must be dfs (bound null), or pb or db (bound with a whole number limit)');
   }
   return { ...(value as unknown as SearchShardRun), units };
 }

@@ -2,6 +2,7 @@ import { UsageError } from '../runtime/errors.js';
 import { checkTrace, TraceFileError } from '../trace/codec.js';
 import { isShard, type Shard } from '../partition.js';
 import type { ShardRun } from './result.js';
+import { isBounded } from '../search/state.js';
 import { unitsThrough, type SearchShardRun } from './searchResult.js';
 
 /**
@@ -120,7 +121,7 @@ export function checkSearchRun(run: SearchShardRun, shard: Shard, where: string)
   // that says otherwise holds every unit of the rounds it entered (the tail cannot be cut off).
   if (value.failureUnit === null && value.stoppedBy !== 'time' && value.stoppedBy !== 'interrupted') {
     const reached = run.bound?.reached;
-    const owned = unitsThrough(shard, run.mode === 'pb' && isCount(reached) ? reached : 0).length;
+    const owned = unitsThrough(shard, isBounded(run.mode) && isCount(reached) ? reached : 0).length;
     if (units.length !== owned) bad(`it stopped by "${String(value.stoppedBy)}", so it must hold its ${owned} units, not ${units.length}`);
   }
   return run;

@@ -127,6 +127,11 @@ function reductionClaim(s: SearchResult): string {
   return `, with partial-order reduction; ${s.crossCheck !== null ? crossCheckText(s.crossCheck, null) : 'not cross-checked with random schedules'}`;
 }
 
+/** What a bounded search's bound counts: preemptions (pb) or delays (db). */
+function boundWord(s: SearchResult): 'preemption' | 'delay' {
+  return s.strategy === 'db' ? 'delay' : 'preemption';
+}
+
 /**
  * What an exhaustive search established, never more: `complete` only when every execution (up to
  * partial-order reduction) was explored; a bound or a budget is always named.
@@ -136,12 +141,12 @@ export function formatSearchOutcome(s: SearchResult): string {
   const bound = s.bound;
   if (s.crossCheck !== null && s.crossCheck.failedAt !== null) return crossCheckText(s.crossCheck, s.failure?.kind ?? null);
   if (s.failure !== null) {
-    const at = bound !== null && bound.minimalFailing !== null ? ` at preemption bound ${bound.minimalFailing} (the smallest)` : '';
+    const at = bound !== null && bound.minimalFailing !== null ? ` at ${boundWord(s)} bound ${bound.minimalFailing} (the smallest)` : '';
     return `${s.failure.kind} found${at} after ${executionCount(s.executions)}${pastCounted(s.stoppedBy)}`;
   }
   if (s.complete) return `exhaustive: ${counts}, no failure (complete${reductionClaim(s)})`;
   if (bound !== null && s.stoppedBy === 'bound') {
-    return `no failure with at most ${bound.completeUpTo ?? bound.limit} preemption${(bound.completeUpTo ?? bound.limit) === 1 ? '' : 's'} (complete up to that bound; ${executionCount(s.executions)})`;
+    return `no failure with at most ${plural(bound.completeUpTo ?? bound.limit, boundWord(s))} (complete up to that bound; ${executionCount(s.executions)})`;
   }
   if (s.stoppedBy === 'exhausted') return `every branch explored, but executions were cut at the depth limit (${counts}): no failure so far, not complete`;
   return `${SEARCH_STOPS[s.stoppedBy] ?? `stopped (${s.stoppedBy})`} after ${executionCount(s.executions)} (${counts}): no failure so far, not complete`;

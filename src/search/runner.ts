@@ -1,5 +1,6 @@
 import type { TaskView } from '../runtime/operation.js';
 import { Divergence, type SchedulingView, type Strategy } from '../runtime/strategy.js';
+import { delayOrder, delaysOf } from '../strategies/delayOrder.js';
 import type { Operation } from '../runtime/operation.js';
 import { ANY_TRACKED, dependent, endAccess, footprintOf, trackedAccessOf, type Access } from './footprint.js';
 import { reduces, type SearchState, type TaskNode } from './state.js';
@@ -31,6 +32,11 @@ export interface RunnerOptions {
  * task, so the first execution never preempts), and records each step's footprint for the race
  * analysis run after the execution (races.ts).
  *
+ * Bounded modes: pb counts preemptions (a switch away from a task still enabled); db counts
+ * delays against a non-preemptive round-robin base scheduler (strategies/delayOrder.ts), whose
+ * choice a fresh db node takes first, then the later tasks in round-robin order while their
+ * delays fit the bound. A node's `preemptions` holds the count (of either) before it.
+ *
  * Sleep sets (Godefroid 1996): a fresh node's sleep set is the previous task node's sleep set
  * plus its explored alternatives, minus the task that ran and every task whose next operation
  * is dependent with the step that ran. A sleeping task's next step is read from its announced
@@ -54,7 +60,7 @@ export class SearchRunner implements Strategy {
   readonly spawnedBy: number[] = [];
   stop: StopReason | null = null;
   stopMessage = '';
-  /** pb: some alternative was left out because it exceeded the bound. */
+  /** pb, db: some alternative was left out because it exceeded the bound. */
   boundCut = false;
   /** Path index of the branch taken by this execution (-1: first execution). */
   readonly branch: number;
@@ -64,7 +70,10 @@ export class SearchRunner implements Strategy {
   private pos = 0;
   private readonly tasks: TaskView[] = [];
   private lastTaskNode = -1;
+  /** Preemptions (pb) or delays (db) taken so far in this execution. */
   private preemptions = 0;
+  /** db: the task chosen at the last scheduling point (-1 before the first), where the round-robin continues. */
+  private lastRun = -1;
   private finalized = true;
   /** Operations already seen timed out: a newly timed-out one means the clock advanced. */
   private readonly timedOut = new WeakSet<Operation>();
@@ -105,9 +114,16 @@ export class SearchRunner implements Strategy {
       const sleep = this.sleepSetHere(enabled);
       const awake = enabled.filter((id) => !sleep.includes(id));
       if (awake.length === 0) return this.halt('sleep-blocked', view, 'every enabled task sleeps');
-      const chosen = currentEnabled && awake.includes(current) ? current : awake[0]!;
+      const chosen = this.state.mode === 'db' ? delayOrder(enabled, this.lastRun)[0]! : currentEnabled && awake.includes(current) ? current : awake[0]!;
       const todo: number[] = [];
-      if (!reduces(this.state)) {
+      if (this.state.mode === 'db') {
+        // Delay bounding: the j-th task after the base choice in round-robin order costs j delays.
+        delayOrder(enabled, this.lastRun).forEach((id, j) => {
+          if (j === 0) return;
+          if (this.preemptions + j > this.state.bound) this.boundCut = true;
+          else todo.push(id);
+        });
+      } else if (!reduces(this.state)) {
         for (const id of awake) {
           if (id === chosen) continue;
           const cost = currentEnabled && id !== current ? 1 : 0;
@@ -120,7 +136,8 @@ export class SearchRunner implements Strategy {
     }
     const index = this.pos++;
     this.lastTaskNode = index;
-    this.preemptions = node.preemptions + (currentEnabled && node.chosen !== current ? 1 : 0);
+    this.preemptions = node.preemptions + (this.state.mode === 'db' ? delaysOf(enabled, this.lastRun, node.chosen) : currentEnabled && node.chosen !== current ? 1 : 0);
+    this.lastRun = node.chosen;
     const i = enabled.indexOf(node.chosen);
     const task = view.enabled[i]!;
     const op = task.pending!;

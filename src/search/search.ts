@@ -11,16 +11,16 @@ import type { ScenarioDefinition } from '../scenario.js';
 import type { Trace } from '../trace/schema.js';
 import { analyzeRaces } from './races.js';
 import { SearchRunner } from './runner.js';
-import { checkState, cloneState, initialState, reduces, type SearchMode, type SearchState } from './state.js';
+import { checkState, cloneState, initialState, isBounded, reduces, type SearchMode, type SearchState } from './state.js';
 import { advance, exploreEveryAlternative } from './path.js';
 import { CROSS_CHECK_SCHEDULES, crossCheck, type CrossCheck } from './crossCheck.js';
 
 export interface SearchOptions<P extends object = Record<string, unknown>> extends TargetOptions<P> {
-  /** 'dfs' (default): every execution up to partial-order reduction; 'pb': preemption bounding. */
+  /** 'dfs' (default): every execution up to partial-order reduction; 'pb': preemption bounding; 'db': delay bounding. */
   readonly strategy?: SearchMode;
-  /** dfs only: source-DPOR with sleep sets (default true). pb always explores every schedule within the bound. */
+  /** dfs only: source-DPOR with sleep sets (default true). pb and db always explore every schedule within the bound. */
   readonly por?: boolean;
-  /** pb: the largest preemption bound to try (default: the variant's budget.preemptionBound, else 2). */
+  /** pb: the largest preemption bound to try; db: the largest delay bound (default: the variant's budget.preemptionBound, else 2). */
   readonly preemptionBound?: number;
   /** Stop after this many executions (the result then says complete: false). */
   readonly maxExecutions?: number;
@@ -76,7 +76,7 @@ export interface SearchResult {
   readonly sleepBlocked: number;
   /** Executions cut by maxDepth. */
   readonly depthLimited: number;
-  /** pb: branches left out by the bound, summed over the rounds. */
+  /** pb, db: executions that left a branch out for exceeding the bound, summed over the rounds. */
   readonly pruned: number;
   /** Races found by the DPOR analysis (each may add a branch). */
   readonly races: number;
@@ -97,7 +97,7 @@ export interface SearchResult {
    * or null when none ran. When one failed, `failure` is its failure and `complete` is false.
    */
   readonly crossCheck: CrossCheck | null;
-  /** pb only. */
+  /** pb and db only (db: the bound counts delays). */
   readonly bound: BoundInfo | null;
   /**
    * dfs: the scenario may share state interleave does not see (`sharedState: 'untracked'`, or
@@ -112,10 +112,10 @@ export interface SearchResult {
 const DEFAULT_BOUND = 2;
 const YIELD_EVERY_MS = 25;
 
-/** pb: the largest bound to try: the one asked for, else the variant's budget, else 2. Shared with the split search (src/parallel). */
+/** pb, db: the largest bound to try: the one asked for, else the variant's budget, else 2. Shared with the split search (src/parallel). */
 export function boundLimit(requested: number | undefined, budget: { readonly preemptionBound?: number }): number {
   const limit = requested ?? budget.preemptionBound ?? DEFAULT_BOUND;
-  if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`preemption bound must be a whole number >= 0, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 0) throw new UsageError(`the bound (--preemption-bound) must be a whole number >= 0, got ${limit}`);
   return limit;
 }
 
@@ -124,15 +124,16 @@ export function boundLimit(requested: number | undefined, budget: { readonly pre
  * and every `t.choose` is a branch; each execution replays the path to its last branch and takes
  * the next alternative. `dfs` adds source-DPOR with sleep sets (races.ts, runner.ts); `pb`
  * explores all schedules with at most k preemptions for k = 0, 1, ... (Musuvathi & Qadeer,
- * PLDI 2007) without reduction. A failure is replayed with recording on to build its trace, as
+ * PLDI 2007) without reduction; `db` all schedules with at most k delays from a round-robin base
+ * schedule (Emmi, Qadeer & Rakamarić, POPL 2011; strategies/delayOrder.ts), likewise. A failure is replayed with recording on to build its trace, as
  * `explore` does.
  */
 export async function search<P extends object>(scenario: ScenarioDefinition<P>, options: SearchOptions<P> = {}): Promise<SearchResult> {
   const target = makeTarget(scenario, options) as Target<object>;
   const spec = scenario.variants[target.variant]!;
   const budget = { ...scenario.budget, ...spec.budget };
-  const mode: SearchMode = options.strategy ?? options.resume?.mode ?? (budget.strategy === 'pb' ? 'pb' : 'dfs');
-  if (mode !== 'dfs' && mode !== 'pb') throw new UsageError(`search strategy must be dfs or pb, got "${String(mode)}"`);
+  const mode: SearchMode = options.strategy ?? options.resume?.mode ?? (budget.strategy === 'pb' || budget.strategy === 'db' ? budget.strategy : 'dfs');
+  if (mode !== 'dfs' && mode !== 'pb' && mode !== 'db') throw new UsageError(`search strategy must be dfs, pb or db, got "${String(mode)}"`);
   const limit = boundLimit(options.preemptionBound, budget);
   const por = mode === 'dfs' && (options.por ?? true);
   const state = options.resume !== undefined ? cloneState(checkState(options.resume)) : initialState(scenario.name, target.variant, mode, por, 0);
@@ -207,7 +208,7 @@ export async function search<P extends object>(scenario: ScenarioDefinition<P>, 
       const nd = (await compareWithReplay(target, { name: mode, execution: index }, result)) ?? (await late.add(index, result));
       if (nd !== null) {
         ({ failure, trace } = nd);
-        if (mode === 'pb') minimalFailing = state.bound;
+        if (isBounded(mode)) minimalFailing = state.bound;
       }
     }
     // The window's executions come first: replayed late before a failure is reported.
@@ -215,24 +216,24 @@ export async function search<P extends object>(scenario: ScenarioDefinition<P>, 
       const nd = await late.flush();
       if (nd !== null) {
         ({ failure, trace } = nd);
-        if (mode === 'pb') minimalFailing = state.bound;
+        if (isBounded(mode)) minimalFailing = state.bound;
       }
     }
     if (found !== null && failure === null) {
       const info: StrategyInfo = { name: mode, execution: index };
       if (runner.stop === 'nondeterminism') failure = found;
       else ({ failure, trace } = await recordFailure(target, info, result.decisions, found));
-      if (mode === 'pb') minimalFailing = state.bound;
+      if (isBounded(mode)) minimalFailing = state.bound;
     }
     const more = restarted || advance(state.path);
     if (!more) {
-      if (mode === 'pb' && state.boundCut && state.bound < limit && failure === null) {
+      if (isBounded(mode) && state.boundCut && state.bound < limit && failure === null) {
         state.bound++;
         state.boundCut = false;
         state.fresh = true;
       } else {
         state.finished = true;
-        stoppedBy = failure !== null && !options.continueAfterFailure ? 'failure' : mode === 'pb' && state.boundCut ? 'bound' : 'exhausted';
+        stoppedBy = failure !== null && !options.continueAfterFailure ? 'failure' : isBounded(mode) && state.boundCut ? 'bound' : 'exhausted';
       }
     }
     if (failure !== null && !options.continueAfterFailure) {
@@ -244,7 +245,7 @@ export async function search<P extends object>(scenario: ScenarioDefinition<P>, 
     if (now - lastYield > YIELD_EVERY_MS) {
       await new Promise((r) => setImmediate(r));
       lastYield = performance.now();
-      options.onProgress?.({ executions, elapsedMs: lastYield - start, bound: mode === 'pb' ? state.bound : null });
+      options.onProgress?.({ executions, elapsedMs: lastYield - start, bound: isBounded(mode) ? state.bound : null });
       if (options.shouldStop?.()) stoppedBy = 'interrupted';
       else if (options.timeLimitMs !== undefined && lastYield - start >= options.timeLimitMs) stoppedBy = 'time';
     }
@@ -270,7 +271,7 @@ export async function search<P extends object>(scenario: ScenarioDefinition<P>, 
       stoppedBy = 'failure';
     }
   }
-  const completeUpTo = mode !== 'pb' ? null : state.finished && stoppedBy !== 'failure' ? state.bound : state.bound > 0 ? state.bound - 1 : null;
+  const completeUpTo = !isBounded(mode) ? null : state.finished && stoppedBy !== 'failure' ? state.bound : state.bound > 0 ? state.bound - 1 : null;
   return {
     scenario: scenario.name,
     variant: target.variant,
@@ -291,7 +292,7 @@ export async function search<P extends object>(scenario: ScenarioDefinition<P>, 
     stoppedBy: stoppedBy!,
     crossCheck: checked,
     untracked: state.untracked === true,
-    bound: mode === 'pb' ? { limit, reached: state.bound, completeUpTo, minimalFailing } : null,
+    bound: isBounded(mode) ? { limit, reached: state.bound, completeUpTo, minimalFailing } : null,
     state: cloneState(state),
     warnings: [...warnings.values()],
   };

@@ -27,7 +27,7 @@ export interface TaskNode {
   done: number[];
   /** Sleep set on entry (tasks whose next step was already explored from an equivalent state). */
   readonly sleep: number[];
-  /** Preemptions taken before this node (for preemption bounding). */
+  /** Preemptions (pb) or delays (db) taken before this node. */
   readonly preemptions: number;
   sealed?: true;
 }
@@ -42,7 +42,13 @@ export interface ValueNode {
 
 export type PathNode = TaskNode | ValueNode;
 
-export type SearchMode = 'dfs' | 'pb';
+/** 'dfs': every execution, with or without reduction; 'pb': preemption bounding; 'db': delay bounding. */
+export type SearchMode = 'dfs' | 'pb' | 'db';
+
+/** The modes that explore bound by bound (0, 1, ..., limit), each round complete: pb and db. */
+export function isBounded(mode: SearchMode): boolean {
+  return mode === 'pb' || mode === 'db';
+}
 
 export interface SearchState {
   readonly format: 'interleave-search';
@@ -50,11 +56,11 @@ export interface SearchState {
   readonly scenario: string;
   readonly variant: string;
   readonly mode: SearchMode;
-  /** Partial-order reduction (source-DPOR with sleep sets) on; always false for pb. */
+  /** Partial-order reduction (source-DPOR with sleep sets) on; always false for pb and db. */
   readonly por: boolean;
-  /** pb: the bound being explored now. */
+  /** pb, db: the bound being explored now. */
   bound: number;
-  /** pb: some branch was cut by the bound in this round (so a larger bound has more to see). */
+  /** pb, db: some branch was cut by the bound in this round (so a larger bound has more to see). */
   boundCut: boolean;
   /** No execution ran yet. */
   fresh: boolean;
@@ -91,7 +97,7 @@ export function checkState(value: unknown): SearchState {
   if (typeof value !== 'object' || value === null) bad('not an object');
   const s = value as SearchState;
   if (s.format !== 'interleave-search' || s.version !== 1) bad('format must be "interleave-search", version 1');
-  if (s.mode !== 'dfs' && s.mode !== 'pb') bad(`mode must be dfs or pb, got ${String(s.mode)}`);
+  if (s.mode !== 'dfs' && s.mode !== 'pb' && s.mode !== 'db') bad(`mode must be dfs, pb or db, got ${String(s.mode)}`);
   if (!Array.isArray(s.path)) bad('path must be an array');
   s.path.forEach((node, i) => {
     if (node.kind === 'task') {

@@ -10,7 +10,7 @@ export interface StrategyConfig {
   readonly depth?: number;
 }
 
-/** Sampling strategies by name. Exhaustive search (dfs, pb) has its own driver in src/search/. */
+/** Sampling strategies by name. Exhaustive search (dfs, pb, db) has its own driver in src/search/. */
 export const SAMPLING_STRATEGIES = ['random', 'pct', 'first-enabled', 'round-robin'] as const;
 
 export function createStrategy(name: string, config: StrategyConfig): Strategy {
@@ -24,6 +24,6 @@ export function createStrategy(name: string, config: StrategyConfig): Strategy {
     case 'round-robin':
       return new RoundRobinStrategy();
     default:
-      throw new UsageError(`unknown strategy "${name}"; choose one of ${SAMPLING_STRATEGIES.join(', ')}, dfs, pb`);
+      throw new UsageError(`unknown strategy "${name}"; choose one of ${SAMPLING_STRATEGIES.join(', ')}, dfs, pb, db`);
   }
 }

@@ -85,7 +85,7 @@ export interface VariantOutcome {
   readonly unsavedTrace: string | null;
 }
 
-/** dfs and pb run the exhaustive search (src/search) through explore; every strategy name is accepted. */
+/** dfs, pb and db run the exhaustive search (src/search) through explore; every strategy name is accepted. */
 export function checkStrategy(_name: string | undefined): void {}
 
 export async function loadTargets(refs: readonly string[], o: { dir: string; all?: boolean }): Promise<LoadedScenario[]> {
@@ -367,12 +367,12 @@ export function registerRun(program: Command, setExit: SetExit): Command {
     .option('-d, --dir <dir>', 'folder of scenario modules', 'scenarios')
     .option('-a, --all', 'run every scenario in --dir')
     .option('-v, --variant <name>', 'only this variant (default: every variant)')
-    .option('-s, --strategy <name>', 'random | pct | dfs | pb | first-enabled | round-robin (default: the variant budget, else random)', strategyName)
+    .option('-s, --strategy <name>', 'random | pct | dfs | pb | db | first-enabled | round-robin (dfs: every schedule, with reduction; pb/db: every schedule with at most k preemptions/delays, k = 0..--preemption-bound; default: the variant budget, else random)', strategyName)
     .option('--seed <n>', 'seed of the first execution', int('--seed'))
-    .option('-n, --iterations <n>', 'random/pct: executions per variant (default: the variant budget, else 1000); dfs/pb: a cap on executions (default none), on each unit of the search when --workers or --shard split it', count('--iterations'))
+    .option('-n, --iterations <n>', 'random/pct: executions per variant (default: the variant budget, else 1000); dfs/pb/db: a cap on executions (default none), on each unit of the search when --workers or --shard split it', count('--iterations'))
     .option('-t, --time-limit <seconds>', 'stop each variant after this long', positive('--time-limit'))
     .option('--depth <d>', 'PCT bug depth', count('--depth'))
-    .option('--preemption-bound <k>', 'largest preemption bound for pb', int('--preemption-bound'))
+    .option('--preemption-bound <k>', 'largest bound for pb (preemptions) and db (delays); default: the variant budget, else 2', int('--preemption-bound'))
     .option('--max-steps <n>', 'steps after which a run is a livelock', count('--max-steps'))
     .option('-o, --out <dir>', 'where traces are saved', outputFolder('--out'), 'traces')
     .option('--no-shrink', 'save the failing trace as found, without shrinking it')
@@ -382,7 +382,7 @@ export function registerRun(program: Command, setExit: SetExit): Command {
     .option('--verbose', 'show every event in timelines')
     .option('--json', 'machine-readable output')
     .option('--no-color', 'no colour (also NO_COLOR=1; colour is only used on a terminal)')
-    .option('-w, --workers <n>', 'worker threads for random/pct sampling and dfs/pb search (the result does not depend on the count; for dfs/pb, any --workers, 1 included, runs the search in units)', count('--workers'))
+    .option('-w, --workers <n>', 'worker threads for random/pct sampling and dfs/pb/db search (the result does not depend on the count; for dfs/pb/db, any --workers, 1 included, runs the search in units)', count('--workers'))
     .option('-p, --param <name=value>', 'override a scenario parameter (repeatable), e.g. --param plans=1', collectParam)
     .option('--shard <i/n>', 'explore only shard i of n (CI matrix); combine the shard files with interleave merge', shardOption)
     .option('--shard-file <file>', 'where --shard writes its results (default: <out>/shard-<i>-of-<n>.json)', outputFile('--shard-file'))

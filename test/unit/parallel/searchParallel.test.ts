@@ -161,7 +161,7 @@ describe('exhaustive search split in units', () => {
     expect(found(mergeAnyShardRuns(read) as SearchShardRun)).toEqual(found(mergeSearchShardRuns(runs)));
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ format: 'interleave-shard-results', version: 1, shard: runs[0]!.shard, runs: [{ ...runs[0]!, mode: 'bfs' }] }));
-    expect(() => readShardFile(bad)).toThrow(`${bad}: run 1 (search-programs/lastzero): not a search shard run: mode must be dfs (bound null) or pb (bound with a whole number limit)`);
+    expect(() => readShardFile(bad)).toThrow(`${bad}: run 1 (search-programs/lastzero): not a search shard run: mode must be dfs (bound null), or pb or db (bound with a whole number limit)`);
   });
 
   it('merge refuses a missing shard, and is incomplete when a shard was', async () => {
