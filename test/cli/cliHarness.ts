@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { inProcess } from '../robust/cli.js';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const BIN = join(ROOT, 'bin/interleave.js');
@@ -21,6 +22,16 @@ export function cli(args: readonly string[], options: { cwd: string; input?: str
     });
     child.stdin?.end(options.input ?? '');
   });
+}
+
+/**
+ * `cli`'s twin that runs the CLI's `main` in this process (test/robust/cli.ts, `inProcess`): the
+ * same command, its output and exit code, without a Node start-up and a scenario load per call.
+ * For the tests that need only those; each command keeps a subprocess test for real exit codes.
+ */
+export async function cliHere(args: readonly string[], options: { cwd: string; env?: Record<string, string> }): Promise<CliResult> {
+  const r = await inProcess(args, { cwd: options.cwd, env: { NO_COLOR: '1', FORCE_COLOR: '', CI: '', ...options.env } });
+  return { code: r.code ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** A fresh working folder under test-output/ (gitignored). */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeTarget, replayDecisions, traceOf } from 'interleave';
 import lockOrder from '../fixtures/scenarios/lock-order.js';
-import { cli, FIXTURES, workDir } from './cliHarness.js';
+import { cli, cliHere, FIXTURES, workDir } from './cliHarness.js';
 
 const SCRIPT = ['1', 'report', 'report', 'bogus', 'transfer', 'main', 'transfer', 'graph', 'save d.json', 'back', 'graph', 'save p.json', 'quit'];
 
@@ -89,7 +89,7 @@ describe('interleave explore / ci / report (built binary)', () => {
       expect(savedRest).toEqual(expectedRest);
       expect(unfinished).toBe(file === 'p.json' ? true : undefined);
     }
-    const [replay, prefix] = await Promise.all([cli(['replay', 'd.json', '--dir', FIXTURES], { cwd }), cli(['replay', 'p.json', '--dir', FIXTURES], { cwd })]);
+    const [replay, prefix] = await Promise.all([cli(['replay', 'd.json', '--dir', FIXTURES], { cwd }), cliHere(['replay', 'p.json', '--dir', FIXTURES], { cwd })]);
     expect(replay.code).toBe(1);
     expect(replay.stdout.trimEnd().split('\n').at(-1)).toBe('reproduced: deadlock: transfer -[lock "audit"]-> report -[lock "accounts"]-> transfer');
     // A trace saved mid-run replays its prefix; it is not a divergence.
@@ -100,7 +100,7 @@ describe('interleave explore / ci / report (built binary)', () => {
   it('explore: run finishes randomly, end of input quits, unknown scenario is a usage error', async () => {
     const [run, bad] = await Promise.all([
       cli(['explore', 'lost-update', '-v', 'fixed', '--dir', FIXTURES], { cwd, input: 'run\nsave r.json\n' }),
-      cli(['explore', 'nope', '--dir', FIXTURES], { cwd }),
+      cliHere(['explore', 'nope', '--dir', FIXTURES], { cwd }),
     ]);
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/\nended after step \d+: pass\n> save r\.json\nsaved r\.json \(\d+ decisions, pass\)\n> \n$/);
@@ -151,8 +151,8 @@ describe('interleave explore / ci / report (built binary)', () => {
   it('report writes one self-contained HTML file; --dot prints the wait-for graph; a missing trace exits 2', async () => {
     const [html, dot, missing] = await Promise.all([
       cli(['report', 'd.json', '-o', 'report.html'], { cwd }),
-      cli(['report', 'd.json', '--dot'], { cwd }),
-      cli(['report', 'gone.json'], { cwd }),
+      cliHere(['report', 'd.json', '--dot'], { cwd }),
+      cliHere(['report', 'gone.json'], { cwd }),
     ]);
     expect(html.code).toBe(0);
     expect(html.stdout).toBe('wrote report.html (3 lanes, 5 steps, deadlock)\n');

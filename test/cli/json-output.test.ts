@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import type * as Zod from 'zod';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cliOutputJsonSchema } from '../../src/cli/jsonOutput.js';
-import { cli, FIXTURES, ROOT, workDir } from './cliHarness.js';
+import { cli, cliHere, FIXTURES, ROOT, workDir } from './cliHarness.js';
 
 const z = createRequire(import.meta.url)('zod') as typeof Zod;
 const committed = JSON.parse(readFileSync(join(ROOT, 'schema', 'cli-output.schema.json'), 'utf8')) as { $defs: Record<string, unknown> };
@@ -39,12 +39,12 @@ describe('every command\'s --json output (built binary) validates against schema
 
   it('replay, shrink, list, ci and merge: the same words (match, matched/mismatched, trace as a path)', async () => {
     const [replay, shrink, list, ci, s1, s2] = await Promise.all([
-      cli(['replay', trace, '--dir', FIXTURES, '--json'], { cwd }),
-      cli(['shrink', trace, '--dir', FIXTURES, '-o', 'min.json', '--json'], { cwd }),
-      cli(['list', '--dir', FIXTURES, '--json'], { cwd }),
-      cli(['ci', '--dir', FIXTURES, '--traces', 't', '--json'], { cwd }),
-      cli(['run', 'lost-update', '--dir', FIXTURES, '-n', '50', '--shard', '1/2', '--shard-file', 'shards/1.json', '--json'], { cwd }),
-      cli(['run', 'lost-update', '--dir', FIXTURES, '-n', '50', '--shard', '2/2', '--shard-file', 'shards/2.json', '--json'], { cwd }),
+      cliHere(['replay', trace, '--dir', FIXTURES, '--json'], { cwd }),
+      cliHere(['shrink', trace, '--dir', FIXTURES, '-o', 'min.json', '--json'], { cwd }),
+      cliHere(['list', '--dir', FIXTURES, '--json'], { cwd }),
+      cliHere(['ci', '--dir', FIXTURES, '--traces', 't', '--json'], { cwd }),
+      cliHere(['run', 'lost-update', '--dir', FIXTURES, '-n', '50', '--shard', '1/2', '--shard-file', 'shards/1.json', '--json'], { cwd }),
+      cliHere(['run', 'lost-update', '--dir', FIXTURES, '-n', '50', '--shard', '2/2', '--shard-file', 'shards/2.json', '--json'], { cwd }),
     ]);
     expect(replay.code).toBe(1);
     expect(validates('replay', replay.stdout)).toMatchObject({ outcome: 'reproduced', trace, failure: { kind: 'assertion' }, replayed: { format: 'interleave-trace' } });
@@ -57,7 +57,7 @@ describe('every command\'s --json output (built binary) validates against schema
     expect([report.matched, report.mismatched]).toEqual([5, 0]);
     expect(report.rows.filter((r) => r.kind === 'trace')).toMatchObject([{ match: true, trace }]);
     for (const r of [s1, s2]) validates('run', r.stdout);
-    const merge = await cli(['merge', 'shards/1.json', 'shards/2.json', '--dir', FIXTURES, '--check', '--no-shrink', '-o', 'merged', '--json'], { cwd });
+    const merge = await cliHere(['merge', 'shards/1.json', 'shards/2.json', '--dir', FIXTURES, '--check', '--no-shrink', '-o', 'merged', '--json'], { cwd });
     expect(merge.code).toBe(0);
     expect(validates('merge', merge.stdout)).toMatchObject([
       { variant: 'buggy', expected: 'assertion', found: 'assertion', match: true, trace: 'merged/lost-update.buggy.assertion.json' },

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeTarget, replayDecisions, traceOf, writeTrace, type ScenarioDefinition } from 'interleave';
 import { sessionRace } from '../fixtures/changed/_sessionRace.js';
-import { cli, ROOT, workDir } from './cliHarness.js';
+import { cli, cliHere, ROOT, workDir } from './cliHarness.js';
 
 const CHANGED = join(ROOT, 'test/fixtures/changed');
 
@@ -28,10 +28,10 @@ describe('replay and ci after the scenario changed (built binary)', () => {
   it('replay: passes now (exit 0, the timeline marks where the trace ended), still failing or a different failure (exit 1), diverged naming the task (exit 3)', async () => {
     const [fixed, json, retry, recheck, closer] = await Promise.all([
       cli(['replay', 'traces/catch.json'], { cwd }),
-      cli(['replay', 'traces/catch.json', '--json'], { cwd }),
-      cli(['replay', 'traces/retry.json'], { cwd }),
-      cli(['replay', 'traces/recheck.json'], { cwd }),
-      cli(['replay', 'traces/closer-set.json'], { cwd }),
+      cliHere(['replay', 'traces/catch.json', '--json'], { cwd }),
+      cliHere(['replay', 'traces/retry.json'], { cwd }),
+      cliHere(['replay', 'traces/recheck.json'], { cwd }),
+      cliHere(['replay', 'traces/closer-set.json'], { cwd }),
     ]);
     expect(fixed.code).toBe(0);
     expect(fixed.stdout.trimEnd().split('\n').at(-1)).toBe("passes now: the recorded exception no longer happens; past the trace's 7 decisions the run went on first-enabled from step 7 to a clean end at step 9");
@@ -50,7 +50,7 @@ describe('replay and ci after the scenario changed (built binary)', () => {
   });
 
   it('ci: only a reproduced trace matches; the others are named by what they do now', async () => {
-    const r = await cli(['ci', '--dir', CHANGED, '--traces', 'traces', '--json'], { cwd });
+    const r = await cliHere(['ci', '--dir', CHANGED, '--traces', 'traces', '--json'], { cwd });
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout) as { matched: number; mismatched: number; rows: { kind: string; name: string; expected: string; found: string; match: boolean; detail: string }[] };
     expect(out.rows.filter((x) => x.kind === 'trace').map((x) => [x.name, x.expected, x.found, x.match])).toEqual([

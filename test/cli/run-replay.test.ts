@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cli, FIXTURES, stable, workDir } from './cliHarness.js';
+import { cli, cliHere, FIXTURES, stable, workDir } from './cliHarness.js';
 
 const TIMELINE = `assertion: AssertionFailure: lost update: counter is 1 after 2 increments in task "main" (step 9)
   at ${join(FIXTURES, 'lost-update.ts')}:26
@@ -45,10 +45,10 @@ describe('interleave run / replay / shrink / list (built binary)', () => {
 
   it('run shrinks by default; --json; --check over every variant; a passing variant exits 0', async () => {
     const [shrunk, json, check, pass] = await Promise.all([
-      cli(['run', 'lost-update', '-v', 'buggy', '--dir', FIXTURES, '--out', 's', '--seed', '3'], { cwd }),
-      cli(['run', 'lost-update', '-v', 'buggy', '--dir', FIXTURES, '--out', 'j', '--seed', '3', '--json', '--no-shrink'], { cwd }),
-      cli(['run', '--all', '--check', '--dir', FIXTURES, '--out', 'c', '-n', '30'], { cwd }),
-      cli(['run', 'lock-order', '-v', 'fixed', '--dir', FIXTURES, '-n', '20'], { cwd }),
+      cliHere(['run', 'lost-update', '-v', 'buggy', '--dir', FIXTURES, '--out', 's', '--seed', '3'], { cwd }),
+      cliHere(['run', 'lost-update', '-v', 'buggy', '--dir', FIXTURES, '--out', 'j', '--seed', '3', '--json', '--no-shrink'], { cwd }),
+      cliHere(['run', '--all', '--check', '--dir', FIXTURES, '--out', 'c', '-n', '30'], { cwd }),
+      cliHere(['run', 'lock-order', '-v', 'fixed', '--dir', FIXTURES, '-n', '20'], { cwd }),
     ]);
     expect(shrunk.code).toBe(1);
     expect(shrunk.stdout).toContain('(shrunk from 9 steps, 3 preemptions)');
@@ -91,9 +91,9 @@ describe('interleave run / replay / shrink / list (built binary)', () => {
 
     const [repro, passes, diverged, json] = await Promise.all([
       cli(['replay', trace, '--dir', FIXTURES], { cwd }),
-      cli(['replay', 'passes.json', '--dir', FIXTURES], { cwd }),
-      cli(['replay', 'diverged.json', '--dir', FIXTURES], { cwd }),
-      cli(['replay', trace, '--json', '--dir', FIXTURES], { cwd }),
+      cliHere(['replay', 'passes.json', '--dir', FIXTURES], { cwd }),
+      cliHere(['replay', 'diverged.json', '--dir', FIXTURES], { cwd }),
+      cliHere(['replay', trace, '--json', '--dir', FIXTURES], { cwd }),
     ]);
     expect(repro.code).toBe(1);
     expect(repro.stdout.trimEnd().split('\n').at(-1)).toBe('reproduced: assertion: AssertionFailure: lost update: counter is 1 after 2 increments in task "main" (step 9)');
@@ -113,12 +113,12 @@ describe('interleave run / replay / shrink / list (built binary)', () => {
   it('shrink writes a smaller trace that still fails the same way; passing or missing traces are usage errors', async () => {
     const [ok, pass, missing] = await Promise.all([
       cli(['shrink', trace, '-o', 'min.json', '--dir', FIXTURES], { cwd }),
-      cli(['shrink', 'passes.json', '--dir', FIXTURES], { cwd }).then(async () => {
+      cliHere(['shrink', 'passes.json', '--dir', FIXTURES], { cwd }).then(async () => {
         const t = JSON.parse(readFileSync(trace, 'utf8'));
         writeFileSync(join(cwd, 'pass-trace.json'), JSON.stringify({ ...t, failure: null }));
-        return cli(['shrink', 'pass-trace.json', '--dir', FIXTURES], { cwd });
+        return cliHere(['shrink', 'pass-trace.json', '--dir', FIXTURES], { cwd });
       }),
-      cli(['shrink', 'nope.json'], { cwd }),
+      cliHere(['shrink', 'nope.json'], { cwd }),
     ]);
     expect(ok.code).toBe(0);
     expect(ok.stdout.split('\n')[0]).toMatch(/^shrunk t\/lost-update\.buggy\.assertion\.json: 9 steps, 3 preemptions, 3 tasks -> 9 steps, 1 preemption, 3 tasks \(\d+ attempts, minimal\)$/);
@@ -137,7 +137,7 @@ describe('interleave run / replay / shrink / list (built binary)', () => {
     const dir = join(cwd, 'in-place');
     mkdirSync(dir, { recursive: true });
     copyFileSync(trace, join(dir, 'x.json'));
-    const r = await cli(['shrink', 'in-place/x.json', '--dir', FIXTURES], { cwd });
+    const r = await cliHere(['shrink', 'in-place/x.json', '--dir', FIXTURES], { cwd });
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')[1]).toBe('saved in-place/x.json');
     expect(readdirSync(dir)).toEqual(['x.json']);
@@ -145,7 +145,7 @@ describe('interleave run / replay / shrink / list (built binary)', () => {
   });
 
   it('list, list --json', async () => {
-    const [text, json] = await Promise.all([cli(['list', '--dir', FIXTURES], { cwd }), cli(['list', '--json', '--dir', FIXTURES], { cwd })]);
+    const [text, json] = await Promise.all([cli(['list', '--dir', FIXTURES], { cwd }), cliHere(['list', '--json', '--dir', FIXTURES], { cwd })]);
     expect(text.code).toBe(0);
     expect(text.stdout).toBe(
       [
@@ -169,15 +169,15 @@ describe('interleave run / replay / shrink / list (built binary)', () => {
   it('bad arguments and missing files exit 2 with one clear line', async () => {
     const cases = await Promise.all([
       cli(['frobnicate'], { cwd }),
-      cli(['run', 'lost-update', '--iterations', 'many', '--dir', FIXTURES], { cwd }),
-      cli(['run', 'lost-update', '--strategy', 'bogus', '--dir', FIXTURES], { cwd }),
-      cli(['run', 'no-such-scenario', '--dir', FIXTURES], { cwd }),
-      cli(['run', '--dir', 'missing-folder'], { cwd }),
-      cli(['run', 'lost-update', '-v', 'nope', '--dir', FIXTURES], { cwd }),
-      cli(['replay', 'missing.json'], { cwd }),
-      cli(['replay', join(FIXTURES, 'lock-order.ts')], { cwd }),
-      cli(['run', 'lost-update', '--param', 'wrokers=3', '--dir', FIXTURES], { cwd }),
-      cli(['run', 'lost-update', '--strategy', 'round-robin', '--workers', '2', '--dir', FIXTURES], { cwd }),
+      cliHere(['run', 'lost-update', '--iterations', 'many', '--dir', FIXTURES], { cwd }),
+      cliHere(['run', 'lost-update', '--strategy', 'bogus', '--dir', FIXTURES], { cwd }),
+      cliHere(['run', 'no-such-scenario', '--dir', FIXTURES], { cwd }),
+      cliHere(['run', '--dir', 'missing-folder'], { cwd }),
+      cliHere(['run', 'lost-update', '-v', 'nope', '--dir', FIXTURES], { cwd }),
+      cliHere(['replay', 'missing.json'], { cwd }),
+      cliHere(['replay', join(FIXTURES, 'lock-order.ts')], { cwd }),
+      cliHere(['run', 'lost-update', '--param', 'wrokers=3', '--dir', FIXTURES], { cwd }),
+      cliHere(['run', 'lost-update', '--strategy', 'round-robin', '--workers', '2', '--dir', FIXTURES], { cwd }),
     ]);
     for (const c of cases) expect(c.code).toBe(2);
     expect(cases[0]!.stderr).toContain("error: unknown command 'frobnicate'");
@@ -198,11 +198,11 @@ describe('interleave run --strategy pb --workers / --shard, merge (built binary)
   it('2 workers, and 3 shards merged, print and save what the unsplit pb run does', async () => {
     const cwd = workDir('cli-pb-split');
     for (const [variant, code] of [['buggy', 1], ['fixed', 0]] as const) {
-      const run = (out: string, ...more: string[]) => cli(['run', 'lost-update', '-v', variant, '--dir', FIXTURES, '--strategy', 'pb', '--param', 'workers=3', '--no-shrink', '--out', out, ...more], { cwd });
+      const run = (out: string, ...more: string[]) => cliHere(['run', 'lost-update', '-v', variant, '--dir', FIXTURES, '--strategy', 'pb', '--param', 'workers=3', '--no-shrink', '--out', out, ...more], { cwd });
       const plain = await run(`plain-${variant}`);
       const two = await run(`two-${variant}`, '--workers', '2');
       const shards = await Promise.all([1, 2, 3].map((i) => run(`shard-${variant}`, '--shard', `${i}/3`, '--shard-file', `${variant}-${i}.json`)));
-      const merged = await cli(['merge', '--no-shrink', '--out', `merged-${variant}`, ...[1, 2, 3].map((i) => `${variant}-${i}.json`)], { cwd });
+      const merged = await cliHere(['merge', '--no-shrink', '--out', `merged-${variant}`, ...[1, 2, 3].map((i) => `${variant}-${i}.json`)], { cwd });
       const line = plain.stdout.split('\n')[0]!;
       expect(line).toBe(
         variant === 'buggy'
@@ -224,10 +224,10 @@ describe('interleave run --strategy pb --workers / --shard, merge (built binary)
 
   it('merge shrinks the merged failure as run shrinks it (same bytes), or keeps it as found when the scenario is not here', async () => {
     const cwd = workDir('cli-merge-shrink');
-    const run = (...more: string[]) => cli(['run', 'lost-update', '-v', 'buggy', '--dir', FIXTURES, '--seed', '7', '-n', '300', ...more], { cwd });
+    const run = (...more: string[]) => cliHere(['run', 'lost-update', '-v', 'buggy', '--dir', FIXTURES, '--seed', '7', '-n', '300', ...more], { cwd });
     const whole = await run('--out', 'whole');
     await Promise.all([1, 2, 3].map((i) => run('--shard', `${i}/3`, '--shard-file', `res/shard-${i}.json`)));
-    const merged = await cli(['merge', '--out', 'merged', ...[1, 2, 3].map((i) => `res/shard-${i}.json`)], { cwd });
+    const merged = await cliHere(['merge', '--out', 'merged', ...[1, 2, 3].map((i) => `res/shard-${i}.json`)], { cwd });
     expect([whole.code, merged.code]).toEqual([1, 1]);
     expect(merged.stdout).toMatch(/\(shrunk from \d+ steps?, \d+ preemptions?\)/);
     const name = 'lost-update.buggy.assertion.json';
@@ -238,7 +238,7 @@ describe('interleave run --strategy pb --workers / --shard, merge (built binary)
       const text = readFileSync(join(cwd, `res/shard-${i}.json`), 'utf8');
       writeFileSync(join(cwd, `res/away-${i}.json`), text.replace(/"file": "[^"]*lost-update\.ts"/g, '"file": "elsewhere/lost-update.ts"'));
     }
-    const away = await cli(['merge', '--out', 'away', ...[1, 2, 3].map((i) => `res/away-${i}.json`)], { cwd });
+    const away = await cliHere(['merge', '--out', 'away', ...[1, 2, 3].map((i) => `res/away-${i}.json`)], { cwd });
     expect(away.code).toBe(1);
     expect(away.stderr).toBe(
       'interleave: away/lost-update.buggy.assertion.json: cannot find scenario "lost-update" (recorded file elsewhere/lost-update.ts): scenarios: no such scenarios folder; the merged failure of lost-update [buggy] is kept as found, not shrunk\n',
@@ -252,11 +252,11 @@ describe('interleave run --strategy pb --workers / --shard, merge (built binary)
     const cwd = workDir('cli-merge-check');
     // seed 1, one execution: the buggy variant misses its lost update; seed 3 finds it.
     const shards = (seed: number, res: string) =>
-      Promise.all([1, 2].map((i) => cli(['run', '--all', '--dir', FIXTURES, '--seed', String(seed), '-n', '1', '--no-shrink', '--shard', `${i}/2`, '--shard-file', `${res}/${i}.json`, '--out', `t${seed}`], { cwd })));
+      Promise.all([1, 2].map((i) => cliHere(['run', '--all', '--dir', FIXTURES, '--seed', String(seed), '-n', '1', '--no-shrink', '--shard', `${i}/2`, '--shard-file', `${res}/${i}.json`, '--out', `t${seed}`], { cwd })));
     await shards(3, 'found');
     await shards(1, 'missed');
-    const merge = (res: string, ...more: string[]) => cli(['merge', '--check', '--no-shrink', '--dir', FIXTURES, '--out', `m-${res}`, `${res}/1.json`, `${res}/2.json`, ...more], { cwd });
-    const [found, missed, json, away] = await Promise.all([merge('found'), merge('missed'), merge('missed', '--json'), cli(['merge', '--check', 'found/1.json', 'found/2.json'], { cwd })]);
+    const merge = (res: string, ...more: string[]) => cliHere(['merge', '--check', '--no-shrink', '--dir', FIXTURES, '--out', `m-${res}`, `${res}/1.json`, `${res}/2.json`, ...more], { cwd });
+    const [found, missed, json, away] = await Promise.all([merge('found'), merge('missed'), merge('missed', '--json'), cliHere(['merge', '--check', 'found/1.json', 'found/2.json'], { cwd })]);
     expect(found.code).toBe(0);
     expect(found.stdout.split('\n').slice(-3).join('\n')).toBe('lost-update  buggy    assertion  assertion  ok\nlost-update  fixed    pass       pass       ok\n');
     expect(missed.code).toBe(1);
@@ -275,7 +275,7 @@ describe('interleave run --strategy pb --workers / --shard, merge (built binary)
   it('dfs: any explicit --workers, 1 included, runs the search in units, so every worker count finds the same failure', async () => {
     const cwd = workDir('cli-dfs-workers');
     const dir = join(FIXTURES, '../split');
-    const run = (out: string, ...more: string[]) => cli(['run', 'philosophers', '-v', 'buggy', '--dir', dir, '--strategy', 'dfs', '--out', out, ...more], { cwd });
+    const run = (out: string, ...more: string[]) => cliHere(['run', 'philosophers', '-v', 'buggy', '--dir', dir, '--strategy', 'dfs', '--out', out, ...more], { cwd });
     const [plain, one, two] = await Promise.all([run('plain'), run('one', '--workers', '1'), run('two', '--workers', '2')]);
     const name = 'philosophers.buggy.deadlock.json';
     // The unsplit search takes other representatives under partial-order reduction: another first deadlock.
@@ -287,12 +287,12 @@ describe('interleave run --strategy pb --workers / --shard, merge (built binary)
 
   it('merge refuses shards run with other settings: one line naming both files and the setting, exit 2, nothing written', async () => {
     const cwd = workDir('cli-merge-settings');
-    const run = (i: number, file: string, ...more: string[]) => cli(['run', 'lost-update', '-v', 'fixed', '--dir', FIXTURES, '-n', '40', '--shard', `${i}/2`, '--shard-file', file, ...more], { cwd });
+    const run = (i: number, file: string, ...more: string[]) => cliHere(['run', 'lost-update', '-v', 'fixed', '--dir', FIXTURES, '-n', '40', '--shard', `${i}/2`, '--shard-file', file, ...more], { cwd });
     await Promise.all([run(1, 'res/shard-1.json'), run(2, 'res/shard-2.json', '--param', 'workers=3'), run(2, 'n/shard-2.json', '-n', '50'), run(2, 'steps/shard-2.json', '--max-steps', '500')]);
     const cases = await Promise.all([
-      cli(['merge', '-o', 'out', 'res/shard-1.json', 'res/shard-2.json'], { cwd }),
-      cli(['merge', '-o', 'out', 'res/shard-1.json', 'n/shard-2.json'], { cwd }),
-      cli(['merge', '-o', 'out', 'res/shard-1.json', 'steps/shard-2.json'], { cwd }),
+      cliHere(['merge', '-o', 'out', 'res/shard-1.json', 'res/shard-2.json'], { cwd }),
+      cliHere(['merge', '-o', 'out', 'res/shard-1.json', 'n/shard-2.json'], { cwd }),
+      cliHere(['merge', '-o', 'out', 'res/shard-1.json', 'steps/shard-2.json'], { cwd }),
     ]);
     expect(cases.map((r) => [r.code, r.stdout, r.stderr])).toEqual([
       [2, '', 'interleave: merge: lost-update/fixed: res/shard-2.json was run with --param workers=3, res/shard-1.json with workers=2\n'],
@@ -304,9 +304,9 @@ describe('interleave run --strategy pb --workers / --shard, merge (built binary)
 
   it('merge mismatch messages name the files and what differs (the split, a shard given twice, search against sampling)', async () => {
     const cwd = workDir('cli-merge-mismatch');
-    const run = (shard: string, file: string, ...more: string[]) => cli(['run', 'lost-update', '-v', 'fixed', '--dir', FIXTURES, '-n', '40', '--shard', shard, '--shard-file', file, ...more], { cwd });
+    const run = (shard: string, file: string, ...more: string[]) => cliHere(['run', 'lost-update', '-v', 'fixed', '--dir', FIXTURES, '-n', '40', '--shard', shard, '--shard-file', file, ...more], { cwd });
     await Promise.all([run('1/3', 'of3/shard-1.json'), run('2/3', 'of3/shard-2.json'), run('3/3', 'of3/shard-3.json'), run('1/2', 'of2/shard-1.json'), run('3/3', 'copy/shard-3.json'), run('3/3', 'pb/shard-3.json', '--strategy', 'pb', '-n', '5')]);
-    const merge = (...files: string[]) => cli(['merge', ...files], { cwd });
+    const merge = (...files: string[]) => cliHere(['merge', ...files], { cwd });
     const cases = await Promise.all([
       merge('of3/shard-1.json', 'of3/shard-2.json', 'of3/shard-3.json', 'of2/shard-1.json'),
       merge('of3/shard-1.json', 'of3/shard-2.json', 'of3/shard-3.json', 'copy/shard-3.json'),
@@ -321,8 +321,8 @@ describe('interleave run --strategy pb --workers / --shard, merge (built binary)
 
   it('merge refuses a corrupted shard file with one line naming it and what is wrong, exit 2, no stack trace', async () => {
     const cwd = workDir('cli-merge-corrupt');
-    const run = (i: number, ...more: string[]) => cli(['run', 'lost-update', '-v', 'buggy', '--dir', FIXTURES, '-n', '600', '--seed', '7', '--no-shrink', '--shard', `${i}/2`, '--shard-file', `res/shard-${i}.json`, ...more], { cwd });
-    const pb = (i: number) => cli(['run', 'lost-update', '-v', 'fixed', '--dir', FIXTURES, '--strategy', 'pb', '--preemption-bound', '1', '--shard', `${i}/2`, '--shard-file', `pb/shard-${i}.json`], { cwd });
+    const run = (i: number, ...more: string[]) => cliHere(['run', 'lost-update', '-v', 'buggy', '--dir', FIXTURES, '-n', '600', '--seed', '7', '--no-shrink', '--shard', `${i}/2`, '--shard-file', `res/shard-${i}.json`, ...more], { cwd });
+    const pb = (i: number) => cliHere(['run', 'lost-update', '-v', 'fixed', '--dir', FIXTURES, '--strategy', 'pb', '--preemption-bound', '1', '--shard', `${i}/2`, '--shard-file', `pb/shard-${i}.json`], { cwd });
     await Promise.all([run(1), run(2), pb(1), pb(2)]);
     const read = (f: string) => JSON.parse(readFileSync(join(cwd, f), 'utf8'));
     const edit = (from: string, name: string, change: (file: any) => unknown): string => {
@@ -344,7 +344,7 @@ describe('interleave run --strategy pb --workers / --shard, merge (built binary)
       [edit('pb/shard-1.json', 'tail.json', (f) => void f.runs[0].units.pop()), 'pb/shard-2.json', `tail.json: run 1 (lost-update/fixed): not a search shard run: it stopped by "${read('pb/shard-1.json').runs[0].stoppedBy}", so it must hold its ${read('pb/shard-1.json').runs[0].units.length} units, not ${read('pb/shard-1.json').runs[0].units.length - 1}`],
       [edit('pb/shard-1.json', 'outer.json', (f) => void (f.shard = { index: 1, of: 4 })), 'pb/shard-2.json', 'outer.json: run 1 (lost-update/fixed): not a search shard run: shard must be 1/4, as the file says, got {"index":1,"of":2}'],
     ];
-    const results = await Promise.all(cases.map(([bad, good]) => cli(['merge', '-o', 'out', bad, good], { cwd })));
+    const results = await Promise.all(cases.map(([bad, good]) => cliHere(['merge', '-o', 'out', bad, good], { cwd })));
     expect(results.map((r) => [r.code, r.stderr])).toEqual(cases.map(([, , why]) => [2, `interleave: ${why}\n`]));
     expect(existsSync(join(cwd, 'out'))).toBe(false);
   });
@@ -352,9 +352,9 @@ describe('interleave run --strategy pb --workers / --shard, merge (built binary)
   it('merge prints the warnings as run does (a warning: line each) and lists them in --json, as run --json does', async () => {
     const cwd = workDir('cli-merge-warnings');
     const base = ['lock-order', '-v', 'buggy', '--dir', FIXTURES, '-n', '40', '--no-shrink'];
-    const [whole, wholeJson] = await Promise.all([cli(['run', ...base, '--out', 'whole'], { cwd }), cli(['run', ...base, '--out', 'whole-json', '--json'], { cwd })]);
-    await Promise.all([1, 2].map((i) => cli(['run', ...base, '--shard', `${i}/2`, '--shard-file', `res/shard-${i}.json`], { cwd })));
-    const [merged, mergedJson] = await Promise.all([cli(['merge', '--no-shrink', '-o', 'm', 'res/shard-1.json', 'res/shard-2.json'], { cwd }), cli(['merge', '--no-shrink', '-o', 'mj', '--json', 'res/shard-1.json', 'res/shard-2.json'], { cwd })]);
+    const [whole, wholeJson] = await Promise.all([cliHere(['run', ...base, '--out', 'whole'], { cwd }), cliHere(['run', ...base, '--out', 'whole-json', '--json'], { cwd })]);
+    await Promise.all([1, 2].map((i) => cliHere(['run', ...base, '--shard', `${i}/2`, '--shard-file', `res/shard-${i}.json`], { cwd })));
+    const [merged, mergedJson] = await Promise.all([cliHere(['merge', '--no-shrink', '-o', 'm', 'res/shard-1.json', 'res/shard-2.json'], { cwd }), cliHere(['merge', '--no-shrink', '-o', 'mj', '--json', 'res/shard-1.json', 'res/shard-2.json'], { cwd })]);
     const warnings = (text: string) => text.split('\n').filter((l) => l.startsWith('warning: '));
     expect(warnings(whole.stdout)).toEqual([expect.stringMatching(/^warning: potential-deadlock: /)]);
     expect(warnings(merged.stdout)).toEqual(warnings(whole.stdout));
@@ -366,7 +366,7 @@ describe('interleave run --strategy pb --workers / --shard, merge (built binary)
 
   it('run --json for a search says what the summary line says (complete, bound) and gives the failure as the saved, shrunk trace has it', async () => {
     const cwd = workDir('cli-search-json');
-    const r = await cli(['run', 'lost-update', '-v', 'buggy', '--dir', FIXTURES, '--strategy', 'pb', '--json', '--out', 'j'], { cwd });
+    const r = await cliHere(['run', 'lost-update', '-v', 'buggy', '--dir', FIXTURES, '--strategy', 'pb', '--json', '--out', 'j'], { cwd });
     const row = JSON.parse(r.stdout)[0];
     expect(row).toMatchObject({ executions: 8, complete: false, completeExecutions: 8, stoppedBy: 'failure', bound: { limit: 2, reached: 1, completeUpTo: 0, minimalFailing: 1 } });
     const saved = JSON.parse(readFileSync(join(cwd, row.trace), 'utf8'));
@@ -386,7 +386,7 @@ describe('interleave run --strategy pb --workers / --shard, merge (built binary)
 describe('interleave run --param (built binary)', () => {
   it('overrides a parameter: the trace records it and the failure speaks of it', async () => {
     const cwd = workDir('cli-param');
-    const r = await cli(['run', 'lost-update', '-v', 'buggy', '--dir', FIXTURES, '--out', 't', '--param', 'workers=3', '--no-shrink', '--json'], { cwd });
+    const r = await cliHere(['run', 'lost-update', '-v', 'buggy', '--dir', FIXTURES, '--out', 't', '--param', 'workers=3', '--no-shrink', '--json'], { cwd });
     expect(r.code).toBe(1);
     const trace = JSON.parse(readFileSync(join(cwd, 't/lost-update.buggy.assertion.json'), 'utf8'));
     expect(trace.params).toEqual({ workers: 3 });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tempProject } from '../helpers/project.js';
 import { cli, tempDir } from '../robust/cli.js';
+import { cliHere } from './cliHarness.js';
 
 /**
  * Paths in a trace file are relative to the trace's project root (the nearest folder with a
@@ -31,9 +32,9 @@ describe('scenario paths in trace files', () => {
     // From outside the project, its scenario is outside the working directory's project: named
     // by --dir (or allowed by --trust-trace-paths), else refused before it is imported.
     const [replay, trusted, refused] = await Promise.all([
-      cli(['replay', trace, '--dir', join(project, 'scen')], { cwd: elsewhere }),
-      cli(['replay', trace, '--trust-trace-paths'], { cwd: elsewhere }),
-      cli(['replay', trace], { cwd: elsewhere }),
+      cliHere(['replay', trace, '--dir', join(project, 'scen')], { cwd: elsewhere }),
+      cliHere(['replay', trace, '--trust-trace-paths'], { cwd: elsewhere }),
+      cliHere(['replay', trace], { cwd: elsewhere }),
     ]);
     expect(replay.stderr).toBe('');
     expect(replay.stdout).toMatch(/^reproduced: assertion: AssertionFailure: lost update/m);
@@ -44,12 +45,12 @@ describe('scenario paths in trace files', () => {
   });
 
   it('run from outside the project, the trace saved in it still holds paths relative to it, none absolute', async () => {
-    const run = await cli(['run', join(project, 'scen/lost-update.ts'), '--variant', 'buggy', '--out', join(project, 'out'), '--no-shrink'], { cwd: elsewhere });
+    const run = await cliHere(['run', join(project, 'scen/lost-update.ts'), '--variant', 'buggy', '--out', join(project, 'out'), '--no-shrink'], { cwd: elsewhere });
     expect(run.code).toBe(1);
     const trace = join(project, 'out/lost-update.buggy.assertion.json');
     expect(recorded(trace)).toEqual({ scenario: 'scen/lost-update.ts', location: expect.stringMatching(/^scen\/lost-update\.ts:\d+$/) });
     expect(readFileSync(trace, 'utf8')).not.toContain(project);
-    const replay = await cli(['replay', trace], { cwd: project });
+    const replay = await cliHere(['replay', trace], { cwd: project });
     expect(replay.stdout).toMatch(/^reproduced:/m);
   });
 
@@ -60,7 +61,7 @@ describe('scenario paths in trace files', () => {
     writeFileSync(join(project, 'traces/absolute.json'), JSON.stringify(t));
     t.scenario.file = 'lost-update.ts';
     writeFileSync(join(project, 'traces/recorded-in-scen.json'), JSON.stringify(t));
-    const [absolute, relative] = await Promise.all([cli(['replay', join(project, 'traces/absolute.json'), '--trust-trace-paths'], { cwd: elsewhere }), cli(['replay', '../traces/recorded-in-scen.json'], { cwd: join(project, 'scen') })]);
+    const [absolute, relative] = await Promise.all([cliHere(['replay', join(project, 'traces/absolute.json'), '--trust-trace-paths'], { cwd: elsewhere }), cliHere(['replay', '../traces/recorded-in-scen.json'], { cwd: join(project, 'scen') })]);
     expect(absolute.stdout).toMatch(/^reproduced:/m);
     expect(relative.stdout).toMatch(/^reproduced:/m);
   });

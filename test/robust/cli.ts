@@ -37,20 +37,50 @@ export function cli(args: readonly string[], options: { cwd?: string; timeoutMs?
 
 /**
  * Runs the CLI's `main` in this process, capturing what it writes: the same code path as the
- * binary (minus Node start-up, ~1 s per call on a loaded machine), for the many bad-input cases.
+ * binary (minus Node start-up and the scenario's load, ~1 s per call on a loaded machine), for
+ * tests that need only a command's output and exit code. `cwd` is this process's folder for the
+ * call, `env` is added to its environment for the call. Calls made at
+ * once (in a `Promise.all`) run one after another: the capture, the folder and the environment
+ * belong to the whole process. Needs vitest's `forks` pool (`process.chdir` is refused in a worker
+ * thread).
  */
-export async function inProcess(args: readonly string[]): Promise<CliResult> {
+export function inProcess(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliResult> {
+  const call = inProcessQueue.then(() => runInProcess(args, options));
+  inProcessQueue = call.then(
+    () => undefined,
+    () => undefined,
+  );
+  return call;
+}
+
+/** The in-process calls under way, one after another (see `inProcess`). */
+let inProcessQueue: Promise<void> = Promise.resolve();
+
+async function runInProcess(args: readonly string[], options: { cwd?: string; env?: Record<string, string> }): Promise<CliResult> {
   const { main } = await import('../../src/cli/main.js');
   let stdout = '';
   let stderr = '';
   const out = process.stdout.write.bind(process.stdout);
   const err = process.stderr.write.bind(process.stderr);
+  const cwd = process.cwd();
+  const env = options.env ?? {};
+  const envBefore = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  const setEnv = (values: Record<string, string | undefined>) => {
+    for (const [k, v] of Object.entries(values)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
   process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += chunk.toString()), true)) as typeof process.stdout.write;
   process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += chunk.toString()), true)) as typeof process.stderr.write;
+  setEnv(env);
+  if (options.cwd !== undefined) process.chdir(options.cwd);
   try {
     const code = await main([...args]);
     return { code, signal: null, stdout, stderr };
   } finally {
+    process.chdir(cwd);
+    setEnv(envBefore);
     process.stdout.write = out;
     process.stderr.write = err;
   }

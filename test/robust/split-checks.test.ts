@@ -10,7 +10,7 @@ import { exploreWithWatchdog } from '../../dist/robust/watchdog.js';
 import { replaySaved } from '../../dist/robust/replaySaved.js';
 import { encodeTrace } from '../../dist/trace/codec.js';
 import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { cli, HANG_MS, noStack, ROOT, tempDir } from './cli.js';
+import { cli, HANG_MS, inProcess, noStack, ROOT, tempDir } from './cli.js';
 
 const RARE = join(ROOT, 'test/fixtures/split/rare-runaway.ts');
 /** With seed 3 its task spins at execution 580: in the third block of 250, after two that pass. */
@@ -110,7 +110,9 @@ describe('--watchdog with a split dfs or pb search', () => {
 
   it('two dfs shards with the watchdog merge into what the whole search reports', async () => {
     const out = tempDir();
-    const shards = await Promise.all([1, 2].map((i) => cli(['run', RARE, '--strategy', 'dfs', '--watchdog', '1', '--no-shrink', '--shard', `${i}/2`, '--shard-file', join(out, `s${i}.json`), '--out', out])));
+    // Variant only: fails-first spins in the same units (dfs draws 7 before 8), so a second
+    // variant would double the spins and the watched shrinks without a new check.
+    const shards = await Promise.all([1, 2].map((i) => cli(['run', RARE, '--variant', 'only', '--strategy', 'dfs', '--watchdog', '1', '--no-shrink', '--shard', `${i}/2`, '--shard-file', join(out, `s${i}.json`), '--out', out])));
     expect(shards.map((r) => r.code)).toEqual([1, 1]);
     const merged = await cli(['merge', '--out', out, join(out, 's1.json'), join(out, 's2.json')]);
     expect(merged.stdout.split('\n')[0]).toBe('rare-runaway [only] dfs: livelock found after 51 executions (merged from 2 workers over 2 shards)');
@@ -147,10 +149,10 @@ describe('--check-determinism with --workers and --shard (split random runs)', (
     expect(one.stdout).toMatch(/: 331 executions, .*nondeterminism/);
     expect(two.stdout).toMatch(/: 265 executions, .*nondeterminism/);
     expect(twoUnchecked.code).toBe(0);
-    const merged = await cli(['merge', '--no-shrink', '--out', out, join(out, 's11.json'), join(out, 's21.json')]);
+    const merged = await inProcess(['merge', '--no-shrink', '--out', out, join(out, 's11.json'), join(out, 's21.json')]);
     expect(merged.stdout.split('\n')[0]).toMatch(new RegExp(`: ${SPIN_AT + 1} executions.*nondeterminism`));
     expect(merged.code).toBe(1);
-    const mixed = await cli(['merge', '--out', out, join(out, 's11.json'), join(out, 's20.json')]);
+    const mixed = await inProcess(['merge', '--out', out, join(out, 's11.json'), join(out, 's20.json')]);
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toMatch(/--check-determinism/);
     expect(readFileSync(join(out, 's11.json'), 'utf8')).toContain('"checkDeterminism": true');
@@ -179,7 +181,8 @@ describe('ci --check-determinism', () => {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(join(dir, 'scenarios'), { recursive: true });
     copyFileSync(RANDOM, join(dir, 'scenarios', 'rare-random.ts'));
-    const runs = await Promise.all([[], ['--check-determinism'], ['--check-determinism', '--workers', '2'], ['--check-determinism', '--watchdog', '5']].map((flags) => cli(['ci', ...flags], { cwd: dir })));
+    // The unsplit, unwatched two in this process (the same main); the split and the watched ones as the binary.
+    const runs = await Promise.all([[], ['--check-determinism'], ['--check-determinism', '--workers', '2'], ['--check-determinism', '--watchdog', '5']].map((flags, i) => (i < 2 ? inProcess : cli)(['ci', ...flags], { cwd: dir })));
     expect(runs[0]!.stdout).toMatch(/^variant +rare-random \[only\] +pass +pass +ok$/m);
     expect(runs[0]!.code).toBe(0);
     for (const r of runs.slice(1)) {

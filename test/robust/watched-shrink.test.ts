@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 // The watched thread runs the built worker (dist), as the CLI does.
 import { explore } from '../../dist/explore.js';
 import { loadScenario } from '../../dist/loader.js';
@@ -26,9 +26,16 @@ async function failing() {
 }
 
 describe('shrinking under the watchdog', () => {
+  // The failing trace and its watched shrink, shared by the tests that assert on them.
+  let first: Awaited<ReturnType<typeof failing>>;
+  let watched: Awaited<ReturnType<typeof shrinkWatched>>;
+  beforeAll(async () => {
+    first = await failing();
+    watched = await shrinkWatched(0.5, first.loaded, first.trace, { file: RARE });
+  }, HANG_MS);
+
   it('an attempt that spins is rebuilt from its logged decisions, taken as not the bug, and the shrink goes on: a minimal trace that replays, the same every time', async () => {
-    const { loaded, trace } = await failing();
-    const watched = await shrinkWatched(0.5, loaded, trace, { file: RARE });
+    const { loaded, trace } = first;
     expect(watched.unshrunk).toBeNull();
     // The attempt that spun, with the decisions its heartbeat logged: main, spinner, spinner, then the draw of 7.
     expect(watched.runaways).toEqual([{ attempt: 12, step: 2, task: 'spinner', log: [0, 1, 1, -8] }]);
@@ -53,8 +60,8 @@ describe('shrinking under the watchdog', () => {
   }, HANG_MS);
 
   it('a trace whose own schedule now spins does not reproduce: a usage error naming the runaway task, not a hang', async () => {
-    const { loaded, trace } = await failing();
-    const shrunk = (await shrinkWatched(0.5, loaded, trace, { file: RARE })).trace;
+    const { loaded } = first;
+    const shrunk = watched.trace;
     // The draw of 8 made 7: the recorded assertion's schedule now spins.
     const at = shrunk.decisions.lastIndexOf(8);
     const spins = { ...shrunk, decisions: shrunk.decisions.map((d, i) => (i === at ? 7 : d)) };
@@ -65,13 +72,18 @@ describe('shrinking under the watchdog', () => {
 });
 
 describe('shrinking a runaway', () => {
-  it('every attempt that spins with the same task is the bug: 5 steps and 2 preemptions to 3 and 0, a trace that replays, the same bytes twice', async () => {
-    const { scenario } = await loadScenario(RARE);
-    const found = await exploreWithWatchdog(RARE, scenario, { seed: 3, iterations: 2000 }, { seconds: 1 });
-    const input = found.trace!;
+  // The runaway found watched (one spin), and its watched shrink (three more), shared by both tests.
+  let scenario: Awaited<ReturnType<typeof loadScenario>>['scenario'];
+  let input: Awaited<ReturnType<typeof exploreWithWatchdog>>['trace'] & object;
+  let a: Awaited<ReturnType<typeof shrinkWatched>>;
+  beforeAll(async () => {
+    scenario = (await loadScenario(RARE)).scenario;
+    input = (await exploreWithWatchdog(RARE, scenario, { seed: 3, iterations: 2000 }, { seconds: 1 })).trace!;
+    a = await shrinkWatched(1, { file: RARE, scenario }, input, { file: RARE });
+  }, HANG_MS);
+
+  it('every attempt that spins with the same task is the bug: 5 steps and 2 preemptions to 3 and 0, a trace that replays', async () => {
     expect([input.runaway, input.counts.steps, input.counts.preemptions]).toEqual([{ seconds: 1 }, 5, 2]);
-    const [a, b] = [await shrinkWatched(1, { file: RARE, scenario }, input, { file: RARE }), await shrinkWatched(1, { file: RARE, scenario }, input, { file: RARE })];
-    expect(encodeTrace(a.trace)).toBe(encodeTrace(b.trace));
     expect([a.unshrunk, a.trace.runaway, a.trace.counts, a.trace.decisions, a.trace.failure?.task]).toEqual([null, { seconds: 1 }, { steps: 3, preemptions: 0, tasks: 4 }, [0, 1, 1, 7], 'spinner']);
     expect((await replaySaved({ file: RARE, scenario }, a.trace)).outcome).toBe('reproduced');
     // Unwatched, a runaway is not shrunk: its schedule would spin in this thread.
@@ -79,12 +91,12 @@ describe('shrinking a runaway', () => {
     // Each of the spin verdicts waits for a second of the spinning thread's own time, which load stretches on the wall clock.
   }, HANG_MS);
 
-  it("its time limit counts the shrinker's own work, not the threads restarted at each spin, their module loads, the verdicts awaited or the machine's load: within 1.5 s it still shrinks", async () => {
-    const { scenario } = await loadScenario(RARE);
-    const input = (await exploreWithWatchdog(RARE, scenario, { seed: 3, iterations: 2000 }, { seconds: 1 })).trace!;
+  it("its time limit counts the shrinker's own work, not the threads restarted at each spin, their module loads, the verdicts awaited or the machine's load: within 1.5 s it still shrinks, to the same bytes as without a limit", async () => {
     // Three spins, four threads, each loading the module: seconds of wall time, even on a quiet machine.
     const r = await shrinkWatched(1, { file: RARE, scenario }, input, { file: RARE, timeLimitMs: 1500 });
     expect([r.stoppedBy, r.unshrunk, r.runaways.length, r.trace.counts, r.trace.decisions]).toEqual(['minimal', null, 3, { steps: 3, preemptions: 0, tasks: 4 }, [0, 1, 1, 7]]);
+    // The second watched shrink of the same runaway: the same bytes.
+    expect(encodeTrace(r.trace)).toBe(encodeTrace(a.trace));
   }, HANG_MS);
 });
 
