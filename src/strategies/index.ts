@@ -1,5 +1,6 @@
 import { UsageError } from '../runtime/errors.js';
 import { PctStrategy } from './pct.js';
+import { PosStrategy } from './pos.js';
 import { RandomStrategy } from './random.js';
 import { FirstEnabledStrategy, RoundRobinStrategy } from './roundRobin.js';
 import type { Strategy } from '../runtime/strategy.js';
@@ -11,7 +12,7 @@ export interface StrategyConfig {
 }
 
 /** Sampling strategies by name. Exhaustive search (dfs, pb) has its own driver in src/search/. */
-export const SAMPLING_STRATEGIES = ['random', 'pct', 'first-enabled', 'round-robin'] as const;
+export const SAMPLING_STRATEGIES = ['random', 'pct', 'pos', 'first-enabled', 'round-robin'] as const;
 
 export function createStrategy(name: string, config: StrategyConfig): Strategy {
   switch (name) {
@@ -19,6 +20,8 @@ export function createStrategy(name: string, config: StrategyConfig): Strategy {
       return new RandomStrategy(config.seed);
     case 'pct':
       return new PctStrategy(config.seed, config.depth ?? 3);
+    case 'pos':
+      return new PosStrategy(config.seed);
     case 'first-enabled':
       return new FirstEnabledStrategy();
     case 'round-robin':
