@@ -17,6 +17,7 @@ const SEEDS = flag('--seeds', 5);
 const FIXTURES = [
   { file: 'aba-stack.ts', variant: 'buggy', preemptions: 3 },
   { file: 'hit-counter.ts', variant: 'buggy', preemptions: 4 },
+  { file: 'torn-snapshot.ts', variant: 'buggy', preemptions: 5 },
 ];
 const STRATEGIES = [
   { label: 'random', strategy: 'random' },
