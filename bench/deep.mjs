@@ -23,6 +23,7 @@ const STRATEGIES = [
   { label: 'random', strategy: 'random' },
   ...[3, 4, 5, 6].map((depth) => ({ label: `pct d=${depth}`, strategy: 'pct', depth })),
   { label: 'pos', strategy: 'pos' },
+  { label: 'fuzz', strategy: 'fuzz' },
 ];
 
 function table(header, rows) {
