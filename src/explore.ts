@@ -22,7 +22,7 @@ export interface ExploreOptions<P extends object = Record<string, unknown>> exte
   /**
    * A strategy name or a Strategy object. Names (StrategyName): 'random' (the default: a uniform
    * choice at each step), 'pct' (probabilistic concurrency testing, Burckhardt et al., ASPLOS
-   * 2010; `depth` is its bug depth), 'dfs' (exhaustive depth-first search with partial-order
+   * 2010; `depth` is its bug depth), 'pos' (partial order sampling, Yuan et al., CAV 2018), 'fuzz' (reads-from coverage-guided mutation of schedules; a start), 'dfs' (exhaustive depth-first search with partial-order
    * reduction, `por`; complete when it finishes), 'pb' (preemption-bounded search up to
    * `preemptionBound`), 'db' (delay-bounded search, Emmi et al., POPL 2011, up to the same
    * `preemptionBound`, counted in delays), 'first-enabled' and 'round-robin' (one fixed schedule each). Unset: the

@@ -233,6 +233,11 @@ export class Execution implements SchedulingView {
     return this.real;
   }
 
+  /** SchedulingView: the scenario ran real code so far (`markRealCode`, real-code mode). */
+  get realCodeSeen(): boolean {
+    return this.realCode;
+  }
+
   /**
    * Switches this execution to real-code mode (idempotent; called by `t.io` at its first call,
    * and by a scenario declared real). From here on every step lasts until the execution is quiet:

@@ -11,6 +11,11 @@ export interface SchedulingView {
   readonly enabled: readonly TaskView[];
   /** Virtual time in ms. */
   readonly now: number;
+  /**
+   * The scenario has run real code so far (`t.track`, `t.io`): a step may touch shared state
+   * that no footprint shows (docs/real-code.md). Read by pos.ts.
+   */
+  readonly realCodeSeen: boolean;
 }
 
 /**

@@ -4,5 +4,5 @@ export type { SearchOptions, SearchResult, SearchProgress, BoundInfo } from './s
 export { splitSearch } from './split.js';
 export { checkState, initialState } from './state.js';
 export type { SearchState, SearchMode, PathNode, TaskNode, ValueNode } from './state.js';
-export { dependent, footprintOf } from './footprint.js';
-export type { Access, Footprint } from './footprint.js';
+export { dependent, footprintOf } from '../runtime/footprint.js';
+export type { Access, Footprint } from '../runtime/footprint.js';

@@ -1,4 +1,4 @@
-import { dependent, reversiblyDependent } from './footprint.js';
+import { dependent, reversiblyDependent } from '../runtime/footprint.js';
 import type { StepRecord } from './runner.js';
 import type { PathNode, TaskNode } from './state.js';
 import { get, joinInto, type VectorClock } from './vectorClock.js';

@@ -2,7 +2,7 @@ import type { TaskView } from '../runtime/operation.js';
 import { Divergence, type SchedulingView, type Strategy } from '../runtime/strategy.js';
 import { delayOrder, delaysOf } from '../strategies/delayOrder.js';
 import type { Operation } from '../runtime/operation.js';
-import { ANY_TRACKED, dependent, endAccess, footprintOf, trackedAccessOf, type Access } from './footprint.js';
+import { ANY_TRACKED, dependent, endAccess, footprintOf, trackedAccessOf, type Access } from '../runtime/footprint.js';
 import { reduces, type SearchState, type TaskNode } from './state.js';
 
 /** One executed step: a task's operation plus the local code after it (up to its next operation or its end). */

@@ -1,5 +1,7 @@
 import { UsageError } from '../runtime/errors.js';
 import { PctStrategy } from './pct.js';
+import { PosStrategy } from './pos.js';
+import { FuzzStrategy } from './fuzz.js';
 import { RandomStrategy } from './random.js';
 import { FirstEnabledStrategy, RoundRobinStrategy } from './roundRobin.js';
 import type { Strategy } from '../runtime/strategy.js';
@@ -11,7 +13,7 @@ export interface StrategyConfig {
 }
 
 /** Sampling strategies by name. Exhaustive search (dfs, pb, db) has its own driver in src/search/. */
-export const SAMPLING_STRATEGIES = ['random', 'pct', 'first-enabled', 'round-robin'] as const;
+export const SAMPLING_STRATEGIES = ['random', 'pct', 'pos', 'fuzz', 'first-enabled', 'round-robin'] as const;
 
 export function createStrategy(name: string, config: StrategyConfig): Strategy {
   switch (name) {
@@ -19,6 +21,10 @@ export function createStrategy(name: string, config: StrategyConfig): Strategy {
       return new RandomStrategy(config.seed);
     case 'pct':
       return new PctStrategy(config.seed, config.depth ?? 3);
+    case 'pos':
+      return new PosStrategy(config.seed);
+    case 'fuzz':
+      return new FuzzStrategy(config.seed);
     case 'first-enabled':
       return new FirstEnabledStrategy();
     case 'round-robin':

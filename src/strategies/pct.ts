@@ -1,4 +1,6 @@
 import { Alea } from './alea.js';
+import { highestPriority } from './highestPriority.js';
+import type { TaskView } from '../runtime/operation.js';
 import type { SchedulingView, Strategy } from '../runtime/strategy.js';
 
 /**
@@ -46,21 +48,14 @@ export class PctStrategy implements Strategy {
       this.priorityOf(enabled[0]!.id);
       return 0;
     }
-    let best = 0;
-    let bestPriority = -Infinity;
-    for (let i = 0; i < enabled.length; i++) {
-      const p = this.priorityOf(enabled[i]!.id);
-      if (p > bestPriority) {
-        bestPriority = p;
-        best = i;
-      }
-    }
-    return best;
+    return highestPriority(enabled, this.taskPriority);
   }
 
   chooseValue(n: number): number {
     return n === 1 ? 0 : Math.floor(this.rng.next() * n);
   }
+
+  private readonly taskPriority = (task: TaskView): number => this.priorityOf(task.id);
 
   private priorityOf(id: number): number {
     let p = this.priorities.get(id);

@@ -182,7 +182,7 @@ describe('interleave run / replay / shrink / list (built binary)', () => {
     for (const c of cases) expect(c.code).toBe(2);
     expect(cases[0]!.stderr).toContain("error: unknown command 'frobnicate'");
     expect(cases[1]!.stderr).toContain("error: option '-n, --iterations <n>' argument 'many' is invalid. --iterations must be a whole number >= 1");
-    expect(cases[2]!.stderr).toContain('choose one of random, pct, dfs, pb, db, first-enabled, round-robin');
+    expect(cases[2]!.stderr).toContain('choose one of random, pct, pos, fuzz, dfs, pb, db, first-enabled, round-robin');
     expect(cases[3]!.stderr).toBe(`interleave: no-such-scenario: no scenario of that name in ${FIXTURES}; known: lock-order, lost-update\n`);
     expect(cases[4]!.stderr).toBe('interleave: missing-folder: no such scenarios folder\n');
     expect(cases[5]!.stderr).toBe('interleave: scenario lost-update has no variant "nope"; variants are: buggy, fixed\n');

@@ -367,7 +367,7 @@ export function registerRun(program: Command, setExit: SetExit): Command {
     .option('-d, --dir <dir>', 'folder of scenario modules', 'scenarios')
     .option('-a, --all', 'run every scenario in --dir')
     .option('-v, --variant <name>', 'only this variant (default: every variant)')
-    .option('-s, --strategy <name>', 'random | pct | dfs | pb | db | first-enabled | round-robin (dfs: every schedule, with reduction; pb/db: every schedule with at most k preemptions/delays, k = 0..--preemption-bound; default: the variant budget, else random)', strategyName)
+    .option('-s, --strategy <name>', 'random | pct | pos | fuzz | dfs | pb | db | first-enabled | round-robin (dfs: every schedule, with reduction; pb/db: every schedule with at most k preemptions/delays, k = 0..--preemption-bound; default: the variant budget, else random)', strategyName)
     .option('--seed <n>', 'seed of the first execution', int('--seed'))
     .option('-n, --iterations <n>', 'random/pct: executions per variant (default: the variant budget, else 1000); dfs/pb/db: a cap on executions (default none), on each unit of the search when --workers or --shard split it', count('--iterations'))
     .option('-t, --time-limit <seconds>', 'stop each variant after this long', positive('--time-limit'))

@@ -1,4 +1,4 @@
-import type { Operation } from '../runtime/operation.js';
+import type { Operation } from './operation.js';
 
 /**
  * One access of an event to shared state, as the dependency relation sees it.

@@ -1,0 +1,51 @@
+// Deep bugs: executions to the first failure of random, PCT (depths 3-6) and POS on the
+// deep-bug fixtures (test/fixtures/deep/), seeds 1-5. `npm run bench:deep` (builds, then runs
+// this); not part of `npm run bench`, it takes minutes.
+//   node bench/deep.mjs [--cap N] [--seeds N]
+// A cell is the executions until the first failure, `>cap` when none was found within the cap.
+// Deterministic: the same numbers on every machine (only the seconds column depends on it).
+import { fileURLToPath } from 'node:url';
+import { explore } from '../dist/index.js';
+import { loadScenario } from '../dist/loader.js';
+
+const args = process.argv.slice(2);
+const flag = (name, dflt) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : dflt);
+const CAP = flag('--cap', 100_000);
+const SEEDS = flag('--seeds', 5);
+
+/** Each fixture with its minimal preemption count, established by pb (test/unit/deep/deep.test.ts). */
+const FIXTURES = [
+  { file: 'aba-stack.ts', variant: 'buggy', preemptions: 3 },
+  { file: 'hit-counter.ts', variant: 'buggy', preemptions: 4 },
+  { file: 'torn-snapshot.ts', variant: 'buggy', preemptions: 5 },
+];
+const STRATEGIES = [
+  { label: 'random', strategy: 'random' },
+  ...[3, 4, 5, 6].map((depth) => ({ label: `pct d=${depth}`, strategy: 'pct', depth })),
+  { label: 'pos', strategy: 'pos' },
+  { label: 'fuzz', strategy: 'fuzz' },
+];
+
+function table(header, rows) {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const seeds = Array.from({ length: SEEDS }, (_, i) => i + 1);
+for (const f of FIXTURES) {
+  const { scenario } = await loadScenario(fileURLToPath(new URL(`../test/fixtures/deep/${f.file}`, import.meta.url)));
+  const rows = [];
+  for (const s of STRATEGIES) {
+    const cells = [];
+    const start = performance.now();
+    for (const seed of seeds) {
+      const r = await explore(scenario, { variant: f.variant, strategy: s.strategy, seed, iterations: CAP, ...(s.depth ? { depth: s.depth } : {}) });
+      cells.push(r.failure === null ? `>${CAP.toLocaleString('en-US')}` : r.executions.toLocaleString('en-US'));
+    }
+    const found = cells.filter((c) => !c.startsWith('>')).length;
+    rows.push([s.label, ...cells, `${found}/${SEEDS}`, ((performance.now() - start) / 1000).toFixed(1)]);
+  }
+  console.log(`\n${scenario.name} [${f.variant}] (bug needs ${f.preemptions} preemptions), executions to the first failure, cap ${CAP.toLocaleString('en-US')}`);
+  console.log(table(['strategy', ...seeds.map((s) => `seed ${s}`), 'found', 's'], rows));
+}
