@@ -1,5 +1,6 @@
 import { UsageError } from '../runtime/errors.js';
-import { PctStrategy } from './pct.js';
+import { PctStrategy, type ScenarioShape } from './pct.js';
+import { PortfolioStrategy } from './portfolio.js';
 import { RandomStrategy } from './random.js';
 import { FirstEnabledStrategy, RoundRobinStrategy } from './roundRobin.js';
 import type { Strategy } from '../runtime/strategy.js';
@@ -8,17 +9,26 @@ export interface StrategyConfig {
   readonly seed: number;
   /** PCT bug depth. */
   readonly depth?: number;
+  /** pct, portfolio: the tasks and steps PCT's change points are drawn over (src/shape.ts measures them). */
+  readonly shape?: ScenarioShape;
 }
 
 /** Sampling strategies by name. Exhaustive search (dfs, pb) has its own driver in src/search/. */
-export const SAMPLING_STRATEGIES = ['random', 'pct', 'first-enabled', 'round-robin'] as const;
+export const SAMPLING_STRATEGIES = ['random', 'pct', 'portfolio', 'first-enabled', 'round-robin'] as const;
+
+/** Whether a sampling strategy draws PCT's change points, so its driver measures the scenario's shape first. */
+export function usesShape(name: string): boolean {
+  return name === 'pct' || name === 'portfolio';
+}
 
 export function createStrategy(name: string, config: StrategyConfig): Strategy {
   switch (name) {
     case 'random':
       return new RandomStrategy(config.seed);
     case 'pct':
-      return new PctStrategy(config.seed, config.depth ?? 3);
+      return new PctStrategy(config.seed, config.depth ?? 3, config.shape);
+    case 'portfolio':
+      return new PortfolioStrategy(config.seed, config.shape);
     case 'first-enabled':
       return new FirstEnabledStrategy();
     case 'round-robin':
