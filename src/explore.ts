@@ -24,7 +24,8 @@ export interface ExploreOptions<P extends object = Record<string, unknown>> exte
   /**
    * A strategy name or a Strategy object. Names (StrategyName): 'random' (the default: a uniform
    * choice at each step), 'pct' (probabilistic concurrency testing, Burckhardt et al., ASPLOS
-   * 2010; `depth` is its bug depth), 'dfs' (exhaustive depth-first search with partial-order
+   * 2010; `depth` is its bug depth; n and k measured from the scenario, src/shape.ts), 'portfolio'
+   * (execution i by random or PCT at depth 1, 2, 3 in turn, src/strategies/portfolio.ts), 'dfs' (exhaustive depth-first search with partial-order
    * reduction, `por`; complete when it finishes), 'pb' (preemption-bounded search up to
    * `preemptionBound`), 'first-enabled' and 'round-robin' (one fixed schedule each). Unset: the
    * variant's budget, else 'random'.
