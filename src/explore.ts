@@ -10,7 +10,7 @@ import { checkedExecution, recordFailure } from './verdict/determinism.js';
 import { LateReplays } from './verdict/lateReplays.js';
 import type { ScenarioDefinition } from './scenario.js';
 import { DEFAULT_BLOCK_SIZE } from './partition.js';
-import { createStrategy, usesShape } from './strategies/index.js';
+import { budgetSampling, createStrategy, usesShape } from './strategies/index.js';
 import { scenarioShape } from './shape.js';
 import { failureStrategy, samplingReport, type SamplingReport } from './samplingReport.js';
 import { ReplayStrategy } from './strategies/replay.js';
@@ -114,7 +114,7 @@ async function sample<P extends object>(
   rejections: UnhandledRejections,
 ): Promise<ExploreResult> {
   const seed = options.seed ?? budget.seed ?? 1;
-  const named = typeof options.strategy === 'object' ? null : (options.strategy ?? (budget.strategy === 'pct' ? 'pct' : 'random'));
+  const named = typeof options.strategy === 'object' ? null : (options.strategy ?? budgetSampling(budget.strategy));
   const depth = options.depth ?? budget.depth;
   // PCT's n and k, measured once from the scenario (src/shape.ts): the same in every block and thread.
   const shape = named !== null && usesShape(named) ? await scenarioShape(target as Target<object>) : undefined;

@@ -15,14 +15,14 @@ import { runSettings } from './sameRun.js';
 import { failureStrategy } from '../samplingReport.js';
 import { WatchedWorker } from './watchedWorker.js';
 import { WorkerGroup } from './workerGroup.js';
-import { usesShape } from '../strategies/index.js';
+import { budgetSampling, usesShape } from '../strategies/index.js';
 import { scenarioShape } from '../shape.js';
 import { progressOf, runWorkPool, type ResultRules } from './workPool.js';
 
 export interface ParallelOptions<P extends object = Record<string, unknown>> extends TargetOptions<P> {
   /** The scenario module: workers load it by path. */
   readonly file: string;
-  /** 'random' (default) or 'pct'. */
+  /** 'random' (default), 'pct' or 'portfolio'. */
   readonly strategy?: string;
   readonly seed?: number;
   readonly depth?: number;
@@ -68,7 +68,7 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
   const scenario = preloaded ?? (await loadScenario(options.file)).scenario;
   const target = makeTarget(scenario, options);
   const budget = { ...scenario.budget, ...scenario.variants[target.variant]!.budget };
-  const strategyName = options.strategy ?? (budget.strategy === 'pct' ? 'pct' : 'random');
+  const strategyName = options.strategy ?? budgetSampling(budget.strategy);
   if (strategyName !== 'random' && strategyName !== 'pct' && strategyName !== 'portfolio') {
     throw new UsageError(`--workers and --shard split random, pct, portfolio, dfs and pb; strategy "${strategyName}" is not split`);
   }

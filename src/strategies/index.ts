@@ -21,6 +21,11 @@ export function usesShape(name: string): boolean {
   return name === 'pct' || name === 'portfolio';
 }
 
+/** The sampling strategy a variant's budget names (pct or portfolio), else random: what `explore` runs when no strategy is given. */
+export function budgetSampling(budgetStrategy: string | undefined): string {
+  return budgetStrategy === 'pct' || budgetStrategy === 'portfolio' ? budgetStrategy : 'random';
+}
+
 export function createStrategy(name: string, config: StrategyConfig): Strategy {
   switch (name) {
     case 'random':

@@ -64,4 +64,13 @@ describe("PCT's parameters", () => {
     ]);
     expect(r.sampling?.pct?.map((b) => b.depth)).toEqual([1, 2, 3]);
   });
+
+  it("a variant whose budget names portfolio (or pct) runs it when no strategy is given", async () => {
+    for (const strategy of ['portfolio', 'pct'] as const) {
+      const budgeted = { ...scenario, budget: { ...scenario.budget, strategy } };
+      const r = await explore(budgeted, { variant: 'fixed', seed: 2, iterations: 8 });
+      expect(r.strategy.name).toBe(strategy);
+      expect(r.sampling?.pct?.length).toBe(strategy === 'portfolio' ? 3 : 1);
+    }
+  });
 });
