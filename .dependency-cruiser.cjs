@@ -7,7 +7,7 @@ const LAYERS = [
   { name: 'runtime', path: '^src/runtime/' },
   { name: 'primitives and strategies', path: '^src/(primitives|strategies)/' },
   { name: 'scenario', path: '^src/(trace/|(scenario|context|names|paramValues|definedIn|expectation|loader|asyncMutex)[.]ts$)' },
-  { name: 'drivers', path: '^src/(search/|shrink/|verdict/|heartbeat/|(run|series|replay|explore|partition|snapshot)[.]ts$)' },
+  { name: 'drivers', path: '^src/(search/|shrink/|verdict/|heartbeat/|(run|series|replay|explore|partition|snapshot|shape|samplingReport)[.]ts$)' },
   { name: 'supervisor', path: '^src/(parallel|robust)/' },
   { name: 'cli, vitest, report', path: '^src/(cli/|report/|(vitest|index)[.]ts$)' },
 ];

@@ -10,7 +10,9 @@ import { checkedExecution, recordFailure } from './verdict/determinism.js';
 import { LateReplays } from './verdict/lateReplays.js';
 import type { ScenarioDefinition } from './scenario.js';
 import { DEFAULT_BLOCK_SIZE } from './partition.js';
-import { createStrategy } from './strategies/index.js';
+import { budgetSampling, createStrategy, usesShape } from './strategies/index.js';
+import { scenarioShape } from './shape.js';
+import { failureStrategy, samplingReport, type SamplingReport } from './samplingReport.js';
 import { ReplayStrategy } from './strategies/replay.js';
 import type { Strategy } from './runtime/strategy.js';
 import type { Trace } from './trace/schema.js';
@@ -22,7 +24,8 @@ export interface ExploreOptions<P extends object = Record<string, unknown>> exte
   /**
    * A strategy name or a Strategy object. Names (StrategyName): 'random' (the default: a uniform
    * choice at each step), 'pct' (probabilistic concurrency testing, Burckhardt et al., ASPLOS
-   * 2010; `depth` is its bug depth), 'pos' (partial order sampling, Yuan et al., CAV 2018), 'fuzz' (reads-from coverage-guided mutation of schedules; a start), 'dfs' (exhaustive depth-first search with partial-order
+   * 2010; `depth` is its bug depth; n and k measured from the scenario, src/shape.ts), 'portfolio'
+   * (execution i by random or PCT at depth 1, 2, 3 in turn, src/strategies/portfolio.ts), 'pos' (partial order sampling, Yuan et al., CAV 2018), 'fuzz' (reads-from coverage-guided mutation of schedules; a start), 'dfs' (exhaustive depth-first search with partial-order
    * reduction, `por`; complete when it finishes), 'pb' (preemption-bounded search up to
    * `preemptionBound`), 'db' (delay-bounded search, Emmi et al., POPL 2011, up to the same
    * `preemptionBound`, counted in delays), 'first-enabled' and 'round-robin' (one fixed schedule each). Unset: the
@@ -75,6 +78,8 @@ export interface ExploreResult {
   readonly search?: SearchResult;
   /** Interrupted (watched) while a task ran without reaching a scheduling point: which, and where. */
   readonly spinning?: string;
+  /** pct and portfolio: PCT's parameters and bound, and the portfolio's members with their executions. */
+  readonly sampling?: SamplingReport;
 }
 
 export const DEFAULT_ITERATIONS = 1000;
@@ -110,9 +115,11 @@ async function sample<P extends object>(
   rejections: UnhandledRejections,
 ): Promise<ExploreResult> {
   const seed = options.seed ?? budget.seed ?? 1;
-  const named = typeof options.strategy === 'object' ? null : (options.strategy ?? (budget.strategy === 'pct' ? 'pct' : 'random'));
+  const named = typeof options.strategy === 'object' ? null : (options.strategy ?? budgetSampling(budget.strategy));
   const depth = options.depth ?? budget.depth;
-  const fresh = (): Strategy => (named === null ? (options.strategy as Strategy) : createStrategy(named, { seed, ...(depth ? { depth } : {}) }));
+  // PCT's n and k, measured once from the scenario (src/shape.ts): the same in every block and thread.
+  const shape = named !== null && usesShape(named) ? await scenarioShape(target as Target<object>) : undefined;
+  const fresh = (): Strategy => (named === null ? (options.strategy as Strategy) : createStrategy(named, { seed, ...(depth ? { depth } : {}), ...(shape !== undefined ? { shape } : {}) }));
   let strategy = fresh();
   const iterations = options.iterations ?? budget.iterations ?? DEFAULT_ITERATIONS;
   const first = options.firstExecution ?? 0;
@@ -127,7 +134,7 @@ async function sample<P extends object>(
   let trace: Trace | null = null;
 
   const guard = new NondeterminismGuard();
-  const late = options.checkDeterminism === true ? new LateReplays(target as Target<object>, (execution) => ({ name: strategy.name, seed, execution })) : null;
+  const late = options.checkDeterminism === true ? new LateReplays(target as Target<object>, (execution) => failureStrategy(strategy.name, seed, execution)) : null;
   const last = first + iterations;
   // Promises the scenario rejected and never handled: Node reports them only at the pauses (below).
   const pauses = new RejectionPauses(target as Target<object>, named === null ? () => strategy : fresh, first, rejections);
@@ -172,7 +179,7 @@ async function sample<P extends object>(
       if (rejected !== null) ({ failed, executions, steps } = rejected);
     }
     if (failed !== null) {
-      const info: StrategyInfo = { name: strategy.name, seed, execution: failed.index };
+      const info: StrategyInfo = failureStrategy(strategy.name, seed, failed.index);
       ({ failure, trace } = await recordFailure(target as Target<object>, info, failed.result.decisions, failed.result.failure!));
       stoppedBy = 'failure';
       break;
@@ -212,7 +219,13 @@ async function sample<P extends object>(
     stoppedBy,
     elapsedMs: performance.now() - start,
     warnings: [...warnings.values()],
+    ...optional('sampling', named === null ? undefined : samplingReport(named, depth, shape, [{ start: first, executions }])),
   };
+}
+
+/** `{ [key]: value }`, or nothing when value is undefined (exactOptionalPropertyTypes). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [k in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [k in K]: V });
 }
 
 /**

@@ -14,6 +14,8 @@ export interface StrategyInfo {
   readonly name: string;
   readonly seed?: number;
   readonly execution?: number;
+  /** portfolio: the member that ran this execution (`pct (depth 2)`). */
+  readonly member?: string;
 }
 
 /** Builds the trace value of a recorded execution (record must have been on). */
@@ -25,7 +27,7 @@ export function traceOf(target: Target<object>, strategy: StrategyInfo, result: 
     scenario: { name: target.scenario.name, ...(target.file !== undefined ? { file: portablePath(target.file) } : {}) },
     variant: target.variant,
     params: target.params as Record<string, unknown>,
-    strategy: { name: strategy.name, ...(strategy.seed !== undefined ? { seed: strategy.seed } : {}), ...(strategy.execution !== undefined ? { execution: strategy.execution } : {}) },
+    strategy: { name: strategy.name, ...(strategy.seed !== undefined ? { seed: strategy.seed } : {}), ...(strategy.execution !== undefined ? { execution: strategy.execution } : {}), ...(strategy.member !== undefined ? { member: strategy.member } : {}) },
     options: { ...target.settings },
     decisions: [...result.decisions],
     failure,

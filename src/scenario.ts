@@ -9,7 +9,7 @@ import { expectationProblem, type Expectation } from './expectation.js';
 
 export type { Expectation } from './expectation.js';
 
-export type StrategyName = 'random' | 'pct' | 'pos' | 'fuzz' | 'dfs' | 'pb' | 'db' | 'first-enabled' | 'round-robin';
+export type StrategyName = 'random' | 'pct' | 'portfolio' | 'pos' | 'fuzz' | 'dfs' | 'pb' | 'db' | 'first-enabled' | 'round-robin';
 
 /** How much exploring a variant needs: used by `interleave run`, `ci` and `npm start`. */
 export interface Budget {
@@ -91,7 +91,7 @@ export function resolveParams<P extends object>(def: ScenarioDefinition<P>, over
 /** Whole-number budget fields and their least value (as the matching command-line options). */
 const BUDGET_MINIMUM: Readonly<Record<string, 0 | 1>> = { iterations: 1, maxSteps: 1, depth: 1, seed: 0, preemptionBound: 0 };
 /** Every strategy a budget (or `run --strategy`) may name. */
-export const STRATEGY_NAMES: readonly StrategyName[] = ['random', 'pct', 'pos', 'fuzz', 'dfs', 'pb', 'db', 'first-enabled', 'round-robin'];
+export const STRATEGY_NAMES: readonly StrategyName[] = ['random', 'pct', 'portfolio', 'pos', 'fuzz', 'dfs', 'pb', 'db', 'first-enabled', 'round-robin'];
 
 /** Problems of a definition's budget (`where`: 'budget' or 'variants.x.budget'), as the command-line options would report them. */
 function budgetProblems(budget: unknown, where: string): string[] {

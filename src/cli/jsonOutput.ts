@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type * as Zod from 'zod';
 import { FAILURE_KINDS, type FailureKind } from '../runtime/failure.js';
 import { traceSchema } from '../trace/schema.js';
+import type { ExploreResult } from '../explore.js';
 
 /**
  * What every command prints with `--json`, as zod schemas: the single source of truth for the
@@ -35,6 +36,18 @@ function defineSchemas(z: typeof Zod) {
     bound: bound.optional(),
   };
 
+  const sampling = z
+    .object({
+      foundBy: z.object({ member: z.string(), execution: count() }).optional().describe('portfolio: the member whose execution failed'),
+      members: z.array(z.object({ name: z.string(), executions: count() })).optional().describe('portfolio: every member and the executions it ran'),
+      pct: z
+        .array(z.object({ depth: count(), tasks: count(), steps: count(), guarantee: z.number().describe('1/(n·k^(d−1)): the least probability per execution of finding a bug of this depth') }))
+        .optional()
+        .describe('pct, portfolio: n (tasks) and k (steps) measured from the first-enabled schedule, per depth run'),
+    })
+    .optional()
+    .describe('pct and portfolio runs: what the strategy did (docs/search.md)');
+
   const run = z
     .array(
       z.object({
@@ -46,6 +59,7 @@ function defineSchemas(z: typeof Zod) {
         params,
         executions: count(),
         ...searchFields,
+        sampling,
         stoppedBy: z.string(),
         failure,
         warnings: z.array(warning),
@@ -69,6 +83,7 @@ function defineSchemas(z: typeof Zod) {
         steps: count(),
         failureAt: count().nullable(),
         ...searchFields,
+        sampling,
         stoppedBy: z.string(),
         failure,
         warnings: z.array(warning),
@@ -145,6 +160,14 @@ type Schemas = ReturnType<typeof defineSchemas>;
 let schemas: Schemas | null = null;
 function loaded(): Schemas {
   return (schemas ??= defineSchemas(createRequire(import.meta.url)('zod') as typeof Zod));
+}
+
+/** The `sampling` entry of a run's `--json` (nothing for a strategy that has none to give). */
+export function samplingJson(r: Pick<ExploreResult, 'sampling' | 'trace'>): { sampling?: NonNullable<RunJson[number]['sampling']> } {
+  const member = r.trace?.strategy.member;
+  const execution = r.trace?.strategy.execution;
+  if (r.sampling === undefined && member === undefined) return {};
+  return { sampling: { ...(member !== undefined && execution !== undefined ? { foundBy: { member, execution } } : {}), ...r.sampling } };
 }
 
 /** The commands with `--json`. */

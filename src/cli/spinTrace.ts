@@ -7,6 +7,8 @@ import type { SpinTarget, SpinView } from '../runtime/spinMark.js';
 import { show } from './options.js';
 import { saveTraceOrFallback, UNSAVED_HEADER } from '../trace/saveOrFallback.js';
 import { encodeTrace } from '../trace/codec.js';
+import { budgetSampling } from '../strategies/index.js';
+import { failureStrategy } from '../samplingReport.js';
 import { ciSpinReport, type CiSpinItem } from './commands/ci.js';
 
 /**
@@ -59,7 +61,7 @@ export async function spinTrace(r: SpinRequest): Promise<SpinAnswer | null> {
   const { scenario } = await loadScenario(file);
   const target = makeTarget(scenario, { file, variant, ...(params !== undefined ? { params } : {}), ...(maxSteps !== undefined ? { maxSteps } : {}) });
   const budget = { ...scenario.budget, ...scenario.variants[variant]?.budget };
-  const info = { name: strategy ?? (budget.strategy === 'pct' ? 'pct' : 'random'), seed: seed ?? budget.seed ?? 1, execution: r.execution };
+  const info = failureStrategy(strategy ?? budgetSampling(budget.strategy), seed ?? budget.seed ?? 1, r.execution);
   const failure: Failure = { kind: 'livelock', message: r.message, step: r.step + 1, task: r.task, tasks: [r.task] };
   const ci = r.target.ci as CiSpinItem | undefined;
   // `ci` without --out saves no trace: its row says how to get one, as for any failure.

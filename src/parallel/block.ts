@@ -6,7 +6,10 @@ import { RejectionPauses } from '../verdict/rejectionPauses.js';
 import { UnhandledRejections } from '../runtime/unhandled.js';
 import { runSeries, type SeriesResult } from '../series.js';
 import type { Strategy } from '../runtime/strategy.js';
-import { createStrategy } from '../strategies/index.js';
+import { createStrategy, usesShape } from '../strategies/index.js';
+import type { ScenarioShape } from '../strategies/pct.js';
+import { scenarioShape } from '../shape.js';
+import { failureStrategy } from '../samplingReport.js';
 import type { Trace } from '../trace/schema.js';
 import type { Block } from '../partition.js';
 
@@ -18,6 +21,11 @@ export interface SamplingSpec {
   readonly strategy: string;
   readonly seed: number;
   readonly depth?: number;
+  /**
+   * pct, portfolio: the tasks and steps PCT draws change points over, measured once by the
+   * coordinator (src/shape.ts) so no block measures again; a block without it measures the same.
+   */
+  readonly shape?: ScenarioShape;
   /** `--check-determinism`: every execution recorded and replayed once more (src/verdict/determinism.ts). */
   readonly checkDeterminism?: boolean;
 }
@@ -42,10 +50,9 @@ export interface BlockResult {
 
 /**
  * Runs the executions of one block in order and stops at the block's first failure. Each block
- * starts a fresh strategy from the spec: execution i of a random exploration depends only on
- * (seed, i), so a block gives the same executions wherever and whenever it runs. (PCT adapts
- * its step estimate across the executions of a block, so its blocks are independent of each
- * other but a blocked PCT run differs from one unbroken `explore`.) A promise the scenario
+ * starts a fresh strategy from the spec: execution i of a random, pct or portfolio exploration
+ * depends only on (seed, shape, i), so a block gives the same executions wherever and whenever
+ * it runs, and the blocks together are exactly one unbroken `explore`. A promise the scenario
  * leaves rejected fails the execution that left it, found at the pause after each series as
  * `explore` finds it (src/verdict/rejectionPauses.ts): the same index, counts and trace.
  *
@@ -62,13 +69,14 @@ export async function runBlock(target: Target<object>, spec: SamplingSpec, block
 
 /** `runBlock`, watching for promises the scenario leaves rejected. */
 async function blockExecutions(target: Target<object>, spec: SamplingSpec, block: Block, shouldStop: () => boolean, rejections: UnhandledRejections): Promise<BlockResult> {
-  const fresh = (): Strategy => createStrategy(spec.strategy, { seed: spec.seed, ...(spec.depth !== undefined ? { depth: spec.depth } : {}) });
+  const shape = spec.shape ?? (usesShape(spec.strategy) ? await scenarioShape(target) : undefined);
+  const fresh = (): Strategy => createStrategy(spec.strategy, { seed: spec.seed, ...(spec.depth !== undefined ? { depth: spec.depth } : {}), ...(shape !== undefined ? { shape } : {}) });
   const strategy = fresh();
   const guard = new NondeterminismGuard();
   const warnings = new Map<string, Warning>();
   let steps = 0;
   let executions = 0;
-  const late = spec.checkDeterminism === true ? new LateReplays(target, (execution) => ({ name: strategy.name, seed: spec.seed, execution })) : null;
+  const late = spec.checkDeterminism === true ? new LateReplays(target, (execution) => failureStrategy(strategy.name, spec.seed, execution)) : null;
   // A rejection is found at the pause after each series, as explore finds it (src/verdict/rejectionPauses.ts).
   const pauses = new RejectionPauses(target, fresh, block.start, rejections);
   const end = block.start + block.count;
@@ -91,7 +99,7 @@ async function blockExecutions(target: Target<object>, spec: SamplingSpec, block
     if (rejected !== null) ({ failed, executions, steps } = rejected);
     if (failed !== null) {
       const { index, result } = failed;
-      const recorded = await recordFailure(target, { name: strategy.name, seed: spec.seed, execution: index }, result.decisions, result.failure!);
+      const recorded = await recordFailure(target, failureStrategy(strategy.name, spec.seed, index), result.decisions, result.failure!);
       return done(index, recorded.failure, recorded.trace);
     }
   }

@@ -12,14 +12,17 @@ import { runBlock, type BlockResult, type SamplingSpec, type WorkerSetup } from 
 import { blocksOf, DEFAULT_BLOCK_SIZE, shardBlocks, type Block, type Shard } from '../partition.js';
 import { combineBlocks, type ShardRun } from './result.js';
 import { runSettings } from './sameRun.js';
+import { failureStrategy } from '../samplingReport.js';
 import { WatchedWorker } from './watchedWorker.js';
 import { WorkerGroup } from './workerGroup.js';
+import { budgetSampling, usesShape } from '../strategies/index.js';
+import { scenarioShape } from '../shape.js';
 import { progressOf, runWorkPool, type ResultRules } from './workPool.js';
 
 export interface ParallelOptions<P extends object = Record<string, unknown>> extends TargetOptions<P> {
   /** The scenario module: workers load it by path. */
   readonly file: string;
-  /** 'random' (default) or 'pct'. */
+  /** 'random' (default), 'pct' or 'portfolio'. */
   readonly strategy?: string;
   readonly seed?: number;
   readonly depth?: number;
@@ -65,15 +68,18 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
   const scenario = preloaded ?? (await loadScenario(options.file)).scenario;
   const target = makeTarget(scenario, options);
   const budget = { ...scenario.budget, ...scenario.variants[target.variant]!.budget };
-  const strategyName = options.strategy ?? (budget.strategy === 'pct' ? 'pct' : 'random');
-  if (strategyName !== 'random' && strategyName !== 'pct') {
-    throw new UsageError(`--workers and --shard split random, pct, dfs, pb and db; strategy "${strategyName}" is not split`);
+  const strategyName = options.strategy ?? budgetSampling(budget.strategy);
+  if (strategyName !== 'random' && strategyName !== 'pct' && strategyName !== 'portfolio') {
+    throw new UsageError(`--workers and --shard split random, pct, portfolio, dfs, pb and db; strategy "${strategyName}" is not split`);
   }
   const depth = options.depth ?? budget.depth;
+  // Measured once here and handed to every block (src/shape.ts); each shard measures the same.
+  const shape = usesShape(strategyName) ? await scenarioShape(target) : undefined;
   const spec: SamplingSpec = {
     strategy: strategyName,
     seed: options.seed ?? budget.seed ?? 1,
     ...(depth !== undefined ? { depth } : {}),
+    ...(shape !== undefined ? { shape } : {}),
     ...(options.checkDeterminism === true ? { checkDeterminism: true } : {}),
   };
   const iterations = options.iterations ?? budget.iterations ?? DEFAULT_ITERATIONS;
@@ -147,7 +153,7 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
     results.map(async (r) => {
       const pulse = spun.get(r.index);
       if (pulse === undefined || r.failure === null || r.failureAt === null || r.trace !== null) return r;
-      return { ...r, trace: await runawayTrace(target, { name: spec.strategy, seed: spec.seed, execution: r.failureAt }, pulse, r.failure, seconds!) };
+      return { ...r, trace: await runawayTrace(target, failureStrategy(spec.strategy, spec.seed, r.failureAt), pulse, r.failure, seconds!) };
     }),
   );
   return combineBlocks({

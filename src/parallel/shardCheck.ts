@@ -62,7 +62,7 @@ function checkCommon(run: Record<string, unknown>, shard: Shard, bad: Bad, stops
   checkWarnings(run, bad, '');
 }
 
-/** A sampling run (random, pct) as merge reads it. */
+/** A sampling run (random, pct, portfolio) as merge reads it. */
 export function checkSamplingRun(value: Record<string, unknown>, shard: Shard, where: string): ShardRun {
   const bad: Bad = (why) => {
     throw new UsageError(`${where}: not a shard run: ${why}`);
@@ -72,6 +72,10 @@ export function checkSamplingRun(value: Record<string, unknown>, shard: Shard, w
   const spec = object(value.strategy, 'strategy', bad);
   if (typeof spec.strategy !== 'string' || !Number.isSafeInteger(spec.seed) || (spec.depth !== undefined && !isCount(spec.depth))) bad('strategy must name a strategy and a whole number seed');
   if (spec.checkDeterminism !== undefined && typeof spec.checkDeterminism !== 'boolean') bad('strategy.checkDeterminism must be true or false');
+  if (spec.shape !== undefined) {
+    const shape = object(spec.shape, 'strategy.shape', bad);
+    if (!isCount(shape.tasks) || !isCount(shape.steps)) bad('strategy.shape must give whole numbers of tasks and steps');
+  }
   const first = count(value, 'first', bad);
   const iterations = count(value, 'iterations', bad);
   const blockSize = count(value, 'blockSize', bad);

@@ -8,6 +8,7 @@ import { mergeShardRuns, type ShardRun } from './result.js';
 import type { AnyShardRun } from './runSplit.js';
 import { mergeSearchShardRuns, readSearchShardRun, type SearchShardRun } from './searchResult.js';
 import { initialState } from '../search/state.js';
+import { samplingReport } from '../samplingReport.js';
 
 /** A shard results file: what `interleave run --shard i/n` writes and `interleave merge` reads. */
 export interface ShardFile {
@@ -82,7 +83,14 @@ export function toExploreResult(run: AnyShardRun): ExploreResult {
     stoppedBy: run.stoppedBy,
     elapsedMs: run.elapsedMs,
     warnings: run.warnings,
+    ...sampled(run),
   };
+}
+
+/** A split sampling run's report of PCT's bound and the portfolio's members, counted over its blocks as explore counts its executions. */
+function sampled(run: ShardRun): Pick<ExploreResult, 'sampling'> {
+  const report = samplingReport(run.strategy.strategy, run.strategy.depth, run.strategy.shape, run.blocks.map((b) => ({ start: b.start, executions: b.executions })));
+  return report === undefined ? {} : { sampling: report };
 }
 
 /** A split search as `explore` reports a search: `search` carries the counts and completeness the summary line prints. */

@@ -71,7 +71,7 @@ export function formatExploreLine(r: ExploreResult, shard?: { readonly index: nu
     ? 'no execution completed: inconclusive (stopped: time)'
     : r.failure === null
       ? `no failure (${r.stoppedBy === 'iterations' ? 'budget used' : `stopped: ${r.stoppedBy}`})`
-      : `${r.failure.kind}${pastCounted(r.stoppedBy)}`;
+      : `${r.failure.kind}${foundBy(r)}${pastCounted(r.stoppedBy)}`;
   return `${head} seed ${r.strategy.seed}: ${executionCount(r.executions)}, ${rate}/s: ${what}`;
 }
 
@@ -83,6 +83,37 @@ export function formatExploreLine(r: ExploreResult, shard?: { readonly index: nu
 /** "1 execution", "2 executions". */
 export function executionCount(n: number): string {
   return `${n} execution${n === 1 ? '' : 's'}`;
+}
+
+/** ` found by pct (depth 2) at execution 17`: the portfolio member whose execution failed (its trace's `strategy.member`). */
+function foundBy(r: ExploreResult): string {
+  const s = r.trace?.strategy;
+  return s?.member === undefined ? '' : ` found by ${s.member}${s.execution !== undefined ? ` at execution ${s.execution}` : ''}`;
+}
+
+/**
+ * The lines under a sampling run's summary line that say what its strategy did (none for
+ * random): the portfolio's members with the executions each ran, and PCT's parameters with the
+ * probability per execution it guarantees for a bug of each depth it ran (docs/search.md).
+ */
+export function samplingLines(r: Pick<ExploreResult, 'sampling'>): string {
+  const s = r.sampling;
+  if (s === undefined) return '';
+  const lines: string[] = [];
+  if (s.members !== undefined) lines.push(`  members: ${s.members.map((m) => `${m.name} ${m.executions}`).join(', ')} (executions each)`);
+  const pct = s.pct ?? [];
+  if (pct.length > 0) {
+    const { tasks, steps } = pct[0]!;
+    const bounds = pct.map((b) => `depth ${b.depth} >= 1/${denominator(b.guarantee)}`).join(', ');
+    lines.push(`  pct: n = ${plural(tasks, 'task')}, k = ${plural(steps, 'step')} (the first-enabled schedule): per execution, a bug of ${bounds}`);
+  }
+  return lines.map((l) => `${escapeControl(l)}\n`).join('');
+}
+
+/** n·k^(d−1) from PCT's guarantee, as a whole number up to a billion, else in exponent form. */
+function denominator(guarantee: number): string {
+  const d = 1 / guarantee;
+  return d < 1e9 ? String(Math.round(d)) : d.toExponential(1);
 }
 
 function pastCounted(stoppedBy: string): string {

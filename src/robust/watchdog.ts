@@ -1,5 +1,6 @@
 import { clearInterval, setInterval } from 'node:timers';
 import type { Worker } from 'node:worker_threads';
+import { budgetSampling } from '../strategies/index.js';
 import { workerOn } from '../parallel/startWorker.js';
 import { explore, type ExploreOptions, type ExploreResult, type Progress } from '../explore.js';
 import { ScenarioLoadError } from '../loader.js';
@@ -265,7 +266,7 @@ export function runawayResult(scenario: ScenarioDefinition<object>, options: Por
   return {
     scenario: scenario.name,
     variant,
-    strategy: { name: options.strategy ?? (budget.strategy === 'pct' ? 'pct' : 'random'), seed: options.seed ?? budget.seed ?? 1 },
+    strategy: { name: options.strategy ?? budgetSampling(budget.strategy), seed: options.seed ?? budget.seed ?? 1 },
     executions: pulse.execution - (options.firstExecution ?? 0) + 1,
     steps: pulse.steps,
     failure,

@@ -59,6 +59,8 @@ const TraceSchema = z.object({
     name: z.string(),
     seed: z.number().int().optional(),
     execution: count().optional(),
+    /** portfolio: the member that ran the failing execution (`pct (depth 2)`). */
+    member: z.string().max(200).optional(),
   }),
   options: z.object({
     maxSteps: z.number().int().positive(),

@@ -182,7 +182,7 @@ describe('interleave run / replay / shrink / list (built binary)', () => {
     for (const c of cases) expect(c.code).toBe(2);
     expect(cases[0]!.stderr).toContain("error: unknown command 'frobnicate'");
     expect(cases[1]!.stderr).toContain("error: option '-n, --iterations <n>' argument 'many' is invalid. --iterations must be a whole number >= 1");
-    expect(cases[2]!.stderr).toContain('choose one of random, pct, pos, fuzz, dfs, pb, db, first-enabled, round-robin');
+    expect(cases[2]!.stderr).toContain('choose one of random, pct, portfolio, pos, fuzz, dfs, pb, db, first-enabled, round-robin');
     expect(cases[3]!.stderr).toBe(`interleave: no-such-scenario: no scenario of that name in ${FIXTURES}; known: lock-order, lost-update\n`);
     expect(cases[4]!.stderr).toBe('interleave: missing-folder: no such scenarios folder\n');
     expect(cases[5]!.stderr).toBe('interleave: scenario lost-update has no variant "nope"; variants are: buggy, fixed\n');
@@ -190,7 +190,7 @@ describe('interleave run / replay / shrink / list (built binary)', () => {
     expect(cases[7]!.stderr).toMatch(/^interleave: .*lock-order\.ts: not valid JSON/);
     expect(cases[8]!.stderr).toBe('interleave: scenario lost-update has no parameter "wrokers"; parameters are: workers\n');
     // (On a one-CPU machine a warning about --workers 2 comes first.)
-    expect(cases[9]!.stderr.replace(/^interleave: --workers 2 is more than .*\n/, '')).toBe('interleave: --workers and --shard split random, pct, dfs, pb and db; strategy "round-robin" is not split\n');
+    expect(cases[9]!.stderr.replace(/^interleave: --workers 2 is more than .*\n/, '')).toBe('interleave: --workers and --shard split random, pct, portfolio, dfs, pb and db; strategy "round-robin" is not split\n');
   });
 });
 

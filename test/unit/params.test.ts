@@ -99,7 +99,7 @@ describe('names', () => {
     expect(validateScenario({ ...base, params: { w: { default: 1, arbitrary: 3 } } })).toEqual(['params.w: arbitrary must be a fast-check arbitrary (e.g. fc.integer({ min: 1, max: 3 }))']);
     expect(validateScenario({ ...base, budget: { iterations: 0, strategy: 'bfs' } })).toEqual([
       'budget.iterations must be a whole number from 1 to 9007199254740991, got 0',
-      'budget.strategy must be one of random, pct, pos, fuzz, dfs, pb, db, first-enabled, round-robin',
+      'budget.strategy must be one of random, pct, portfolio, pos, fuzz, dfs, pb, db, first-enabled, round-robin',
     ]);
     expect(validateScenario({ ...base, variants: { ok: { expect: 'pass', budget: { seed: -1, maxStep: 3 } } } })).toEqual([
       'variants.ok.budget.seed must be a whole number from 0 to 9007199254740991, got -1',

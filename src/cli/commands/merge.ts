@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { portableFailure } from '../../replay.js';
-import type { MergeJson } from '../jsonOutput.js';
+import { samplingJson, type MergeJson } from '../jsonOutput.js';
 import { resolve } from 'node:path';
 import { findScenario, ScenarioLoadError } from '../../loader.js';
 import { UsageError } from '../../runtime/errors.js';
@@ -8,7 +8,7 @@ import { makeTarget, type Target } from '../../run.js';
 import { crossChecked } from '../../parallel/searchParallel.js';
 import { confirmed } from '../../robust/freshReplay.js';
 import { mergeAnyShardRuns, readShardFile, toExploreResult, type AnyShardRun } from '../../parallel/index.js';
-import { formatExploreLine, formatFailureReport, formatTable, warningLines } from '../../report/text.js';
+import { formatExploreLine, formatFailureReport, formatTable, samplingLines, warningLines } from '../../report/text.js';
 import { shrinkLines, shrinkWatched } from '../../robust/watchedShrink.js';
 import { expectationMet, expectationText, type Expectation } from '../../expectation.js';
 import { shrinkable } from '../../shrink/shrinkTrace.js';
@@ -98,11 +98,11 @@ export async function mergeCommand(files: readonly string[], o: MergeOptions): P
       if (saved === null) unsaved = encodeTrace(outcome.trace);
     }
     if (o.json) {
-      json.push({ scenario: m.scenario, variant: m.variant, params: m.settings?.params ?? null, found, ...(expect !== undefined ? { expected: expect, match } : {}), executions: m.executions, steps: m.steps, failureAt: 'failureAt' in m ? m.failureAt : null, ...('complete' in m ? { complete: m.complete, completeExecutions: m.completeExecutions, crossCheck: m.crossCheck ?? null } : {}), ...('bound' in m && m.bound !== null ? { bound: m.bound } : {}), stoppedBy: m.stoppedBy, failure: trace?.failure ?? (m.failure === null ? null : portableFailure(m.failure)), warnings: m.warnings, trace: saved === null ? null : show(saved), ...(unsaved !== null ? { unsavedTrace: unsaved } : {}) });
+      json.push({ scenario: m.scenario, variant: m.variant, params: m.settings?.params ?? null, found, ...(expect !== undefined ? { expected: expect, match } : {}), executions: m.executions, ...samplingJson({ sampling: r.sampling, trace }), steps: m.steps, failureAt: 'failureAt' in m ? m.failureAt : null, ...('complete' in m ? { complete: m.complete, completeExecutions: m.completeExecutions, crossCheck: m.crossCheck ?? null } : {}), ...('bound' in m && m.bound !== null ? { bound: m.bound } : {}), stoppedBy: m.stoppedBy, failure: trace?.failure ?? (m.failure === null ? null : portableFailure(m.failure)), warnings: m.warnings, trace: saved === null ? null : show(saved), ...(unsaved !== null ? { unsavedTrace: unsaved } : {}) });
       continue;
     }
     const line = `${formatExploreLine(r, undefined, m.settings?.params)} (merged from ${m.workers} worker${m.workers === 1 ? '' : 's'} over ${groups.get(`${m.scenario}\u0000${m.variant}`)!.runs.length} shards)`;
-    process.stdout.write(`${line}\n${warningLines(r, c)}`);
+    process.stdout.write(`${line}\n${samplingLines(r)}${warningLines(r, c)}`);
     // A failure without a trace (a runaway whose decisions overflowed the heartbeat's log): its message, as `run` prints it.
     if (trace === null && r.failure !== null) process.stdout.write(`\n${escapeControl(r.failure.message)}\n\n`);
     if (trace !== null) process.stdout.write(`\n${formatFailureReport(trace, saved === null ? null : show(saved), { verbose: o.verbose ?? false, colours: c, maxWidth: terminalWidth() })}\n\n`);

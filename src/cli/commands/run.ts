@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { portableFailure } from '../../replay.js';
-import type { RunJson } from '../jsonOutput.js';
+import { samplingJson, type RunJson } from '../jsonOutput.js';
 import { explore, type ExploreResult, type Progress } from '../../explore.js';
 import { findScenario, loadAll, type LoadedScenario } from '../../loader.js';
 import type { Colours } from '../../report/colour.js';
@@ -8,7 +8,7 @@ import { ProgressLine } from '../../report/progress.js';
 import { shrinkLines, shrinkWatched } from '../../robust/watchedShrink.js';
 import { expectationMet, expectationText } from '../../expectation.js';
 import { shrinkable } from '../../shrink/shrinkTrace.js';
-import { formatExploreLine, formatFailureReport, formatTable, warningLines } from '../../report/text.js';
+import { formatExploreLine, formatFailureReport, formatTable, samplingLines, warningLines } from '../../report/text.js';
 import { UsageError } from '../../runtime/errors.js';
 import type { Trace } from '../../trace/schema.js';
 import { encodeTrace } from '../../trace/codec.js';
@@ -270,7 +270,7 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
   const report = (v: VariantOutcome): void => {
     if (v.saveError !== null) process.stderr.write(`interleave: ${v.saveError}\n`);
     if (o.json) return;
-    process.stdout.write(`${formatExploreLine(v.result, o.shard, v.params)}\n`);
+    process.stdout.write(`${formatExploreLine(v.result, o.shard, v.params)}\n${samplingLines(v.result)}`);
     if (v.result.spinning !== undefined) process.stdout.write(`interrupted while ${v.result.spinning}\n`);
     process.stdout.write(warningLines(v.result, c));
     if (v.trace === null && v.result.failure !== null) process.stdout.write(`\n${escapeControl(v.result.failure.message)}\n\n`);
@@ -331,6 +331,7 @@ export async function runCommand(refs: string[], o: RunOptions): Promise<number>
         match: v.match,
         params: v.params,
         executions: v.result.executions,
+        ...samplingJson(v.result),
         // A search says what it established, as its summary line does (and as merge --json does).
         ...(v.result.search !== undefined ? { complete: v.result.search.complete, completeExecutions: v.result.search.completeExecutions, stoppedBy: v.result.search.stoppedBy, crossCheck: v.result.search.crossCheck, ...(v.result.search.bound !== null ? { bound: v.result.search.bound } : {}) } : { stoppedBy: v.result.stoppedBy }),
         // The failure as the saved trace records it (shrunk, when shrinking ran).
@@ -367,9 +368,9 @@ export function registerRun(program: Command, setExit: SetExit): Command {
     .option('-d, --dir <dir>', 'folder of scenario modules', 'scenarios')
     .option('-a, --all', 'run every scenario in --dir')
     .option('-v, --variant <name>', 'only this variant (default: every variant)')
-    .option('-s, --strategy <name>', 'random | pct | pos | fuzz | dfs | pb | db | first-enabled | round-robin (dfs: every schedule, with reduction; pb/db: every schedule with at most k preemptions/delays, k = 0..--preemption-bound; default: the variant budget, else random)', strategyName)
+    .option('-s, --strategy <name>', 'random | pct | portfolio | pos | fuzz | dfs | pb | db | first-enabled | round-robin (dfs: every schedule, with reduction; pb/db: every schedule with at most k preemptions/delays, k = 0..--preemption-bound; portfolio: random and pct at depths 1-3 by turns; default: the variant budget, else random)', strategyName)
     .option('--seed <n>', 'seed of the first execution', int('--seed'))
-    .option('-n, --iterations <n>', 'random/pct: executions per variant (default: the variant budget, else 1000); dfs/pb/db: a cap on executions (default none), on each unit of the search when --workers or --shard split it', count('--iterations'))
+    .option('-n, --iterations <n>', 'random/pct/portfolio/pos/fuzz: executions per variant (default: the variant budget, else 1000); dfs/pb/db: a cap on executions (default none), on each unit of the search when --workers or --shard split it', count('--iterations'))
     .option('-t, --time-limit <seconds>', 'stop each variant after this long', positive('--time-limit'))
     .option('--depth <d>', 'PCT bug depth', count('--depth'))
     .option('--preemption-bound <k>', 'largest bound for pb (preemptions) and db (delays); default: the variant budget, else 2', int('--preemption-bound'))

@@ -1,53 +1,50 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { defineScenario, encodeTrace, explore, type ScenarioDefinition } from 'interleave';
-import { exploreParallel } from '../../../src/parallel/index.js';
+import { encodeTrace, explore, type ScenarioDefinition } from 'interleave';
+import { exploreParallel, mergeShardRuns, toExploreResult, type ShardRun } from '../../../src/parallel/index.js';
+import branchingScenario from './fixtures/branching.js';
 
 /**
- * PCT learns its step estimate (the longest execution so far) from the executions before; a
- * split run starts a fresh strategy per block of 250. `explore` starts afresh at the same
- * boundaries, so whole and split agree. The readers' step counts depend on the schedule (a
- * reader that sees an odd value writes), so any difference in decisions shows in the total
- * steps; runs are longer than PCT's first estimate (50 steps), so the estimate does change.
+ * PCT draws its change points over the scenario's measured shape (src/shape.ts), never over
+ * what earlier executions showed, and the portfolio deals executions to its members by index:
+ * so a pct or portfolio run gives the same executions whole, in blocks, on two worker threads
+ * and as three shards merged. The readers' step counts depend on the schedule, so any
+ * difference in decisions shows in the total steps.
  */
-const branching = defineScenario({
-  name: 'branching',
-  description: 'a counter and readers that write when they see an odd value',
-  variants: { passes: { expect: 'pass' }, fails: { expect: 'assertion' } },
-  async run(t) {
-    const x = t.variable('x', 0);
-    const y = t.variable('y', 0);
-    const tasks = [
-      t.spawn('counter', async () => {
-        for (let i = 0; i < 12; i++) await x.update((v) => v + 1);
-      }),
-    ];
-    for (let r = 0; r < 3; r++) {
-      tasks.push(
-        t.spawn(`reader-${r}`, async () => {
-          for (let i = 0; i < 12; i++) if ((await x.get()) % 2 === 1) await y.update((v) => v + 1);
-        }),
-      );
-    }
-    for (const task of tasks) await task.join();
-    // A middle count is rare under PCT, which tends to run a task far: seed 16 first meets it at execution 303.
-    if (t.variant === 'fails') t.assert(y.peek() !== 17, `the readers saw an odd value ${y.peek()} times`);
-  },
-}) as unknown as ScenarioDefinition<object>;
+const branching = branchingScenario as unknown as ScenarioDefinition<object>;
+const file = fileURLToPath(new URL('./fixtures/branching.ts', import.meta.url));
 
-describe('PCT split in blocks', () => {
-  it('explore and the block runner give the same executions: same steps, same first failure and trace', async () => {
-    for (const [variant, seed] of [
-      ['passes', 4],
-      ['fails', 16],
-    ] as const) {
-      const whole = await explore(branching, { variant, strategy: 'pct', seed, iterations: 1000 });
-      const split = await exploreParallel({ file: 'spin.ts', variant, strategy: 'pct', seed, iterations: 1000, workers: 1 }, branching);
-      expect({ executions: split.executions, steps: split.steps }).toEqual({ executions: whole.executions, steps: whole.steps });
-      expect(split.failure?.message ?? null).toBe(whole.failure?.message ?? null);
+/** What a split run found, without how it went (wall time, workers, shard). */
+function found(r: ShardRun): unknown {
+  const { elapsedMs, workers, shard, trace, ...rest } = r;
+  void elapsedMs, workers, shard;
+  return { ...rest, trace: trace === null ? null : encodeTrace(trace) };
+}
+
+describe('pct and portfolio split in blocks', () => {
+  // [strategy, variant, seed]: seed 11 fails at execution 75 under pct alone, and so under the
+  // portfolio, whose execution 75 is pct (depth 3)'s.
+  for (const [strategy, variant, seed] of [
+    ['pct', 'fails', 11],
+    ['portfolio', 'fails', 11],
+    ['portfolio', 'passes', 4],
+  ] as const) {
+    it(`${strategy} ${variant}: explore, blocks of 7, 2 workers and 3 merged shards give the same executions, steps, failure and trace bytes`, async () => {
+      const iterations = 120;
+      const whole = await explore(branching, { variant, strategy, seed, iterations, file });
+      const options = { file, variant, strategy, seed, iterations, blockSize: 7 };
+      const one = await exploreParallel({ ...options, workers: 1 }, branching);
+      expect({ executions: one.executions, steps: one.steps }).toEqual({ executions: whole.executions, steps: whole.steps });
+      expect(one.trace === null ? null : encodeTrace(one.trace)).toBe(whole.trace === null ? null : encodeTrace(whole.trace));
+      expect(toExploreResult(one).sampling).toEqual(whole.sampling);
+      expect(found(await exploreParallel({ ...options, workers: 2 }, branching))).toEqual(found(one));
+      const shards: ShardRun[] = [];
+      for (const index of [3, 2, 1]) shards.push(JSON.parse(JSON.stringify(await exploreParallel({ ...options, shard: { index, of: 3 } }, branching))) as ShardRun);
+      expect(found(mergeShardRuns(shards))).toEqual(found(one));
       if (variant === 'fails') {
-        expect(whole.executions).toBeGreaterThan(250);
-        expect(encodeTrace(split.trace!)).toBe(encodeTrace({ ...whole.trace!, scenario: split.trace!.scenario }));
-      }
-    }
-  });
+        expect(whole.trace!.strategy.execution).toBe(75);
+        expect(whole.trace!.strategy.member).toBe(strategy === 'portfolio' ? 'pct (depth 3)' : undefined);
+      } else expect(whole.failure).toBeNull();
+    });
+  }
 });
