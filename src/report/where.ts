@@ -1,7 +1,7 @@
 import { plural } from './plural.js';
 
 /**
- * Where in the code a failure happened, as report lines (`run`'s failure block, `replay`, `ci`'s
+ * Where in the code a failure happened, as report lines (`run`'s failure block, `ci`'s
  * rows, the HTML report): an exception's location (`at src/cache.ts:12`), then a stuck or leaking
  * program's awaits that never resumed (Failure.awaits, one entry each) as `2 awaits never resumed
  * at src/bank.ts:40`, one line per line awaited at, in the order the awaits were made. `show`
