@@ -76,7 +76,7 @@ function ownFrames(frames: readonly string[]): string[] {
   return out;
 }
 
-function stackFrames(captured: Error): string[] {
+function stackFrames(captured: { readonly stack?: string | undefined }): string[] {
   return (captured.stack ?? '').split('\n').slice(1).map((l) => l.trim()).filter((l) => l.startsWith('at '));
 }
 
@@ -122,7 +122,7 @@ function deepFrames(below: (...args: never[]) => unknown): string[] {
   const holder: { stack?: string } = {};
   Error.captureStackTrace(holder, below);
   Error.stackTraceLimit = limit;
-  return (holder.stack ?? '').split('\n').slice(1).map((l) => l.trim()).filter((l) => l.startsWith('at '));
+  return stackFrames(holder);
 }
 
 function scenarioLines(frames: readonly string[]): string[] {
