@@ -24,6 +24,15 @@ export interface CliResult {
  */
 export const HANG_MS = 600_000;
 
+/**
+ * A command's stderr without the plain progress lines it prints every 5 s off a terminal
+ * (src/report/progress.ts, formatProgress): a loaded machine reaches one; the rest must be as asserted.
+ */
+export function withoutProgress(stderr: string): string[] {
+  if (stderr === '') return [];
+  return stderr.replace(/\n$/, '').split('\n').filter((l) => !/: [\d,]+ executions?, \d+\/s, [\d.]+s, \d+ failures?$/.test(l));
+}
+
 /** Runs `interleave ...args` to its end (killed after `timeoutMs`, default HANG_MS; `env` added to this process's; `input` written to its stdin). */
 export function cli(args: readonly string[], options: { cwd?: string; timeoutMs?: number; env?: Record<string, string>; input?: string } = {}): Promise<CliResult> {
   return new Promise((resolve) => {

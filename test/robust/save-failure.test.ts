@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeTrace, readTrace, TraceFileError } from 'interleave';
 import { UNSAVED_HEADER } from '../../src/trace/saveOrFallback.js';
-import { inProcess, noStack, tempDir } from './cli.js';
+import { inProcess, noStack, tempDir, withoutProgress } from './cli.js';
 
 /**
  * A failure found must outlive an output folder that cannot be written (EACCES, disk full):
@@ -26,9 +26,6 @@ function unwritableOut(): string {
 }
 const WRITE_ERROR = isRoot ? '(?:EISDIR|ENOTEMPTY|EEXIST)' : 'EACCES';
 
-/** A plain progress line (src/report/progress.ts, formatProgress). */
-const PROGRESS_LINE = /: [\d,]+ executions?, \d+\/s, [\d.]+s, \d+ failures?$/;
-
 const savedTmpdir = process.env.TMPDIR;
 afterEach(() => {
   if (savedTmpdir === undefined) delete process.env.TMPDIR;
@@ -41,8 +38,7 @@ describe('run: a trace that cannot be saved is not lost', () => {
     process.env.TMPDIR = tempDir();
     const r = await inProcess(['run', LOST_UPDATE, '--out', out]);
     expect(r.code).toBe(1);
-    // A progress line is printed every 5 s when output is not a terminal: a loaded machine may see one.
-    const stderr = r.stderr.trim().split('\n').filter((l) => !PROGRESS_LINE.test(l));
+    const stderr = withoutProgress(r.stderr);
     expect(stderr).toHaveLength(1);
     const m = new RegExp(`^interleave: ${out}/${TRACE_NAME}: cannot write \\(${WRITE_ERROR}\\); nothing was written; saved to (${process.env.TMPDIR}/interleave-\\w+/${TRACE_NAME}) instead$`).exec(stderr[0]!);
     expect(m, r.stderr).not.toBeNull();
@@ -131,8 +127,7 @@ describe('merge: a merged failure that cannot be saved', () => {
     process.env.TMPDIR = tempDir();
     const r = await inProcess(['merge', shardFile, '--out', out]);
     expect(r.code).toBe(1);
-    // A progress line is printed every 5 s when output is not a terminal: a loaded machine may see one.
-    const stderr = r.stderr.trim().split('\n').filter((l) => !PROGRESS_LINE.test(l));
+    const stderr = withoutProgress(r.stderr);
     expect(stderr).toHaveLength(1);
     const m = new RegExp(`^interleave: ${out}/${TRACE_NAME}: cannot write \\(${WRITE_ERROR}\\); nothing was written; saved to (${process.env.TMPDIR}/interleave-\\w+/${TRACE_NAME}) instead$`).exec(stderr[0]!);
     expect(m, r.stderr).not.toBeNull();
