@@ -33,8 +33,8 @@ const CANCEL_GRACE_MS = 1000;
  * A pool worker (workPool.ts) whose thread is watched, for `--watchdog s` in split runs (blocks,
  * search pieces) and in `ci` (whole variants). The
  * thread publishes a heartbeat into a buffer this side gives it ('watch'); when the item it runs
- * has made no scheduling decision for `seconds` of the thread's own time (wall time less its
- * waiting for a CPU: src/runtime/ownTime.ts), the thread is ended (a synchronous loop cannot
+ * has made no scheduling decision while the thread ran `seconds` of CPU time (or stayed blocked
+ * for the load limit of its own time: src/runtime/ownTime.ts), the thread is ended (a synchronous loop cannot
  * be interrupted in it) and the item answers with the `runaway` result, as if the thread had
  * sent it. That result is a failure, so the pool cancels the items after it, the ones the thread
  * held among them (they answer as cancelled without a thread), while every item before it runs
@@ -143,7 +143,7 @@ export class WatchedWorker<I, R> extends EventEmitter implements PoolWorker<I, R
       // Before the item's first execution it is loading its module: the load limit applies.
     } else if (pulse.execution < 0) {
       if (this.still.atLeast(loadLimit)) this.loadTimeout(head.item, loadLimit);
-    } else if (this.still.atLeast(this.o.seconds * 1000)) {
+    } else if (this.still.ranAtLeast(this.o.seconds * 1000) || this.still.atLeast(loadLimit)) {
       this.replace(this.o.runaway(head.item, pulse, this.names, now - this.headSince));
     }
   }

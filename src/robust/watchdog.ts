@@ -20,9 +20,10 @@ import { CELL, CELLS, heartbeatBuffer, readPulse, type Pulse } from '../heartbea
  * The watchdog: a task that loops forever without reaching a scheduling point (a synchronous
  * `while (true) {}`) cannot be interrupted in its own thread, so the exploration runs in a
  * worker thread while this (main) thread watches the heartbeat it publishes into a
- * SharedArrayBuffer (src/heartbeat/heartbeat.ts). When the beat counter has not moved for
- * `seconds` of the worker's own time (src/runtime/ownTime.ts: wall time less its waiting for a
- * CPU, so load does not make a slow step a runaway), the worker is terminated and the run is
+ * SharedArrayBuffer (src/heartbeat/heartbeat.ts). When the beat counter has not moved while
+ * the worker ran `seconds` of CPU time (src/runtime/ownTime.ts: load neither makes a slow step a
+ * runaway nor lends CPU time to a thread asleep; one blocked without running is judged by its
+ * own time against the load limit), the worker is terminated and the run is
  * reported as a `livelock` naming the runaway task, its step and its execution. The main thread
  * also stays free for Ctrl-C.
  *
@@ -197,7 +198,7 @@ export class WatchdogThread {
           // ended, rather than after the watchdog's verdict. (At the time limit the verdict is
           // awaited: a task frozen when the budget ends is what the watchdog is there to judge.)
           finish(() => resolve(verdicts.interrupted(readPulse(buffer), now - started)), true);
-        } else if (still.atLeast(wd.seconds * 1000)) {
+        } else if (still.ranAtLeast(wd.seconds * 1000) || still.atLeast(loadLimitMs)) {
           finish(() => resolve(verdicts.runaway(readPulse(buffer), now - started)), true);
         }
       }, POLL_MS);

@@ -2,7 +2,9 @@ import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_pro
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, cli, FIXTURES, ROOT, tempDir, type CliResult } from './cli.js';
+import { BIN, cli, FIXTURES, inProcess, ROOT, tempDir, type CliResult } from './cli.js';
+import { loadScenario } from '../../dist/loader.js';
+import { exploreWithWatchdog } from '../../dist/robust/watchdog.js';
 
 /**
  * The watchdog's verdicts under load (docs/robustness.md, "Watchdog verdicts under load"). Load
@@ -102,5 +104,20 @@ describe.runIf(linux).concurrent('watchdog verdicts under load', () => {
     const replay = await cli(['replay', join(out, 'slow-step.over.livelock.json')]);
     expect(replay.stdout).toMatch(/^reproduced: livelock: task "cruncher" ran for more than 1 s /m);
     expect(replay.code).toBe(1);
+  });
+
+  it('a thread asleep is no runaway: a step asleep 1.5 s in a synchronous call passes a 0.25 s watchdog (unsplit and in a pool worker); asleep for ever, it is one at the load limit', async () => {
+    // What load did to the watchdog before it counted CPU time: a watched thread asleep while
+    // the threads it waits for (tsx's loader thread, a GC helper) were starved gained own time,
+    // and `ci --watchdog 0.2 --workers 2` under ten busy processes judged "main" runaway "at the
+    // start of execution 0" in 2 runs of 3. A sleep of its own makes the same thread state on any machine.
+    const runs = await Promise.all([[], ['--workers', '1']].map((flags) => inProcess(['run', SLOW, '--variant', 'asleep', '-n', '1', '--watchdog', '0.25', ...flags, '--out', tempDir()])));
+    for (const r of runs) {
+      expect(r.stdout).toMatch(/^slow-step \[asleep\] random seed 1: 1 execution, \d+\/s: no failure \(budget used\)\n$/);
+      expect(r.code).toBe(0);
+    }
+    const { scenario } = await loadScenario(SLOW);
+    const blocked = await exploreWithWatchdog(SLOW, scenario, { variant: 'blocked', iterations: 1 }, { seconds: 0.25, loadSeconds: 2 });
+    expect(blocked.failure?.message).toMatch(/^livelock: task "cruncher" ran for more than 0\.25 s without reaching a scheduling point .* after step 2 of execution 0$/);
   });
 });
