@@ -25,19 +25,19 @@ describe('interleave explore: a picked task that spins (watched by default)', ()
   it('is reported by name, the pick undone, and the session goes on from where it was; the saved trace replays', async () => {
     const cwd = workDir('cli-explore-runaway');
     const [r, byDefault] = await Promise.all([
-      cli(['explore', RUNAWAY, '--watchdog', '1', '--no-color'], { cwd, input: 'save-runaway\n1\n1\n1\nsave-runaway r.json\nrun\n2\n2\nrun\nsave s.json\n' }),
+      cli(['explore', RUNAWAY, '--watchdog', '0.25', '--no-color'], { cwd, input: 'save-runaway\n1\n1\n1\nsave-runaway r.json\nrun\n2\n2\nrun\nsave s.json\n' }),
       cli(['explore', RUNAWAY, '--no-color'], { cwd, input: '1\n1\n1\n' }),
     ]);
     // Without --watchdog: watched, 5 s.
     expect(byDefault.stdout).toContain('> 1\ntask "spinner" ran for more than 5 s without reaching a scheduling point after step 2');
     expect(byDefault.code).toBe(0);
-    const spun = 'task "spinner" ran for more than 1 s without reaching a scheduling point after step 2 (a runaway loop that never awaits an interleave operation?)';
+    const spun = 'task "spinner" ran for more than 0.25 s without reaching a scheduling point after step 2 (a runaway loop that never awaits an interleave operation?)';
     expect(r.stdout).toContain('> save-runaway\nno runaway to save: this command follows a pick whose task spun\n');
     expect(r.stdout).toContain(`> 1\n${spun}; the pick is undone (save-runaway [file] writes its trace)\nstep 2\n  enabled:\n    1) spinner  read flag\n    2) setter   start\n`);
     // The runaway's trace, saved from the session, replays watched: the same task spins again.
     expect(r.stdout).toContain('> save-runaway r.json\nsaved r.json (3 decisions, runaway: replay it with interleave replay r.json)\n');
     const again = await cli(['replay', join(cwd, 'r.json')], { cwd });
-    expect(again.stdout).toMatch(/^reproduced: livelock: task "spinner" ran for more than 1 s without reaching a scheduling point .* after step 2 of the session$/m);
+    expect(again.stdout).toMatch(/^reproduced: livelock: task "spinner" ran for more than 0\.25 s without reaching a scheduling point .* after step 2 of the session$/m);
     expect(again.code).toBe(1);
     // The random finish (seed 1) picks spinner too: dropped, the session stays at step 2.
     expect(r.stdout).toContain(`> run\n${spun}; the random finish is dropped, the session is where it was (pick by hand; save-runaway [file] writes its trace)\nstep 2\n  enabled:\n`);

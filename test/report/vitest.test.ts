@@ -15,21 +15,21 @@ const found = await explore(lockOrder, { variant: 'buggy', file: resolve(import.
 writeTrace(join(OUT, 'traces', 'lock-order.json'), found.trace!);
 // And a runaway's, saved by expectNoFailure under the watchdog: replayTraces replays it watched.
 const RUNAWAY_FILE = resolve(import.meta.dirname, '../fixtures/bad/runaway.ts');
-const runawayFailure = (await expectNoFailure(runaway, { watchdog: 1, file: RUNAWAY_FILE, out: join(OUT, 'traces') }).catch((e: unknown) => e)) as InterleaveFailure;
+const runawayFailure = (await expectNoFailure(runaway, { watchdog: 0.25, file: RUNAWAY_FILE, out: join(OUT, 'traces') }).catch((e: unknown) => e)) as InterleaveFailure;
 
 describe('interleave/vitest', () => {
   it('expectNoFailure with a watchdog: a spinning task fails the test as a runaway instead of freezing the suite; other outcomes as without', async () => {
     const file = (name: string) => resolve(import.meta.dirname, `../fixtures/${name}`);
-    const err = await expectNoFailure(runaway, { watchdog: 1, file: file('bad/runaway.ts'), out: false }).catch((e: unknown) => e);
+    const err = await expectNoFailure(runaway, { watchdog: 0.25, file: file('bad/runaway.ts'), out: false }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InterleaveFailure);
     const lines = (err as Error).message.split('\n');
     expect(lines[0]).toMatch(/^runaway \[only\] failed after \d+ executions?$/);
     // Its report: the runaway shrunk under the watchdog, as a failure is.
-    expect(lines[1]).toMatch(/^livelock: task "spinner" ran for more than 1 s without reaching a scheduling point .* after step 2$/);
+    expect(lines[1]).toMatch(/^livelock: task "spinner" ran for more than 0\.25 s without reaching a scheduling point .* after step 2$/);
     expect((err as InterleaveFailure).result.failure?.kind).toBe('livelock');
     // Saved where asked, its trace marked as a runaway's (replayed below, watched, by replayTraces).
     expect(runawayFailure.file).toBe(join(OUT, 'traces', 'runaway.only.livelock.json'));
-    expect(readTrace(runawayFailure.file!).runaway).toEqual({ seconds: 1 });
+    expect(readTrace(runawayFailure.file!).runaway).toEqual({ seconds: 0.25 });
     // Passing and failing variants report what they report unwatched.
     const passing = await expectNoFailure(lostUpdate, { variant: 'fixed', iterations: 50, out: false, watchdog: 5, file: file('scenarios/lost-update.ts') });
     expect([passing.failure, passing.executions]).toEqual([null, 50]);
@@ -38,7 +38,7 @@ describe('interleave/vitest', () => {
       [{ watchdog: 5 }, {}].map((w) => expectNoFailure(lostUpdate, { variant: 'buggy', seed: 3, out: false, file: file('scenarios/lost-update.ts'), ...w }).catch((e: unknown) => (e as Error).message)),
     );
     expect(watched).toBe(plain);
-    await expect(expectNoFailure(runaway, { watchdog: 1 })).rejects.toThrow("expectNoFailure(runaway): the watchdog needs `file`, the scenario module's path (its thread imports the module)");
+    await expect(expectNoFailure(runaway, { watchdog: 0.25 })).rejects.toThrow("expectNoFailure(runaway): the watchdog needs `file`, the scenario module's path (its thread imports the module)");
     // A hang guard: each spin verdict waits for a second of the spinning thread's own time, which load stretches on the wall clock.
   }, 180_000);
 

@@ -108,37 +108,37 @@ describe('the vitest helpers say when a failure does not replay fresh, or was no
 
 describe('explore({ watchdog }): a task that spins without a scheduling point ends the exploration as a livelock', () => {
   it('a runaway with its trace, confirmed by a watched replay in a new thread; without file: a usage error', async () => {
-    const r = await explore(runaway as ScenarioDefinition<object>, { file: RUNAWAY, watchdog: 1 });
+    const r = await explore(runaway as ScenarioDefinition<object>, { file: RUNAWAY, watchdog: 0.25 });
     expect(r.failure?.kind).toBe('livelock');
-    expect(r.failure?.message).toMatch(/^livelock: task "spinner" ran for more than 1 s without reaching a scheduling point \(a runaway loop that never awaits an interleave operation\?\) after step 2 of execution \d+$/);
-    expect(r.trace?.runaway).toEqual({ seconds: 1 });
+    expect(r.failure?.message).toMatch(/^livelock: task "spinner" ran for more than 0\.25 s without reaching a scheduling point \(a runaway loop that never awaits an interleave operation\?\) after step 2 of execution \d+$/);
+    expect(r.trace?.runaway).toEqual({ seconds: 0.25 });
     // Confirmed: replayed in a new watched thread, the same task spun after the same step.
     expect(r.notReproducedFresh).toBeUndefined();
-    await expect(explore(runaway as ScenarioDefinition<object>, { watchdog: 1 })).rejects.toThrow("explore(runaway): the watchdog needs `file`, the scenario module's path (its thread imports the module)");
+    await expect(explore(runaway as ScenarioDefinition<object>, { watchdog: 0.25 })).rejects.toThrow("explore(runaway): the watchdog needs `file`, the scenario module's path (its thread imports the module)");
   });
 });
 
 describe('the cross-check of a split dfs search runs watched: a spin that only the schedules the reduction skips reach is a livelock, not a hang', () => {
-  const SPIN = 'livelock: task "waiter" ran for more than 1 s without reaching a scheduling point (a runaway loop that never awaits an interleave operation?) after step 2 of execution 1';
+  const SPIN = 'livelock: task "waiter" ran for more than 0.25 s without reaching a scheduling point (a runaway loop that never awaits an interleave operation?) after step 2 of execution 1';
   const SAID_COMPLETE = `hidden-spin [buggy] dfs: livelock: exhaustive search said complete, but random schedule 2 of 300 (seed 1) fails: ${CROSS_CHECK_CAUSE}`;
 
-  it('run --workers 2 --strategy dfs --watchdog 1 (it hung in the cross-check), and shards merged with --watchdog 1: the runaway and its trace, confirmed before it is saved', async () => {
+  it('run --workers 2 --strategy dfs --watchdog 0.25 (it hung in the cross-check), and shards merged with --watchdog 0.25: the runaway and its trace, confirmed before it is saved', async () => {
     const out = tempDir();
     // Subprocesses with a time limit: a cross-check that spins unwatched fails this test instead of
     // freezing the suite. Shards cannot tell the search is complete: merge cross-checks the merged run.
-    const shard = (i: number) => cli(['run', HIDDEN_SPIN, '--strategy', 'dfs', '--watchdog', '1', '--shard', `${i}/2`, '--shard-file', join(out, `s${i}.json`), '--out', out]);
-    const [split, ...shards] = await Promise.all([cli(['run', HIDDEN_SPIN, '--strategy', 'dfs', '--workers', '2', '--watchdog', '1', '--no-shrink', '--out', out]), shard(1), shard(2)]);
+    const shard = (i: number) => cli(['run', HIDDEN_SPIN, '--strategy', 'dfs', '--watchdog', '0.25', '--shard', `${i}/2`, '--shard-file', join(out, `s${i}.json`), '--out', out]);
+    const [split, ...shards] = await Promise.all([cli(['run', HIDDEN_SPIN, '--strategy', 'dfs', '--workers', '2', '--watchdog', '0.25', '--no-shrink', '--out', out]), shard(1), shard(2)]);
     expect([split!.code, split!.signal]).toEqual([1, null]);
     expect(split!.stdout.split('\n')[0]).toBe(SAID_COMPLETE);
     expect(split!.stdout).toContain(`\n${SPIN}\n`);
     // Saved once confirmed: replayed from a new watched thread, where the same task spun after the same step.
-    expect(readTrace(join(out, 'hidden-spin.buggy.livelock.json')).runaway).toEqual({ seconds: 1 });
+    expect(readTrace(join(out, 'hidden-spin.buggy.livelock.json')).runaway).toEqual({ seconds: 0.25 });
     expect(shards.map((r) => r.code)).toEqual([0, 0]);
-    const merged = await cli(['merge', '--dir', HONESTY, '--watchdog', '1', '--no-shrink', '--out', join(out, 'merged'), join(out, 's1.json'), join(out, 's2.json')]);
+    const merged = await cli(['merge', '--dir', HONESTY, '--watchdog', '0.25', '--no-shrink', '--out', join(out, 'merged'), join(out, 's1.json'), join(out, 's2.json')]);
     expect([merged.code, merged.signal]).toEqual([1, null]);
     expect(merged.stdout.split('\n')[0]).toBe(`${SAID_COMPLETE} (merged from 2 workers over 2 shards)`);
     expect(merged.stdout).toContain(`\n${SPIN}\n`);
-    expect(readTrace(join(out, 'merged', 'hidden-spin.buggy.livelock.json')).runaway).toEqual({ seconds: 1 });
+    expect(readTrace(join(out, 'merged', 'hidden-spin.buggy.livelock.json')).runaway).toEqual({ seconds: 0.25 });
   }, 180_000);
 
   it('watched, the cross-check finds the schedule and the trace the unwatched one finds (a closure variable lost update)', async () => {

@@ -49,7 +49,7 @@ describe('a task that spins in the main thread, unwatched', () => {
       expect([trace.runaway, trace.decisions, trace.failure?.message, trace.failure?.task, trace.failure?.step, trace.strategy]).toEqual([{ seconds: 1 }, [0, 1, 1], verdict, 'spinner', 3, { name: 'random', seed: 1, execution: 0 }]);
       expect(trace.failure?.blocked).toEqual([{ task: 'main', waitsOn: 'join spinner' }]);
     }
-    const replays = await Promise.all(variants.map((variant) => cli(['replay', '--watchdog', '1', join(out, `spin-marked.${variant}.livelock.json`)])));
+    const replays = await Promise.all(variants.map((variant) => cli(['replay', '--watchdog', '0.25', join(out, `spin-marked.${variant}.livelock.json`)])));
     for (const r of replays) {
       expect(r.stdout).toContain(`\nreproduced: ${verdict}\n`);
       expect(r.code).toBe(1);

@@ -15,18 +15,18 @@ import { cli, HANG_MS, inProcess, noStack, ROOT, tempDir } from './cli.js';
 const RARE = join(ROOT, 'test/fixtures/split/rare-runaway.ts');
 /** With seed 3 its task spins at execution 580: in the third block of 250, after two that pass. */
 const SPIN_AT = 580;
-const MESSAGE = `livelock: task "spinner" ran for more than 1 s without reaching a scheduling point (a runaway loop that never awaits an interleave operation?) after step 4 of execution ${SPIN_AT}`;
+const MESSAGE = `livelock: task "spinner" ran for more than 0.25 s without reaching a scheduling point (a runaway loop that never awaits an interleave operation?) after step 4 of execution ${SPIN_AT}`;
 /** The same runaway, shrunk (under the watchdog): main starts, the spinner starts and reads, then spins. */
-const SHRUNK = 'livelock: task "spinner" ran for more than 1 s without reaching a scheduling point (a runaway loop that never awaits an interleave operation?) after step 2';
+const SHRUNK = 'livelock: task "spinner" ran for more than 0.25 s without reaching a scheduling point (a runaway loop that never awaits an interleave operation?) after step 2';
 
 describe('--watchdog with --workers and --shard (split random runs)', () => {
   it('every explorer a watched thread: 1 worker and 2 find the runaway where the unsplit watched run does, with the same counts', async () => {
     const { scenario } = await loadScenario(RARE);
-    const plain = await exploreWithWatchdog(RARE, scenario, { seed: 3, iterations: 2000 }, { seconds: 1 });
+    const plain = await exploreWithWatchdog(RARE, scenario, { seed: 3, iterations: 2000 }, { seconds: 0.25 });
     expect(plain.failure?.message).toBe(MESSAGE);
     expect(plain.executions).toBe(SPIN_AT + 1);
     for (const workers of [1, 2]) {
-      const split = await exploreParallel({ file: RARE, seed: 3, iterations: 2000, workers, watchdog: 1 });
+      const split = await exploreParallel({ file: RARE, seed: 3, iterations: 2000, workers, watchdog: 0.25 });
       expect([split.failureAt, split.executions, split.steps, split.failure?.message, split.failure?.task]).toEqual([SPIN_AT, plain.executions, plain.steps, MESSAGE, 'spinner']);
       // The runaway's trace, rebuilt from the decisions its heartbeat logged: the same as unsplit.
       expect(encodeTrace(split.trace!)).toBe(encodeTrace(plain.trace!));
@@ -34,7 +34,7 @@ describe('--watchdog with --workers and --shard (split random runs)', () => {
     // It ends with the runaway pick and the draw of 7 the spinner made before it spun; replayed
     // (watched, as the trace asks), the same task spins after the same step.
     const trace = plain.trace!;
-    expect([trace.runaway, trace.failure?.kind, trace.failure?.task, trace.failure?.step, trace.decisions.at(-1), trace.counts.steps]).toEqual([{ seconds: 1 }, 'livelock', 'spinner', 5, 7, 5]);
+    expect([trace.runaway, trace.failure?.kind, trace.failure?.task, trace.failure?.step, trace.decisions.at(-1), trace.counts.steps]).toEqual([{ seconds: 0.25 }, 'livelock', 'spinner', 5, 7, 5]);
     const replayed = await replaySaved({ file: RARE, scenario }, trace);
     expect([replayed.outcome, replayed.message]).toEqual(['reproduced', `reproduced: ${MESSAGE}`]);
   }, HANG_MS);
@@ -48,9 +48,9 @@ describe('--watchdog with --workers and --shard (split random runs)', () => {
     expect(Date.now() - started).toBeLessThan(300_000);
   }, HANG_MS);
 
-  it('run --workers 2 --watchdog 1 reports the runaway (exit 1); two shards merged report it too', async () => {
+  it('run --workers 2 --watchdog 0.25 reports the runaway (exit 1); two shards merged report it too', async () => {
     const out = tempDir();
-    const two = await cli(['run', RARE, '--seed', '3', '--watchdog', '1', '--workers', '2', '--out', out]);
+    const two = await cli(['run', RARE, '--seed', '3', '--watchdog', '0.25', '--workers', '2', '--out', out]);
     expect(two.signal).toBeNull();
     expect(two.stdout).toMatch(new RegExp(`^rare-runaway \\[only\\] random seed 3: ${SPIN_AT + 1} executions, .*livelock$`, 'm'));
     // Shrunk under the watchdog, as other failures are: 5 steps with 2 preemptions to 3 with none.
@@ -61,10 +61,10 @@ describe('--watchdog with --workers and --shard (split random runs)', () => {
     // unwatched one hung there): watched, that attempt is cut short and the shrink goes on.
     expect(two.stdout).toMatch(/^rare-runaway \[fails-first\] random seed 3: 378 executions, .*assertion$/m);
     expect(two.stdout).toContain('3 steps, 0 preemptions, 4 tasks (shrunk from 6 steps, 2 preemptions)');
-    expect(two.stderr).toContain('interleave: shrinking rare-runaway [fails-first]: attempt 12 spun (task "spinner" ran for more than 1 s without a scheduling point after step 2); taken as not the bug\n');
+    expect(two.stderr).toContain('interleave: shrinking rare-runaway [fails-first]: attempt 12 spun (task "spinner" ran for more than 0.25 s without a scheduling point after step 2); taken as not the bug\n');
     const shrunk = readFileSync(join(out, 'rare-runaway.fails-first.assertion.json'), 'utf8');
     const shards = await Promise.all(
-      [1, 2].map((i) => cli(['run', RARE, '--seed', '3', '-n', '2000', '--watchdog', '1', '--no-shrink', '--shard', `${i}/2`, '--shard-file', join(out, `s${i}.json`), '--out', out])),
+      [1, 2].map((i) => cli(['run', RARE, '--seed', '3', '-n', '2000', '--watchdog', '0.25', '--no-shrink', '--shard', `${i}/2`, '--shard-file', join(out, `s${i}.json`), '--out', out])),
     );
     // Shard 1 owns blocks 0, 2, 4, ...: the runaway at 580; shard 2 (blocks 1, 3, ...) a later one, at 764.
     expect(shards.map((r) => r.code)).toEqual([1, 1]);
@@ -73,7 +73,7 @@ describe('--watchdog with --workers and --shard (split random runs)', () => {
     // (the other variant's failure is one draw from the spinning 7), it saves the same trace.
     // No --watchdog needed: the shards hold a runaway of this scenario, so merge shrinks watched.
     const merged = await cli(['merge', '--out', out, join(out, 's1.json'), join(out, 's2.json')]);
-    expect(merged.stderr).toContain('interleave: rare-runaway [fails-first]: shrinking under the watchdog (1 s), since rare-runaway has a runaway in these shards\n');
+    expect(merged.stderr).toContain('interleave: rare-runaway [fails-first]: shrinking under the watchdog (0.25 s), since rare-runaway has a runaway in these shards\n');
     expect(merged.stdout).toContain(`\n${SHRUNK}\n`);
     expect(merged.stdout.split('\n')[0]).toMatch(new RegExp(`: ${SPIN_AT + 1} executions.*livelock`));
     expect(merged.code).toBe(1);
@@ -83,20 +83,20 @@ describe('--watchdog with --workers and --shard (split random runs)', () => {
 });
 
 describe('--watchdog with a split dfs or pb search', () => {
-  const DFS_MESSAGE = 'livelock: task "spinner" ran for more than 1 s without reaching a scheduling point (a runaway loop that never awaits an interleave operation?) after step 2 of execution 46 of search unit 1';
+  const DFS_MESSAGE = 'livelock: task "spinner" ran for more than 0.25 s without reaching a scheduling point (a runaway loop that never awaits an interleave operation?) after step 2 of execution 46 of search unit 1';
 
   it('every piece, each round\'s prefix included, in watched threads: 1 worker and 2 find the same runaway with the same counts', async () => {
     const runs = [];
-    for (const workers of [1, 2]) runs.push(await searchParallel({ file: RARE, strategy: 'dfs', workers, watchdog: 1 }));
+    for (const workers of [1, 2]) runs.push(await searchParallel({ file: RARE, strategy: 'dfs', workers, watchdog: 0.25 }));
     for (const r of runs) {
-      expect([r.executions, r.failure?.kind, r.failure?.message, r.failureUnit, r.trace?.runaway]).toEqual([51, 'livelock', DFS_MESSAGE, 1, { seconds: 1 }]);
+      expect([r.executions, r.failure?.kind, r.failure?.message, r.failureUnit, r.trace?.runaway]).toEqual([51, 'livelock', DFS_MESSAGE, 1, { seconds: 0.25 }]);
       expect(encodeTrace(r.trace!)).toBe(encodeTrace(runs[0]!.trace!));
       expect(r.steps).toBe(runs[0]!.steps);
     }
     const { scenario } = await loadScenario(RARE);
     expect((await replaySaved({ file: RARE, scenario }, runs[0]!.trace!)).outcome).toBe('reproduced');
     // A task spinning in the prefix (runaway.ts spins at once): the prefix runs in a watched thread too.
-    const prefix = await searchParallel({ file: join(ROOT, 'test/fixtures/bad/runaway.ts'), strategy: 'pb', workers: 2, watchdog: 1 });
+    const prefix = await searchParallel({ file: join(ROOT, 'test/fixtures/bad/runaway.ts'), strategy: 'pb', workers: 2, watchdog: 0.25 });
     expect([prefix.executions, prefix.failureUnit, prefix.failure?.message]).toEqual([1, 0, expect.stringMatching(/after step 2 of execution 0 of search unit 0$/)]);
   }, HANG_MS);
 
@@ -112,12 +112,12 @@ describe('--watchdog with a split dfs or pb search', () => {
     const out = tempDir();
     // Variant only: fails-first spins in the same units (dfs draws 7 before 8), so a second
     // variant would double the spins and the watched shrinks without a new check.
-    const shards = await Promise.all([1, 2].map((i) => cli(['run', RARE, '--variant', 'only', '--strategy', 'dfs', '--watchdog', '1', '--no-shrink', '--shard', `${i}/2`, '--shard-file', join(out, `s${i}.json`), '--out', out])));
+    const shards = await Promise.all([1, 2].map((i) => cli(['run', RARE, '--variant', 'only', '--strategy', 'dfs', '--watchdog', '0.25', '--no-shrink', '--shard', `${i}/2`, '--shard-file', join(out, `s${i}.json`), '--out', out])));
     expect(shards.map((r) => r.code)).toEqual([1, 1]);
     const merged = await cli(['merge', '--out', out, join(out, 's1.json'), join(out, 's2.json')]);
     expect(merged.stdout.split('\n')[0]).toBe('rare-runaway [only] dfs: livelock found after 51 executions (merged from 2 workers over 2 shards)');
     // Shrunk (merge shrinks a runaway watched, for the seconds its trace records).
-    expect(merged.stdout).toContain('\nlivelock: task "spinner" ran for more than 1 s without reaching a scheduling point (a runaway loop that never awaits an interleave operation?) after step 2\n');
+    expect(merged.stdout).toContain('\nlivelock: task "spinner" ran for more than 0.25 s without reaching a scheduling point (a runaway loop that never awaits an interleave operation?) after step 2\n');
     expect(merged.code).toBe(1);
   }, HANG_MS);
 });

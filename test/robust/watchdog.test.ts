@@ -36,11 +36,11 @@ describe('watchdog', () => {
 
   it('--watchdog: a task spinning without a scheduling point is reported as a runaway livelock instead of hanging', async () => {
     const out = tempDir();
-    const r = await cli(['run', 'test/fixtures/bad/runaway.ts', '--watchdog', '1', '--out', out]);
+    const r = await cli(['run', 'test/fixtures/bad/runaway.ts', '--watchdog', '0.25', '--out', out]);
     expect(r.signal).toBeNull();
     expect(r.stdout).toMatch(/^runaway \[only\] random seed 1: \d+ executions?, \d+\/s: livelock$/m);
     expect(r.stdout).toMatch(
-      /^livelock: task "spinner" ran for more than 1 s without reaching a scheduling point \(a runaway loop that never awaits an interleave operation\?\) after step 2$/m,
+      /^livelock: task "spinner" ran for more than 0\.25 s without reaching a scheduling point \(a runaway loop that never awaits an interleave operation\?\) after step 2$/m,
     );
     expect(noStack(r.stderr)).toBe(true);
     expect(r.code).toBe(1);
@@ -49,12 +49,12 @@ describe('watchdog', () => {
     const file = join(out, 'runaway.only.livelock.json');
     expect(r.stdout).toContain(`replay: npx interleave replay ${file}`);
     const trace = readTrace(file);
-    expect([trace.runaway, trace.decisions, trace.failure?.task, trace.failure?.step, trace.shrink?.original]).toEqual([{ seconds: 1 }, [0, 1, 1], 'spinner', 3, { steps: 3, preemptions: 0 }]);
+    expect([trace.runaway, trace.decisions, trace.failure?.task, trace.failure?.step, trace.shrink?.original]).toEqual([{ seconds: 0.25 }, [0, 1, 1], 'spinner', 3, { steps: 3, preemptions: 0 }]);
     // The step that spun shows the operation the task ran before it looped; main waits on it.
     expect(r.stdout).toMatch(/^ {4}2 {2}: +read flag +<- last step$/m);
     expect(trace.failure?.blocked).toEqual([{ task: 'main', waitsOn: 'join spinner' }]);
-    const [replayed, unwatched, shrunk] = await Promise.all([cli(['replay', file]), cli(['shrink', file]), cli(['shrink', file, '--watchdog', '1', '-o', join(out, 'again.json')])]);
-    expect(replayed.stdout).toMatch(/^reproduced: livelock: task "spinner" ran for more than 1 s without reaching a scheduling point .* after step 2$/m);
+    const [replayed, unwatched, shrunk] = await Promise.all([cli(['replay', file]), cli(['shrink', file]), cli(['shrink', file, '--watchdog', '0.25', '-o', join(out, 'again.json')])]);
+    expect(replayed.stdout).toMatch(/^reproduced: livelock: task "spinner" ran for more than 0\.25 s without reaching a scheduling point .* after step 2$/m);
     expect(replayed.code).toBe(1);
     expect(unwatched.stderr).toBe(`interleave: ${file}: a runaway shrinks only under the watchdog: its schedule spins (add --watchdog <seconds>)\n`);
     expect(unwatched.code).toBe(2);
@@ -67,7 +67,7 @@ describe('watchdog', () => {
     // not copied as bytes: a relative path written outside any project means nothing inside one.
     writeTrace(join(dir, 'traces', 'runaway.only.livelock.json'), trace);
     // --shard 2/2: the trace alone (items are dealt round-robin, the variant first), not the variant's spin as well.
-    const ci = await cli(['ci', '--dir', 'scenarios', '--watchdog', '1', '--shard', '2/2'], { cwd: dir });
+    const ci = await cli(['ci', '--dir', 'scenarios', '--watchdog', '0.25', '--shard', '2/2'], { cwd: dir });
     expect(ci.stdout).toMatch(/^trace +traces\/runaway\.only\.livelock\.json +livelock +livelock +ok$/m);
     expect(ci.stdout).not.toMatch(/^variant /m);
   }, HANG_MS);
@@ -97,10 +97,10 @@ describe('a saved trace whose scenario now spins', () => {
     // The edit: where the assertion was, main now waits for a change that never comes, without awaiting.
     writeFileSync(file, body('while (x.peek() === 1) { /* spins */ }'));
     const trace = join('traces', 'edit-spins.only.assertion.json');
-    const replayed = await cli(['replay', trace, '--watchdog', '1'], { cwd: dir });
-    expect(replayed.stdout).toMatch(/^different failure: livelock: task "main" ran for more than 1 s without reaching a scheduling point .* after step 3 of the replay; the trace recorded assertion: AssertionFailure: boom/m);
+    const replayed = await cli(['replay', trace, '--watchdog', '0.25'], { cwd: dir });
+    expect(replayed.stdout).toMatch(/^different failure: livelock: task "main" ran for more than 0\.25 s without reaching a scheduling point .* after step 3 of the replay; the trace recorded assertion: AssertionFailure: boom/m);
     expect(replayed.code).toBe(1);
-    const ci = await cli(['ci', '--watchdog', '1', '--shard', '2/2'], { cwd: dir });
+    const ci = await cli(['ci', '--watchdog', '0.25', '--shard', '2/2'], { cwd: dir });
     expect(ci.stdout).toMatch(/^trace +traces\/edit-spins\.only\.assertion\.json +assertion +livelock +MISMATCH$/m);
     expect(ci.code).toBe(1);
   }, HANG_MS);
@@ -144,7 +144,7 @@ describe('the time limit while a watched task spins', () => {
 describe('run --all --watchdog', () => {
   it('one watched thread for every variant, replaced after a runaway: the variants after it find what they find unwatched', async () => {
     const dir = scenarioDir('run-watchdog-kept', WITH_RUNAWAY_FIRST);
-    const r = await cli(['run', '--all', '--check', '--watchdog', '1', '--json', '--out', 'found'], { cwd: dir });
+    const r = await cli(['run', '--all', '--check', '--watchdog', '0.25', '--json', '--out', 'found'], { cwd: dir });
     const rows = (JSON.parse(r.stdout) as { scenario: string; variant: string; found: string }[]).map((v) => `${v.scenario} [${v.variant}] ${v.found}`);
     expect(rows).toEqual(['runaway [only] livelock', 'lock-order [buggy] deadlock', 'lock-order [fixed] pass', 'lost-update [buggy] assertion', 'lost-update [fixed] pass']);
     expect(r.code).toBe(1);
@@ -160,14 +160,14 @@ describe('run --all --watchdog', () => {
 describe('ci --watchdog', () => {
   it('a runaway task is a livelock mismatch in the table instead of a job that hangs', async () => {
     const dir = scenarioDir('ci-watchdog', { 'runaway.ts': join(BAD, 'runaway.ts') });
-    const r = await cli(['ci', '--dir', 'scenarios', '--watchdog', '1'], { cwd: dir });
+    const r = await cli(['ci', '--dir', 'scenarios', '--watchdog', '0.25'], { cwd: dir });
     expect(r.signal).toBeNull();
     expect(r.stdout).toMatch(/^variant +runaway \[only\] +pass +livelock +MISMATCH$/m);
-    expect(r.stdout).toMatch(/task "spinner" ran for more than 1 s without reaching a scheduling point/);
+    expect(r.stdout).toMatch(/task "spinner" ran for more than 0\.25 s without reaching a scheduling point/);
     expect(noStack(r.stderr)).toBe(true);
     expect(r.code).toBe(1);
     // Two variants watched at once: the same finding.
-    const two = await cli(['ci', '--dir', 'scenarios', '--watchdog', '1', '--workers', '2'], { cwd: dir });
+    const two = await cli(['ci', '--dir', 'scenarios', '--watchdog', '0.25', '--workers', '2'], { cwd: dir });
     expect(two.stdout).toMatch(/^variant +runaway \[only\] +pass +livelock +MISMATCH$/m);
     expect(two.code).toBe(1);
   }, HANG_MS);
@@ -176,14 +176,14 @@ describe('ci --watchdog', () => {
     // The runaway first in the folder, so the variants after it run on the thread that replaces its own.
     const dir = scenarioDir('ci-watchdog-kept', WITH_RUNAWAY_FIRST);
     const rows = async (flags: string[]) => {
-      const r = await cli(['ci', '--dir', 'scenarios', '--watchdog', '1', ...flags], { cwd: dir });
+      const r = await cli(['ci', '--dir', 'scenarios', '--watchdog', '0.25', ...flags], { cwd: dir });
       expect(r.code).toBe(1);
       return r.stdout.split('\n').filter((l) => l.startsWith('variant'));
     };
     const [one, two] = await Promise.all([rows(['--junit', 'one.xml']), rows(['--workers', '2'])]);
     // The runaway's test case lasted the watchdog's second at least, not 0.
     const runawayCase = /<testcase [^>]*name="runaway \[only\]"[^>]* time="([\d.]+)"/.exec(readFileSync(join(dir, 'one.xml'), 'utf8'));
-    expect(Number(runawayCase?.[1])).toBeGreaterThanOrEqual(1);
+    expect(Number(runawayCase?.[1])).toBeGreaterThanOrEqual(0.25);
     expect(one).toEqual(two);
     expect(one.map((l) => l.split(/ {2,}/).slice(1))).toEqual([
       ['runaway [only]', 'pass', 'livelock', 'MISMATCH'],

@@ -78,13 +78,13 @@ describe('shrinking a runaway', () => {
   let a: Awaited<ReturnType<typeof shrinkWatched>>;
   beforeAll(async () => {
     scenario = (await loadScenario(RARE)).scenario;
-    input = (await exploreWithWatchdog(RARE, scenario, { seed: 3, iterations: 2000 }, { seconds: 1 })).trace!;
+    input = (await exploreWithWatchdog(RARE, scenario, { seed: 3, iterations: 2000 }, { seconds: 0.25 })).trace!;
     a = await shrinkWatched(1, { file: RARE, scenario }, input, { file: RARE });
   }, HANG_MS);
 
   it('every attempt that spins with the same task is the bug: 5 steps and 2 preemptions to 3 and 0, a trace that replays', async () => {
-    expect([input.runaway, input.counts.steps, input.counts.preemptions]).toEqual([{ seconds: 1 }, 5, 2]);
-    expect([a.unshrunk, a.trace.runaway, a.trace.counts, a.trace.decisions, a.trace.failure?.task]).toEqual([null, { seconds: 1 }, { steps: 3, preemptions: 0, tasks: 4 }, [0, 1, 1, 7], 'spinner']);
+    expect([input.runaway, input.counts.steps, input.counts.preemptions]).toEqual([{ seconds: 0.25 }, 5, 2]);
+    expect([a.unshrunk, a.trace.runaway, a.trace.counts, a.trace.decisions, a.trace.failure?.task]).toEqual([null, { seconds: 0.25 }, { steps: 3, preemptions: 0, tasks: 4 }, [0, 1, 1, 7], 'spinner']);
     expect((await replaySaved({ file: RARE, scenario }, a.trace)).outcome).toBe('reproduced');
     // Unwatched, a runaway is not shrunk: its schedule would spin in this thread.
     await expect(shrinkTrace(scenario, input, { file: RARE })).rejects.toThrow('cannot shrink a runaway unwatched: its schedule spins (shrink it under the watchdog)');
@@ -106,11 +106,11 @@ describe('interleave shrink --watchdog', () => {
     const raw = await cli(['run', RARE, '--variant', 'fails-first', '--seed', '3', '--no-shrink', '--out', join(out, 'raw')]);
     expect(raw.code).toBe(1);
     const file = join(out, 'raw', 'rare-runaway.fails-first.assertion.json');
-    const r = await cli(['shrink', '--watchdog', '1', file]);
+    const r = await cli(['shrink', '--watchdog', '0.25', file]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^shrunk .*rare-runaway\.fails-first\.assertion\.json: 6 steps, 2 preemptions, 4 tasks -> 3 steps, 0 preemptions, 4 tasks \(12 attempts, minimal\)$/m);
-    expect(r.stderr).toBe('interleave: shrinking rare-runaway [fails-first]: attempt 12 spun (task "spinner" ran for more than 1 s without a scheduling point after step 2); taken as not the bug\n');
-    const run = await cli(['run', RARE, '--variant', 'fails-first', '--seed', '3', '--watchdog', '1', '--out', join(out, 'run')]);
+    expect(r.stderr).toBe('interleave: shrinking rare-runaway [fails-first]: attempt 12 spun (task "spinner" ran for more than 0.25 s without a scheduling point after step 2); taken as not the bug\n');
+    const run = await cli(['run', RARE, '--variant', 'fails-first', '--seed', '3', '--watchdog', '0.25', '--out', join(out, 'run')]);
     expect(run.code).toBe(1);
     expect(readFileSync(file, 'utf8')).toBe(readFileSync(join(out, 'run', 'rare-runaway.fails-first.assertion.json'), 'utf8'));
   }, HANG_MS);
