@@ -31,7 +31,7 @@ describe('shrinking under the watchdog', () => {
   let watched: Awaited<ReturnType<typeof shrinkWatched>>;
   beforeAll(async () => {
     first = await failing();
-    watched = await shrinkWatched(0.5, first.loaded, first.trace, { file: RARE });
+    watched = await shrinkWatched(0.25, first.loaded, first.trace, { file: RARE });
   }, HANG_MS);
 
   it('an attempt that spins is rebuilt from its logged decisions, taken as not the bug, and the shrink goes on: a minimal trace that replays, the same every time', async () => {
@@ -42,7 +42,7 @@ describe('shrinking under the watchdog', () => {
     expect([watched.stoppedBy, watched.trace.failure?.kind, watched.trace.failure?.message]).toEqual(['minimal', 'assertion', 'assertion: AssertionFailure: drew 8 in task "spinner" (step 3)']);
     expect(watched.trace.counts).toEqual({ steps: 3, preemptions: 0, tasks: 4 });
     expect((await replayTrace(loaded.scenario, watched.trace, RARE)).outcome).toBe('reproduced');
-    const again = await shrinkWatched(0.5, loaded, trace, { file: RARE });
+    const again = await shrinkWatched(0.25, loaded, trace, { file: RARE });
     expect(encodeTrace(again.trace)).toBe(encodeTrace(watched.trace));
     // In this thread, told which attempt spins, the shrinker takes the same path to the same trace.
     const told = await shrinkTrace(loaded.scenario, trace, { file: RARE, runaways: watched.runaways });
@@ -51,7 +51,7 @@ describe('shrinking under the watchdog', () => {
 
   it('after the last spin it tolerates, the shrink stops just before it, with the best trace found so far', async () => {
     const { loaded, trace } = await failing();
-    const r = await shrinkWatched(0.5, loaded, trace, { file: RARE, maxRunaways: 1 });
+    const r = await shrinkWatched(0.25, loaded, trace, { file: RARE, maxRunaways: 1 });
     expect(r.runaways.map((s) => s.attempt)).toEqual([12]);
     expect([r.stoppedBy, r.attempts, r.unshrunk]).toEqual(['attempts', 11, null]);
     const cut = await shrinkTrace(loaded.scenario, trace, { file: RARE, maxAttempts: 11 });
@@ -65,8 +65,8 @@ describe('shrinking under the watchdog', () => {
     // The draw of 8 made 7: the recorded assertion's schedule now spins.
     const at = shrunk.decisions.lastIndexOf(8);
     const spins = { ...shrunk, decisions: shrunk.decisions.map((d, i) => (i === at ? 7 : d)) };
-    await expect(shrinkWatched(0.5, loaded, spins, { file: RARE })).rejects.toThrow(
-      /^the trace does not reproduce, so it cannot be shrunk: recorded assertion: AssertionFailure: drew 8 in task "spinner" \(step 3\); the scenario now spins \(task "spinner" ran for more than 0.5 s without reaching a scheduling point\)$/,
+    await expect(shrinkWatched(0.25, loaded, spins, { file: RARE })).rejects.toThrow(
+      /^the trace does not reproduce, so it cannot be shrunk: recorded assertion: AssertionFailure: drew 8 in task "spinner" \(step 3\); the scenario now spins \(task "spinner" ran for more than 0\.25 s without reaching a scheduling point\)$/,
     );
   }, HANG_MS);
 });
@@ -79,7 +79,7 @@ describe('shrinking a runaway', () => {
   beforeAll(async () => {
     scenario = (await loadScenario(RARE)).scenario;
     input = (await exploreWithWatchdog(RARE, scenario, { seed: 3, iterations: 2000 }, { seconds: 0.25 })).trace!;
-    a = await shrinkWatched(1, { file: RARE, scenario }, input, { file: RARE });
+    a = await shrinkWatched(0.25, { file: RARE, scenario }, input, { file: RARE });
   }, HANG_MS);
 
   it('every attempt that spins with the same task is the bug: 5 steps and 2 preemptions to 3 and 0, a trace that replays', async () => {
@@ -88,12 +88,11 @@ describe('shrinking a runaway', () => {
     expect((await replaySaved({ file: RARE, scenario }, a.trace)).outcome).toBe('reproduced');
     // Unwatched, a runaway is not shrunk: its schedule would spin in this thread.
     await expect(shrinkTrace(scenario, input, { file: RARE })).rejects.toThrow('cannot shrink a runaway unwatched: its schedule spins (shrink it under the watchdog)');
-    // Each of the spin verdicts waits for a second of the spinning thread's own time, which load stretches on the wall clock.
   }, HANG_MS);
 
   it("its time limit counts the shrinker's own work, not the threads restarted at each spin, their module loads, the verdicts awaited or the machine's load: within 1.5 s it still shrinks, to the same bytes as without a limit", async () => {
-    // Three spins, four threads, each loading the module: seconds of wall time, even on a quiet machine.
-    const r = await shrinkWatched(1, { file: RARE, scenario }, input, { file: RARE, timeLimitMs: 1500 });
+    // Three spins, four threads, each loading the module (over half a second each): seconds of wall time, even on a quiet machine.
+    const r = await shrinkWatched(0.25, { file: RARE, scenario }, input, { file: RARE, timeLimitMs: 1500 });
     expect([r.stoppedBy, r.unshrunk, r.runaways.length, r.trace.counts, r.trace.decisions]).toEqual(['minimal', null, 3, { steps: 3, preemptions: 0, tasks: 4 }, [0, 1, 1, 7]]);
     // The second watched shrink of the same runaway: the same bytes.
     expect(encodeTrace(r.trace)).toBe(encodeTrace(a.trace));
