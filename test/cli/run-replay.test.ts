@@ -281,13 +281,13 @@ describe('interleave run --strategy pb --workers / --shard, merge (built binary)
     const cwd = workDir('cli-dfs-workers');
     const dir = join(FIXTURES, '../split');
     const run = (out: string, ...more: string[]) => cliHere(['run', 'philosophers', '-v', 'buggy', '--dir', dir, '--strategy', 'dfs', '--out', out, ...more], { cwd });
-    const [plain, one, two] = await Promise.all([run('plain'), run('one', '--workers', '1'), run('two', '--workers', '2')]);
-    const name = 'philosophers.buggy.deadlock.json';
+    const [plain, one] = await Promise.all([run('plain'), run('one', '--workers', '1')]);
     // The unsplit search takes other representatives under partial-order reduction: another first deadlock.
     expect(plain.stdout.split('\n')[0]).toBe('philosophers [buggy] dfs: deadlock found after 11 executions');
     expect(one.stdout.split('\n')[0]).toBe('philosophers [buggy] dfs: deadlock found after 17 executions');
-    expect(two.stdout.split('\n')[0]).toBe(one.stdout.split('\n')[0]);
-    expect(readFileSync(join(cwd, 'one', name), 'utf8')).toBe(readFileSync(join(cwd, 'two', name), 'utf8'));
+    // 2 and 3 workers find the 1-worker search's failure, trace bytes included: test/unit/parallel/searchParallel.test.ts
+    // (dfs), and the CLI's --workers 2 prints and saves it for pb above (the same split search).
+    expect(existsSync(join(cwd, 'one', 'philosophers.buggy.deadlock.json'))).toBe(true);
   });
 
   it('merge refuses shards run with other settings: one line naming both files and the setting, exit 2, nothing written', async () => {
