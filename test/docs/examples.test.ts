@@ -40,8 +40,8 @@ interface Ran {
   readonly stderr: string;
 }
 
-/** A command a shell would pass on as it is: `interleave` and words without shell syntax. */
-const PLAIN = /^(?:npx )?interleave((?: [\w./=:@-]+)+)$/;
+/** A command a shell would pass on as it is: `interleave` and words without shell syntax (not `explore`: it reads stdin). */
+const PLAIN = /^(?:npx )?interleave((?: (?!explore\b)[\w./=:@-]+)(?: [\w./=:@-]+)*)$/;
 
 async function ran(command: string, cwd: string): Promise<Ran> {
   const plain = PLAIN.exec(command);
