@@ -89,7 +89,7 @@ describe('interleave explore / ci / report (built binary)', () => {
       expect(savedRest).toEqual(expectedRest);
       expect(unfinished).toBe(file === 'p.json' ? true : undefined);
     }
-    const [replay, prefix] = await Promise.all([cli(['replay', 'd.json', '--dir', FIXTURES], { cwd }), cliHere(['replay', 'p.json', '--dir', FIXTURES], { cwd })]);
+    const [replay, prefix] = await Promise.all([cliHere(['replay', 'd.json', '--dir', FIXTURES], { cwd }), cliHere(['replay', 'p.json', '--dir', FIXTURES], { cwd })]);
     expect(replay.code).toBe(1);
     expect(replay.stdout.trimEnd().split('\n').at(-1)).toBe('reproduced: deadlock: transfer -[lock "audit"]-> report -[lock "accounts"]-> transfer');
     // A trace saved mid-run replays its prefix; it is not a divergence.
@@ -113,7 +113,9 @@ describe('interleave explore / ci / report (built binary)', () => {
     const traces = join(cwd, 'traces');
     mkdirSync(traces, { recursive: true });
     copyFileSync(join(cwd, 'd.json'), join(traces, 'deadlock.json'));
-    const ok = await cli(['ci', '--dir', FIXTURES, '--traces', 'traces', '--junit', 'junit.xml'], { cwd });
+    // In process; the second run, which rewrites junit.xml, is the binary (in process the file
+    // this process wrote would be kept and the new one numbered, placeFile.ts).
+    const ok = await cliHere(['ci', '--dir', FIXTURES, '--traces', 'traces', '--junit', 'junit.xml'], { cwd });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toBe(
       [

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { encodeTrace, explore, type ScenarioDefinition } from 'interleave';
 import { blocksOf, combineBlocks, exploreParallel, mergeShardRuns, parseShard, shardBlocks, toExploreResult, type BlockResult, type ShardRun } from '../../../src/parallel/index.js';
@@ -18,6 +18,14 @@ const lateFailuresFile = fileURLToPath(new URL('./fixtures/late-failures.ts', im
 const lateFailures = lateFailuresScenario as unknown as ScenarioDefinition<object>;
 const workerSignalFile = fileURLToPath(new URL('./fixtures/worker-signal.ts', import.meta.url));
 const workerSignal = workerSignalScenario as unknown as ScenarioDefinition<object>;
+
+/**
+ * Worker threads kept across this file's split explorations, as `run` keeps them across variants:
+ * an exploration after the first sets them up with a message instead of starting them (~1.5 s of
+ * CPU a thread). The interrupt tests, and the kept-threads test's own group, start theirs.
+ */
+const threads = new WorkerGroup();
+afterAll(() => threads.close());
 
 /** What a run found, without how it went (wall time, workers). */
 function found(r: ShardRun): unknown {
@@ -67,21 +75,22 @@ describe('parallel exploration', () => {
   it('--workers 1, 2 and 3 give the same result for the same seed, failing or passing (first failure by index, same trace bytes)', async () => {
     // Workers load the module by path; in this process the fixture comes from vitest's import
     // (loading it through tsx inside vitest would tag error locations with a tsx namespace).
-    // The small runs end before a worker has loaded (this thread explores too); rare-draw runs
-    // long enough (seed 18 fails at execution 252,014) for the workers to take blocks.
+    // The file's threads are kept, so after the first run the workers take blocks of the small
+    // runs too; rare-draw fails late (one in 10,000; seed 3, execution 22,353, about 0.5 s in one
+    // thread), after blocks of every worker.
     for (const [s, file, variant, seed, iterations, pct, fails] of [
       [lockOrder, fixture('lock-order'), 'buggy', 2, 300, true, true],
       [lostUpdate, fixture('lost-update'), 'buggy', 9, 300, false, true],
       [lostUpdate, fixture('lost-update'), 'fixed', 4, 300, false, false],
-      [lateFailures, lateFailuresFile, 'rare-draw', 18, 300_000, false, true],
-      [lateFailures, lateFailuresFile, 'rare-draw-passes', 18, 300_000, false, false],
+      [lateFailures, lateFailuresFile, 'rare-draw', 3, 30_000, false, true],
+      [lateFailures, lateFailuresFile, 'rare-draw-passes', 3, 30_000, false, false],
     ] as [ScenarioDefinition<object>, string, string, number, number, boolean, boolean][]) {
-      const options = { file, variant, seed, iterations, blockSize: iterations > 1000 ? 250 : 3, ...(pct ? { strategy: 'pct' } : {}) };
+      const options = { file, variant, seed, iterations, params: file === lateFailuresFile ? { odds: 10_000 } : {}, blockSize: iterations > 1000 ? 250 : 3, ...(pct ? { strategy: 'pct' } : {}) };
       const one = await exploreParallel({ ...options, workers: 1 }, s);
       expect(one.failure !== null).toBe(fails);
-      if (iterations > 1000 && fails) expect(one.failureAt).toBeGreaterThan(240_000);
+      if (iterations > 1000 && fails) expect(one.failureAt).toBe(22_353);
       for (const workers of [2, 3]) {
-        const many = await exploreParallel({ ...options, workers }, s);
+        const many = await exploreParallel({ ...options, workers, threads }, s);
         expect(many.workers).toBe(workers);
         expect(found(many)).toEqual(found(one));
       }
@@ -90,23 +99,24 @@ describe('parallel exploration', () => {
 
   it('worker threads kept across runs (run over many variants) give each run its own result, and start once', async () => {
     let starts = 0;
-    const threads = new WorkerGroup((setup) => (starts++, startWorker(setup)));
+    const counted = new WorkerGroup((setup) => (starts++, startWorker(setup)));
     try {
       // Long enough that the kept thread takes blocks of each run, after being set up for it.
       for (const [s, file, variant, seed, iterations] of [
         [lostUpdate, fixture('lost-update'), 'fixed', 4, 40_000],
-        [lateFailures, lateFailuresFile, 'rare-draw', 18, 300_000],
+        [lateFailures, lateFailuresFile, 'rare-draw', 3, 30_000],
         [lostUpdate, fixture('lost-update'), 'buggy', 9, 40_000],
         [lostUpdate, fixture('lost-update'), 'fixed', 5, 40_000],
       ] as [ScenarioDefinition<object>, string, string, number, number][]) {
-        const options = { file, variant, seed, iterations, workers: 2 };
-        const own = await exploreParallel(options, s);
-        const kept = await exploreParallel({ ...options, threads }, s);
-        expect(found(kept)).toEqual(found(own));
+        const options = { file, variant, seed, iterations, params: file === lateFailuresFile ? { odds: 10_000 } : {} };
+        // This thread alone, no worker: what the kept thread's runs must find.
+        const alone = await exploreParallel({ ...options, workers: 1 }, s);
+        const kept = await exploreParallel({ ...options, workers: 2, threads: counted }, s);
+        expect(found(kept)).toEqual(found(alone));
       }
       expect(starts).toBe(1);
     } finally {
-      await threads.close();
+      await counted.close();
     }
   });
 

@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { encodeTrace, replayTrace, search, type ScenarioDefinition, type Trace } from 'interleave';
 import { mergeSearchShardRuns, searchParallel, type SearchParallelOptions, type SearchShardRun } from '../../../src/parallel/index.js';
 import { combinePieces, type PieceResult } from '../../../src/parallel/pieces.js';
+import { WorkerGroup } from '../../../src/parallel/workerGroup.js';
 import type { UnitResult } from '../../../src/parallel/searchUnits.js';
 import programs from '../../fixtures/search/search-programs.js';
 import lateFailuresScenario from './fixtures/late-failures.js';
@@ -15,6 +16,10 @@ const s = programs as unknown as ScenarioDefinition<object>;
 const breaker = circuitBreaker as unknown as ScenarioDefinition<object>;
 const late = lateFailuresScenario as unknown as ScenarioDefinition<object>;
 
+/** The 2-worker searches' threads, kept across them as `run` keeps them across variants (a start costs ~1.5 s of CPU). */
+const threads = new WorkerGroup();
+afterAll(() => threads.close());
+
 /** What a run found, without how it went (wall time, workers, shard). */
 function found(r: SearchShardRun): unknown {
   // The random cross-check of a complete search runs once the run is whole (searchParallel, or merge's command): not in merged shards.
@@ -26,7 +31,7 @@ function found(r: SearchShardRun): unknown {
 /** 1 and 2 workers and 3 merged shards (through JSON, as merge reads files): one result. */
 async function everyWay(scenario: ScenarioDefinition<object>, options: SearchParallelOptions<object>): Promise<SearchShardRun> {
   const one = await searchParallel(options, scenario);
-  expect(found(await searchParallel({ ...options, workers: 2 }, scenario))).toEqual(found(one));
+  expect(found(await searchParallel({ ...options, workers: 2, threads }, scenario))).toEqual(found(one));
   const runs: SearchShardRun[] = [];
   for (let i = 3; i >= 1; i--) runs.push(JSON.parse(JSON.stringify(await searchParallel({ ...options, shard: { index: i, of: 3 } }, scenario))) as SearchShardRun);
   expect(found(mergeSearchShardRuns(runs))).toEqual(found(one));

@@ -2,11 +2,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { encodeTrace, search, type ScenarioDefinition } from 'interleave';
 import { mergeAnyShardRuns, mergeSearchShardRuns, PARTS, readShardFile, searchParallel, unitsOf, UNITS_PER_ROUND, type SearchParallelOptions, type SearchShardRun } from '../../../src/parallel/index.js';
 import programs from '../../fixtures/search/search-programs.js';
 import lostUpdate from '../../fixtures/scenarios/lost-update.js';
+import { WorkerGroup } from '../../../src/parallel/workerGroup.js';
 import { expectUnsplit, found, shardRuns, shards } from './splitSame.js';
 import lateFailuresScenario from './fixtures/late-failures.js';
 import workerSignalScenario, { onceAWorkerStarts } from './fixtures/worker-signal.js';
@@ -20,6 +21,14 @@ const late = lateFailuresScenario as unknown as ScenarioDefinition<object>;
 const lu = lostUpdate as unknown as ScenarioDefinition<object>;
 const workerSignalFile = fileURLToPath(new URL('./fixtures/worker-signal.ts', import.meta.url));
 const workerSignal = workerSignalScenario as unknown as ScenarioDefinition<object>;
+
+/**
+ * Worker threads kept across this file's split searches, as `run` keeps them across variants: a
+ * search after the first sets them up with a message instead of starting them (~1.5 s of CPU a
+ * thread, most of what these tests spent). The interrupt tests start their own.
+ */
+const threads = new WorkerGroup();
+afterAll(() => threads.close());
 
 describe('exhaustive search split in units', () => {
   it('shards own every unit exactly once', () => {
@@ -35,7 +44,7 @@ describe('exhaustive search split in units', () => {
       const plain = await search(s, { variant, params });
       expect([plain.completeExecutions, plain.complete]).toEqual([traces, true]);
       const one = await searchParallel({ file: searchPrograms, variant, params }, s);
-      const two = await searchParallel({ file: searchPrograms, variant, params, workers: 2 }, s);
+      const two = await searchParallel({ file: searchPrograms, variant, params, workers: 2, threads }, s);
       const three = await shards(s, searchPrograms, variant, params, 3);
       expect([one.completeExecutions, one.complete, one.failure]).toEqual([traces, true, null]);
       expect(found(two)).toEqual(found(one));
@@ -52,7 +61,7 @@ describe('exhaustive search split in units', () => {
     const params = { workers: 3 };
     const plain = await search(lu, { variant: 'fixed', params });
     const one = await searchParallel({ file: fixture('lost-update'), variant: 'fixed', params }, lu);
-    const two = await searchParallel({ file: fixture('lost-update'), variant: 'fixed', params, workers: 2 }, lu);
+    const two = await searchParallel({ file: fixture('lost-update'), variant: 'fixed', params, workers: 2, threads }, lu);
     const three = await shards(lu, fixture('lost-update'), 'fixed', params, 3);
     expect([one.completeExecutions, one.complete]).toEqual([plain.completeExecutions, true]);
     expect(plain.completeExecutions).toBe(6);
@@ -64,7 +73,7 @@ describe('exhaustive search split in units', () => {
     const params = { workers: 3 };
     const plain = await search(lu, { variant: 'buggy', params, file: fixture('lost-update') });
     const one = await searchParallel({ file: fixture('lost-update'), variant: 'buggy', params }, lu);
-    const two = await searchParallel({ file: fixture('lost-update'), variant: 'buggy', params, workers: 2 }, lu);
+    const two = await searchParallel({ file: fixture('lost-update'), variant: 'buggy', params, workers: 2, threads }, lu);
     const three = await shards(lu, fixture('lost-update'), 'buggy', params, 3);
     expect(one.failure?.message).toBe(plain.failure?.message);
     expect(encodeTrace(one.trace!)).toBe(encodeTrace(plain.trace!));
@@ -84,7 +93,7 @@ describe('exhaustive search split in units', () => {
       const options = { file, variant, params, maxExecutions: budget };
       const one = await searchParallel({ ...options, workers: 1 }, scenario);
       expect([one.executions, one.complete, one.failureUnit, one.stoppedBy]).toEqual([executions, false, failureUnit, failureUnit === null ? 'executions' : 'failure']);
-      for (const workers of [2, 3]) expect(found(await searchParallel({ ...options, workers }, scenario))).toEqual(found(one));
+      for (const workers of [2, 3]) expect(found(await searchParallel({ ...options, workers, threads }, scenario))).toEqual(found(one));
       expect(found(await shards(scenario, file, variant, params, 3, { maxExecutions: budget }))).toEqual(found(one));
     }
   });
@@ -101,7 +110,7 @@ describe('exhaustive search split in units', () => {
       expect(one.depthLimited).toBeGreaterThan(0);
       expect([plain.depthLimited > 0, plain.complete, plain.stoppedBy]).toEqual([true, false, 'exhausted']);
       expect([one.complete, one.stoppedBy]).toEqual([plain.complete, plain.stoppedBy]);
-      expect(found(await searchParallel({ ...options, workers: 2 }, s))).toEqual(found(one));
+      expect(found(await searchParallel({ ...options, workers: 2, threads }, s))).toEqual(found(one));
       expect(found(await shards(s, searchPrograms, 'lastzero', params, 3, { maxDepth }))).toEqual(found(one));
     }
     // With a per-unit budget that cuts some units as well, both say 'executions'.
@@ -198,7 +207,7 @@ describe('exhaustive search split in units', () => {
 
 describe('preemption-bounded search (pb) split in units, bound by bound', () => {
   it('fixtures: lost-update buggy (fails at bound 1): 1, 2 and 3 workers and 3 merged shards give the unsplit pb search, trace included', async () => {
-    const luBuggy = await expectUnsplit(lu, fixture('lost-update'), 'buggy', { workers: 4 });
+    const luBuggy = await expectUnsplit(lu, fixture('lost-update'), 'buggy', { workers: 4 }, {}, threads);
     expect([luBuggy.one.stoppedBy, luBuggy.one.failure?.kind, luBuggy.one.bound]).toEqual(['failure', 'assertion', { limit: 2, reached: 1, completeUpTo: 0, minimalFailing: 1 }]);
     // The failing unit is in bound 1's round; the trace numbers its execution within the whole search.
     expect([luBuggy.one.failureUnit! >= UNITS_PER_ROUND, luBuggy.one.trace!.strategy.execution]).toEqual([true, luBuggy.plain.executions - 1]);
@@ -209,7 +218,7 @@ describe('preemption-bounded search (pb) split in units, bound by bound', () => 
     const options = { file: fixture('lost-update'), variant: 'fixed', params: { workers: 3 }, strategy: 'pb' as const, maxExecutions: 2 };
     const one = await searchParallel(options, lu);
     expect([one.stoppedBy, one.complete, one.bound, one.units.length]).toEqual(['executions', false, { limit: 2, reached: 2, completeUpTo: null, minimalFailing: null }, 3 * UNITS_PER_ROUND]);
-    expect(found(await searchParallel({ ...options, workers: 2 }, lu))).toEqual(found(one));
+    expect(found(await searchParallel({ ...options, workers: 2, threads }, lu))).toEqual(found(one));
     expect(found(await shards(lu, options.file, options.variant, options.params, 3, { strategy: 'pb', maxExecutions: 2 }))).toEqual(found(one));
   });
 

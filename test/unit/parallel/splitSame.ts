@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { encodeTrace, search, type ScenarioDefinition, type SearchResult } from 'interleave';
+import type { WorkerGroup } from '../../../src/parallel/workerGroup.js';
 import { mergeSearchShardRuns, searchParallel, UNITS_PER_ROUND, type SearchParallelOptions, type SearchShardRun } from '../../../src/parallel/index.js';
 
 /**
@@ -35,16 +36,16 @@ export function asSearch(r: SearchResult | SearchShardRun): unknown {
 /**
  * 1, 2 and 3 workers and 3 merged shards give exactly what one unsplit pb search gives (same
  * executions, pruned, steps, failure and trace bytes, bound information, stoppedBy). Returns
- * the one-worker run and the shard runs.
+ * the one-worker run and the shard runs. `threads`: worker threads the caller keeps across searches.
  */
-export async function expectUnsplit(scenario: ScenarioDefinition<object>, file: string, variant: string, params: object, more: Partial<Omit<SearchParallelOptions<object>, 'onProgress'>> = {}): Promise<{ plain: SearchResult; one: SearchShardRun; runs: SearchShardRun[] }> {
+export async function expectUnsplit(scenario: ScenarioDefinition<object>, file: string, variant: string, params: object, more: Partial<Omit<SearchParallelOptions<object>, 'onProgress' | 'threads'>> = {}, threads?: WorkerGroup): Promise<{ plain: SearchResult; one: SearchShardRun; runs: SearchShardRun[] }> {
   const options = { file, variant, params, strategy: 'pb' as const, ...more };
   const plain = await search(scenario, options);
   const one = await searchParallel(options, scenario);
   expect(asSearch(one)).toEqual(asSearch(plain));
   // Big enough that the split matters: parts (not only prefixes) ran executions.
   expect(one.units.filter((u) => u.unit % UNITS_PER_ROUND !== 0 && u.executions > 0).length).toBeGreaterThan(1);
-  for (const workers of [2, 3]) expect(found(await searchParallel({ ...options, workers }, scenario))).toEqual(found(one));
+  for (const workers of [2, 3]) expect(found(await searchParallel({ ...options, workers, ...(threads !== undefined ? { threads } : {}) }, scenario))).toEqual(found(one));
   const runs = await shardRuns(scenario, file, variant, params, 3, { strategy: 'pb', ...more });
   expect(found(mergeSearchShardRuns(runs))).toEqual(found(one));
   return { plain, one, runs };
