@@ -2,8 +2,9 @@ import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_pro
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BIN, cli, FIXTURES, inProcess, ROOT, tempDir, type CliResult } from './cli.js';
+import { BIN, cli, FIXTURES, ROOT, tempDir, type CliResult } from './cli.js';
 import { loadScenario } from '../../dist/loader.js';
+import { exploreParallel } from '../../dist/parallel/exploreParallel.js';
 import { exploreWithWatchdog } from '../../dist/robust/watchdog.js';
 
 /**
@@ -111,12 +112,12 @@ describe.runIf(linux).concurrent('watchdog verdicts under load', () => {
     // the threads it waits for (tsx's loader thread, a GC helper) were starved gained own time,
     // and `ci --watchdog 0.2 --workers 2` under ten busy processes judged "main" runaway "at the
     // start of execution 0" in 2 runs of 3. A sleep of its own makes the same thread state on any machine.
-    const runs = await Promise.all([[], ['--workers', '1']].map((flags) => inProcess(['run', SLOW, '--variant', 'asleep', '-n', '1', '--watchdog', '0.25', ...flags, '--out', tempDir()])));
-    for (const r of runs) {
-      expect(r.stdout).toMatch(/^slow-step \[asleep\] random seed 1: 1 execution, \d+\/s: no failure \(budget used\)\n$/);
-      expect(r.code).toBe(0);
-    }
     const { scenario } = await loadScenario(SLOW);
+    const [unsplit, pooled] = await Promise.all([
+      exploreWithWatchdog(SLOW, scenario, { variant: 'asleep', iterations: 1 }, { seconds: 0.25 }),
+      exploreParallel({ file: SLOW, variant: 'asleep', iterations: 1, workers: 1, watchdog: 0.25 }),
+    ]);
+    expect([unsplit.failure, unsplit.executions, pooled.failure, pooled.executions]).toEqual([null, 1, null, 1]);
     const blocked = await exploreWithWatchdog(SLOW, scenario, { variant: 'blocked', iterations: 1 }, { seconds: 0.25, loadSeconds: 2 });
     expect(blocked.failure?.message).toMatch(/^livelock: task "cruncher" ran for more than 0\.25 s without reaching a scheduling point .* after step 2 of execution 0$/);
   });

@@ -5,7 +5,7 @@ import { encodeTrace, explore, readTrace, writeTrace, type ScenarioDefinition } 
 import { CELL, CELLS, Heartbeat, heartbeatBuffer, readPulse } from '../../src/heartbeat/heartbeat.js';
 import lockOrder from '../fixtures/scenarios/lock-order.js';
 import lostUpdate from '../fixtures/scenarios/lost-update.js';
-import { BAD, cli, FIXTURES, HANG_MS, noStack, ROOT, scenarioDir, start, tempDir, waitFor } from './cli.js';
+import { BAD, cli, FIXTURES, HANG_MS, inProcess, noStack, ROOT, scenarioDir, start, tempDir, waitFor } from './cli.js';
 
 const WITH_RUNAWAY_FIRST = { 'a-runaway.ts': join(BAD, 'runaway.ts'), 'lost-update.ts': join(ROOT, 'test/fixtures/scenarios/lost-update.ts'), 'lock-order.ts': join(ROOT, 'test/fixtures/scenarios/lock-order.ts') };
 
@@ -53,7 +53,7 @@ describe('watchdog', () => {
     // The step that spun shows the operation the task ran before it looped; main waits on it.
     expect(r.stdout).toMatch(/^ {4}2 {2}: +read flag +<- last step$/m);
     expect(trace.failure?.blocked).toEqual([{ task: 'main', waitsOn: 'join spinner' }]);
-    const [replayed, unwatched, shrunk] = await Promise.all([cli(['replay', file]), cli(['shrink', file]), cli(['shrink', file, '--watchdog', '0.25', '-o', join(out, 'again.json')])]);
+    const [replayed, unwatched, shrunk] = await Promise.all([cli(['replay', file]), inProcess(['shrink', file]), cli(['shrink', file, '--watchdog', '0.25', '-o', join(out, 'again.json')])]);
     expect(replayed.stdout).toMatch(/^reproduced: livelock: task "spinner" ran for more than 0\.25 s without reaching a scheduling point .* after step 2$/m);
     expect(replayed.code).toBe(1);
     expect(unwatched.stderr).toBe(`interleave: ${file}: a runaway shrinks only under the watchdog: its schedule spins (add --watchdog <seconds>)\n`);
@@ -132,10 +132,10 @@ describe('Ctrl-C while a watched task spins', () => {
 describe('the time limit while a watched task spins', () => {
   it('the watchdog still gives its verdict: a livelock, unsplit and split alike (the time limit is a budget, not a reason to pass)', async () => {
     // --no-shrink: the verdict is the point; shrinking the runaway would spin again at every attempt.
-    const runs = await Promise.all([[], ['--workers', '2']].map((split) => cli(['run', join(BAD, 'runaway.ts'), '--watchdog', '2', '--time-limit', '1', '--no-shrink', ...split, '--out', tempDir()])));
+    const runs = await Promise.all([[], ['--workers', '2']].map((split) => cli(['run', join(BAD, 'runaway.ts'), '--watchdog', '0.5', '--time-limit', '0.25', '--no-shrink', ...split, '--out', tempDir()])));
     for (const r of runs) {
       expect(r.stdout).toMatch(/^runaway \[only\] random seed 1: 1 execution, \d+\/s: livelock$/m);
-      expect(r.stdout).toMatch(/ran for more than 2 s without reaching a scheduling point .* after step 2 of execution 0$/m);
+      expect(r.stdout).toMatch(/ran for more than 0\.5 s without reaching a scheduling point .* after step 2 of execution 0$/m);
       expect(r.code).toBe(1);
     }
   }, HANG_MS);
@@ -151,7 +151,7 @@ describe('run --all --watchdog', () => {
     // The traces of the variants after the runaway are the ones an unwatched run saves.
     rmSync(join(dir, 'scenarios', 'a-runaway.ts'));
     // Shrunk in the watched thread: the same bytes as shrunk unwatched.
-    const plain = await cli(['run', '--all', '--out', 'plain'], { cwd: dir });
+    const plain = await inProcess(['run', '--all', '--out', 'plain'], { cwd: dir });
     expect(plain.code).toBe(1);
     for (const f of ['lock-order.buggy.deadlock.json', 'lost-update.buggy.assertion.json']) expect(readFileSync(join(dir, 'found', f), 'utf8')).toBe(readFileSync(join(dir, 'plain', f), 'utf8'));
   }, HANG_MS);
