@@ -33,7 +33,7 @@ describe('interleave init', () => {
     expect(existsSync(join(dir, 'src/checks/profile-cache.mts'))).toBe(true);
     const test = readFileSync(join(dir, 'spec/profile-cache.test.mts'), 'utf8');
     expect(test).toContain("import profileCache from '../src/checks/profile-cache.mjs';\n");
-    expect(test).toBe(TEMPLATE_TEST.replace("'../scenarios/profile-cache.js'", "'../src/checks/profile-cache.mjs'"));
+    expect(test).toBe(TEMPLATE_TEST.replace("'../scenarios/profile-cache.js'", "'../src/checks/profile-cache.mjs'").replace("'../scenarios/profile-cache.ts'", "'../src/checks/profile-cache.mts'"));
   });
 
   it('an existing file is never overwritten: exit 2 naming it, and nothing written', async () => {

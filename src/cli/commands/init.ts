@@ -34,8 +34,11 @@ export function initCommand(o: InitOptions): number {
   const scenario = join(o.dir, `profile-cache${ext}`);
   const test = join(o.tests, `profile-cache.test${ext}`);
   for (const f of [scenario, test]) if (existsSync(f)) throw new UsageError(`${portable(f)}: already exists; interleave init writes only new files (move it, or choose other folders with --dir and --tests)`);
-  const importPath = portable(relative(o.tests, scenario)).replace(/\.(m?)ts$/, '.$1js');
-  const testText = template('test/profile-cache.test.ts').replace("from '../scenarios/profile-cache.js';", `from '${importPath.startsWith('.') ? importPath : `./${importPath}`}';`);
+  const sourcePath = portable(relative(o.tests, scenario));
+  const relativePath = sourcePath.startsWith('.') ? sourcePath : `./${sourcePath}`;
+  const testText = template('test/profile-cache.test.ts')
+    .replace("from '../scenarios/profile-cache.js';", `from '${relativePath.replace(/\.(m?)ts$/, '.$1js')}';`)
+    .replace("new URL('../scenarios/profile-cache.ts', import.meta.url)", `new URL('${relativePath}', import.meta.url)`);
   write(scenario, template('scenarios/profile-cache.ts'));
   write(test, testText);
   process.stdout.write(`wrote ${portable(scenario)}: a get-or-load cache under t.io, variants buggy and fixed\n`);
