@@ -14,6 +14,7 @@ import { budgetSampling, createStrategy, usesShape } from './strategies/index.js
 import { scenarioShape } from './shape.js';
 import { failureStrategy, samplingReport, type SamplingReport } from './samplingReport.js';
 import { ReplayStrategy } from './strategies/replay.js';
+import { RunCoverage } from './strategies/fuzz.js';
 import type { Strategy } from './runtime/strategy.js';
 import type { Trace } from './trace/schema.js';
 import { runSeries, type SeriesResult } from './series.js';
@@ -121,6 +122,8 @@ async function sample<P extends object>(
   const shape = named !== null && usesShape(named) ? await scenarioShape(target as Target<object>) : undefined;
   const fresh = (): Strategy => (named === null ? (options.strategy as Strategy) : createStrategy(named, { seed, ...(depth ? { depth } : {}), ...(shape !== undefined ? { shape } : {}) }));
   let strategy = fresh();
+  // fuzz: what its blocks learnt, for the summary.
+  const coverage = named === 'fuzz' ? new RunCoverage() : null;
   const iterations = options.iterations ?? budget.iterations ?? DEFAULT_ITERATIONS;
   const first = options.firstExecution ?? 0;
   const start = performance.now();
@@ -143,7 +146,10 @@ async function sample<P extends object>(
     // (src/parallel/block.ts): PCT learns its step estimate from the executions before, so this
     // is what makes a PCT run give the same executions whole, on n workers or on n shards.
     const inBlock = (i - first) % DEFAULT_BLOCK_SIZE;
-    if (named !== null && i > first && inBlock === 0) strategy = fresh();
+    if (named !== null && i > first && inBlock === 0) {
+      coverage?.add(strategy);
+      strategy = fresh();
+    }
     let failed: SeriesResult['failed'] = null;
     if (late !== null) {
       const earlier = i > first && inBlock === 0 ? await late.restart() : null;
@@ -208,6 +214,7 @@ async function sample<P extends object>(
       stoppedBy = 'failure';
     }
   }
+  coverage?.add(strategy);
   return {
     scenario: scenario.name,
     variant: target.variant,
@@ -219,7 +226,7 @@ async function sample<P extends object>(
     stoppedBy,
     elapsedMs: performance.now() - start,
     warnings: [...warnings.values()],
-    ...optional('sampling', named === null ? undefined : samplingReport(named, depth, shape, [{ start: first, executions }])),
+    ...optional('sampling', named === null ? undefined : samplingReport(named, depth, shape, [{ start: first, executions }], coverage?.total)),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { StrategyInfo } from './replay.js';
 import { pctGuarantee, type ScenarioShape } from './strategies/pct.js';
 import { memberExecutions, portfolioMember, PORTFOLIO_MEMBERS } from './strategies/portfolio.js';
+import type { FuzzCoverage } from './strategies/fuzz.js';
 
 /** PCT's parameters in a run and what they guarantee (per execution of that member, for a bug of that depth). */
 export interface PctBound {
@@ -19,6 +20,8 @@ export interface SamplingReport {
   readonly members?: readonly { readonly name: string; readonly executions: number }[];
   /** pct and portfolio: one entry per PCT depth run. */
   readonly pct?: readonly PctBound[];
+  /** fuzz: the reads-from pairs its executions produced and the schedules it kept for them (src/strategies/fuzz.ts). */
+  readonly fuzz?: FuzzCoverage;
 }
 
 /** A contiguous range of execution indices a run counted: `explore`'s whole run, or one block of a split run. */
@@ -29,10 +32,11 @@ export interface CountedRange {
 
 /**
  * The report of a sampling run of strategy `name` (undefined: nothing to add), from the PCT
- * depth, the measured shape and the ranges of executions it counted. Called by explore and by
- * `toExploreResult` for a split run, so both say the same.
+ * depth, the measured shape, the ranges of executions it counted and, for fuzz, its coverage.
+ * Called by explore and by `toExploreResult` for a split run, so both say the same.
  */
-export function samplingReport(name: string, depth: number | undefined, shape: ScenarioShape | undefined, ranges: readonly CountedRange[]): SamplingReport | undefined {
+export function samplingReport(name: string, depth: number | undefined, shape: ScenarioShape | undefined, ranges: readonly CountedRange[], fuzz?: FuzzCoverage): SamplingReport | undefined {
+  if (name === 'fuzz' && fuzz !== undefined) return { fuzz };
   if (shape === undefined) return undefined;
   const bound = (d: number): PctBound => ({ depth: d, tasks: shape.tasks, steps: shape.steps, guarantee: pctGuarantee(d, shape) });
   if (name === 'pct') return { pct: [bound(depth ?? 3)] };

@@ -44,9 +44,13 @@ function defineSchemas(z: typeof Zod) {
         .array(z.object({ depth: count(), tasks: count(), steps: count(), guarantee: z.number().describe('1/(n·k^(d−1)): the least probability per execution of finding a bug of this depth') }))
         .optional()
         .describe('pct, portfolio: n (tasks) and k (steps) measured from the first-enabled schedule, per depth run'),
+      fuzz: z
+        .object({ pairs: count().describe('distinct reads-from pairs seen, hand-overs included'), corpus: count().describe('schedules kept because they added a pair') })
+        .optional()
+        .describe('fuzz: its coverage over the run'),
     })
     .optional()
-    .describe('pct and portfolio runs: what the strategy did (docs/search.md)');
+    .describe('pct, portfolio and fuzz runs: what the strategy did (docs/search.md)');
 
   const run = z
     .array(

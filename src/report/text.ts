@@ -8,6 +8,7 @@ import type { Trace } from '../trace/schema.js';
 import { NO_COLOUR, type Colours } from './colour.js';
 import { escapeControl } from './escape.js';
 import { formatTimeline, type TimelineOptions } from './timeline.js';
+import { DEFAULT_BLOCK_SIZE } from '../partition.js';
 import { explainWaitEdge } from './waitEdge.js';
 import { shellQuote } from './shellQuote.js';
 import { isInconclusive } from '../verdict/inconclusive.js';
@@ -93,8 +94,9 @@ function foundBy(r: ExploreResult): string {
 
 /**
  * The lines under a sampling run's summary line that say what its strategy did (none for
- * random): the portfolio's members with the executions each ran, and PCT's parameters with the
- * probability per execution it guarantees for a bug of each depth it ran (docs/search.md).
+ * random): the portfolio's members with the executions each ran, PCT's parameters with the
+ * probability per execution it guarantees for a bug of each depth it ran (docs/search.md), and
+ * fuzz's coverage.
  */
 export function samplingLines(r: Pick<ExploreResult, 'sampling'>): string {
   const s = r.sampling;
@@ -107,6 +109,7 @@ export function samplingLines(r: Pick<ExploreResult, 'sampling'>): string {
     const bounds = pct.map((b) => `depth ${b.depth} >= 1/${denominator(b.guarantee)}`).join(', ');
     lines.push(`  pct: n = ${plural(tasks, 'task')}, k = ${plural(steps, 'step')} (the first-enabled schedule): per execution, a bug of ${bounds}`);
   }
+  if (s.fuzz !== undefined) lines.push(`  fuzz: ${plural(s.fuzz.pairs, 'reads-from pair')} seen (hand-overs included), ${plural(s.fuzz.corpus, 'schedule')} kept for the pairs they added (learnt per block of ${DEFAULT_BLOCK_SIZE} executions)`);
   return lines.map((l) => `${escapeControl(l)}\n`).join('');
 }
 

@@ -30,7 +30,7 @@ export interface FuzzCoverage {
  * Called by Execution (Strategy). Executions are learnt from at the next `beginExecution` (the
  * interface has no end hook), so a strategy learns only from the executions it ran itself, in
  * order: the same seed gives the same corpus and schedules. Not yet: energy per seed, tracked
- * accesses in the coverage, the pairs in the run's summary.
+ * accesses in the coverage.
  */
 export class FuzzStrategy implements Strategy {
   readonly name = 'fuzz';
@@ -66,6 +66,11 @@ export class FuzzStrategy implements Strategy {
 
   get coverage(): FuzzCoverage {
     return { pairs: this.seen.size, corpus: this.corpus.length };
+  }
+
+  /** The pairs seen so far (for a run's total over its blocks, RunCoverage). */
+  get pairs(): ReadonlySet<string> {
+    return this.seen;
   }
 
   chooseTask(view: SchedulingView): number {
@@ -112,5 +117,27 @@ export class FuzzStrategy implements Strategy {
 
   private random(n: number): number {
     return Math.floor(this.rng.next() * n);
+  }
+}
+
+/**
+ * The coverage of a fuzz run: the fuzzer starts afresh at every block of executions (as each
+ * block of a split run does, src/parallel/block.ts), so a run's pairs are the union of its
+ * blocks' and its corpus the sum. Called by explore's sampling loop with each strategy it
+ * retires; reported in the run's summary and `--json` (`sampling.fuzz`).
+ */
+export class RunCoverage {
+  private readonly seen = new Set<string>();
+  private corpus = 0;
+
+  /** Adds what `strategy` learnt, if it is a fuzzer. */
+  add(strategy: Strategy): void {
+    if (!(strategy instanceof FuzzStrategy)) return;
+    for (const pair of strategy.pairs) this.seen.add(pair);
+    this.corpus += strategy.coverage.corpus;
+  }
+
+  get total(): FuzzCoverage {
+    return { pairs: this.seen.size, corpus: this.corpus };
   }
 }

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { encodeTrace, explore, replayTrace, type ScenarioDefinition } from 'interleave';
 import { loadScenario } from '../../../src/loader.js';
 import { FuzzStrategy } from '../../../src/strategies/fuzz.js';
-import { ROOT } from '../../robust/cli.js';
+import { samplingLines } from '../../../src/report/text.js';
+import { inProcess, ROOT } from '../../robust/cli.js';
 
 const load = async (file: string): Promise<ScenarioDefinition<object>> => (await loadScenario(join(ROOT, 'test/fixtures/deep', file))).scenario;
 
@@ -48,5 +49,22 @@ describe('fuzz (reads-from coverage-guided schedules, a start)', () => {
       expect(`${file}: ${r.failure?.kind} at ${r.executions}`).toBe(`${file}: assertion at ${executions}`);
       expect((await replayTrace(scenario, r.trace!)).outcome).toBe('reproduced');
     }
+  });
+
+  it("reports its coverage over the run: the union of its blocks' pairs and the sum of their corpora, in the summary and --json", async () => {
+    const scenario = await load('hit-counter.ts');
+    // One block: what the strategy itself learnt.
+    const strategy = new FuzzStrategy(1);
+    await explore(scenario, { variant: 'fixed', strategy, seed: 1, iterations: 250 });
+    const one = await explore(scenario, { variant: 'fixed', strategy: 'fuzz', seed: 1, iterations: 250 });
+    expect(one.sampling?.fuzz).toEqual(strategy.coverage);
+    // Three blocks (each learns afresh, as a split run's do): the same 26 pairs, three corpora.
+    const three = await explore(scenario, { variant: 'fixed', strategy: 'fuzz', seed: 1, iterations: 750 });
+    expect(three.sampling?.fuzz?.pairs).toBe(26);
+    expect(three.sampling!.fuzz!.corpus).toBeGreaterThan(2 * one.sampling!.fuzz!.corpus);
+    expect(samplingLines(three)).toBe(`  fuzz: 26 reads-from pairs seen (hand-overs included), ${three.sampling!.fuzz!.corpus} schedules kept for the pairs they added (learnt per block of 250 executions)\n`);
+    const r = await inProcess(['run', join(ROOT, 'test/fixtures/deep/hit-counter.ts'), '--variant', 'fixed', '--strategy', 'fuzz', '-n', '750', '--json']);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { sampling: unknown }[])[0]!.sampling).toEqual({ fuzz: three.sampling!.fuzz });
   });
 });
