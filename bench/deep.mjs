@@ -1,12 +1,14 @@
-// Deep bugs: executions to the first failure of random, PCT (depths 3-6) and POS on the
-// deep-bug fixtures (test/fixtures/deep/), seeds 1-5. `npm run bench:deep` (builds, then runs
-// this); not part of `npm run bench`, it takes minutes.
-//   node bench/deep.mjs [--cap N] [--seeds N]
+// Deep bugs: executions to the first failure of random, PCT (depths 3-6), POS and fuzz on the
+// deep-bug fixtures (test/fixtures/deep/), seeds 1-5; then the reads-from coverage each
+// strategy reaches over executions on the fixtures' fixed variants (seed 1). `npm run
+// bench:deep` (builds, then runs this); not part of `npm run bench`, it takes minutes.
+//   node bench/deep.mjs [--cap N] [--seeds N] [--coverage-only]
 // A cell is the executions until the first failure, `>cap` when none was found within the cap.
 // Deterministic: the same numbers on every machine (only the seconds column depends on it).
 import { fileURLToPath } from 'node:url';
 import { explore } from '../dist/index.js';
 import { loadScenario } from '../dist/loader.js';
+import { coverageMonitor, ReadsFrom } from '../dist/strategies/readsFrom.js';
 
 const args = process.argv.slice(2);
 const flag = (name, dflt) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : dflt);
@@ -33,8 +35,9 @@ function table(header, rows) {
 }
 
 const seeds = Array.from({ length: SEEDS }, (_, i) => i + 1);
-for (const f of FIXTURES) {
-  const { scenario } = await loadScenario(fileURLToPath(new URL(`../test/fixtures/deep/${f.file}`, import.meta.url)));
+const load = async (f) => (await loadScenario(fileURLToPath(new URL(`../test/fixtures/deep/${f.file}`, import.meta.url)))).scenario;
+for (const f of args.includes('--coverage-only') ? [] : FIXTURES) {
+  const scenario = await load(f);
   const rows = [];
   for (const s of STRATEGIES) {
     const cells = [];
@@ -48,4 +51,34 @@ for (const f of FIXTURES) {
   }
   console.log(`\n${scenario.name} [${f.variant}] (bug needs ${f.preemptions} preemptions), executions to the first failure, cap ${CAP.toLocaleString('en-US')}`);
   console.log(table(['strategy', ...seeds.map((s) => `seed ${s}`), 'found', 's'], rows));
+}
+
+// Coverage over executions: the distinct reads-from pairs (src/strategies/readsFrom.ts) each
+// strategy's executions produced, measured alike for all by a monitor that changes no decision,
+// on the fixed variants (no failure ends a run). Executions [0, c) for each checkpoint c, run as
+// consecutive ranges of one run (every sampling strategy's execution i depends only on the seed
+// and i, and fuzz learns per block of 250, so ranges give what one run gives).
+const CHECKPOINTS = [100, 1_000, 10_000];
+const COVERED = [
+  { label: 'random', strategy: 'random' },
+  { label: 'pct d=3', strategy: 'pct', depth: 3 },
+  { label: 'pos', strategy: 'pos' },
+  { label: 'fuzz', strategy: 'fuzz' },
+];
+for (const f of FIXTURES) {
+  const scenario = await load(f);
+  const rows = [];
+  for (const s of COVERED) {
+    const coverage = new ReadsFrom();
+    const cells = [];
+    let done = 0;
+    for (const c of CHECKPOINTS) {
+      await explore(scenario, { variant: 'fixed', strategy: s.strategy, seed: 1, iterations: c - done, firstExecution: done, monitor: coverageMonitor(coverage), ...(s.depth ? { depth: s.depth } : {}) });
+      done = c;
+      cells.push(coverage.pairs.size.toLocaleString('en-US'));
+    }
+    rows.push([s.label, ...cells]);
+  }
+  console.log(`\n${scenario.name} [fixed], reads-from pairs seen after N executions (seed 1)`);
+  console.log(table(['strategy', ...CHECKPOINTS.map((c) => `N=${c.toLocaleString('en-US')}`)], rows));
 }

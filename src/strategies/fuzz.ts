@@ -1,5 +1,5 @@
 import { Alea } from './alea.js';
-import { footprintOf } from '../runtime/footprint.js';
+import { ReadsFrom } from './readsFrom.js';
 import type { Operation, TaskView } from '../runtime/operation.js';
 import type { SchedulingView, Strategy } from '../runtime/strategy.js';
 
@@ -18,11 +18,8 @@ export interface FuzzCoverage {
 
 /**
  * The start of a feedback-guided schedule fuzzer (reads-from fuzzing, Meng et al., "Greybox
- * Fuzzing for Concurrency Testing", ASPLOS 2024). Coverage is the set of reads-from pairs: for
- * every access of a step (its footprint, src/runtime/footprint.ts), which event last wrote that
- * object or key (a write after a write, such as a lock's release then acquire, is a hand-over).
- * An event is named by its task and how many steps that task had run, so the same pair in two
- * executions is the same string. An execution that adds a pair keeps its decision list in the
+ * Fuzzing for Concurrency Testing", ASPLOS 2024). Coverage is the set of reads-from pairs
+ * (src/strategies/readsFrom.ts). An execution that adds a pair keeps its decision list in the
  * corpus. Each execution is either a fresh random walk (a fifth of them, and all while the corpus
  * is empty) or a mutation: a corpus entry replayed up to a point drawn at random, another enabled
  * task chosen there, then a random walk.
@@ -35,7 +32,7 @@ export interface FuzzCoverage {
 export class FuzzStrategy implements Strategy {
   readonly name = 'fuzz';
   private readonly rng: Alea;
-  private readonly seen = new Set<string>();
+  private readonly readsFrom = new ReadsFrom();
   private readonly corpus: number[][] = [];
   /** This execution's decisions (task ids and chosen values, in order). */
   private decisions: number[] = [];
@@ -43,8 +40,6 @@ export class FuzzStrategy implements Strategy {
   private fresh = false;
   /** The mutation being run: replay `prefix`, then choose differently at its end. */
   private prefix: readonly number[] = [];
-  private readonly lastWrite = new Map<string, string>();
-  private readonly stepsOf: number[] = [];
 
   constructor(seed: number) {
     this.rng = new Alea(seed, FUZZ_STREAM);
@@ -55,8 +50,7 @@ export class FuzzStrategy implements Strategy {
     this.rng.start(index);
     this.decisions = [];
     this.fresh = false;
-    this.lastWrite.clear();
-    this.stepsOf.length = 0;
+    this.readsFrom.beginExecution();
     this.prefix = [];
     if (this.corpus.length > 0 && this.rng.next() >= FRESH) {
       const parent = this.corpus[Math.floor(this.rng.next() * this.corpus.length)]!;
@@ -65,12 +59,12 @@ export class FuzzStrategy implements Strategy {
   }
 
   get coverage(): FuzzCoverage {
-    return { pairs: this.seen.size, corpus: this.corpus.length };
+    return { pairs: this.readsFrom.pairs.size, corpus: this.corpus.length };
   }
 
   /** The pairs seen so far (for a run's total over its blocks, RunCoverage). */
   get pairs(): ReadonlySet<string> {
-    return this.seen;
+    return this.readsFrom.pairs;
   }
 
   chooseTask(view: SchedulingView): number {
@@ -101,18 +95,7 @@ export class FuzzStrategy implements Strategy {
   }
 
   observe(task: TaskView, op: Operation): void {
-    const n = (this.stepsOf[task.id] ?? 0) + 1;
-    this.stepsOf[task.id] = n;
-    const event = `${task.name}#${n}`;
-    for (const a of footprintOf(op)) {
-      const key = a.k === null ? a.o : `${a.o}[${a.k}]`;
-      const pair = `${this.lastWrite.get(key) ?? 'init'}>${event}`;
-      if (!this.seen.has(pair)) {
-        this.seen.add(pair);
-        this.fresh = true;
-      }
-      if (a.w) this.lastWrite.set(key, event);
-    }
+    if (this.readsFrom.observe(task, op)) this.fresh = true;
   }
 
   private random(n: number): number {
