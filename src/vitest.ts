@@ -10,6 +10,7 @@
  */
 import { readdirSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { definedIn } from './definedIn.js';
 import { portablePath } from './trace/paths.js';
 import { describe, expect, it } from 'vitest';
@@ -28,7 +29,19 @@ import { encodeTrace, readTrace } from './trace/codec.js';
 import type { Trace } from './trace/schema.js';
 import { saveTraceOrFallback, UNSAVED_HEADER } from './trace/saveOrFallback.js';
 
-export interface NoFailureOptions<P extends object> extends CheckedExploreOptions<P> {
+/**
+ * The options of the vitest helpers: explore's, where `file` (the scenario module's path) may
+ * also be a file URL, such as `new URL('../scenarios/x.ts', import.meta.url)` in a test, which
+ * needs no `node:url` (nor Node's types) to name the module beside it.
+ */
+export type HelperOptions<P extends object> = Omit<CheckedExploreOptions<P>, 'file'> & { readonly file?: string | URL };
+
+/** `options` with `file` as a path. */
+function withPath<O extends { readonly file?: string | URL }>(options: O): O & { readonly file?: string } {
+  return options.file instanceof URL ? { ...options, file: fileURLToPath(options.file) } : (options as O & { readonly file?: string });
+}
+
+export interface NoFailureOptions<P extends object> extends HelperOptions<P> {
   /** Where the failing trace is saved, so the message can name the replay command (default 'traces'; false: do not save). */
   readonly out?: string | false;
   /** Shrink the failing trace before reporting it (default true; with `watchdog`, in the watched thread too). */
@@ -56,7 +69,8 @@ export class InterleaveFailure extends Error {
  * `nondeterminism` with a line saying no trace was saved; without `file`, the message says the
  * failure was not confirmed.
  */
-export async function expectNoFailure<P extends object>(scenario: ScenarioDefinition<P>, options: NoFailureOptions<P> = {}): Promise<CheckedExploreResult> {
+export async function expectNoFailure<P extends object>(scenario: ScenarioDefinition<P>, given: NoFailureOptions<P> = {}): Promise<CheckedExploreResult> {
+  const options = withPath(given);
   const { out, shrink, ...exploreOptions } = options;
   const watchdog = options.watchdog;
   if (out === '') throw new UsageError(`expectNoFailure(${scenario.name}): out must name a folder (or be false), got ""`);
@@ -163,7 +177,8 @@ export interface ReplayTracesOptions {
  * InterleaveFailure: `expected <expectation>, found <kind>`, then the failure with its
  * interleaving (not saved), or how many executions found nothing.
  */
-export async function expectDeclared<P extends object>(scenario: ScenarioDefinition<P>, variant: string, options: CheckedExploreOptions<P> = {}): Promise<CheckedExploreResult> {
+export async function expectDeclared<P extends object>(scenario: ScenarioDefinition<P>, variant: string, given: HelperOptions<P> = {}): Promise<CheckedExploreResult> {
+  const options = withPath(given);
   const spec = scenario.variants[variant];
   if (spec === undefined) throw new UsageError(`expectDeclared(${scenario.name}): no variant "${variant}"; variants are: ${Object.keys(scenario.variants).join(', ')}`);
   const r = await checkedExplore(scenario, { ...options, variant }, undefined, 'expectDeclared');

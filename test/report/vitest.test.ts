@@ -61,6 +61,13 @@ describe('interleave/vitest', () => {
     expect(lines.at(-1)).toBe(
       "(not confirmed from freshly loaded modules: give `file`, the scenario module's path, so that a failure that needs state warmed up by earlier executions is not reported as one that replays)",
     );
+    // With `file`, as a path or as a file URL (what a test has without node:url): confirmed, and the report ends with its replay command.
+    const urlFile = new URL('../fixtures/scenarios/lost-update.ts', import.meta.url);
+    const [byPath, byUrl] = await Promise.all(
+      [urlFile.pathname, urlFile].map((file) => expectNoFailure(lostUpdate, { variant: 'buggy', seed: 3, out: join(OUT, 'confirmed'), file }).catch((e: unknown) => (e as Error).message)),
+    );
+    expect(byUrl).toBe(byPath);
+    expect(byUrl.split('\n').at(-1)).toBe('replay: npx interleave replay test-output/vitest-helper/confirmed/lost-update.buggy.assertion.json');
   });
 
   it('expectNoFailure still reports the failure when its trace cannot be written where asked (saved in the temp dir)', async () => {

@@ -1,13 +1,12 @@
-import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { expectNoFailure, InterleaveFailure } from 'interleave/vitest';
 import profileCache from '../scenarios/profile-cache.js';
 
 // Written by `interleave init`. `expectNoFailure` explores the scenario's schedules and fails the
-// test with interleave's report when any of them fails. `file`, the scenario module's path, lets
-// it confirm a failure from a freshly loaded module before it saves the trace (and run a
-// `watchdog` thread, for code that may spin).
-const file = fileURLToPath(new URL('../scenarios/profile-cache.ts', import.meta.url));
+// test with interleave's report when any of them fails. `file`, the scenario module (a path or a
+// file URL), lets it confirm a failure from a freshly loaded module before it saves the trace
+// (and run a `watchdog` thread, for code that may spin).
+const file = new URL('../scenarios/profile-cache.ts', import.meta.url);
 
 it('the in-flight cache fetches a profile once, in every order interleave tries', async () => {
   await expectNoFailure(profileCache, { variant: 'fixed', file });
