@@ -64,7 +64,7 @@ describe('interleave/vitest', () => {
     // With `file`, as a path or as a file URL (what a test has without node:url): confirmed, and the report ends with its replay command.
     const urlFile = new URL('../fixtures/scenarios/lost-update.ts', import.meta.url);
     const [byPath, byUrl] = await Promise.all(
-      [urlFile.pathname, urlFile].map((file) => expectNoFailure(lostUpdate, { variant: 'buggy', seed: 3, out: join(OUT, 'confirmed'), file }).catch((e: unknown) => (e as Error).message)),
+      [urlFile.pathname, urlFile].map((file) => expectNoFailure(lostUpdate, { variant: 'buggy', seed: 3, out: join(OUT, 'confirmed'), file }).then(() => 'no failure', (e: unknown) => (e as Error).message)),
     );
     expect(byUrl).toBe(byPath);
     expect(byUrl.split('\n').at(-1)).toBe('replay: npx interleave replay test-output/vitest-helper/confirmed/lost-update.buggy.assertion.json');
