@@ -3,45 +3,26 @@ import { fileURLToPath } from 'node:url';
 
 // Tests import the package by name, as users do; point that name at the sources so a test
 // never runs against a stale build (the CLI subprocess tests use the build on purpose).
-const resolve = {
-  alias: {
-    'interleave/vitest': fileURLToPath(new URL('./src/vitest.ts', import.meta.url)),
-    'interleave/async-mutex': fileURLToPath(new URL('./src/asyncMutex.ts', import.meta.url)),
-    interleave: fileURLToPath(new URL('./src/index.ts', import.meta.url)),
-  },
-};
-
-const options = {
-  include: ['test/**/*.test.ts'],
-  // Long checks (big explorations, stress of the watchdog) run with `npm run test:long` (docs/testing.md).
-  exclude: [...configDefaults.exclude, 'test/long/**'],
-  // A timeout catches a hang, not slowness: a machine shared with other suites (load 15-20 on
-  // 2 cores) stretches a 20 s test several times over.
-  testTimeout: 300_000,
-  hookTimeout: 300_000,
-  pool: 'forks' as const,
-};
-
-/**
- * Test files that each need a process of their own: they replace modules or globals (vi.mock,
- * vi.spyOn), or leave activity behind (the browser test: Playwright's real timers fire after it,
- * and a real-code exploration in the same process then meets a real timer it did not start).
- */
-const ISOLATED = ['test/real/locks.test.ts', 'test/real/vi-mock.test.ts', 'test/unit/trace/paths.test.ts', 'test/report/html.test.ts'];
-
 export default defineConfig({
-  resolve,
+  resolve: {
+    alias: {
+      'interleave/vitest': fileURLToPath(new URL('./src/vitest.ts', import.meta.url)),
+      'interleave/async-mutex': fileURLToPath(new URL('./src/asyncMutex.ts', import.meta.url)),
+      interleave: fileURLToPath(new URL('./src/index.ts', import.meta.url)),
+    },
+  },
   test: {
-    ...options,
+    include: ['test/**/*.test.ts'],
+    // Long checks (big explorations, stress of the watchdog) run with `npm run test:long` (docs/testing.md).
+    exclude: [...configDefaults.exclude, 'test/long/**'],
+    // A timeout catches a hang, not slowness: a machine shared with other suites (load 15-20 on
+    // 2 cores) stretches a 20 s test several times over.
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
+    pool: 'forks',
     // Two test files at once, also on a 2-core machine (vitest would run one): most of the slow
     // files wait on subprocesses and watchdog seconds, not on the CPU, and every timing in the
     // suite is robust to load (test/robust/runaway.test.ts saturates the CPU on purpose).
     maxWorkers: 2,
-    // The other files share a worker process and its module graph (isolate: false): a file no
-    // longer imports src/ and the CLI again after the file before it in the same process.
-    projects: [
-      { resolve, test: { ...options, name: 'shared', isolate: false, exclude: [...options.exclude, ...ISOLATED] } },
-      { resolve, test: { ...options, name: 'isolated', include: ISOLATED } },
-    ],
   },
 });
