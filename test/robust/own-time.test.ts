@@ -118,7 +118,7 @@ describe.runIf(linux).concurrent('watchdog verdicts under load', () => {
       exploreParallel({ file: SLOW, variant: 'asleep', iterations: 1, workers: 1, watchdog: 0.25 }),
     ]);
     expect([unsplit.failure, unsplit.executions, pooled.failure, pooled.executions]).toEqual([null, 1, null, 1]);
-    const blocked = await exploreWithWatchdog(SLOW, scenario, { variant: 'blocked', iterations: 1 }, { seconds: 0.25, loadSeconds: 2 });
+    const blocked = await exploreWithWatchdog(SLOW, scenario, { variant: 'blocked', iterations: 1 }, { seconds: 0.25, loadSeconds: 10 });
     expect(blocked.failure?.message).toMatch(/^livelock: task "cruncher" ran for more than 0\.25 s without reaching a scheduling point .* after step 2 of execution 0$/);
   });
 });
