@@ -1,5 +1,5 @@
 import type { Operation } from '../runtime/operation.js';
-import { currentThreadId } from '../runtime/ownTime.js';
+import { currentThreadId, type OwnTime } from '../runtime/ownTime.js';
 import type { TaskView } from '../runtime/operation.js';
 import type { SchedulingView, Strategy } from '../runtime/strategy.js';
 
@@ -60,6 +60,24 @@ export interface Pulse {
   readonly steps: number;
   /** The running execution's decisions so far, as logged (task ids; a value v as -(v + 1)); null past the log's capacity. */
   readonly log: readonly number[] | null;
+}
+
+/**
+ * Milliseconds a watched thread may take to load its scenario, or stay blocked in one step
+ * without running: `loadSeconds`, by default max(30, 5 × the watchdog's seconds). The one rule
+ * for both watching sides (src/robust/watchdog.ts, src/parallel/watchedWorker.ts).
+ */
+export function loadLimitMs(seconds: number, loadSeconds?: number): number {
+  return (loadSeconds ?? Math.max(30, 5 * seconds)) * 1000;
+}
+
+/**
+ * The watchdog's verdict on a heartbeat frozen since `still`'s mark: the thread ran `seconds`
+ * of CPU time, or stayed that long blocked for the load limit of its own time
+ * (src/runtime/ownTime.ts; docs/robustness.md, "Watchdog verdicts under load").
+ */
+export function isRunaway(still: OwnTime, seconds: number, loadLimit: number): boolean {
+  return still.ranAtLeast(seconds * 1000) || still.atLeast(loadLimit);
 }
 
 /** The id of the thread publishing into `buffer` (0 until it has begun, or where unknown). */

@@ -1,6 +1,6 @@
 import { clearInterval, setInterval } from 'node:timers';
 import { EventEmitter } from 'node:events';
-import { heartbeatBuffer, publisherThread, readPulse, type Pulse } from '../heartbeat/heartbeat.js';
+import { heartbeatBuffer, isRunaway, loadLimitMs, publisherThread, readPulse, type Pulse } from '../heartbeat/heartbeat.js';
 import { OwnTime } from '../runtime/ownTime.js';
 import type { FromWorker, PoolWorker, ToWorker } from './workPool.js';
 
@@ -124,7 +124,7 @@ export class WatchedWorker<I, R> extends EventEmitter implements PoolWorker<I, R
   private check(): void {
     const now = Date.now();
     if (this.thread === null) return;
-    const loadLimit = (this.o.loadSeconds ?? Math.max(30, 5 * this.o.seconds)) * 1000;
+    const loadLimit = loadLimitMs(this.o.seconds, this.o.loadSeconds);
     if (!this.ready) {
       if (this.still.atLeast(loadLimit)) this.loadTimeout(null, loadLimit);
       return;
@@ -143,7 +143,7 @@ export class WatchedWorker<I, R> extends EventEmitter implements PoolWorker<I, R
       // Before the item's first execution it is loading its module: the load limit applies.
     } else if (pulse.execution < 0) {
       if (this.still.atLeast(loadLimit)) this.loadTimeout(head.item, loadLimit);
-    } else if (this.still.ranAtLeast(this.o.seconds * 1000) || this.still.atLeast(loadLimit)) {
+    } else if (isRunaway(this.still, this.o.seconds, loadLimit)) {
       this.replace(this.o.runaway(head.item, pulse, this.names, now - this.headSince));
     }
   }

@@ -14,7 +14,7 @@ import { makeTarget, type Target, type TargetOptions } from '../run.js';
 import type { ReplayReport } from '../replay.js';
 import { runawayFailureOf, runawayTrace } from '../heartbeat/runawayTrace.js';
 import type { Trace } from '../trace/schema.js';
-import { CELL, CELLS, heartbeatBuffer, readPulse, type Pulse } from '../heartbeat/heartbeat.js';
+import { CELL, CELLS, heartbeatBuffer, isRunaway, loadLimitMs, readPulse, type Pulse } from '../heartbeat/heartbeat.js';
 
 /**
  * The watchdog: a task that loops forever without reaching a scheduling point (a synchronous
@@ -166,7 +166,7 @@ export class WatchdogThread {
     const { file } = request;
     Atomics.store(cells, CELL.STOP, 0);
     const started = Date.now();
-    const loadLimitMs = (wd.loadSeconds ?? Math.max(30, 5 * wd.seconds)) * 1000;
+    const loadLimit = loadLimitMs(wd.seconds, wd.loadSeconds);
     let loaded = false;
     let lastBeats = Atomics.load(cells, CELL.BEATS);
     // The thread's own time since its last decision (or since the request, while it loads): the
@@ -186,7 +186,7 @@ export class WatchdogThread {
         if (stopping) Atomics.store(cells, CELL.STOP, 1);
         const now = Date.now();
         if (!loaded) {
-          if (still.atLeast(loadLimitMs)) finish(() => reject(new ScenarioLoadError(file, `loading the module took more than ${loadLimitMs / 1000} s (a loop at the top level?)`)), true);
+          if (still.atLeast(loadLimit)) finish(() => reject(new ScenarioLoadError(file, `loading the module took more than ${loadLimit / 1000} s (a loop at the top level?)`)), true);
           return;
         }
         const beats = Atomics.load(cells, CELL.BEATS);
@@ -198,7 +198,7 @@ export class WatchdogThread {
           // ended, rather than after the watchdog's verdict. (At the time limit the verdict is
           // awaited: a task frozen when the budget ends is what the watchdog is there to judge.)
           finish(() => resolve(verdicts.interrupted(readPulse(buffer), now - started)), true);
-        } else if (still.ranAtLeast(wd.seconds * 1000) || still.atLeast(loadLimitMs)) {
+        } else if (isRunaway(still, wd.seconds, loadLimit)) {
           finish(() => resolve(verdicts.runaway(readPulse(buffer), now - started)), true);
         }
       }, POLL_MS);
