@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { promisify, stripVTControlCharacters } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -10,10 +10,16 @@ const run = promisify(execFile);
 
 /** dependency-cruiser over `dir`'s src/ with the project's layer rules: its exit code and the rule names it reports. */
 async function cruise(dir: string): Promise<{ code: number | string; rules: string[]; out: string }> {
-  const r = await run(DEPCRUISE, ['src', '--config', join(ROOT, '.dependency-cruiser.cjs'), '--output-type', 'err'], { cwd: dir }).then(
+  const r: { code: number | string; out: string } = await run(DEPCRUISE, ['src', '--config', join(ROOT, '.dependency-cruiser.cjs'), '--output-type', 'err'], {
+    cwd: dir,
+    env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+  }).then(
     (ok) => ({ code: 0, out: ok.stdout + ok.stderr }),
     (e: { code: number | string; stdout?: string; stderr?: string; message: string }) => ({ code: e.code, out: `${e.stdout ?? ''}${e.stderr ?? ''}${e.message}` }),
   );
+  // CI sets FORCE_COLOR, which dependency-cruiser honours over the env above in some versions:
+  // the rule names are read from the text without its colour codes either way.
+  r.out = stripVTControlCharacters(r.out);
   const rules = [...r.out.matchAll(/error ([\w-]+):/g)].map((m) => m[1]!);
   return { ...r, rules: [...new Set(rules)].sort() };
 }
