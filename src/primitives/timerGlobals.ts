@@ -87,16 +87,22 @@ export function keepStepPromises(on: boolean): void {
 
 /** A promise was made (async hook `init`): kept when made within a step of the running execution. */
 export function promiseMade(id: number): void {
-  if (stepPromises === null || clock === null) return;
-  const here = executionAsyncId();
-  if (here === 0 || here === stepId || stepPromises.has(here)) stepPromises.add(id);
+  if (stepPromises !== null && inStep(executionAsyncId())) stepPromises.add(id);
+}
+
+/**
+ * Whether code running in async context `id` is a step of the running execution: the step's
+ * macrotask or tick, a microtask (0 without hooks), or a promise made within a step (while an
+ * async hook numbers them). OutsideWorld uses it to tell the resources the execution starts from
+ * the process's other activity.
+ */
+export function inStep(id: number): boolean {
+  return clock !== null && (id === 0 || id === stepId || (stepPromises?.has(id) ?? false));
 }
 
 /** The clock for a forwarder called now: the active one, unless the caller runs in another macrotask than the step. */
 function on(): VirtualClock | null {
-  if (clock === null) return null;
-  const id = executionAsyncId();
-  return id === 0 || id === stepId || (stepPromises?.has(id) ?? false) ? clock : null;
+  return inStep(executionAsyncId()) ? clock : null;
 }
 
 const TIMER_NAMES = ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate'] as const;

@@ -1,3 +1,4 @@
+import { OUTSIDE_WAIT } from '../primitives/outsideWorld.js';
 import type { TraceEvent } from '../runtime/events.js';
 import { describeEvent } from '../runtime/events.js';
 import type { ExecutionResult } from '../runtime/execution.js';
@@ -98,14 +99,27 @@ export interface DeterminismCheck {
  */
 export async function checkDeterminism(target: Target<object>, decisions: readonly number[], expected?: Failure | null): Promise<DeterminismCheck> {
   const first = await replayDecisions(target, decisions, { locateWaits: locatesWaits(expected?.kind) });
+  // The exploring run blamed the process's activity on the execution: the recording run knows whose it is.
+  if (expected?.kind === 'nondeterminism' && onlyOtherActivity(expected, first.failure)) expected = first.failure!;
   // A guard finding (an await the scheduler does not control) is already nondeterminism; its replay is racy.
   if (expected?.kind === 'nondeterminism') return { result: first, difference: null };
   if (expected !== undefined && (first.divergence !== null || !sameFailure(expected, first.failure))) {
     const step = first.divergence?.step ?? Math.min(expected?.step ?? first.steps, first.failure?.step ?? first.steps);
     return { result: first, difference: { step, first: expected?.message ?? 'a clean end', second: outcomeOf(first) } };
   }
-  const second = await replayDecisions(target, decisions);
+  // Locating as the first did: a stall is judged the same way in both (src/primitives/outsideWorld.ts).
+  const second = await replayDecisions(target, decisions, { locateWaits: locatesWaits(expected?.kind) });
   return { result: first, difference: firstRunDifference(first, second) };
+}
+
+/**
+ * Whether `found`, an exploring run's `nondeterminism` at a stall of real code (the process
+ * waits on something it did not have when the execution started), was only the rest of the
+ * process's activity: the recording run, which counts only the resources the execution itself
+ * started (src/primitives/outsideWorld.ts), ends at the same step stuck or leaking instead.
+ */
+function onlyOtherActivity(found: Failure, recorded: Failure | null): boolean {
+  return found.message.includes(OUTSIDE_WAIT) && recorded !== null && (recorded.kind === 'stuck' || recorded.kind === 'leak') && recorded.step === found.step;
 }
 
 /**
@@ -155,7 +169,7 @@ export async function recordFailure(target: Target<object>, info: StrategyInfo, 
   const trace = traceOf(target, info, check.result);
   // The guard's own finding (a task awaited something the scheduler does not control) replays racily by nature: keep it,
   // unless the recording run found it at the same step, where it also names the line that started the outside wait.
-  if (failure.kind === 'nondeterminism') {
+  if (failure.kind === 'nondeterminism' && !onlyOtherActivity(failure, check.result.failure)) {
     const recorded = check.result.failure;
     const kept = recorded !== null && recorded.kind === 'nondeterminism' && recorded.step === failure.step ? recorded : failure;
     return { failure: kept, trace: { ...trace, failure: { ...kept, tasks: [...kept.tasks] } as Trace['failure'] } };
