@@ -20,6 +20,11 @@ export default defineConfig({
     testTimeout: 300_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    // What a test reads is text: no colour whatever the caller's environment says (FORCE_COLOR
+    // in a CI runner coloured in-process CLI output and dependency-cruiser's; NO_COLOR wins
+    // over it in src/report/colour.ts, FORCE_COLOR=0 over it in Node's own console; tests of
+    // colour pass their environment explicitly).
+    env: { NO_COLOR: '1', FORCE_COLOR: '0' },
     // Two test files at once, also on a 2-core machine (vitest would run one): most of the slow
     // files wait on subprocesses and watchdog seconds, not on the CPU, and every timing in the
     // suite is robust to load (test/robust/runaway.test.ts saturates the CPU on purpose).
