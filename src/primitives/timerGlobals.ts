@@ -22,7 +22,7 @@ import * as timersPromisesEsm from 'node:timers/promises';
  * bindings of `node:timers/promises` (`import { setTimeout } from ...`) keep the forwarders,
  * which outside a step call the original functions (`install`: re-syncing them costs ~50 us).
  *
- * Module state is the point here: the globals are the process's. Used by VirtualTimers, by
+ * The state is the process's (below, `SwitchState`), as the globals are. Used by VirtualTimers, by
  * RealTimersWatch (timers: 'real'), by OutsideWorld's hook and by src/series.ts (holdTimerGlobals).
  */
 export interface VirtualClock {
@@ -54,40 +54,62 @@ interface Saved {
   readonly promisesSetImmediate: unknown;
 }
 
-let clock: VirtualClock | null = null;
-/** The async id of the macrotask the running step started in. */
-let stepId = -1;
-let installs = 0;
 /**
- * What the last `install` replaced: the forwarders call these outside a step. Kept after
- * `uninstall`, so a forwarder the code under test kept (or an ESM binding, below) still works.
+ * The switch's state, one per process rather than per copy of this module: two copies of
+ * interleave in one process (a CommonJS and an ES module build, or a test runner's copy of the
+ * sources beside the built package a scenario imports) replace the same globals, and with a
+ * counter each, one copy's `uninstall` put back the real functions while the other's executions
+ * still counted on its forwarders (its next `install` then did nothing, and the code under test
+ * met real timers). Kept under a registered symbol, versioned with the shape.
  */
-let real: Saved | null = null;
-/** The forwarding Date, made once for the Date it wraps (`Date` is replaced by the same class every execution). */
-let dateFor: { readonly real: DateConstructor; readonly virtual: DateConstructor } | null = null;
+interface SwitchState {
+  clock: VirtualClock | null;
+  /** The async id of the macrotask the running step started in. */
+  stepId: number;
+  installs: number;
+  /**
+   * What the last `install` replaced: the forwarders call these outside a step. Kept after
+   * `uninstall`, so a forwarder the code under test kept (or an ESM binding, below) still works.
+   */
+  real: Saved | null;
+  /** The forwarding Date, made once for the Date it wraps (`Date` is replaced by the same class every execution). */
+  dateFor: { readonly real: DateConstructor; readonly virtual: DateConstructor } | null;
+  /**
+   * While async hooks number promises (an execution that records with OutsideWorld's hook on), a
+   * promise reaction runs with its promise's async id rather than 0: the ids of the promises made
+   * within the execution's steps, so a forwarder called from one of them still uses the clock.
+   * Null when no hook numbers promises.
+   */
+  stepPromises: Set<number> | null;
+  /** The forwarders, made once per process by the first copy (an ESM binding keeps whichever it was synced to). */
+  forward: Forwarders | null;
+}
+
+const STATE_KEY = Symbol.for('interleave.timerGlobals.1');
+const state: SwitchState = ((globalThis as Record<symbol, unknown>)[STATE_KEY] ??= {
+  clock: null,
+  stepId: -1,
+  installs: 0,
+  real: null,
+  dateFor: null,
+  stepPromises: null,
+  forward: null,
+} satisfies SwitchState) as SwitchState;
 
 /** The clock the forwarders use now (null: the real functions). Called by VirtualTimers at each step's start and end. */
 export function activate(c: VirtualClock | null): void {
-  clock = c;
-  stepId = executionAsyncId();
+  state.clock = c;
+  state.stepId = executionAsyncId();
 }
-
-/**
- * While async hooks number promises (an execution that records with OutsideWorld's hook on), a
- * promise reaction runs with its promise's async id rather than 0: the ids of the promises made
- * within the execution's steps, so a forwarder called from one of them still uses the clock.
- * Null when no hook numbers promises.
- */
-let stepPromises: Set<number> | null = null;
 
 /** Starts (or stops) keeping the ids of promises made within steps (called by OutsideWorld around a recording execution). */
 export function keepStepPromises(on: boolean): void {
-  stepPromises = on ? new Set() : null;
+  state.stepPromises = on ? new Set() : null;
 }
 
 /** A promise was made (async hook `init`): kept when made within a step of the running execution. */
 export function promiseMade(id: number): void {
-  if (stepPromises !== null && inStep(executionAsyncId())) stepPromises.add(id);
+  if (state.stepPromises !== null && inStep(executionAsyncId())) state.stepPromises.add(id);
 }
 
 /**
@@ -97,12 +119,12 @@ export function promiseMade(id: number): void {
  * the process's other activity.
  */
 export function inStep(id: number): boolean {
-  return clock !== null && (id === 0 || id === stepId || (stepPromises?.has(id) ?? false));
+  return state.clock !== null && (id === 0 || id === state.stepId || (state.stepPromises?.has(id) ?? false));
 }
 
 /** The clock for a forwarder called now: the active one, unless the caller runs in another macrotask than the step. */
 function on(): VirtualClock | null {
-  return inStep(executionAsyncId()) ? clock : null;
+  return inStep(executionAsyncId()) ? state.clock : null;
 }
 
 const TIMER_NAMES = ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'setImmediate', 'clearImmediate'] as const;
@@ -112,42 +134,46 @@ type TimerName = (typeof TIMER_NAMES)[number];
 function forwarder(name: TimerName): (...args: unknown[]) => unknown {
   return (...args: unknown[]): unknown => {
     const c = on();
-    return c !== null ? Reflect.apply(c[name], c, args) : Reflect.apply(real![name], globalThis, args);
+    return c !== null ? Reflect.apply(c[name], c, args) : Reflect.apply(state.real![name], globalThis, args);
   };
 }
 
-// The forwarders, made once: installing is a few property writes per execution.
-const forward = {
-  setTimeout: forwarder('setTimeout'),
-  clearTimeout: forwarder('clearTimeout'),
-  setInterval: forwarder('setInterval'),
-  clearInterval: forwarder('clearInterval'),
-  setImmediate: forwarder('setImmediate'),
-  clearImmediate: forwarder('clearImmediate'),
-  now: (): number => on()?.now() ?? real!.now.call(performance),
-  abortTimeout: (ms: number): AbortSignal => {
-    const active = on();
-    if (active === null) return real!.abortTimeout.call(AbortSignal, ms);
-    const controller = new AbortController();
-    active.setTimeout(() => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), ms);
-    return controller.signal;
-  },
-  promisesSetTimeout: (ms?: number, value?: unknown, options?: { signal?: AbortSignal }): unknown => {
-    const c = on();
-    return c !== null ? virtualDelay(c, 'setTimeout', ms, value, options?.signal) : (real!.promisesSetTimeout as (...a: unknown[]) => unknown)(ms, value, options);
-  },
-  promisesSetImmediate: (value?: unknown, options?: { signal?: AbortSignal }): unknown => {
-    const c = on();
-    return c !== null ? virtualDelay(c, 'setImmediate', 0, value, options?.signal) : (real!.promisesSetImmediate as (...a: unknown[]) => unknown)(value, options);
-  },
-};
+type Forwarders = ReturnType<typeof makeForwarders>;
+
+// The forwarders, made once per process (state.forward): installing is a few property writes per execution.
+function makeForwarders() {
+  return {
+    setTimeout: forwarder('setTimeout'),
+    clearTimeout: forwarder('clearTimeout'),
+    setInterval: forwarder('setInterval'),
+    clearInterval: forwarder('clearInterval'),
+    setImmediate: forwarder('setImmediate'),
+    clearImmediate: forwarder('clearImmediate'),
+    now: (): number => on()?.now() ?? state.real!.now.call(performance),
+    abortTimeout: (ms: number): AbortSignal => {
+      const active = on();
+      if (active === null) return state.real!.abortTimeout.call(AbortSignal, ms);
+      const controller = new AbortController();
+      active.setTimeout(() => controller.abort(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), ms);
+      return controller.signal;
+    },
+    promisesSetTimeout: (ms?: number, value?: unknown, options?: { signal?: AbortSignal }): unknown => {
+      const c = on();
+      return c !== null ? virtualDelay(c, 'setTimeout', ms, value, options?.signal) : (state.real!.promisesSetTimeout as (...a: unknown[]) => unknown)(ms, value, options);
+    },
+    promisesSetImmediate: (value?: unknown, options?: { signal?: AbortSignal }): unknown => {
+      const c = on();
+      return c !== null ? virtualDelay(c, 'setImmediate', 0, value, options?.signal) : (state.real!.promisesSetImmediate as (...a: unknown[]) => unknown)(value, options);
+    },
+  };
+}
 
 /**
  * The real timer functions as a clock, for a watch that lets the code under test use them (after
  * `install`): what a forwarder would call outside a step.
  */
 export function realClock(): VirtualClock {
-  const r = real!;
+  const r = state.real!;
   return {
     now: () => r.now.call(performance),
     setTimeout: (fn, ms, ...args) => r.setTimeout(fn, ms, ...args),
@@ -161,7 +187,8 @@ export function realClock(): VirtualClock {
 
 /** Replaces the globals with forwarders (the first of nested calls). */
 export function install(): void {
-  if (installs++ > 0) return;
+  if (state.installs++ > 0) return;
+  const forward = (state.forward ??= makeForwarders());
   const saved: Saved = {
     setTimeout: globalThis.setTimeout,
     clearTimeout: globalThis.clearTimeout,
@@ -176,11 +203,11 @@ export function install(): void {
     promisesSetTimeout: timersPromises.setTimeout,
     promisesSetImmediate: timersPromises.setImmediate,
   };
-  real = saved;
+  state.real = saved;
   const g = globalThis as unknown as Record<string, unknown>;
   for (const name of TIMER_NAMES) g[name] = forward[name];
-  if (dateFor?.real !== saved.Date) dateFor = { real: saved.Date, virtual: forwardingDate(saved.Date) };
-  g.Date = dateFor.virtual;
+  if (state.dateFor?.real !== saved.Date) state.dateFor = { real: saved.Date, virtual: forwardingDate(saved.Date) };
+  g.Date = state.dateFor.virtual;
   Object.defineProperty(performance, 'now', { configurable: true, writable: true, value: forward.now });
   AbortSignal.timeout = forward.abortTimeout;
   timersPromises.setTimeout = forward.promisesSetTimeout;
@@ -211,9 +238,9 @@ export function holdTimerGlobals(): () => void {
 
 /** Puts every global back (the last of nested calls). Safe to call whatever happened in between. */
 export function uninstall(): void {
-  if (installs === 0 || --installs > 0) return;
-  const saved = real!;
-  clock = null;
+  if (state.installs === 0 || --state.installs > 0) return;
+  const saved = state.real!;
+  state.clock = null;
   const g = globalThis as unknown as Record<string, unknown>;
   for (const name of TIMER_NAMES) g[name] = saved[name];
   g.Date = saved.Date;

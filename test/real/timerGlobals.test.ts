@@ -2,6 +2,7 @@ import { createRequire, syncBuiltinESMExports } from 'node:module';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { defineScenario, explore, type ScenarioDefinition } from 'interleave';
+import * as here from '../../src/primitives/timerGlobals.js';
 
 const s = (x: unknown): ScenarioDefinition<object> => x as ScenarioDefinition<object>;
 const timersPromises = createRequire(import.meta.url)('node:timers/promises') as { setTimeout: unknown };
@@ -36,5 +37,31 @@ describe('timer globals installed once per execution, synced only when needed', 
     await explore(s(sleeper), { iterations: 1 });
     expect(timersPromises.setTimeout).toBe(REAL_CJS_DELAY);
     await expect(delay(1, 'done')).resolves.toBe('done');
+  });
+
+  it('two copies of interleave in one process (the sources and the built package) share one switch: one copy ending its execution does not put the real timers back under the other', async () => {
+    // The built copy, as a scenario loaded from a file imports it beside a test runner's copy of the sources.
+    const built = (await import(new URL('../../dist/primitives/timerGlobals.js', import.meta.url).href)) as typeof here;
+    expect(built).not.toBe(here);
+    const realSetTimeout = globalThis.setTimeout;
+    here.install();
+    built.install();
+    here.uninstall();
+    // Before: the sources' copy counted alone and put the real function back here.
+    expect(globalThis.setTimeout).not.toBe(realSetTimeout);
+    built.uninstall();
+    expect(globalThis.setTimeout).toBe(realSetTimeout);
+    // And the other order, with a clock active in between: a timer set in a step goes to it.
+    built.install();
+    here.install();
+    built.uninstall();
+    const fired: string[] = [];
+    const clock = { ...built.realClock(), setTimeout: (fn: () => void) => (fired.push('virtual'), fn(), 0) };
+    here.activate(clock);
+    globalThis.setTimeout(() => fired.push('ran'), 1);
+    here.activate(null);
+    here.uninstall();
+    expect(fired).toEqual(['virtual', 'ran']);
+    expect(globalThis.setTimeout).toBe(realSetTimeout);
   });
 });
