@@ -104,8 +104,22 @@ export function guardMainThread(): MainThreadGuard {
     for (const [signal, listeners] of saved) for (const l of listeners) process.on(signal, l);
     saved = null;
   };
+  /**
+   * At the process's exit (a timer the scenario left calls `process.exit` just as the thread comes
+   * back from a long step, before the worker saw it and disconnected), Node would print "Waiting
+   * for the debugger to disconnect..." for the worker's session: muted. Registered at the first
+   * `stuck`, so after the command's own exit listeners, which write first.
+   */
+  let exitHeard = false;
+  const atExit = (): void => {
+    if (Atomics.load(tick, CELL.CONNECTED) === 1) muteStderr();
+  };
   const calls: GuardCalls = {
     stuck() {
+      if (!exitHeard) {
+        exitHeard = true;
+        process.once('exit', atExit);
+      }
       if (saved !== null) return;
       saved = new Map(GUARDED_SIGNALS.map((s) => [s, process.listeners(s) as ((...args: unknown[]) => void)[]]));
       for (const s of GUARDED_SIGNALS) process.removeAllListeners(s);
@@ -156,6 +170,7 @@ export function guardMainThread(): MainThreadGuard {
   }
   return {
     async dispose() {
+      process.off('exit', atExit);
       clearInterval(timer);
       free();
       signals?.dispose();
@@ -178,13 +193,18 @@ export function guardMainThread(): MainThreadGuard {
  * no 'exit' listener may run JS in a thread that is stuck.
  */
 function exitQuietly(code: number): void {
+  muteStderr();
+  (process as unknown as { reallyExit(code: number): void }).reallyExit(code);
+}
+
+/** Points fd 2 at the null device (what was written before stays written). */
+function muteStderr(): void {
   try {
     closeSync(2);
     openSync(devNull, 'w');
   } catch {
     // stderr stays as it was: at worst the line is printed.
   }
-  (process as unknown as { reallyExit(code: number): void }).reallyExit(code);
 }
 
 /** The verdict on a task that spun through promise reactions after `step`. */

@@ -15,8 +15,10 @@ export const CELL = {
   RAISE: 2,
   /** The worker hears signals: 1; it cannot: -1; not yet: 0. */
   LISTENING: 3,
+  /** The worker's inspector session is connected to the main thread: 1; else 0. */
+  CONNECTED: 4,
   /** From here, one per GUARDED_SIGNALS entry: how many of that signal the main thread handled. */
-  HANDLED: 4,
+  HANDLED: 5,
 } as const;
 
 export const CELLS = CELL.HANDLED + GUARDED_SIGNALS.length;

@@ -35,7 +35,8 @@ const POLL_MS = 100;
 
 /**
  * Connected only while the main thread is stuck (a session to the main thread keeps Node's exit
- * waiting for it; the guard's own exit sends that line to the null device).
+ * waiting for it, and saying so on stderr: the main thread mutes that line while CELL.CONNECTED
+ * says the session is there, src/cli/mainThreadGuard.ts).
  */
 const session = new Session();
 let connected = false;
@@ -69,6 +70,7 @@ setInterval(() => {
     if (connected && !asking) {
       session.disconnect();
       connected = false;
+      Atomics.store(tick, CELL.CONNECTED, 0);
     }
     return;
   }
@@ -78,6 +80,7 @@ setInterval(() => {
     stuck = true;
     if (!connected) session.connectToMainThread();
     connected = true;
+    Atomics.store(tick, CELL.CONNECTED, 1);
     return evaluate('stuck', [], () => (asking = false));
   }
   // A signal while stuck: the main thread prints what its command prints when interrupted and

@@ -203,7 +203,7 @@ describe('misuse of the API is a usage error naming the line', () => {
 
   it.each([
     ['after-end', 18],
-    ['after-end-promise', 24],
+    ['after-end-promise', 31],
   ])('%s: an operation called once the execution ended, from a timer or a promise callback: one line, exit 2, no stack', async (variant, line) => {
     const r = await inProcess(['run', join(VERDICTS, 'misuse.ts'), '--variant', variant, '--no-shrink']);
     expect(r.stderr).toBe(
