@@ -4,8 +4,7 @@ import { loadScenario } from '../loader.js';
 import { UsageError } from '../runtime/errors.js';
 import type { Failure } from '../runtime/failure.js';
 import type { Pulse } from '../heartbeat/heartbeat.js';
-import { runawayFailure } from '../robust/watchdog.js';
-import { runawayTrace } from '../heartbeat/runawayTrace.js';
+import { Runaways } from './runaway.js';
 import { makeTarget, type TargetOptions } from '../run.js';
 import type { ScenarioDefinition } from '../scenario.js';
 import { runBlock, type BlockResult, type SamplingSpec, type WorkerSetup } from './block.js';
@@ -120,8 +119,8 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
   // n explorers: this thread and n - 1 workers (none for one), under the same rules; watched,
   // n workers, since a runaway task would freeze this thread for good.
   const threads = options.threads ?? new WorkerGroup();
-  /** The frozen heartbeat of each block whose task spun: its trace is rebuilt from it below. */
-  const spun = new Map<number, Pulse>();
+  /** The blocks whose task spun, by index: their traces are rebuilt below. */
+  const runaways = new Runaways<number>(seconds ?? 0);
   const { results, stoppedEarly } = await runWorkPool<Block, BlockResult>({
     items: mine,
     workers: seconds === undefined ? workers - 1 : workers,
@@ -131,10 +130,7 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
         : new WatchedWorker(() => threads.attach<Block, BlockResult>(setup), {
             seconds,
             file: () => options.file,
-            runaway: (block, pulse, names) => {
-              spun.set(block.index, pulse);
-              return runawayBlock(block, runawayFailure(seconds, pulse, names), pulse);
-            },
+            runaway: (block, pulse, names) => runawayBlock(block, runaways.caught(block.index, pulse, names), pulse),
             cancelled: (block) => ({ ...block, executions: 0, steps: 0, failureAt: null, failure: null, trace: null, warnings: [], complete: false }),
             // Past the time limit (and not interrupted), a frozen block gets the watchdog's verdict.
             hurry: () => (options.shouldStop?.() ?? false) || performance.now() < deadline,
@@ -148,14 +144,7 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
     ahead: 2,
   }).finally(() => (options.threads === undefined ? threads.close() : undefined));
   const interrupted = options.shouldStop?.() ?? false;
-  // A runaway's trace: its schedule up to the runaway pick (src/heartbeat/runawayTrace.ts).
-  const traced = await Promise.all(
-    results.map(async (r) => {
-      const pulse = spun.get(r.index);
-      if (pulse === undefined || r.failure === null || r.failureAt === null || r.trace !== null) return r;
-      return { ...r, trace: await runawayTrace(target, failureStrategy(spec.strategy, spec.seed, r.failureAt), pulse, r.failure, seconds!) };
-    }),
-  );
+  const traced = await Promise.all(results.map((r) => runaways.traced(r.index, r, () => target, () => failureStrategy(spec.strategy, spec.seed, r.failureAt!))));
   return combineBlocks({
     scenario: scenario.name,
     variant: target.variant,

@@ -1,9 +1,7 @@
 import { explore, type ExploreResult } from '../explore.js';
 import { loadScenario, type LoadedScenario } from '../loader.js';
 import { InternalError } from '../runtime/errors.js';
-import { runawayFailure, runawayResult } from '../robust/watchdog.js';
-import { runawayTrace } from '../heartbeat/runawayTrace.js';
-import type { Pulse } from '../heartbeat/heartbeat.js';
+import { Runaways, runawayResult } from './runaway.js';
 import { makeTarget } from '../run.js';
 import type { Strategy } from '../runtime/strategy.js';
 import { WatchedWorker } from './watchedWorker.js';
@@ -78,19 +76,15 @@ export async function exploreVariants(jobs: readonly VariantJob[], o: ExploreVar
   const setup: VariantsWorkerSetup = { kind: 'variants', ...(seconds !== undefined ? { watched: true } : {}) };
   const threads = new WorkerGroup();
   const items = jobs.map((j, index) => ({ index, file: j.loaded.file, variant: j.variant, ...check }));
-  /** The frozen heartbeat of each variant (by job) whose task spun: its trace is rebuilt from it below. */
-  const spun = new Map<number, Pulse>();
+  /** The variants (by job) whose task spun: their traces are rebuilt below. */
+  const runaways = new Runaways<number>(seconds ?? 0);
   // Watched, every explorer is a worker thread (a runaway task would freeze this one for good):
   // kept for all the variants, and only a thread whose task spun is ended and replaced.
   const watched = (s: number): PoolWorker<VariantItem, ExploreResult> =>
     new WatchedWorker<VariantItem, ExploreResult>(() => threads.attach<VariantItem, ExploreResult>(setup), {
       seconds: s,
       file: (item) => item?.file ?? 'a worker thread',
-      runaway: (item, pulse, names, elapsedMs) => {
-        const { scenario } = jobs[item.index]!.loaded;
-        spun.set(item.index, pulse);
-        return runawayResult(scenario, { variant: item.variant }, runawayFailure(s, pulse, names), elapsedMs, pulse);
-      },
+      runaway: (item, pulse, names, elapsedMs) => runawayResult(jobs[item.index]!.loaded.scenario, { variant: item.variant }, runaways.caught(item.index, pulse, names), elapsedMs, pulse),
       cancelled: () => {
         throw new InternalError('exploreVariants: a variant is never cancelled');
       },
@@ -104,13 +98,10 @@ export async function exploreVariants(jobs: readonly VariantJob[], o: ExploreVar
     stop: () => false,
     ...(o.onDone !== undefined ? { onResult: (item: VariantItem, r: ExploreResult) => o.onDone!(jobs[item.index]!, r) } : {}),
   }).finally(() => threads.close());
-  // A runaway's trace: its schedule up to the runaway pick (src/heartbeat/runawayTrace.ts).
   return Promise.all(
-    results.map(async (r, index) => {
-      const pulse = spun.get(index);
-      if (pulse === undefined || r.failure === null || r.trace !== null) return r;
+    results.map((r, index) => {
       const { scenario, file } = jobs[index]!.loaded;
-      return { ...r, trace: await runawayTrace(makeTarget(scenario, { variant: r.variant, file }), { ...r.strategy, execution: pulse.execution }, pulse, r.failure, seconds!) };
+      return runaways.traced(index, r, () => makeTarget(scenario, { variant: r.variant, file }), (pulse) => ({ ...r.strategy, execution: pulse.execution }));
     }),
   );
 }

@@ -12,8 +12,8 @@ import { combineUnits, unitsThrough, type SearchShardRun } from './searchResult.
 import { boundOf, isPrefix, PARTS, PREFIX_EXECUTIONS, roundEndsSearch, unitOf, unitRules, unitsOf, UNITS_PER_ROUND, type UnitResult } from './searchUnits.js';
 import type { Failure, Warning } from '../runtime/failure.js';
 import type { Pulse } from '../heartbeat/heartbeat.js';
-import { exploreWithWatchdog, runawayFailure } from '../robust/watchdog.js';
-import { runawayTrace } from '../heartbeat/runawayTrace.js';
+import { exploreWithWatchdog } from '../robust/watchdog.js';
+import { Runaways } from './runaway.js';
 import type { Progress } from '../explore.js';
 
 import { WatchedWorker } from './watchedWorker.js';
@@ -279,17 +279,14 @@ async function runRound(scenario: ScenarioDefinition<object>, setup: SearchWorke
   const start = initialState(scenario.name, o.variant, o.mode, o.por, o.bound);
   const prefixPiece: SearchPiece = { unit: first, key: [0], state: start };
   const wd = o.watchdog;
-  /** The frozen heartbeat of each piece (by key) whose task spun: its trace is rebuilt from it (withRunawayTraces). */
-  const spun = new Map<string, Pulse>();
+  /** The pieces (by key) whose task spun: their traces are rebuilt (withRunawayTraces). */
+  const runaways = new Runaways<string>(wd?.seconds ?? 0);
   const watched = (seconds: number): PoolWorker<SearchPiece, PieceResult> =>
     new WatchedWorker(() => threads.attach<SearchPiece, PieceResult>(setup), {
       seconds,
       file: () => wd!.file,
       // A piece numbers its executions from 0; the run's count says where it stands in the whole.
-      runaway: (piece, pulse, names) => {
-        spun.set(piece.key.join('.'), pulse);
-        return runawayPiece(piece, runawayFailure(seconds, pulse, names, `execution ${pulse.execution} of search unit ${piece.unit}${piece.key.length > 1 ? `, part ${piece.key.slice(1).join('.')}` : ''}`), pulse);
-      },
+      runaway: (piece, pulse, names) => runawayPiece(piece, runaways.caught(piece.key.join('.'), pulse, names, `execution ${pulse.execution} of search unit ${piece.unit}${piece.key.length > 1 ? `, part ${piece.key.slice(1).join('.')}` : ''}`), pulse),
       cancelled: (piece) => cancelledPiece(piece, o.interrupted() ? 'interrupted' : 'time'),
       hurry: wd!.hurry,
     });
@@ -310,7 +307,7 @@ async function runRound(scenario: ScenarioDefinition<object>, setup: SearchWorke
       stop: o.stop,
       ...(o.onPiece !== undefined ? { onResult: o.onPiece } : {}),
     });
-    const head = (await withRunawayTraces(scenario, setup, o.mode, spun, results, wd.seconds))[0];
+    const head = (await withRunawayTraces(scenario, setup, o.mode, runaways, results))[0];
     prefix = head?.result ?? cancelledPiece(prefixPiece, o.interrupted() ? 'interrupted' : 'time').result;
     parts = head?.parts ?? [];
   }
@@ -337,7 +334,7 @@ async function runRound(scenario: ScenarioDefinition<object>, setup: SearchWorke
     ...(o.onPiece !== undefined ? { onResult: o.onPiece } : {}),
   });
   const why = o.interrupted() ? 'interrupted' : 'time';
-  const pieceResults = wd === undefined ? out.results : await withRunawayTraces(scenario, setup, o.mode, spun, out.results, wd.seconds);
+  const pieceResults = wd === undefined ? out.results : await withRunawayTraces(scenario, setup, o.mode, runaways, out.results);
   const units = todo.flatMap((u, i) => {
     const pieces = pieceResults.filter((r) => r.key[0] === i);
     return pieces.length === 0 ? [] : [combinePieces(u.unit, pieces, why)];
@@ -346,17 +343,10 @@ async function runRound(scenario: ScenarioDefinition<object>, setup: SearchWorke
   return { prefix, results, failed: units.some(unitRules.failed), stoppedEarly: out.stoppedEarly };
 }
 
-/** The runaway pieces' traces, rebuilt from their frozen heartbeats (src/heartbeat/runawayTrace.ts). */
-async function withRunawayTraces(scenario: ScenarioDefinition<object>, setup: SearchWorkerSetup, mode: string, spun: ReadonlyMap<string, Pulse>, results: readonly PieceResult[], seconds: number): Promise<PieceResult[]> {
-  const target = makeTarget(scenario, { ...setup.target, file: setup.file });
-  return Promise.all(
-    results.map(async (p) => {
-      const pulse = spun.get(p.key.join('.'));
-      const failure = p.result.failure;
-      if (pulse === undefined || failure === null || p.result.trace !== null) return p;
-      return { ...p, result: { ...p.result, trace: await runawayTrace(target, { name: mode, execution: pulse.execution }, pulse, failure, seconds) } };
-    }),
-  );
+/** The runaway pieces' traces, rebuilt from their frozen heartbeats (runaway.ts). */
+function withRunawayTraces(scenario: ScenarioDefinition<object>, setup: SearchWorkerSetup, mode: string, runaways: Runaways<string>, results: readonly PieceResult[]): Promise<PieceResult[]> {
+  const target = (): Target<object> => makeTarget(scenario, { ...setup.target, file: setup.file });
+  return Promise.all(results.map(async (p) => ({ ...p, result: await runaways.traced(p.key.join('.'), p.result, target, (pulse) => ({ name: mode, execution: pulse.execution })) })));
 }
 
 /**
