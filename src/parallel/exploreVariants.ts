@@ -1,12 +1,11 @@
 import { explore, type ExploreResult } from '../explore.js';
 import { loadScenario, type LoadedScenario } from '../loader.js';
 import { InternalError } from '../runtime/errors.js';
-import { Runaways, runawayResult } from './runaway.js';
+import { runawayResult } from './runaway.js';
+import { supervise } from './supervisor.js';
 import { makeTarget } from '../run.js';
 import type { Strategy } from '../runtime/strategy.js';
-import { WatchedWorker } from './watchedWorker.js';
-import { WorkerGroup } from './workerGroup.js';
-import { runWorkPool, type PoolWorker, type ResultRules } from './workPool.js';
+import type { ResultRules } from './workPool.js';
 
 /** One variant to explore whole, with its budget: what `interleave ci` checks. */
 export interface VariantJob {
@@ -60,50 +59,36 @@ export async function exploreVariants(jobs: readonly VariantJob[], o: ExploreVar
   const workers = Math.max(1, Math.min(o.workers ?? 1, jobs.length));
   const check = o.checkDeterminism === true ? { checkDeterminism: true } : {};
   const seconds = o.watchdog;
-  const exploreHere = (job: VariantJob): Promise<ExploreResult> => {
+  const exploreHere = (item: VariantItem): Promise<ExploreResult> => {
+    const job = jobs[item.index]!;
     o.here?.(job);
     return explore(job.loaded.scenario, { variant: job.variant, file: job.loaded.file, ...check }).finally(() => o.here?.(null));
   };
-  if (seconds === undefined && workers === 1) {
-    const results: ExploreResult[] = [];
-    for (const job of jobs) {
-      const r = await exploreHere(job);
-      o.onDone?.(job, r);
-      results.push(r);
-    }
-    return results;
-  }
-  const setup: VariantsWorkerSetup = { kind: 'variants', ...(seconds !== undefined ? { watched: true } : {}) };
-  const threads = new WorkerGroup();
-  const items = jobs.map((j, index) => ({ index, file: j.loaded.file, variant: j.variant, ...check }));
-  /** The variants (by job) whose task spun: their traces are rebuilt below. */
-  const runaways = new Runaways<number>(seconds ?? 0);
-  // Watched, every explorer is a worker thread (a runaway task would freeze this one for good):
-  // kept for all the variants, and only a thread whose task spun is ended and replaced.
-  const watched = (s: number): PoolWorker<VariantItem, ExploreResult> =>
-    new WatchedWorker<VariantItem, ExploreResult>(() => threads.attach<VariantItem, ExploreResult>(setup), {
-      seconds: s,
-      file: (item) => item?.file ?? 'a worker thread',
-      runaway: (item, pulse, names, elapsedMs) => runawayResult(jobs[item.index]!.loaded.scenario, { variant: item.variant }, runaways.caught(item.index, pulse, names), elapsedMs, pulse),
-      cancelled: () => {
-        throw new InternalError('exploreVariants: a variant is never cancelled');
-      },
-    });
-  const { results } = await runWorkPool<VariantItem, ExploreResult>({
-    items,
-    workers: seconds === undefined ? workers - 1 : workers,
-    startWorker: () => (seconds === undefined ? threads.attach<VariantItem, ExploreResult>(setup) : watched(seconds)),
-    ...(seconds === undefined ? { runHere: (item: VariantItem) => exploreHere(jobs[item.index]!) } : {}),
+  // Watched, a variant whose task spins ends its thread (kept for all the variants otherwise).
+  const { results } = await supervise<VariantItem, ExploreResult>({
+    items: jobs.map((j, index) => ({ index, file: j.loaded.file, variant: j.variant, ...check })),
+    explorers: workers,
+    setup: { kind: 'variants', ...(seconds !== undefined ? { watched: true } : {}) } satisfies VariantsWorkerSetup,
+    runHere: exploreHere,
+    watch:
+      seconds === undefined
+        ? undefined
+        : {
+            seconds,
+            file: (item) => item?.file ?? 'a worker thread',
+            key: (item) => item.index,
+            runaway: (item, failure, pulse, elapsedMs) => runawayResult(jobs[item.index]!.loaded.scenario, { variant: item.variant }, failure, elapsedMs, pulse),
+            cancelled: () => {
+              throw new InternalError('exploreVariants: a variant is never cancelled');
+            },
+            // Every variant's result is kept, in job order.
+            traced: (r, runaways, index) => runaways.traced(index, r, () => makeTarget(jobs[index]!.loaded.scenario, { variant: r.variant, file: jobs[index]!.loaded.file }), (pulse) => ({ ...r.strategy, execution: pulse.execution })),
+          },
     rules: everyJob,
     stop: () => false,
     ...(o.onDone !== undefined ? { onResult: (item: VariantItem, r: ExploreResult) => o.onDone!(jobs[item.index]!, r) } : {}),
-  }).finally(() => threads.close());
-  return Promise.all(
-    results.map((r, index) => {
-      const { scenario, file } = jobs[index]!.loaded;
-      return runaways.traced(index, r, () => makeTarget(scenario, { variant: r.variant, file }), (pulse) => ({ ...r.strategy, execution: pulse.execution }));
-    }),
-  );
+  });
+  return results;
 }
 
 /** A worker's side: explores the variants it is sent (the loader keeps each module it loaded); `monitor`: the watchdog's heartbeat. */
