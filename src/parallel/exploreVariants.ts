@@ -11,6 +11,19 @@ import type { ResultRules } from './workPool.js';
 export interface VariantJob {
   readonly loaded: LoadedScenario;
   readonly variant: string;
+  /** Another budget and target than the variant's own (a split search's cross-check: random schedules). */
+  readonly budget?: VariantBudget;
+}
+
+/** What a whole variant's exploration may be told beyond its variant: plain data, as it crosses to a worker thread. */
+export interface VariantBudget {
+  readonly strategy?: string;
+  readonly seed?: number;
+  readonly iterations?: number;
+  readonly params?: Readonly<Record<string, unknown>>;
+  readonly maxSteps?: number;
+  readonly allowLeaks?: boolean;
+  readonly failOnLockOrder?: boolean;
 }
 
 /** What a worker thread is sent for a job: the module's path, not its (unclonable) definition. */
@@ -20,6 +33,7 @@ export interface VariantItem {
   readonly file: string;
   readonly variant: string;
   readonly checkDeterminism?: boolean;
+  readonly budget?: VariantBudget;
 }
 
 export interface VariantsWorkerSetup {
@@ -62,11 +76,11 @@ export async function exploreVariants(jobs: readonly VariantJob[], o: ExploreVar
   const exploreHere = (item: VariantItem): Promise<ExploreResult> => {
     const job = jobs[item.index]!;
     o.here?.(job);
-    return explore(job.loaded.scenario, { variant: job.variant, file: job.loaded.file, ...check }).finally(() => o.here?.(null));
+    return explore(job.loaded.scenario, { variant: job.variant, file: job.loaded.file, ...check, ...job.budget }).finally(() => o.here?.(null));
   };
   // Watched, a variant whose task spins ends its thread (kept for all the variants otherwise).
   const { results } = await supervise<VariantItem, ExploreResult>({
-    items: jobs.map((j, index) => ({ index, file: j.loaded.file, variant: j.variant, ...check })),
+    items: jobs.map((j, index) => ({ index, file: j.loaded.file, variant: j.variant, ...check, ...(j.budget !== undefined ? { budget: j.budget } : {}) })),
     explorers: workers,
     setup: { kind: 'variants', ...(seconds !== undefined ? { watched: true } : {}) } satisfies VariantsWorkerSetup,
     runHere: exploreHere,
@@ -77,7 +91,7 @@ export async function exploreVariants(jobs: readonly VariantJob[], o: ExploreVar
             seconds,
             file: (item) => item?.file ?? 'a worker thread',
             key: (item) => item.index,
-            runaway: (item, failure, pulse, elapsedMs) => runawayResult(jobs[item.index]!.loaded.scenario, { variant: item.variant }, failure, elapsedMs, pulse),
+            runaway: (item, failure, pulse, elapsedMs) => runawayResult(jobs[item.index]!.loaded.scenario, { variant: item.variant, ...item.budget }, failure, elapsedMs, pulse),
             cancelled: () => {
               throw new InternalError('exploreVariants: a variant is never cancelled');
             },
@@ -94,5 +108,5 @@ export async function exploreVariants(jobs: readonly VariantJob[], o: ExploreVar
 /** A worker's side: explores the variants it is sent (the loader keeps each module it loaded); `monitor`: the watchdog's heartbeat. */
 export async function exploreVariantItem(item: VariantItem, monitor?: (strategy: Strategy) => Strategy): Promise<ExploreResult> {
   const { scenario, file } = await loadScenario(item.file);
-  return explore(scenario, { variant: item.variant, file, ...(item.checkDeterminism === true ? { checkDeterminism: true } : {}), ...(monitor !== undefined ? { monitor } : {}) });
+  return explore(scenario, { variant: item.variant, file, ...(item.checkDeterminism === true ? { checkDeterminism: true } : {}), ...item.budget, ...(monitor !== undefined ? { monitor } : {}) });
 }

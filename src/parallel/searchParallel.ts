@@ -12,7 +12,7 @@ import { combineUnits, unitsThrough, type SearchShardRun } from './searchResult.
 import { boundOf, isPrefix, PARTS, PREFIX_EXECUTIONS, roundEndsSearch, unitOf, unitRules, unitsOf, UNITS_PER_ROUND, type UnitResult } from './searchUnits.js';
 import type { Failure, Warning } from '../runtime/failure.js';
 import type { Pulse } from '../heartbeat/heartbeat.js';
-import { exploreWithWatchdog } from '../robust/watchdog.js';
+import { exploreVariants } from './exploreVariants.js';
 import { supervise, type Watch } from './supervisor.js';
 import type { Progress } from '../explore.js';
 
@@ -227,19 +227,19 @@ export async function crossChecked(run: SearchShardRun, target: Target<object>, 
 }
 
 /**
- * The cross-check's random schedules in a watched thread (src/robust/watchdog.ts): executions
- * 0..n-1 of the random strategy with `seed`, to the first failure, are exactly `explore`'s with
- * that strategy, seed and budget (RandomStrategy restarts from (seed, index) at each execution),
- * so the schedule found and its trace are the unwatched cross-check's; a schedule that spins is
- * that schedule's runaway `livelock`, with its trace.
+ * The cross-check's random schedules in a watched thread, as a whole variant is explored there
+ * (exploreVariants.ts): executions 0..n-1 of the random strategy with `seed`, to the first
+ * failure, are exactly `explore`'s with that strategy, seed and budget (RandomStrategy restarts
+ * from (seed, index) at each execution), so the schedule found and its trace are the unwatched
+ * cross-check's; a schedule that spins is that schedule's runaway `livelock`, with its trace.
  */
 async function watchedCrossCheck(target: Target<object>, seed: number, seconds: number, warnings: Map<string, Warning>): Promise<CrossCheckResult> {
   const { maxSteps, allowLeaks, failOnLockOrder } = target.settings;
-  const options = { variant: target.variant, params: target.params, maxSteps, allowLeaks, failOnLockOrder, strategy: 'random', seed, iterations: CROSS_CHECK_SCHEDULES };
-  const r = await exploreWithWatchdog(target.file!, target.scenario as ScenarioDefinition<object>, options, { seconds });
-  for (const w of r.warnings) if (!warnings.has(w.message)) warnings.set(w.message, w);
-  const failedAt = r.failure === null ? null : (r.trace?.strategy.execution ?? r.executions - 1);
-  return { check: { schedules: CROSS_CHECK_SCHEDULES, seed, failedAt }, failure: r.failure, trace: r.trace };
+  const budget = { params: target.params as Record<string, unknown>, maxSteps, allowLeaks, failOnLockOrder, strategy: 'random', seed, iterations: CROSS_CHECK_SCHEDULES };
+  const [r] = await exploreVariants([{ loaded: { file: target.file!, scenario: target.scenario as ScenarioDefinition<object> }, variant: target.variant, budget }], { watchdog: seconds });
+  for (const w of r!.warnings) if (!warnings.has(w.message)) warnings.set(w.message, w);
+  const failedAt = r!.failure === null ? null : (r!.trace?.strategy.execution ?? r!.executions - 1);
+  return { check: { schedules: CROSS_CHECK_SCHEDULES, seed, failedAt }, failure: r!.failure, trace: r!.trace };
 }
 
 interface RoundOptions {
