@@ -4,8 +4,7 @@ import { loadScenario } from '../loader.js';
 import { UsageError } from '../runtime/errors.js';
 import type { Failure } from '../runtime/failure.js';
 import type { Pulse } from '../heartbeat/heartbeat.js';
-import { runawayFailure } from '../robust/watchdog.js';
-import { runawayTrace } from '../heartbeat/runawayTrace.js';
+import { supervise } from './supervisor.js';
 import { makeTarget, type TargetOptions } from '../run.js';
 import type { ScenarioDefinition } from '../scenario.js';
 import { runBlock, type BlockResult, type SamplingSpec, type WorkerSetup } from './block.js';
@@ -13,11 +12,10 @@ import { blocksOf, DEFAULT_BLOCK_SIZE, shardBlocks, type Block, type Shard } fro
 import { combineBlocks, type ShardRun } from './result.js';
 import { runSettings } from './sameRun.js';
 import { failureStrategy } from '../samplingReport.js';
-import { WatchedWorker } from './watchedWorker.js';
-import { WorkerGroup } from './workerGroup.js';
+import type { WorkerGroup } from './workerGroup.js';
 import { budgetSampling, usesShape } from '../strategies/index.js';
 import { scenarioShape } from '../shape.js';
-import { progressOf, runWorkPool, type ResultRules } from './workPool.js';
+import { progressOf, type ResultRules } from './workPool.js';
 
 export interface ParallelOptions<P extends object = Record<string, unknown>> extends TargetOptions<P> {
   /** The scenario module: workers load it by path. */
@@ -117,45 +115,33 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
     ...(options.watchdog !== undefined ? { watched: true } : {}),
   };
   const seconds = options.watchdog;
-  // n explorers: this thread and n - 1 workers (none for one), under the same rules; watched,
-  // n workers, since a runaway task would freeze this thread for good.
-  const threads = options.threads ?? new WorkerGroup();
-  /** The frozen heartbeat of each block whose task spun: its trace is rebuilt from it below. */
-  const spun = new Map<number, Pulse>();
-  const { results, stoppedEarly } = await runWorkPool<Block, BlockResult>({
+  const { results, stoppedEarly } = await supervise<Block, BlockResult>({
     items: mine,
-    workers: seconds === undefined ? workers - 1 : workers,
-    startWorker: () =>
+    explorers: workers,
+    setup,
+    threads: options.threads,
+    // `cancelled` answers true at the time limit too (the pool asks `stop`, for the workers as well).
+    runHere: (block, cancelled) => runBlock(target, spec, block, cancelled),
+    watch:
       seconds === undefined
-        ? threads.attach<Block, BlockResult>(setup)
-        : new WatchedWorker(() => threads.attach<Block, BlockResult>(setup), {
+        ? undefined
+        : {
             seconds,
             file: () => options.file,
-            runaway: (block, pulse, names) => {
-              spun.set(block.index, pulse);
-              return runawayBlock(block, runawayFailure(seconds, pulse, names), pulse);
-            },
+            key: (block) => block.index,
+            runaway: runawayBlock,
             cancelled: (block) => ({ ...block, executions: 0, steps: 0, failureAt: null, failure: null, trace: null, warnings: [], complete: false }),
             // Past the time limit (and not interrupted), a frozen block gets the watchdog's verdict.
             hurry: () => (options.shouldStop?.() ?? false) || performance.now() < deadline,
-          }),
-    // `cancelled` answers true at the time limit too (the pool asks `stop`, for the workers as well).
-    ...(seconds === undefined ? { runHere: (block: Block, cancelled: () => boolean) => runBlock(target, spec, block, cancelled) } : {}),
+            traced: (r, runaways) => runaways.traced(r.index, r, () => target, () => failureStrategy(spec.strategy, spec.seed, r.failureAt!)),
+          },
     rules: blockRules,
     stop,
     onResult,
     // Blocks are short and even: a worker holds its next one, never waiting for this thread.
     ahead: 2,
-  }).finally(() => (options.threads === undefined ? threads.close() : undefined));
+  });
   const interrupted = options.shouldStop?.() ?? false;
-  // A runaway's trace: its schedule up to the runaway pick (src/heartbeat/runawayTrace.ts).
-  const traced = await Promise.all(
-    results.map(async (r) => {
-      const pulse = spun.get(r.index);
-      if (pulse === undefined || r.failure === null || r.failureAt === null || r.trace !== null) return r;
-      return { ...r, trace: await runawayTrace(target, failureStrategy(spec.strategy, spec.seed, r.failureAt), pulse, r.failure, seconds!) };
-    }),
-  );
   return combineBlocks({
     scenario: scenario.name,
     variant: target.variant,
@@ -165,7 +151,7 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
     blockSize,
     shard: options.shard ?? { index: 1, of: 1 },
     settings: runSettings(target),
-    results: traced,
+    results,
     stoppedBy: stoppedEarly ? (interrupted ? 'interrupted' : 'time') : null,
     elapsedMs: performance.now() - start,
     workers,

@@ -1,19 +1,29 @@
 import { explore, type ExploreResult } from '../explore.js';
 import { loadScenario, type LoadedScenario } from '../loader.js';
 import { InternalError } from '../runtime/errors.js';
-import { runawayFailure, runawayResult } from '../robust/watchdog.js';
-import { runawayTrace } from '../heartbeat/runawayTrace.js';
-import type { Pulse } from '../heartbeat/heartbeat.js';
+import { runawayResult } from './runaway.js';
+import { supervise } from './supervisor.js';
 import { makeTarget } from '../run.js';
 import type { Strategy } from '../runtime/strategy.js';
-import { WatchedWorker } from './watchedWorker.js';
-import { WorkerGroup } from './workerGroup.js';
-import { runWorkPool, type PoolWorker, type ResultRules } from './workPool.js';
+import type { ResultRules } from './workPool.js';
 
 /** One variant to explore whole, with its budget: what `interleave ci` checks. */
 export interface VariantJob {
   readonly loaded: LoadedScenario;
   readonly variant: string;
+  /** Another budget and target than the variant's own (a split search's cross-check: random schedules). */
+  readonly budget?: VariantBudget;
+}
+
+/** What a whole variant's exploration may be told beyond its variant: plain data, as it crosses to a worker thread. */
+export interface VariantBudget {
+  readonly strategy?: string;
+  readonly seed?: number;
+  readonly iterations?: number;
+  readonly params?: Readonly<Record<string, unknown>>;
+  readonly maxSteps?: number;
+  readonly allowLeaks?: boolean;
+  readonly failOnLockOrder?: boolean;
 }
 
 /** What a worker thread is sent for a job: the module's path, not its (unclonable) definition. */
@@ -23,6 +33,7 @@ export interface VariantItem {
   readonly file: string;
   readonly variant: string;
   readonly checkDeterminism?: boolean;
+  readonly budget?: VariantBudget;
 }
 
 export interface VariantsWorkerSetup {
@@ -62,61 +73,40 @@ export async function exploreVariants(jobs: readonly VariantJob[], o: ExploreVar
   const workers = Math.max(1, Math.min(o.workers ?? 1, jobs.length));
   const check = o.checkDeterminism === true ? { checkDeterminism: true } : {};
   const seconds = o.watchdog;
-  const exploreHere = (job: VariantJob): Promise<ExploreResult> => {
+  const exploreHere = (item: VariantItem): Promise<ExploreResult> => {
+    const job = jobs[item.index]!;
     o.here?.(job);
-    return explore(job.loaded.scenario, { variant: job.variant, file: job.loaded.file, ...check }).finally(() => o.here?.(null));
+    return explore(job.loaded.scenario, { variant: job.variant, file: job.loaded.file, ...check, ...job.budget }).finally(() => o.here?.(null));
   };
-  if (seconds === undefined && workers === 1) {
-    const results: ExploreResult[] = [];
-    for (const job of jobs) {
-      const r = await exploreHere(job);
-      o.onDone?.(job, r);
-      results.push(r);
-    }
-    return results;
-  }
-  const setup: VariantsWorkerSetup = { kind: 'variants', ...(seconds !== undefined ? { watched: true } : {}) };
-  const threads = new WorkerGroup();
-  const items = jobs.map((j, index) => ({ index, file: j.loaded.file, variant: j.variant, ...check }));
-  /** The frozen heartbeat of each variant (by job) whose task spun: its trace is rebuilt from it below. */
-  const spun = new Map<number, Pulse>();
-  // Watched, every explorer is a worker thread (a runaway task would freeze this one for good):
-  // kept for all the variants, and only a thread whose task spun is ended and replaced.
-  const watched = (s: number): PoolWorker<VariantItem, ExploreResult> =>
-    new WatchedWorker<VariantItem, ExploreResult>(() => threads.attach<VariantItem, ExploreResult>(setup), {
-      seconds: s,
-      file: (item) => item?.file ?? 'a worker thread',
-      runaway: (item, pulse, names, elapsedMs) => {
-        const { scenario } = jobs[item.index]!.loaded;
-        spun.set(item.index, pulse);
-        return runawayResult(scenario, { variant: item.variant }, runawayFailure(s, pulse, names), elapsedMs, pulse);
-      },
-      cancelled: () => {
-        throw new InternalError('exploreVariants: a variant is never cancelled');
-      },
-    });
-  const { results } = await runWorkPool<VariantItem, ExploreResult>({
-    items,
-    workers: seconds === undefined ? workers - 1 : workers,
-    startWorker: () => (seconds === undefined ? threads.attach<VariantItem, ExploreResult>(setup) : watched(seconds)),
-    ...(seconds === undefined ? { runHere: (item: VariantItem) => exploreHere(jobs[item.index]!) } : {}),
+  // Watched, a variant whose task spins ends its thread (kept for all the variants otherwise).
+  const { results } = await supervise<VariantItem, ExploreResult>({
+    items: jobs.map((j, index) => ({ index, file: j.loaded.file, variant: j.variant, ...check, ...(j.budget !== undefined ? { budget: j.budget } : {}) })),
+    explorers: workers,
+    setup: { kind: 'variants', ...(seconds !== undefined ? { watched: true } : {}) } satisfies VariantsWorkerSetup,
+    runHere: exploreHere,
+    watch:
+      seconds === undefined
+        ? undefined
+        : {
+            seconds,
+            file: (item) => item?.file ?? 'a worker thread',
+            key: (item) => item.index,
+            runaway: (item, failure, pulse, elapsedMs) => runawayResult(jobs[item.index]!.loaded.scenario, { variant: item.variant, ...item.budget }, failure, elapsedMs, pulse),
+            cancelled: () => {
+              throw new InternalError('exploreVariants: a variant is never cancelled');
+            },
+            // Every variant's result is kept, in job order.
+            traced: (r, runaways, index) => runaways.traced(index, r, () => makeTarget(jobs[index]!.loaded.scenario, { variant: r.variant, file: jobs[index]!.loaded.file }), (pulse) => ({ ...r.strategy, execution: pulse.execution })),
+          },
     rules: everyJob,
     stop: () => false,
     ...(o.onDone !== undefined ? { onResult: (item: VariantItem, r: ExploreResult) => o.onDone!(jobs[item.index]!, r) } : {}),
-  }).finally(() => threads.close());
-  // A runaway's trace: its schedule up to the runaway pick (src/heartbeat/runawayTrace.ts).
-  return Promise.all(
-    results.map(async (r, index) => {
-      const pulse = spun.get(index);
-      if (pulse === undefined || r.failure === null || r.trace !== null) return r;
-      const { scenario, file } = jobs[index]!.loaded;
-      return { ...r, trace: await runawayTrace(makeTarget(scenario, { variant: r.variant, file }), { ...r.strategy, execution: pulse.execution }, pulse, r.failure, seconds!) };
-    }),
-  );
+  });
+  return results;
 }
 
 /** A worker's side: explores the variants it is sent (the loader keeps each module it loaded); `monitor`: the watchdog's heartbeat. */
 export async function exploreVariantItem(item: VariantItem, monitor?: (strategy: Strategy) => Strategy): Promise<ExploreResult> {
   const { scenario, file } = await loadScenario(item.file);
-  return explore(scenario, { variant: item.variant, file, ...(item.checkDeterminism === true ? { checkDeterminism: true } : {}), ...(monitor !== undefined ? { monitor } : {}) });
+  return explore(scenario, { variant: item.variant, file, ...(item.checkDeterminism === true ? { checkDeterminism: true } : {}), ...item.budget, ...(monitor !== undefined ? { monitor } : {}) });
 }

@@ -60,48 +60,26 @@ function strategyOf(loaded: LoadedScenario, variant: string, o: SplitOptions): s
  */
 export function runSplit(loaded: LoadedScenario, variant: string, o: SplitOptions): Promise<AnyShardRun> {
   const strategy = strategyOf(loaded, variant, o);
+  const common = given({
+    params: o.params,
+    seed: o.seed,
+    timeLimitMs: o.timeLimit !== undefined ? o.timeLimit * 1000 : undefined,
+    maxSteps: o.maxSteps,
+    workers: o.workers,
+    shard: o.shard,
+    shouldStop: o.shouldStop,
+    threads: o.threads,
+    watchdog: o.watchdog,
+    onProgress: o.onProgress,
+    checkDeterminism: o.checkDeterminism === true ? true : undefined,
+  });
   if (strategy === 'dfs' || strategy === 'pb' || strategy === 'db') {
-    return searchParallel(
-      {
-        file: loaded.file,
-        variant,
-        strategy,
-        ...(o.preemptionBound !== undefined ? { preemptionBound: o.preemptionBound } : {}),
-        ...(o.seed !== undefined ? { seed: o.seed } : {}),
-        ...(o.params !== undefined ? { params: o.params } : {}),
-        ...(o.iterations !== undefined ? { maxExecutions: o.iterations } : {}),
-        ...(o.timeLimit !== undefined ? { timeLimitMs: o.timeLimit * 1000 } : {}),
-        ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
-        ...(o.workers !== undefined ? { workers: o.workers } : {}),
-        ...(o.shard !== undefined ? { shard: o.shard } : {}),
-        ...(o.shouldStop !== undefined ? { shouldStop: o.shouldStop } : {}),
-        ...(o.threads !== undefined ? { threads: o.threads } : {}),
-        ...(o.watchdog !== undefined ? { watchdog: o.watchdog } : {}),
-        ...(o.onProgress !== undefined ? { onProgress: o.onProgress } : {}),
-        ...(o.checkDeterminism === true ? { checkDeterminism: true } : {}),
-      },
-      loaded.scenario,
-    );
+    return searchParallel({ file: loaded.file, variant, strategy, ...common, ...given({ preemptionBound: o.preemptionBound, maxExecutions: o.iterations }) }, loaded.scenario);
   }
-  return exploreParallel(
-    {
-      file: loaded.file,
-      variant,
-      ...(o.params !== undefined ? { params: o.params } : {}),
-      ...(o.strategy !== undefined ? { strategy: o.strategy } : {}),
-      ...(o.seed !== undefined ? { seed: o.seed } : {}),
-      ...(o.iterations !== undefined ? { iterations: o.iterations } : {}),
-      ...(o.timeLimit !== undefined ? { timeLimitMs: o.timeLimit * 1000 } : {}),
-      ...(o.depth !== undefined ? { depth: o.depth } : {}),
-      ...(o.maxSteps !== undefined ? { maxSteps: o.maxSteps } : {}),
-      ...(o.workers !== undefined ? { workers: o.workers } : {}),
-      ...(o.shard !== undefined ? { shard: o.shard } : {}),
-      ...(o.shouldStop !== undefined ? { shouldStop: o.shouldStop } : {}),
-      ...(o.threads !== undefined ? { threads: o.threads } : {}),
-      ...(o.watchdog !== undefined ? { watchdog: o.watchdog } : {}),
-      ...(o.checkDeterminism === true ? { checkDeterminism: true } : {}),
-      ...(o.onProgress !== undefined ? { onProgress: o.onProgress } : {}),
-    },
-    loaded.scenario,
-  );
+  return exploreParallel({ file: loaded.file, variant, ...common, ...given({ strategy: o.strategy, iterations: o.iterations, depth: o.depth }) }, loaded.scenario);
+}
+
+/** `o` without its undefined fields: the split runs' options are set or absent, never undefined. */
+function given<T extends object>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }

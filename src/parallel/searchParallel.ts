@@ -12,13 +12,12 @@ import { combineUnits, unitsThrough, type SearchShardRun } from './searchResult.
 import { boundOf, isPrefix, PARTS, PREFIX_EXECUTIONS, roundEndsSearch, unitOf, unitRules, unitsOf, UNITS_PER_ROUND, type UnitResult } from './searchUnits.js';
 import type { Failure, Warning } from '../runtime/failure.js';
 import type { Pulse } from '../heartbeat/heartbeat.js';
-import { exploreWithWatchdog, runawayFailure } from '../robust/watchdog.js';
-import { runawayTrace } from '../heartbeat/runawayTrace.js';
+import { exploreVariants } from './exploreVariants.js';
+import { supervise, type Watch } from './supervisor.js';
 import type { Progress } from '../explore.js';
 
-import { WatchedWorker } from './watchedWorker.js';
 import { WorkerGroup } from './workerGroup.js';
-import { progressOf, runWorkPool, type PoolWorker, type ResultRules } from './workPool.js';
+import { progressOf, type ResultRules } from './workPool.js';
 import { combinePieces, pieceOf, restOf, RESPLIT, type PieceResult, type Resplit, type SearchPiece } from './pieces.js';
 
 /**
@@ -228,19 +227,19 @@ export async function crossChecked(run: SearchShardRun, target: Target<object>, 
 }
 
 /**
- * The cross-check's random schedules in a watched thread (src/robust/watchdog.ts): executions
- * 0..n-1 of the random strategy with `seed`, to the first failure, are exactly `explore`'s with
- * that strategy, seed and budget (RandomStrategy restarts from (seed, index) at each execution),
- * so the schedule found and its trace are the unwatched cross-check's; a schedule that spins is
- * that schedule's runaway `livelock`, with its trace.
+ * The cross-check's random schedules in a watched thread, as a whole variant is explored there
+ * (exploreVariants.ts): executions 0..n-1 of the random strategy with `seed`, to the first
+ * failure, are exactly `explore`'s with that strategy, seed and budget (RandomStrategy restarts
+ * from (seed, index) at each execution), so the schedule found and its trace are the unwatched
+ * cross-check's; a schedule that spins is that schedule's runaway `livelock`, with its trace.
  */
 async function watchedCrossCheck(target: Target<object>, seed: number, seconds: number, warnings: Map<string, Warning>): Promise<CrossCheckResult> {
   const { maxSteps, allowLeaks, failOnLockOrder } = target.settings;
-  const options = { variant: target.variant, params: target.params, maxSteps, allowLeaks, failOnLockOrder, strategy: 'random', seed, iterations: CROSS_CHECK_SCHEDULES };
-  const r = await exploreWithWatchdog(target.file!, target.scenario as ScenarioDefinition<object>, options, { seconds });
-  for (const w of r.warnings) if (!warnings.has(w.message)) warnings.set(w.message, w);
-  const failedAt = r.failure === null ? null : (r.trace?.strategy.execution ?? r.executions - 1);
-  return { check: { schedules: CROSS_CHECK_SCHEDULES, seed, failedAt }, failure: r.failure, trace: r.trace };
+  const budget = { params: target.params as Record<string, unknown>, maxSteps, allowLeaks, failOnLockOrder, strategy: 'random', seed, iterations: CROSS_CHECK_SCHEDULES };
+  const [r] = await exploreVariants([{ loaded: { file: target.file!, scenario: target.scenario as ScenarioDefinition<object> }, variant: target.variant, budget }], { watchdog: seconds });
+  for (const w of r!.warnings) if (!warnings.has(w.message)) warnings.set(w.message, w);
+  const failedAt = r!.failure === null ? null : (r!.trace?.strategy.execution ?? r!.executions - 1);
+  return { check: { schedules: CROSS_CHECK_SCHEDULES, seed, failedAt }, failure: r!.failure, trace: r!.trace };
 }
 
 interface RoundOptions {
@@ -279,38 +278,33 @@ async function runRound(scenario: ScenarioDefinition<object>, setup: SearchWorke
   const start = initialState(scenario.name, o.variant, o.mode, o.por, o.bound);
   const prefixPiece: SearchPiece = { unit: first, key: [0], state: start };
   const wd = o.watchdog;
-  /** The frozen heartbeat of each piece (by key) whose task spun: its trace is rebuilt from it (withRunawayTraces). */
-  const spun = new Map<string, Pulse>();
-  const watched = (seconds: number): PoolWorker<SearchPiece, PieceResult> =>
-    new WatchedWorker(() => threads.attach<SearchPiece, PieceResult>(setup), {
-      seconds,
-      file: () => wd!.file,
-      // A piece numbers its executions from 0; the run's count says where it stands in the whole.
-      runaway: (piece, pulse, names) => {
-        spun.set(piece.key.join('.'), pulse);
-        return runawayPiece(piece, runawayFailure(seconds, pulse, names, `execution ${pulse.execution} of search unit ${piece.unit}${piece.key.length > 1 ? `, part ${piece.key.slice(1).join('.')}` : ''}`), pulse);
-      },
-      cancelled: (piece) => cancelledPiece(piece, o.interrupted() ? 'interrupted' : 'time'),
-      hurry: wd!.hurry,
-    });
+  // Watched, every piece (the prefix too) runs in a watched worker thread (supervisor.ts).
+  const watch: Watch<SearchPiece, PieceResult> | undefined =
+    wd === undefined
+      ? undefined
+      : {
+          seconds: wd.seconds,
+          file: () => wd.file,
+          key: (piece) => piece.key.join('.'),
+          // A piece numbers its executions from 0; the run's count says where it stands in the whole.
+          execution: (piece, pulse) => `execution ${pulse.execution} of search unit ${piece.unit}${piece.key.length > 1 ? `, part ${piece.key.slice(1).join('.')}` : ''}`,
+          runaway: runawayPiece,
+          cancelled: (piece) => cancelledPiece(piece, o.interrupted() ? 'interrupted' : 'time'),
+          hurry: wd.hurry,
+          traced: async (p, runaways) => ({ ...p, result: await runaways.traced(p.key.join('.'), p.result, target, (pulse) => ({ name: o.mode, execution: pulse.execution })) }),
+        };
+  const target = (): Target<object> => makeTarget(scenario, { ...setup.target, file: setup.file });
   let prefix: UnitResult;
   let parts: readonly SearchState[];
-  if (wd === undefined) {
+  if (watch === undefined) {
     const head = await searchUnit(scenario, setup, first, start, o.stop);
     prefix = unitOf(first, head);
     o.onPiece?.(prefixPiece, { key: [0], result: prefix, rest: [] });
     parts = unitRules.failed(prefix) || unitRules.stopped(prefix) ? [] : splitSearch(head.state, PARTS);
   } else {
     // Watched, the prefix runs in a worker thread too: a task spinning in it would freeze this one.
-    const { results } = await runWorkPool<SearchPiece, PieceResult>({
-      items: [prefixPiece],
-      workers: 1,
-      startWorker: () => watched(wd.seconds),
-      rules: pieceRules,
-      stop: o.stop,
-      ...(o.onPiece !== undefined ? { onResult: o.onPiece } : {}),
-    });
-    const head = (await withRunawayTraces(scenario, setup, o.mode, spun, results, wd.seconds))[0];
+    const { results } = await supervise<SearchPiece, PieceResult>({ items: [prefixPiece], explorers: 1, setup, threads, watch, rules: pieceRules, stop: o.stop, ...(o.onPiece !== undefined ? { onResult: o.onPiece } : {}) });
+    const head = results[0];
     prefix = head?.result ?? cancelledPiece(prefixPiece, o.interrupted() ? 'interrupted' : 'time').result;
     parts = head?.parts ?? [];
   }
@@ -323,13 +317,14 @@ async function runRound(scenario: ScenarioDefinition<object>, setup: SearchWorke
   const workers = todo.length === 0 ? 1 : Math.max(1, setup.resplit !== null ? o.workers : Math.min(o.workers, todo.length));
   // n worker threads; for one, this thread runs the pieces, by the same pool and rules (watched:
   // always worker threads).
-  const alone = workers === 1 && wd === undefined;
-  const out = await runWorkPool<SearchPiece, PieceResult>({
+  const out = await supervise<SearchPiece, PieceResult>({
     items: todo,
-    workers: alone ? 0 : workers,
-    startWorker: () => (wd === undefined ? threads.attach<SearchPiece, PieceResult>(setup) : watched(wd.seconds)),
+    explorers: workers,
+    setup,
+    threads,
+    watch,
     // `cancelled` answers true at the time limit too (the pool asks `stop`, for the workers as well).
-    ...(alone ? { runHere: (p: SearchPiece, cancelled: () => boolean) => runPiece(scenario, setup, p, cancelled) } : {}),
+    ...(workers === 1 ? { runHere: (p: SearchPiece, cancelled: () => boolean) => runPiece(scenario, setup, p, cancelled) } : {}),
     rules: pieceRules,
     stop: o.stop,
     keyOf: (p) => p.key,
@@ -337,32 +332,18 @@ async function runRound(scenario: ScenarioDefinition<object>, setup: SearchWorke
     ...(o.onPiece !== undefined ? { onResult: o.onPiece } : {}),
   });
   const why = o.interrupted() ? 'interrupted' : 'time';
-  const pieceResults = wd === undefined ? out.results : await withRunawayTraces(scenario, setup, o.mode, spun, out.results, wd.seconds);
   const units = todo.flatMap((u, i) => {
-    const pieces = pieceResults.filter((r) => r.key[0] === i);
+    const pieces = out.results.filter((r) => r.key[0] === i);
     return pieces.length === 0 ? [] : [combinePieces(u.unit, pieces, why)];
   });
   results.push(...units);
   return { prefix, results, failed: units.some(unitRules.failed), stoppedEarly: out.stoppedEarly };
 }
 
-/** The runaway pieces' traces, rebuilt from their frozen heartbeats (src/heartbeat/runawayTrace.ts). */
-async function withRunawayTraces(scenario: ScenarioDefinition<object>, setup: SearchWorkerSetup, mode: string, spun: ReadonlyMap<string, Pulse>, results: readonly PieceResult[], seconds: number): Promise<PieceResult[]> {
-  const target = makeTarget(scenario, { ...setup.target, file: setup.file });
-  return Promise.all(
-    results.map(async (p) => {
-      const pulse = spun.get(p.key.join('.'));
-      const failure = p.result.failure;
-      if (pulse === undefined || failure === null || p.result.trace !== null) return p;
-      return { ...p, result: { ...p.result, trace: await runawayTrace(target, { name: mode, execution: pulse.execution }, pulse, failure, seconds) } };
-    }),
-  );
-}
-
 /**
  * A piece whose task spun (`--watchdog`): failed there, at its `pulse.execution`-th execution.
  * Its thread was ended, so of its executions only the count and the steps are known (the other
- * counts of the piece are left at 0); its trace is rebuilt once the pool ends (withRunawayTraces).
+ * counts of the piece are left at 0); its trace is rebuilt once the pool ends (supervisor.ts).
  */
 function runawayPiece(piece: SearchPiece, failure: Failure, pulse: Pulse): PieceResult {
   return { key: piece.key, rest: [], result: { ...unitOfNothing(piece.unit, 'failure'), executions: Math.max(0, pulse.execution) + 1, steps: pulse.steps, failure } };

@@ -1,7 +1,7 @@
 import { clearInterval, setInterval } from 'node:timers';
 import { EventEmitter } from 'node:events';
-import { heartbeatBuffer, isRunaway, loadLimitMs, publisherThread, readPulse, type Pulse } from '../heartbeat/heartbeat.js';
-import { OwnTime } from '../runtime/ownTime.js';
+import { heartbeatBuffer, publisherThread, readPulse, type Pulse } from '../heartbeat/heartbeat.js';
+import { FrozenThread } from './runaway.js';
 import type { FromWorker, PoolWorker, ToWorker } from './workPool.js';
 
 /** How a watched pool worker turns a runaway into its item's result. */
@@ -26,8 +26,6 @@ export interface WatchOptions<I, R> {
 }
 
 const POLL_MS = 50;
-/** A cancelled item's thread frozen this long is ended without waiting for the watchdog. */
-const CANCEL_GRACE_MS = 1000;
 
 /**
  * A pool worker (workPool.ts) whose thread is watched, for `--watchdog s` in split runs (blocks,
@@ -50,11 +48,10 @@ export class WatchedWorker<I, R> extends EventEmitter implements PoolWorker<I, R
   private readonly sent: { readonly id: number; readonly item: I }[] = [];
   private readonly cancelled = new Set<number>();
   private ready = false;
-  /** Since the thread's last sign of life (a decision, a message, its start), in its own time (src/runtime/ownTime.ts). */
-  private readonly still = new OwnTime(() => publisherThread(this.buffer));
+  /** The restart decision (runaway.ts): since the thread's last sign of life (a decision, a message, its start), in its own time. */
+  private readonly frozen: FrozenThread;
   /** When the item at the head of `sent` began: its predecessor's result came, or it was sent to an idle thread. */
   private headSince = Date.now();
-  private lastBeats = 0;
   private readonly timer: ReturnType<typeof setInterval>;
   private closed = false;
   /** While a runaway's result is read: the items its thread held, then any sent meanwhile. */
@@ -65,6 +62,7 @@ export class WatchedWorker<I, R> extends EventEmitter implements PoolWorker<I, R
     private readonly o: WatchOptions<I, R>,
   ) {
     super();
+    this.frozen = new FrozenThread(o.seconds, o.loadSeconds, () => publisherThread(this.buffer));
     this.connect();
     this.timer = setInterval(() => this.check(), POLL_MS);
   }
@@ -99,8 +97,7 @@ export class WatchedWorker<I, R> extends EventEmitter implements PoolWorker<I, R
     this.buffer = heartbeatBuffer();
     this.names = [];
     this.ready = false;
-    this.still.mark();
-    this.lastBeats = 0;
+    this.frozen.mark(0);
     thread.postMessage({ type: 'watch', buffer: this.buffer });
     const mine = (): boolean => this.thread === thread;
     thread.on('message', (m: FromWorker<R>) => {
@@ -114,7 +111,7 @@ export class WatchedWorker<I, R> extends EventEmitter implements PoolWorker<I, R
         this.cancelled.delete(this.sent.shift()?.id ?? -1);
         this.headSince = Date.now();
       }
-      this.still.mark();
+      this.frozen.mark();
       this.emit('message', m);
     });
     thread.on('error', (e: Error) => mine() && this.emit('error', e));
@@ -122,30 +119,17 @@ export class WatchedWorker<I, R> extends EventEmitter implements PoolWorker<I, R
   }
 
   private check(): void {
-    const now = Date.now();
     if (this.thread === null) return;
-    const loadLimit = loadLimitMs(this.o.seconds, this.o.loadSeconds);
-    if (!this.ready) {
-      if (this.still.atLeast(loadLimit)) this.loadTimeout(null, loadLimit);
-      return;
-    }
-    const pulse = readPulse(this.buffer);
-    if (this.sent.length === 0 || pulse.beats !== this.lastBeats) {
-      this.lastBeats = pulse.beats;
-      this.still.mark();
-      return;
-    }
-    const head = this.sent[0]!;
+    const pulse = this.ready ? readPulse(this.buffer) : null;
+    const head = this.sent[0];
     // Cancelled (Ctrl-C, or a failure before it) and frozen: no need to wait for the watchdog's
-    // verdict, since the item's result would not count. Ctrl-C ends the run within a second.
-    if (this.cancelled.has(head.id) && this.still.wallMs() > Math.min(CANCEL_GRACE_MS, this.o.seconds * 1000) && (this.o.hurry?.() ?? true)) {
-      this.replace(this.o.cancelled(head.item));
-      // Before the item's first execution it is loading its module: the load limit applies.
-    } else if (pulse.execution < 0) {
-      if (this.still.atLeast(loadLimit)) this.loadTimeout(head.item, loadLimit);
-    } else if (isRunaway(this.still, this.o.seconds, loadLimit)) {
-      this.replace(this.o.runaway(head.item, pulse, this.names, now - this.headSince));
-    }
+    // verdict, since the item's result would not count. Before the item's first execution it is
+    // loading its module: the load limit applies.
+    const hurry = head !== undefined && this.cancelled.has(head.id) && (this.o.hurry?.() ?? true);
+    const verdict = this.frozen.judge(pulse?.beats ?? null, { busy: head !== undefined, executing: (pulse?.execution ?? -1) >= 0, hurry });
+    if (verdict === 'load') this.loadTimeout(this.ready ? head!.item : null, this.frozen.loadLimitMs);
+    else if (verdict === 'hurry') this.replace(this.o.cancelled(head!.item));
+    else if (verdict === 'runaway') this.replace(this.o.runaway(head!.item, pulse!, this.names, Date.now() - this.headSince));
   }
 
   private loadTimeout(item: I | null, limitMs: number): void {

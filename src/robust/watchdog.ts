@@ -1,20 +1,19 @@
 import { clearInterval, setInterval } from 'node:timers';
 import type { Worker } from 'node:worker_threads';
-import { budgetSampling } from '../strategies/index.js';
 import { workerOn } from '../parallel/startWorker.js';
 import { explore, type ExploreOptions, type ExploreResult, type Progress } from '../explore.js';
 import { ScenarioLoadError } from '../loader.js';
 import { InternalError, UsageError } from '../runtime/errors.js';
-import { OwnTime } from '../runtime/ownTime.js';
 import type { Failure } from '../runtime/failure.js';
 import type { ScenarioDefinition } from '../scenario.js';
 import type { ShrinkOptions, ShrinkResult } from '../shrink/shrinkTrace.js';
 import type { ProbeResult, SpunProbe } from '../snapshot.js';
 import { makeTarget, type Target, type TargetOptions } from '../run.js';
 import type { ReplayReport } from '../replay.js';
-import { runawayFailureOf, runawayTrace } from '../heartbeat/runawayTrace.js';
+import { runawayTrace } from '../heartbeat/runawayTrace.js';
+import { FrozenThread, Runaways, runawayFailure, runawayResult } from '../parallel/runaway.js';
 import type { Trace } from '../trace/schema.js';
-import { CELL, CELLS, heartbeatBuffer, isRunaway, loadLimitMs, readPulse, type Pulse } from '../heartbeat/heartbeat.js';
+import { CELL, CELLS, heartbeatBuffer, readPulse, type Pulse } from '../heartbeat/heartbeat.js';
 
 /**
  * The watchdog: a task that loops forever without reaching a scheduling point (a synchronous
@@ -77,8 +76,6 @@ export interface WatchdogOptions {
 export type PortableExploreOptions = Omit<ExploreOptions<object>, 'onProgress' | 'shouldStop' | 'monitor' | 'strategy'> & { readonly strategy?: string };
 
 const POLL_MS = 50;
-/** After Ctrl-C, a thread making no decision this long is ended without waiting for the watchdog. */
-const STOP_GRACE_MS = 1000;
 
 /** One watched exploration, in a thread of its own ended afterwards. */
 export async function exploreWithWatchdog(file: string, scenario: ScenarioDefinition<object>, options: PortableExploreOptions, wd: WatchdogOptions): Promise<ExploreResult> {
@@ -107,11 +104,10 @@ export class WatchdogThread {
 
   explore(file: string, scenario: ScenarioDefinition<object>, options: PortableExploreOptions, wd: WatchdogOptions): Promise<ExploreResult> {
     return this.request<ExploreResult>({ kind: 'explore', file, options }, wd, {
-      runaway: async (pulse, ms) => {
-        const failure = runawayFailure(wd.seconds, pulse, this.names);
-        const r = runawayResult(scenario, options, failure, ms, pulse);
-        const trace = await runawayTrace(makeTarget(scenario, { ...options, file }), { ...r.strategy, execution: pulse.execution }, pulse, failure, wd.seconds);
-        return { ...r, trace };
+      runaway: (pulse, ms) => {
+        const runaways = new Runaways<0>(wd.seconds);
+        const r = runawayResult(scenario, options, runaways.caught(0, pulse, this.names), ms, pulse);
+        return runaways.traced(0, r, () => makeTarget(scenario, { ...options, file }), () => ({ ...r.strategy, execution: pulse.execution }));
       },
       interrupted: (pulse, ms) => ({ ...interruptedResult(scenario, options, ms, pulse), spinning: `task "${this.names[pulse.task] ?? 'main'}" was running without reaching a scheduling point after step ${pulse.step} of execution ${pulse.execution}` }),
     });
@@ -166,12 +162,10 @@ export class WatchdogThread {
     const { file } = request;
     Atomics.store(cells, CELL.STOP, 0);
     const started = Date.now();
-    const loadLimit = loadLimitMs(wd.seconds, wd.loadSeconds);
     let loaded = false;
-    let lastBeats = Atomics.load(cells, CELL.BEATS);
-    // The thread's own time since its last decision (or since the request, while it loads): the
-    // verdicts count it, not wall time, so that a loaded machine gives the same ones.
-    const still = new OwnTime(() => Atomics.load(cells, CELL.THREAD));
+    // The restart decision (src/parallel/runaway.ts), in the thread's own time since its last
+    // decision (or since the request, while it loads).
+    const frozen = new FrozenThread(wd.seconds, wd.loadSeconds, () => Atomics.load(cells, CELL.THREAD), Atomics.load(cells, CELL.BEATS));
     return new Promise<T>((resolve, reject) => {
       const finish = (f: () => void, endThread = false): void => {
         if (this.current !== listen) return;
@@ -185,29 +179,20 @@ export class WatchdogThread {
         const stopping = wd.shouldStop?.() === true;
         if (stopping) Atomics.store(cells, CELL.STOP, 1);
         const now = Date.now();
-        if (!loaded) {
-          if (still.atLeast(loadLimit)) finish(() => reject(new ScenarioLoadError(file, `loading the module took more than ${loadLimit / 1000} s (a loop at the top level?)`)), true);
-          return;
-        }
-        const beats = Atomics.load(cells, CELL.BEATS);
-        if (beats !== lastBeats) {
-          lastBeats = beats;
-          still.mark();
-        } else if (stopping && still.wallMs() > Math.min(STOP_GRACE_MS, wd.seconds * 1000)) {
-          // Ctrl-C while a task spins: the run stops within a second, with the executions that
-          // ended, rather than after the watchdog's verdict. (At the time limit the verdict is
-          // awaited: a task frozen when the budget ends is what the watchdog is there to judge.)
-          finish(() => resolve(verdicts.interrupted(readPulse(buffer), now - started)), true);
-        } else if (isRunaway(still, wd.seconds, loadLimit)) {
-          finish(() => resolve(verdicts.runaway(readPulse(buffer), now - started)), true);
-        }
+        // Ctrl-C while a task spins ('hurry'): the run stops within a second, with the executions
+        // that ended, rather than after the watchdog's verdict. (At the time limit the verdict is
+        // awaited: a task frozen when the budget ends is what the watchdog is there to judge.)
+        const verdict = frozen.judge(loaded ? Atomics.load(cells, CELL.BEATS) : null, { busy: true, executing: true, hurry: stopping });
+        if (verdict === 'load') finish(() => reject(new ScenarioLoadError(file, `loading the module took more than ${frozen.loadLimitMs / 1000} s (a loop at the top level?)`)), true);
+        else if (verdict === 'hurry') finish(() => resolve(verdicts.interrupted(readPulse(buffer), now - started)), true);
+        else if (verdict === 'runaway') finish(() => resolve(verdicts.runaway(readPulse(buffer), now - started)), true);
       }, POLL_MS);
       const listen = ({ message: m, failed }: { message?: WorkerMessage; failed?: Error }): void => {
         if (failed !== undefined) return finish(() => reject(failed), true);
         switch (m!.type) {
           case 'loaded':
             loaded = true;
-            still.mark();
+            frozen.mark();
             return;
           case 'progress':
             wd.onProgress?.(m!.progress);
@@ -247,35 +232,6 @@ export class WatchdogThread {
     this.worker = worker;
     return worker;
   }
-}
-
-/**
- * The `livelock` failure of a task that stopped reaching scheduling points, from its frozen
- * heartbeat (`names`: the names the thread announced, by index). Before the execution's first
- * decision no task has run yet: the scenario's own code (its `run` function) spins, as main.
- * `execution` names the execution (a split search numbers them within a piece of a unit).
- */
-export function runawayFailure(seconds: number, pulse: Pulse, names: readonly string[], execution = `execution ${pulse.execution}`): Failure {
-  return runawayFailureOf(names[pulse.task] ?? 'main', seconds, pulse.step, execution);
-}
-
-
-/** The `livelock` result of a runaway: the executions and steps up to it, as explore counts them. */
-export function runawayResult(scenario: ScenarioDefinition<object>, options: PortableExploreOptions, failure: Failure | null, elapsedMs: number, pulse: Pulse): ExploreResult {
-  const variant = options.variant ?? Object.keys(scenario.variants)[0]!;
-  const budget = { ...scenario.budget, ...scenario.variants[variant]?.budget };
-  return {
-    scenario: scenario.name,
-    variant,
-    strategy: { name: options.strategy ?? budgetSampling(budget.strategy), seed: options.seed ?? budget.seed ?? 1 },
-    executions: pulse.execution - (options.firstExecution ?? 0) + 1,
-    steps: pulse.steps,
-    failure,
-    trace: null,
-    stoppedBy: 'failure',
-    elapsedMs,
-    warnings: [],
-  } as ExploreResult;
 }
 
 /** An exploration interrupted while a task spun: the executions that ended before it, and their steps. */
