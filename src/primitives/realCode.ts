@@ -2,6 +2,7 @@ import type { Execution, RealCodeHooks } from '../runtime/execution.js';
 import { AwaitSites } from './awaitSites.js';
 import { OutsideWorld } from './outsideWorld.js';
 import { RealTimersWatch } from './realTimersWatch.js';
+import { stepDrained } from './timerGlobals.js';
 import { VirtualTimers } from './virtualTimers.js';
 
 /**
@@ -24,6 +25,10 @@ export class RealCodeRun implements RealCodeHooks {
 
   stepStarted(): void {
     this.timers.stepStarted();
+  }
+
+  stepDrained(): void {
+    stepDrained();
   }
 
   outsideWait(): string | null {

@@ -66,6 +66,13 @@ interface SwitchState {
   clock: VirtualClock | null;
   /** The async id of the macrotask the running step started in. */
   stepId: number;
+  /**
+   * From a step's start until its microtasks have drained (`stepDrained`): everything that runs
+   * then is the step's (no other macrotask runs before the drain), whatever async ids promises
+   * have. Needed because an AsyncLocalStorage or async hook anywhere in the process numbers every
+   * promise, so the step's microtasks no longer run in context 0.
+   */
+  window: boolean;
   installs: number;
   /**
    * What the last `install` replaced: the forwarders call these outside a step. Kept after
@@ -85,10 +92,11 @@ interface SwitchState {
   forward: Forwarders | null;
 }
 
-const STATE_KEY = Symbol.for('interleave.timerGlobals.1');
+const STATE_KEY = Symbol.for('interleave.timerGlobals.2');
 const state: SwitchState = ((globalThis as Record<symbol, unknown>)[STATE_KEY] ??= {
   clock: null,
   stepId: -1,
+  window: false,
   installs: 0,
   real: null,
   dateFor: null,
@@ -100,6 +108,12 @@ const state: SwitchState = ((globalThis as Record<symbol, unknown>)[STATE_KEY] ?
 export function activate(c: VirtualClock | null): void {
   state.clock = c;
   state.stepId = executionAsyncId();
+  state.window = c !== null;
+}
+
+/** The running step's microtasks have drained (src/runtime/quiescence.ts): code that runs from now on until the next step is not the step's unless its async context says so. */
+export function stepDrained(): void {
+  state.window = false;
 }
 
 /** Starts (or stops) keeping the ids of promises made within steps (called by OutsideWorld around a recording execution). */
@@ -119,7 +133,7 @@ export function promiseMade(id: number): void {
  * the process's other activity.
  */
 export function inStep(id: number): boolean {
-  return state.clock !== null && (id === 0 || id === state.stepId || (state.stepPromises?.has(id) ?? false));
+  return state.clock !== null && (state.window || id === 0 || id === state.stepId || (state.stepPromises?.has(id) ?? false));
 }
 
 /** The clock for a forwarder called now: the active one, unless the caller runs in another macrotask than the step. */

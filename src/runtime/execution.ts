@@ -21,6 +21,8 @@ import { newAsyncId, Quiescence } from './quiescence.js';
  */
 export interface RealCodeHooks {
   stepStarted(): void;
+  /** The running step's microtasks have drained: what runs next, until the next step, is other code's or the step's macrotasks. */
+  stepDrained(): void;
   /** Something the scenario's code started and still waits on outside interleave (a real timer, a socket), with its line; null when none. */
   outsideWait(): string | null;
   /** Something the scenario's code started that runs on wall-clock time (a real timer), described with its step and line; null when none. */
@@ -269,6 +271,7 @@ export class Execution implements SchedulingView {
       () => this.onQuiet(),
       () => this.mayStall(),
       this.startProbe,
+      () => this.realHooks?.stepDrained(),
     )).arm();
   }
 

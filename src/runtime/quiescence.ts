@@ -60,13 +60,15 @@ export class Quiescence {
 
   /**
    * `quiet` runs the next step (it may `arm` again); `wantsTurn` says the step about to run
-   * should wait for the event loop (the execution may stall). Both called only from here.
+   * should wait for the event loop (the execution may stall); `drained` is told as soon as the
+   * step's microtasks have run, before anything else may. All called only from here.
    * `probe` is `newAsyncId()` taken when the execution began, before any of its code ran.
    */
   constructor(
     private readonly quiet: () => void,
     private readonly wantsTurn: () => boolean,
     probe: number,
+    private readonly drained: () => void = () => undefined,
   ) {
     this.probe = probe;
   }
@@ -85,6 +87,8 @@ export class Quiescence {
 
   private readonly tick$ = (): void => {
     const tick = executionAsyncId();
+    // No id is taken: `drained` only says the step's microtasks are over (src/primitives/timerGlobals.ts).
+    this.drained();
     const now = newAsyncId();
     if (flush !== null && tick === this.probe + 1 && now === tick + 1 && !this.wantsTurn()) {
       // A promise the step rejected and left unhandled is reported now, as it would be before a

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
@@ -147,4 +148,19 @@ describe('virtual timers', () => {
     expect(ticks).toBe(before);
   });
 
+
+  it('an AsyncLocalStorage in the process (a tracing or logging library) changes nothing: the same failure and trace as without, timers still virtual', async () => {
+    const alone = await explore(s(timeout), { seed: 1 });
+    // Once a store is entered, Node numbers every promise, so microtasks no longer run in async context 0.
+    const storage = new AsyncLocalStorage<string>();
+    let r: Awaited<ReturnType<typeof explore>> | undefined;
+    try {
+      r = await storage.run('request-1', () => explore(s(timeout), { seed: 1 }));
+    } finally {
+      storage.disable();
+    }
+    expect(r.failure?.message).toBe('assertion: AssertionFailure: gave up after 450 ms in task "main" (step 7)');
+    expect(JSON.stringify(r.trace)).toBe(JSON.stringify(alone.trace));
+    expectRealGlobals();
+  });
 });
