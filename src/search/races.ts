@@ -1,6 +1,7 @@
 import { dependent, reversiblyDependent } from '../runtime/footprint.js';
 import type { StepRecord } from './runner.js';
 import type { PathNode, TaskNode } from './state.js';
+import { bporBacktrack, type BoundedReversal } from './bpor.js';
 import { get, joinInto, type VectorClock } from './vectorClock.js';
 
 /**
@@ -32,9 +33,14 @@ import { get, joinInto, type VectorClock } from './vectorClock.js';
  * epoch or before (its task was waiting at it when the clock moved); then e1 may be what kept
  * it disabled. Any other cross-tick pair is in the same order in every execution.
  *
+ * Bounded (`bounded` given: pb with reduction): every earlier dependent step of another task that
+ * does not happen before e2's task is a race, not only the last, and it is reversed the way
+ * bpor.ts says (Coons, Musuvathi & McKinley, OOPSLA 2013), within the bound. Steps with node -1
+ * (operations announced and never run, after the last step) are analysed as second steps only.
+ *
  * Mutates `path` (adds to `todo` of unsealed task nodes). Returns the number of races seen.
  */
-export function analyzeRaces(steps: readonly StepRecord[], spawnedBy: readonly number[], path: PathNode[], firstNew: number): number {
+export function analyzeRaces(steps: readonly StepRecord[], spawnedBy: readonly number[], path: PathNode[], firstNew: number, bounded: BoundedReversal | null = null): number {
   const n = steps.length;
   const clocks: VectorClock[] = new Array<VectorClock>(n);
   const seq: number[] = new Array<number>(n);
@@ -52,7 +58,7 @@ export function analyzeRaces(steps: readonly StepRecord[], spawnedBy: readonly n
     const deps: number[] = [];
     for (let j = 0; j < k; j++) {
       const f = steps[j]!;
-      if (f.task !== p && dependent(f.fp, e.fp)) {
+      if (f.task !== p && f.node >= 0 && dependent(f.fp, e.fp)) {
         deps.push(j);
         joinInto(c, clocks[j]!);
       }
@@ -74,6 +80,11 @@ export function analyzeRaces(steps: readonly StepRecord[], spawnedBy: readonly n
       if (steps[j]!.epoch < e.epoch && !(e.blocking && announced <= steps[j]!.epoch)) continue;
       if (!reversiblyDependent(steps[j]!.fp, e.fp)) continue;
       if (get(base, q) >= seq[j]!) continue;
+      if (bounded !== null) {
+        races++;
+        bporBacktrack(path, steps, j, e.task, bounded);
+        continue;
+      }
       if (!e.blocking && deps.some((m) => m > j && get(clocks[m]!, q) >= seq[j]!)) continue;
       races++;
       reverse(j, k);
