@@ -104,7 +104,7 @@ export interface SearchResult {
   /** pb and db only (db: the bound counts delays). */
   readonly bound: BoundInfo | null;
   /**
-   * dfs: the scenario may share state interleave does not see (`sharedState: 'untracked'`, or
+   * dfs, pb: the scenario may share state interleave does not see (`sharedState: 'untracked'`, or
    * `t.track` without `sharedState: 'tracked'`), so no schedule was pruned by reduction.
    */
   readonly untracked: boolean;
@@ -127,9 +127,11 @@ export function boundLimit(requested: number | undefined, budget: { readonly pre
  * Stateless exhaustive search by re-execution (Godefroid, VeriSoft): every scheduling decision
  * and every `t.choose` is a branch; each execution replays the path to its last branch and takes
  * the next alternative. `dfs` adds source-DPOR with sleep sets (races.ts, runner.ts); `pb`
- * explores all schedules with at most k preemptions for k = 0, 1, ... (Musuvathi & Qadeer,
- * PLDI 2007) without reduction; `db` all schedules with at most k delays from a round-robin base
- * schedule (Emmi, Qadeer & Rakamarić, POPL 2011; strategies/delayOrder.ts), likewise. A failure is replayed with recording on to build its trace, as
+ * explores the schedules with at most k preemptions for k = 0, 1, ... (Musuvathi & Qadeer,
+ * PLDI 2007), reduced by bounded partial-order reduction (bpor.ts) unless `por: false`: the same
+ * failures and final states within each bound; `db` all schedules with at most k delays from a
+ * round-robin base schedule (Emmi, Qadeer & Rakamarić, POPL 2011; strategies/delayOrder.ts),
+ * without reduction. A failure is replayed with recording on to build its trace, as
  * `explore` does.
  */
 export async function search<P extends object>(scenario: ScenarioDefinition<P>, options: SearchOptions<P> = {}): Promise<SearchResult> {

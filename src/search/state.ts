@@ -70,7 +70,7 @@ export interface SearchState {
   /** Nothing left to explore. */
   finished: boolean;
   /**
-   * dfs: the scenario may share state interleave does not see (it declared `sharedState:
+   * dfs, pb: the scenario may share state interleave does not see (it declared `sharedState:
    * 'untracked'`, or ran real code such as `t.track` without declaring `sharedState: 'tracked'`).
    * The search then explores every schedule, as without reduction, and its result says so.
    */
