@@ -38,7 +38,9 @@ export interface RunnerOptions {
  * Bounded modes: pb counts preemptions (a switch away from a task still enabled); db counts
  * delays against a non-preemptive round-robin base scheduler (strategies/delayOrder.ts), whose
  * choice a fresh db node takes first, then the later tasks in round-robin order while their
- * delays fit the bound. A node's `preemptions` holds the count (of either) before it.
+ * delays fit the bound. A node's `preemptions` holds the count (of either) before it. pb with
+ * reduction gives a fresh node no alternatives: they come from races (races.ts, bpor.ts), and it
+ * keeps no sleep sets (`sleeps` in state.ts).
  *
  * Sleep sets (Godefroid 1996): a fresh node's sleep set is the previous task node's sleep set
  * plus its explored alternatives, minus the task that ran and every task whose next operation
@@ -104,7 +106,7 @@ export class SearchRunner implements Strategy {
     const current = view.current?.id ?? -1;
     const currentEnabled = current >= 0 && enabled.includes(current);
     const path = this.state.path;
-    let node: TaskNode | undefined;
+    let node: TaskNode;
     if (this.pos < path.length) {
       const n = path[this.pos]!;
       if (n.kind !== 'task' || n.enabled.length !== enabled.length || n.enabled.some((id, i) => id !== enabled[i])) {
@@ -119,6 +121,7 @@ export class SearchRunner implements Strategy {
       if (awake.length === 0) return this.halt('sleep-blocked', view, 'every enabled task sleeps');
       const chosen = this.state.mode === 'db' ? delayOrder(enabled, this.lastRun)[0]! : currentEnabled && awake.includes(current) ? current : awake[0]!;
       const todo: number[] = [];
+      const fresh: TaskNode = { kind: 'task', enabled, current, chosen: chosen, todo, done: [], sleep, preemptions: this.preemptions };
       if (this.state.mode === 'db') {
         // Delay bounding: the j-th task after the base choice in round-robin order costs j delays.
         delayOrder(enabled, this.lastRun).forEach((id, j) => {
@@ -127,14 +130,13 @@ export class SearchRunner implements Strategy {
           else todo.push(id);
         });
       } else if (!reduces(this.state)) {
-        node = { kind: 'task', enabled, current, chosen: chosen, todo, done: [], sleep, preemptions: this.preemptions };
         for (const id of awake) {
           if (id === chosen) continue;
-          if (this.state.mode === 'pb' && preemptionsWith(node, id) > this.state.bound) this.boundCut = true;
+          if (this.state.mode === 'pb' && preemptionsWith(fresh, id) > this.state.bound) this.boundCut = true;
           else todo.push(id);
         }
       }
-      node ??= { kind: 'task', enabled, current, chosen: chosen, todo, done: [], sleep, preemptions: this.preemptions };
+      node = fresh;
       path.push(node);
     }
     const index = this.pos++;
