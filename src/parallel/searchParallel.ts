@@ -5,7 +5,7 @@ import { CROSS_CHECK_SCHEDULES, crossCheck, type CrossCheckResult } from '../sea
 import type { ScenarioDefinition } from '../scenario.js';
 import { boundLimit, search, type SearchResult } from '../search/search.js';
 import { splitSearch } from '../search/split.js';
-import { initialState, isBounded, type SearchMode, type SearchState } from '../search/state.js';
+import { initialState, isBounded, reducesIn, type SearchMode, type SearchState } from '../search/state.js';
 import type { Shard } from '../partition.js';
 import { runSettings } from './sameRun.js';
 import { combineUnits, unitsThrough, type SearchShardRun } from './searchResult.js';
@@ -35,15 +35,17 @@ import { combinePieces, pieceOf, restOf, RESPLIT, type PieceResult, type Resplit
  * counts one).
  *
  * Against an unsplit `search`: dfs gives the same complete executions (one per Mazurkiewicz
- * trace), and possibly more sleep-blocked ones (split.ts saturates the prefix's nodes); pb (no
- * reduction) gives exactly the same executions, in the same order, and the same result.
+ * trace), and possibly more sleep-blocked ones (split.ts saturates the prefix's nodes); pb
+ * without reduction (`por: false`) gives exactly the same executions, in the same order, and the
+ * same result; pb with reduction the same failures, bounds and verdict, in possibly more
+ * executions (saturated nodes take every alternative within the bound).
  */
 export interface SearchParallelOptions<P extends object = Record<string, unknown>> extends TargetOptions<P> {
   /** The scenario module: workers load it by path. */
   readonly file: string;
   /** 'dfs' or 'pb' (default: the variant's budget strategy when pb, else dfs). */
   readonly strategy?: SearchMode;
-  /** dfs only: source-DPOR with sleep sets (default true). */
+  /** Partial-order reduction (default true): dfs, source-DPOR with sleep sets; pb, bounded partial-order reduction (search/bpor.ts). */
   readonly por?: boolean;
   /** pb: the largest preemption bound (default: the variant's budget, else 2). */
   readonly preemptionBound?: number;
@@ -131,7 +133,7 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
   const budget = { ...scenario.budget, ...scenario.variants[target.variant]!.budget };
   const mode: SearchMode = options.strategy ?? (budget.strategy === 'pb' || budget.strategy === 'db' ? budget.strategy : 'dfs');
   const limit = isBounded(mode) ? boundLimit(options.preemptionBound, budget) : 0;
-  const por = mode === 'dfs' && (options.por ?? true);
+  const por = reducesIn(mode, options.por);
   const start = performance.now();
   const deadline = options.timeLimitMs !== undefined ? start + options.timeLimitMs : Infinity;
   const interrupted = (): boolean => options.shouldStop?.() ?? false;

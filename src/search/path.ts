@@ -1,4 +1,4 @@
-import type { PathNode } from './state.js';
+import { preemptionsWith, type PathNode } from './state.js';
 
 /**
  * Moves the path to the next branch in depth-first order: the deepest node with an alternative
@@ -26,13 +26,20 @@ export function advance(path: PathNode[]): boolean {
 
 /**
  * Gives every task node of a path built with reduction all its other enabled tasks as
- * alternatives, as a search without reduction would have (runner.ts). Called once, when the
- * first execution of a dfs search shows that the scenario shares state it does not report
- * (search.ts): that execution's nodes had no alternatives and no sleep sets yet.
+ * alternatives, as a search without reduction would have (runner.ts); pb (`bound` given) only
+ * those within the bound. Called once, when the first execution of a dfs or pb search shows
+ * that the scenario shares state it does not report (search.ts): that execution's nodes had no
+ * alternatives and no sleep sets yet. Returns true when the bound left an alternative out.
  */
-export function exploreEveryAlternative(path: PathNode[]): void {
+export function exploreEveryAlternative(path: PathNode[], bound: number | null = null): boolean {
+  let cut = false;
   for (const node of path) {
     if (node.kind !== 'task' || node.sealed === true) continue;
-    for (const id of node.enabled) if (id !== node.chosen && !node.todo.includes(id) && !node.done.includes(id)) node.todo.push(id);
+    for (const id of node.enabled) {
+      if (id === node.chosen || node.todo.includes(id) || node.done.includes(id)) continue;
+      if (bound !== null && preemptionsWith(node, id) > bound) cut = true;
+      else node.todo.push(id);
+    }
   }
+  return cut;
 }

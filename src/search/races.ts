@@ -1,6 +1,7 @@
 import { dependent, reversiblyDependent } from '../runtime/footprint.js';
 import type { StepRecord } from './runner.js';
 import type { PathNode, TaskNode } from './state.js';
+import { bporBacktrack, type BoundedReversal } from './bpor.js';
 import { get, joinInto, type VectorClock } from './vectorClock.js';
 
 /**
@@ -32,9 +33,16 @@ import { get, joinInto, type VectorClock } from './vectorClock.js';
  * epoch or before (its task was waiting at it when the clock moved); then e1 may be what kept
  * it disabled. Any other cross-tick pair is in the same order in every execution.
  *
+ * Bounded (`bounded` given: pb with reduction), as Flanagan & Godefroid look at a task's next
+ * operation in every state it stays pending in: a race is every dependent step of another task,
+ * not happening before e2's task, that ran while e2's operation was pending (after the task's
+ * previous step, or after its spawn), and the last such step before that; each is reversed the way
+ * bpor.ts says (Coons, Musuvathi & McKinley, OOPSLA 2013), within the bound. Steps with node -1
+ * (operations announced and never run, after the last step) are analysed as second steps only.
+ *
  * Mutates `path` (adds to `todo` of unsealed task nodes). Returns the number of races seen.
  */
-export function analyzeRaces(steps: readonly StepRecord[], spawnedBy: readonly number[], path: PathNode[], firstNew: number): number {
+export function analyzeRaces(steps: readonly StepRecord[], spawnedBy: readonly number[], path: PathNode[], firstNew: number, bounded: BoundedReversal | null = null): number {
   const n = steps.length;
   const clocks: VectorClock[] = new Array<VectorClock>(n);
   const seq: number[] = new Array<number>(n);
@@ -42,6 +50,8 @@ export function analyzeRaces(steps: readonly StepRecord[], spawnedBy: readonly n
   const count: number[] = [];
   /** Epoch of each task's latest step (the epoch in which it announced its next operation). */
   const lastEpoch: number[] = [];
+  /** Index of each task's latest step: its next operation was announced during it. */
+  const lastStep: number[] = [];
   let races = 0;
   for (let k = 0; k < n; k++) {
     const e = steps[k]!;
@@ -52,7 +62,7 @@ export function analyzeRaces(steps: readonly StepRecord[], spawnedBy: readonly n
     const deps: number[] = [];
     for (let j = 0; j < k; j++) {
       const f = steps[j]!;
-      if (f.task !== p && dependent(f.fp, e.fp)) {
+      if (f.task !== p && f.node >= 0 && dependent(f.fp, e.fp)) {
         deps.push(j);
         joinInto(c, clocks[j]!);
       }
@@ -66,7 +76,11 @@ export function analyzeRaces(steps: readonly StepRecord[], spawnedBy: readonly n
     taskClock[p] = c;
     const announced = lastEpoch[p] ?? -1;
     lastEpoch[p] = e.epoch;
+    // e's operation was pending from the end of this step on (the spawn, for a first step).
+    const since = lastStep[p] ?? parent;
+    lastStep[p] = k;
     if (k < firstNew) continue;
+    let before = -1;
     for (const j of deps) {
       const q = steps[j]!.task;
       // Across a tick, only a blocking e2 that was already pending at that tick can be moved
@@ -74,9 +88,21 @@ export function analyzeRaces(steps: readonly StepRecord[], spawnedBy: readonly n
       if (steps[j]!.epoch < e.epoch && !(e.blocking && announced <= steps[j]!.epoch)) continue;
       if (!reversiblyDependent(steps[j]!.fp, e.fp)) continue;
       if (get(base, q) >= seq[j]!) continue;
+      if (bounded !== null) {
+        if (j <= since) before = j;
+        else {
+          races++;
+          bporBacktrack(path, steps, j, e.task, bounded);
+        }
+        continue;
+      }
       if (!e.blocking && deps.some((m) => m > j && get(clocks[m]!, q) >= seq[j]!)) continue;
       races++;
       reverse(j, k);
+    }
+    if (before >= 0) {
+      races++;
+      bporBacktrack(path, steps, before, e.task, bounded!);
     }
   }
   return races;

@@ -3,12 +3,12 @@ import { Divergence, type SchedulingView, type Strategy } from '../runtime/strat
 import { delayOrder, delaysOf } from '../strategies/delayOrder.js';
 import type { Operation } from '../runtime/operation.js';
 import { ANY_TRACKED, dependent, endAccess, footprintOf, trackedAccessOf, type Access } from '../runtime/footprint.js';
-import { reduces, type SearchState, type TaskNode } from './state.js';
+import { preemptionsWith, reduces, sleeps, type SearchState, type TaskNode } from './state.js';
 
 /** One executed step: a task's operation plus the local code after it (up to its next operation or its end). */
 export interface StepRecord {
   readonly task: number;
-  /** Index of its task node in the path. */
+  /** Index of its task node in the path; -1 for an operation announced and never run (`unrun`). */
   readonly node: number;
   /** Grows by the task-end access once the step is known to have ended the task. */
   readonly fp: Access[];
@@ -17,6 +17,9 @@ export interface StepRecord {
   /** Clock advances (timer firings) before this step: steps of one epoch all see the same virtual time. */
   readonly epoch: number;
 }
+
+/** What the last step of an execution that ended with operations still pending does to them: stops them (`unrun`). */
+const HALT: Access = { o: '*halt', k: null, w: true };
 
 /** Why the runner stopped an execution early (it stops by throwing a Divergence the driver recognizes). */
 export type StopReason = 'sleep-blocked' | 'depth' | 'nondeterminism';
@@ -35,7 +38,9 @@ export interface RunnerOptions {
  * Bounded modes: pb counts preemptions (a switch away from a task still enabled); db counts
  * delays against a non-preemptive round-robin base scheduler (strategies/delayOrder.ts), whose
  * choice a fresh db node takes first, then the later tasks in round-robin order while their
- * delays fit the bound. A node's `preemptions` holds the count (of either) before it.
+ * delays fit the bound. A node's `preemptions` holds the count (of either) before it. pb with
+ * reduction gives a fresh node no alternatives: they come from races (races.ts, bpor.ts), and it
+ * keeps no sleep sets (`sleeps` in state.ts).
  *
  * Sleep sets (Godefroid 1996): a fresh node's sleep set is the previous task node's sleep set
  * plus its explored alternatives, minus the task that ran and every task whose next operation
@@ -116,6 +121,7 @@ export class SearchRunner implements Strategy {
       if (awake.length === 0) return this.halt('sleep-blocked', view, 'every enabled task sleeps');
       const chosen = this.state.mode === 'db' ? delayOrder(enabled, this.lastRun)[0]! : currentEnabled && awake.includes(current) ? current : awake[0]!;
       const todo: number[] = [];
+      const fresh: TaskNode = { kind: 'task', enabled, current, chosen: chosen, todo, done: [], sleep, preemptions: this.preemptions };
       if (this.state.mode === 'db') {
         // Delay bounding: the j-th task after the base choice in round-robin order costs j delays.
         delayOrder(enabled, this.lastRun).forEach((id, j) => {
@@ -126,12 +132,11 @@ export class SearchRunner implements Strategy {
       } else if (!reduces(this.state)) {
         for (const id of awake) {
           if (id === chosen) continue;
-          const cost = currentEnabled && id !== current ? 1 : 0;
-          if (this.state.mode === 'pb' && this.preemptions + cost > this.state.bound) this.boundCut = true;
+          if (this.state.mode === 'pb' && preemptionsWith(fresh, id) > this.state.bound) this.boundCut = true;
           else todo.push(id);
         }
       }
-      node = { kind: 'task', enabled, current, chosen: chosen, todo, done: [], sleep, preemptions: this.preemptions };
+      node = fresh;
       path.push(node);
     }
     const index = this.pos++;
@@ -160,6 +165,26 @@ export class SearchRunner implements Strategy {
     path.push({ kind: 'value', n, chosen: 0, todo: Array.from({ length: n - 1 }, (_, v) => v + 1) });
     this.pos++;
     return 0;
+  }
+
+  /**
+   * The operations tasks announced and never ran, because the execution ended first (a failure,
+   * a deadlock, a cut): one record each, with node -1, after the last step. Bounded reduction
+   * (bpor.ts) races them with the steps that ran, as Flanagan & Godefroid's DPOR looks at every
+   * task's next operation, so an execution that stops early still asks for its reversals. The
+   * last step stopped them all (a failure ends the execution: the other tasks never run on), so
+   * it is made dependent with each of them, as dejafu does: the schedules where they run first.
+   */
+  unrun(): StepRecord[] {
+    const out: StepRecord[] = [];
+    for (const t of this.tasks) {
+      const op = t?.pending;
+      if (t === undefined || op === null || op === undefined) continue;
+      out.push({ task: t.id, node: -1, fp: [...footprintOf(op), endAccess(t.name), ANY_TRACKED, HALT], blocking: op.ready !== null, epoch: this.epoch });
+    }
+    const last = this.steps[this.steps.length - 1];
+    if (out.length > 0 && last !== undefined) last.fp.push(HALT);
+    return out;
   }
 
   /**
@@ -201,7 +226,7 @@ export class SearchRunner implements Strategy {
 
   /** Sleep set of a fresh node: inherited from the previous task node, filtered by the step that ran since. */
   private sleepSetHere(enabled: readonly number[]): number[] {
-    if (!reduces(this.state) || this.lastTaskNode < 0) return [];
+    if (!sleeps(this.state) || this.lastTaskNode < 0) return [];
     const prev = this.state.path[this.lastTaskNode] as TaskNode;
     const ran = this.steps[this.steps.length - 1]!;
     const out: number[] = [];

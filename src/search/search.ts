@@ -11,14 +11,18 @@ import type { ScenarioDefinition } from '../scenario.js';
 import type { Trace } from '../trace/schema.js';
 import { analyzeRaces } from './races.js';
 import { SearchRunner } from './runner.js';
-import { checkState, cloneState, initialState, isBounded, reduces, type SearchMode, type SearchState } from './state.js';
+import { checkState, cloneState, initialState, isBounded, reduces, reducesIn, type SearchMode, type SearchState } from './state.js';
 import { advance, exploreEveryAlternative } from './path.js';
 import { CROSS_CHECK_SCHEDULES, crossCheck, type CrossCheck } from './crossCheck.js';
 
 export interface SearchOptions<P extends object = Record<string, unknown>> extends TargetOptions<P> {
   /** 'dfs' (default): every execution up to partial-order reduction; 'pb': preemption bounding; 'db': delay bounding. */
   readonly strategy?: SearchMode;
-  /** dfs only: source-DPOR with sleep sets (default true). pb and db always explore every schedule within the bound. */
+  /**
+   * Partial-order reduction (default true; a resumed state keeps its own): dfs, source-DPOR with
+   * sleep sets; pb, bounded partial-order reduction (bpor.ts), the same failures and final states
+   * within each bound as without. db never reduces.
+   */
   readonly por?: boolean;
   /** pb: the largest preemption bound to try; db: the largest delay bound (default: the variant's budget.preemptionBound, else 2). */
   readonly preemptionBound?: number;
@@ -100,7 +104,7 @@ export interface SearchResult {
   /** pb and db only (db: the bound counts delays). */
   readonly bound: BoundInfo | null;
   /**
-   * dfs: the scenario may share state interleave does not see (`sharedState: 'untracked'`, or
+   * dfs, pb: the scenario may share state interleave does not see (`sharedState: 'untracked'`, or
    * `t.track` without `sharedState: 'tracked'`), so no schedule was pruned by reduction.
    */
   readonly untracked: boolean;
@@ -123,9 +127,11 @@ export function boundLimit(requested: number | undefined, budget: { readonly pre
  * Stateless exhaustive search by re-execution (Godefroid, VeriSoft): every scheduling decision
  * and every `t.choose` is a branch; each execution replays the path to its last branch and takes
  * the next alternative. `dfs` adds source-DPOR with sleep sets (races.ts, runner.ts); `pb`
- * explores all schedules with at most k preemptions for k = 0, 1, ... (Musuvathi & Qadeer,
- * PLDI 2007) without reduction; `db` all schedules with at most k delays from a round-robin base
- * schedule (Emmi, Qadeer & Rakamarić, POPL 2011; strategies/delayOrder.ts), likewise. A failure is replayed with recording on to build its trace, as
+ * explores the schedules with at most k preemptions for k = 0, 1, ... (Musuvathi & Qadeer,
+ * PLDI 2007), reduced by bounded partial-order reduction (bpor.ts) unless `por: false`: the same
+ * failures and final states within each bound; `db` all schedules with at most k delays from a
+ * round-robin base schedule (Emmi, Qadeer & Rakamarić, POPL 2011; strategies/delayOrder.ts),
+ * without reduction. A failure is replayed with recording on to build its trace, as
  * `explore` does.
  */
 export async function search<P extends object>(scenario: ScenarioDefinition<P>, options: SearchOptions<P> = {}): Promise<SearchResult> {
@@ -135,7 +141,7 @@ export async function search<P extends object>(scenario: ScenarioDefinition<P>, 
   const mode: SearchMode = options.strategy ?? options.resume?.mode ?? (budget.strategy === 'pb' || budget.strategy === 'db' ? budget.strategy : 'dfs');
   if (mode !== 'dfs' && mode !== 'pb' && mode !== 'db') throw new UsageError(`search strategy must be dfs, pb or db, got "${String(mode)}"`);
   const limit = boundLimit(options.preemptionBound, budget);
-  const por = mode === 'dfs' && (options.por ?? true);
+  const por = reducesIn(mode, options.por ?? options.resume?.por);
   const state = options.resume !== undefined ? cloneState(checkState(options.resume)) : initialState(scenario.name, target.variant, mode, por, 0);
   if (state.scenario !== scenario.name || state.variant !== target.variant || state.mode !== mode || state.por !== por) {
     throw new UsageError(
@@ -191,15 +197,26 @@ export async function search<P extends object>(scenario: ScenarioDefinition<P>, 
     if (reduces(state) && result.realCode === true && scenario.sharedState !== 'tracked') {
       // Real code with state it may not report: no pruning from here on (docs/real-code.md).
       state.untracked = true;
-      if (runner.branch < 0) exploreEveryAlternative(state.path);
-      else {
+      // (A round's first execution is the same in every round, so for pb this is round 0's.)
+      if (runner.branch < 0) {
+        if (exploreEveryAlternative(state.path, state.mode === 'pb' ? state.bound : null)) state.boundCut = true;
+      } else {
         // Reduction already pruned earlier executions' trees: start again, counting afresh.
         state.path.length = 0;
         restarted = true;
-        completeExecutions = sleepBlocked = depthLimited = races = 0;
+        completeExecutions = sleepBlocked = depthLimited = races = pruned = 0;
+        state.bound = 0;
+        state.boundCut = false;
       }
     }
-    if (reduces(state)) races += analyzeRaces(runner.steps, runner.spawnedBy, state.path, firstNewStep(runner));
+    if (reduces(state) && state.mode === 'pb') {
+      const bounded = { bound: state.bound, cut: false };
+      races += analyzeRaces([...runner.steps, ...runner.unrun()], runner.spawnedBy, state.path, firstNewStep(runner), bounded);
+      if (bounded.cut && !runner.boundCut) {
+        state.boundCut = true;
+        pruned++;
+      }
+    } else if (reduces(state)) races += analyzeRaces(runner.steps, runner.spawnedBy, state.path, firstNewStep(runner));
     state.fresh = restarted;
 
     // Only an execution that ran to its end replays alike: one the runner cut (sleep set,

@@ -1,5 +1,5 @@
 import { UsageError } from '../runtime/errors.js';
-import { checkState, cloneState, type PathNode, type SearchState, type TaskNode } from './state.js';
+import { checkState, cloneState, preemptionsWith, type PathNode, type SearchState, type TaskNode } from './state.js';
 
 /** One unexplored subtree: the prefix `path[0..node-1]`, then `alt` at `node`. */
 interface WorkItem {
@@ -28,8 +28,10 @@ interface WorkItem {
  * By count, the last part took nearly all the work when a big unit was cut again (pieces.ts:
  * every later split of it, a chain), so that by depth made `--workers 2` 1.96x instead of 1.68x.
  *
- * A pb state is split within its current bound (pb has no reduction: nothing to saturate, and
- * the sealing is harmless). Resume each part with `preemptionBound: state.bound`, or every part
+ * A pb state is split within its current bound: with reduction (bpor.ts) its nodes are saturated
+ * with the alternatives within the bound only, exactly what pb without reduction has there, and
+ * a race asking past the bound at a sealed node still counts as cut; without reduction there is
+ * nothing to saturate, and the sealing is harmless. Resume each part with `preemptionBound: state.bound`, or every part
  * would go on to redo the larger bounds over the whole tree. Each part starts with no bound cut
  * of its own (`boundCut` false): the cuts the state had seen so far are the caller's to keep.
  *
@@ -45,7 +47,7 @@ export function splitSearch(state: SearchState, n: number, balance: 'count' | 'd
   const path = base.path;
   // A sealed node (a part's, from an earlier split) was saturated then, and the alternatives it
   // lacks now belong to the other parts: saturating it again would run them twice.
-  if (base.por) for (const node of path) if (node.kind === 'task' && node.sealed !== true) saturate(node);
+  if (base.por) for (const node of path) if (node.kind === 'task' && node.sealed !== true) saturate(node, base.mode === 'pb' ? base.bound : null);
   const items: WorkItem[] = [{ node: path.length - 1, alt: path[path.length - 1]!.chosen }];
   for (let i = path.length - 1; i >= 0; i--) for (const alt of path[i]!.todo) items.push({ node: i, alt });
 
@@ -87,9 +89,10 @@ function runLengths(weights: readonly number[], n: number): number[] {
   return lengths;
 }
 
-/** Every awake enabled task not yet explored here goes to `todo`. */
-function saturate(node: TaskNode): void {
+/** Every awake enabled task not yet explored here goes to `todo` (pb with reduction: those within `bound`). */
+function saturate(node: TaskNode, bound: number | null): void {
   for (const t of node.enabled) {
+    if (bound !== null && preemptionsWith(node, t) > bound) continue;
     if (t !== node.chosen && !node.todo.includes(t) && !node.done.includes(t) && !node.sleep.includes(t)) node.todo.push(t);
   }
 }

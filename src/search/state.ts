@@ -56,7 +56,10 @@ export interface SearchState {
   readonly scenario: string;
   readonly variant: string;
   readonly mode: SearchMode;
-  /** Partial-order reduction (source-DPOR with sleep sets) on; always false for pb and db. */
+  /**
+   * Partial-order reduction on: dfs, source-DPOR with sleep sets; pb, bounded partial-order
+   * reduction (bpor.ts, no sleep sets). Always false for db.
+   */
   readonly por: boolean;
   /** pb, db: the bound being explored now. */
   bound: number;
@@ -67,7 +70,7 @@ export interface SearchState {
   /** Nothing left to explore. */
   finished: boolean;
   /**
-   * dfs: the scenario may share state interleave does not see (it declared `sharedState:
+   * dfs, pb: the scenario may share state interleave does not see (it declared `sharedState:
    * 'untracked'`, or ran real code such as `t.track` without declaring `sharedState: 'tracked'`).
    * The search then explores every schedule, as without reduction, and its result says so.
    */
@@ -75,13 +78,31 @@ export interface SearchState {
   path: PathNode[];
 }
 
-/** The search prunes by partial-order reduction: dfs with `por`, on a scenario whose shared state is all seen. */
+/** The search prunes by partial-order reduction: dfs or pb with `por`, on a scenario whose shared state is all seen. */
 export function reduces(state: SearchState): boolean {
   return state.por && state.untracked !== true;
 }
 
+/** Sleep sets prune too: dfs with reduction only (with a bound they are unsound, docs/search.md, "Preemption bounding with reduction"). */
+export function sleeps(state: SearchState): boolean {
+  return reduces(state) && state.mode === 'dfs';
+}
+
+/** Whether a search of `mode` reduces: dfs and pb do unless `por: false` is asked for; db never does. Shared with the split search (src/parallel). */
+export function reducesIn(mode: SearchMode, requested: boolean | undefined): boolean {
+  return (mode === 'dfs' || mode === 'pb') && (requested ?? true);
+}
+
+/**
+ * pb: what taking task `t` at `node` costs in preemptions, counted from the start (a switch away
+ * from the task at the scheduling point while it is still enabled costs one).
+ */
+export function preemptionsWith(node: TaskNode, t: number): number {
+  return node.preemptions + (t !== node.current && node.enabled.includes(node.current) ? 1 : 0);
+}
+
 export function initialState(scenario: string, variant: string, mode: SearchMode, por: boolean, bound: number): SearchState {
-  return { format: 'interleave-search', version: 1, scenario, variant, mode, por: mode === 'dfs' && por, bound, boundCut: false, fresh: true, finished: false, path: [] };
+  return { format: 'interleave-search', version: 1, scenario, variant, mode, por: reducesIn(mode, por), bound, boundCut: false, fresh: true, finished: false, path: [] };
 }
 
 /** A deep copy (states handed out are never aliased with the running search). */

@@ -52,7 +52,7 @@ describe('search units cut into pieces as they run', () => {
   });
 
   it('pb: exactly the executions, pruned branches and bound information of the unsplit search (no reduction, nothing to saturate)', async () => {
-    const options = { file: searchPrograms, variant: 'readers', params: { n: 3 }, strategy: 'pb' as const };
+    const options = { file: searchPrograms, variant: 'readers', params: { n: 3 }, strategy: 'pb' as const, por: false };
     const plain = await search(s, options);
     const cut = await everyWay(s, { ...options, resplit: { after: 1, into: 2 } });
     expect([cut.executions, cut.completeExecutions, cut.pruned, cut.steps, cut.maxDepth, cut.stoppedBy, cut.complete, cut.bound]).toEqual([

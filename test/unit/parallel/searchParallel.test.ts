@@ -215,11 +215,11 @@ describe('preemption-bounded search (pb) split in units, bound by bound', () => 
   });
 
   it('a per-unit execution budget: every bound still runs (a cut-short unit may have cut), the same for 1 and 2 workers and 3 merged shards', async () => {
-    const options = { file: fixture('lost-update'), variant: 'fixed', params: { workers: 3 }, strategy: 'pb' as const, maxExecutions: 2 };
+    const options = { file: fixture('lost-update'), variant: 'fixed', params: { workers: 3 }, strategy: 'pb' as const, por: false, maxExecutions: 2 };
     const one = await searchParallel(options, lu);
     expect([one.stoppedBy, one.complete, one.bound, one.units.length]).toEqual(['executions', false, { limit: 2, reached: 2, completeUpTo: null, minimalFailing: null }, 3 * UNITS_PER_ROUND]);
     expect(found(await searchParallel({ ...options, workers: 2, threads }, lu))).toEqual(found(one));
-    expect(found(await shards(lu, options.file, options.variant, options.params, 3, { strategy: 'pb', maxExecutions: 2 }))).toEqual(found(one));
+    expect(found(await shards(lu, options.file, options.variant, options.params, 3, { strategy: 'pb', por: false, maxExecutions: 2 }))).toEqual(found(one));
   });
 
   it('an interrupt stops the units running in worker threads; the units count up to the first one cut short', async () => {

@@ -34,19 +34,20 @@ export function asSearch(r: SearchResult | SearchShardRun): unknown {
 }
 
 /**
- * 1, 2 and 3 workers and 3 merged shards give exactly what one unsplit pb search gives (same
- * executions, pruned, steps, failure and trace bytes, bound information, stoppedBy). Returns
+ * 1, 2 and 3 workers and 3 merged shards give exactly what one unsplit pb search without
+ * reduction gives (same executions, pruned, steps, failure and trace bytes, bound information,
+ * stoppedBy; with reduction, split nodes are saturated: test/unit/parallel/bporSplit.test.ts). Returns
  * the one-worker run and the shard runs. `threads`: worker threads the caller keeps across searches.
  */
 export async function expectUnsplit(scenario: ScenarioDefinition<object>, file: string, variant: string, params: object, more: Partial<Omit<SearchParallelOptions<object>, 'onProgress' | 'threads'>> = {}, threads?: WorkerGroup): Promise<{ plain: SearchResult; one: SearchShardRun; runs: SearchShardRun[] }> {
-  const options = { file, variant, params, strategy: 'pb' as const, ...more };
+  const options = { file, variant, params, strategy: 'pb' as const, por: false, ...more };
   const plain = await search(scenario, options);
   const one = await searchParallel(options, scenario);
   expect(asSearch(one)).toEqual(asSearch(plain));
   // Big enough that the split matters: parts (not only prefixes) ran executions.
   expect(one.units.filter((u) => u.unit % UNITS_PER_ROUND !== 0 && u.executions > 0).length).toBeGreaterThan(1);
   for (const workers of [2, 3]) expect(found(await searchParallel({ ...options, workers, ...(threads !== undefined ? { threads } : {}) }, scenario))).toEqual(found(one));
-  const runs = await shardRuns(scenario, file, variant, params, 3, { strategy: 'pb', ...more });
+  const runs = await shardRuns(scenario, file, variant, params, 3, { strategy: 'pb', por: false, ...more });
   expect(found(mergeSearchShardRuns(runs))).toEqual(found(one));
   return { plain, one, runs };
 }

@@ -47,6 +47,18 @@ describe('t.track: tracked state as footprints of the step that touched it', () 
     expect((await search(asDef(lateTrack), { variant: 'buggy' })).failure?.kind).toBe('assertion');
   });
 
+  it('pb: t.track first reached in a later execution starts the search again from bound 0, without reduction, with the unreduced verdict', async () => {
+    for (const bound of [0, 1, 2]) {
+      const all = await search(asDef(lateTrack), { variant: 'fixed', strategy: 'pb', por: false, preemptionBound: bound });
+      const r = await search(asDef(lateTrack), { variant: 'fixed', strategy: 'pb', preemptionBound: bound });
+      // What ran with reduction before t.track was seen is not counted; then exactly the unreduced search.
+      expect([r.untracked, r.completeExecutions, r.pruned, r.bound, r.complete]).toEqual([true, all.completeExecutions, all.pruned, all.bound, all.complete]);
+      expect(r.executions).toBeGreaterThan(all.executions);
+    }
+    const buggy = await search(asDef(lateTrack), { variant: 'buggy', strategy: 'pb' });
+    expect([buggy.failure?.kind, buggy.bound?.minimalFailing]).toEqual(['assertion', (await search(asDef(lateTrack), { variant: 'buggy', strategy: 'pb', por: false })).bound?.minimalFailing]);
+  });
+
   it('names the racing pair from tracked accesses', async () => {
     const r = await search(asDef(sessions), { variant: 'buggy' });
     expect(r.failure?.kind).toBe('assertion');
