@@ -2,8 +2,7 @@ import { expect } from 'vitest';
 import { explore, search, shrinkTrace, type ScenarioDefinition } from 'interleave';
 
 /**
- * The audit check for one failing variant, for test/unit/shrink/audit.test.ts and
- * test/long/audit-minimal.test.ts: the trace random exploration finds with the variant's budget,
+ * The audit check for one failing variant, for test/unit/shrink/audit.test.ts: the trace random exploration finds with the variant's budget,
  * shrunk, has as many preemptions as the smallest bound at which pb finds the bug. pb explores
  * bounds 0, 1, ... in order, so nothing fails below that bound (parameters kept: both look at
  * the same program).
@@ -17,13 +16,3 @@ export async function expectShrunkToMinimalBound(s: ScenarioDefinition<object>, 
   const shrunk = await shrinkTrace(s, found.trace!, { params: false });
   expect({ file, variant, preemptions: shrunk.trace.counts.preemptions }).toEqual({ file, variant, preemptions: pb.bound!.minimalFailing });
 }
-
-/**
- * The two variants whose pb search needs ~10,000-12,000 executions to reach the bug (about 4 s
- * of the check's 6): compared in test/long/audit-minimal.test.ts; audit.test.ts compares the
- * others and still shrinks these two to their one preemption.
- */
-export const LONG_PB: readonly (readonly [file: string, variant: string])[] = [
-  ['multi-client-disconnect.ts', 'websocket-manager'],
-  ['rapid-create-delete.ts', 'buggy'],
-];
