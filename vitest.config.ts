@@ -27,15 +27,8 @@ const options = {
   env: { NO_COLOR: '1', FORCE_COLOR: '0' },
 };
 
-/**
- * Test files that each need a process of their own: they replace modules or process functions
- * (vi.mock, vi.spyOn on process.cwd), or leave the process changed (the browser test: Playwright
- * enters an AsyncLocalStorage, after which Node numbers every promise for good, and
- * test/real/quiescence.test.ts's fast end of a step is then never taken; that real-code verdicts
- * do not change with one is test/real/timers.test.ts's).
- */
-const ISOLATED = ['test/real/locks.test.ts', 'test/real/vi-mock.test.ts', 'test/unit/trace/paths.test.ts', 'test/report/html.test.ts'];
-
+// Each test file runs in a fresh process (vitest's default isolate): docs/testing.md says why
+// files do not share one yet.
 export default defineConfig({
   resolve,
   test: {
@@ -44,12 +37,5 @@ export default defineConfig({
     // files wait on subprocesses and watchdog seconds, not on the CPU, and every timing in the
     // suite is robust to load (test/robust/runaway.test.ts saturates the CPU on purpose).
     maxWorkers: 2,
-    // The other files share a worker process and its module graph (isolate: false): a file does
-    // not import src/ and the CLI again after the file before it in the same process
-    // (docs/testing.md, "Test files share a process").
-    projects: [
-      { resolve, test: { ...options, name: 'shared', isolate: false, exclude: [...options.exclude, ...ISOLATED] } },
-      { resolve, test: { ...options, name: 'isolated', include: ISOLATED } },
-    ],
   },
 });
