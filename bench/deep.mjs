@@ -2,7 +2,7 @@
 // deep-bug fixtures (test/fixtures/deep/), seeds 1-5; then the reads-from coverage each
 // strategy reaches over executions on the fixtures' fixed variants (seed 1). `npm run
 // bench:deep` (builds, then runs this); not part of `npm run bench`, it takes minutes.
-//   node bench/deep.mjs [--cap N] [--seeds N] [--coverage-only]
+//   node bench/deep.mjs [--cap N] [--seeds N] [--coverage-only] [--only elided-lock,...]
 // A cell is the executions until the first failure, `>cap` when none was found within the cap.
 // Deterministic: the same numbers on every machine (only the seconds column depends on it).
 import { fileURLToPath } from 'node:url';
@@ -14,13 +14,15 @@ const args = process.argv.slice(2);
 const flag = (name, dflt) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : dflt);
 const CAP = flag('--cap', 100_000);
 const SEEDS = flag('--seeds', 5);
+const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : null;
 
-/** Each fixture with its minimal preemption count, established by pb (test/unit/deep/deep.test.ts). */
+/** Each fixture with its minimal preemption count, established by pb (test/unit/deep/deep.test.ts, test/long/deep.test.ts). */
 const FIXTURES = [
   { file: 'aba-stack.ts', variant: 'buggy', preemptions: 3 },
   { file: 'hit-counter.ts', variant: 'buggy', preemptions: 4 },
   { file: 'torn-snapshot.ts', variant: 'buggy', preemptions: 5 },
-];
+  { file: 'elided-lock.ts', variant: 'buggy', preemptions: 7 },
+].filter((f) => ONLY === null || ONLY.includes(f.file.replace(/\.ts$/, '')));
 const STRATEGIES = [
   { label: 'random', strategy: 'random' },
   ...[3, 4, 5, 6].map((depth) => ({ label: `pct d=${depth}`, strategy: 'pct', depth })),
