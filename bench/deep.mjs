@@ -2,7 +2,7 @@
 // deep-bug fixtures (test/fixtures/deep/), seeds 1-5; then the reads-from coverage each
 // strategy reaches over executions on the fixtures' fixed variants (seed 1). `npm run
 // bench:deep` (builds, then runs this); not part of `npm run bench`, it takes minutes.
-//   node bench/deep.mjs [--cap N] [--seeds N] [--coverage-only]
+//   node bench/deep.mjs [--cap N] [--seeds N] [--coverage-only | --scaling] [--only elided-lock,...]
 // A cell is the executions until the first failure, `>cap` when none was found within the cap.
 // Deterministic: the same numbers on every machine (only the seconds column depends on it).
 import { fileURLToPath } from 'node:url';
@@ -14,13 +14,15 @@ const args = process.argv.slice(2);
 const flag = (name, dflt) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : dflt);
 const CAP = flag('--cap', 100_000);
 const SEEDS = flag('--seeds', 5);
+const ONLY = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : null;
 
-/** Each fixture with its minimal preemption count, established by pb (test/unit/deep/deep.test.ts). */
+/** Each fixture with its minimal preemption count, established by pb (test/unit/deep/deep.test.ts, test/long/deep.test.ts). */
 const FIXTURES = [
   { file: 'aba-stack.ts', variant: 'buggy', preemptions: 3 },
   { file: 'hit-counter.ts', variant: 'buggy', preemptions: 4 },
   { file: 'torn-snapshot.ts', variant: 'buggy', preemptions: 5 },
-];
+  { file: 'elided-lock.ts', variant: 'buggy', preemptions: 7 },
+].filter((f) => ONLY === null || ONLY.includes(f.file.replace(/\.ts$/, '')));
 const STRATEGIES = [
   { label: 'random', strategy: 'random' },
   ...[3, 4, 5, 6].map((depth) => ({ label: `pct d=${depth}`, strategy: 'pct', depth })),
@@ -36,22 +38,36 @@ function table(header, rows) {
 
 const seeds = Array.from({ length: SEEDS }, (_, i) => i + 1);
 const load = async (f) => (await loadScenario(fileURLToPath(new URL(`../test/fixtures/deep/${f.file}`, import.meta.url)))).scenario;
-for (const f of args.includes('--coverage-only') ? [] : FIXTURES) {
+
+/** Prints the executions to the first failure of each strategy and seed on one fixture. */
+async function firstFailures(f, strategies) {
   const scenario = await load(f);
   const rows = [];
-  for (const s of STRATEGIES) {
+  for (const s of strategies) {
     const cells = [];
     const start = performance.now();
     for (const seed of seeds) {
-      const r = await explore(scenario, { variant: f.variant, strategy: s.strategy, seed, iterations: CAP, ...(s.depth ? { depth: s.depth } : {}) });
+      const r = await explore(scenario, { variant: f.variant, strategy: s.strategy, seed, iterations: CAP, ...(s.depth ? { depth: s.depth } : {}), ...(f.params ? { params: f.params } : {}) });
       cells.push(r.failure === null ? `>${CAP.toLocaleString('en-US')}` : r.executions.toLocaleString('en-US'));
     }
     const found = cells.filter((c) => !c.startsWith('>')).length;
     rows.push([s.label, ...cells, `${found}/${SEEDS}`, ((performance.now() - start) / 1000).toFixed(1)]);
   }
-  console.log(`\n${scenario.name} [${f.variant}] (bug needs ${f.preemptions} preemptions), executions to the first failure, cap ${CAP.toLocaleString('en-US')}`);
+  const params = f.params ? ` (params: ${Object.entries(f.params).map(([k, v]) => `${k}=${v}`).join(' ')})` : '';
+  console.log(`\n${scenario.name} [${f.variant}]${params} (bug needs ${f.preemptions} preemptions), executions to the first failure, cap ${CAP.toLocaleString('en-US')}`);
   console.log(table(['strategy', ...seeds.map((s) => `seed ${s}`), 'found', 's'], rows));
 }
+
+// `--scaling` (only this part): elided-lock made deeper by its `retries` parameter (the bug needs
+// 2·retries + 1 preemptions: pb proves it for 1 to 3 retries in the tests, 4 by hand,
+// docs/bench.md), for the sampling strategies; PCT is left out (0 of 5 at every depth already
+// at 3 retries).
+if (args.includes('--scaling')) {
+  for (const retries of [4, 5, 6]) await firstFailures({ file: 'elided-lock.ts', variant: 'buggy', preemptions: 2 * retries + 1, params: { retries } }, STRATEGIES.filter((s) => s.depth === undefined));
+  process.exit(0);
+}
+
+for (const f of args.includes('--coverage-only') ? [] : FIXTURES) await firstFailures(f, STRATEGIES);
 
 // Coverage over executions: the distinct reads-from pairs (src/strategies/readsFrom.ts) each
 // strategy's executions produced, measured alike for all by a monitor that changes no decision,

@@ -25,4 +25,18 @@ describe('deep-bug fixtures, whole proofs', () => {
     expect(fixed.bound).toMatchObject({ completeUpTo: 6, minimalFailing: null });
     expect(fixed.executions).toBe(41_743);
   });
+
+  it('elided-lock: buggy is clean up to 6 preemptions and fails at 7 (39,475 executions); fixed (the CAS subscribes to the lock) holds up to 7 (103,032 executions)', async () => {
+    const { scenario } = await loadScenario(join(ROOT, 'test/fixtures/deep/elided-lock.ts'));
+    const buggy = await search(scenario, { variant: 'buggy', strategy: 'pb', preemptionBound: 7 });
+    expect(buggy.failure?.kind).toBe('assertion');
+    expect(buggy.failure?.message).toContain('was handed out twice');
+    expect(buggy.bound).toMatchObject({ completeUpTo: 6, minimalFailing: 7 });
+    expect(buggy.trace!.counts.preemptions).toBe(7);
+    expect(buggy.executions).toBe(39_475);
+    const fixed = await search(scenario, { variant: 'fixed', strategy: 'pb', preemptionBound: 7 });
+    expect(fixed.failure).toBeNull();
+    expect(fixed.bound).toMatchObject({ completeUpTo: 7, minimalFailing: null });
+    expect(fixed.executions).toBe(103_032);
+  });
 });

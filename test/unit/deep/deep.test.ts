@@ -15,10 +15,11 @@ import { cli, ROOT } from '../../robust/cli.js';
 const FIXTURES = [
   // `pos`: executions to the first failure with seed 1 (bench/deep.mjs, docs/bench.md).
   // `fixedUpTo`: the fixed variant's pb proof kept here (the longer ones: test/long/deep.test.ts).
-  // aba-stack's pb proof (15,000 executions, seconds) is in test/long/deep.test.ts.
+  // aba-stack's pb proof (15,000 executions, seconds) and elided-lock's (39,475) are in test/long/deep.test.ts.
   { file: 'aba-stack.ts', preemptions: 3, pos: 179, fixedUpTo: null },
   { file: 'hit-counter.ts', preemptions: 4, pos: 1112, fixedUpTo: 4 },
   { file: 'torn-snapshot.ts', preemptions: 5, pos: 2632, fixedUpTo: 3 },
+  { file: 'elided-lock.ts', preemptions: 7, pos: 467, fixedUpTo: null },
 ] as const;
 
 const load = async (file: string): Promise<ScenarioDefinition<object>> => (await loadScenario(join(ROOT, 'test/fixtures/deep', file))).scenario;
@@ -47,6 +48,21 @@ describe('deep-bug fixtures', () => {
       expect((await replayTrace(scenario, shrunk.trace)).outcome).toBe('reproduced');
     });
   }
+
+  it('elided-lock: the bug needs 2·retries + 1 preemptions (pb: 3 with 1 retry, 5 with 2); the fixed variant holds up to 3 preemptions', async () => {
+    const scenario = await load('elided-lock.ts');
+    for (const retries of [1, 2]) {
+      const buggy = await search(scenario, { variant: 'buggy', strategy: 'pb', preemptionBound: 2 * retries + 1, params: { retries } });
+      expect(buggy.failure?.kind).toBe('assertion');
+      expect(buggy.bound).toMatchObject({ completeUpTo: 2 * retries, minimalFailing: 2 * retries + 1 });
+      expect(buggy.trace!.counts.preemptions).toBe(2 * retries + 1);
+      if (retries === 1) expect(buggy.failure?.message).toContain('id 2 was handed out twice: ids [0, 1, 2, 2]');
+    }
+    const fixed = await search(scenario, { variant: 'fixed', strategy: 'pb', preemptionBound: 3 });
+    expect(fixed.failure).toBeNull();
+    expect(fixed.bound).toMatchObject({ completeUpTo: 3, minimalFailing: null });
+    expect(fixed.executions).toBe(856);
+  });
 
   it('interleave run --strategy pos finds torn-snapshot, prints 5 preemptions, saves a trace that replays (built binary)', async () => {
     const out = mkdtempSync(join(tmpdir(), 'deep-'));
