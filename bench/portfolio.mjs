@@ -1,6 +1,6 @@
 // Executions to the first failure, per strategy: every buggy variant (expect other than 'pass')
 // of the bundled scenarios and of the test fixtures that have them, seeds 1-5, random, pct and
-// portfolio, each within the variant's own budget (its iterations, else 1000). Prints one row a
+// pos and portfolio, each within the variant's own budget (its iterations, else 1000). Prints one row a
 // variant (the five seeds' counts, '-' for not found) and whether portfolio found every bug
 // random found (docs/search.md, "Measured: the portfolio against random and pct").
 //   npm run build && node bench/portfolio.mjs [--json] [dir or scenario file ...]
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { explore } from '../dist/index.js';
 import { loadAll, loadScenario } from '../dist/loader.js';
 
-const STRATEGIES = ['random', 'pct', 'portfolio'];
+const STRATEGIES = ['random', 'pct', 'pos', 'portfolio'];
 const SEEDS = [1, 2, 3, 4, 5];
 const SPINS = ['rare-runaway'];
 const args = process.argv.slice(2);

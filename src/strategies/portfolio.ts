@@ -1,21 +1,30 @@
 import { DEFAULT_SHAPE, PctStrategy, type ScenarioShape } from './pct.js';
+import { PosStrategy } from './pos.js';
 import { RandomStrategy } from './random.js';
 import type { SchedulingView, Strategy } from '../runtime/strategy.js';
 
 /** One sampling strategy of the portfolio, as the summary, the trace and `--json` name it. */
 export interface PortfolioMember {
-  /** `random`, `pct (depth 2)`. */
+  /** `random`, `pct (depth 2)`, `pos`. */
   readonly label: string;
+  /** The strategy that runs its executions. */
+  readonly sampler: 'random' | 'pct' | 'pos';
   /** PCT's bug depth; undefined for a member that is not PCT. */
   readonly depth?: number;
 }
 
 /**
  * The members, in the order execution indices are dealt to them: execution i is run by member
- * i mod 4. A systematic search (dfs, pb, db) is not a member: its executions depend on the ones
- * before. Partial order sampling (`pos`) is a future member (docs/search.md, "The portfolio").
+ * i mod 5. A systematic search (dfs, pb, db) is not a member, nor is `fuzz`: their executions
+ * depend on the ones before. Partial order sampling (`pos`) samples each execution on its own.
  */
-export const PORTFOLIO_MEMBERS: readonly PortfolioMember[] = [{ label: 'random' }, { label: 'pct (depth 1)', depth: 1 }, { label: 'pct (depth 2)', depth: 2 }, { label: 'pct (depth 3)', depth: 3 }];
+export const PORTFOLIO_MEMBERS: readonly PortfolioMember[] = [
+  { label: 'random', sampler: 'random' },
+  { label: 'pct (depth 1)', sampler: 'pct', depth: 1 },
+  { label: 'pct (depth 2)', sampler: 'pct', depth: 2 },
+  { label: 'pct (depth 3)', sampler: 'pct', depth: 3 },
+  { label: 'pos', sampler: 'pos' },
+];
 
 /** The member that runs execution `index` of a portfolio run. */
 export function portfolioMember(index: number): PortfolioMember {
@@ -38,13 +47,14 @@ export function memberExecutions(start: number, executions: number): number[] {
 /**
  * A deterministic mix of sampling strategies, dealt round-robin by execution index (after
  * Shuttle's PortfolioRunner and Coyote's default, which run several strategies because no one
- * wins everywhere): random, and PCT at depths 1, 2 and 3 over the scenario's measured shape.
+ * wins everywhere): random, PCT at depths 1, 2 and 3 over the scenario's measured shape, and
+ * partial order sampling.
  *
  * Guarantee: execution i is exactly execution i of its member run alone (random with the same
- * seed, or `pct --depth d` with the same seed and shape), so it depends only on the seed, the
+ * seed, or `pct --depth d` with the same seed and shape, or pos), so it depends only on the seed, the
  * shape and i, never on earlier executions: a run whole, on n workers or on n merged shards,
  * runs the same schedules. Each member's per-execution guarantee holds for the executions it
- * runs (a quarter of them).
+ * runs (a fifth of them).
  *
  * Made by `createStrategy('portfolio', ...)`; called by Execution like any strategy.
  */
@@ -54,7 +64,7 @@ export class PortfolioStrategy implements Strategy {
   private current: Strategy;
 
   constructor(seed: number, shape: ScenarioShape = DEFAULT_SHAPE) {
-    this.members = PORTFOLIO_MEMBERS.map((m) => (m.depth === undefined ? new RandomStrategy(seed) : new PctStrategy(seed, m.depth, shape)));
+    this.members = PORTFOLIO_MEMBERS.map((m) => (m.sampler === 'pct' ? new PctStrategy(seed, m.depth ?? 3, shape) : m.sampler === 'pos' ? new PosStrategy(seed) : new RandomStrategy(seed)));
     this.current = this.members[0]!;
   }
 

@@ -24,7 +24,7 @@ describe('interleave run --strategy portfolio', () => {
     expect(text.code).toBe(1);
     expect(stable(text.stdout).split('\n').slice(0, 3)).toEqual([
       'lost-update [buggy] (params: workers=2) portfolio seed 5: 4 executions, N/s: assertion found by pct (depth 3) at execution 3',
-      '  members: random 1, pct (depth 1) 1, pct (depth 2) 1, pct (depth 3) 1 (executions each)',
+      '  members: random 1, pct (depth 1) 1, pct (depth 2) 1, pct (depth 3) 1, pos 0 (executions each)',
       '  pct: n = 3 tasks, k = 9 steps (the first-enabled schedule): per execution, a bug of depth 1 >= 1/3, depth 2 >= 1/27, depth 3 >= 1/243',
     ]);
     expect(JSON.parse(readFileSync(trace, 'utf8')).strategy).toEqual({ name: 'portfolio', seed: 5, execution: 3, member: 'pct (depth 3)' });
@@ -54,6 +54,7 @@ describe('interleave run --strategy portfolio', () => {
         { name: 'pct (depth 1)', executions: 1 },
         { name: 'pct (depth 2)', executions: 1 },
         { name: 'pct (depth 3)', executions: 1 },
+        { name: 'pos', executions: 0 },
       ],
       pct: [
         { depth: 1, tasks: 3, steps: 9, guarantee: 1 / 3 },

@@ -12,8 +12,8 @@ const scenario = lockOrder as unknown as ScenarioDefinition<object>;
 const target = makeTarget(scenario, { variant: 'buggy' });
 
 describe('the portfolio strategy', () => {
-  it('deals execution i to member i mod 4, and counts each member executions over any range', () => {
-    expect([0, 1, 2, 3, 4, 17].map((i) => portfolioMember(i).label)).toEqual(['random', 'pct (depth 1)', 'pct (depth 2)', 'pct (depth 3)', 'random', 'pct (depth 1)']);
+  it('deals execution i to member i mod 5, and counts each member executions over any range', () => {
+    expect([0, 1, 2, 3, 4, 5, 17].map((i) => portfolioMember(i).label)).toEqual(['random', 'pct (depth 1)', 'pct (depth 2)', 'pct (depth 3)', 'pos', 'random', 'pct (depth 2)']);
     fc.assert(
       fc.property(fc.nat(10_000), fc.nat(300), (start, executions) => {
         const brute = PORTFOLIO_MEMBERS.map(() => 0);
@@ -27,11 +27,11 @@ describe('the portfolio strategy', () => {
   it("execution i is exactly execution i of its member run alone (same seed, same shape): no member looks at earlier executions", async () => {
     const shape = await scenarioShape(target);
     const portfolio = createStrategy('portfolio', { seed: 7, shape });
-    const alone = [createStrategy('random', { seed: 7 }), ...[1, 2, 3].map((depth) => createStrategy('pct', { seed: 7, depth, shape }))];
+    const alone = [createStrategy('random', { seed: 7 }), ...[1, 2, 3].map((depth) => createStrategy('pct', { seed: 7, depth, shape })), createStrategy('pos', { seed: 7 })];
     // Backwards, so a member that remembered earlier executions would show it.
-    for (let i = 23; i >= 0; i--) {
+    for (let i = 24; i >= 0; i--) {
       const mixed = await runExecution(target, portfolio, i, false);
-      const own = await runExecution(target, alone[i % 4]!, i, false);
+      const own = await runExecution(target, alone[i % 5]!, i, false);
       expect(mixed.decisions).toEqual(own.decisions);
     }
   });
@@ -57,10 +57,11 @@ describe("PCT's parameters", () => {
     const r = await explore(scenario, { variant: 'fixed', strategy: 'portfolio', seed: 2, iterations: 30 });
     expect(r.failure).toBeNull();
     expect(r.sampling?.members).toEqual([
-      { name: 'random', executions: 8 },
-      { name: 'pct (depth 1)', executions: 8 },
-      { name: 'pct (depth 2)', executions: 7 },
-      { name: 'pct (depth 3)', executions: 7 },
+      { name: 'random', executions: 6 },
+      { name: 'pct (depth 1)', executions: 6 },
+      { name: 'pct (depth 2)', executions: 6 },
+      { name: 'pct (depth 3)', executions: 6 },
+      { name: 'pos', executions: 6 },
     ]);
     expect(r.sampling?.pct?.map((b) => b.depth)).toEqual([1, 2, 3]);
   });
