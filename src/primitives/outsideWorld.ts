@@ -2,6 +2,9 @@ import { createHook, executionAsyncId, type AsyncHook } from 'node:async_hooks';
 import { shownLocation, siteHere } from '../runtime/location.js';
 import { inStep, keepStepPromises, promiseMade } from './timerGlobals.js';
 
+/** The words every outside-wait message of `pending` ends with (how a verdict recognises one). */
+export const OUTSIDE_WAIT = 'it did not have when the execution started';
+
 /**
  * What the process waits on outside interleave (timers, sockets, files, child processes), as
  * `process.getActiveResourcesInfo()` lists it. Counted at an execution's start; at a stall of real
@@ -21,9 +24,6 @@ import { inStep, keepStepPromises, promiseMade } from './timerGlobals.js';
  * promise, which costs exploration its speed (src/runtime/quiescence.ts) and changes an error's
  * async stack frames.
  */
-/** The words every outside-wait message of `pending` ends with (how a verdict recognises one). */
-export const OUTSIDE_WAIT = 'it did not have when the execution started';
-
 export class OutsideWorld {
   private readonly baseline = counts();
   /** Each resource the execution started while locating, by async id, until it is gone: its type, the line that started it, the resource. */
