@@ -1,15 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { replayTrace, search, type ScenarioDefinition, type SearchResult } from 'interleave';
+import { replayTrace, search, type SearchResult } from 'interleave';
 import { searchParallel, UNITS_PER_ROUND, type SearchShardRun } from '../../../src/parallel/index.js';
-import writersChecker from '../../fixtures/search/writers-checker.js';
-import lostUpdate from '../../fixtures/scenarios/lost-update.js';
-import { found, shards } from './splitSame.js';
-
-const wcFile = fileURLToPath(new URL('../../fixtures/search/writers-checker.ts', import.meta.url));
-const wc = writersChecker as unknown as ScenarioDefinition<object>;
-const luFile = fileURLToPath(new URL('../../fixtures/scenarios/lost-update.ts', import.meta.url));
-const lu = lostUpdate as unknown as ScenarioDefinition<object>;
+import { found, lu, luFile, shards, wc, wcFile } from './splitSame.js';
 
 /** The verdict a split run must share with the unsplit one: executions may differ (split nodes are saturated within the bound). */
 function verdict(r: SearchResult | SearchShardRun): unknown {

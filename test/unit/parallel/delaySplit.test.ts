@@ -1,15 +1,7 @@
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { search, type ScenarioDefinition } from 'interleave';
+import { search } from 'interleave';
 import { searchParallel, UNITS_PER_ROUND } from '../../../src/parallel/index.js';
-import writersChecker from '../../fixtures/search/writers-checker.js';
-import lostUpdate from '../../fixtures/scenarios/lost-update.js';
-import { asSearch, found, shards } from './splitSame.js';
-
-const wcFile = fileURLToPath(new URL('../../fixtures/search/writers-checker.ts', import.meta.url));
-const wc = writersChecker as unknown as ScenarioDefinition<object>;
-const luFile = fileURLToPath(new URL('../../fixtures/scenarios/lost-update.ts', import.meta.url));
-const lu = lostUpdate as unknown as ScenarioDefinition<object>;
+import { asSearch, found, lu, luFile, shards, wc, wcFile } from './splitSame.js';
 
 /**
  * `run --strategy db --workers n` / `--shard i/n`: db is split as pb is (searchParallel.ts), one

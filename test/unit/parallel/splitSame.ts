@@ -1,12 +1,21 @@
 import { expect } from 'vitest';
 import { encodeTrace, search, type ScenarioDefinition, type SearchResult } from 'interleave';
 import type { WorkerGroup } from '../../../src/parallel/workerGroup.js';
+import { fileURLToPath } from 'node:url';
 import { mergeSearchShardRuns, searchParallel, UNITS_PER_ROUND, type SearchParallelOptions, type SearchShardRun } from '../../../src/parallel/index.js';
+import writersChecker from '../../fixtures/search/writers-checker.js';
+import lostUpdate from '../../fixtures/scenarios/lost-update.js';
 
 /**
- * Comparisons of a split search with the unsplit one, for test/unit/parallel/searchParallel.test.ts
- * and the longer ones of test/long/search-split.test.ts.
+ * Comparisons of a split search with the unsplit one, for test/unit/parallel/searchParallel.test.ts,
+ * bporSplit.test.ts, delaySplit.test.ts and the longer ones of test/long/search-split.test.ts.
  */
+
+/** The two fixtures the split pb and db tests compare on (bporSplit.test.ts, delaySplit.test.ts): the module and its file, which worker threads load. */
+export const wc = writersChecker as unknown as ScenarioDefinition<object>;
+export const wcFile = fileURLToPath(new URL('../../fixtures/search/writers-checker.ts', import.meta.url));
+export const lu = lostUpdate as unknown as ScenarioDefinition<object>;
+export const luFile = fileURLToPath(new URL('../../fixtures/scenarios/lost-update.ts', import.meta.url));
 
 /** What a run found, without how it went (wall time, workers, shard). */
 export function found(r: SearchShardRun): unknown {
