@@ -1,7 +1,9 @@
-// Deep bugs: executions to the first failure of random, PCT (depths 3-6), POS and fuzz on the
-// deep-bug fixtures (test/fixtures/deep/), seeds 1-5; then the reads-from coverage each
-// strategy reaches over executions on the fixtures' fixed variants (seed 1). `npm run
-// bench:deep` (builds, then runs this); not part of `npm run bench`, it takes minutes.
+// Deep bugs: executions to the first failure of random, PCT (depths 3-6), POS, fuzz and fuzz as it
+// was before energy (`fuzz (flip)`: flip mutations only, entries picked uniformly, a corpus
+// restarted every 250 executions) on the deep-bug fixtures (test/fixtures/deep/), seeds 1-5;
+// then the reads-from coverage each strategy reaches over executions on the fixtures' fixed
+// variants (seed 1). `npm run bench:deep` (builds, then runs this); not part of `npm run bench`,
+// it takes minutes.
 //   node bench/deep.mjs [--cap N] [--seeds N] [--coverage-only | --scaling] [--only elided-lock,...]
 // A cell is the executions until the first failure, `>cap` when none was found within the cap.
 // Deterministic: the same numbers on every machine (only the seconds column depends on it).
@@ -9,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { explore } from '../dist/index.js';
 import { loadScenario } from '../dist/loader.js';
 import { coverageMonitor, ReadsFrom } from '../dist/strategies/readsFrom.js';
+import { FuzzStrategy } from '../dist/strategies/fuzz.js';
 
 const args = process.argv.slice(2);
 const flag = (name, dflt) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : dflt);
@@ -28,7 +31,25 @@ const STRATEGIES = [
   ...[3, 4, 5, 6].map((depth) => ({ label: `pct d=${depth}`, strategy: 'pct', depth })),
   { label: 'pos', strategy: 'pos' },
   { label: 'fuzz', strategy: 'fuzz' },
+  { label: 'fuzz (flip)', strategy: 'fuzz', before: true },
 ];
+
+/** Before energy, the fuzzer restarted every 250 executions: each block gets a new FuzzStrategy object (explore never restarts an object). */
+const BEFORE_BLOCK = 250;
+const before = (seed) => new FuzzStrategy(seed, { mutations: ['flip'], energy: false });
+
+/** `explore` of strategy `s`, or for `fuzz (flip)` its blocks one after the other up to the first failure. */
+async function run(scenario, s, options) {
+  if (!s.before) return explore(scenario, { ...options, strategy: s.strategy, ...(s.depth ? { depth: s.depth } : {}) });
+  const first = options.firstExecution ?? 0;
+  let executions = 0;
+  for (let start = first; start < first + options.iterations; start += BEFORE_BLOCK) {
+    const r = await explore(scenario, { ...options, strategy: before(options.seed), firstExecution: start, iterations: Math.min(BEFORE_BLOCK, first + options.iterations - start) });
+    executions += r.executions;
+    if (r.failure !== null) return { ...r, executions };
+  }
+  return { failure: null, executions };
+}
 
 function table(header, rows) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
@@ -47,7 +68,7 @@ async function firstFailures(f, strategies) {
     const cells = [];
     const start = performance.now();
     for (const seed of seeds) {
-      const r = await explore(scenario, { variant: f.variant, strategy: s.strategy, seed, iterations: CAP, ...(s.depth ? { depth: s.depth } : {}), ...(f.params ? { params: f.params } : {}) });
+      const r = await run(scenario, s, { variant: f.variant, seed, iterations: CAP, ...(f.params ? { params: f.params } : {}) });
       cells.push(r.failure === null ? `>${CAP.toLocaleString('en-US')}` : r.executions.toLocaleString('en-US'));
     }
     const found = cells.filter((c) => !c.startsWith('>')).length;
@@ -71,29 +92,46 @@ for (const f of args.includes('--coverage-only') ? [] : FIXTURES) await firstFai
 
 // Coverage over executions: the distinct reads-from pairs (src/strategies/readsFrom.ts) each
 // strategy's executions produced, measured alike for all by a monitor that changes no decision,
-// on the fixed variants (no failure ends a run). Executions [0, c) for each checkpoint c, run as
-// consecutive ranges of one run (every sampling strategy's execution i depends only on the seed
-// and i, and fuzz learns per block of 250, so ranges give what one run gives).
+// on the fixed variants (no failure ends a run), read as execution N begins (so after N
+// executions) in one run of the largest N.
 const CHECKPOINTS = [100, 1_000, 10_000];
 const COVERED = [
   { label: 'random', strategy: 'random' },
   { label: 'pct d=3', strategy: 'pct', depth: 3 },
   { label: 'pos', strategy: 'pos' },
   { label: 'fuzz', strategy: 'fuzz' },
+  { label: 'fuzz (flip)', strategy: 'fuzz', before: true },
 ];
+
+/** A monitor measuring coverage into `coverage` that also notes its size as each checkpoint's execution begins, into `at`. */
+function checkpointed(coverage, at) {
+  const measure = coverageMonitor(coverage);
+  let last = null;
+  let wrapper = null;
+  return (inner) => {
+    const measured = measure(inner);
+    if (measured !== last) {
+      last = measured;
+      wrapper = Object.create(measured);
+      wrapper.beginExecution = (index) => {
+        if (CHECKPOINTS.includes(index)) at.set(index, coverage.pairs.size);
+        measured.beginExecution(index);
+      };
+    }
+    return wrapper;
+  };
+}
+
 for (const f of FIXTURES) {
   const scenario = await load(f);
   const rows = [];
   for (const s of COVERED) {
     const coverage = new ReadsFrom();
-    const cells = [];
-    let done = 0;
-    for (const c of CHECKPOINTS) {
-      await explore(scenario, { variant: 'fixed', strategy: s.strategy, seed: 1, iterations: c - done, firstExecution: done, monitor: coverageMonitor(coverage), ...(s.depth ? { depth: s.depth } : {}) });
-      done = c;
-      cells.push(coverage.pairs.size.toLocaleString('en-US'));
-    }
-    rows.push([s.label, ...cells]);
+    const at = new Map();
+    const n = CHECKPOINTS.at(-1);
+    await run(scenario, s, { variant: 'fixed', seed: 1, iterations: n, monitor: checkpointed(coverage, at) });
+    at.set(n, coverage.pairs.size);
+    rows.push([s.label, ...CHECKPOINTS.map((c) => at.get(c).toLocaleString('en-US'))]);
   }
   console.log(`\n${scenario.name} [fixed], reads-from pairs seen after N executions (seed 1)`);
   console.log(table(['strategy', ...CHECKPOINTS.map((c) => `N=${c.toLocaleString('en-US')}`)], rows));

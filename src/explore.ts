@@ -9,7 +9,7 @@ import { traceOf, type StrategyInfo } from './replay.js';
 import { checkedExecution, recordFailure } from './verdict/determinism.js';
 import { LateReplays } from './verdict/lateReplays.js';
 import type { ScenarioDefinition } from './scenario.js';
-import { DEFAULT_BLOCK_SIZE } from './partition.js';
+import { DEFAULT_BLOCK_SIZE, learningBlock } from './partition.js';
 import { budgetSampling, createStrategy, usesShape } from './strategies/index.js';
 import { scenarioShape } from './shape.js';
 import { failureStrategy, samplingReport, type SamplingReport } from './samplingReport.js';
@@ -140,12 +140,14 @@ async function sample<P extends object>(
   const late = options.checkDeterminism === true ? new LateReplays(target as Target<object>, (execution) => failureStrategy(strategy.name, seed, execution)) : null;
   const last = first + iterations;
   // Promises the scenario rejected and never handled: Node reports them only at the pauses (below).
-  const pauses = new RejectionPauses(target as Target<object>, named === null ? () => strategy : fresh, first, rejections);
+  // A named strategy's block (fuzz learns over more executions than the others).
+  const blockSize = named === null ? DEFAULT_BLOCK_SIZE : learningBlock(named);
+  const pauses = new RejectionPauses(target as Target<object>, named === null ? () => strategy : fresh, first, rejections, blockSize);
   for (let i = first; i < last; ) {
     // A named strategy starts afresh at every block boundary, as each block of a split run does
-    // (src/parallel/block.ts): PCT learns its step estimate from the executions before, so this
-    // is what makes a PCT run give the same executions whole, on n workers or on n shards.
-    const inBlock = (i - first) % DEFAULT_BLOCK_SIZE;
+    // (src/parallel/block.ts): fuzz learns from the executions before, so this is what makes a
+    // fuzz run give the same executions whole, on n workers or on n shards.
+    const inBlock = (i - first) % blockSize;
     if (named !== null && i > first && inBlock === 0) {
       coverage?.add(strategy);
       strategy = fresh();
@@ -169,7 +171,7 @@ async function sample<P extends object>(
       i++;
     } else {
       // Executions run back to back up to the next clock reading, never across a block boundary.
-      const count = Math.min(SERIES, last - i, DEFAULT_BLOCK_SIZE - inBlock);
+      const count = Math.min(SERIES, last - i, blockSize - inBlock);
       const series = await runSeries(target as Target<object>, strategy, i, count, guard, warnings).catch((e: unknown) => locateMisuse(target as Target<object>, e));
       executions += series.executions;
       steps += series.steps;

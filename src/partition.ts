@@ -1,4 +1,5 @@
 import { UsageError } from './runtime/errors.js';
+import { FUZZ_BLOCK } from './strategies/fuzz.js';
 
 /**
  * Fixed-size blocks of consecutive execution indices: the unit of work of parallel and sharded
@@ -17,6 +18,16 @@ export interface Block {
 
 /** Executions per block unless told otherwise: large enough that messaging costs nothing, small enough to balance. */
 export const DEFAULT_BLOCK_SIZE = 250;
+
+/**
+ * The block of a named sampling strategy: the executions it learns over before it starts
+ * afresh, and so the block a split run must use for it. fuzz keeps a corpus for FUZZ_BLOCK
+ * executions; the others' execution i depends only on (seed, i), and PCT's estimate is made per
+ * DEFAULT_BLOCK_SIZE. Called by explore, runBlock and exploreParallel.
+ */
+export function learningBlock(strategy: string): number {
+  return strategy === 'fuzz' ? FUZZ_BLOCK : DEFAULT_BLOCK_SIZE;
+}
 
 /** A CI shard: `index` in 1..of. */
 export interface Shard {

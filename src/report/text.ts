@@ -8,7 +8,7 @@ import type { Trace } from '../trace/schema.js';
 import { NO_COLOUR, type Colours } from './colour.js';
 import { escapeControl } from './escape.js';
 import { formatTimeline, type TimelineOptions } from './timeline.js';
-import { DEFAULT_BLOCK_SIZE } from '../partition.js';
+import { learningBlock } from '../partition.js';
 import { explainWaitEdge } from './waitEdge.js';
 import { shellQuote } from './shellQuote.js';
 import { isInconclusive } from '../verdict/inconclusive.js';
@@ -109,7 +109,7 @@ export function samplingLines(r: Pick<ExploreResult, 'sampling'>): string {
     const bounds = pct.map((b) => `depth ${b.depth} >= 1/${denominator(b.guarantee)}`).join(', ');
     lines.push(`  pct: n = ${plural(tasks, 'task')}, k = ${plural(steps, 'step')} (the first-enabled schedule): per execution, a bug of ${bounds}`);
   }
-  if (s.fuzz !== undefined) lines.push(`  fuzz: ${plural(s.fuzz.pairs, 'reads-from pair')} seen (hand-overs included), ${plural(s.fuzz.corpus, 'schedule')} kept for the pairs they added (learnt per block of ${DEFAULT_BLOCK_SIZE} executions)`);
+  if (s.fuzz !== undefined) lines.push(`  fuzz: ${plural(s.fuzz.pairs, 'reads-from pair')} seen (hand-overs included), ${plural(s.fuzz.corpus, 'schedule')} kept for the pairs they added (learnt per block of ${learningBlock('fuzz').toLocaleString('en-US')} executions)`);
   return lines.map((l) => `${escapeControl(l)}\n`).join('');
 }
 

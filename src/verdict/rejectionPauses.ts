@@ -27,7 +27,7 @@ export interface Rejected {
  * pauses fell, nor on how the executions were split among workers and shards.
  *
  * Made by `explore` (src/explore.ts) and `runBlock` (src/parallel/block.ts) with the index of
- * their first execution, which starts a block of DEFAULT_BLOCK_SIZE, and `strategyAt`, which
+ * their first execution, which starts a block (DEFAULT_BLOCK_SIZE, or the strategy's own), and `strategyAt`, which
  * gives the strategy as it was at a block start (a fresh one for a named strategy).
  */
 export class RejectionPauses {
@@ -41,6 +41,8 @@ export class RejectionPauses {
     private readonly strategyAt: () => Strategy,
     private readonly first: number,
     private readonly rejections: UnhandledRejections,
+    /** Where the strategy starts afresh: every `blockSize` executions from `first` (src/partition.ts, `learningBlock`). */
+    private readonly blockSize: number = DEFAULT_BLOCK_SIZE,
   ) {
     this.checkedFrom = first;
   }
@@ -73,9 +75,9 @@ export class RejectionPauses {
     const from = this.checkedFrom;
     let strategy = this.strategyAt();
     let steps = 0;
-    const start = from - ((from - this.first) % DEFAULT_BLOCK_SIZE);
+    const start = from - ((from - this.first) % this.blockSize);
     for (let k = start; k <= to; k++) {
-      if (k > start && (k - this.first) % DEFAULT_BLOCK_SIZE === 0) strategy = this.strategyAt();
+      if (k > start && (k - this.first) % this.blockSize === 0) strategy = this.strategyAt();
       const result = await runExecution(this.target, strategy, k, false);
       if (k < from) continue;
       steps += result.steps;

@@ -8,41 +8,54 @@ import { inProcess, ROOT } from '../../robust/cli.js';
 
 const load = async (file: string): Promise<ScenarioDefinition<object>> => (await loadScenario(join(ROOT, 'test/fixtures/deep', file))).scenario;
 
-describe('fuzz (reads-from coverage-guided schedules, a start)', () => {
-  it('is deterministic: the same seed gives the same first failure and trace bytes, and the same corpus and coverage', async () => {
+/** Executions to the first failure of `strategy` objects made by `make`, one per block of `block` executions (explore never restarts an object). */
+async function inBlocks(scenario: ScenarioDefinition<object>, make: () => FuzzStrategy, block: number, cap: number): Promise<number | null> {
+  for (let start = 0; start < cap; start += block) {
+    const r = await explore(scenario, { variant: 'buggy', strategy: make(), seed: 1, iterations: block, firstExecution: start });
+    if (r.failure !== null) return start + r.executions;
+  }
+  return null;
+}
+
+describe('fuzz (reads-from coverage-guided schedules with energy)', () => {
+  it('is deterministic: the same seed gives the same corpus, the same first failing execution and the same trace bytes', async () => {
     const scenario = await load('torn-snapshot.ts');
     const run = () => explore(scenario, { variant: 'buggy', strategy: 'fuzz', seed: 3, iterations: 5000 });
     const [a, b] = [await run(), await run()];
     expect(a.failure?.kind).toBe('assertion');
-    expect(b.executions).toBe(a.executions);
+    // Past the first block of 1,000: what the second block learnt is repeated too.
+    expect([a.executions, b.executions]).toEqual([1159, 1159]);
     expect(encodeTrace(b.trace!)).toBe(encodeTrace(a.trace!));
-    expect(a.trace!.strategy).toMatchObject({ name: 'fuzz', seed: 3 });
-    const coverage = async () => {
-      const strategy = new FuzzStrategy(3);
-      await explore(scenario, { variant: 'fixed', strategy, seed: 3, iterations: 300 });
-      return strategy.coverage;
+    expect(a.trace!.strategy).toMatchObject({ name: 'fuzz', seed: 3, execution: 1158 });
+    const corpus = async (seed: number) => {
+      const strategy = new FuzzStrategy(seed);
+      await explore(scenario, { variant: 'fixed', strategy, seed, iterations: 300 });
+      return { coverage: strategy.coverage, kept: strategy.kept };
     };
-    expect(await coverage()).toEqual(await coverage());
+    const first = await corpus(3);
+    expect(first.kept.length).toBeGreaterThan(5);
+    expect(await corpus(3)).toEqual(first);
+    expect((await corpus(4)).kept).not.toEqual(first.kept);
   });
 
   it('keeps the schedules that add reads-from pairs; on a small program coverage levels off', async () => {
     const scenario = await load('hit-counter.ts');
     const strategy = new FuzzStrategy(1);
     await explore(scenario, { variant: 'fixed', strategy, seed: 1, iterations: 100 });
-    const early = strategy.coverage;
+    expect(strategy.coverage).toEqual({ pairs: 25, corpus: 11 });
     await explore(scenario, { variant: 'fixed', strategy, seed: 1, iterations: 2000, firstExecution: 100 });
-    const late = strategy.coverage;
-    // Two handlers' 3 increments: 26 pairs, all seen within 100 executions, by 12 kept schedules
-    // (each kept schedule added at least one pair); 2,000 more add none.
-    expect(early).toEqual({ pairs: 26, corpus: 12 });
-    expect(late).toEqual(early);
+    // Two handlers' 3 increments: 26 pairs, by 12 kept schedules (each kept schedule added at
+    // least one pair); the last within 2,100 executions, and then none.
+    expect(strategy.coverage).toEqual({ pairs: 26, corpus: 12 });
+    await explore(scenario, { variant: 'fixed', strategy, seed: 1, iterations: 1000, firstExecution: 2100 });
+    expect(strategy.coverage).toEqual({ pairs: 26, corpus: 12 });
   });
 
   it('finds the deep fixtures with seed 1 and the trace replays', async () => {
     for (const [file, executions] of [
-      ['aba-stack.ts', 104],
-      ['hit-counter.ts', 178],
-      ['torn-snapshot.ts', 711],
+      ['aba-stack.ts', 238],
+      ['hit-counter.ts', 62],
+      ['torn-snapshot.ts', 146],
     ] as const) {
       const scenario = await load(file);
       const r = await explore(scenario, { variant: 'buggy', strategy: 'fuzz', seed: 1, iterations: 5000 });
@@ -51,20 +64,31 @@ describe('fuzz (reads-from coverage-guided schedules, a start)', () => {
     }
   });
 
+  it('keeps the fuzzer before energy behind its options (bench/deep.mjs compares them): flip only, entries picked uniformly, restarted every 250', async () => {
+    // The executions the fuzzer found these with before energy (seed 1), pinned then.
+    for (const [file, executions] of [
+      ['aba-stack.ts', 104],
+      ['hit-counter.ts', 178],
+      ['torn-snapshot.ts', 711],
+    ] as const) {
+      const scenario = await load(file);
+      expect(`${file}: ${await inBlocks(scenario, () => new FuzzStrategy(1, { mutations: ['flip'], energy: false }), 250, 5000)}`).toBe(`${file}: ${executions}`);
+    }
+  });
+
   it("reports its coverage over the run: the union of its blocks' pairs and the sum of their corpora, in the summary and --json", async () => {
     const scenario = await load('hit-counter.ts');
     // One block: what the strategy itself learnt.
     const strategy = new FuzzStrategy(1);
-    await explore(scenario, { variant: 'fixed', strategy, seed: 1, iterations: 250 });
-    const one = await explore(scenario, { variant: 'fixed', strategy: 'fuzz', seed: 1, iterations: 250 });
+    await explore(scenario, { variant: 'fixed', strategy, seed: 1, iterations: 1000 });
+    const one = await explore(scenario, { variant: 'fixed', strategy: 'fuzz', seed: 1, iterations: 1000 });
     expect(one.sampling?.fuzz).toEqual(strategy.coverage);
-    // Three blocks (each learns afresh, as a split run's do): the same 26 pairs, three corpora.
-    const three = await explore(scenario, { variant: 'fixed', strategy: 'fuzz', seed: 1, iterations: 750 });
-    expect(three.sampling?.fuzz?.pairs).toBe(26);
-    expect(three.sampling!.fuzz!.corpus).toBeGreaterThan(2 * one.sampling!.fuzz!.corpus);
-    expect(samplingLines(three)).toBe(`  fuzz: 26 reads-from pairs seen (hand-overs included), ${three.sampling!.fuzz!.corpus} schedules kept for the pairs they added (learnt per block of 250 executions)\n`);
-    const r = await inProcess(['run', join(ROOT, 'test/fixtures/deep/hit-counter.ts'), '--variant', 'fixed', '--strategy', 'fuzz', '-n', '750', '--json']);
+    // Two blocks (each learns afresh, as a split run's do): the same 26 pairs, two corpora.
+    const two = await explore(scenario, { variant: 'fixed', strategy: 'fuzz', seed: 1, iterations: 2000 });
+    expect(two.sampling?.fuzz).toEqual({ pairs: 26, corpus: 12 + 8 });
+    expect(samplingLines(two)).toBe('  fuzz: 26 reads-from pairs seen (hand-overs included), 20 schedules kept for the pairs they added (learnt per block of 1,000 executions)\n');
+    const r = await inProcess(['run', join(ROOT, 'test/fixtures/deep/hit-counter.ts'), '--variant', 'fixed', '--strategy', 'fuzz', '-n', '2000', '--json']);
     expect(r.code).toBe(0);
-    expect((JSON.parse(r.stdout) as { sampling: unknown }[])[0]!.sampling).toEqual({ fuzz: three.sampling!.fuzz });
+    expect((JSON.parse(r.stdout) as { sampling: unknown }[])[0]!.sampling).toEqual({ fuzz: two.sampling!.fuzz });
   });
 });
