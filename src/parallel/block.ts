@@ -11,7 +11,8 @@ import type { ScenarioShape } from '../strategies/pct.js';
 import { scenarioShape } from '../shape.js';
 import { failureStrategy } from '../samplingReport.js';
 import type { Trace } from '../trace/schema.js';
-import type { Block } from '../partition.js';
+import { learningBlock, type Block } from '../partition.js';
+import { blockCoverage, type BlockCoverage } from '../strategies/fuzz.js';
 
 /** Executions run back to back between two looks at the message queue. */
 const SERIES = 64;
@@ -46,6 +47,8 @@ export interface BlockResult {
   readonly warnings: readonly Warning[];
   /** False when the block was cancelled before its end (its executions do not count). */
   readonly complete: boolean;
+  /** fuzz: what the block's fuzzer learnt (it starts afresh at every block), for the run's coverage. */
+  readonly fuzz?: BlockCoverage;
 }
 
 /**
@@ -78,7 +81,7 @@ async function blockExecutions(target: Target<object>, spec: SamplingSpec, block
   let executions = 0;
   const late = spec.checkDeterminism === true ? new LateReplays(target, (execution) => failureStrategy(strategy.name, spec.seed, execution)) : null;
   // A rejection is found at the pause after each series, as explore finds it (src/verdict/rejectionPauses.ts).
-  const pauses = new RejectionPauses(target, fresh, block.start, rejections);
+  const pauses = new RejectionPauses(target, fresh, block.start, rejections, learningBlock(spec.strategy));
   const end = block.start + block.count;
   for (let i = block.start; i < end; ) {
     // The pause after each series let messages (a cancel) and timers in.
@@ -91,7 +94,7 @@ async function blockExecutions(target: Target<object>, spec: SamplingSpec, block
     executions += series.executions;
     steps += series.steps;
     i += series.executions;
-    const done = (failureAt: number, failure: Failure, trace: Trace): BlockResult => ({ ...block, executions, steps, failureAt, failure, trace, warnings: [...warnings.values()], complete: true });
+    const done = (failureAt: number, failure: Failure, trace: Trace): BlockResult => ({ ...block, executions, steps, failureAt, failure, trace, warnings: [...warnings.values()], complete: true, ...learnt(strategy) });
     // As in explore, a nondeterminism found by the check is reported before any pause.
     if (nondeterminism !== null) return done(nondeterminism.index, nondeterminism.failure, nondeterminism.trace);
     let failed = series.failed;
@@ -104,8 +107,14 @@ async function blockExecutions(target: Target<object>, spec: SamplingSpec, block
     }
   }
   const found = late !== null ? await late.flush() : null;
-  if (found !== null) return { ...block, executions, steps, failureAt: found.index, failure: found.failure, trace: found.trace, warnings: [...warnings.values()], complete: true };
-  return { ...block, executions, steps, failureAt: null, failure: null, trace: null, warnings: [...warnings.values()], complete: true };
+  if (found !== null) return { ...block, executions, steps, failureAt: found.index, failure: found.failure, trace: found.trace, warnings: [...warnings.values()], complete: true, ...learnt(strategy) };
+  return { ...block, executions, steps, failureAt: null, failure: null, trace: null, warnings: [...warnings.values()], complete: true, ...learnt(strategy) };
+}
+
+/** `{ fuzz }` with what a fuzzer learnt in its block, else nothing. */
+function learnt(strategy: Strategy): { fuzz?: BlockCoverage } {
+  const fuzz = blockCoverage(strategy);
+  return fuzz === undefined ? {} : { fuzz };
 }
 
 /** A series with the determinism check on: each execution checked (and its window replayed late), up to the first failure or nondeterminism. */

@@ -8,7 +8,7 @@ import { supervise } from './supervisor.js';
 import { makeTarget, type TargetOptions } from '../run.js';
 import type { ScenarioDefinition } from '../scenario.js';
 import { runBlock, type BlockResult, type SamplingSpec, type WorkerSetup } from './block.js';
-import { blocksOf, DEFAULT_BLOCK_SIZE, shardBlocks, type Block, type Shard } from '../partition.js';
+import { blocksOf, DEFAULT_BLOCK_SIZE, learningBlock, shardBlocks, type Block, type Shard } from '../partition.js';
 import { combineBlocks, type ShardRun } from './result.js';
 import { runSettings } from './sameRun.js';
 import { failureStrategy } from '../samplingReport.js';
@@ -67,9 +67,12 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
   const target = makeTarget(scenario, options);
   const budget = { ...scenario.budget, ...scenario.variants[target.variant]!.budget };
   const strategyName = options.strategy ?? budgetSampling(budget.strategy);
-  if (strategyName !== 'random' && strategyName !== 'pct' && strategyName !== 'portfolio') {
-    throw new UsageError(`--workers and --shard split random, pct, portfolio, dfs, pb and db; strategy "${strategyName}" is not split`);
+  if (strategyName !== 'random' && strategyName !== 'pct' && strategyName !== 'portfolio' && strategyName !== 'fuzz') {
+    throw new UsageError(`--workers and --shard split random, pct, portfolio, fuzz, dfs, pb and db; strategy "${strategyName}" is not split`);
   }
+  // fuzz learns within its own block, as explore's fuzz does (src/partition.ts, learningBlock).
+  const ownBlock = strategyName === 'fuzz' ? learningBlock(strategyName) : undefined;
+  if (ownBlock !== undefined && options.blockSize !== undefined && options.blockSize !== ownBlock) throw new UsageError(`fuzz learns per block of ${ownBlock} executions: it cannot be split in blocks of ${options.blockSize}`);
   const depth = options.depth ?? budget.depth;
   // Measured once here and handed to every block (src/shape.ts); each shard measures the same.
   const shape = usesShape(strategyName) ? await scenarioShape(target) : undefined;
@@ -82,7 +85,7 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
   };
   const iterations = options.iterations ?? budget.iterations ?? DEFAULT_ITERATIONS;
   const first = options.firstExecution ?? 0;
-  const blockSize = options.blockSize ?? DEFAULT_BLOCK_SIZE;
+  const blockSize = ownBlock ?? options.blockSize ?? DEFAULT_BLOCK_SIZE;
   const all = blocksOf(first, iterations, blockSize);
   const mine = options.shard !== undefined ? shardBlocks(all, options.shard) : all;
   const workers = Math.max(1, Math.min(options.workers ?? 1, mine.length));

@@ -66,7 +66,7 @@ type FoundFailure = Found<Failure, Trace>;
  */
 function countBlocks(blocks: readonly BlockSummary[], shard: Shard, failureOf: (b: BlockSummary) => { failure: Failure | null; trace: Trace | null }, alsoPast: readonly FoundFailure[] = []): BlockSet {
   const { counted, pastGap } = countedPrefix(blocks, { first: shard.index - 1, step: shard.of, position: (b) => b.index, failed: (b) => b.failureAt !== null, cut: () => false });
-  const kept = counted.map((b): BlockSummary => ({ index: b.index, start: b.start, count: b.count, executions: b.executions, steps: b.steps, failureAt: b.failureAt, warnings: b.warnings }));
+  const kept = counted.map((b): BlockSummary => ({ index: b.index, start: b.start, count: b.count, executions: b.executions, steps: b.steps, failureAt: b.failureAt, warnings: b.warnings, ...(b.fuzz !== undefined ? { fuzz: b.fuzz } : {}) }));
   const warnings = new Map<string, Warning>();
   for (const b of kept) keepFirstWarnings(warnings, b.warnings);
   const last = counted.at(-1);

@@ -89,6 +89,10 @@ export function checkSamplingRun(value: Record<string, unknown>, shard: Shard, w
     if (b.start !== start || b.count !== Math.min(blockSize, first + iterations - start) || (b.count as number) < 1) bad(`${at}start and count must be ${start} and at most ${blockSize}, within the run's ${iterations} executions`);
     if ((b.executions as number) > (b.count as number)) bad(`${at}executions must be at most its count`);
     if (b.failureAt !== null && !isCount(b.failureAt)) bad(`${at}failureAt must be null or a whole number >= 0`);
+    if (b.fuzz !== undefined) {
+      const fuzz = object(b.fuzz, `${at}fuzz`, bad);
+      if (!Array.isArray(fuzz.pairs) || !(fuzz.pairs as unknown[]).every((p) => typeof p === 'string') || !isCount(fuzz.corpus)) bad(`${at}fuzz must give its reads-from pairs (strings) and a whole number corpus`);
+    }
     checkWarnings(b, bad, at);
   }
   checkSequence(blocks, value, { key: 'index', name: 'block', first: shard.index - 1, step: shard.of, sums: ['executions', 'steps'] }, bad);

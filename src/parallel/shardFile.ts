@@ -9,6 +9,7 @@ import type { AnyShardRun } from './runSplit.js';
 import { mergeSearchShardRuns, readSearchShardRun, type SearchShardRun } from './searchResult.js';
 import { initialState } from '../search/state.js';
 import { samplingReport } from '../samplingReport.js';
+import { RunCoverage } from '../strategies/fuzz.js';
 
 /** A shard results file: what `interleave run --shard i/n` writes and `interleave merge` reads. */
 export interface ShardFile {
@@ -87,9 +88,11 @@ export function toExploreResult(run: AnyShardRun): ExploreResult {
   };
 }
 
-/** A split sampling run's report of PCT's bound and the portfolio's members, counted over its blocks as explore counts its executions. */
+/** A split sampling run's report of PCT's bound, the portfolio's members and fuzz's coverage, counted over its blocks as explore counts its executions. */
 function sampled(run: ShardRun): Pick<ExploreResult, 'sampling'> {
-  const report = samplingReport(run.strategy.strategy, run.strategy.depth, run.strategy.shape, run.blocks.map((b) => ({ start: b.start, executions: b.executions })));
+  const coverage = new RunCoverage();
+  for (const b of run.blocks) if (b.fuzz !== undefined) coverage.addBlock(b.fuzz);
+  const report = samplingReport(run.strategy.strategy, run.strategy.depth, run.strategy.shape, run.blocks.map((b) => ({ start: b.start, executions: b.executions })), coverage.total);
   return report === undefined ? {} : { sampling: report };
 }
 

@@ -190,7 +190,7 @@ describe('interleave run / replay / shrink / list (built binary)', () => {
     expect(cases[7]!.stderr).toMatch(/^interleave: .*lock-order\.ts: not valid JSON/);
     expect(cases[8]!.stderr).toBe('interleave: scenario lost-update has no parameter "wrokers"; parameters are: workers\n');
     // (On a one-CPU machine a warning about --workers 2 comes first.)
-    expect(cases[9]!.stderr.replace(/^interleave: --workers 2 is more than .*\n/, '')).toBe('interleave: --workers and --shard split random, pct, portfolio, dfs, pb and db; strategy "round-robin" is not split\n');
+    expect(cases[9]!.stderr.replace(/^interleave: --workers 2 is more than .*\n/, '')).toBe('interleave: --workers and --shard split random, pct, portfolio, fuzz, dfs, pb and db; strategy "round-robin" is not split\n');
   });
 });
 
