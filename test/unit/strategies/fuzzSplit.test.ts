@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { encodeTrace, explore, type ScenarioDefinition } from 'interleave';
+import { explore, type ScenarioDefinition } from 'interleave';
 import { loadScenario } from '../../../src/loader.js';
-import { exploreParallel, mergeShardRuns, toExploreResult, type ShardRun } from '../../../src/parallel/index.js';
+import { exploreParallel, toExploreResult } from '../../../src/parallel/index.js';
+import { expectSplitSame } from '../parallel/sampledSplit.js';
 import { inProcess, ROOT } from '../../robust/cli.js';
 
 /**
@@ -14,13 +15,6 @@ import { inProcess, ROOT } from '../../robust/cli.js';
 const path = (file: string): string => join(ROOT, 'test/fixtures/deep', file);
 const load = async (file: string): Promise<ScenarioDefinition<object>> => (await loadScenario(path(file))).scenario;
 
-/** What a split run found, without how it went (wall time, workers, shard). */
-function found(r: ShardRun): unknown {
-  const { elapsedMs, workers, shard, trace, ...rest } = r;
-  void elapsedMs, workers, shard;
-  return { ...rest, trace: trace === null ? null : encodeTrace(trace) };
-}
-
 describe('fuzz split in blocks', () => {
   // torn-snapshot, seed 3, fails at execution 1158: in the second block, after what it learnt there.
   for (const [file, variant, seed, iterations] of [
@@ -30,16 +24,7 @@ describe('fuzz split in blocks', () => {
     it(`${file} ${variant}: explore, 1 and 2 workers and 2 merged shards give the same executions, steps, failure, trace bytes and coverage`, async () => {
       const scenario = await load(file);
       const whole = await explore(scenario, { variant, strategy: 'fuzz', seed, iterations, file: path(file) });
-      const options = { file: path(file), variant, strategy: 'fuzz', seed, iterations };
-      const one = await exploreParallel({ ...options, workers: 1 }, scenario);
-      expect({ executions: one.executions, steps: one.steps }).toEqual({ executions: whole.executions, steps: whole.steps });
-      expect(one.trace === null ? null : encodeTrace(one.trace)).toBe(whole.trace === null ? null : encodeTrace(whole.trace));
-      expect(toExploreResult(one).sampling).toEqual(whole.sampling);
-      expect(found(await exploreParallel({ ...options, workers: 2 }, scenario))).toEqual(found(one));
-      const shards: ShardRun[] = [];
-      for (const index of [2, 1]) shards.push(JSON.parse(JSON.stringify(await exploreParallel({ ...options, shard: { index, of: 2 } }, scenario))) as ShardRun);
-      const merged = mergeShardRuns(shards);
-      expect(found(merged)).toEqual(found(one));
+      const merged = await expectSplitSame(scenario, whole, { file: path(file), variant, strategy: 'fuzz', seed, iterations }, 2);
       expect(toExploreResult(merged).sampling).toEqual(whole.sampling);
       if (variant === 'buggy') expect([whole.failure?.kind, whole.trace!.strategy.execution]).toEqual(['assertion', 1158]);
       else expect(whole.sampling?.fuzz).toEqual({ pairs: 26, corpus: 20 });
