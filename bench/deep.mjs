@@ -4,8 +4,10 @@
 // then the reads-from coverage each strategy reaches over executions on the fixtures' fixed
 // variants (seed 1). `npm run bench:deep` (builds, then runs this); not part of `npm run bench`,
 // it takes minutes.
-//   node bench/deep.mjs [--cap N] [--seeds N] [--coverage-only | --scaling] [--only elided-lock,...]
-// A cell is the executions until the first failure, `>cap` when none was found within the cap.
+//   node bench/deep.mjs [--cap N] [--seeds N] [--coverage-only | --scaling] [--only elided-lock,...] [--fuzz-only]
+// A cell is the executions until the first failure, `>cap` when none was found within the cap;
+// `median` is over the seeds (a seed that found none counts as more than the cap). `--fuzz-only`:
+// only the two fuzz rows, no coverage (fuzz before and after energy over many seeds).
 // Deterministic: the same numbers on every machine (only the seconds column depends on it).
 import { fileURLToPath } from 'node:url';
 import { explore } from '../dist/index.js';
@@ -26,13 +28,14 @@ const FIXTURES = [
   { file: 'torn-snapshot.ts', variant: 'buggy', preemptions: 5 },
   { file: 'elided-lock.ts', variant: 'buggy', preemptions: 7 },
 ].filter((f) => ONLY === null || ONLY.includes(f.file.replace(/\.ts$/, '')));
+const FUZZ_ONLY = args.includes('--fuzz-only');
 const STRATEGIES = [
   { label: 'random', strategy: 'random' },
   ...[3, 4, 5, 6].map((depth) => ({ label: `pct d=${depth}`, strategy: 'pct', depth })),
   { label: 'pos', strategy: 'pos' },
   { label: 'fuzz', strategy: 'fuzz' },
   { label: 'fuzz (flip)', strategy: 'fuzz', before: true },
-];
+].filter((s) => !FUZZ_ONLY || s.strategy === 'fuzz');
 
 /** Before energy, the fuzzer restarted every 250 executions: each block gets a new FuzzStrategy object (explore never restarts an object). */
 const BEFORE_BLOCK = 250;
@@ -65,18 +68,20 @@ async function firstFailures(f, strategies) {
   const scenario = await load(f);
   const rows = [];
   for (const s of strategies) {
-    const cells = [];
+    const counts = [];
     const start = performance.now();
     for (const seed of seeds) {
       const r = await run(scenario, s, { variant: f.variant, seed, iterations: CAP, ...(f.params ? { params: f.params } : {}) });
-      cells.push(r.failure === null ? `>${CAP.toLocaleString('en-US')}` : r.executions.toLocaleString('en-US'));
+      counts.push(r.failure === null ? Infinity : r.executions);
     }
-    const found = cells.filter((c) => !c.startsWith('>')).length;
-    rows.push([s.label, ...cells, `${found}/${SEEDS}`, ((performance.now() - start) / 1000).toFixed(1)]);
+    const cell = (n) => (n === Infinity ? `>${CAP.toLocaleString('en-US')}` : n.toLocaleString('en-US'));
+    const found = counts.filter((n) => n !== Infinity).length;
+    const median = [...counts].sort((a, b) => a - b)[Math.floor((SEEDS - 1) / 2)];
+    rows.push([s.label, ...counts.map(cell), cell(median), `${found}/${SEEDS}`, ((performance.now() - start) / 1000).toFixed(1)]);
   }
   const params = f.params ? ` (params: ${Object.entries(f.params).map(([k, v]) => `${k}=${v}`).join(' ')})` : '';
   console.log(`\n${scenario.name} [${f.variant}]${params} (bug needs ${f.preemptions} preemptions), executions to the first failure, cap ${CAP.toLocaleString('en-US')}`);
-  console.log(table(['strategy', ...seeds.map((s) => `seed ${s}`), 'found', 's'], rows));
+  console.log(table(['strategy', ...seeds.map((s) => `seed ${s}`), 'median', 'found', 's'], rows));
 }
 
 // `--scaling` (only this part): elided-lock made deeper by its `retries` parameter (the bug needs
@@ -89,6 +94,7 @@ if (args.includes('--scaling')) {
 }
 
 for (const f of args.includes('--coverage-only') ? [] : FIXTURES) await firstFailures(f, STRATEGIES);
+if (FUZZ_ONLY) process.exit(0);
 
 // Coverage over executions: the distinct reads-from pairs (src/strategies/readsFrom.ts) each
 // strategy's executions produced, measured alike for all by a monitor that changes no decision,
