@@ -26,7 +26,7 @@ export interface ExploreOptions<P extends object = Record<string, unknown>> exte
    * A strategy name or a Strategy object. Names (StrategyName): 'random' (the default: a uniform
    * choice at each step), 'pct' (probabilistic concurrency testing, Burckhardt et al., ASPLOS
    * 2010; `depth` is its bug depth; n and k measured from the scenario, src/shape.ts), 'portfolio'
-   * (execution i by random or PCT at depth 1, 2, 3 in turn, src/strategies/portfolio.ts), 'pos' (partial order sampling, Yuan et al., CAV 2018), 'fuzz' (reads-from coverage-guided mutation of schedules; a start), 'dfs' (exhaustive depth-first search with partial-order
+   * (execution i by random or PCT at depth 1, 2, 3 in turn, src/strategies/portfolio.ts), 'pos' (partial order sampling, Yuan et al., CAV 2018), 'fuzz' (reads-from coverage-guided mutation of schedules, with energy; learns per block of 1,000 executions), 'dfs' (exhaustive depth-first search with partial-order
    * reduction, `por`; complete when it finishes), 'pb' (preemption-bounded search up to
    * `preemptionBound`), 'db' (delay-bounded search, Emmi et al., POPL 2011, up to the same
    * `preemptionBound`, counted in delays), 'first-enabled' and 'round-robin' (one fixed schedule each). Unset: the

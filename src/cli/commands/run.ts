@@ -384,7 +384,7 @@ export function registerRun(program: Command, setExit: SetExit): Command {
     .option('--verbose', 'show every event in timelines')
     .option('--json', 'machine-readable output')
     .option('--no-color', 'no colour (also NO_COLOR=1; colour is only used on a terminal)')
-    .option('-w, --workers <n>', 'worker threads for random/pct sampling and dfs/pb/db search (the result does not depend on the count; for dfs/pb/db, any --workers, 1 included, runs the search in units)', count('--workers'))
+    .option('-w, --workers <n>', 'worker threads for random/pct/portfolio/fuzz sampling and dfs/pb/db search (the result does not depend on the count; for dfs/pb/db, any --workers, 1 included, runs the search in units)', count('--workers'))
     .option('-p, --param <name=value>', 'override a scenario parameter (repeatable), e.g. --param plans=1', collectParam)
     .option('--shard <i/n>', 'explore only shard i of n (CI matrix); combine the shard files with interleave merge', shardOption)
     .option('--shard-file <file>', 'where --shard writes its results (default: <out>/shard-<i>-of-<n>.json)', outputFile('--shard-file'))
