@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeTrace, explore, replayTrace, type ScenarioDefinition } from 'interleave';
 import { loadScenario } from '../../../src/loader.js';
 import { FuzzStrategy } from '../../../src/strategies/fuzz.js';
+import { shrinkTrace } from '../../../src/shrink/shrinkTrace.js';
 import { samplingLines } from '../../../src/report/text.js';
 import { inProcess, ROOT } from '../../robust/cli.js';
 
@@ -51,16 +52,21 @@ describe('fuzz (reads-from coverage-guided schedules with energy)', () => {
     expect(strategy.coverage).toEqual({ pairs: 26, corpus: 12 });
   });
 
-  it('finds the deep fixtures with seed 1 and the trace replays', async () => {
-    for (const [file, executions] of [
-      ['aba-stack.ts', 238],
-      ['hit-counter.ts', 62],
-      ['torn-snapshot.ts', 146],
+  it('finds the deep fixtures with seed 1 and the traces replay; the 4- and 5-preemption failures shrink to exactly that many and replay', async () => {
+    for (const [file, executions, preemptions] of [
+      ['aba-stack.ts', 238, 3],
+      ['hit-counter.ts', 62, 4],
+      ['torn-snapshot.ts', 146, 5],
     ] as const) {
       const scenario = await load(file);
       const r = await explore(scenario, { variant: 'buggy', strategy: 'fuzz', seed: 1, iterations: 5000 });
       expect(`${file}: ${r.failure?.kind} at ${r.executions}`).toBe(`${file}: assertion at ${executions}`);
       expect((await replayTrace(scenario, r.trace!)).outcome).toBe('reproduced');
+      // The issue's acceptance: the 4- and 5-preemption bugs (aba-stack's shrinking: deep.test.ts).
+      if (preemptions < 4) continue;
+      const shrunk = await shrinkTrace(scenario, r.trace!);
+      expect(`${file}: ${shrunk.trace.failure?.kind}, ${shrunk.trace.counts.preemptions} preemptions`).toBe(`${file}: assertion, ${preemptions} preemptions`);
+      expect((await replayTrace(scenario, shrunk.trace)).outcome).toBe('reproduced');
     }
   });
 

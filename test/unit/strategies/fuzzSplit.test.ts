@@ -4,6 +4,7 @@ import { explore, type ScenarioDefinition } from 'interleave';
 import { loadScenario } from '../../../src/loader.js';
 import { exploreParallel, toExploreResult } from '../../../src/parallel/index.js';
 import { expectSplitSame } from '../parallel/sampledSplit.js';
+import { checkSamplingRun } from '../../../src/parallel/shardCheck.js';
 import { inProcess, ROOT } from '../../robust/cli.js';
 
 /**
@@ -37,5 +38,15 @@ describe('fuzz split in blocks', () => {
     const r = await inProcess(['run', path('hit-counter.ts'), '--variant', 'fixed', '--strategy', 'fuzz', '-n', '2000', '--workers', '2', '--json']);
     expect(r.code).toBe(0);
     expect((JSON.parse(r.stdout) as { sampling: unknown }[])[0]!.sampling).toEqual({ fuzz: { pairs: 26, corpus: 20 } });
+  });
+
+  it("keeps each block's coverage in the shard file, and merge refuses a file whose coverage is not pairs and a count", async () => {
+    const scenario = await load('hit-counter.ts');
+    const run = JSON.parse(JSON.stringify(await exploreParallel({ file: path('hit-counter.ts'), variant: 'fixed', strategy: 'fuzz', iterations: 1000 }, scenario))) as Record<string, unknown>;
+    const block = (run.blocks as { fuzz: { pairs: unknown[]; corpus: number } }[])[0]!;
+    expect({ pairs: block.fuzz.pairs.length, corpus: block.fuzz.corpus }).toEqual({ pairs: 26, corpus: 12 });
+    expect(checkSamplingRun(run, { index: 1, of: 1 }, 'a.json')).toBe(run);
+    block.fuzz.pairs = [1];
+    expect(() => checkSamplingRun(run, { index: 1, of: 1 }, 'a.json')).toThrow('a.json: not a shard run: block 0: fuzz must give its reads-from pairs (strings) and a whole number corpus');
   });
 });
