@@ -6,9 +6,11 @@
 // and dfs to finish every schedule, within a cap. docs/bench.md ("Program shapes") has a run.
 //   npm run bench:shapes   (builds, then: node bench/shapes.mjs [--cap N] [--proof-cap N]
 //                           [--time s] [--only writers-checker,...] [--fixed-only | --buggy-only] [--json])
+//   node bench/shapes.mjs --from run.json   (prints the tables of a saved --json run)
 // A cell is `executions (seconds)`, or `>executions` when the cap or the time limit came first;
 // a search's cell also names the bound it failed at (`b1`). Every count is deterministic; only
 // the seconds depend on the machine.
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { explore, search } from '../dist/index.js';
 import { loadScenario } from '../dist/loader.js';
@@ -88,32 +90,39 @@ const proofCell = (r, bound) => {
   return `${done ? '' : '>'}${count(r.executions)} (${seconds(r.ms)}${!done && r.completeUpTo !== null ? `, to b${r.completeUpTo}` : ''})`;
 };
 
-const out = { when: await when(), cap: CAP, proofCap: PROOF_CAP, seconds: SECONDS, buggy: [], fixed: [] };
-if (!json) console.log(`bench/shapes.mjs, ${out.when}; cap ${count(CAP)} executions to a failure, ${count(PROOF_CAP)} for a proof, ${SECONDS} s a run`);
+const FROM = args.includes('--from') ? args[args.indexOf('--from') + 1] : null;
+const out = FROM !== null ? JSON.parse(readFileSync(FROM, 'utf8')) : { when: await when(), cap: CAP, proofCap: PROOF_CAP, seconds: SECONDS, buggy: [], fixed: [] };
+if (FROM === null && !json) console.log(`bench/shapes.mjs, ${out.when}; cap ${count(CAP)} executions to a failure, ${count(PROOF_CAP)} for a proof, ${SECONDS} s a run`);
 
-if (!args.includes('--fixed-only')) {
-  const rows = [];
+if (FROM === null && !args.includes('--fixed-only')) {
   for (const p of PROGRAMS) {
     const row = { program: label(p), params: p.params, samplers: {}, searches: {} };
     for (const s of SAMPLERS) row.samplers[s] = await sample(p, s);
     for (const s of ['db', 'pb', 'dfs']) row.searches[s] = await searchOnce(p, 'buggy', s, SEARCH_BOUND, CAP);
     out.buggy.push(row);
-    rows.push([row.program, ...SAMPLERS.map((s) => `${sampleCell(row.samplers[s])} (${sampleSeconds(row.samplers[s])})`), ...['db', 'pb', 'dfs'].map((s) => bugCell(row.searches[s]))]);
     if (!json) console.log(`  ${row.program}: done`);
   }
-  if (!json) console.log(`\nExecutions to the first failure (samplers: seeds 1-5, seconds summed; searches: bN = the minimal failing bound)\n${table(['program (buggy)', ...SAMPLERS, 'db', 'pb (reduced)', 'dfs'], rows)}`);
 }
-
-if (!args.includes('--buggy-only')) {
-  const rows = [];
+if (FROM === null && !args.includes('--buggy-only')) {
   for (const p of PROGRAMS) {
     const cells = {};
     for (const s of ['db', 'pb']) cells[s] = { ...(await searchOnce(p, 'fixed', s, 2, PROOF_CAP)), strategy: s };
     cells.dfs = { ...(await searchOnce(p, 'fixed', 'dfs', 0, PROOF_CAP)), strategy: 'dfs' };
     out.fixed.push({ program: label(p), params: p.params, ...cells });
-    rows.push([label(p), proofCell(cells.db, 2), proofCell(cells.pb, 2), proofCell(cells.dfs, 0)]);
     if (!json) console.log(`  ${label(p)} fixed: done`);
   }
-  if (!json) console.log(`\nFixed variants: executions to finish every schedule up to bound 2 (db, pb) or every schedule (dfs); '>' = cap or time first\n${table(['program (fixed)', 'db to bound 2', 'pb (reduced) to bound 2', 'dfs, all'], rows)}`);
 }
-if (json) console.log(JSON.stringify(out, null, 2));
+
+if (json) {
+  console.log(JSON.stringify(out, null, 2));
+} else {
+  if (FROM !== null) console.log(`bench/shapes.mjs, ${out.when}; cap ${count(out.cap)} executions to a failure, ${count(out.proofCap)} for a proof, ${out.seconds} s a run`);
+  if (out.buggy.length > 0) {
+    const rows = out.buggy.map((row) => [row.program, ...SAMPLERS.map((s) => `${sampleCell(row.samplers[s])} (${sampleSeconds(row.samplers[s])})`), ...['db', 'pb', 'dfs'].map((s) => bugCell(row.searches[s]))]);
+    console.log(`\nExecutions to the first failure (samplers: seeds 1-5, seconds summed; searches: bN = the minimal failing bound)\n${table(['program (buggy)', ...SAMPLERS, 'db', 'pb (reduced)', 'dfs'], rows)}`);
+  }
+  if (out.fixed.length > 0) {
+    const rows = out.fixed.map((f) => [f.program, proofCell(f.db, 2), proofCell(f.pb, 2), proofCell(f.dfs, 0)]);
+    console.log(`\nFixed variants: executions to finish every schedule up to bound 2 (db, pb) or every schedule (dfs); '>' = cap or time first\n${table(['program (fixed)', 'db to bound 2', 'pb (reduced) to bound 2', 'dfs, all'], rows)}`);
+  }
+}
