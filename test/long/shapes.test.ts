@@ -1,19 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import { replayTrace, search, type ScenarioDefinition } from 'interleave';
 import twoStage from '../fixtures/shapes/two-stage.js';
+import lockPerWriter from '../fixtures/shapes/lock-per-writer.js';
 import philosophers from '../fixtures/shapes/dining-philosophers.js';
 
 /**
  * Issue 26's shapes at the sizes too slow for `npm test` (test/unit/search/shapes.test.ts and
- * shapesProofs.test.ts keep the smaller ones): two-stage with 10 tasks proven up to 2 delays,
- * and the bounds that grow with the philosophers.
+ * shapesProofs.test.ts keep the smaller ones): two-stage and lock-per-writer with 10 tasks
+ * proven up to 2 delays, and the bounds that grow with the tasks.
  */
 type Any = ScenarioDefinition<Record<string, unknown>>;
 
 describe('issue 26 shapes, larger', () => {
-  it('two-stage fixed, 9 stagers and a reader: clean on every schedule with at most 2 delays (3,308 executions)', async () => {
-    const r = await search(twoStage as Any, { variant: 'fixed', strategy: 'db', params: { stagers: 9, readers: 1 }, preemptionBound: 2 });
-    expect([r.failure, r.bound, r.executions]).toEqual([null, { limit: 2, reached: 2, completeUpTo: 2, minimalFailing: null }, 3308]);
+  it('db proves the fixed 10-task versions clean on every schedule with at most 2 delays: two-stage (9 stagers and a reader) in 3,308 executions, lock-per-writer (10 writers) in 1,445', async () => {
+    const upTo2 = { limit: 2, reached: 2, completeUpTo: 2, minimalFailing: null };
+    const ts = await search(twoStage as Any, { variant: 'fixed', strategy: 'db', params: { stagers: 9, readers: 1 }, preemptionBound: 2 });
+    expect([ts.failure, ts.bound, ts.executions]).toEqual([null, upTo2, 3308]);
+    const lw = await search(lockPerWriter as Any, { variant: 'fixed', strategy: 'db', params: { writers: 10 }, preemptionBound: 2 });
+    expect([lw.failure, lw.bound, lw.executions]).toEqual([null, upTo2, 1445]);
   });
 
   it('pb finds the one-preemption bugs past a growing bound 0: 5 and 6 philosophers in 413 and 1,987 executions, two-stage with 3 stagers in 609', async () => {

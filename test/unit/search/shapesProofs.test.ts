@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { search, type ScenarioDefinition } from 'interleave';
 import writersChecker from '../../fixtures/search/writers-checker.js';
-import lockPerWriter from '../../fixtures/shapes/lock-per-writer.js';
 import philosophers from '../../fixtures/shapes/dining-philosophers.js';
 
 /**
@@ -19,9 +18,8 @@ async function proof(scenario: Any, strategy: 'db' | 'pb', params: Record<string
 const upTo2 = { limit: 2, reached: 2, completeUpTo: 2, minimalFailing: null };
 
 describe('the fixed shapes, up to bound 2', () => {
-  it('db: writers-checker (10 writers and a checker), lock-per-writer (10 writers), 7 philosophers (two-stage with 10 tasks: test/long/shapes.test.ts)', async () => {
+  it('db: writers-checker (10 writers and a checker), 7 philosophers (lock-per-writer and two-stage with 10 tasks: test/long/shapes.test.ts)', async () => {
     expect(await proof(writersChecker as Any, 'db', { writers: 10 })).toEqual([null, upTo2, 908]);
-    expect(await proof(lockPerWriter as Any, 'db', { writers: 10 })).toEqual([null, upTo2, 1445]);
     expect(await proof(philosophers as Any, 'db', { philosophers: 7 })).toEqual([null, upTo2, 971]);
   });
 
