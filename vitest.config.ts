@@ -12,7 +12,6 @@ const resolve = {
 };
 
 const options = {
-  include: ['test/**/*.test.ts'],
   // Long checks (big explorations, stress of the watchdog) run with `npm run test:long` (docs/testing.md).
   exclude: [...configDefaults.exclude, 'test/long/**'],
   // A timeout catches a hang, not slowness: a machine shared with other suites (load 15-20 on
@@ -27,8 +26,23 @@ const options = {
   env: { NO_COLOR: '1', FORCE_COLOR: '0' },
 };
 
-// Each test file runs in a fresh process (vitest's default isolate): docs/testing.md says why
-// files do not share one yet.
+/**
+ * Test files that run real, unchanged code (the timer globals, async hooks, promise hooks), start
+ * a browser, or change what belongs to the whole process (TMPDIR, the working directory while a
+ * scenario loads): each runs in a fresh process of its own. docs/testing.md says why.
+ */
+const ISOLATED = [
+  'test/real/**/*.test.ts',
+  'test/report/html.test.ts',
+  'test/report/vitest.test.ts',
+  'test/docs/tour.test.ts',
+  'test/cli/init.test.ts',
+  'test/robust/save-failure.test.ts',
+  'test/robust/trust.test.ts',
+  'test/unit/robust/projectImports.test.ts',
+  'test/package/**/*.test.ts',
+];
+
 export default defineConfig({
   resolve,
   test: {
@@ -37,5 +51,11 @@ export default defineConfig({
     // files wait on subprocesses and watchdog seconds, not on the CPU, and every timing in the
     // suite is robust to load (test/robust/runaway.test.ts saturates the CPU on purpose).
     maxWorkers: 2,
+    projects: [
+      // The engine's, the CLI's and the supervisor's files share a process per worker (about a
+      // fifth of the suite's CPU was each file's start and imports).
+      { extends: true, test: { name: 'shared', include: ['test/**/*.test.ts'], exclude: [...options.exclude, ...ISOLATED], isolate: false } },
+      { extends: true, test: { name: 'isolated', include: ISOLATED } },
+    ],
   },
 });
