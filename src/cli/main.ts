@@ -53,10 +53,10 @@ export function buildProgram(setExit: (code: number) => void): Command {
  */
 export async function main(argv: readonly string[]): Promise<number> {
   const strays = new StrayErrors().start();
-  return strays.finish(await command(argv));
+  return strays.finish(await command(argv, strays));
 }
 
-async function command(argv: readonly string[]): Promise<number> {
+async function command(argv: readonly string[], strays: StrayErrors): Promise<number> {
   let code: number = EXIT.OK;
   const program = buildProgram((c) => {
     code = c;
@@ -69,6 +69,7 @@ async function command(argv: readonly string[]): Promise<number> {
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.OK : EXIT.USAGE;
     if (e instanceof TraceFileError || e instanceof ScenarioLoadError || e instanceof UsageError) {
       process.stderr.write(`interleave: ${escapeControl(e.message)}\n`);
+      strays.told(e.message);
       return EXIT.USAGE;
     }
     if (e instanceof InternalError) {

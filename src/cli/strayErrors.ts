@@ -22,6 +22,8 @@ import { EXIT } from './exitCodes.js';
 export class StrayErrors {
   private readonly rejections = new UnhandledRejections();
   private readonly misuses: UsageError[] = [];
+  /** Usage errors the command has already printed: a misuse left by an earlier execution (PCT's measuring run) says the same. */
+  private readonly said = new Set<string>();
   /** The real `process.exit`, taken before any execution guards it (src/runtime/processGuard.ts). */
   private exit: typeof process.exit = process.exit;
   private readonly onUncaught = (error: unknown): void => {
@@ -71,6 +73,11 @@ export class StrayErrors {
     process.stderr.off('error', this.onPipeError);
   }
 
+  /** The command printed this usage error itself: `finish` does not print it again. */
+  told(message: string): void {
+    this.said.add(message);
+  }
+
   /** After one more pause for Node to report the last rejections: prints each, and the exit code they leave. */
   async finish(code: number): Promise<number> {
     await new Promise((resolve) => setImmediate(resolve));
@@ -91,6 +98,7 @@ export class StrayErrors {
     for (const line of lines) process.stderr.write(line);
     // One line per distinct misuse: a timer left by every execution says the same thing each time.
     for (const message of new Set(this.misuses.splice(0).map((m) => m.message))) {
+      if (this.said.has(message)) continue;
       process.stderr.write(`interleave: ${escapeControl(message)}\n`);
       if (exit === EXIT.OK) exit = EXIT.USAGE;
     }

@@ -49,6 +49,8 @@ export interface BlockResult {
   readonly complete: boolean;
   /** fuzz: what the block's fuzzer learnt (it starts afresh at every block), for the run's coverage. */
   readonly fuzz?: BlockCoverage;
+  /** The shape this block measured, when the spec brought none (a watched split run, exploreParallel.ts). */
+  readonly shape?: ScenarioShape;
 }
 
 /**
@@ -64,7 +66,9 @@ export interface BlockResult {
 export async function runBlock(target: Target<object>, spec: SamplingSpec, block: Block, shouldStop: () => boolean = () => false): Promise<BlockResult> {
   const rejections = new UnhandledRejections().start();
   try {
-    return await blockExecutions(target, spec, block, shouldStop, rejections);
+    if (spec.shape !== undefined || !usesShape(spec.strategy)) return await blockExecutions(target, spec, block, shouldStop, rejections);
+    const shape = await scenarioShape(target);
+    return { ...(await blockExecutions(target, { ...spec, shape }, block, shouldStop, rejections)), shape };
   } finally {
     rejections.stop();
   }
@@ -72,7 +76,7 @@ export async function runBlock(target: Target<object>, spec: SamplingSpec, block
 
 /** `runBlock`, watching for promises the scenario leaves rejected. */
 async function blockExecutions(target: Target<object>, spec: SamplingSpec, block: Block, shouldStop: () => boolean, rejections: UnhandledRejections): Promise<BlockResult> {
-  const shape = spec.shape ?? (usesShape(spec.strategy) ? await scenarioShape(target) : undefined);
+  const shape = spec.shape;
   const fresh = (): Strategy => createStrategy(spec.strategy, { seed: spec.seed, ...(spec.depth !== undefined ? { depth: spec.depth } : {}), ...(shape !== undefined ? { shape } : {}) });
   const strategy = fresh();
   const guard = new NondeterminismGuard();

@@ -75,7 +75,9 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
   if (ownBlock !== undefined && options.blockSize !== undefined && options.blockSize !== ownBlock) throw new UsageError(`fuzz learns per block of ${ownBlock} executions: it cannot be split in blocks of ${options.blockSize}`);
   const depth = options.depth ?? budget.depth;
   // Measured once here and handed to every block (src/shape.ts); each shard measures the same.
-  const shape = usesShape(strategyName) ? await scenarioShape(target) : undefined;
+  // Watched, the blocks measure it in their watched threads: a scenario that spins in the
+  // measuring run would hang this one.
+  const shape = usesShape(strategyName) && options.watchdog === undefined ? await scenarioShape(target) : undefined;
   const spec: SamplingSpec = {
     strategy: strategyName,
     seed: options.seed ?? budget.seed ?? 1,
@@ -145,10 +147,11 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
     ahead: 2,
   });
   const interrupted = options.shouldStop?.() ?? false;
+  const measured = spec.shape ?? results.find((r) => r.shape !== undefined)?.shape;
   return combineBlocks({
     scenario: scenario.name,
     variant: target.variant,
-    spec,
+    spec: measured !== undefined ? { ...spec, shape: measured } : spec,
     first,
     iterations,
     blockSize,
