@@ -1,6 +1,6 @@
 import type { Pulse } from '../heartbeat/heartbeat.js';
 import type { Failure } from '../runtime/failure.js';
-import { Runaways } from './runaway.js';
+import { Runaways, type Frozen } from './runaway.js';
 import { WatchedWorker } from './watchedWorker.js';
 import { WorkerGroup } from './workerGroup.js';
 import { runWorkPool, type PoolWorker, type WorkOutcome, type WorkPoolOptions } from './workPool.js';
@@ -29,6 +29,8 @@ export interface Job<I, R> extends Omit<WorkPoolOptions<I, R>, 'workers' | 'star
 /** How a watched job's units answer when their thread is ended. */
 export interface Watch<I, R> {
   readonly seconds: number;
+  /** Seconds a thread may take to load its scenario (default max(30, 5 × seconds)). */
+  readonly loadSeconds?: number | undefined;
   /** The scenario module of a unit (of the threads' set-up: null), named when loading it never ends. */
   readonly file: (item: I | null) => string;
   /** The unit's key among the job's units, for its trace. */
@@ -37,8 +39,8 @@ export interface Watch<I, R> {
   readonly execution?: (item: I, pulse: Pulse) => string;
   /** The result of a unit that ran away with `failure` at its frozen `pulse`, `elapsedMs` after it began. */
   readonly runaway: (item: I, failure: Failure, pulse: Pulse, elapsedMs: number) => R;
-  /** The result of a unit cancelled before it ran, or while its thread was frozen. */
-  readonly cancelled: (item: I) => R;
+  /** The result of a unit cancelled before it ran, or while its thread was `frozen` (watchedWorker.ts). */
+  readonly cancelled: (item: I, frozen?: Frozen) => R;
   /** Whether a cancelled unit's frozen thread may be ended within a second (watchedWorker.ts). */
   readonly hurry?: () => boolean;
   /** A result (at `position` among the results kept) with its runaway's trace, if it ran away (`Runaways.traced`). */
@@ -53,6 +55,7 @@ export async function supervise<I, R>(job: Job<I, R>): Promise<WorkOutcome<R>> {
   const watched = (w: Watch<I, R>): PoolWorker<I, R> =>
     new WatchedWorker<I, R>(attach, {
       seconds: w.seconds,
+      ...(w.loadSeconds !== undefined ? { loadSeconds: w.loadSeconds } : {}),
       file: w.file,
       runaway: (item, pulse, names, elapsedMs) => w.runaway(item, runaways.caught(w.key(item), pulse, names, w.execution?.(item, pulse)), pulse, elapsedMs),
       cancelled: w.cancelled,

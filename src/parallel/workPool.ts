@@ -15,13 +15,15 @@ export type ToWorker<I> =
 
 /**
  * From a worker: it has loaded, an item's result, or an error (loading the scenario, or a bug);
- * or, when watched, a task name the heartbeat refers to by index.
+ * or, when watched, a task name the heartbeat refers to by index; or the progress of a whole
+ * exploration it runs (calls.ts).
  */
 export type FromWorker<R> =
   | { readonly type: 'ready' }
   | { readonly type: 'result'; readonly result: R }
   | { readonly type: 'error'; readonly name: string; readonly message: string }
-  | { readonly type: 'name'; readonly index: number; readonly name: string };
+  | { readonly type: 'name'; readonly index: number; readonly name: string }
+  | { readonly type: 'progress'; readonly progress: Progress };
 
 /** What the pool uses of a worker thread: node's `Worker`, or a stand-in in tests. */
 export interface PoolWorker<I, R> {
@@ -79,6 +81,8 @@ export interface WorkPoolOptions<I, R> {
   readonly expand?: (item: I, result: R) => readonly I[];
   /** Told of every result as it arrives, wherever it ran, before the rules read it: for progress lines. */
   readonly onResult?: (item: I, result: R) => void;
+  /** Told of the progress a worker reports within an item (a whole exploration: calls.ts). */
+  readonly onProgress?: (p: Progress) => void;
 }
 
 export interface WorkOutcome<R> {
@@ -241,6 +245,7 @@ export function runWorkPool<I, R>(o: WorkPoolOptions<I, R>): Promise<WorkOutcome
       w.on('message', (msg) => {
         if (settled) return;
         if (msg.type === 'error') return finish(workerError(msg));
+        if (msg.type === 'progress') return o.onProgress?.(msg.progress);
         try {
           if (msg.type === 'result') accept(running.get(w)!.shift()!, msg.result);
           feed(w);
