@@ -12,6 +12,7 @@ import { scenarioShape } from '../shape.js';
 import { failureStrategy } from '../samplingReport.js';
 import type { Trace } from '../trace/schema.js';
 import type { Block } from '../partition.js';
+import type { Outcome } from './outcome.js';
 
 /** Executions run back to back between two looks at the message queue. */
 const SERIES = 64;
@@ -30,20 +31,17 @@ export interface SamplingSpec {
   readonly checkDeterminism?: boolean;
 }
 
-/** What one block produced. Plain data: crosses worker boundaries and goes into shard files. */
-export interface BlockResult {
+/**
+ * What one block produced (its outcome: executions run, `count` or up to and including the first
+ * failing one; the failure's trace recorded by replay, as explore does). Plain data: crosses
+ * worker boundaries and goes into shard files.
+ */
+export interface BlockResult extends Outcome {
   readonly index: number;
   readonly start: number;
   readonly count: number;
-  /** Executions run: `count`, or up to and including the first failing one. */
-  readonly executions: number;
-  readonly steps: number;
   /** Execution index of the block's first failure, or null. */
   readonly failureAt: number | null;
-  readonly failure: Failure | null;
-  /** Its trace (recorded by replay, as explore does). */
-  readonly trace: Trace | null;
-  readonly warnings: readonly Warning[];
   /** False when the block was cancelled before its end (its executions do not count). */
   readonly complete: boolean;
 }

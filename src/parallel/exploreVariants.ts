@@ -77,13 +77,11 @@ export async function exploreVariants(jobs: readonly VariantJob[], o: ExploreVar
         : {
             seconds,
             file: (call) => call?.file ?? 'a worker thread',
-            key: (call) => index.get(call)!,
             runaway: (call, failure, pulse, elapsedMs) => runawayResult(jobs[index.get(call)!]!.loaded.scenario, call.options, failure, elapsedMs, pulse),
             loadSeconds: o.loadSeconds,
             // Only Ctrl-C cancels a variant (nothing fails the job).
             cancelled: (call, frozen) => interruptedResult(jobs[index.get(call)!]!.loaded.scenario, call.options, frozen?.elapsedMs ?? 0, frozen),
-            // Every variant's result is kept, in job order.
-            traced: (r, runaways, i) => runaways.traced(i, r, () => makeTarget(jobs[i]!.loaded.scenario, { ...calls[i]!.options, file: jobs[i]!.loaded.file }), (pulse) => ({ ...r.strategy, execution: pulse.execution })),
+            retrace: { target: (call) => makeTarget(jobs[index.get(call)!]!.loaded.scenario, { ...call.options, file: call.file }), strategy: (_call, r, pulse) => ({ ...r.strategy, execution: pulse.execution }) },
           },
     rules: everyJob,
     stop: o.shouldStop ?? (() => false),

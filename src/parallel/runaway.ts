@@ -5,9 +5,9 @@ import type { StrategyInfo } from '../replay.js';
 import type { Target } from '../run.js';
 import type { Failure } from '../runtime/failure.js';
 import { OwnTime } from '../runtime/ownTime.js';
+import type { Outcome } from './outcome.js';
 import type { ScenarioDefinition } from '../scenario.js';
 import { budgetSampling } from '../strategies/index.js';
-import type { Trace } from '../trace/schema.js';
 
 /**
  * The runaway, handled once for every watched explorer: the watched pool workers
@@ -93,15 +93,8 @@ export interface Frozen {
   readonly elapsedMs: number;
 }
 
-/** A unit's result as every kind of unit carries it: its failure and its trace. */
-interface Traced {
-  readonly failure: Failure | null;
-  readonly trace: Trace | null;
-}
-
 /**
- * The units of one job that ran away, by key (a block's index, a piece's key, a variant's
- * position): `caught` gives the unit's failure when its thread is ended, `traced` adds its trace
+ * The units of one job that ran away, by key (the supervisor's: the unit itself): `caught` gives the unit's failure when its thread is ended, `traced` adds its trace
  * once the pool has ended (rebuilding it runs the schedule again in this thread, which the
  * pool's synchronous hand-over of results cannot wait for).
  */
@@ -121,7 +114,7 @@ export class Runaways<K> {
    * the schedule up to the runaway pick (src/heartbeat/runawayTrace.ts), run on `target`, with
    * `strategy` (given the pulse) as the trace's strategy.
    */
-  async traced<R extends Traced>(key: K, r: R, target: () => Target<object>, strategy: (pulse: Pulse) => StrategyInfo): Promise<R> {
+  async traced<R extends Pick<Outcome, 'failure' | 'trace'>>(key: K, r: R, target: () => Target<object>, strategy: (pulse: Pulse) => StrategyInfo): Promise<R> {
     const pulse = this.spun.get(key);
     if (pulse === undefined || r.failure === null || r.trace !== null) return r;
     return { ...r, trace: await runawayTrace(target(), strategy(pulse), pulse, r.failure, this.seconds) };

@@ -1,6 +1,7 @@
 import { clearInterval, setImmediate, setInterval } from 'node:timers';
 import { InternalError, UsageError } from '../runtime/errors.js';
 import type { Progress } from '../explore.js';
+import type { Outcome } from './outcome.js';
 
 /**
  * To a worker: run an item, or stop item `id` if it still runs (`id` numbers the items in the
@@ -321,16 +322,15 @@ function workerError(msg: { readonly name: string; readonly message: string }): 
 }
 
 /**
- * A pool's `onResult` that tells `onProgress` the executions and failures of the items ended so
- * far, in the order they end (items after a failure included: the line shows work done).
+ * A pool's `onResult` that tells `onProgress` the executions and failures of the units ended so
+ * far, in the order they end (units after a failure included: the line shows work done).
  */
-export function progressOf<I, R>(onProgress: (p: Progress) => void, start: number, count: (r: R) => readonly [executions: number, failed: boolean]): (item: I, r: R) => void {
+export function progressOf<I>(onProgress: (p: Progress) => void, start: number): (item: I, r: Outcome) => void {
   let executions = 0;
   let failures = 0;
   return (_item, r) => {
-    const [n, failed] = count(r);
-    executions += n;
-    if (failed) failures++;
+    executions += r.executions;
+    if (r.failure !== null) failures++;
     onProgress({ executions, elapsedMs: performance.now() - start, failures });
   };
 }

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadScenario } from '../loader.js';
 import { runCall, type Call, type CallsSetup } from './calls.js';
-import { makeTarget, type Target, type TargetOptions } from '../run.js';
+import { makeTarget, type Target } from '../run.js';
 import { runBlock, type WorkerSetup } from './block.js';
 import type { Block } from '../partition.js';
 import type { SearchPiece } from './pieces.js';

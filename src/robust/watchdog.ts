@@ -153,12 +153,10 @@ export class WatchdogThread {
         seconds: wd.seconds,
         loadSeconds: wd.loadSeconds,
         file: () => call.file,
-        key: () => 0,
         ...(execution !== undefined ? { execution: () => execution } : {}),
         runaway: (_call, failure, pulse, elapsedMs) => new Ended({ pulse, task: failure.task ?? 'main', elapsedMs }, failure),
         // Only Ctrl-C cancels a call; frozen then, it ends within a second.
         cancelled: (_call, frozen) => (frozen !== undefined ? new Ended({ pulse: frozen.pulse, task: frozen.names[frozen.pulse.task] ?? 'main', elapsedMs: frozen.elapsedMs }, null) : null!),
-        traced: async (r) => r,
       },
       rules: { failed: () => false, keep: (r) => r !== null, stopped: () => false },
       stop: wd.shouldStop ?? (() => false),
