@@ -12,7 +12,7 @@ import { waitGraphOfFailure, type WaitForEdge } from './trace/waitGraph.js';
 /*
  * One run of an interactive session (src/cli/explorer/session.ts): an execution followed along a
  * decision prefix and stopped at the next decision, with the state there (a Snapshot). A driver:
- * run in this thread, or in the watched thread (src/robust/watchdogWorker.ts).
+ * run in this thread, or in the watched thread (a call: src/parallel/calls.ts).
  */
 
 /** The state of an execution at a decision point, as the interactive explorer shows it. */

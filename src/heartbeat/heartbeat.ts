@@ -4,8 +4,8 @@ import type { TaskView } from '../runtime/operation.js';
 import type { SchedulingView, Strategy } from '../runtime/strategy.js';
 
 /**
- * The exploring thread's side of the watchdog (src/robust/watchdog.ts, and for split runs
- * src/parallel/watchedWorker.ts). A strategy wrapper publishes, at every scheduling point, the
+ * The exploring thread's side of the watchdog (src/parallel/watchedWorker.ts watches it, for
+ * every watched thread). A strategy wrapper publishes, at every scheduling point, the
  * execution index, the step and the task about to run into a SharedArrayBuffer, and bumps a
  * beat counter. A task that never reaches its next scheduling point (a synchronous
  * `while (true) {}`) freezes the counter with its own name in the buffer, which the watching
@@ -65,7 +65,7 @@ export interface Pulse {
 /**
  * Milliseconds a watched thread may take to load its scenario, or stay blocked in one step
  * without running: `loadSeconds`, by default max(30, 5 × the watchdog's seconds). The one rule
- * for both watching sides (src/robust/watchdog.ts, src/parallel/watchedWorker.ts).
+ * of the watching side (src/parallel/runaway.ts `FrozenThread`).
  */
 export function loadLimitMs(seconds: number, loadSeconds?: number): number {
   return (loadSeconds ?? Math.max(30, 5 * seconds)) * 1000;

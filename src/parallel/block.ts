@@ -13,6 +13,7 @@ import { failureStrategy } from '../samplingReport.js';
 import type { Trace } from '../trace/schema.js';
 import { learningBlock, type Block } from '../partition.js';
 import { blockCoverage, type BlockCoverage } from '../strategies/fuzz.js';
+import type { Outcome } from './outcome.js';
 
 /** Executions run back to back between two looks at the message queue. */
 const SERIES = 64;
@@ -31,20 +32,17 @@ export interface SamplingSpec {
   readonly checkDeterminism?: boolean;
 }
 
-/** What one block produced. Plain data: crosses worker boundaries and goes into shard files. */
-export interface BlockResult {
+/**
+ * What one block produced (its outcome: executions run, `count` or up to and including the first
+ * failing one; the failure's trace recorded by replay, as explore does). Plain data: crosses
+ * worker boundaries and goes into shard files.
+ */
+export interface BlockResult extends Outcome {
   readonly index: number;
   readonly start: number;
   readonly count: number;
-  /** Executions run: `count`, or up to and including the first failing one. */
-  readonly executions: number;
-  readonly steps: number;
   /** Execution index of the block's first failure, or null. */
   readonly failureAt: number | null;
-  readonly failure: Failure | null;
-  /** Its trace (recorded by replay, as explore does). */
-  readonly trace: Trace | null;
-  readonly warnings: readonly Warning[];
   /** False when the block was cancelled before its end (its executions do not count). */
   readonly complete: boolean;
   /** fuzz: what the block's fuzzer learnt (it starts afresh at every block), for the run's coverage. */

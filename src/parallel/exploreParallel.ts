@@ -100,7 +100,7 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
   const firstBlock = mine[0];
   let firstAnswered = firstBlock === undefined;
   const stop = (): boolean => (firstAnswered && performance.now() >= deadline) || (options.shouldStop?.() ?? false);
-  const onProgress = options.onProgress !== undefined ? progressOf(options.onProgress, start, (r: BlockResult) => [r.executions, r.failureAt !== null]) : undefined;
+  const onProgress = options.onProgress !== undefined ? progressOf<Block>(options.onProgress, start) : undefined;
   const onResult = (block: Block, r: BlockResult): void => {
     if (block.index === firstBlock?.index) firstAnswered = true;
     onProgress?.(block, r);
@@ -133,12 +133,11 @@ export async function exploreParallel(options: ParallelOptions<object>, preloade
         : {
             seconds,
             file: () => options.file,
-            key: (block) => block.index,
             runaway: runawayBlock,
             cancelled: (block) => ({ ...block, executions: 0, steps: 0, failureAt: null, failure: null, trace: null, warnings: [], complete: false }),
             // Past the time limit (and not interrupted), a frozen block gets the watchdog's verdict.
             hurry: () => (options.shouldStop?.() ?? false) || performance.now() < deadline,
-            traced: (r, runaways) => runaways.traced(r.index, r, () => target, () => failureStrategy(spec.strategy, spec.seed, r.failureAt!)),
+            retrace: { target: () => target, strategy: (_block, r) => failureStrategy(spec.strategy, spec.seed, r.failureAt!) },
           },
     rules: blockRules,
     stop,

@@ -1,10 +1,11 @@
 import { explore, type ExploreResult } from '../explore.js';
-import { loadScenario, type LoadedScenario } from '../loader.js';
-import { InternalError } from '../runtime/errors.js';
-import { runawayResult } from './runaway.js';
+import type { LoadedScenario } from '../loader.js';
+import type { Progress } from '../explore.js';
+import type { Call, CallsSetup, PortableExploreOptions } from './calls.js';
+import { interruptedResult, runawayResult } from './runaway.js';
+import type { WorkerGroup } from './workerGroup.js';
 import { supervise } from './supervisor.js';
 import { makeTarget } from '../run.js';
-import type { Strategy } from '../runtime/strategy.js';
 import type { ResultRules } from './workPool.js';
 
 /** One variant to explore whole, with its budget: what `interleave ci` checks. */
@@ -16,31 +17,7 @@ export interface VariantJob {
 }
 
 /** What a whole variant's exploration may be told beyond its variant: plain data, as it crosses to a worker thread. */
-export interface VariantBudget {
-  readonly strategy?: string;
-  readonly seed?: number;
-  readonly iterations?: number;
-  readonly params?: Readonly<Record<string, unknown>>;
-  readonly maxSteps?: number;
-  readonly allowLeaks?: boolean;
-  readonly failOnLockOrder?: boolean;
-}
-
-/** What a worker thread is sent for a job: the module's path, not its (unclonable) definition. */
-export interface VariantItem {
-  /** The job's position in the list. */
-  readonly index: number;
-  readonly file: string;
-  readonly variant: string;
-  readonly checkDeterminism?: boolean;
-  readonly budget?: VariantBudget;
-}
-
-export interface VariantsWorkerSetup {
-  readonly kind: 'variants';
-  /** Watched (`ci --watchdog`): the heartbeat wraps every execution's strategy (watchedWorker.ts). */
-  readonly watched?: boolean;
-}
+export type VariantBudget = Omit<PortableExploreOptions, 'variant' | 'file'>;
 
 export interface ExploreVariantsOptions {
   /** Explorers: this thread and `workers - 1` worker threads (default 1: this thread alone). */
@@ -53,6 +30,14 @@ export interface ExploreVariantsOptions {
   readonly onDone?: (job: VariantJob, result: ExploreResult) => void;
   /** Told which job this thread explores as it starts it, and null as it ends (`ci` describes it to its main-thread guard). */
   readonly here?: (job: VariantJob | null) => void;
+  /** Worker threads the caller keeps across calls (`run --all --watchdog`'s one thread: src/robust/watchdog.ts); default: started for these jobs, ended after. */
+  readonly threads?: WorkerGroup;
+  /** Watched: seconds a thread may take to load a scenario module (default max(30, 5 × watchdog)). */
+  readonly loadSeconds?: number;
+  /** Ctrl-C: explorations stop between executions; one whose task spins ends within a second, saying what spun. */
+  readonly shouldStop?: () => boolean;
+  /** Told of the running explorations' progress (a progress line). */
+  readonly onProgress?: (p: Progress) => void;
 }
 
 /** Every job runs to its end: a variant that fails (as a buggy one should) stops nothing. */
@@ -73,40 +58,36 @@ export async function exploreVariants(jobs: readonly VariantJob[], o: ExploreVar
   const workers = Math.max(1, Math.min(o.workers ?? 1, jobs.length));
   const check = o.checkDeterminism === true ? { checkDeterminism: true } : {};
   const seconds = o.watchdog;
-  const exploreHere = (item: VariantItem): Promise<ExploreResult> => {
-    const job = jobs[item.index]!;
+  const calls = jobs.map((j): Call & { readonly kind: 'explore' } => ({ kind: 'explore', file: j.loaded.file, options: { variant: j.variant, ...check, ...j.budget } }));
+  const index = new Map(calls.map((c, i) => [c, i]));
+  const exploreHere = (call: Call & { readonly kind: 'explore' }): Promise<ExploreResult> => {
+    const job = jobs[index.get(call)!]!;
     o.here?.(job);
-    return explore(job.loaded.scenario, { variant: job.variant, file: job.loaded.file, ...check, ...job.budget }).finally(() => o.here?.(null));
+    return explore(job.loaded.scenario, { ...call.options, file: job.loaded.file }).finally(() => o.here?.(null));
   };
   // Watched, a variant whose task spins ends its thread (kept for all the variants otherwise).
-  const { results } = await supervise<VariantItem, ExploreResult>({
-    items: jobs.map((j, index) => ({ index, file: j.loaded.file, variant: j.variant, ...check, ...(j.budget !== undefined ? { budget: j.budget } : {}) })),
+  const { results } = await supervise<Call & { readonly kind: 'explore' }, ExploreResult>({
+    items: calls,
     explorers: workers,
-    setup: { kind: 'variants', ...(seconds !== undefined ? { watched: true } : {}) } satisfies VariantsWorkerSetup,
+    setup: { kind: 'calls', ...(seconds !== undefined ? { watched: true } : {}) } satisfies CallsSetup,
     runHere: exploreHere,
     watch:
       seconds === undefined
         ? undefined
         : {
             seconds,
-            file: (item) => item?.file ?? 'a worker thread',
-            key: (item) => item.index,
-            runaway: (item, failure, pulse, elapsedMs) => runawayResult(jobs[item.index]!.loaded.scenario, { variant: item.variant, ...item.budget }, failure, elapsedMs, pulse),
-            cancelled: () => {
-              throw new InternalError('exploreVariants: a variant is never cancelled');
-            },
-            // Every variant's result is kept, in job order.
-            traced: (r, runaways, index) => runaways.traced(index, r, () => makeTarget(jobs[index]!.loaded.scenario, { variant: r.variant, file: jobs[index]!.loaded.file }), (pulse) => ({ ...r.strategy, execution: pulse.execution })),
+            file: (call) => call?.file ?? 'a worker thread',
+            runaway: (call, failure, pulse, elapsedMs) => runawayResult(jobs[index.get(call)!]!.loaded.scenario, call.options, failure, elapsedMs, pulse),
+            loadSeconds: o.loadSeconds,
+            // Only Ctrl-C cancels a variant (nothing fails the job).
+            cancelled: (call, frozen) => interruptedResult(jobs[index.get(call)!]!.loaded.scenario, call.options, frozen?.elapsedMs ?? 0, frozen),
+            retrace: { target: (call) => makeTarget(jobs[index.get(call)!]!.loaded.scenario, { ...call.options, file: call.file }), strategy: (_call, r, pulse) => ({ ...r.strategy, execution: pulse.execution }) },
           },
     rules: everyJob,
-    stop: () => false,
-    ...(o.onDone !== undefined ? { onResult: (item: VariantItem, r: ExploreResult) => o.onDone!(jobs[item.index]!, r) } : {}),
+    stop: o.shouldStop ?? (() => false),
+    threads: o.threads,
+    ...(o.onProgress !== undefined ? { onProgress: o.onProgress } : {}),
+    ...(o.onDone !== undefined ? { onResult: (call: Call, r: ExploreResult) => o.onDone!(jobs[index.get(call as Call & { readonly kind: 'explore' })!]!, r) } : {}),
   });
   return results;
-}
-
-/** A worker's side: explores the variants it is sent (the loader keeps each module it loaded); `monitor`: the watchdog's heartbeat. */
-export async function exploreVariantItem(item: VariantItem, monitor?: (strategy: Strategy) => Strategy): Promise<ExploreResult> {
-  const { scenario, file } = await loadScenario(item.file);
-  return explore(scenario, { variant: item.variant, file, ...(item.checkDeterminism === true ? { checkDeterminism: true } : {}), ...item.budget, ...(monitor !== undefined ? { monitor } : {}) });
 }

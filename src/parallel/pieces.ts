@@ -38,10 +38,9 @@ export interface SearchPiece {
   readonly state: SearchState;
 }
 
-/** What a piece produced, and the parts of its subtree it left (none when it ended). */
-export interface PieceResult {
+/** What a piece produced (a unit's result, for the executions it ran), and the parts of its subtree it left (none when it ended). */
+export interface PieceResult extends UnitResult {
   readonly key: readonly number[];
-  readonly result: UnitResult;
   readonly rest: readonly SearchState[];
   /** A round's prefix only: the round's parts (`splitSearch` of where it stopped). */
   readonly parts?: readonly SearchState[];
@@ -53,7 +52,7 @@ export interface PieceResult {
  */
 export function pieceOf(piece: SearchPiece, r: SearchResult, resplit: Resplit | null): PieceResult {
   const rest = resplit !== null && r.stoppedBy === 'executions' ? splitSearch(r.state, resplit.into, 'depth').filter((s) => !s.finished) : [];
-  return { key: piece.key, result: unitOf(piece.unit, r), rest };
+  return { ...unitOf(piece.unit, r), key: piece.key, rest };
 }
 
 /** The pieces to run after `piece`, given its result. */
@@ -78,10 +77,10 @@ export function combinePieces(unit: number, pieces: readonly PieceResult[], stop
       cutShort = stoppedBy;
       return false;
     }
-    counted.push(p.result);
-    const ended = p.result.failure !== null || p.result.stoppedBy === 'time' || p.result.stoppedBy === 'interrupted';
+    counted.push(p);
+    const ended = p.failure !== null || p.stoppedBy === 'time' || p.stoppedBy === 'interrupted';
     if (ended) {
-      if (p.result.failure === null) cutShort = p.result.stoppedBy as 'time' | 'interrupted';
+      if (p.failure === null) cutShort = p.stoppedBy as 'time' | 'interrupted';
       return false;
     }
     for (let i = 0; i < p.rest.length; i++) if (!walk([...key, i])) return false;
@@ -92,7 +91,7 @@ export function combinePieces(unit: number, pieces: readonly PieceResult[], stop
   walk(first.key.slice(0, 1));
   // A unit never cut is its one piece, as it ended (also under a user's budget, `-n`, where
   // 'executions' means that budget, not a cut).
-  if (counted.length === 1 && pieces.length === 1 && first.rest.length === 0) return first.result;
+  if (counted.length === 1 && pieces.length === 1 && first.rest.length === 0) return unitPart(first);
   const failing = counted.at(-1)!.failure !== null ? counted.at(-1)! : null;
   const warnings = new Map<string, Warning>();
   for (const u of counted) keepFirstWarnings(warnings, u.warnings);
@@ -107,4 +106,10 @@ export function combinePieces(unit: number, pieces: readonly PieceResult[], stop
     warnings: [...warnings.values()],
     untracked: counted.some((u) => u.untracked === true),
   });
+}
+
+/** The unit's result a piece carries, without the piece's place and rest (what shard files hold). */
+export function unitPart(p: PieceResult): UnitResult {
+  const { key: _key, rest: _rest, parts: _parts, ...unit } = p;
+  return unit;
 }

@@ -2,6 +2,7 @@ import { UsageError } from '../runtime/errors.js';
 import { keepFirstWarnings, type Failure, type Warning } from '../runtime/failure.js';
 import type { Trace } from '../trace/schema.js';
 import type { BlockResult, SamplingSpec } from './block.js';
+import type { JobRun } from './outcome.js';
 import { checkEveryShardOnce, shardName, type Shard } from '../partition.js';
 import { countedPrefix, earliest, type Found } from './prefix.js';
 import { checkSameRun, setting, settingsDifferences, splitDifference, type Difference, type RunSettings } from './sameRun.js';
@@ -16,36 +17,25 @@ export type BlockSummary = Omit<BlockResult, 'failure' | 'trace' | 'complete'>;
  * prefix of whole blocks (prefix.ts): a block the time limit or an interrupt cut short ends
  * what counts, and the blocks after it do not count even when a worker finished them.
  */
-export interface ShardRun {
+export interface ShardRun extends JobRun {
   readonly format: 'interleave-shard';
   readonly version: 1;
-  readonly scenario: string;
-  readonly variant: string;
   readonly strategy: SamplingSpec;
   readonly first: number;
   readonly iterations: number;
   readonly blockSize: number;
-  readonly shard: Shard;
   /** Parameters and target settings as run; undefined in files written before they were recorded (not compared then). */
   readonly settings?: RunSettings;
   /** The blocks that count, in index order: whole blocks from this run's first on, up to the first failure or the first block cut short. */
   readonly blocks: readonly BlockSummary[];
-  readonly executions: number;
-  readonly steps: number;
   /**
    * Execution index of the first failure within `blocks`, or null. Only when `stoppedBy` is
    * 'time' or 'interrupted' can the failure lie past `blocks` instead: a whole block after a cut
    * one failed. That failure is real (its trace replays it) but not known to be the first.
    */
   readonly failureAt: number | null;
-  readonly failure: Failure | null;
-  readonly trace: Trace | null;
-  readonly warnings: readonly Warning[];
   /** 'failure': the first failure within `blocks` ended the run. */
   readonly stoppedBy: 'failure' | 'iterations' | 'time' | 'interrupted';
-  /** Wall time and worker count: how the run went, not what it found (ignored by merge's comparison). */
-  readonly elapsedMs: number;
-  readonly workers: number;
 }
 
 interface BlockSet {

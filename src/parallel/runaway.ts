@@ -5,14 +5,14 @@ import type { StrategyInfo } from '../replay.js';
 import type { Target } from '../run.js';
 import type { Failure } from '../runtime/failure.js';
 import { OwnTime } from '../runtime/ownTime.js';
+import type { Outcome } from './outcome.js';
 import type { ScenarioDefinition } from '../scenario.js';
 import { budgetSampling } from '../strategies/index.js';
-import type { Trace } from '../trace/schema.js';
 
 /**
- * The runaway, handled once for every watched explorer: the watched thread of one exploration,
- * shrink, replay or session run (src/robust/watchdog.ts), and the watched pool workers that run
- * sampling blocks, search pieces and `ci`'s whole variants (watchedWorker.ts). A task that loops
+ * The runaway, handled once for every watched explorer: the watched pool workers
+ * (watchedWorker.ts) that run sampling blocks, search pieces and calls (calls.ts: `ci`'s whole
+ * variants, and one exploration, shrink, replay or session run: src/robust/watchdog.ts). A task that loops
  * without reaching a scheduling point cannot be interrupted in its own thread; its heartbeat
  * (src/heartbeat/heartbeat.ts) freezes. Here: when the watching side ends that thread
  * (`FrozenThread`), what the unit's failure is (`runawayFailure`), and its trace, rebuilt in
@@ -86,15 +86,15 @@ export function runawayFailure(seconds: number, pulse: Pulse, names: readonly st
   return runawayFailureOf(names[pulse.task] ?? 'main', seconds, pulse.step, execution);
 }
 
-/** A unit's result as every kind of unit carries it: its failure and its trace. */
-interface Traced {
-  readonly failure: Failure | null;
-  readonly trace: Trace | null;
+/** A frozen thread as its watcher last read it: the heartbeat, the task names it announced, and how long its item ran. */
+export interface Frozen {
+  readonly pulse: Pulse;
+  readonly names: readonly string[];
+  readonly elapsedMs: number;
 }
 
 /**
- * The units of one job that ran away, by key (a block's index, a piece's key, a variant's
- * position): `caught` gives the unit's failure when its thread is ended, `traced` adds its trace
+ * The units of one job that ran away, by key (the supervisor's: the unit itself): `caught` gives the unit's failure when its thread is ended, `traced` adds its trace
  * once the pool has ended (rebuilding it runs the schedule again in this thread, which the
  * pool's synchronous hand-over of results cannot wait for).
  */
@@ -114,7 +114,7 @@ export class Runaways<K> {
    * the schedule up to the runaway pick (src/heartbeat/runawayTrace.ts), run on `target`, with
    * `strategy` (given the pulse) as the trace's strategy.
    */
-  async traced<R extends Traced>(key: K, r: R, target: () => Target<object>, strategy: (pulse: Pulse) => StrategyInfo): Promise<R> {
+  async traced<R extends Pick<Outcome, 'failure' | 'trace'>>(key: K, r: R, target: () => Target<object>, strategy: (pulse: Pulse) => StrategyInfo): Promise<R> {
     const pulse = this.spun.get(key);
     if (pulse === undefined || r.failure === null || r.trace !== null) return r;
     return { ...r, trace: await runawayTrace(target(), strategy(pulse), pulse, r.failure, this.seconds) };
@@ -145,4 +145,16 @@ export function runawayResult(scenario: ScenarioDefinition<object>, options: Exp
     elapsedMs,
     warnings: [],
   } as ExploreResult;
+}
+
+/**
+ * An exploration cut short by Ctrl-C while its task spun (`frozen`): the executions that ended
+ * before, their steps, and what was spinning; or before it began (no `frozen`): none.
+ */
+export function interruptedResult(scenario: ScenarioDefinition<object>, options: ExploreNaming, elapsedMs: number, frozen?: Frozen): ExploreResult {
+  const pulse = frozen?.pulse ?? { beats: 0, execution: (options.firstExecution ?? 0) - 1, step: -1, task: -1, steps: 0, log: [] };
+  const r = { ...runawayResult(scenario, options, null, elapsedMs, pulse), stoppedBy: 'interrupted' as const };
+  if (frozen === undefined) return r;
+  const spinning = `task "${frozen.names[pulse.task] ?? 'main'}" was running without reaching a scheduling point after step ${pulse.step} of execution ${pulse.execution}`;
+  return { ...r, executions: Math.max(0, r.executions - 1), steps: pulse.steps - (pulse.step + 1), spinning };
 }

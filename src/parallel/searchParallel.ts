@@ -17,8 +17,8 @@ import { supervise, type Watch } from './supervisor.js';
 import type { Progress } from '../explore.js';
 
 import { WorkerGroup } from './workerGroup.js';
-import { progressOf, type ResultRules } from './workPool.js';
-import { combinePieces, pieceOf, restOf, RESPLIT, type PieceResult, type Resplit, type SearchPiece } from './pieces.js';
+import { progressOf } from './workPool.js';
+import { combinePieces, pieceOf, restOf, RESPLIT, unitPart, type PieceResult, type Resplit, type SearchPiece } from './pieces.js';
 
 /**
  * Exhaustive search (dfs, pb) across worker threads and CI shards.
@@ -94,7 +94,7 @@ export interface SearchWorkerSetup {
 export async function runPiece(scenario: ScenarioDefinition<object>, setup: Omit<SearchWorkerSetup, 'kind' | 'file'>, piece: SearchPiece, shouldStop: () => boolean): Promise<PieceResult> {
   const r = await searchUnit(scenario, setup, piece.unit, piece.state, shouldStop);
   // A round's prefix, run in a watched thread: it hands back the round's parts.
-  if (isPrefix(piece.unit)) return { key: piece.key, result: unitOf(piece.unit, r), rest: [], parts: splitSearch(r.state, PARTS) };
+  if (isPrefix(piece.unit)) return { ...unitOf(piece.unit, r), key: piece.key, rest: [], parts: splitSearch(r.state, PARTS) };
   return pieceOf(piece, r, setup.resplit);
 }
 
@@ -162,7 +162,7 @@ export async function searchParallel(options: SearchParallelOptions<object>, pre
   let bound = 0;
   // The threads serve every round: each loads the scenario once.
   const threads = options.threads ?? new WorkerGroup();
-  const progress = options.onProgress !== undefined ? progressOf(options.onProgress, start, (p: PieceResult) => [p.result.executions, p.result.failure !== null]) : undefined;
+  const progress = options.onProgress !== undefined ? progressOf<SearchPiece>(options.onProgress, start) : undefined;
   const told = (piece: SearchPiece, r: PieceResult): void => {
     answered = true;
     progress?.(piece, r);
@@ -280,6 +280,7 @@ async function runRound(scenario: ScenarioDefinition<object>, setup: SearchWorke
   const start = initialState(scenario.name, o.variant, o.mode, o.por, o.bound);
   const prefixPiece: SearchPiece = { unit: first, key: [0], state: start };
   const wd = o.watchdog;
+  const target = (): Target<object> => makeTarget(scenario, { ...setup.target, file: setup.file });
   // Watched, every piece (the prefix too) runs in a watched worker thread (supervisor.ts).
   const watch: Watch<SearchPiece, PieceResult> | undefined =
     wd === undefined
@@ -287,27 +288,25 @@ async function runRound(scenario: ScenarioDefinition<object>, setup: SearchWorke
       : {
           seconds: wd.seconds,
           file: () => wd.file,
-          key: (piece) => piece.key.join('.'),
           // A piece numbers its executions from 0; the run's count says where it stands in the whole.
           execution: (piece, pulse) => `execution ${pulse.execution} of search unit ${piece.unit}${piece.key.length > 1 ? `, part ${piece.key.slice(1).join('.')}` : ''}`,
           runaway: runawayPiece,
           cancelled: (piece) => cancelledPiece(piece, o.interrupted() ? 'interrupted' : 'time'),
           hurry: wd.hurry,
-          traced: async (p, runaways) => ({ ...p, result: await runaways.traced(p.key.join('.'), p.result, target, (pulse) => ({ name: o.mode, execution: pulse.execution })) }),
+          retrace: { target, strategy: (_piece, _r, pulse) => ({ name: o.mode, execution: pulse.execution }) },
         };
-  const target = (): Target<object> => makeTarget(scenario, { ...setup.target, file: setup.file });
   let prefix: UnitResult;
   let parts: readonly SearchState[];
   if (watch === undefined) {
     const head = await searchUnit(scenario, setup, first, start, o.stop);
     prefix = unitOf(first, head);
-    o.onPiece?.(prefixPiece, { key: [0], result: prefix, rest: [] });
+    o.onPiece?.(prefixPiece, { ...prefix, key: [0], rest: [] });
     parts = unitRules.failed(prefix) || unitRules.stopped(prefix) ? [] : splitSearch(head.state, PARTS);
   } else {
     // Watched, the prefix runs in a worker thread too: a task spinning in it would freeze this one.
-    const { results } = await supervise<SearchPiece, PieceResult>({ items: [prefixPiece], explorers: 1, setup, threads, watch, rules: pieceRules, stop: o.stop, ...(o.onPiece !== undefined ? { onResult: o.onPiece } : {}) });
+    const { results } = await supervise<SearchPiece, PieceResult>({ items: [prefixPiece], explorers: 1, setup, threads, watch, rules: unitRules, stop: o.stop, ...(o.onPiece !== undefined ? { onResult: o.onPiece } : {}) });
     const head = results[0];
-    prefix = head?.result ?? cancelledPiece(prefixPiece, o.interrupted() ? 'interrupted' : 'time').result;
+    prefix = unitPart(head ?? cancelledPiece(prefixPiece, o.interrupted() ? 'interrupted' : 'time'));
     parts = head?.parts ?? [];
   }
   const results: UnitResult[] = mine.has(first) ? [prefix] : [];
@@ -327,7 +326,7 @@ async function runRound(scenario: ScenarioDefinition<object>, setup: SearchWorke
     watch,
     // `cancelled` answers true at the time limit too (the pool asks `stop`, for the workers as well).
     ...(workers === 1 ? { runHere: (p: SearchPiece, cancelled: () => boolean) => runPiece(scenario, setup, p, cancelled) } : {}),
-    rules: pieceRules,
+    rules: unitRules,
     stop: o.stop,
     keyOf: (p) => p.key,
     expand: restOf,
@@ -348,21 +347,14 @@ async function runRound(scenario: ScenarioDefinition<object>, setup: SearchWorke
  * counts of the piece are left at 0); its trace is rebuilt once the pool ends (supervisor.ts).
  */
 function runawayPiece(piece: SearchPiece, failure: Failure, pulse: Pulse): PieceResult {
-  return { key: piece.key, rest: [], result: { ...unitOfNothing(piece.unit, 'failure'), executions: Math.max(0, pulse.execution) + 1, steps: pulse.steps, failure } };
+  return { ...unitOfNothing(piece.unit, 'failure'), executions: Math.max(0, pulse.execution) + 1, steps: pulse.steps, failure, key: piece.key, rest: [] };
 }
 
 /** A piece cancelled while its thread was frozen (Ctrl-C): cut short, nothing of it counts. */
 function cancelledPiece(piece: SearchPiece, why: 'time' | 'interrupted'): PieceResult {
-  return { key: piece.key, rest: [], result: unitOfNothing(piece.unit, why) };
+  return { ...unitOfNothing(piece.unit, why), key: piece.key, rest: [] };
 }
 
 function unitOfNothing(unit: number, stoppedBy: SearchResult['stoppedBy']): UnitResult {
   return { unit, bound: boundOf(unit), executions: 0, completeExecutions: 0, sleepBlocked: 0, depthLimited: 0, races: 0, pruned: 0, cut: false, steps: 0, maxDepth: 0, complete: false, stoppedBy, failure: null, trace: null, warnings: [] };
 }
-
-/** The units' rules (searchUnits.ts), asked of each piece. */
-const pieceRules: ResultRules<PieceResult> = {
-  failed: (p) => unitRules.failed(p.result),
-  keep: (p) => unitRules.keep(p.result),
-  stopped: (p) => unitRules.stopped(p.result),
-};

@@ -6,6 +6,7 @@ import type { CrossCheck } from '../search/crossCheck.js';
 import type { Trace } from '../trace/schema.js';
 import { checkEveryShardOnce, shardName, type Shard } from '../partition.js';
 import type { Resplit } from './pieces.js';
+import type { JobRun } from './outcome.js';
 import { countedPrefix, earliest, type Found } from './prefix.js';
 import { checkSameRun, setting, settingsDifferences, splitDifference, type Difference, type RunSettings } from './sameRun.js';
 import { atExecution, boundOf, totals, budgetStopped, explored, PARTS, PREFIX_EXECUTIONS, roundEndsSearch, unitRules, unitsOf, UNITS_PER_ROUND, type UnitResult } from './searchUnits.js';
@@ -19,19 +20,16 @@ export interface SearchSettings extends RunSettings {
 }
 
 /** One variant's split search over some units (all, or one shard's). Plain JSON: written by `run --shard`, read by `merge`. */
-export interface SearchShardRun {
+export interface SearchShardRun extends JobRun {
   readonly format: 'interleave-search-shard';
   /** 2 added `mode`, `pruned`, `bound` and the units' `bound`, `cut` and `pruned`; version 1 (dfs only) is read as dfs. */
   readonly version: 2;
-  readonly scenario: string;
-  readonly variant: string;
   readonly mode: SearchMode;
   readonly por: boolean;
   readonly prefix: number;
   readonly parts: number;
   /** How units were cut into pieces as they ran (null: not at all); undefined in files written before pieces. */
   readonly resplit?: Resplit | null;
-  readonly shard: Shard;
   /** As run; undefined in files written before they were recorded (not compared then). */
   readonly settings?: SearchSettings;
   /**
@@ -41,12 +39,10 @@ export interface SearchShardRun {
    * of whose units cut a branch (a larger bound explores the same tree again).
    */
   readonly units: readonly UnitResult[];
-  readonly executions: number;
   readonly completeExecutions: number;
   readonly sleepBlocked: number;
   readonly depthLimited: number;
   readonly pruned: number;
-  readonly steps: number;
   readonly maxDepth: number;
   /**
    * pb: as the unsplit search says it. A shard cannot know the other shards' units: its
@@ -59,9 +55,6 @@ export interface SearchShardRun {
    * limit cut short failed. That failure is real (its trace replays it) but not known to be the first.
    */
   readonly failureUnit: number | null;
-  readonly failure: Failure | null;
-  readonly trace: Trace | null;
-  readonly warnings: readonly Warning[];
   /** Every unit this run owns was explored to its end without a failure, and (pb) the search ends there (after merge: the whole search was). */
   readonly complete: boolean;
   /**
@@ -71,8 +64,6 @@ export interface SearchShardRun {
    * execution budget), 'time' or 'interrupted'.
    */
   readonly stoppedBy: 'exhausted' | 'failure' | 'time' | 'interrupted' | 'executions' | 'bound';
-  readonly elapsedMs: number;
-  readonly workers: number;
   /** The random schedules run because the whole search, run on one machine, ended complete (src/search/crossCheck.ts); absent when none ran. */
   readonly crossCheck?: CrossCheck;
   /** Some unit was explored without reduction: the scenario may share state it does not report (SearchResult.untracked). */

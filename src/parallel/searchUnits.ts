@@ -1,8 +1,8 @@
-import type { Failure, Warning } from '../runtime/failure.js';
 import type { SearchResult } from '../search/search.js';
 import type { Trace } from '../trace/schema.js';
 import { inShard, type Shard } from '../partition.js';
 import type { ResultRules } from './workPool.js';
+import type { Outcome } from './outcome.js';
 
 /**
  * The units of a split exhaustive search (searchParallel.ts), and what each one reports.
@@ -34,12 +34,11 @@ export function unitsOf(shard: Shard | undefined, bound = 0): number[] {
   return shard === undefined ? all : all.filter((u) => inShard(u, shard));
 }
 
-/** What one unit produced. Plain data: crosses worker boundaries and goes into shard files. */
-export interface UnitResult {
+/** What one unit produced: its outcome, and the search's counts. Plain data: crosses worker boundaries and goes into shard files. */
+export interface UnitResult extends Outcome {
   readonly unit: number;
   /** pb: the preemption bound the unit explored within (`boundOf(unit)`); 0 for dfs. */
   readonly bound: number;
-  readonly executions: number;
   readonly completeExecutions: number;
   readonly sleepBlocked: number;
   readonly depthLimited: number;
@@ -48,14 +47,10 @@ export interface UnitResult {
   readonly pruned: number;
   /** pb: some branch was left out (`pruned` > 0), so a larger bound has more to see. */
   readonly cut: boolean;
-  readonly steps: number;
   readonly maxDepth: number;
   /** The unit's subtree was explored to its end (a failure also ends it: see `failure`). */
   readonly complete: boolean;
   readonly stoppedBy: SearchResult['stoppedBy'];
-  readonly failure: Failure | null;
-  readonly trace: Trace | null;
-  readonly warnings: readonly Warning[];
   /** dfs: explored without reduction, as the scenario may share state it does not report (SearchResult.untracked). */
   readonly untracked?: true;
 }

@@ -1,4 +1,5 @@
 import type { ExploreResult } from '../explore.js';
+import type { JobRun } from './outcome.js';
 import { UsageError } from '../runtime/errors.js';
 import { readInputFile, writeFileAtomic } from '../trace/codec.js';
 import { SHARD_FILE_LIMIT, tooDeepAt, tooDeepText } from '../trace/limits.js';
@@ -73,19 +74,12 @@ export function mergeAnyShardRuns(runs: readonly AnyShardRun[], files: readonly 
 /** The run as `explore` reports it, for the CLI's printing and saving. */
 export function toExploreResult(run: AnyShardRun): ExploreResult {
   if (run.format === 'interleave-search-shard') return searchExploreResult(run);
-  return {
-    scenario: run.scenario,
-    variant: run.variant,
-    strategy: { name: run.strategy.strategy, seed: run.strategy.seed },
-    executions: run.executions,
-    steps: run.steps,
-    failure: run.failure,
-    trace: run.trace,
-    stoppedBy: run.stoppedBy,
-    elapsedMs: run.elapsedMs,
-    warnings: run.warnings,
-    ...sampled(run),
-  };
+  return { ...reported(run, { name: run.strategy.strategy, seed: run.strategy.seed }, run.stoppedBy), ...sampled(run) };
+}
+
+/** What every job run says as `explore` says it: the variant, the counts, the failure and its trace. */
+function reported(run: JobRun, strategy: ExploreResult['strategy'], stoppedBy: ExploreResult['stoppedBy']): ExploreResult {
+  return { scenario: run.scenario, variant: run.variant, strategy, executions: run.executions, steps: run.steps, failure: run.failure, trace: run.trace, stoppedBy, elapsedMs: run.elapsedMs, warnings: run.warnings };
 }
 
 /** A split sampling run's report of PCT's bound, the portfolio's members and fuzz's coverage, counted over its blocks as explore counts its executions. */
@@ -101,16 +95,7 @@ function searchExploreResult(run: SearchShardRun): ExploreResult {
   const stoppedBy = run.stoppedBy;
   const state = { ...initialState(run.scenario, run.variant, run.mode, run.por, run.bound?.reached ?? 0), fresh: false, finished: run.complete };
   return {
-    scenario: run.scenario,
-    variant: run.variant,
-    strategy: { name: run.mode },
-    executions: run.executions,
-    steps: run.steps,
-    failure: run.failure,
-    trace: run.trace,
-    stoppedBy: stoppedBy === 'failure' || stoppedBy === 'time' || stoppedBy === 'interrupted' ? stoppedBy : 'iterations',
-    elapsedMs: run.elapsedMs,
-    warnings: run.warnings,
+    ...reported(run, { name: run.mode }, stoppedBy === 'failure' || stoppedBy === 'time' || stoppedBy === 'interrupted' ? stoppedBy : 'iterations'),
     search: {
       scenario: run.scenario,
       variant: run.variant,

@@ -1,6 +1,9 @@
 import type { Pulse } from '../heartbeat/heartbeat.js';
+import type { StrategyInfo } from '../replay.js';
+import type { Target } from '../run.js';
 import type { Failure } from '../runtime/failure.js';
-import { Runaways } from './runaway.js';
+import type { Outcome } from './outcome.js';
+import { Runaways, type Frozen } from './runaway.js';
 import { WatchedWorker } from './watchedWorker.js';
 import { WorkerGroup } from './workerGroup.js';
 import { runWorkPool, type PoolWorker, type WorkOutcome, type WorkPoolOptions } from './workPool.js';
@@ -29,32 +32,39 @@ export interface Job<I, R> extends Omit<WorkPoolOptions<I, R>, 'workers' | 'star
 /** How a watched job's units answer when their thread is ended. */
 export interface Watch<I, R> {
   readonly seconds: number;
+  /** Seconds a thread may take to load its scenario (default max(30, 5 × seconds)). */
+  readonly loadSeconds?: number | undefined;
   /** The scenario module of a unit (of the threads' set-up: null), named when loading it never ends. */
   readonly file: (item: I | null) => string;
-  /** The unit's key among the job's units, for its trace. */
-  readonly key: (item: I) => string | number;
   /** How the failure names the execution that spun (default `execution <n>`). */
   readonly execution?: (item: I, pulse: Pulse) => string;
   /** The result of a unit that ran away with `failure` at its frozen `pulse`, `elapsedMs` after it began. */
   readonly runaway: (item: I, failure: Failure, pulse: Pulse, elapsedMs: number) => R;
-  /** The result of a unit cancelled before it ran, or while its thread was frozen. */
-  readonly cancelled: (item: I) => R;
+  /** The result of a unit cancelled before it ran, or while its thread was `frozen` (watchedWorker.ts). */
+  readonly cancelled: (item: I, frozen?: Frozen) => R;
   /** Whether a cancelled unit's frozen thread may be ended within a second (watchedWorker.ts). */
   readonly hurry?: () => boolean;
-  /** A result (at `position` among the results kept) with its runaway's trace, if it ran away (`Runaways.traced`). */
-  readonly traced: (r: R, runaways: Runaways<string | number>, position: number) => Promise<R>;
+  /**
+   * How a unit that ran away gets its trace once the pool has ended (`Runaways.traced`): the
+   * target it ran, and the trace's strategy at the frozen pulse. Absent: its result carries
+   * no trace to rebuild (src/robust/watchdog.ts gives its own verdicts).
+   */
+  readonly retrace?: { readonly target: (item: I) => Target<object>; readonly strategy: (item: I, r: R, pulse: Pulse) => StrategyInfo };
 }
 
 export async function supervise<I, R>(job: Job<I, R>): Promise<WorkOutcome<R>> {
   const { explorers, setup, threads: kept, watch, runHere, ...pool } = job;
   const threads = kept ?? new WorkerGroup();
   const attach = (): PoolWorker<I, R> => threads.attach<I, R>(setup);
-  const runaways = new Runaways<string | number>(watch?.seconds ?? 0);
+  const runaways = new Runaways<I>(watch?.seconds ?? 0);
+  // Which unit each result is of, for its runaway's trace.
+  const itemOf = new Map<R, I>();
   const watched = (w: Watch<I, R>): PoolWorker<I, R> =>
     new WatchedWorker<I, R>(attach, {
       seconds: w.seconds,
+      ...(w.loadSeconds !== undefined ? { loadSeconds: w.loadSeconds } : {}),
       file: w.file,
-      runaway: (item, pulse, names, elapsedMs) => w.runaway(item, runaways.caught(w.key(item), pulse, names, w.execution?.(item, pulse)), pulse, elapsedMs),
+      runaway: (item, pulse, names, elapsedMs) => w.runaway(item, runaways.caught(item, pulse, names, w.execution?.(item, pulse)), pulse, elapsedMs),
       cancelled: w.cancelled,
       ...(w.hurry !== undefined ? { hurry: w.hurry } : {}),
     });
@@ -66,10 +76,16 @@ export async function supervise<I, R>(job: Job<I, R>): Promise<WorkOutcome<R>> {
       workers: here !== undefined ? explorers - 1 : explorers,
       startWorker: () => (watch === undefined ? attach() : watched(watch)),
       ...(here !== undefined ? { runHere: here } : {}),
+      onResult: (item, r) => {
+        if (watch !== undefined) itemOf.set(r, item);
+        pool.onResult?.(item, r);
+      },
     });
   } finally {
     if (kept === undefined) await threads.close();
   }
-  if (watch === undefined) return out;
-  return { ...out, results: await Promise.all(out.results.map((r, i) => watch.traced(r, runaways, i))) };
+  const retrace = watch?.retrace;
+  if (retrace === undefined) return out;
+  const traced = (r: R, item: I): Promise<R> => runaways.traced(item, r as R & Outcome, () => retrace.target(item), (pulse) => retrace.strategy(item, r, pulse));
+  return { ...out, results: await Promise.all(out.results.map((r) => traced(r, itemOf.get(r)!))) };
 }

@@ -1,7 +1,7 @@
 import { clearInterval, setInterval } from 'node:timers';
 import { EventEmitter } from 'node:events';
 import { heartbeatBuffer, publisherThread, readPulse, type Pulse } from '../heartbeat/heartbeat.js';
-import { FrozenThread } from './runaway.js';
+import { FrozenThread, type Frozen } from './runaway.js';
 import type { FromWorker, PoolWorker, ToWorker } from './workPool.js';
 
 /** How a watched pool worker turns a runaway into its item's result. */
@@ -14,8 +14,11 @@ export interface WatchOptions<I, R> {
   readonly file: (item: I | null) => string;
   /** The result of `item`, whose task spun: the frozen heartbeat, the thread's task names, and how long the item ran. */
   readonly runaway: (item: I, pulse: Pulse, names: readonly string[], elapsedMs: number) => R;
-  /** The result of an item cancelled before it ran (one the runaway's thread held), or while its thread was frozen. */
-  readonly cancelled: (item: I) => R;
+  /**
+   * The result of an item cancelled before it ran (one the runaway's thread held), or while its
+   * thread was frozen (`frozen`: the heartbeat then, the thread's task names, how long the item ran).
+   */
+  readonly cancelled: (item: I, frozen?: Frozen) => R;
   /**
    * Whether a cancelled item whose thread is frozen may be ended within a second rather than
    * awaiting the watchdog's verdict (default: always): yes after Ctrl-C, or after a failure
@@ -128,7 +131,7 @@ export class WatchedWorker<I, R> extends EventEmitter implements PoolWorker<I, R
     const hurry = head !== undefined && this.cancelled.has(head.id) && (this.o.hurry?.() ?? true);
     const verdict = this.frozen.judge(pulse?.beats ?? null, { busy: head !== undefined, executing: (pulse?.execution ?? -1) >= 0, hurry });
     if (verdict === 'load') this.loadTimeout(this.ready ? head!.item : null, this.frozen.loadLimitMs);
-    else if (verdict === 'hurry') this.replace(this.o.cancelled(head!.item));
+    else if (verdict === 'hurry') this.replace(this.o.cancelled(head!.item, { pulse: readPulse(this.buffer), names: this.names, elapsedMs: Date.now() - this.headSince }));
     else if (verdict === 'runaway') this.replace(this.o.runaway(head!.item, pulse!, this.names, Date.now() - this.headSince));
   }
 

@@ -1,6 +1,7 @@
 import { clearInterval, setImmediate, setInterval } from 'node:timers';
 import { InternalError, UsageError } from '../runtime/errors.js';
 import type { Progress } from '../explore.js';
+import type { Outcome } from './outcome.js';
 
 /**
  * To a worker: run an item, or stop item `id` if it still runs (`id` numbers the items in the
@@ -15,13 +16,15 @@ export type ToWorker<I> =
 
 /**
  * From a worker: it has loaded, an item's result, or an error (loading the scenario, or a bug);
- * or, when watched, a task name the heartbeat refers to by index.
+ * or, when watched, a task name the heartbeat refers to by index; or the progress of a whole
+ * exploration it runs (calls.ts).
  */
 export type FromWorker<R> =
   | { readonly type: 'ready' }
   | { readonly type: 'result'; readonly result: R }
   | { readonly type: 'error'; readonly name: string; readonly message: string }
-  | { readonly type: 'name'; readonly index: number; readonly name: string };
+  | { readonly type: 'name'; readonly index: number; readonly name: string }
+  | { readonly type: 'progress'; readonly progress: Progress };
 
 /** What the pool uses of a worker thread: node's `Worker`, or a stand-in in tests. */
 export interface PoolWorker<I, R> {
@@ -79,6 +82,8 @@ export interface WorkPoolOptions<I, R> {
   readonly expand?: (item: I, result: R) => readonly I[];
   /** Told of every result as it arrives, wherever it ran, before the rules read it: for progress lines. */
   readonly onResult?: (item: I, result: R) => void;
+  /** Told of the progress a worker reports within an item (a whole exploration: calls.ts). */
+  readonly onProgress?: (p: Progress) => void;
 }
 
 export interface WorkOutcome<R> {
@@ -241,6 +246,7 @@ export function runWorkPool<I, R>(o: WorkPoolOptions<I, R>): Promise<WorkOutcome
       w.on('message', (msg) => {
         if (settled) return;
         if (msg.type === 'error') return finish(workerError(msg));
+        if (msg.type === 'progress') return o.onProgress?.(msg.progress);
         try {
           if (msg.type === 'result') accept(running.get(w)!.shift()!, msg.result);
           feed(w);
@@ -316,16 +322,15 @@ function workerError(msg: { readonly name: string; readonly message: string }): 
 }
 
 /**
- * A pool's `onResult` that tells `onProgress` the executions and failures of the items ended so
- * far, in the order they end (items after a failure included: the line shows work done).
+ * A pool's `onResult` that tells `onProgress` the executions and failures of the units ended so
+ * far, in the order they end (units after a failure included: the line shows work done).
  */
-export function progressOf<I, R>(onProgress: (p: Progress) => void, start: number, count: (r: R) => readonly [executions: number, failed: boolean]): (item: I, r: R) => void {
+export function progressOf<I>(onProgress: (p: Progress) => void, start: number): (item: I, r: Outcome) => void {
   let executions = 0;
   let failures = 0;
   return (_item, r) => {
-    const [n, failed] = count(r);
-    executions += n;
-    if (failed) failures++;
+    executions += r.executions;
+    if (r.failure !== null) failures++;
     onProgress({ executions, elapsedMs: performance.now() - start, failures });
   };
 }

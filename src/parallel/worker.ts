@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadScenario } from '../loader.js';
-import { exploreVariantItem, type VariantItem, type VariantsWorkerSetup } from './exploreVariants.js';
-import { makeTarget, type Target, type TargetOptions } from '../run.js';
+import { runCall, type Call, type CallsSetup } from './calls.js';
+import { makeTarget, type Target } from '../run.js';
 import { runBlock, type WorkerSetup } from './block.js';
 import type { Block } from '../partition.js';
 import type { SearchPiece } from './pieces.js';
@@ -10,8 +10,8 @@ import { Heartbeat, heartbeatBuffer } from '../heartbeat/heartbeat.js';
 import type { Strategy } from '../runtime/strategy.js';
 import { errorReply, itemServer, type FromWorker, type ToWorker } from './workPool.js';
 
-/** What a worker thread is set up for: blocks of one sampling run, pieces of one search, or `ci`'s variants (started by startWorker.ts). */
-export type AnyWorkerSetup = WorkerSetup | SearchWorkerSetup | VariantsWorkerSetup;
+/** What a worker thread is set up for: blocks of one sampling run, pieces of one search, or calls (whole variants, shrinks, replays: calls.ts; started by startWorker.ts). */
+export type AnyWorkerSetup = WorkerSetup | SearchWorkerSetup | CallsSetup;
 
 type Handler = (msg: ToWorker<unknown>) => void;
 
@@ -24,14 +24,20 @@ function heartbeatFor(send: (msg: FromWorker<unknown>) => void): Heartbeat {
   return (heartbeat ??= new Heartbeat(heartbeatBuffer(), (index, name) => send({ type: 'name', index, name })));
 }
 
+/** The heartbeat's strategy wrapper; a shrink's `attempt` is published instead of each execution's index. */
+type Monitor = (s: Strategy, attempt?: number) => Strategy;
+
 /**
  * Serves a setup's items. Watched (`--watchdog`), `run` gets the heartbeat's strategy wrapper,
  * and each item counts its steps from zero: a runaway's result counts its own item's steps.
  */
-function serve<I>(setup: { readonly watched?: boolean }, send: (msg: FromWorker<unknown>) => void, run: (item: I, cancelled: () => boolean, monitor?: (s: Strategy) => Strategy) => Promise<unknown>): Handler {
+function serve<I>(setup: { readonly watched?: boolean }, send: (msg: FromWorker<unknown>) => void, run: (item: I, cancelled: () => boolean, monitor?: Monitor) => Promise<unknown>): Handler {
   if (setup.watched !== true) return itemServer<I>((item, cancelled) => run(item, cancelled), send) as Handler;
   const hb = heartbeatFor(send);
-  const monitor = (s: Strategy): Strategy => hb.wrap(s);
+  const monitor: Monitor = (s, attempt) => {
+    hb.attempt = attempt ?? null;
+    return hb.wrap(s);
+  };
   return itemServer<I>((item, cancelled) => {
     hb.restartCount();
     return run(item, cancelled, monitor);
@@ -40,8 +46,8 @@ function serve<I>(setup: { readonly watched?: boolean }, send: (msg: FromWorker<
 
 /** How a thread runs the items of one setup. Loads its scenario (the loader keeps each module). */
 async function serverFor(setup: AnyWorkerSetup, send: (msg: FromWorker<unknown>) => void): Promise<Handler> {
-  // Many scenarios: each module is loaded when a variant of it first comes.
-  if (setup.kind === 'variants') return serve<VariantItem>(setup, send, (item, _cancelled, monitor) => exploreVariantItem(item, monitor));
+  // Many scenarios: each module is loaded when a call of it first comes.
+  if (setup.kind === 'calls') return serve<Call>(setup, send, (call, cancelled, monitor) => runCall(call, cancelled, monitor, (progress) => send({ type: 'progress', progress })));
   const { file, scenario } = await loadScenario(setup.file);
   if (setup.kind === 'search') {
     return serve<SearchPiece>(setup, send, (piece, cancelled, monitor) => runPiece(scenario, { ...setup, target: { ...setup.target, file, ...(monitor !== undefined ? { monitor } : {}) } }, piece, cancelled));
@@ -56,7 +62,7 @@ async function serverFor(setup: AnyWorkerSetup, send: (msg: FromWorker<unknown>)
 
 /**
  * A worker thread: loads the scenario module by path (as the CLI does), then runs the items
- * the pool (workPool.ts) sends: blocks of executions, search pieces, or whole variants (`ci`).
+ * the pool (workPool.ts) sends: blocks of executions, search pieces, or calls (calls.ts).
  * Between pool runs it may be set up for another run (workerGroup.ts); it says 'ready' each
  * time its scenario is loaded. Messages that come while it loads wait their turn.
  */

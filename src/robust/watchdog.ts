@@ -1,67 +1,43 @@
-import { clearInterval, setInterval } from 'node:timers';
-import type { Worker } from 'node:worker_threads';
-import { workerOn } from '../parallel/startWorker.js';
-import { explore, type ExploreOptions, type ExploreResult, type Progress } from '../explore.js';
-import { ScenarioLoadError } from '../loader.js';
-import { InternalError, UsageError } from '../runtime/errors.js';
 import type { Failure } from '../runtime/failure.js';
+import { explore, type ExploreOptions, type ExploreResult, type Progress } from '../explore.js';
+import { UsageError } from '../runtime/errors.js';
 import type { ScenarioDefinition } from '../scenario.js';
-import type { ShrinkOptions, ShrinkResult } from '../shrink/shrinkTrace.js';
+import type { ShrinkResult } from '../shrink/shrinkTrace.js';
 import type { ProbeResult, SpunProbe } from '../snapshot.js';
-import { makeTarget, type Target, type TargetOptions } from '../run.js';
+import { makeTarget, type Target } from '../run.js';
 import type { ReplayReport } from '../replay.js';
-import { runawayTrace } from '../heartbeat/runawayTrace.js';
-import { FrozenThread, Runaways, runawayFailure, runawayResult } from '../parallel/runaway.js';
+import { runawayFailureOf, runawayTrace } from '../heartbeat/runawayTrace.js';
+import type { Pulse } from '../heartbeat/heartbeat.js';
+import type { Call, CallResult, CallsSetup, PortableExploreOptions, PortableShrinkOptions, PortableTarget } from '../parallel/calls.js';
+import { exploreVariants } from '../parallel/exploreVariants.js';
+import { interruptedResult } from '../parallel/runaway.js';
+import { supervise } from '../parallel/supervisor.js';
+import { WorkerGroup } from '../parallel/workerGroup.js';
 import type { Trace } from '../trace/schema.js';
-import { CELL, CELLS, heartbeatBuffer, readPulse, type Pulse } from '../heartbeat/heartbeat.js';
+
+export type { PortableExploreOptions, PortableShrinkOptions, PortableTarget } from '../parallel/calls.js';
 
 /**
- * The watchdog: a task that loops forever without reaching a scheduling point (a synchronous
- * `while (true) {}`) cannot be interrupted in its own thread, so the exploration runs in a
- * worker thread while this (main) thread watches the heartbeat it publishes into a
- * SharedArrayBuffer (src/heartbeat/heartbeat.ts). When the beat counter has not moved while
- * the worker ran `seconds` of CPU time (src/runtime/ownTime.ts: load neither makes a slow step a
- * runaway nor lends CPU time to a thread asleep; one blocked without running is judged by its
- * own time against the load limit), the worker is terminated and the run is
- * reported as a `livelock` naming the runaway task, its step and its execution. The main thread
- * also stays free for Ctrl-C.
+ * The watchdog for one call at a time: a task that loops forever without reaching a scheduling
+ * point (a synchronous `while (true) {}`) cannot be interrupted in its own thread, so an
+ * exploration, a shrink, a replay or one run of an interactive session runs as one unit (a call:
+ * src/parallel/calls.ts) on one watched explorer thread under the supervisor, the pool that runs
+ * `--workers n`'s blocks and `ci`'s variants (src/parallel/supervisor.ts). The supervisor
+ * watches the thread's heartbeat (src/parallel/watchedWorker.ts): a call whose task made no
+ * scheduling decision while the thread ran `seconds` of CPU time ends the thread and answers
+ * with its runaway (src/parallel/runaway.ts), here turned into what the call answers: a
+ * `livelock` naming the runaway task, its step and its execution, with its trace. This (main)
+ * thread stays free for Ctrl-C.
  *
- * Called by `interleave run --watchdog <seconds>` instead of `explore` (through `exploreWatched`,
- * one `WatchdogThread` for all the variants). Shrinking and saving happen afterwards in the main
- * thread, as without the watchdog. Pools of watched threads (`ci --watchdog`, split runs) use the
- * same heartbeat through src/parallel/watchedWorker.ts.
+ * Called by `interleave run --watchdog <seconds>` with one worker (through `exploreWatched`, one
+ * `WatchdogThread` for all the variants), `shrink`, `merge` and `run`'s watched shrinks
+ * (watchedShrink.ts), watched replays (replaySaved.ts, freshReplay.ts), the interactive
+ * session and the vitest helpers. Shrinking and saving happen afterwards in this thread, as
+ * without the watchdog.
  */
-
-export type WorkerMessage =
-  | { readonly type: 'name'; readonly index: number; readonly name: string }
-  | { readonly type: 'loaded' }
-  | { readonly type: 'progress'; readonly progress: Progress }
-  | { readonly type: 'done'; readonly result: ExploreResult | ShrinkResult | ProbeResult | ReplayReport }
-  | { readonly type: 'error'; readonly name: string; readonly message: string; readonly stack: string; readonly file?: string };
-
-/** What the watched thread is asked to do (src/robust/watchdogWorker.ts). */
-export type WatchedRequest =
-  | { readonly kind: 'explore'; readonly file: string; readonly options: PortableExploreOptions }
-  | { readonly kind: 'shrink'; readonly file: string; readonly trace: Trace; readonly options: PortableShrinkOptions }
-  | { readonly kind: 'replay'; readonly file: string; readonly trace: Trace }
-  | { readonly kind: 'probe'; readonly file: string; readonly target: PortableTarget; readonly decisions: readonly number[]; readonly finishSeed: number | null };
-
-/** A target as it crosses to the worker: what `makeTarget` needs to rebuild it there. */
-export type PortableTarget = Omit<TargetOptions<object>, 'monitor' | 'file'>;
-
-/** What can cross to the worker of ShrinkOptions: all but the monitor, which the thread sets. */
-export type PortableShrinkOptions = Omit<ShrinkOptions, 'monitor'>;
 
 /** A shrink in the watched thread: its result, or the attempt that spun (then the thread was ended), or Ctrl-C. */
 export type WatchedShrink = ShrinkResult | { readonly spun: Pulse; readonly task: string } | { readonly interrupted: true };
-
-/** How a watched request ends when its thread is not the one answering: the watching side's own verdicts. */
-interface Verdicts<T> {
-  /** No decision for the watchdog's `seconds`: the frozen heartbeat, and how long the request ran. */
-  readonly runaway: (pulse: Pulse, elapsedMs: number) => T | Promise<T>;
-  /** Ctrl-C while the thread made no decision. */
-  readonly interrupted: (pulse: Pulse, elapsedMs: number) => T | Promise<T>;
-}
 
 export interface WatchdogOptions {
   /** Seconds without a scheduling decision after which the running task is declared runaway. */
@@ -72,10 +48,26 @@ export interface WatchdogOptions {
   readonly onProgress?: (p: Progress) => void;
 }
 
-/** What can cross to the worker: everything in ExploreOptions but functions and Strategy objects. */
-export type PortableExploreOptions = Omit<ExploreOptions<object>, 'onProgress' | 'shouldStop' | 'monitor' | 'strategy'> & { readonly strategy?: string };
+/** A frozen thread's call: the heartbeat then, the task that spun, and how long the call ran. */
+interface Spin {
+  readonly pulse: Pulse;
+  readonly task: string;
+  readonly elapsedMs: number;
+}
 
-const POLL_MS = 50;
+/** How a call ends when its thread is not the one answering: ran away (its `failure`), or Ctrl-C while it was frozen (null: before it began). */
+interface Verdicts<T> {
+  readonly runaway: (failure: Failure, spin: Spin) => T | Promise<T>;
+  readonly interrupted: (spin: Spin | null) => T | Promise<T>;
+}
+
+/** The answer of a call whose thread was ended: made on this side, never by the thread (so told apart by its class). */
+class Ended {
+  constructor(
+    readonly spin: Spin,
+    readonly failure: Failure | null,
+  ) {}
+}
 
 /** One watched exploration, in a thread of its own ended afterwards. */
 export async function exploreWithWatchdog(file: string, scenario: ScenarioDefinition<object>, options: PortableExploreOptions, wd: WatchdogOptions): Promise<ExploreResult> {
@@ -88,29 +80,21 @@ export async function exploreWithWatchdog(file: string, scenario: ScenarioDefini
 }
 
 /**
- * A watched worker thread kept across explorations, one at a time (`run --all --watchdog`:
- * each variant's exploration in turn), so a run starts one thread, and loads each module in it
- * once, instead of one per variant; a thread whose task spun is ended, and the next
- * exploration starts a new one.
+ * One watched explorer thread kept across calls, one at a time (`run --all --watchdog`: each
+ * variant's exploration in turn), so a run starts one thread, and loads each module in it once,
+ * instead of one per variant; a thread whose task spun is ended, and the next call starts a new
+ * one (src/parallel/workerGroup.ts).
  */
 export class WatchdogThread {
-  private worker: Worker | null = null;
-  private buffer = heartbeatBuffer();
-  private cells = new Int32Array(this.buffer, 0, CELLS);
-  /** The names the thread announced, by index (the heartbeat announces each once per thread). */
-  private names: string[] = [];
-  /** The exploration under way: how the thread's messages, errors and exit reach it. */
-  private current: ((event: { message?: WorkerMessage; failed?: Error }) => void) | null = null;
+  private readonly threads = new WorkerGroup();
+  private readonly setup: CallsSetup = { kind: 'calls', watched: true };
 
-  explore(file: string, scenario: ScenarioDefinition<object>, options: PortableExploreOptions, wd: WatchdogOptions): Promise<ExploreResult> {
-    return this.request<ExploreResult>({ kind: 'explore', file, options }, wd, {
-      runaway: (pulse, ms) => {
-        const runaways = new Runaways<0>(wd.seconds);
-        const r = runawayResult(scenario, options, runaways.caught(0, pulse, this.names), ms, pulse);
-        return runaways.traced(0, r, () => makeTarget(scenario, { ...options, file }), () => ({ ...r.strategy, execution: pulse.execution }));
-      },
-      interrupted: (pulse, ms) => ({ ...interruptedResult(scenario, options, ms, pulse), spinning: `task "${this.names[pulse.task] ?? 'main'}" was running without reaching a scheduling point after step ${pulse.step} of execution ${pulse.execution}` }),
-    });
+  /** A whole exploration: a variant explored as `ci --watchdog` explores it (src/parallel/exploreVariants.ts). */
+  async explore(file: string, scenario: ScenarioDefinition<object>, options: PortableExploreOptions, wd: WatchdogOptions): Promise<ExploreResult> {
+    const { variant = Object.keys(scenario.variants)[0]!, ...budget } = options;
+    const [r] = await exploreVariants([{ loaded: { file, scenario }, variant, budget }], { watchdog: wd.seconds, threads: this.threads, ...given(wd) });
+    // Ctrl-C before the exploration was handed out: none ran.
+    return r ?? interruptedResult(scenario, options, 0);
   }
 
   /**
@@ -119,8 +103,8 @@ export class WatchdogThread {
    * starts the shrink again, that attempt cut short).
    */
   shrink(file: string, trace: Trace, options: PortableShrinkOptions, wd: WatchdogOptions): Promise<WatchedShrink> {
-    return this.request<WatchedShrink>({ kind: 'shrink', file, trace, options }, wd, {
-      runaway: (pulse) => ({ spun: pulse, task: this.names[pulse.task] ?? 'main' }),
+    return this.call<WatchedShrink>({ kind: 'shrink', file, trace, options }, undefined, wd, {
+      runaway: (_failure, { pulse, task }) => ({ spun: pulse, task }),
       interrupted: () => ({ interrupted: true as const }),
     });
   }
@@ -132,14 +116,13 @@ export class WatchdogThread {
    */
   probe(file: string, target: Target<object>, decisions: readonly number[], finishSeed: number | null, wd: WatchdogOptions): Promise<ProbeResult | SpunProbe> {
     const portable: PortableTarget = { variant: target.variant, params: target.params, ...target.settings };
-    const spun = (pulse: Pulse, interrupted: boolean): SpunProbe => ({ spun: { task: this.names[pulse.task] ?? 'main', step: Math.max(0, pulse.step), seconds: wd.seconds, ...(interrupted ? { interrupted } : {}) } });
+    const spun = (spin: Spin | null, interrupted: boolean): SpunProbe => ({ spun: { task: spin?.task ?? 'main', step: Math.max(0, spin?.pulse.step ?? 0), seconds: wd.seconds, ...(interrupted ? { interrupted } : {}) } });
     // A runaway comes with its trace, for the session to save (`save-runaway`).
-    const runaway = async (pulse: Pulse): Promise<SpunProbe> => {
-      const failure = runawayFailure(wd.seconds, pulse, this.names, 'the session');
-      const trace = await runawayTrace({ ...target, file }, { name: 'explore' }, pulse, failure, wd.seconds);
-      return { spun: { ...spun(pulse, false).spun, trace } };
+    const runaway = async (failure: Failure, spin: Spin): Promise<SpunProbe> => {
+      const trace = await runawayTrace({ ...target, file }, { name: 'explore' }, spin.pulse, failure, wd.seconds);
+      return { spun: { ...spun(spin, false).spun, trace } };
     };
-    return this.request<ProbeResult | SpunProbe>({ kind: 'probe', file, target: portable, decisions, finishSeed }, wd, { runaway, interrupted: (p) => spun(p, true) });
+    return this.call<ProbeResult | SpunProbe>({ kind: 'probe', file, target: portable, decisions, finishSeed }, 'the session', wd, { runaway, interrupted: (spin) => spun(spin, true) });
   }
 
   /**
@@ -147,97 +130,52 @@ export class WatchdogThread {
    * same step) is `reproduced`; the thread answers any other end, as `replayTrace` does here.
    */
   replay(file: string, scenario: ScenarioDefinition<object>, trace: Trace, wd: WatchdogOptions): Promise<ReplayReport> {
-    const spun = async (pulse: Pulse): Promise<ReplayReport> => {
-      const now = runawayFailure(wd.seconds, pulse, this.names, 'the replay');
+    const spun = async (spin: Spin | null, failure?: Failure): Promise<ReplayReport> => {
+      const pulse = spin?.pulse ?? { step: -1, log: [] };
+      const now = failure ?? runawayFailureOf(spin?.task ?? 'main', wd.seconds, pulse.step, 'the replay');
       const target = makeTarget(scenario, { variant: trace.variant, params: trace.params, file, ...trace.options });
       return runawayReplay(trace, now, await runawayTrace(target, trace.strategy, pulse, now, wd.seconds));
     };
-    return this.request<ReplayReport>({ kind: 'replay', file, trace }, wd, { runaway: spun, interrupted: spun });
+    return this.call<ReplayReport>({ kind: 'replay', file, trace }, 'the replay', wd, { runaway: (failure, spin) => spun(spin, failure), interrupted: spun });
   }
 
-  /** Sends `request` and watches the heartbeat until the thread answers or one of `verdicts` applies. */
-  private request<T>(request: WatchedRequest, wd: WatchdogOptions, verdicts: Verdicts<T>): Promise<T> {
-    const worker = this.thread();
-    const { cells, buffer } = this;
-    const { file } = request;
-    Atomics.store(cells, CELL.STOP, 0);
-    const started = Date.now();
-    let loaded = false;
-    // The restart decision (src/parallel/runaway.ts), in the thread's own time since its last
-    // decision (or since the request, while it loads).
-    const frozen = new FrozenThread(wd.seconds, wd.loadSeconds, () => Atomics.load(cells, CELL.THREAD), Atomics.load(cells, CELL.BEATS));
-    return new Promise<T>((resolve, reject) => {
-      const finish = (f: () => void, endThread = false): void => {
-        if (this.current !== listen) return;
-        this.current = null;
-        clearInterval(timer);
-        // A thread whose task spins, or that failed, is not kept.
-        if (endThread) void this.close();
-        f();
-      };
-      const timer = setInterval(() => {
-        const stopping = wd.shouldStop?.() === true;
-        if (stopping) Atomics.store(cells, CELL.STOP, 1);
-        const now = Date.now();
-        // Ctrl-C while a task spins ('hurry'): the run stops within a second, with the executions
-        // that ended, rather than after the watchdog's verdict. (At the time limit the verdict is
-        // awaited: a task frozen when the budget ends is what the watchdog is there to judge.)
-        const verdict = frozen.judge(loaded ? Atomics.load(cells, CELL.BEATS) : null, { busy: true, executing: true, hurry: stopping });
-        if (verdict === 'load') finish(() => reject(new ScenarioLoadError(file, `loading the module took more than ${frozen.loadLimitMs / 1000} s (a loop at the top level?)`)), true);
-        else if (verdict === 'hurry') finish(() => resolve(verdicts.interrupted(readPulse(buffer), now - started)), true);
-        else if (verdict === 'runaway') finish(() => resolve(verdicts.runaway(readPulse(buffer), now - started)), true);
-      }, POLL_MS);
-      const listen = ({ message: m, failed }: { message?: WorkerMessage; failed?: Error }): void => {
-        if (failed !== undefined) return finish(() => reject(failed), true);
-        switch (m!.type) {
-          case 'loaded':
-            loaded = true;
-            frozen.mark();
-            return;
-          case 'progress':
-            wd.onProgress?.(m!.progress);
-            return;
-          case 'done':
-            return finish(() => resolve(m!.result as T));
-          case 'error':
-            return finish(() => reject(revive(m!)));
-        }
-      };
-      this.current = listen;
-      worker.postMessage(request);
+  /**
+   * Runs `call` on the thread, under the supervisor; a thread ended on the call answers by
+   * `verdicts` (`execution`: how a runaway's failure names where it spun).
+   */
+  private async call<T>(call: Call, execution: string | undefined, wd: WatchdogOptions, verdicts: Verdicts<T>): Promise<T> {
+    const { results } = await supervise<Call, CallResult | Ended>({
+      items: [call],
+      explorers: 1,
+      setup: this.setup,
+      threads: this.threads,
+      watch: {
+        seconds: wd.seconds,
+        loadSeconds: wd.loadSeconds,
+        file: () => call.file,
+        ...(execution !== undefined ? { execution: () => execution } : {}),
+        runaway: (_call, failure, pulse, elapsedMs) => new Ended({ pulse, task: failure.task ?? 'main', elapsedMs }, failure),
+        // Only Ctrl-C cancels a call; frozen then, it ends within a second.
+        cancelled: (_call, frozen) => (frozen !== undefined ? new Ended({ pulse: frozen.pulse, task: frozen.names[frozen.pulse.task] ?? 'main', elapsedMs: frozen.elapsedMs }, null) : null!),
+      },
+      rules: { failed: () => false, keep: (r) => r !== null, stopped: () => false },
+      stop: wd.shouldStop ?? (() => false),
     });
+    const r = results[0];
+    if (r === undefined) return verdicts.interrupted(null);
+    if (!(r instanceof Ended)) return r as T;
+    return r.failure !== null ? verdicts.runaway(r.failure, r.spin) : verdicts.interrupted(r.spin);
   }
 
+  /** Ends the thread. */
   async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = null;
-    await worker?.terminate();
-  }
-
-  /** The kept thread, or a new one (with a fresh buffer and names). */
-  private thread(): Worker {
-    if (this.worker !== null) return this.worker;
-    this.buffer = heartbeatBuffer();
-    this.cells = new Int32Array(this.buffer, 0, CELLS);
-    this.names = [];
-    const worker = workerOn(new URL('./watchdogWorker.js', import.meta.url), { workerData: { buffer: this.buffer } });
-    const names = this.names;
-    const mine = (): boolean => this.worker === worker;
-    worker.on('message', (m: WorkerMessage) => {
-      if (m.type === 'name') names[m.index] = m.name;
-      else if (mine()) this.current?.({ message: m });
-    });
-    worker.on('error', (e) => mine() && this.current?.({ failed: new InternalError(`the exploration worker failed: ${e.message}`) }));
-    worker.on('exit', (code) => mine() && this.current?.({ failed: new InternalError(`the exploration worker exited with code ${code} before reporting`) }));
-    this.worker = worker;
-    return worker;
+    await this.threads.close();
   }
 }
 
-/** An exploration interrupted while a task spun: the executions that ended before it, and their steps. */
-function interruptedResult(scenario: ScenarioDefinition<object>, options: PortableExploreOptions, elapsedMs: number, pulse: Pulse): ExploreResult {
-  const runaway = runawayResult(scenario, options, null, elapsedMs, pulse);
-  return { ...runaway, executions: Math.max(0, runaway.executions - 1), steps: pulse.steps - (pulse.step + 1), stoppedBy: 'interrupted' };
+/** `wd`'s optional settings, as exploreVariants takes them. */
+function given(wd: WatchdogOptions): Pick<WatchdogOptions, 'loadSeconds' | 'shouldStop' | 'onProgress'> {
+  return { ...(wd.loadSeconds !== undefined ? { loadSeconds: wd.loadSeconds } : {}), ...(wd.shouldStop !== undefined ? { shouldStop: wd.shouldStop } : {}), ...(wd.onProgress !== undefined ? { onProgress: wd.onProgress } : {}) };
 }
 
 /**
@@ -259,17 +197,6 @@ function runawayReplay(trace: Trace, now: Failure, replayed: Trace | null): Repl
       ? `fails now: ${now.message}; the trace recorded a pass${onward}`
       : `${recorded.kind === now.kind ? 'still failing, elsewhere' : 'different failure'}: ${now.message}; the trace recorded ${recorded.message}${onward}`;
   return { outcome: same ? 'reproduced' : 'different-failure', message, result, trace: shown, ...(continuedFrom !== null ? { continuedFrom } : {}) };
-}
-
-/** Rebuilds the worker's error with its class, so the CLI maps it to the same exit code. */
-function revive(m: Extract<WorkerMessage, { type: 'error' }>): Error {
-  if (m.name === 'ScenarioLoadError' && m.file !== undefined) return new ScenarioLoadError(m.file, m.message.slice(m.file.length + 2));
-  if (m.name === 'UsageError') return new UsageError(m.message);
-  if (m.name === 'InternalError') return Object.assign(new InternalError(''), { message: m.message, stack: m.stack });
-  const e = new Error(m.message);
-  e.name = m.name;
-  e.stack = m.stack;
-  return e;
 }
 
 /**

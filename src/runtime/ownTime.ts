@@ -11,8 +11,8 @@ import { performance } from 'node:perf_hooks';
  * Used where a verdict or a trace would otherwise depend on load. The watchdog judges a runaway
  * by the CPU time the watched thread ran without a scheduling decision (`ranAtLeast`: the first
  * schedstat field), and a thread blocked without running (a synchronous call that never
- * returns) by its own time against the longer load limit (src/robust/watchdog.ts,
- * src/parallel/watchedWorker.ts): a thread that sleeps while the threads it waits for are
+ * returns) by its own time against the longer load limit
+ * (src/parallel/watchedWorker.ts): a thread that sleeps while the threads it waits for are
  * starved (tsx's loader thread, a GC helper) gains own time on a loaded machine, never CPU time.
  * The shrinker's time limit counts its own thread's own time (src/shrink/shrinkTrace.ts). See
  * docs/robustness.md, "Watchdog verdicts under load".

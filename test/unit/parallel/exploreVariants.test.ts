@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { explore, type ExploreResult } from '../../../src/explore.js';
 import { loadScenario, type LoadedScenario } from '../../../src/loader.js';
-import { exploreVariants, type VariantItem } from '../../../src/parallel/exploreVariants.js';
+import { exploreVariants } from '../../../src/parallel/exploreVariants.js';
+import type { Call } from '../../../src/parallel/calls.js';
 import { startWorker } from '../../../src/parallel/startWorker.js';
 import type { FromWorker, ToWorker } from '../../../src/parallel/workPool.js';
 
@@ -42,7 +43,7 @@ describe('exploreVariants (ci --workers)', () => {
 
   it('a worker thread explores the variants it is sent, of any scenario, as this thread does', async () => {
     const jobs = await jobsOf();
-    const worker = startWorker({ kind: 'variants' });
+    const worker = startWorker({ kind: 'calls' });
     try {
       const results: ExploreResult[] = [];
       await new Promise<void>((resolve, reject) => {
@@ -52,7 +53,7 @@ describe('exploreVariants (ci --workers)', () => {
           if (m.type === 'result' && results.push(m.result) === jobs.length) resolve();
         });
         // Sent in reverse: each module is loaded when a variant of it first comes.
-        [...jobs].reverse().forEach((j, id) => worker.postMessage({ type: 'run', id, item: { index: id, file: j.loaded.file, variant: j.variant } } satisfies ToWorker<VariantItem>));
+        [...jobs].reverse().forEach((j, id) => worker.postMessage({ type: 'run', id, item: { kind: 'explore', file: j.loaded.file, options: { variant: j.variant } } } satisfies ToWorker<Call>));
       });
       const here = [];
       for (const j of [...jobs].reverse()) here.push(outcome(await explore(j.loaded.scenario, { variant: j.variant, file: j.loaded.file })));

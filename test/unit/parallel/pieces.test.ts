@@ -113,7 +113,7 @@ function piece(key: number[], executions: number, stoppedBy: UnitResult['stopped
     warnings: [],
     ...more,
   };
-  return { key, result, rest: Array.from({ length: rest }, () => ({}) as never) };
+  return { ...result, key, rest: Array.from({ length: rest }, () => ({}) as never) };
 }
 
 describe('combinePieces: a unit from its pieces', () => {

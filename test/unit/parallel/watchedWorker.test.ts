@@ -19,6 +19,8 @@ interface Done {
   readonly names?: readonly string[];
 }
 
+const progress = (executions: number): FromWorker<Done> => ({ type: 'progress', progress: { executions, elapsedMs: 0, failures: 0 } });
+
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** A worker thread stand-in that publishes a heartbeat as worker.ts does when watched. */
@@ -65,6 +67,8 @@ class Thread extends EventEmitter implements PoolWorker<Item, Done> {
     }
     if (item.kind === 'spin') {
       this.emit('message', { type: 'name', index: 0, name: 'spinner' } satisfies FromWorker<Done>);
+      // A whole exploration (a call) reports its progress as it goes.
+      this.emit('message', progress(item.execution!));
       cells[CELL.EXECUTION] = item.execution!;
       cells[CELL.STEP] = 4;
       cells[CELL.TASK] = 0;
@@ -174,6 +178,28 @@ describe('watched pool worker', () => {
     expect(m).toEqual({ type: 'error', name: 'ScenarioLoadError', message: 'item-5.ts: loading the module took more than 0.6 s (a loop at the top level?)' });
     // Not at the runaway limit (0.2 s).
     expect(Date.now() - started).toBeGreaterThanOrEqual(550);
+  });
+
+  it('Ctrl-C while an item spins: it answers as cancelled within a second, with the frozen heartbeat and the task names; its progress reached the pool', async () => {
+    let stopping = false;
+    const told: number[] = [];
+    const frozen: { pulse: Pulse; names: readonly string[] }[] = [];
+    const pool = runWorkPool<Item, Done>({
+      items: [{ at: 0, kind: 'spin', execution: 3 }],
+      workers: 1,
+      // An hour: only the cancel can end the thread.
+      startWorker: () => new WatchedWorker(() => new Thread(), { ...options, seconds: 3600, cancelled: (item, f) => (f !== undefined && frozen.push(f), { at: item.at, how: 'cancelled' }) }),
+      rules: { failed: () => false, keep: () => true, stopped: () => false },
+      stop: () => stopping,
+      onProgress: (p) => told.push(p.executions),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    stopping = true;
+    const out = await pool;
+    expect(out.results.map((r) => [r.at, r.how])).toEqual([[0, 'cancelled']]);
+    expect(out.stoppedEarly).toBe(true);
+    expect(frozen.map((f) => [f.pulse.execution, f.pulse.step, f.names[f.pulse.task]])).toEqual([[3, 4, 'spinner']]);
+    expect(told).toEqual([3]);
   });
 
   it('a thread that never says ready is a load error naming the file, after the load limit', async () => {
