@@ -115,6 +115,7 @@ async function settledRun(exec: Execution, run: () => Promise<ExecutionResult>):
 /**
  * Starts one exploring execution (no recording) and reports its end to `onEnd`, on the stack of
  * the task that ended it, with no promise in between (src/series.ts runs executions back to back).
+ * `oneAtATime`: check that each task awaits its operations one at a time (src/runtime/execution.ts).
  */
 export function startExecution<P extends object>(
   target: Target<P>,
@@ -123,8 +124,9 @@ export function startExecution<P extends object>(
   guard: NondeterminismGuard,
   onEnd: (result: ExecutionResult) => void,
   onError: (error: unknown) => void,
+  oneAtATime = false,
 ): void {
-  const exec = newExecution(target, strategy, index, false, false);
+  const exec = newExecution(target, strategy, index, false, oneAtATime);
   const t = new ScenarioContext<P>(exec, target.variant, target.params, target.scenario.timers);
   guard.watch(exec);
   exec.start(() => target.scenario.run(t), onEnd, (e) => onError(usageAtSite(e, target.file)));

@@ -36,7 +36,10 @@ export function runSeries(target: Target<object>, strategy: Strategy, start: num
     };
     const next = (): void => {
       try {
-        startExecution(target, strategy, start + executions, guard, onEnd, reject);
+        // The first execution of every series checks that each task awaits its operations one
+        // at a time: a schedule that never switches at a task's first operation (PCT's, a
+        // first-enabled one) would otherwise never see `Promise.all` over one task's operations.
+        startExecution(target, strategy, start + executions, guard, onEnd, reject, executions === 0);
       } catch (error) {
         reject(error);
       }

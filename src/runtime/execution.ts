@@ -511,12 +511,15 @@ export class Execution implements SchedulingView {
    * closes it, before `schedule` hands control to anyone (so it runs before any task resumes),
    * and each `perform` opens it for its caller as it returns.
    *
-   * Checked with `oneAtATime` (every execution run on its own, not the series of random
-   * exploration): the microtask per operation cost half again the instructions of a step
-   * (valgrind, 4 tasks x 250 steps: 3.0 M per schedule against 2.0 M). In a series the misuse
-   * is still caught whenever the scheduler switches at the first operation: the second lands on
-   * the task handed control, which then finds it pending (`perform`, `onTaskEnd`), and explore
-   * replays that execution with the check on to name the line.
+   * Checked with `oneAtATime` (every execution run on its own, and the first execution of every
+   * series, src/series.ts; not the others of a series): the microtask per operation cost half
+   * again the instructions of a step (valgrind, 4 tasks x 250 steps: 3.0 M per schedule against
+   * 2.0 M). A series' first execution has it on because a strategy that never switches at a
+   * task's first operation (PCT, first-enabled) would otherwise never see the misuse. In the
+   * other executions of a series the misuse is still caught whenever the scheduler switches at
+   * the first operation: the second lands on the task handed control, which then finds it
+   * pending (`perform`, `onTaskEnd`), and explore replays that execution with the check on to
+   * name the line.
    */
   private oneOperationAtATime(op: Operation): void {
     const first = this.unawaited;
