@@ -26,14 +26,12 @@ export const CELL = {
   STEP: 2,
   /** Index of the running task's name (in the order names were announced; -1 before the first decision). */
   TASK: 3,
-  /** Set to 1 by the watching thread: stop between executions (Ctrl-C). */
-  STOP: 4,
   /** The exploring thread's id (src/runtime/ownTime.ts): the watcher judges a runaway by that thread's own time (0: unknown, wall time). */
-  THREAD: 5,
+  THREAD: 4,
 } as const;
 
-export const CELLS = 6;
-/** Byte offset of the one Float64 slot: steps of the executions finished since the count began. */
+export const CELLS = 5;
+/** Byte offset of the one Float64 slot (the first 8-byte boundary after the cells): steps of the executions finished since the count began. */
 const STEPS_OFFSET = 24;
 /**
  * The running execution's decisions, so a runaway's schedule survives its thread (its trace is
